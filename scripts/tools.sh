@@ -1,0 +1,83 @@
+#!/usr/bin/env bash
+# Installs, idempotently, every tool that building the web app and running the browser tests
+# needs, under a git-ignored folder of the project ($DISTLAB_TOOLS, default .tools/).
+#
+# Source it (it exports PATH) or run it. Each tool is checked at the exact version first and
+# installed only when missing. Nothing downloads a prebuilt binary from a release page: these
+# machines reach only the package registries (see ../shared/TOOLCHAIN.md).
+set -euo pipefail
+
+repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+export DISTLAB_TOOLS="${DISTLAB_TOOLS:-$repo/.tools}"
+TRUNK_VERSION="0.21.14"
+# trunk 0.21.14 asks for this exact wasm-opt release.
+BINARYEN_VERSION="123"
+
+log() {
+  if [ -t 2 ]; then printf '\033[1m[tools]\033[0m %s\n' "$*" >&2; else printf '[tools] %s\n' "$*" >&2; fi
+}
+
+# The wasm-bindgen CLI must equal the wasm-bindgen library version that Cargo.lock pins.
+wasm_bindgen_version() {
+  awk '/^name = "wasm-bindgen"$/ { getline; gsub(/version = |"/, ""); print; exit }' "$repo/Cargo.lock"
+}
+
+ensure_wasm_target() {
+  if ! rustup target list --installed 2>/dev/null | grep -qx wasm32-unknown-unknown; then
+    log "adding the wasm32-unknown-unknown target"
+    rustup target add wasm32-unknown-unknown
+  fi
+}
+
+ensure_trunk() {
+  if "$DISTLAB_TOOLS/bin/trunk" --version 2>/dev/null | grep -q "$TRUNK_VERSION"; then return; fi
+  log "installing trunk $TRUNK_VERSION (a one-time build of about 10 minutes on 2 cores)"
+  cargo install --locked --root "$DISTLAB_TOOLS" "trunk@$TRUNK_VERSION"
+}
+
+ensure_wasm_bindgen() {
+  local want; want="$(wasm_bindgen_version)"
+  if [ -z "$want" ]; then log "Cargo.lock names no wasm-bindgen"; exit 2; fi
+  if "$DISTLAB_TOOLS/bin/wasm-bindgen" --version 2>/dev/null | grep -q " $want\$"; then return; fi
+  log "installing wasm-bindgen-cli $want (a one-time build of about 5 minutes)"
+  # Not --locked: a dependency locked by the CLI's own lockfile is missing from the registry.
+  cargo install --force --root "$DISTLAB_TOOLS" "wasm-bindgen-cli@$want"
+}
+
+ensure_wasm_opt() {
+  local bin="$DISTLAB_TOOLS/npm/node_modules/.bin/wasm-opt"
+  if "$bin" --version 2>/dev/null | grep -q "version $BINARYEN_VERSION"; then return; fi
+  log "installing wasm-opt (binaryen@$BINARYEN_VERSION from npm)"
+  mkdir -p "$DISTLAB_TOOLS/npm"
+  npm install --silent --no-audit --no-fund --prefix "$DISTLAB_TOOLS/npm" "binaryen@$BINARYEN_VERSION"
+}
+
+ensure_chromium() {
+  if [ -x /usr/bin/chromium ]; then return; fi
+  log "installing Debian's chromium for the browser tests"
+  local sudo=""; [ "$(id -u)" = 0 ] || sudo="sudo"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq chromium >/dev/null
+}
+
+ensure_playwright() {
+  local dir="$repo/tests/browser"
+  if [ -d "$dir/node_modules/playwright-core" ] \
+     && [ "$dir/node_modules/.package-lock.json" -nt "$dir/package-lock.json" ]; then return; fi
+  log "installing playwright-core (npm ci in tests/browser)"
+  npm ci --silent --no-audit --no-fund --prefix "$dir"
+}
+
+ensure_web_tools() {
+  ensure_wasm_target
+  ensure_wasm_bindgen
+  ensure_wasm_opt
+  ensure_trunk
+}
+
+export PATH="$DISTLAB_TOOLS/bin:$DISTLAB_TOOLS/npm/node_modules/.bin:$PATH"
+
+if [ "${BASH_SOURCE[0]}" = "$0" ]; then
+  ensure_web_tools
+  if [ "${1:-}" = "--browser" ]; then ensure_chromium; fi
+fi

@@ -1,0 +1,3 @@
+//! Protocol implementations: each a set of pure state machines plus a checker of its invariants.
+
+pub mod raft;

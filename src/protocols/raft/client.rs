@@ -1,0 +1,112 @@
+//! The client actor: submits commands one at a time, follows redirects, retries on timeout
+//! (the Raft paper, section 8). Request numbers let the cluster apply a retried command once.
+
+use std::collections::VecDeque;
+
+use serde::Serialize;
+
+use super::Raft;
+use super::command::Command;
+use super::messages::{ClientOutcome, Msg, RaftTimer};
+use crate::sim::{Addr, ClientId, Ctx, NodeId};
+
+/// A finished request.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Answered {
+    /// Request number.
+    pub seq: u64,
+    /// The command.
+    pub command: String,
+    /// The state machine's answer.
+    pub result: String,
+    /// How many times it was sent.
+    pub attempts: u32,
+}
+
+/// A Raft client.
+#[derive(Clone, Debug)]
+pub struct RaftClient {
+    /// Its id.
+    pub id: ClientId,
+    /// Commands not yet sent.
+    pub queue: VecDeque<Command>,
+    /// The command in flight, its number and the attempts so far.
+    pub current: Option<(u64, Command, u32)>,
+    /// The server it will try next.
+    pub target: Option<NodeId>,
+    /// Answers received, in order.
+    pub answered: Vec<Answered>,
+    next_seq: u64,
+}
+
+impl RaftClient {
+    /// An idle client.
+    pub fn new(id: ClientId) -> Self {
+        RaftClient { id, queue: VecDeque::new(), current: None, target: None, answered: Vec::new(), next_seq: 1 }
+    }
+
+    /// Queues a command; sends it now if nothing is in flight.
+    pub fn submit(&mut self, command: Command, cfg: &Raft, ctx: &mut Ctx<Raft>) {
+        self.queue.push_back(command);
+        if self.current.is_none() {
+            self.start_next(cfg, ctx);
+        }
+    }
+
+    fn start_next(&mut self, cfg: &Raft, ctx: &mut Ctx<Raft>) {
+        if let Some(command) = self.queue.pop_front() {
+            self.current = Some((self.next_seq, command, 0));
+            self.next_seq += 1;
+            self.send_current(cfg, ctx);
+        }
+    }
+
+    fn send_current(&mut self, cfg: &Raft, ctx: &mut Ctx<Raft>) {
+        let nodes = ctx.nodes();
+        let target = match self.target {
+            Some(t) => t,
+            None => ctx.rng().range_inclusive(1, nodes as u64) as NodeId,
+        };
+        self.target = Some(target);
+        if let Some((seq, command, attempts)) = &mut self.current {
+            *attempts += 1;
+            ctx.send_node(target, Msg::ClientRequest { seq: *seq, command: command.clone() });
+            ctx.set_timer(RaftTimer::ClientRetry, cfg.client_timeout_us);
+        }
+    }
+
+    fn rotate(&mut self, nodes: u32) {
+        self.target = self.target.map(|t| t % nodes + 1);
+    }
+
+    /// A reply: done, or redirected.
+    pub fn on_reply(&mut self, from: Addr, seq: u64, outcome: ClientOutcome, cfg: &Raft, ctx: &mut Ctx<Raft>) {
+        let Some((current, command, attempts)) = &self.current else { return };
+        if *current != seq {
+            return;
+        }
+        match outcome {
+            ClientOutcome::Done(result) => {
+                self.answered.push(Answered { seq, command: command.to_string(), result, attempts: *attempts });
+                self.current = None;
+                ctx.cancel_timer(RaftTimer::ClientRetry);
+                self.start_next(cfg, ctx);
+            }
+            ClientOutcome::NotLeader(Some(hint)) if Some(hint) != from.node() => {
+                self.target = Some(hint);
+                self.send_current(cfg, ctx);
+            }
+            // No leader known: try another server when the retry timer fires, rather than
+            // spinning on servers that are mid-election.
+            ClientOutcome::NotLeader(_) => self.rotate(ctx.nodes()),
+        }
+    }
+
+    /// No answer in time: try the next server.
+    pub fn on_timeout(&mut self, cfg: &Raft, ctx: &mut Ctx<Raft>) {
+        if self.current.is_some() {
+            self.rotate(ctx.nodes());
+            self.send_current(cfg, ctx);
+        }
+    }
+}

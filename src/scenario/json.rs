@@ -1,0 +1,387 @@
+//! A small path-tracking reader over [`serde_json::Value`]: every accessor knows where in the
+//! document it stands, so an error can say `schedule[3].crash: node 7 is out of range 1..=5`
+//! instead of serde's "invalid value". Objects remember which keys were asked for, so unknown
+//! keys are reported with the list of the expected ones (and a guess at the intended one).
+
+use serde_json::{Map, Value};
+
+use super::error::{Result, ScenarioError};
+use crate::sim::network::ppm_from_ratio;
+use crate::sim::rng::Ppm;
+use crate::sim::{Micros, NodeId, Target};
+
+/// The largest time a scenario may name, in µs (about 285 years; below 2^53, so every time is an
+/// exact double in reports).
+pub const MAX_US: Micros = 9_000_000_000_000_000;
+
+/// A value and its path in the document.
+#[derive(Clone, Debug)]
+pub struct Field<'a> {
+    value: &'a Value,
+    path: String,
+}
+
+impl<'a> Field<'a> {
+    /// The document's root.
+    pub fn root(value: &'a Value) -> Self {
+        Field { value, path: String::new() }
+    }
+
+    /// A value standing at `path`.
+    pub fn at(value: &'a Value, path: impl Into<String>) -> Self {
+        Field { value, path: path.into() }
+    }
+
+    /// The raw value.
+    pub fn value(&self) -> &'a Value {
+        self.value
+    }
+
+    /// Its path (`schedule[3].crash`; empty for the root).
+    pub fn path(&self) -> &str {
+        &self.path
+    }
+
+    /// An error about this value.
+    pub fn err(&self, message: impl Into<String>) -> ScenarioError {
+        ScenarioError::at(self.path.clone(), message)
+    }
+
+    fn expected(&self, what: &str) -> ScenarioError {
+        self.err(format!("expected {what}, found {}", describe(self.value)))
+    }
+
+    /// The child at `key` of an object (no check that it exists).
+    fn child(&self, key: &str, value: &'a Value) -> Field<'a> {
+        let path = if self.path.is_empty() { key.to_string() } else { format!("{}.{key}", self.path) };
+        Field { value, path }
+    }
+
+    /// This value as an object.
+    pub fn object(&self) -> Result<Obj<'a>> {
+        match self.value {
+            Value::Object(map) => Ok(Obj { map, field: self.clone(), known: Vec::new() }),
+            _ => Err(self.expected("an object")),
+        }
+    }
+
+    /// This value as an array, each element with its path.
+    pub fn array(&self) -> Result<Vec<Field<'a>>> {
+        match self.value {
+            Value::Array(items) => Ok(items.iter().enumerate().map(|(i, v)| Field { value: v, path: format!("{}[{i}]", self.path) }).collect()),
+            _ => Err(self.expected("an array")),
+        }
+    }
+
+    /// This value as an array of exactly two elements.
+    pub fn pair(&self) -> Result<[Field<'a>; 2]> {
+        let items = self.array()?;
+        match <[Field<'a>; 2]>::try_from(items) {
+            Ok(pair) => Ok(pair),
+            Err(items) => Err(self.err(format!("expected an array of 2 elements, found {}", items.len()))),
+        }
+    }
+
+    /// This value as a string.
+    pub fn str(&self) -> Result<&'a str> {
+        self.value.as_str().ok_or_else(|| self.expected("a string"))
+    }
+
+    /// This value as a boolean.
+    pub fn bool(&self) -> Result<bool> {
+        self.value.as_bool().ok_or_else(|| self.expected("true or false"))
+    }
+
+    /// This value as a non-negative integer.
+    pub fn u64(&self) -> Result<u64> {
+        self.value.as_u64().ok_or_else(|| self.expected("a non-negative integer"))
+    }
+
+    /// This value as an integer in `lo..=hi`.
+    pub fn u64_in(&self, lo: u64, hi: u64) -> Result<u64> {
+        let v = self.u64()?;
+        if v < lo || v > hi {
+            return Err(self.err(format!("{v} is out of range {lo}..={hi}")));
+        }
+        Ok(v)
+    }
+
+    /// This value as a finite number.
+    pub fn f64(&self) -> Result<f64> {
+        match self.value {
+            Value::Number(n) => n.as_f64().filter(|x| x.is_finite()).ok_or_else(|| self.expected("a finite number")),
+            _ => Err(self.expected("a number")),
+        }
+    }
+
+    /// A time in milliseconds (fractions allowed), as whole µs: `(x * 1000).round()`.
+    pub fn ms(&self) -> Result<Micros> {
+        let x = self.f64()?;
+        if x < 0.0 {
+            return Err(self.err(format!("{x} ms is negative")));
+        }
+        let us = (x * 1000.0).round();
+        if us > MAX_US as f64 {
+            return Err(self.err(format!("{x} ms is too large")));
+        }
+        Ok(us as Micros)
+    }
+
+    /// A `[lo, hi]` range of milliseconds, `lo <= hi`, as µs.
+    pub fn ms_range(&self) -> Result<(Micros, Micros)> {
+        let [lo, hi] = self.pair()?;
+        let (lo_us, hi_us) = (lo.ms()?, hi.ms()?);
+        if lo_us > hi_us {
+            return Err(self.err(format!("the range is empty: {} > {}", fmt_ms(lo_us), fmt_ms(hi_us))));
+        }
+        Ok((lo_us, hi_us))
+    }
+
+    /// A probability in `[0, 1]`, as parts per million.
+    pub fn ratio(&self) -> Result<Ppm> {
+        let x = self.f64()?;
+        ppm_from_ratio(x).ok_or_else(|| self.err(format!("{x} is not a probability in [0, 1]")))
+    }
+
+    /// A server id in `1..=nodes`.
+    pub fn node_id(&self, nodes: u32) -> Result<NodeId> {
+        let Some(id) = self.value.as_u64() else { return Err(self.expected("a node id")) };
+        if id < 1 || id > nodes as u64 {
+            return Err(self.err(format!("node {id} is out of range 1..={nodes}")));
+        }
+        Ok(id as NodeId)
+    }
+
+    /// A server: an id in `1..=nodes` or `"leader"`.
+    pub fn target(&self, nodes: u32) -> Result<Target> {
+        match self.value {
+            Value::String(s) if s == "leader" => Ok(Target::Leader),
+            Value::String(s) => Err(self.err(format!("unknown target \"{s}\" (expected a node id 1..={nodes} or \"leader\")"))),
+            Value::Number(_) => self.node_id(nodes).map(Target::Node),
+            _ => Err(self.expected("a node id or \"leader\"")),
+        }
+    }
+
+    /// A `[from, to]` pair of distinct server ids.
+    pub fn link(&self, nodes: u32) -> Result<(NodeId, NodeId)> {
+        let [a, b] = self.pair()?;
+        let (a, b) = (a.node_id(nodes)?, b.node_id(nodes)?);
+        if a == b {
+            return Err(self.err(format!("a link joins two different nodes, found [{a}, {b}]")));
+        }
+        Ok((a, b))
+    }
+}
+
+/// An object being read: it remembers the keys asked for, to report the others.
+#[derive(Debug)]
+pub struct Obj<'a> {
+    map: &'a Map<String, Value>,
+    field: Field<'a>,
+    known: Vec<&'static str>,
+}
+
+impl<'a> Obj<'a> {
+    /// The object's path.
+    pub fn path(&self) -> &str {
+        self.field.path()
+    }
+
+    /// An error about the object.
+    pub fn err(&self, message: impl Into<String>) -> ScenarioError {
+        self.field.err(message)
+    }
+
+    /// The keys present, in the document's order (sorted, with serde_json's default map).
+    pub fn keys(&self) -> impl Iterator<Item = &'a str> + use<'a> {
+        self.map.keys().map(String::as_str)
+    }
+
+    /// Whether `key` is present (it counts as known).
+    pub fn has(&mut self, key: &'static str) -> bool {
+        self.note(key);
+        self.map.contains_key(key)
+    }
+
+    fn note(&mut self, key: &'static str) {
+        if !self.known.contains(&key) {
+            self.known.push(key);
+        }
+    }
+
+    /// The value at `key`, if present.
+    pub fn opt(&mut self, key: &'static str) -> Option<Field<'a>> {
+        self.note(key);
+        self.map.get(key).map(|v| self.field.child(key, v))
+    }
+
+    /// The value at `key`; an error if missing.
+    pub fn req(&mut self, key: &'static str) -> Result<Field<'a>> {
+        self.opt(key).ok_or_else(|| self.field.err(format!("missing field \"{key}\"")))
+    }
+
+    /// Declares keys as known without reading them (read elsewhere).
+    pub fn allow(&mut self, keys: &[&'static str]) {
+        for &k in keys {
+            self.note(k);
+        }
+    }
+
+    /// Fails on the first key that was never asked for.
+    pub fn finish(self) -> Result<()> {
+        for key in self.map.keys() {
+            if !self.known.contains(&key.as_str()) {
+                return Err(self.field.err(unknown("field", key, &self.known)));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// "unknown field "sed" (expected one of: seed, nodes; did you mean "seed"?)".
+pub fn unknown(what: &str, name: &str, expected: &[&str]) -> String {
+    let mut msg = format!("unknown {what} \"{name}\" (expected one of: {}", expected.join(", "));
+    if let Some(guess) = closest(name, expected) {
+        msg.push_str(&format!("; did you mean \"{guess}\"?"));
+    }
+    msg.push(')');
+    msg
+}
+
+/// The expected name nearest to `name`, if it is close (a typo).
+fn closest<'e>(name: &str, expected: &[&'e str]) -> Option<&'e str> {
+    let best = expected.iter().map(|e| (edit_distance(name, e), *e)).min_by_key(|&(d, _)| d)?;
+    let limit = (name.chars().count() / 3).clamp(1, 3);
+    (best.0 <= limit).then_some(best.1)
+}
+
+fn edit_distance(a: &str, b: &str) -> usize {
+    let a: Vec<char> = a.chars().collect();
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for i in 1..=a.len() {
+        let mut prev = row[0];
+        row[0] = i;
+        for j in 1..=b.len() {
+            let cur = row[j];
+            row[j] = if a[i - 1] == b[j - 1] { prev } else { 1 + prev.min(row[j]).min(row[j - 1]) };
+            prev = cur;
+        }
+    }
+    row[b.len()]
+}
+
+/// A short description of a value for "expected X, found Y".
+pub fn describe(v: &Value) -> String {
+    match v {
+        Value::Null => "null".into(),
+        Value::Bool(b) => format!("{b}"),
+        Value::Number(n) => format!("{n}"),
+        Value::String(s) if s.chars().count() <= 40 => format!("the string \"{s}\""),
+        Value::String(_) => "a string".into(),
+        Value::Array(_) => "an array".into(),
+        Value::Object(_) => "an object".into(),
+    }
+}
+
+/// µs as a JSON number of milliseconds: an integer when whole, else a float that reads back to
+/// the same µs.
+pub fn ms_value(us: Micros) -> Value {
+    if us % 1000 == 0 { Value::from(us / 1000) } else { Value::from(us as f64 / 1000.0) }
+}
+
+/// A `[lo, hi]` pair of milliseconds.
+pub fn ms_range_value(lo: Micros, hi: Micros) -> Value {
+    Value::Array(vec![ms_value(lo), ms_value(hi)])
+}
+
+/// Parts per million as a ratio in [0, 1] that reads back to the same ppm.
+pub fn ratio_value(ppm: Ppm) -> Value {
+    if ppm == 0 {
+        Value::from(0)
+    } else if ppm == crate::sim::rng::PPM_ONE {
+        Value::from(1)
+    } else {
+        Value::from(ppm as f64 / 1_000_000.0)
+    }
+}
+
+/// A value on one line with `", "` and `": "` separators: the form of scenario files' entries.
+pub fn inline(v: &Value) -> String {
+    match v {
+        Value::Array(items) => format!("[{}]", items.iter().map(inline).collect::<Vec<_>>().join(", ")),
+        Value::Object(map) => {
+            let pairs: Vec<(&str, String)> = map.iter().map(|(k, v)| (k.as_str(), inline(v))).collect();
+            inline_obj(&pairs)
+        }
+        other => other.to_string(),
+    }
+}
+
+/// An object on one line from keys and already-written values, in the given order.
+pub fn inline_obj(pairs: &[(&str, String)]) -> String {
+    if pairs.is_empty() {
+        return "{}".into();
+    }
+    let body: Vec<String> = pairs.iter().map(|(k, v)| format!("{}: {v}", Value::from(*k))).collect();
+    format!("{{ {} }}", body.join(", "))
+}
+
+fn fmt_ms(us: Micros) -> String {
+    ms_value(us).to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn paths_name_nested_values() {
+        let v = json!({"schedule": [{"crash": 7}]});
+        let root = Field::root(&v);
+        let mut o = root.object().unwrap();
+        let sched = o.req("schedule").unwrap().array().unwrap();
+        let mut e = sched[0].object().unwrap();
+        let err = e.req("crash").unwrap().target(5).unwrap_err();
+        assert_eq!(err.to_string(), "schedule[0].crash: node 7 is out of range 1..=5");
+        let err = e.req("at_ms").unwrap_err();
+        assert_eq!(err.to_string(), "schedule[0]: missing field \"at_ms\"");
+    }
+
+    #[test]
+    fn unknown_keys_are_named_with_a_guess() {
+        let v = json!({"nodes": 3, "sed": 1});
+        let mut o = Field::root(&v).object().unwrap();
+        o.opt("nodes");
+        o.opt("seed");
+        let err = o.finish().unwrap_err();
+        assert_eq!(err.to_string(), "unknown field \"sed\" (expected one of: nodes, seed; did you mean \"seed\"?)");
+    }
+
+    #[test]
+    fn times_round_to_microseconds_and_write_back_exactly() {
+        let v = json!([0, 1.5, 0.0004, 0.0005, 2.0001, 123456.789]);
+        let got: Vec<Micros> = Field::root(&v).array().unwrap().iter().map(|f| f.ms().unwrap()).collect();
+        assert_eq!(got, vec![0, 1500, 0, 1, 2000, 123_456_789]);
+        for us in [0u64, 1, 999, 1000, 1001, 123_456_789, 8_999_999_999_999_999] {
+            let back = ms_value(us);
+            assert_eq!(Field::root(&back).ms().unwrap(), us, "{back}");
+        }
+        for ppm in [0u32, 1, 7, 100_000, 999_999, 1_000_000] {
+            let back = ratio_value(ppm);
+            assert_eq!(Field::root(&back).ratio().unwrap(), ppm);
+        }
+        assert!(Field::root(&json!(-1)).ms().is_err());
+        assert!(Field::root(&json!([3, 2])).ms_range().is_err());
+        assert!(Field::root(&json!(1.5)).ratio().is_err());
+    }
+
+    #[test]
+    fn wrong_types_say_what_was_found() {
+        let v = json!({"n": "five"});
+        let f = Field::root(&v).object().unwrap().req("n").unwrap();
+        assert_eq!(f.u64().unwrap_err().to_string(), "n: expected a non-negative integer, found the string \"five\"");
+        assert_eq!(Field::root(&json!(2.5)).u64().unwrap_err().message, "expected a non-negative integer, found 2.5");
+    }
+}

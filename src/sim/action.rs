@@ -1,0 +1,121 @@
+//! The verbs that act on a run: scenario schedules, fuzzers and (later) the UI all speak them.
+
+use std::fmt;
+
+use super::network::{LinkProfile, MsgId};
+use super::protocol::NodeId;
+use super::rng::Ppm;
+use super::time::Micros;
+
+/// Which server an action names.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Target {
+    /// A server by id.
+    Node(NodeId),
+    /// Whichever server the protocol calls its leader at that moment (nothing if none).
+    Leader,
+}
+
+impl fmt::Display for Target {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Target::Node(id) => write!(f, "S{id}"),
+            Target::Leader => f.write_str("leader"),
+        }
+    }
+}
+
+/// One thing done to a run.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Action<R> {
+    /// Lose volatile state and timers; deliveries to it are dropped.
+    Crash(Target),
+    /// Rebuild from durable state.
+    Restart(Target),
+    /// Freeze: timers and deliveries wait, as in a long GC pause.
+    Pause(Target),
+    /// Unfreeze; whatever waited happens now.
+    Resume(Target),
+    /// Fire the server's timer now.
+    Timeout(Target),
+    /// Split the servers into groups.
+    Partition(Vec<Vec<NodeId>>),
+    /// Cut one server off from everyone.
+    Isolate(Target),
+    /// Undo partitions, isolation and cuts.
+    Heal,
+    /// Lose every message from the first server to the second.
+    Cut(NodeId, NodeId),
+    /// Undo a cut.
+    Repair(NodeId, NodeId),
+    /// Keep messages from the first server to the second on the link.
+    Hold(NodeId, NodeId),
+    /// Deliver what a held link kept, in order, and stop holding.
+    Release(NodeId, NodeId),
+    /// Set the loss rate of every link.
+    Loss(Ppm),
+    /// Set the duplication rate of every link.
+    Duplicate(Ppm),
+    /// Set the latency range of every link.
+    Latency(Micros, Micros),
+    /// Override one direction's profile.
+    Link(NodeId, NodeId, LinkProfile),
+    /// A request through the client actor (`to: None`) or handed straight to a server.
+    Client { request: R, to: Option<Target>, client: u32 },
+    /// Drop one message in flight.
+    Drop(MsgId),
+    /// Make one message in flight arrive later.
+    Delay(MsgId, Micros),
+}
+
+impl<R: fmt::Display> fmt::Display for Action<R> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Action::Crash(t) => write!(f, "crash {t}"),
+            Action::Restart(t) => write!(f, "restart {t}"),
+            Action::Pause(t) => write!(f, "pause {t}"),
+            Action::Resume(t) => write!(f, "resume {t}"),
+            Action::Timeout(t) => write!(f, "timeout {t}"),
+            Action::Partition(groups) => {
+                f.write_str("partition")?;
+                for g in groups {
+                    write!(f, " {g:?}")?;
+                }
+                Ok(())
+            }
+            Action::Isolate(t) => write!(f, "isolate {t}"),
+            Action::Heal => f.write_str("heal"),
+            Action::Cut(a, b) => write!(f, "cut S{a}->S{b}"),
+            Action::Repair(a, b) => write!(f, "repair S{a}->S{b}"),
+            Action::Hold(a, b) => write!(f, "hold S{a}->S{b}"),
+            Action::Release(a, b) => write!(f, "release S{a}->S{b}"),
+            Action::Loss(p) => write!(f, "loss {p}ppm"),
+            Action::Duplicate(p) => write!(f, "duplicate {p}ppm"),
+            Action::Latency(lo, hi) => write!(f, "latency {lo}..{hi}us"),
+            Action::Link(a, b, p) => write!(f, "link S{a}->S{b} {}..{}us loss={} dup={}", p.latency_us_min, p.latency_us_max, p.loss_ppm, p.duplicate_ppm),
+            Action::Client { request, to: None, client } => write!(f, "client C{client} \"{request}\""),
+            Action::Client { request, to: Some(t), .. } => write!(f, "client \"{request}\" to {t}"),
+            Action::Drop(id) => write!(f, "drop m{id}"),
+            Action::Delay(id, by) => write!(f, "delay m{id} by {by}us"),
+        }
+    }
+}
+
+/// When a scheduled action fires.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum When {
+    /// At a virtual time, before other events of that instant that were queued later.
+    At(Micros),
+    /// At the instant a server first sends a message of a type; the send is suppressed if the
+    /// action crashes the sender.
+    Sends { node: NodeId, kind: String },
+}
+
+/// An action with its moment.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Scheduled<R> {
+    /// When.
+    pub when: When,
+    /// What.
+    pub action: Action<R>,
+}

@@ -1,0 +1,806 @@
+//! The engine: virtual time, one event queue, the network, failures and the invariant checker.
+//!
+//! Events are ordered by (time, sequence number): two events due at the same microsecond run in
+//! the order they were queued, so the run is a total order that never depends on a hash map or a
+//! thread. One root seed fans out to the network's stream and to one stream per server and per
+//! client. After every event the protocol's checker looks at the world; the first breach of each
+//! invariant is kept with its time, event number and explanation.
+
+use std::cmp::Reverse;
+use std::collections::BinaryHeap;
+
+use serde_json::{Value, json};
+
+use super::action::{Action, Scheduled, Target, When};
+use super::checker::{Breach, Checker, Violation};
+use super::network::{DropReason, LinkFault, LinkProfile, MsgId, Network};
+use super::protocol::{Addr, ClientId, Ctx, Effect, Message, NodeId, Protocol};
+use super::rng::Rng;
+use super::time::{AsMs, Micros, to_ms_f64};
+use super::trace::{Trace, TraceLine, TraceMode};
+
+/// What a queue entry will do.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+enum Ev {
+    Deliver(MsgId),
+    Timer { addr: Addr, id: u64 },
+    Action(usize),
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+struct Queued {
+    at_us: Micros,
+    seq: u64,
+    ev: Ev,
+}
+
+/// A pending timer of an actor.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PendingTimer<T> {
+    /// Which timer.
+    pub timer: T,
+    /// When it was armed.
+    pub set_us: Micros,
+    /// When it fires.
+    pub due_us: Micros,
+    id: u64,
+}
+
+/// A server as the engine holds it.
+#[derive(Clone, Debug)]
+pub struct NodeSlot<P: Protocol> {
+    /// Its id.
+    pub id: NodeId,
+    state: Option<P::Node>,
+    durable: P::Durable,
+    paused: bool,
+    timers: Vec<PendingTimer<P::Timer>>,
+    deferred: Vec<Queued>,
+    rng: Rng,
+}
+
+impl<P: Protocol> NodeSlot<P> {
+    /// The running state, `None` while crashed.
+    pub fn state(&self) -> Option<&P::Node> {
+        self.state.as_ref()
+    }
+    /// What stable storage holds.
+    pub fn durable(&self) -> &P::Durable {
+        &self.durable
+    }
+    /// Whether it is running (not crashed).
+    pub fn up(&self) -> bool {
+        self.state.is_some()
+    }
+    /// Whether it is frozen.
+    pub fn paused(&self) -> bool {
+        self.paused
+    }
+    /// Its pending timers.
+    pub fn timers(&self) -> &[PendingTimer<P::Timer>] {
+        &self.timers
+    }
+}
+
+/// A client actor as the engine holds it.
+#[derive(Clone, Debug)]
+pub struct ClientSlot<P: Protocol> {
+    /// Its id.
+    pub id: ClientId,
+    /// Its state.
+    pub state: P::Client,
+    timers: Vec<PendingTimer<P::Timer>>,
+    rng: Rng,
+}
+
+/// What a checker or a report may read: the servers and clients, now.
+pub struct World<'a, P: Protocol> {
+    /// Current virtual time.
+    pub now_us: Micros,
+    /// Events processed so far.
+    pub events: u64,
+    /// Servers, index `id - 1`.
+    pub nodes: &'a [NodeSlot<P>],
+    /// Client actors, index `id - 1`.
+    pub clients: &'a [ClientSlot<P>],
+}
+
+impl<P: Protocol> World<'_, P> {
+    /// Server `id`.
+    pub fn node(&self, id: NodeId) -> &NodeSlot<P> {
+        &self.nodes[id as usize - 1]
+    }
+}
+
+/// How a run is set up; everything else comes from the protocol value.
+#[derive(Clone, Debug)]
+pub struct Setup<P: Protocol> {
+    /// The protocol and its configuration.
+    pub protocol: P,
+    /// Number of servers, N.
+    pub nodes: u32,
+    /// The root seed.
+    pub seed: u64,
+    /// The network's profile.
+    pub network: LinkProfile,
+    /// Durable state to start servers from, where not fresh (index `id - 1`).
+    pub initial: Vec<Option<P::Durable>>,
+    /// The schedule.
+    pub schedule: Vec<Scheduled<P::Request>>,
+    /// How much trace to keep.
+    pub trace: TraceMode,
+}
+
+/// A run in progress. `Clone` is a snapshot.
+#[derive(Clone, Debug)]
+pub struct Engine<P: Protocol> {
+    proto: P,
+    seed: u64,
+    now_us: Micros,
+    seq: u64,
+    events: u64,
+    queue: BinaryHeap<Reverse<Queued>>,
+    nodes: Vec<NodeSlot<P>>,
+    clients: Vec<ClientSlot<P>>,
+    net: Network<P::Msg>,
+    actions: Vec<Action<P::Request>>,
+    triggers: Vec<(NodeId, String, usize)>,
+    checker: P::Checker,
+    violations: Vec<Option<Violation>>,
+    first_violation: Option<Violation>,
+    trace: Trace,
+    effects: Vec<Effect<P>>,
+    breaches: Vec<Breach>,
+}
+
+impl<P: Protocol> Engine<P> {
+    /// Starts a run: boots every server at time 0 and queues the schedule.
+    pub fn new(setup: Setup<P>) -> Self {
+        let Setup { protocol, nodes: n, seed, network, initial, schedule, trace } = setup;
+        let nodes = (1..=n)
+            .map(|id| NodeSlot {
+                id,
+                state: None,
+                durable: initial.get(id as usize - 1).cloned().flatten().unwrap_or_else(|| protocol.fresh_durable(id)),
+                paused: false,
+                timers: Vec::new(),
+                deferred: Vec::new(),
+                rng: Rng::stream(seed, &format!("node/{id}")),
+            })
+            .collect();
+        let checker = protocol.checker(n);
+        let invariants = checker.invariants().len();
+        let mut engine = Engine {
+            proto: protocol,
+            seed,
+            now_us: 0,
+            seq: 0,
+            events: 0,
+            queue: BinaryHeap::new(),
+            nodes,
+            clients: Vec::new(),
+            net: Network::new(n, network, Rng::stream(seed, "network")),
+            actions: Vec::new(),
+            triggers: Vec::new(),
+            checker,
+            violations: vec![None; invariants],
+            first_violation: None,
+            trace: Trace::new(trace),
+            effects: Vec::new(),
+            breaches: Vec::new(),
+        };
+        for s in schedule {
+            let index = engine.actions.len();
+            engine.actions.push(s.action);
+            match s.when {
+                When::At(at_us) => engine.push(at_us, Ev::Action(index)),
+                When::Sends { node, kind } => engine.triggers.push((node, kind, index)),
+            }
+        }
+        for id in 1..=n {
+            engine.trace.line(0, 0, "start", Addr::Node(id), format_args!("S{id}"));
+            engine.boot(id);
+        }
+        engine.check(None);
+        engine
+    }
+
+    fn push(&mut self, at_us: Micros, ev: Ev) {
+        self.seq += 1;
+        self.queue.push(Reverse(Queued { at_us, seq: self.seq, ev }));
+    }
+
+    /// The protocol value.
+    pub fn protocol(&self) -> &P {
+        &self.proto
+    }
+    /// The root seed.
+    pub fn seed(&self) -> u64 {
+        self.seed
+    }
+    /// Current virtual time.
+    pub fn now(&self) -> Micros {
+        self.now_us
+    }
+    /// Events processed so far.
+    pub fn events(&self) -> u64 {
+        self.events
+    }
+    /// The servers, index `id - 1`.
+    pub fn nodes(&self) -> &[NodeSlot<P>] {
+        &self.nodes
+    }
+    /// The client actors.
+    pub fn clients(&self) -> &[ClientSlot<P>] {
+        &self.clients
+    }
+    /// The network.
+    pub fn network(&self) -> &Network<P::Msg> {
+        &self.net
+    }
+    /// The checker and its history.
+    pub fn checker(&self) -> &P::Checker {
+        &self.checker
+    }
+    /// What the checker and reports read.
+    pub fn world(&self) -> World<'_, P> {
+        World { now_us: self.now_us, events: self.events, nodes: &self.nodes, clients: &self.clients }
+    }
+    /// The first breach of each invariant (same order as the checker's list).
+    pub fn violations(&self) -> &[Option<Violation>] {
+        &self.violations
+    }
+    /// The first breach of any invariant.
+    pub fn first_violation(&self) -> Option<&Violation> {
+        self.first_violation.as_ref()
+    }
+    /// The trace digest so far.
+    pub fn trace_hash(&self) -> String {
+        self.trace.digest()
+    }
+    /// Takes the trace lines recorded since the last call (in [`TraceMode::Lines`]).
+    pub fn drain_trace(&mut self) -> Vec<TraceLine> {
+        self.trace.drain()
+    }
+    /// Changes how much trace is kept from now on.
+    pub fn set_trace_mode(&mut self, mode: TraceMode) {
+        self.trace.set_mode(mode);
+    }
+    /// When the next event is due, if any is queued.
+    pub fn next_due(&mut self) -> Option<Micros> {
+        self.discard_stale();
+        self.queue.peek().map(|q| q.0.at_us)
+    }
+
+    /// Processes the next event. Returns false when nothing is left to happen.
+    pub fn step(&mut self) -> bool {
+        while let Some(Reverse(q)) = self.queue.pop() {
+            if self.run(q) {
+                return true;
+            }
+        }
+        false
+    }
+
+    /// Runs every event due at or before `until_us`, then sets the clock to `until_us`.
+    pub fn run_until(&mut self, until_us: Micros) {
+        while let Some(&Reverse(q)) = self.queue.peek() {
+            if q.at_us > until_us {
+                break;
+            }
+            self.queue.pop();
+            self.run(q);
+        }
+        self.now_us = self.now_us.max(until_us);
+    }
+
+    /// Runs every event due at or before `until_us`, stopping early after the first violation.
+    pub fn run_until_violation(&mut self, until_us: Micros) -> bool {
+        while let Some(&Reverse(q)) = self.queue.peek() {
+            if q.at_us > until_us || self.first_violation.is_some() {
+                break;
+            }
+            self.queue.pop();
+            self.run(q);
+        }
+        if self.first_violation.is_none() {
+            self.now_us = self.now_us.max(until_us);
+        }
+        self.first_violation.is_some()
+    }
+
+    /// Applies an action now, as one event (the UI's buttons).
+    pub fn act(&mut self, action: Action<P::Request>) {
+        self.events += 1;
+        let touched = self.apply(action);
+        self.check(touched);
+    }
+
+    fn discard_stale(&mut self) {
+        while let Some(&Reverse(q)) = self.queue.peek() {
+            if self.is_live(q) {
+                return;
+            }
+            self.queue.pop();
+        }
+    }
+
+    fn is_live(&self, q: Queued) -> bool {
+        match q.ev {
+            Ev::Deliver(id) => self.net.in_flight.get(&id).is_some_and(|e| e.due_us == q.at_us && !e.held),
+            Ev::Timer { addr, id } => self.timers_of(addr).is_some_and(|ts| ts.iter().any(|t| t.id == id)),
+            Ev::Action(_) => true,
+        }
+    }
+
+    fn timers_of(&self, addr: Addr) -> Option<&Vec<PendingTimer<P::Timer>>> {
+        match addr {
+            Addr::Node(id) => self.nodes.get(id as usize - 1).map(|n| &n.timers),
+            Addr::Client(id) => self.clients.get(id as usize - 1).map(|c| &c.timers),
+        }
+    }
+
+    fn paused(&self, addr: Addr) -> bool {
+        matches!(addr, Addr::Node(id) if self.nodes[id as usize - 1].paused)
+    }
+
+    fn up(&self, addr: Addr) -> bool {
+        match addr {
+            Addr::Node(id) => self.nodes[id as usize - 1].state.is_some(),
+            Addr::Client(id) => (id as usize) <= self.clients.len(),
+        }
+    }
+
+    /// Runs one queue entry; false if it turned out stale or waits on a paused server.
+    fn run(&mut self, q: Queued) -> bool {
+        if !self.is_live(q) {
+            return false;
+        }
+        let touched = match q.ev {
+            Ev::Deliver(id) => {
+                let (from, to) = {
+                    let e = &self.net.in_flight[&id];
+                    (e.from, e.to)
+                };
+                if self.paused(to) {
+                    self.defer(to, q);
+                    return false;
+                }
+                if self.net.fault(from, to) == Some(LinkFault::Held) {
+                    if let Some(e) = self.net.in_flight.get_mut(&id) {
+                        e.held = true;
+                    }
+                    return false;
+                }
+                self.now_us = q.at_us;
+                self.events += 1;
+                self.deliver(id)
+            }
+            Ev::Timer { addr, id } => {
+                if self.paused(addr) {
+                    self.defer(addr, q);
+                    return false;
+                }
+                self.now_us = q.at_us;
+                self.events += 1;
+                self.fire_timer(addr, |t| t.id == id);
+                addr.node()
+            }
+            Ev::Action(index) => {
+                self.now_us = q.at_us;
+                self.events += 1;
+                let action = self.actions[index].clone();
+                self.apply(action)
+            }
+        };
+        self.check(touched);
+        true
+    }
+
+    fn defer(&mut self, addr: Addr, q: Queued) {
+        if let Addr::Node(id) = addr {
+            self.nodes[id as usize - 1].deferred.push(q);
+        }
+    }
+
+    fn deliver(&mut self, id: MsgId) -> Option<NodeId> {
+        let Some(env) = self.net.in_flight.remove(&id) else { return None };
+        let reason = if env.doomed {
+            Some(DropReason::Loss)
+        } else if !self.net.connected(env.from, env.to) {
+            Some(DropReason::Partition)
+        } else if self.net.fault(env.from, env.to) == Some(LinkFault::Cut) {
+            Some(DropReason::Cut)
+        } else if !self.up(env.to) {
+            Some(DropReason::Down)
+        } else {
+            None
+        };
+        if let Some(reason) = reason {
+            self.trace.line(self.events, self.now_us, "drop", env.to, format_args!("m{} {}->{} {} ({})", env.id, env.from, env.to, env.msg.kind(), reason.as_str()));
+            return None;
+        }
+        self.trace.line(self.events, self.now_us, "deliver", env.to, format_args!("m{} {}->{} {}", env.id, env.from, env.to, env.msg));
+        let mut effects = std::mem::take(&mut self.effects);
+        let n = self.nodes.len() as u32;
+        match env.to {
+            Addr::Node(nid) => {
+                let slot = &mut self.nodes[nid as usize - 1];
+                let node = slot.state.as_mut().expect("checked up");
+                let mut ctx = Ctx::new(self.now_us, env.to, n, &mut slot.rng, &mut effects);
+                self.proto.on_message(node, env.from, env.msg, &mut ctx);
+            }
+            Addr::Client(cid) => {
+                let slot = &mut self.clients[cid as usize - 1];
+                let mut ctx = Ctx::new(self.now_us, env.to, n, &mut slot.rng, &mut effects);
+                self.proto.client_on_message(&mut slot.state, env.from, env.msg, &mut ctx);
+            }
+        }
+        self.apply_effects(env.to, &mut effects);
+        self.effects = effects;
+        env.to.node()
+    }
+
+    /// Fires the first pending timer of `addr` that `pick` selects.
+    fn fire_timer(&mut self, addr: Addr, pick: impl Fn(&PendingTimer<P::Timer>) -> bool) -> bool {
+        let n = self.nodes.len() as u32;
+        let mut effects = std::mem::take(&mut self.effects);
+        let fired = match addr {
+            Addr::Node(nid) => {
+                let slot = &mut self.nodes[nid as usize - 1];
+                match (slot.timers.iter().position(&pick), slot.state.as_mut()) {
+                    (Some(i), Some(node)) => {
+                        let t = slot.timers.remove(i);
+                        self.trace.line(self.events, self.now_us, "timer", addr, format_args!("{addr} {}", t.timer));
+                        let mut ctx = Ctx::new(self.now_us, addr, n, &mut slot.rng, &mut effects);
+                        self.proto.on_timer(node, t.timer, &mut ctx);
+                        true
+                    }
+                    _ => false,
+                }
+            }
+            Addr::Client(cid) => {
+                let slot = &mut self.clients[cid as usize - 1];
+                match slot.timers.iter().position(&pick) {
+                    Some(i) => {
+                        let t = slot.timers.remove(i);
+                        self.trace.line(self.events, self.now_us, "timer", addr, format_args!("{addr} {}", t.timer));
+                        let mut ctx = Ctx::new(self.now_us, addr, n, &mut slot.rng, &mut effects);
+                        self.proto.client_on_timer(&mut slot.state, t.timer, &mut ctx);
+                        true
+                    }
+                    None => false,
+                }
+            }
+        };
+        self.apply_effects(addr, &mut effects);
+        self.effects = effects;
+        fired
+    }
+
+    fn boot(&mut self, id: NodeId) {
+        let n = self.nodes.len() as u32;
+        let mut effects = std::mem::take(&mut self.effects);
+        let slot = &mut self.nodes[id as usize - 1];
+        let mut ctx = Ctx::new(self.now_us, Addr::Node(id), n, &mut slot.rng, &mut effects);
+        slot.state = Some(self.proto.boot(id, &slot.durable, &mut ctx));
+        self.apply_effects(Addr::Node(id), &mut effects);
+        self.effects = effects;
+    }
+
+    fn apply_effects(&mut self, me: Addr, effects: &mut Vec<Effect<P>>) {
+        let mut drained = effects.drain(..);
+        while let Some(effect) = drained.next() {
+            match effect {
+                Effect::Send(to, msg) => {
+                    if !self.triggers.is_empty() {
+                        if let Some(node) = me.node() {
+                            self.fire_triggers(node, msg.kind());
+                            if !self.up(me) {
+                                let id = self.net.burn_id();
+                                self.trace.line(self.events, self.now_us, "drop", me, format_args!("m{id} {me}->{to} {} ({})", msg.kind(), DropReason::SenderCrashed.as_str()));
+                                // The sender is gone: nothing else it meant to do happens.
+                                drained.for_each(drop);
+                                return;
+                            }
+                        }
+                    }
+                    self.send(me, to, msg);
+                }
+                Effect::SetTimer(timer, after_us) => {
+                    self.seq += 1;
+                    let id = self.seq;
+                    let pending = PendingTimer { timer, set_us: self.now_us, due_us: self.now_us + after_us, id };
+                    if let Some(ts) = self.timers_mut(me) {
+                        ts.retain(|t| t.timer != timer);
+                        ts.push(pending);
+                    }
+                    self.queue.push(Reverse(Queued { at_us: pending.due_us, seq: id, ev: Ev::Timer { addr: me, id } }));
+                }
+                Effect::CancelTimer(timer) => {
+                    if let Some(ts) = self.timers_mut(me) {
+                        ts.retain(|t| t.timer != timer);
+                    }
+                }
+                Effect::Persist => {
+                    if let Addr::Node(id) = me {
+                        let slot = &mut self.nodes[id as usize - 1];
+                        if let Some(node) = &mut slot.state {
+                            self.proto.save(node, &mut slot.durable);
+                        }
+                    }
+                }
+                Effect::Note(note) => {
+                    self.trace.line(self.events, self.now_us, "state", me, format_args!("{me} {note}"));
+                }
+            }
+        }
+    }
+
+    fn timers_mut(&mut self, addr: Addr) -> Option<&mut Vec<PendingTimer<P::Timer>>> {
+        match addr {
+            Addr::Node(id) => self.nodes.get_mut(id as usize - 1).map(|n| &mut n.timers),
+            Addr::Client(id) => self.clients.get_mut(id as usize - 1).map(|c| &mut c.timers),
+        }
+    }
+
+    fn send(&mut self, from: Addr, to: Addr, msg: P::Msg) {
+        let sent = self.net.send(self.now_us, from, to, msg);
+        if self.trace.on() {
+            let e = &self.net.in_flight[&sent.id];
+            self.trace.line(self.events, self.now_us, "send", from, format_args!("m{} {from}->{to} {} due={}", sent.id, e.msg, AsMs(sent.due_us)));
+        }
+        self.push(sent.due_us, Ev::Deliver(sent.id));
+        if let Some((copy, due_us)) = sent.copy {
+            self.trace.line(self.events, self.now_us, "duplicate", from, format_args!("m{copy} of m{} due={}", sent.id, AsMs(due_us)));
+            self.push(due_us, Ev::Deliver(copy));
+        }
+    }
+
+    fn fire_triggers(&mut self, node: NodeId, kind: &str) {
+        let mut i = 0;
+        while i < self.triggers.len() {
+            if self.triggers[i].0 == node && self.triggers[i].1 == kind {
+                let (_, _, index) = self.triggers.remove(i);
+                let action = self.actions[index].clone();
+                self.trace.line(self.events, self.now_us, "action", Addr::Node(node), format_args!("when S{node} sends {kind}: {action}"));
+                self.apply(action);
+            } else {
+                i += 1;
+            }
+        }
+    }
+
+    fn resolve(&self, target: Target) -> Option<NodeId> {
+        match target {
+            Target::Node(id) => Some(id),
+            Target::Leader => {
+                let states: Vec<Option<&P::Node>> = self.nodes.iter().map(|n| n.state.as_ref()).collect();
+                self.proto.leader(&states)
+            }
+        }
+    }
+
+    /// Applies an action; returns the server it touched, if one.
+    fn apply(&mut self, action: Action<P::Request>) -> Option<NodeId> {
+        let target = match &action {
+            Action::Crash(t) | Action::Restart(t) | Action::Pause(t) | Action::Resume(t) | Action::Timeout(t) | Action::Isolate(t) => Some(*t),
+            _ => None,
+        };
+        let id = match target {
+            Some(t) => match self.resolve(t) {
+                Some(id) if id >= 1 && id as usize <= self.nodes.len() => Some(id),
+                _ => {
+                    self.trace.line(self.events, self.now_us, "action", "-", format_args!("{action}: no such server now, skipped"));
+                    return None;
+                }
+            },
+            None => None,
+        };
+        let actor = id.map(|id| format!("S{id}")).unwrap_or_else(|| "-".into());
+        self.trace.line(self.events, self.now_us, "action", &actor, format_args!("{action}"));
+        let s = |id: Option<NodeId>| id.unwrap_or(0) as usize - 1;
+        match action {
+            Action::Crash(_) => {
+                let i = s(id);
+                if self.nodes[i].state.take().is_some() {
+                    self.nodes[i].timers.clear();
+                    self.nodes[i].paused = false;
+                    let deferred = std::mem::take(&mut self.nodes[i].deferred);
+                    self.trace.line(self.events, self.now_us, "crash", &actor, format_args!("{actor}"));
+                    for q in deferred {
+                        if let Ev::Deliver(m) = q.ev {
+                            if let Some(e) = self.net.in_flight.remove(&m) {
+                                self.trace.line(self.events, self.now_us, "drop", &actor, format_args!("m{} {}->{} {} ({})", e.id, e.from, e.to, e.msg.kind(), DropReason::Down.as_str()));
+                            }
+                        }
+                    }
+                }
+                return None;
+            }
+            Action::Restart(_) => {
+                let nid = id.unwrap_or(0);
+                if self.nodes[s(id)].state.is_none() {
+                    self.trace.line(self.events, self.now_us, "restart", &actor, format_args!("{actor}"));
+                    self.boot(nid);
+                }
+                return None;
+            }
+            Action::Pause(_) => {
+                let slot = &mut self.nodes[s(id)];
+                if slot.state.is_some() && !slot.paused {
+                    slot.paused = true;
+                    self.trace.line(self.events, self.now_us, "pause", &actor, format_args!("{actor}"));
+                }
+            }
+            Action::Resume(_) => {
+                let slot = &mut self.nodes[s(id)];
+                if slot.paused {
+                    slot.paused = false;
+                    let deferred = std::mem::take(&mut slot.deferred);
+                    self.trace.line(self.events, self.now_us, "resume", &actor, format_args!("{actor}"));
+                    for q in deferred {
+                        self.push(self.now_us, q.ev);
+                    }
+                }
+            }
+            Action::Timeout(_) => {
+                let nid = id.unwrap_or(0);
+                let slot = &self.nodes[s(id)];
+                if let (Some(node), false) = (slot.state.as_ref(), slot.paused) {
+                    match self.proto.timeout_now_timer(node) {
+                        Some(named) if slot.timers.iter().any(|t| t.timer == named) => {
+                            self.fire_timer(Addr::Node(nid), |t| t.timer == named);
+                        }
+                        _ => {
+                            if let Some(first) = slot.timers.iter().min_by_key(|t| (t.due_us, t.id)).map(|t| t.id) {
+                                self.fire_timer(Addr::Node(nid), |t| t.id == first);
+                            }
+                        }
+                    }
+                }
+            }
+            Action::Partition(groups) => self.net.partition(&groups),
+            Action::Isolate(_) => self.net.isolate(id.unwrap_or(0)),
+            Action::Heal => self.net.heal(),
+            Action::Cut(a, b) => {
+                self.net.faults.insert((Addr::Node(a), Addr::Node(b)), LinkFault::Cut);
+            }
+            Action::Repair(a, b) => {
+                if self.net.fault(Addr::Node(a), Addr::Node(b)) == Some(LinkFault::Cut) {
+                    self.net.faults.remove(&(Addr::Node(a), Addr::Node(b)));
+                }
+            }
+            Action::Hold(a, b) => {
+                self.net.faults.insert((Addr::Node(a), Addr::Node(b)), LinkFault::Held);
+            }
+            Action::Release(a, b) => {
+                let link = (Addr::Node(a), Addr::Node(b));
+                if self.net.fault(link.0, link.1) == Some(LinkFault::Held) {
+                    self.net.faults.remove(&link);
+                }
+                let held: Vec<MsgId> = self.net.in_flight.values().filter(|e| e.held && (e.from, e.to) == link).map(|e| e.id).collect();
+                for m in held {
+                    if let Some(e) = self.net.in_flight.get_mut(&m) {
+                        e.held = false;
+                        e.due_us = self.now_us;
+                    }
+                    self.push(self.now_us, Ev::Deliver(m));
+                }
+            }
+            Action::Loss(p) => self.net.profile.loss_ppm = p,
+            Action::Duplicate(p) => self.net.profile.duplicate_ppm = p,
+            Action::Latency(lo, hi) => {
+                self.net.profile.latency_us_min = lo;
+                self.net.profile.latency_us_max = hi;
+            }
+            Action::Link(a, b, p) => {
+                self.net.link_profiles.insert((Addr::Node(a), Addr::Node(b)), p);
+            }
+            Action::Client { request, to: None, client } => {
+                let cid = client.max(1);
+                while self.clients.len() < cid as usize {
+                    let next = self.clients.len() as ClientId + 1;
+                    self.clients.push(ClientSlot { id: next, state: self.proto.new_client(next), timers: Vec::new(), rng: Rng::stream(self.seed, &format!("client/{next}")) });
+                }
+                let n = self.nodes.len() as u32;
+                let mut effects = std::mem::take(&mut self.effects);
+                let slot = &mut self.clients[cid as usize - 1];
+                let mut ctx = Ctx::new(self.now_us, Addr::Client(cid), n, &mut slot.rng, &mut effects);
+                self.proto.client_submit(&mut slot.state, request, &mut ctx);
+                self.apply_effects(Addr::Client(cid), &mut effects);
+                self.effects = effects;
+            }
+            Action::Client { request, to: Some(t), .. } => {
+                let Some(nid) = self.resolve(t) else { return None };
+                let n = self.nodes.len() as u32;
+                let mut effects = std::mem::take(&mut self.effects);
+                let slot = &mut self.nodes[nid as usize - 1];
+                if let (Some(node), false) = (slot.state.as_mut(), slot.paused) {
+                    let mut ctx = Ctx::new(self.now_us, Addr::Node(nid), n, &mut slot.rng, &mut effects);
+                    self.proto.on_request(node, request, &mut ctx);
+                }
+                self.apply_effects(Addr::Node(nid), &mut effects);
+                self.effects = effects;
+                return Some(nid);
+            }
+            Action::Drop(m) => {
+                if let Some(e) = self.net.in_flight.remove(&m) {
+                    self.trace.line(self.events, self.now_us, "drop", e.to, format_args!("m{} {}->{} {} ({})", e.id, e.from, e.to, e.msg.kind(), DropReason::User.as_str()));
+                }
+            }
+            Action::Delay(m, by_us) => {
+                if let Some(e) = self.net.in_flight.get_mut(&m) {
+                    e.due_us += by_us;
+                    let due = e.due_us;
+                    if !e.held {
+                        self.push(due, Ev::Deliver(m));
+                    }
+                }
+            }
+        }
+        None
+    }
+
+    fn check(&mut self, touched: Option<NodeId>) {
+        let world = World { now_us: self.now_us, events: self.events, nodes: &self.nodes, clients: &self.clients };
+        self.checker.check(&world, touched, &mut self.breaches);
+        if self.breaches.is_empty() {
+            return;
+        }
+        let invariants = self.checker.invariants();
+        for b in self.breaches.drain(..) {
+            let slot = &mut self.violations[b.invariant];
+            if slot.is_some() {
+                continue;
+            }
+            let name = invariants[b.invariant].name;
+            self.trace.line(self.events, self.now_us, "violation", "-", format_args!("{name}: {}", b.detail));
+            let v = Violation { invariant: name, at_us: self.now_us, event: self.events, detail: b.detail, nodes: b.nodes };
+            if self.first_violation.is_none() {
+                self.first_violation = Some(v.clone());
+            }
+            *slot = Some(v);
+        }
+    }
+
+    /// The report of `distlab run`.
+    pub fn report(&self) -> Value {
+        let invariants: Vec<Value> = self
+            .checker
+            .invariants()
+            .iter()
+            .zip(&self.violations)
+            .map(|(inv, v)| {
+                json!({
+                    "name": inv.name,
+                    "holds": v.is_none(),
+                    "violation": v.as_ref().map(|v| json!({"at_ms": to_ms_f64(v.at_us), "event": v.event, "detail": v.detail, "nodes": v.nodes})),
+                })
+            })
+            .collect();
+        let nodes: Vec<Value> = self
+            .nodes
+            .iter()
+            .map(|n| {
+                let view = match &n.state {
+                    Some(s) => self.proto.node_view(s),
+                    None => self.proto.durable_view(&n.durable),
+                };
+                json!({"id": n.id, "up": n.up(), "paused": n.paused, "view": view})
+            })
+            .collect();
+        let trace_hash = if self.trace.mode() == TraceMode::Off { Value::Null } else { Value::String(self.trace.digest()) };
+        json!({
+            "protocol": self.proto.name(),
+            "seed": self.seed,
+            "end_ms": to_ms_f64(self.now_us),
+            "events": self.events,
+            "trace_hash": trace_hash,
+            "invariants": invariants,
+            "nodes": nodes,
+            "clients": self.clients.iter().map(|c| json!({"id": c.id, "view": self.proto.client_view(&c.state)})).collect::<Vec<_>>(),
+            "outcome": self.proto.outcome(&self.world(), &self.checker),
+        })
+    }
+}

@@ -1,0 +1,19 @@
+//! The deterministic simulator: time, randomness, network, failures, trace and invariants.
+//! It knows nothing of any particular protocol and depends on no web crate.
+
+pub mod action;
+pub mod checker;
+pub mod engine;
+pub mod network;
+pub mod protocol;
+pub mod rng;
+pub mod time;
+pub mod trace;
+
+pub use action::{Action, Scheduled, Target, When};
+pub use checker::{Breach, Checker, Invariant, Violation};
+pub use engine::{Engine, NodeSlot, Setup, World};
+pub use network::{LinkProfile, MsgId};
+pub use protocol::{Addr, ClientId, Ctx, Message, NodeId, Note, Protocol, Timer};
+pub use time::{Micros, ms};
+pub use trace::{TraceLine, TraceMode};

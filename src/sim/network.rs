@@ -1,0 +1,316 @@
+//! The simulated network: latency, loss, duplication, partitions and per-link faults.
+//!
+//! Every message in flight is an [`Envelope`] that can be inspected, dropped or delayed. Random
+//! decisions (latency, loss, duplication) are drawn from the network's own stream when a message
+//! is sent, so they do not depend on what happens while it travels; reachability (partitions,
+//! cut links, crashed receivers) is judged when it arrives, as on a real network where a cable
+//! pulled mid-flight loses the packet.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use super::protocol::{Addr, NodeId};
+use super::rng::{PPM_ONE, Ppm, Rng};
+use super::time::Micros;
+
+/// A message's id, unique within a run, in sending order: `m1`, `m2`, ...
+pub type MsgId = u64;
+
+/// Latency, loss and duplication of a link, or of the whole network.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub struct LinkProfile {
+    /// Fastest delivery.
+    pub latency_us_min: Micros,
+    /// Slowest delivery; each message draws uniformly between the two, so messages reorder.
+    pub latency_us_max: Micros,
+    /// Probability that a message is lost.
+    pub loss_ppm: Ppm,
+    /// Probability that a message is delivered twice (the copy draws its own latency).
+    pub duplicate_ppm: Ppm,
+}
+
+impl Default for LinkProfile {
+    fn default() -> Self {
+        LinkProfile { latency_us_min: 10_000, latency_us_max: 30_000, loss_ppm: 0, duplicate_ppm: 0 }
+    }
+}
+
+/// How one direction of a link is faulted, beyond partitions.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub enum LinkFault {
+    /// Messages are lost.
+    Cut,
+    /// Messages wait on the link until it is released (turmoil's `hold`).
+    Held,
+}
+
+/// Why a message was dropped.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub enum DropReason {
+    /// Random loss.
+    Loss,
+    /// The sender and receiver are in different partitions, or one is isolated.
+    Partition,
+    /// The link's direction was cut.
+    Cut,
+    /// The receiver was down.
+    Down,
+    /// Someone dropped it by hand.
+    User,
+    /// The sender crashed at the instant of sending (a trigger fired).
+    SenderCrashed,
+}
+
+impl DropReason {
+    /// The word used in traces.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DropReason::Loss => "loss",
+            DropReason::Partition => "partition",
+            DropReason::Cut => "cut",
+            DropReason::Down => "down",
+            DropReason::User => "user",
+            DropReason::SenderCrashed => "sender-crashed",
+        }
+    }
+}
+
+/// A message on the wire.
+#[derive(Clone, Debug, Serialize)]
+pub struct Envelope<M> {
+    /// Its id.
+    pub id: MsgId,
+    /// Sender.
+    pub from: Addr,
+    /// Receiver.
+    pub to: Addr,
+    /// When it was sent.
+    pub sent_us: Micros,
+    /// When it is due to arrive.
+    pub due_us: Micros,
+    /// The payload.
+    pub msg: M,
+    /// Decided at sending time: the network will lose it on arrival.
+    pub doomed: bool,
+    /// The original, when this is a duplicate.
+    pub copy_of: Option<MsgId>,
+    /// Waiting on a held link.
+    pub held: bool,
+}
+
+/// Network state: the profile, partitions, link faults and the messages in flight.
+#[derive(Clone, Debug)]
+pub struct Network<M> {
+    /// The profile of every link without an override.
+    pub profile: LinkProfile,
+    /// Per-direction overrides of latency, loss and duplication.
+    pub link_profiles: BTreeMap<(Addr, Addr), LinkProfile>,
+    /// Per-direction cuts and holds.
+    pub faults: BTreeMap<(Addr, Addr), LinkFault>,
+    /// Partition group of each server (index = node id); all zero when whole.
+    group: Vec<u32>,
+    /// Isolated servers reach nobody, clients included.
+    isolated: Vec<bool>,
+    /// Messages in flight, by id.
+    pub in_flight: BTreeMap<MsgId, Envelope<M>>,
+    next_id: MsgId,
+    rng: Rng,
+}
+
+/// What sending decided for one message.
+pub struct Sent {
+    /// The message's id.
+    pub id: MsgId,
+    /// Its due time.
+    pub due_us: Micros,
+    /// A duplicate's id and due time.
+    pub copy: Option<(MsgId, Micros)>,
+}
+
+impl<M: Clone> Network<M> {
+    /// A whole network of `nodes` servers.
+    pub fn new(nodes: u32, profile: LinkProfile, rng: Rng) -> Self {
+        Network {
+            profile,
+            link_profiles: BTreeMap::new(),
+            faults: BTreeMap::new(),
+            group: vec![0; nodes as usize + 1],
+            isolated: vec![false; nodes as usize + 1],
+            in_flight: BTreeMap::new(),
+            next_id: 1,
+            rng,
+        }
+    }
+
+    fn profile_of(&self, from: Addr, to: Addr) -> LinkProfile {
+        self.link_profiles.get(&(from, to)).copied().unwrap_or(self.profile)
+    }
+
+    /// Puts a message on the wire; draws its latency, loss and duplication.
+    pub fn send(&mut self, now_us: Micros, from: Addr, to: Addr, msg: M) -> Sent {
+        let p = self.profile_of(from, to);
+        let id = self.next_id;
+        self.next_id += 1;
+        let due_us = now_us + self.rng.range_inclusive(p.latency_us_min, p.latency_us_max);
+        let doomed = self.rng.chance(p.loss_ppm);
+        let copy = if self.rng.chance(p.duplicate_ppm) {
+            let copy_id = self.next_id;
+            self.next_id += 1;
+            let copy_due = now_us + self.rng.range_inclusive(p.latency_us_min, p.latency_us_max);
+            let copy = Envelope { id: copy_id, from, to, sent_us: now_us, due_us: copy_due, msg: msg.clone(), doomed: false, copy_of: Some(id), held: false };
+            self.in_flight.insert(copy_id, copy);
+            Some((copy_id, copy_due))
+        } else {
+            None
+        };
+        self.in_flight.insert(id, Envelope { id, from, to, sent_us: now_us, due_us, msg, doomed, copy_of: None, held: false });
+        Sent { id, due_us, copy }
+    }
+
+    /// Allocates an id for a message that never reaches the wire (lost with a crashing sender),
+    /// so ids stay in sending order.
+    pub fn burn_id(&mut self) -> MsgId {
+        let id = self.next_id;
+        self.next_id += 1;
+        id
+    }
+
+    /// Whether the partition layout lets `from` reach `to` (ignoring per-link faults).
+    pub fn connected(&self, from: Addr, to: Addr) -> bool {
+        let side = |a: Addr| a.node().map(|id| (self.group[id as usize], self.isolated[id as usize]));
+        match (side(from), side(to)) {
+            (Some((ga, ia)), Some((gb, ib))) => !ia && !ib && ga == gb,
+            (Some((_, i)), None) | (None, Some((_, i))) => !i,
+            (None, None) => true,
+        }
+    }
+
+    /// The fault on the direction `from -> to`, if any.
+    pub fn fault(&self, from: Addr, to: Addr) -> Option<LinkFault> {
+        self.faults.get(&(from, to)).copied()
+    }
+
+    /// Splits the servers into groups; servers not named form one more group together.
+    pub fn partition(&mut self, groups: &[Vec<NodeId>]) {
+        for g in self.group.iter_mut() {
+            *g = 0;
+        }
+        for (i, members) in groups.iter().enumerate() {
+            for &id in members {
+                if let Some(g) = self.group.get_mut(id as usize) {
+                    *g = i as u32 + 1;
+                }
+            }
+        }
+    }
+
+    /// Cuts a server off from everyone, clients included.
+    pub fn isolate(&mut self, id: NodeId) {
+        if let Some(i) = self.isolated.get_mut(id as usize) {
+            *i = true;
+        }
+    }
+
+    /// Reconnects an isolated server.
+    pub fn unisolate(&mut self, id: NodeId) {
+        if let Some(i) = self.isolated.get_mut(id as usize) {
+            *i = false;
+        }
+    }
+
+    /// Whether a server is isolated.
+    pub fn is_isolated(&self, id: NodeId) -> bool {
+        self.isolated.get(id as usize).copied().unwrap_or(false)
+    }
+
+    /// The partition groups, when the network is split: each group's members in order.
+    pub fn groups(&self) -> Vec<Vec<NodeId>> {
+        let mut by_group: BTreeMap<u32, Vec<NodeId>> = BTreeMap::new();
+        for (id, &g) in self.group.iter().enumerate().skip(1) {
+            by_group.entry(g).or_default().push(id as NodeId);
+        }
+        if by_group.len() <= 1 { Vec::new() } else { by_group.into_values().collect() }
+    }
+
+    /// Undoes partitions, isolation and cuts. Held links stay held until released: holding is
+    /// a deliberate, separate control.
+    pub fn heal(&mut self) {
+        self.partition(&[]);
+        for i in self.isolated.iter_mut() {
+            *i = false;
+        }
+        self.faults.retain(|_, f| *f == LinkFault::Held);
+    }
+}
+
+/// Parses a probability in [0, 1] into parts per million, rounding to nearest.
+pub fn ppm_from_ratio(p: f64) -> Option<Ppm> {
+    if !(0.0..=1.0).contains(&p) {
+        return None;
+    }
+    // Multiplication and rounding are exact IEEE operations: the same on every platform.
+    Some(((p * PPM_ONE as f64).round() as u32).min(PPM_ONE))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn net() -> Network<&'static str> {
+        Network::new(5, LinkProfile::default(), Rng::stream(1, "network"))
+    }
+
+    #[test]
+    fn latency_is_drawn_within_the_profile() {
+        let mut n = net();
+        for _ in 0..200 {
+            let s = n.send(1_000, Addr::Node(1), Addr::Node(2), "m");
+            assert!((11_000..=31_000).contains(&s.due_us));
+            assert!(s.copy.is_none());
+        }
+    }
+
+    #[test]
+    fn partitions_separate_groups_and_leave_clients_connected() {
+        let mut n = net();
+        n.partition(&[vec![1, 2], vec![3, 4, 5]]);
+        assert!(n.connected(Addr::Node(1), Addr::Node(2)));
+        assert!(!n.connected(Addr::Node(2), Addr::Node(3)));
+        assert!(n.connected(Addr::Client(1), Addr::Node(3)));
+        assert_eq!(n.groups(), vec![vec![1, 2], vec![3, 4, 5]]);
+        n.isolate(4);
+        assert!(!n.connected(Addr::Node(4), Addr::Node(5)));
+        assert!(!n.connected(Addr::Client(1), Addr::Node(4)));
+        n.heal();
+        assert!(n.connected(Addr::Node(4), Addr::Node(1)));
+        assert!(n.groups().is_empty());
+    }
+
+    #[test]
+    fn unnamed_servers_form_their_own_group() {
+        let mut n = net();
+        n.partition(&[vec![1, 2]]);
+        assert!(n.connected(Addr::Node(3), Addr::Node(5)));
+        assert!(!n.connected(Addr::Node(1), Addr::Node(5)));
+    }
+
+    #[test]
+    fn duplication_and_loss_follow_their_rates() {
+        let mut n = net();
+        n.profile.duplicate_ppm = PPM_ONE;
+        n.profile.loss_ppm = PPM_ONE;
+        let s = n.send(0, Addr::Node(1), Addr::Node(2), "m");
+        assert!(s.copy.is_some());
+        assert!(n.in_flight[&s.id].doomed);
+        assert_eq!(n.in_flight.len(), 2);
+    }
+
+    #[test]
+    fn ratios_become_parts_per_million() {
+        assert_eq!(ppm_from_ratio(0.1), Some(100_000));
+        assert_eq!(ppm_from_ratio(1.0), Some(PPM_ONE));
+        assert_eq!(ppm_from_ratio(1.5), None);
+        assert_eq!(ppm_from_ratio(f64::NAN), None);
+    }
+}

@@ -1,0 +1,95 @@
+//! The trace: every event of a run as a line of stable text, and a digest of all of them.
+//!
+//! A line reads `<event> <time ms> <kind> <details>`, for example
+//! `17 160.512 deliver m9 S1->S3 RequestVote term=1 last=0@0`. Lines never contain wall-clock
+//! times, addresses or hash-map orders, so the same scenario and seed give the same bytes on
+//! every platform, and `trace_hash` (FNV-1a 64 over the lines, each ended by `\n`) proves it.
+
+use std::fmt::{self, Write as _};
+
+use serde::Serialize;
+
+use super::rng::Fnv1a;
+use super::time::{AsMs, Micros};
+
+/// How much of the trace a run keeps.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TraceMode {
+    /// Nothing: the fastest, for fuzzing and benchmarks (no digest either).
+    Off,
+    /// Only the digest.
+    Hash,
+    /// The digest, and the lines for the owner to drain.
+    Lines,
+}
+
+/// One line of the trace.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct TraceLine {
+    /// The event it belongs to (1-based; 0 for the start of the run).
+    pub event: u64,
+    /// Virtual time.
+    pub at_us: Micros,
+    /// `send`, `deliver`, `drop`, `duplicate`, `timer`, `crash`, `restart`, `pause`, `resume`,
+    /// `state`, `action`, `violation`, `start`.
+    pub kind: &'static str,
+    /// The server or client it is about, as `S3`/`C1`, for filtering.
+    pub actor: String,
+    /// The whole line.
+    pub text: String,
+}
+
+/// The trace's digest and pending lines; part of the engine's state (and so of its snapshots).
+#[derive(Clone, Debug)]
+pub struct Trace {
+    mode: TraceMode,
+    hash: Fnv1a,
+    pending: Vec<TraceLine>,
+    buf: String,
+}
+
+impl Trace {
+    /// A trace in `mode`.
+    pub fn new(mode: TraceMode) -> Self {
+        Trace { mode, hash: Fnv1a::new(), pending: Vec::new(), buf: String::new() }
+    }
+
+    /// Whether anything is recorded; callers may skip building details when not.
+    pub fn on(&self) -> bool {
+        self.mode != TraceMode::Off
+    }
+
+    /// The mode.
+    pub fn mode(&self) -> TraceMode {
+        self.mode
+    }
+
+    /// Changes the mode from now on.
+    pub fn set_mode(&mut self, mode: TraceMode) {
+        self.mode = mode;
+    }
+
+    /// Records a line.
+    pub fn line(&mut self, event: u64, at_us: Micros, kind: &'static str, actor: impl fmt::Display, details: fmt::Arguments<'_>) {
+        if self.mode == TraceMode::Off {
+            return;
+        }
+        self.buf.clear();
+        let _ = write!(self.buf, "{event} {} {kind} {details}", AsMs(at_us));
+        self.hash.write(self.buf.as_bytes());
+        self.hash.write(b"\n");
+        if self.mode == TraceMode::Lines {
+            self.pending.push(TraceLine { event, at_us, kind, actor: actor.to_string(), text: self.buf.clone() });
+        }
+    }
+
+    /// The digest of every line so far, as 16 hex digits.
+    pub fn digest(&self) -> String {
+        format!("{:016x}", self.hash.finish())
+    }
+
+    /// Takes the lines recorded since the last call.
+    pub fn drain(&mut self) -> Vec<TraceLine> {
+        std::mem::take(&mut self.pending)
+    }
+}

@@ -1,0 +1,144 @@
+// Browser tests of the built web app: loads the page that scripts/test.sh serves from dist/ in
+// Debian's headless Chromium (playwright-core never downloads a browser here), drives it by what
+// a person sees (roles and names), saves screenshots to artifacts/, and closes with the line
+// `N passed, M failed`. Exits non-zero when a test fails.
+//
+//   node tests/browser/run.mjs http://127.0.0.1:PORT/
+//
+// CHROMIUM overrides the browser binary (default /usr/bin/chromium).
+
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+
+const baseUrl = process.argv[2] ?? process.env.DISTLAB_URL;
+if (!baseUrl) {
+  console.error('usage: node run.mjs URL   (the URL of the served dist/)');
+  process.exit(2);
+}
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const artifacts = path.join(here, 'artifacts');
+const executablePath = process.env.CHROMIUM ?? '/usr/bin/chromium';
+// Flags that work as root in a closed network (see shared/TOOLCHAIN.md).
+const chromiumArgs = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+];
+// How long the wasm app may take to start and show something.
+const APP_TIMEOUT_MS = 20_000;
+// Nothing here should take long: a hung browser must not hang CI.
+const WATCHDOG_MS = 180_000;
+
+const results = [];
+
+async function test(name, body) {
+  try {
+    await body();
+    results.push({ name, ok: true });
+    console.log(`ok   ${name}`);
+  } catch (error) {
+    results.push({ name, ok: false });
+    console.log(`FAIL ${name}\n     ${String(error?.message ?? error).split('\n').join('\n     ')}`);
+  }
+}
+
+function assert(condition, message) {
+  if (!condition) throw new Error(message);
+}
+
+// Opens a page that records uncaught exceptions and console errors.
+async function openPage(context) {
+  const page = await context.newPage();
+  const errors = [];
+  page.on('pageerror', (error) => errors.push(`page error: ${error.message}`));
+  page.on('console', (message) => {
+    if (message.type() === 'error') {
+      errors.push(`console error: ${message.text()} (${message.location().url || 'no url'})`);
+    }
+  });
+  return { page, errors };
+}
+
+async function visibleText(locator) {
+  await locator.waitFor({ state: 'visible', timeout: APP_TIMEOUT_MS });
+  return (await locator.innerText()).trim();
+}
+
+async function main() {
+  await mkdir(artifacts, { recursive: true });
+  const userDataDir = await mkdtemp(path.join(tmpdir(), 'distlab-chromium-'));
+  let context;
+  try {
+    context = await chromium.launchPersistentContext(userDataDir, {
+      executablePath,
+      headless: true,
+      args: chromiumArgs,
+      viewport: { width: 1024, height: 640 },
+    });
+
+    const home = await openPage(context);
+
+    await test('the page loads with the title distlab', async () => {
+      const response = await home.page.goto(baseUrl, { waitUntil: 'load' });
+      assert(response?.ok(), `GET ${baseUrl} answered ${response?.status()}`);
+      assert((await home.page.title()) === 'distlab', `document title is "${await home.page.title()}"`);
+      const heading = await visibleText(home.page.getByRole('heading', { level: 1 }));
+      assert(heading === 'distlab', `the heading reads "${heading}"`);
+    });
+
+    await test('the status shows that the core loaded', async () => {
+      const status = await visibleText(home.page.getByTestId('status'));
+      assert(status === 'core loaded', `the status reads "${status}"`);
+      await home.page.screenshot({ path: path.join(artifacts, 'home.png'), fullPage: true });
+    });
+
+    await test('the "Run a Raft election" button is shown', async () => {
+      await visibleText(home.page.getByRole('button', { name: 'Run a Raft election' }));
+    });
+
+    await test('the page raised no errors', async () => {
+      assert(home.errors.length === 0, home.errors.join('\n'));
+      const overlays = await home.page.getByRole('alert').count();
+      assert(overlays === 0, 'the panic overlay is shown');
+    });
+
+    await test('a panic shows the error overlay, not a dead page', async () => {
+      const crash = await openPage(context);
+      await crash.page.goto(new URL('#panic-self-test', baseUrl).href, { waitUntil: 'load' });
+      const overlay = await visibleText(crash.page.getByRole('alert'));
+      assert(overlay.includes('panic self-test'), `the overlay reads "${overlay}"`);
+      assert(crash.errors.length > 0, 'the panic reached neither the console nor the page errors');
+      await crash.page.screenshot({ path: path.join(artifacts, 'panic.png'), fullPage: true });
+      await crash.page.close();
+    });
+  } catch (error) {
+    // The browser did not start, or broke outside a test.
+    results.push({ name: 'the browser runs', ok: false });
+    console.log(`FAIL the browser runs\n     ${error?.message ?? error}`);
+  } finally {
+    await context?.close().catch(() => {});
+    await rm(userDataDir, { recursive: true, force: true }).catch(() => {});
+  }
+}
+
+const watchdog = setTimeout(() => {
+  console.log(`FAIL the browser tests finished within ${WATCHDOG_MS / 1000} s`);
+  const passed = results.filter((r) => r.ok).length;
+  console.log(`${passed} passed, ${results.length - passed + 1} failed`);
+  process.exit(1);
+}, WATCHDOG_MS);
+
+await main();
+clearTimeout(watchdog);
+const passed = results.filter((r) => r.ok).length;
+const failed = results.length - passed;
+console.log(`${passed} passed, ${failed} failed`);
+process.exit(failed === 0 && passed > 0 ? 0 : 1);
