@@ -640,6 +640,12 @@ impl<P: Protocol> Engine<P> {
                     let deferred = std::mem::take(&mut slot.deferred);
                     self.trace.line(self.events, self.now_us, "resume", &actor, format_args!("{actor}"));
                     for q in deferred {
+                        // What waited happens now, in the order it was due.
+                        if let Ev::Deliver(m) = q.ev {
+                            if let Some(e) = self.net.in_flight.get_mut(&m) {
+                                e.due_us = self.now_us;
+                            }
+                        }
                         self.push(self.now_us, q.ev);
                     }
                 }

@@ -8,6 +8,7 @@ pub mod network;
 pub mod protocol;
 pub mod rng;
 pub mod time;
+pub mod timeline;
 pub mod trace;
 
 pub use action::{Action, Scheduled, Target, When};
@@ -16,4 +17,5 @@ pub use engine::{Engine, NodeSlot, Setup, World};
 pub use network::{LinkProfile, MsgId};
 pub use protocol::{Addr, ClientId, Ctx, Message, NodeId, Note, Protocol, Timer};
 pub use time::{Micros, ms};
+pub use timeline::Timeline;
 pub use trace::{TraceLine, TraceMode};

@@ -239,3 +239,6 @@ impl Protocol for Raft {
         })
     }
 }
+
+#[cfg(test)]
+mod tests;
