@@ -10,9 +10,9 @@ use crate::sim::network::ppm_from_ratio;
 use crate::sim::rng::Ppm;
 use crate::sim::{Micros, NodeId, Target};
 
-/// The largest time a scenario may name, in µs (about 285 years; below 2^53, so every time is an
-/// exact double in reports).
-pub const MAX_US: Micros = 9_000_000_000_000_000;
+/// The largest time a scenario may name, in µs (about 31 years): far enough below 2^53 that every
+/// time written as fractional milliseconds reads back to the same µs.
+pub const MAX_US: Micros = 1_000_000_000_000_000;
 
 /// A value and its path in the document.
 #[derive(Clone, Debug)]
@@ -255,20 +255,27 @@ fn closest<'e>(name: &str, expected: &[&'e str]) -> Option<&'e str> {
     (best.0 <= limit).then_some(best.1)
 }
 
+/// Optimal string alignment distance: insertions, deletions, substitutions and transpositions.
 fn edit_distance(a: &str, b: &str) -> usize {
     let a: Vec<char> = a.chars().collect();
     let b: Vec<char> = b.chars().collect();
-    let mut row: Vec<usize> = (0..=b.len()).collect();
-    for i in 1..=a.len() {
-        let mut prev = row[0];
-        row[0] = i;
-        for j in 1..=b.len() {
-            let cur = row[j];
-            row[j] = if a[i - 1] == b[j - 1] { prev } else { 1 + prev.min(row[j]).min(row[j - 1]) };
-            prev = cur;
+    let w = b.len() + 1;
+    let mut d = vec![0usize; (a.len() + 1) * w];
+    for i in 0..=a.len() {
+        for j in 0..=b.len() {
+            d[i * w + j] = if i == 0 || j == 0 {
+                i + j
+            } else {
+                let cost = usize::from(a[i - 1] != b[j - 1]);
+                let mut best = (d[(i - 1) * w + j] + 1).min(d[i * w + j - 1] + 1).min(d[(i - 1) * w + j - 1] + cost);
+                if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                    best = best.min(d[(i - 2) * w + j - 2] + 1);
+                }
+                best
+            };
         }
     }
-    row[b.len()]
+    d[a.len() * w + b.len()]
 }
 
 /// A short description of a value for "expected X, found Y".
@@ -364,10 +371,18 @@ mod tests {
         let v = json!([0, 1.5, 0.0004, 0.0005, 2.0001, 123456.789]);
         let got: Vec<Micros> = Field::root(&v).array().unwrap().iter().map(|f| f.ms().unwrap()).collect();
         assert_eq!(got, vec![0, 1500, 0, 1, 2000, 123_456_789]);
-        for us in [0u64, 1, 999, 1000, 1001, 123_456_789, 8_999_999_999_999_999] {
+        let mut rng = crate::sim::rng::Rng::stream(1, "ms");
+        let samples = (0..20_000).map(|i| match i % 4 {
+            0 => rng.below(MAX_US + 1),
+            1 => MAX_US - rng.below(1_000_000),
+            2 => rng.below(1 << 40),
+            _ => rng.below(10_000_000),
+        });
+        for us in [0u64, 1, 999, 1000, 1001, 123_456_789, MAX_US].into_iter().chain(samples) {
             let back = ms_value(us);
             assert_eq!(Field::root(&back).ms().unwrap(), us, "{back}");
         }
+        assert!(Field::root(&ms_value(MAX_US + 1)).ms().is_err());
         for ppm in [0u32, 1, 7, 100_000, 999_999, 1_000_000] {
             let back = ratio_value(ppm);
             assert_eq!(Field::root(&back).ratio().unwrap(), ppm);
@@ -375,6 +390,15 @@ mod tests {
         assert!(Field::root(&json!(-1)).ms().is_err());
         assert!(Field::root(&json!([3, 2])).ms_range().is_err());
         assert!(Field::root(&json!(1.5)).ratio().is_err());
+    }
+
+    #[test]
+    fn typos_are_guessed() {
+        assert_eq!(edit_distance("trem", "term"), 1);
+        assert_eq!(edit_distance("crsh", "crash"), 1);
+        assert_eq!(closest("heartbeat", &["heartbeat_ms", "leader_noop"]), Some("heartbeat_ms"));
+        assert_eq!(closest("sed", &["seed", "nodes"]), Some("seed"));
+        assert_eq!(closest("zzzz", &["seed", "nodes"]), None);
     }
 
     #[test]

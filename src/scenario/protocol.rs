@@ -1,0 +1,179 @@
+//! How a protocol plugs into scenario files: [`ScenarioProtocol`] parses its `config`, its
+//! `initial` durable states and its client requests, and draws random requests for the fuzzer.
+//! [`ProtocolKind`] is the object-safe face of it that the protocol-neutral code (the parser,
+//! the CLI, the web app) reaches by name through [`protocols`].
+
+use std::marker::PhantomData;
+
+use serde_json::Value;
+
+use super::Scenario;
+use super::error::Result;
+use super::json::{Field, Obj};
+use super::run::AnyRun;
+use crate::sim::rng::Rng;
+use crate::sim::{Action, Engine, NodeId, Protocol, Scheduled, Setup, TraceMode, When};
+
+/// A protocol that scenario files can name.
+pub trait ScenarioProtocol: Protocol {
+    /// The name in the `"protocol"` field (the same as [`Protocol::name`]).
+    const NAME: &'static str;
+    /// The largest cluster it supports (the smallest is 1).
+    const MAX_NODES: u32;
+
+    /// The protocol value from the `"config"` object of a cluster of `nodes` servers. Read
+    /// every key through `config` (unread keys are reported as unknown afterwards).
+    fn from_config(config: &mut Obj<'_>, nodes: u32) -> Result<Self>;
+    /// A server's durable state from an `"initial"` entry (its `"node"` key is already read).
+    fn parse_durable(&self, node: NodeId, entry: &mut Obj<'_>, nodes: u32) -> Result<Self::Durable>;
+    /// A client request from the value of a `"client"` action.
+    fn parse_request(&self, request: &Field<'_>) -> Result<Self::Request>;
+    /// A request as a scenario file writes it; [`Self::parse_request`] reads it back.
+    fn request_json(&self, request: &Self::Request) -> Value;
+    /// A random request, for the fuzzer.
+    fn fuzz_request(&self, rng: &mut Rng, nodes: u32) -> Self::Request;
+    /// The message types `"when": {"sends": ...}` may name; empty accepts any.
+    fn message_kinds(&self) -> &'static [&'static str] {
+        &[]
+    }
+}
+
+/// A source of random requests, already written as scenario JSON.
+pub type RequestGen = Box<dyn FnMut(&mut Rng) -> Value>;
+
+/// A scenario protocol, without its type: what protocol-neutral code can do with one.
+pub trait ProtocolKind: Sync {
+    /// Its scenario name.
+    fn name(&self) -> &'static str;
+    /// The largest cluster it supports.
+    fn max_nodes(&self) -> u32;
+    /// Parses the protocol-specific parts of a scenario (config, initial states, requests,
+    /// trigger message types), reporting the first error with its path.
+    fn check(&self, scenario: &Scenario) -> Result<()>;
+    /// Starts a run of the scenario under `seed`.
+    fn build(&self, scenario: &Scenario, seed: u64, trace: TraceMode) -> Result<Box<dyn AnyRun>>;
+    /// A generator of random requests for the given `config` object.
+    fn request_gen(&self, config: &Value, nodes: u32) -> Result<RequestGen>;
+}
+
+/// The [`ProtocolKind`] of a [`ScenarioProtocol`].
+pub struct Kind<P>(PhantomData<fn() -> P>);
+
+impl<P> Kind<P> {
+    /// The kind of `P`.
+    pub const fn new() -> Self {
+        Kind(PhantomData)
+    }
+}
+
+impl<P> Default for Kind<P> {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+static RAFT: Kind<crate::protocols::raft::Raft> = Kind::new();
+
+/// Every protocol scenario files can name. A new protocol adds one line here.
+pub fn protocols() -> &'static [&'static dyn ProtocolKind] {
+    static ALL: [&dyn ProtocolKind; 1] = [&RAFT];
+    &ALL
+}
+
+/// The protocol called `name`.
+pub fn protocol(name: &str) -> Option<&'static dyn ProtocolKind> {
+    protocols().iter().copied().find(|k| k.name() == name)
+}
+
+/// The names of every protocol, comma-separated.
+pub fn protocol_names() -> String {
+    protocols().iter().map(|k| k.name()).collect::<Vec<_>>().join(", ")
+}
+
+/// The protocol value from a `config` object standing at `path`.
+pub fn parse_config<P: ScenarioProtocol>(config: &Value, path: &str, nodes: u32) -> Result<P> {
+    let field = Field::at(config, path);
+    let mut o = field.object()?;
+    let p = P::from_config(&mut o, nodes)?;
+    o.finish()?;
+    Ok(p)
+}
+
+/// The engine setup of a scenario for protocol `P`.
+pub fn setup<P: ScenarioProtocol>(sc: &Scenario, seed: u64, trace: TraceMode) -> Result<Setup<P>> {
+    let n = sc.nodes;
+    let protocol: P = parse_config(&sc.config, "config", n)?;
+    let mut initial: Vec<Option<P::Durable>> = vec![None; n as usize];
+    for (i, entry) in sc.initial.iter().enumerate() {
+        let field = Field::at(entry, format!("initial[{i}]"));
+        let mut o = field.object()?;
+        let node = o.req("node")?.node_id(n)?;
+        let durable = protocol.parse_durable(node, &mut o, n)?;
+        o.finish()?;
+        initial[node as usize - 1] = Some(durable);
+    }
+    let kinds = protocol.message_kinds();
+    let mut schedule: Vec<Scheduled<P::Request>> = Vec::with_capacity(sc.links.len() + sc.schedule.len());
+    for &(a, b, p) in &sc.links {
+        schedule.push(Scheduled { when: When::At(0), action: Action::Link(a, b, p) });
+    }
+    for (i, s) in sc.schedule.iter().enumerate() {
+        if let When::Sends { kind, .. } = &s.when {
+            if !kinds.is_empty() && !kinds.contains(&kind.as_str()) {
+                let msg = super::json::unknown("message type", kind, kinds);
+                return Err(super::error::ScenarioError::at(format!("schedule[{i}].when.sends"), msg));
+            }
+        }
+        let action = map_request(&s.action, |v| protocol.parse_request(&Field::at(v, format!("schedule[{i}].client"))))?;
+        schedule.push(Scheduled { when: s.when.clone(), action });
+    }
+    Ok(Setup { protocol, nodes: n, seed, network: sc.network, initial, schedule, trace })
+}
+
+/// The same action with its request (if any) converted.
+pub fn map_request<A, B>(action: &Action<A>, f: impl FnOnce(&A) -> Result<B>) -> Result<Action<B>> {
+    Ok(match action {
+        Action::Client { request, to, client } => Action::Client { request: f(request)?, to: *to, client: *client },
+        Action::Crash(t) => Action::Crash(*t),
+        Action::Restart(t) => Action::Restart(*t),
+        Action::Pause(t) => Action::Pause(*t),
+        Action::Resume(t) => Action::Resume(*t),
+        Action::Timeout(t) => Action::Timeout(*t),
+        Action::Partition(g) => Action::Partition(g.clone()),
+        Action::Isolate(t) => Action::Isolate(*t),
+        Action::Heal => Action::Heal,
+        Action::Cut(a, b) => Action::Cut(*a, *b),
+        Action::Repair(a, b) => Action::Repair(*a, *b),
+        Action::Hold(a, b) => Action::Hold(*a, *b),
+        Action::Release(a, b) => Action::Release(*a, *b),
+        Action::Loss(p) => Action::Loss(*p),
+        Action::Duplicate(p) => Action::Duplicate(*p),
+        Action::Latency(lo, hi) => Action::Latency(*lo, *hi),
+        Action::Link(a, b, p) => Action::Link(*a, *b, *p),
+        Action::Drop(m) => Action::Drop(*m),
+        Action::Delay(m, by) => Action::Delay(*m, *by),
+    })
+}
+
+impl<P: ScenarioProtocol> ProtocolKind for Kind<P> {
+    fn name(&self) -> &'static str {
+        P::NAME
+    }
+    fn max_nodes(&self) -> u32 {
+        P::MAX_NODES
+    }
+    fn check(&self, scenario: &Scenario) -> Result<()> {
+        setup::<P>(scenario, scenario.seed, TraceMode::Off).map(drop)
+    }
+    fn build(&self, scenario: &Scenario, seed: u64, trace: TraceMode) -> Result<Box<dyn AnyRun>> {
+        let setup = setup::<P>(scenario, seed, trace)?;
+        Ok(Box::new(Engine::new(setup)))
+    }
+    fn request_gen(&self, config: &Value, nodes: u32) -> Result<RequestGen> {
+        let p: P = parse_config(config, "config", nodes)?;
+        Ok(Box::new(move |rng: &mut Rng| {
+            let r = p.fuzz_request(rng, nodes);
+            p.request_json(&r)
+        }))
+    }
+}
