@@ -294,7 +294,7 @@ pub fn describe(v: &Value) -> String {
 /// µs as a JSON number of milliseconds: an integer when whole, else a float that reads back to
 /// the same µs.
 pub fn ms_value(us: Micros) -> Value {
-    if us % 1000 == 0 { Value::from(us / 1000) } else { Value::from(us as f64 / 1000.0) }
+    if us.is_multiple_of(1000) { Value::from(us / 1000) } else { Value::from(us as f64 / 1000.0) }
 }
 
 /// A `[lo, hi]` pair of milliseconds.

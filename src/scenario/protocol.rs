@@ -118,11 +118,12 @@ pub fn setup<P: ScenarioProtocol>(sc: &Scenario, seed: u64, trace: TraceMode) ->
         schedule.push(Scheduled { when: When::At(0), action: Action::Link(a, b, p) });
     }
     for (i, s) in sc.schedule.iter().enumerate() {
-        if let When::Sends { kind, .. } = &s.when {
-            if !kinds.is_empty() && !kinds.contains(&kind.as_str()) {
-                let msg = super::json::unknown("message type", kind, kinds);
-                return Err(super::error::ScenarioError::at(format!("schedule[{i}].when.sends"), msg));
-            }
+        if let When::Sends { kind, .. } = &s.when
+            && !kinds.is_empty()
+            && !kinds.contains(&kind.as_str())
+        {
+            let msg = super::json::unknown("message type", kind, kinds);
+            return Err(super::error::ScenarioError::at(format!("schedule[{i}].when.sends"), msg));
         }
         let action = map_request(&s.action, |v| protocol.parse_request(&Field::at(v, format!("schedule[{i}].client"))))?;
         schedule.push(Scheduled { when: s.when.clone(), action });

@@ -8,6 +8,7 @@ mod args;
 mod bench;
 mod fuzz;
 mod out;
+mod progress;
 mod run;
 
 use std::process::ExitCode;

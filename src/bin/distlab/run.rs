@@ -28,10 +28,28 @@ fn outcome(built: &Built) -> Outcome {
 pub fn run(args: &[String]) -> CmdResult {
     let mut built = build(args, "run", TraceMode::Hash)?;
     built.run_to_end();
-    let report = serde_json::to_string_pretty(&built.run.report()).expect("reports serialize");
+    let report = pretty_in_order(&built.run.report());
     let mut out = Out::new();
     out.line(&report);
     Ok(outcome(&built))
+}
+
+/// The order of a report's top-level keys (the rest follow, sorted).
+const REPORT_ORDER: &[&str] = &["protocol", "seed", "end_ms", "events", "trace_hash", "invariants", "nodes", "clients", "outcome"];
+
+/// A report as indented JSON, its top-level keys in [`REPORT_ORDER`] rather than sorted.
+fn pretty_in_order(report: &serde_json::Value) -> String {
+    let Some(map) = report.as_object() else { return report.to_string() };
+    let mut keys: Vec<&String> = map.keys().collect();
+    keys.sort_by_key(|k| REPORT_ORDER.iter().position(|o| o == k).unwrap_or(REPORT_ORDER.len()));
+    let fields: Vec<String> = keys
+        .into_iter()
+        .map(|k| {
+            let value = serde_json::to_string_pretty(&map[k]).expect("reports serialize").replace('\n', "\n  ");
+            format!("  {}: {value}", serde_json::Value::from(k.as_str()))
+        })
+        .collect();
+    format!("{{\n{}\n}}", fields.join(",\n"))
 }
 
 /// `distlab trace FILE`: every trace line as it happens; the hash on stderr.
@@ -39,29 +57,29 @@ pub fn trace(args: &[String]) -> CmdResult {
     let mut built = build(args, "trace", TraceMode::Lines)?;
     let until = built.until_us;
     let mut out = Out::new();
-    let mut open = true;
-    let mut print = |built: &mut Built| {
-        for line in built.run.drain_trace() {
-            if open {
-                open = out.line(&line.text);
-            }
-        }
-    };
-    print(&mut built);
+    emit(&mut built, &mut out);
     // One instant at a time, so lines stream out while the run goes on.
     while let Some(t) = built.run.next_due() {
         if t > until {
             break;
         }
         built.run.run_until(t);
-        print(&mut built);
+        emit(&mut built, &mut out);
     }
     built.run.run_until(until);
-    print(&mut built);
-    drop(print);
+    emit(&mut built, &mut out);
     out.flush();
     eprintln!("trace_hash {} events {}", built.run.trace_hash(), built.run.events());
     Ok(outcome(&built))
+}
+
+/// Prints the trace lines recorded since the last call (dropping them once stdout is closed).
+fn emit(built: &mut Built, out: &mut Out) {
+    for line in built.run.drain_trace() {
+        if !out.line(&line.text) {
+            break;
+        }
+    }
 }
 
 /// `distlab check FILE...`: parses each file, reports the first error of each.

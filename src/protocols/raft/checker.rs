@@ -80,11 +80,11 @@ impl Checker<Raft> for RaftChecker {
     }
 
     fn check(&mut self, world: &World<'_, Raft>, touched: Option<NodeId>, out: &mut Vec<Breach>) {
-        let all: Vec<NodeId> = match touched {
-            Some(id) => vec![id],
-            None => (1..=world.nodes.len() as NodeId).collect(),
+        let ids = match touched {
+            Some(id) => id..=id,
+            None => 1..=world.nodes.len() as NodeId,
         };
-        for id in all {
+        for id in ids {
             let slot = world.node(id);
             let i = id as usize - 1;
             let seen = match slot.state() {

@@ -170,7 +170,7 @@ impl RaftNode {
         ctx.note(RaftNote::Candidate { term: self.term });
         self.reset_election_timer(cfg, ctx);
         let msg = Msg::RequestVote { term: self.term, last_log_index: self.last_index(), last_log_term: self.last_term() };
-        for peer in ctx.peers().collect::<Vec<_>>() {
+        for peer in (1..=ctx.nodes()).filter(|&p| p != self.id) {
             ctx.send_node(peer, msg.clone());
         }
         if self.votes.len() >= Self::majority(ctx.nodes()) {
@@ -198,7 +198,7 @@ impl RaftNode {
 
     /// Sends AppendEntries to every peer and re-arms the heartbeat.
     fn broadcast_append(&mut self, cfg: &Raft, ctx: &mut Ctx<Raft>) {
-        for peer in ctx.peers().collect::<Vec<_>>() {
+        for peer in (1..=ctx.nodes()).filter(|&p| p != self.id) {
             self.send_append(peer, cfg, ctx);
         }
         ctx.set_timer(RaftTimer::Heartbeat, cfg.heartbeat_us);

@@ -1,0 +1,242 @@
+//! Stage geometry: where servers sit, where a message is on its way, how much of a timer is
+//! left, and the speed slider's log scale. Integer microseconds in, floating point out.
+
+use crate::sim::Micros;
+
+/// Width and height of the stage's SVG viewBox (a square).
+pub const VIEW_SIZE: f64 = 600.0;
+/// Largest cluster the stage lays out.
+pub const MAX_NODES: u32 = 15;
+
+/// A point of the viewBox.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Point {
+    /// Rightwards.
+    pub x: f64,
+    /// Downwards.
+    pub y: f64,
+}
+
+impl Point {
+    /// The point `t` (0..=1) of the way from `self` to `to`.
+    pub fn lerp(self, to: Point, t: f64) -> Point {
+        Point { x: self.x + (to.x - self.x) * t, y: self.y + (to.y - self.y) * t }
+    }
+
+    /// Distance to `other`.
+    pub fn dist(self, other: Point) -> f64 {
+        ((self.x - other.x).powi(2) + (self.y - other.y).powi(2)).sqrt()
+    }
+}
+
+/// The centre of the stage (where the client actors are drawn).
+pub fn center() -> Point {
+    Point { x: VIEW_SIZE / 2.0, y: VIEW_SIZE / 2.0 }
+}
+
+/// Radius of the ring the servers sit on.
+pub fn ring_radius() -> f64 {
+    VIEW_SIZE * 0.36
+}
+
+/// Centres of `n` servers on a ring, S1 at the top and clockwise; one server sits at the top
+/// too. `n` is clamped to 1..=[`MAX_NODES`].
+pub fn ring_positions(n: u32) -> Vec<Point> {
+    let n = n.clamp(1, MAX_NODES);
+    let c = center();
+    let r = ring_radius();
+    (0..n)
+        .map(|i| {
+            let angle = -std::f64::consts::FRAC_PI_2 + std::f64::consts::TAU * f64::from(i) / f64::from(n);
+            Point { x: c.x + r * angle.cos(), y: c.y + r * angle.sin() }
+        })
+        .collect()
+}
+
+/// Radius of a server's circle for a cluster of `n`: as large as 44 units, small enough that
+/// neighbours (and their timer rings) never touch.
+pub fn node_radius(n: u32) -> f64 {
+    let n = n.clamp(1, MAX_NODES);
+    if n == 1 {
+        return 44.0;
+    }
+    let chord = 2.0 * ring_radius() * (std::f64::consts::PI / f64::from(n)).sin();
+    (chord * 0.36).min(44.0)
+}
+
+/// How far (0..=1) a message sent at `sent_us` and due at `due_us` has travelled at `now_us`.
+pub fn travel_fraction(sent_us: Micros, due_us: Micros, now_us: Micros) -> f64 {
+    if due_us <= sent_us {
+        return 1.0;
+    }
+    let done = now_us.saturating_sub(sent_us).min(due_us - sent_us);
+    done as f64 / (due_us - sent_us) as f64
+}
+
+/// Where a message is drawn: on the straight line between the two circles' edges (`gap` is the
+/// circles' radius), `travel_fraction` of the way along.
+pub fn message_position(from: Point, to: Point, gap: f64, sent_us: Micros, due_us: Micros, now_us: Micros) -> Point {
+    let d = from.dist(to);
+    let (start, end) = if d > 2.0 * gap {
+        let k = gap / d;
+        (from.lerp(to, k), to.lerp(from, k))
+    } else {
+        (from, to)
+    };
+    start.lerp(end, travel_fraction(sent_us, due_us, now_us))
+}
+
+/// The part (1 = all, 0 = none) of a timer armed at `set_us` and due at `due_us` that is still
+/// left at `now_us`: the election-timer ring drains from 1 to 0.
+pub fn timer_left(set_us: Micros, due_us: Micros, now_us: Micros) -> f64 {
+    1.0 - travel_fraction(set_us, due_us, now_us)
+}
+
+/// `stroke-dasharray` of a circle of radius `r` that shows `fraction` of its circumference:
+/// (dash, gap).
+pub fn ring_dash(r: f64, fraction: f64) -> (f64, f64) {
+    let circumference = std::f64::consts::TAU * r;
+    let dash = circumference * fraction.clamp(0.0, 1.0);
+    (dash, circumference - dash)
+}
+
+/// Slowest speed: virtual time per wall time.
+pub const SPEED_MIN: f64 = 0.01;
+/// Fastest speed.
+pub const SPEED_MAX: f64 = 10.0;
+/// Steps of the speed slider (0..=SLIDER_STEPS).
+pub const SLIDER_STEPS: u32 = 300;
+
+/// The speed a slider position stands for, on a log scale from [`SPEED_MIN`] to [`SPEED_MAX`].
+pub fn speed_from_slider(pos: u32) -> f64 {
+    let t = f64::from(pos.min(SLIDER_STEPS)) / f64::from(SLIDER_STEPS);
+    SPEED_MIN * (SPEED_MAX / SPEED_MIN).powf(t)
+}
+
+/// The slider position nearest to `speed`.
+pub fn slider_from_speed(speed: f64) -> u32 {
+    let speed = if speed.is_finite() { speed.clamp(SPEED_MIN, SPEED_MAX) } else { SPEED_MIN };
+    let t = (speed / SPEED_MIN).ln() / (SPEED_MAX / SPEED_MIN).ln();
+    (t * f64::from(SLIDER_STEPS)).round() as u32
+}
+
+/// A speed as people read it: "1/10×", "1×", "3.2×".
+pub fn speed_label(speed: f64) -> String {
+    if speed >= 0.995 {
+        let s = format!("{speed:.1}");
+        format!("{}×", s.strip_suffix(".0").unwrap_or(&s))
+    } else {
+        format!("1/{}×", (1.0 / speed).round() as u64)
+    }
+}
+
+/// Virtual microseconds that pass in `wall_ms` of wall time at `speed`, never negative and at
+/// most `cap_us` (a frame after the tab slept must not jump minutes ahead).
+pub fn virtual_advance_us(wall_ms: f64, speed: f64, cap_us: Micros) -> Micros {
+    if !wall_ms.is_finite() || !speed.is_finite() || wall_ms <= 0.0 || speed <= 0.0 {
+        return 0;
+    }
+    let us = wall_ms * 1000.0 * speed;
+    if us >= cap_us as f64 { cap_us } else { us.round() as Micros }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn close(a: f64, b: f64) -> bool {
+        (a - b).abs() < 1e-9
+    }
+
+    #[test]
+    fn ring_puts_s1_on_top_and_goes_clockwise() {
+        let p = ring_positions(4);
+        assert_eq!(p.len(), 4);
+        let c = center();
+        let r = ring_radius();
+        assert!(close(p[0].x, c.x) && close(p[0].y, c.y - r));
+        assert!(close(p[1].x, c.x + r) && close(p[1].y, c.y));
+        assert!(close(p[2].x, c.x) && close(p[2].y, c.y + r));
+        assert!(close(p[3].x, c.x - r) && close(p[3].y, c.y));
+    }
+
+    #[test]
+    fn ring_sizes_1_to_15_fit_the_view_and_never_overlap() {
+        for n in 1..=15 {
+            let p = ring_positions(n);
+            assert_eq!(p.len(), n as usize);
+            let r = node_radius(n);
+            // The timer ring is drawn 6 units outside the circle.
+            let outer = r + 8.0;
+            for a in &p {
+                assert!(a.x - outer >= 0.0 && a.x + outer <= VIEW_SIZE, "n={n}");
+                assert!(a.y - outer >= 0.0 && a.y + outer <= VIEW_SIZE, "n={n}");
+                assert!(close(a.dist(center()), ring_radius()));
+            }
+            for i in 0..p.len() {
+                for j in i + 1..p.len() {
+                    assert!(p[i].dist(p[j]) > 2.0 * outer, "n={n}: S{} and S{} touch", i + 1, j + 1);
+                }
+            }
+        }
+        assert_eq!(ring_positions(0).len(), 1);
+        assert_eq!(ring_positions(99).len(), 15);
+    }
+
+    #[test]
+    fn travel_fraction_clamps_and_interpolates() {
+        assert!(close(travel_fraction(1000, 3000, 500), 0.0));
+        assert!(close(travel_fraction(1000, 3000, 1000), 0.0));
+        assert!(close(travel_fraction(1000, 3000, 1500), 0.25));
+        assert!(close(travel_fraction(1000, 3000, 3000), 1.0));
+        assert!(close(travel_fraction(1000, 3000, 9000), 1.0));
+        assert!(close(travel_fraction(1000, 1000, 0), 1.0));
+    }
+
+    #[test]
+    fn messages_travel_between_circle_edges() {
+        let a = Point { x: 0.0, y: 0.0 };
+        let b = Point { x: 100.0, y: 0.0 };
+        assert_eq!(message_position(a, b, 10.0, 0, 100, 0), Point { x: 10.0, y: 0.0 });
+        assert_eq!(message_position(a, b, 10.0, 0, 100, 50), Point { x: 50.0, y: 0.0 });
+        assert_eq!(message_position(a, b, 10.0, 0, 100, 100), Point { x: 90.0, y: 0.0 });
+        // Circles that overlap: centre to centre.
+        assert_eq!(message_position(a, b, 60.0, 0, 100, 100), b);
+    }
+
+    #[test]
+    fn timer_ring_drains() {
+        assert!(close(timer_left(0, 200_000, 0), 1.0));
+        assert!(close(timer_left(0, 200_000, 50_000), 0.75));
+        assert!(close(timer_left(0, 200_000, 300_000), 0.0));
+        let (dash, gap) = ring_dash(10.0, 0.25);
+        assert!(close(dash + gap, std::f64::consts::TAU * 10.0));
+        assert!(close(dash, std::f64::consts::TAU * 10.0 / 4.0));
+        assert_eq!(ring_dash(10.0, 2.0).1, 0.0);
+        assert_eq!(ring_dash(10.0, -1.0).0, 0.0);
+    }
+
+    #[test]
+    fn speed_slider_is_logarithmic_and_round_trips() {
+        assert!(close(speed_from_slider(0), SPEED_MIN));
+        assert!(close(speed_from_slider(SLIDER_STEPS), SPEED_MAX));
+        assert!((speed_from_slider(SLIDER_STEPS / 3) - 0.1).abs() < 1e-9);
+        assert!((speed_from_slider(2 * SLIDER_STEPS / 3) - 1.0).abs() < 1e-9);
+        for pos in 0..=SLIDER_STEPS {
+            assert_eq!(slider_from_speed(speed_from_slider(pos)), pos);
+        }
+        assert_eq!(slider_from_speed(f64::NAN), 0);
+        assert_eq!(slider_from_speed(1e9), SLIDER_STEPS);
+        assert_eq!(speed_label(0.1), "1/10×");
+        assert_eq!(speed_label(1.0), "1×");
+        assert_eq!(speed_label(3.16), "3.2×");
+    }
+
+    #[test]
+    fn virtual_time_advance_is_capped_and_never_negative() {
+        assert_eq!(virtual_advance_us(16.0, 0.1, 1_000_000), 1_600);
+        assert_eq!(virtual_advance_us(-5.0, 1.0, 1_000_000), 0);
+        assert_eq!(virtual_advance_us(f64::NAN, 1.0, 1_000_000), 0);
+        assert_eq!(virtual_advance_us(60_000.0, 10.0, 100_000), 100_000);
+    }
+}

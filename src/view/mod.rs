@@ -1,0 +1,9 @@
+//! What the browser lab draws, as plain Rust that runs and is tested natively: the geometry of
+//! the stage ([`geometry`]) and [`lab::LabRun`], a run with time travel seen as plain data.
+//! Nothing here decides an event, so floating point is fine (it only places pixels).
+
+pub mod geometry;
+pub mod lab;
+
+pub use geometry::Point;
+pub use lab::{InvariantView, LabRun, LogLine, MessageView, NodeView, SCENARIOS};

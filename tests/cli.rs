@@ -1,0 +1,196 @@
+//! The `distlab` binary end to end: reports, traces, error messages and exit codes.
+#![cfg(not(target_arch = "wasm32"))]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use serde_json::Value;
+
+fn distlab(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_distlab")).args(args).current_dir(env!("CARGO_MANIFEST_DIR")).output().expect("the binary runs")
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8(o.stdout.clone()).unwrap()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8(o.stderr.clone()).unwrap()
+}
+
+/// A fresh scratch directory for one test.
+fn scratch(name: &str) -> PathBuf {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("cli-{name}"));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+fn report(args: &[&str]) -> (Value, i32) {
+    let o = distlab(args);
+    let v: Value = serde_json::from_str(&stdout(&o)).unwrap_or_else(|e| panic!("{e}: {}{}", stdout(&o), stderr(&o)));
+    (v, o.status.code().unwrap())
+}
+
+#[test]
+fn run_prints_one_report_with_every_field() {
+    let (r, code) = report(&["run", "scenarios/raft-election.json"]);
+    assert_eq!(code, 0);
+    assert_eq!(r["protocol"], "raft");
+    assert_eq!(r["seed"], 1);
+    assert_eq!(r["end_ms"], 1500.0);
+    assert!(r["events"].as_u64().unwrap() > 0);
+    let hash = r["trace_hash"].as_str().unwrap();
+    assert!(hash.len() == 16 && hash.chars().all(|c| c.is_ascii_hexdigit()), "{hash}");
+    let invariants = r["invariants"].as_array().unwrap();
+    assert!(!invariants.is_empty());
+    for i in invariants {
+        assert!(i["name"].is_string() && i["holds"] == true && i["violation"].is_null(), "{i}");
+    }
+    let nodes = r["nodes"].as_array().unwrap();
+    assert_eq!(nodes.len(), 5);
+    for (k, n) in nodes.iter().enumerate() {
+        assert_eq!(n["id"], k as u64 + 1);
+        assert!(n["up"].is_boolean() && n["view"].is_object(), "{n}");
+    }
+    assert!(r["outcome"].is_object());
+    // Deterministic: the same file gives the same bytes.
+    assert_eq!(report(&["run", "scenarios/raft-election.json"]).0, r);
+}
+
+#[test]
+fn run_overrides_seed_and_length() {
+    let (base, _) = report(&["run", "scenarios/raft-election.json"]);
+    let (r, code) = report(&["run", "scenarios/raft-election.json", "--seed", "42", "--until-ms=800.5"]);
+    assert_eq!(code, 0);
+    assert_eq!(r["seed"], 42);
+    assert_eq!(r["end_ms"], 800.5);
+    assert_ne!(r["trace_hash"], base["trace_hash"]);
+}
+
+#[test]
+fn a_violated_invariant_exits_1() {
+    let dir = scratch("violation");
+    let file = dir.join("bug.json");
+    let o = distlab(&["fuzz", "--protocol", "raft", "--nodes", "3", "--seeds", "2000", "--config", r#"{"planted_bug": "commit_previous_term"}"#, "--out", dir.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(1), "{}{}", stdout(&o), stderr(&o));
+    let out = stdout(&o);
+    assert!(out.contains("violated"), "{out}");
+    let repro = std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().path()).find(|p| p.to_string_lossy().contains("distlab-fuzz-raft-seed")).expect("a reproducer is written");
+    assert!(out.contains(&format!("reproduce: distlab run {}", repro.display())), "{out}");
+    std::fs::copy(&repro, &file).unwrap();
+    let (r, code) = report(&["run", file.to_str().unwrap()]);
+    assert_eq!(code, 1);
+    let broken: Vec<&Value> = r["invariants"].as_array().unwrap().iter().filter(|i| i["holds"] == false).collect();
+    assert!(!broken.is_empty() && broken.iter().all(|i| i["violation"]["detail"].is_string()), "{r}");
+    assert!(out.contains(broken[0]["name"].as_str().unwrap()) || broken.iter().any(|i| out.contains(i["name"].as_str().unwrap())), "{out}");
+}
+
+#[test]
+fn bad_scenarios_exit_2_naming_file_and_path() {
+    let dir = scratch("bad");
+    let cases: &[(&str, &str, &str)] = &[
+        ("unknown-field.json", r#"{"protocol": "raft", "nodes": 3, "seeed": 1}"#, "unknown-field.json: unknown field \"seeed\""),
+        ("unknown-action.json", r#"{"protocol": "raft", "nodes": 3, "schedule": [{"at_ms": 1, "heal": true}, {"at_ms": 2, "crsh": 1}]}"#, "unknown-action.json: schedule[1]: unknown action \"crsh\""),
+        ("out-of-range.json", r#"{"protocol": "raft", "nodes": 5, "schedule": [{"at_ms": 1, "crash": 7}]}"#, "out-of-range.json: schedule[0].crash: node 7 is out of range 1..=5"),
+        ("bad-request.json", r#"{"protocol": "raft", "nodes": 3, "schedule": [{"at_ms": 1, "client": "put x 1"}]}"#, "bad-request.json: schedule[0].client: \"put x 1\" is not a command"),
+        ("bad-type.json", r#"{"protocol": "raft", "nodes": "five"}"#, "bad-type.json: nodes: expected a non-negative integer, found the string \"five\""),
+        ("bad-json.json", "{\n  \"protocol\": \"raft\",\n  \"nodes\": 3\n  \"seed\": 1\n}\n", "bad-json.json:4:3: invalid JSON: expected `,` or `}`"),
+    ];
+    for (name, text, want) in cases {
+        let path = dir.join(name);
+        std::fs::write(&path, text).unwrap();
+        for cmd in ["run", "trace", "check"] {
+            let o = distlab(&[cmd, path.to_str().unwrap()]);
+            assert_eq!(o.status.code(), Some(2), "{cmd} {name}");
+            assert!(stdout(&o).is_empty(), "{cmd} {name}: {}", stdout(&o));
+            let err = stderr(&o);
+            assert!(err.contains(want), "{cmd} {name}: {err}");
+        }
+    }
+    let o = distlab(&["run", dir.join("missing.json").to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("missing.json: cannot read"), "{}", stderr(&o));
+}
+
+#[test]
+fn bad_arguments_exit_2() {
+    for args in [
+        &["run"][..],
+        &["run", "scenarios/raft-election.json", "--sed", "1"],
+        &["run", "scenarios/raft-election.json", "--seed", "x"],
+        &["run", "a.json", "b.json"],
+        &["frobnicate"],
+        &["fuzz"],
+        &["fuzz", "--protocol", "paxos"],
+        &["fuzz", "--protocol", "raft", "--nodes", "16"],
+        &["fuzz", "--protocol", "raft", "--faults", "crash,flood"],
+        &["fuzz", "--protocol", "raft", "--config", "{\"heartbeat\": 1}"],
+        &["bench", "--seconds", "-1"],
+    ] {
+        let o = distlab(args);
+        assert_eq!(o.status.code(), Some(2), "{args:?}: {}", stderr(&o));
+        assert!(stderr(&o).starts_with("distlab: "), "{args:?}: {}", stderr(&o));
+    }
+}
+
+#[test]
+fn help_prints_usage() {
+    for args in [&[][..], &["help"], &["--help"]] {
+        let o = distlab(args);
+        assert_eq!(o.status.code(), Some(0));
+        let out = stdout(&o);
+        for cmd in ["distlab run FILE", "distlab trace FILE", "distlab fuzz", "distlab bench"] {
+            assert!(out.contains(cmd), "{out}");
+        }
+    }
+}
+
+#[test]
+fn trace_agrees_with_run() {
+    for file in ["scenarios/raft-tour.json", "scenarios/raft-partition.json"] {
+        let (r, _) = report(&["run", file]);
+        let o = distlab(&["trace", file]);
+        assert_eq!(o.status.code(), Some(0));
+        let out = stdout(&o);
+        let lines: Vec<&str> = out.lines().collect();
+        assert!(lines.len() as u64 >= r["events"].as_u64().unwrap());
+        assert!(lines[0].starts_with("0 0.000 start S1"), "{}", lines[0]);
+        // Events are numbered 1..=events, in order, each with at least one line.
+        let numbers: Vec<u64> = lines.iter().map(|l| l.split(' ').next().unwrap().parse().unwrap()).collect();
+        assert!(numbers.windows(2).all(|w| w[1] == w[0] || w[1] == w[0] + 1), "event numbers skip");
+        assert_eq!(*numbers.last().unwrap(), r["events"].as_u64().unwrap());
+        let err = stderr(&o);
+        assert!(err.contains(&format!("trace_hash {}", r["trace_hash"].as_str().unwrap())), "{err}");
+    }
+}
+
+#[test]
+fn fuzz_with_a_few_seeds_holds() {
+    let dir = scratch("fuzz-ok");
+    let o = distlab(&["fuzz", "--protocol", "raft", "--seeds", "5", "--until-ms", "3000", "--out", dir.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(0), "{}{}", stdout(&o), stderr(&o));
+    let out = stdout(&o);
+    assert!(out.contains("ran 5 seeds") && out.contains("events/s") && out.contains("every invariant held"), "{out}");
+    assert!(stderr(&o).is_empty(), "no progress bar when stderr is not a terminal: {}", stderr(&o));
+    assert_eq!(std::fs::read_dir(&dir).unwrap().count(), 0);
+}
+
+#[test]
+fn bench_reports_speed() {
+    let o = distlab(&["bench", "--seconds", "0.2", "--until-ms", "1000", "--json"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let v: Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert!(v["runs"].as_u64().unwrap() >= 1 && v["events_per_s"].as_f64().unwrap() > 0.0, "{v}");
+}
+
+#[test]
+fn check_accepts_every_shipped_scenario() {
+    let mut args = vec!["check".to_string()];
+    for e in std::fs::read_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios")).unwrap() {
+        args.push(e.unwrap().path().to_string_lossy().into_owned());
+    }
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let o = distlab(&args);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+}
