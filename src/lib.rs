@@ -7,3 +7,4 @@ pub mod app;
 pub mod protocols;
 pub mod scenario;
 pub mod sim;
+pub mod view;

@@ -6,4 +6,4 @@ pub mod geometry;
 pub mod lab;
 
 pub use geometry::Point;
-pub use lab::{InvariantView, LabRun, LogLine, MessageView, NodeView, SCENARIOS};
+pub use lab::{InvariantView, LabRun, LogLine, MessageView, NodeCommand, NodeView, SCENARIOS};

@@ -1,6 +1,7 @@
 //! Raft's messages (Figure 2's RPCs and their replies, plus client traffic), timers and notes.
 
 use std::fmt;
+use std::rc::Rc;
 
 use serde::Serialize;
 
@@ -9,12 +10,15 @@ use crate::sim::{ClientId, Message, NodeId, Note, Timer};
 
 /// A log entry: the term it was created in and its command. `origin` names the client request
 /// it carries, so a retried request is applied once.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+///
+/// The command is shared (`Rc`): replicating an entry to every follower, and the checker's
+/// comparisons of whole logs after every change, then cost a pointer instead of a string.
+#[derive(Clone, Debug, Eq, Serialize)]
 pub struct Entry {
     /// The leader's term when the entry was created.
     pub term: u64,
     /// The command.
-    pub command: Command,
+    pub command: Rc<Command>,
     /// The client and request number, if a client sent it.
     pub origin: Option<(ClientId, u64)>,
 }
@@ -22,7 +26,13 @@ pub struct Entry {
 impl Entry {
     /// An entry with no client attached (scenario `initial` logs, direct hand-offs).
     pub fn new(term: u64, command: Command) -> Self {
-        Entry { term, command, origin: None }
+        Entry { term, command: Rc::new(command), origin: None }
+    }
+}
+
+impl PartialEq for Entry {
+    fn eq(&self, other: &Self) -> bool {
+        self.term == other.term && self.origin == other.origin && (Rc::ptr_eq(&self.command, &other.command) || self.command == other.command)
     }
 }
 

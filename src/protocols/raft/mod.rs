@@ -235,7 +235,7 @@ impl Protocol for Raft {
     fn outcome(&self, _world: &World<'_, Self>, checker: &RaftChecker) -> Value {
         json!({
             "leaders": checker.leaders.iter().map(|(term, (node, at))| json!({"term": term, "node": node, "at_ms": to_ms_f64(*at)})).collect::<Vec<_>>(),
-            "committed": checker.committed().filter(|e| e.command != Command::Noop).map(|e| e.command.to_string()).collect::<Vec<_>>(),
+            "committed": checker.committed().filter(|e| *e.command != Command::Noop).map(|e| e.command.to_string()).collect::<Vec<_>>(),
         })
     }
 }

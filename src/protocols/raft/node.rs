@@ -419,7 +419,7 @@ impl RaftNode {
                 return;
             }
         }
-        self.append(Entry { term: self.term, command, origin: client });
+        self.append(Entry { term: self.term, command: std::rc::Rc::new(command), origin: client });
         ctx.persist();
         self.broadcast_append(cfg, ctx);
         self.advance_commit(cfg, ctx);

@@ -1,0 +1,8 @@
+//! The lab's components: each a small file, props `PartialEq` with `Rc` data and callbacks.
+
+pub mod controls;
+pub mod event_log;
+pub mod invariants;
+pub mod node_menu;
+pub mod scenarios;
+pub mod stage;

@@ -1,0 +1,521 @@
+//! [`LabRun`]: a Raft run with time travel ([`Timeline`]), seen as the plain data the lab UI
+//! draws: servers, messages in flight, recent trace lines and the invariants' status.
+
+use std::collections::VecDeque;
+
+use crate::protocols::raft::{Command, Msg, Raft, RaftTimer, Role};
+use crate::scenario::{Scenario, protocol::setup};
+use crate::sim::{Action, Addr, Engine, Message, Micros, NodeId, Target, Timeline, TraceMode, Violation};
+
+/// The shipped scenarios the lab offers: (file name, JSON text).
+pub const SCENARIOS: &[(&str, &str)] = &[
+    ("raft-election.json", include_str!("../../scenarios/raft-election.json")),
+    ("raft-leader-crash.json", include_str!("../../scenarios/raft-leader-crash.json")),
+    ("raft-partition.json", include_str!("../../scenarios/raft-partition.json")),
+    ("raft-figure7.json", include_str!("../../scenarios/raft-figure7.json")),
+    ("raft-figure8.json", include_str!("../../scenarios/raft-figure8.json")),
+    ("raft-figure8-planted-bug.json", include_str!("../../scenarios/raft-figure8-planted-bug.json")),
+    ("raft-tour.json", include_str!("../../scenarios/raft-tour.json")),
+];
+
+/// Trace lines kept for the event log.
+pub const LOG_LINES: usize = 200;
+/// Events one [`LabRun::advance_to`] may process; the rest waits for the next call, so a frame
+/// never freezes the page.
+pub const EVENTS_PER_ADVANCE: usize = 5_000;
+
+/// A server as drawn.
+#[derive(Clone, Debug, PartialEq)]
+pub struct NodeView {
+    /// 1-based id (label `S{id}`).
+    pub id: NodeId,
+    /// Role, `None` while crashed.
+    pub role: Option<Role>,
+    /// Current term (the durable one while crashed).
+    pub term: u64,
+    /// Running (not crashed).
+    pub up: bool,
+    /// Frozen.
+    pub paused: bool,
+    /// The part of the election timer still left (1..0), if one is armed.
+    pub election_left: Option<f64>,
+    /// Log length and commit index.
+    pub log_len: u64,
+    /// Commit index.
+    pub commit: u64,
+}
+
+impl NodeView {
+    /// The one-letter role badge: L, C, F, or ✕ when down.
+    pub fn badge(&self) -> &'static str {
+        match self.role {
+            Some(Role::Leader) => "L",
+            Some(Role::Candidate) => "C",
+            Some(Role::Follower) => "F",
+            None => "✕",
+        }
+    }
+
+    /// The role in words ("leader", "down").
+    pub fn role_name(&self) -> &'static str {
+        self.role.map_or("down", Role::as_str)
+    }
+}
+
+/// A message in flight.
+#[derive(Clone, Debug, PartialEq)]
+pub struct MessageView {
+    /// Message id (stable: a key for drawing).
+    pub id: u64,
+    /// `RequestVote`, `AppendEntries`, ...
+    pub kind: &'static str,
+    /// A short label: `RV t2`, `AE+3`, `ok`...
+    pub label: String,
+    /// The whole message, as the trace writes it.
+    pub text: String,
+    /// An AppendEntries with no entries.
+    pub heartbeat: bool,
+    /// Sender and receiver.
+    pub from: Addr,
+    /// Receiver.
+    pub to: Addr,
+    /// Sent at.
+    pub sent_us: Micros,
+    /// Due at.
+    pub due_us: Micros,
+}
+
+/// A trace line in the event log.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LogLine {
+    /// Its event number.
+    pub event: u64,
+    /// The kind (`send`, `deliver`, `state`, ...), for colouring.
+    pub kind: &'static str,
+    /// The line.
+    pub text: String,
+}
+
+/// One invariant and whether it holds so far.
+#[derive(Clone, Debug, PartialEq)]
+pub struct InvariantView {
+    /// Its name.
+    pub name: &'static str,
+    /// What it promises.
+    pub statement: &'static str,
+    /// The first breach, if any.
+    pub violation: Option<Violation>,
+}
+
+/// A UI command on a server.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum NodeCommand {
+    /// Crash it.
+    Crash,
+    /// Restart it from durable state.
+    Restart,
+    /// Freeze it.
+    Pause,
+    /// Unfreeze it.
+    Resume,
+    /// Fire its timer now.
+    Timeout,
+    /// Hand it a client request (`set k<n> <n>`).
+    ClientRequest,
+}
+
+/// A Raft run for the lab.
+#[derive(Clone, Debug)]
+pub struct LabRun {
+    name: String,
+    description: String,
+    timeline: Timeline<Raft>,
+    log: VecDeque<LogLine>,
+    requests: u64,
+}
+
+impl LabRun {
+    /// Builds a run of a scenario's JSON text (named `name` in errors) under its own seed.
+    pub fn from_json(name: &str, text: &str) -> Result<LabRun, String> {
+        let sc = Scenario::parse(text, Some(name)).map_err(|e| e.to_string())?;
+        if sc.protocol != "raft" {
+            return Err(format!("{name}: the lab runs Raft scenarios only, not {}", sc.protocol));
+        }
+        let setup = setup::<Raft>(&sc, sc.seed, TraceMode::Lines).map_err(|e| e.to_string())?;
+        let mut run = LabRun {
+            name: name.to_string(),
+            description: sc.description.clone().unwrap_or_default(),
+            timeline: Timeline::new(Engine::new(setup), crate::sim::timeline::SNAPSHOT_EVERY_EVENTS),
+            log: VecDeque::new(),
+            requests: 0,
+        };
+        run.collect_trace();
+        Ok(run)
+    }
+
+    /// A shipped scenario by file name.
+    pub fn shipped(name: &str) -> Result<LabRun, String> {
+        let (_, text) = SCENARIOS.iter().find(|(n, _)| *n == name).ok_or_else(|| format!("no shipped scenario {name}"))?;
+        LabRun::from_json(name, text)
+    }
+
+    fn engine(&self) -> &Engine<Raft> {
+        self.timeline.engine()
+    }
+
+    /// The scenario's file name.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+    /// The scenario's description.
+    pub fn description(&self) -> &str {
+        &self.description
+    }
+    /// Virtual time.
+    pub fn now_us(&self) -> Micros {
+        self.engine().now()
+    }
+    /// Events so far.
+    pub fn events(&self) -> u64 {
+        self.engine().events()
+    }
+    /// Number of servers.
+    pub fn node_count(&self) -> u32 {
+        self.engine().nodes().len() as u32
+    }
+    /// Whether an invariant is broken.
+    pub fn violated(&self) -> bool {
+        self.engine().first_violation().is_some()
+    }
+    /// The leader of the highest term among running servers.
+    pub fn leader(&self) -> Option<NodeId> {
+        self.nodes().iter().filter(|n| n.role == Some(Role::Leader)).max_by_key(|n| n.term).map(|n| n.id)
+    }
+
+    /// The servers.
+    pub fn nodes(&self) -> Vec<NodeView> {
+        let now = self.now_us();
+        self.engine()
+            .nodes()
+            .iter()
+            .map(|slot| {
+                let state = slot.state();
+                let election_left = state.and_then(|_| {
+                    let t = slot.timers().iter().find(|t| t.timer == RaftTimer::Election)?;
+                    Some(super::geometry::timer_left(t.set_us, t.due_us, now))
+                });
+                NodeView {
+                    id: slot.id,
+                    role: state.map(|s| s.role),
+                    term: state.map_or(slot.durable().term, |s| s.term),
+                    up: slot.up(),
+                    paused: slot.paused(),
+                    election_left,
+                    log_len: state.map_or(slot.durable().log.len() as u64, |s| s.log.len() as u64),
+                    commit: state.map_or(0, |s| s.commit_index),
+                }
+            })
+            .collect()
+    }
+
+    /// Messages in flight, by id, leaving out those the network will drop.
+    pub fn messages(&self) -> Vec<MessageView> {
+        self.engine()
+            .network()
+            .in_flight
+            .values()
+            .filter(|e| !e.doomed)
+            .map(|e| MessageView {
+                id: e.id,
+                kind: e.msg.kind(),
+                label: short_label(&e.msg),
+                text: e.msg.to_string(),
+                heartbeat: matches!(&e.msg, Msg::AppendEntries { entries, .. } if entries.is_empty()),
+                from: e.from,
+                to: e.to,
+                sent_us: e.sent_us,
+                due_us: e.due_us,
+            })
+            .collect()
+    }
+
+    /// The invariants and their status.
+    pub fn invariants(&self) -> Vec<InvariantView> {
+        use crate::sim::Checker as _;
+        let engine = self.engine();
+        engine
+            .checker()
+            .invariants()
+            .iter()
+            .enumerate()
+            .map(|(i, inv)| InvariantView { name: inv.name, statement: inv.statement, violation: engine.violations().get(i).cloned().flatten() })
+            .collect()
+    }
+
+    /// The last trace lines, oldest first.
+    pub fn log(&self) -> impl DoubleEndedIterator<Item = &LogLine> + ExactSizeIterator {
+        self.log.iter()
+    }
+
+    /// Moves trace lines from the engine to the log. After going back in time the engine may
+    /// hand over lines the log already has (a snapshot's pending lines, or replayed ones):
+    /// only lines of events later than the log's last are taken.
+    fn collect_trace(&mut self) {
+        let last = self.log.back().map(|l| l.event);
+        for line in self.timeline.engine_mut().drain_trace() {
+            if last.is_some_and(|last| line.event <= last) {
+                continue;
+            }
+            self.log.push_back(LogLine { event: line.event, kind: line.kind, text: line.text });
+        }
+        while self.log.len() > LOG_LINES {
+            self.log.pop_front();
+        }
+    }
+
+    /// Runs every event due by `until_us` (at most [`EVENTS_PER_ADVANCE`] of them), stopping
+    /// just after the first violation. Returns true if it stopped on a violation.
+    pub fn advance_to(&mut self, until_us: Micros) -> bool {
+        if self.violated() {
+            return true;
+        }
+        let mut budget = EVENTS_PER_ADVANCE;
+        let mut done = true;
+        while let Some(due) = self.timeline.engine_mut().next_due() {
+            if due > until_us {
+                break;
+            }
+            if budget == 0 {
+                done = false;
+                break;
+            }
+            budget -= 1;
+            self.timeline.step();
+            if self.violated() {
+                self.collect_trace();
+                return true;
+            }
+        }
+        if done {
+            self.timeline.run_until(until_us);
+        }
+        self.collect_trace();
+        false
+    }
+
+    /// One event forward; false when nothing is queued.
+    pub fn step(&mut self) -> bool {
+        let stepped = self.timeline.step();
+        self.collect_trace();
+        stepped
+    }
+
+    /// One event back (to just after event `events - 1`); false at the start.
+    pub fn step_back(&mut self) -> bool {
+        let events = self.events();
+        if events == 0 {
+            return false;
+        }
+        self.seek_event(events - 1);
+        true
+    }
+
+    /// Moves to just after event `event`, replaying from a snapshot when going back.
+    pub fn seek_event(&mut self, event: u64) {
+        self.timeline.seek_event(event);
+        while self.log.back().is_some_and(|l| l.event > event) {
+            self.log.pop_back();
+        }
+        self.collect_trace();
+    }
+
+    /// Applies a command to server `id` now (one event). Out-of-range ids are ignored.
+    pub fn node_command(&mut self, id: NodeId, command: NodeCommand) {
+        if id == 0 || id > self.node_count() {
+            return;
+        }
+        let t = Target::Node(id);
+        let action = match command {
+            NodeCommand::Crash => Action::Crash(t),
+            NodeCommand::Restart => Action::Restart(t),
+            NodeCommand::Pause => Action::Pause(t),
+            NodeCommand::Resume => Action::Resume(t),
+            NodeCommand::Timeout => Action::Timeout(t),
+            NodeCommand::ClientRequest => {
+                self.requests += 1;
+                let n = self.requests;
+                Action::Client { request: Command::Set { key: format!("k{n}"), value: n.to_string() }, to: Some(t), client: 1 }
+            }
+        };
+        self.timeline.act(action);
+        self.collect_trace();
+    }
+
+    /// Drops a message in flight (one event); unknown ids are ignored.
+    pub fn drop_message(&mut self, id: u64) {
+        if self.engine().network().in_flight.contains_key(&id) {
+            self.timeline.act(Action::Drop(id));
+            self.collect_trace();
+        }
+    }
+}
+
+/// A message's label on the stage.
+pub fn short_label(msg: &Msg) -> String {
+    match msg {
+        Msg::RequestVote { term, .. } => format!("vote? t{term}"),
+        Msg::RequestVoteReply { granted: true, .. } => "yes".to_string(),
+        Msg::RequestVoteReply { granted: false, .. } => "no".to_string(),
+        Msg::AppendEntries { entries, .. } if entries.is_empty() => "♥".to_string(),
+        Msg::AppendEntries { entries, .. } => format!("+{}", entries.len()),
+        Msg::AppendEntriesReply { success: true, match_index, .. } => format!("ok {match_index}"),
+        Msg::AppendEntriesReply { .. } => "nak".to_string(),
+        Msg::ClientRequest { command, .. } => command.to_string(),
+        Msg::ClientReply { .. } => "reply".to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn election() -> LabRun {
+        LabRun::shipped("raft-election.json").expect("the shipped scenario loads")
+    }
+
+    #[test]
+    fn every_shipped_scenario_loads() {
+        for (name, _) in SCENARIOS {
+            let run = LabRun::shipped(name).unwrap_or_else(|e| panic!("{name}: {e}"));
+            assert!(run.node_count() >= 1, "{name}");
+            assert_eq!(run.invariants().len(), 5);
+        }
+    }
+
+    #[test]
+    fn bad_json_is_an_error_not_a_panic() {
+        assert!(LabRun::from_json("x.json", "{").is_err());
+        assert!(LabRun::from_json("x.json", r#"{"protocol":"raft","nodes":99}"#).is_err());
+        assert!(LabRun::shipped("nope.json").is_err());
+    }
+
+    #[test]
+    fn starts_with_five_followers_and_running_timers() {
+        let run = election();
+        let nodes = run.nodes();
+        assert_eq!(nodes.len(), 5);
+        for n in &nodes {
+            assert_eq!(n.role, Some(Role::Follower));
+            assert_eq!(n.badge(), "F");
+            assert!(n.up && !n.paused);
+            assert_eq!(n.election_left, Some(1.0));
+        }
+        assert_eq!(run.events(), 0);
+        assert!(run.log().any(|l| l.kind == "start"));
+        assert!(run.invariants().iter().all(|i| i.violation.is_none()));
+    }
+
+    #[test]
+    fn a_leader_is_elected_and_messages_fly() {
+        let mut run = election();
+        let (mut saw_vote, mut saw_heartbeat) = (false, false);
+        for t in (0..=500).map(|ms| ms * 1000) {
+            run.advance_to(t);
+            saw_vote |= run.messages().iter().any(|m| m.kind == "RequestVote");
+            saw_heartbeat |= run.messages().iter().any(|m| m.heartbeat && m.label == "♥");
+            for m in run.messages() {
+                assert!(m.sent_us <= run.now_us() && run.now_us() <= m.due_us, "{m:?}");
+            }
+        }
+        assert!(saw_vote);
+        assert_eq!(run.now_us(), 500_000);
+        let leader = run.leader().expect("a leader by 500 ms");
+        assert_eq!(run.nodes()[leader as usize - 1].badge(), "L");
+        assert!(saw_heartbeat);
+        assert!(run.log().len() <= LOG_LINES);
+    }
+
+    #[test]
+    fn crashing_the_leader_elects_another() {
+        let mut run = election();
+        run.advance_to(500_000);
+        let old = run.leader().expect("a leader");
+        run.node_command(old, NodeCommand::Crash);
+        let down = &run.nodes()[old as usize - 1];
+        assert!(!down.up && down.badge() == "✕" && down.election_left.is_none());
+        run.advance_to(1_500_000);
+        let new = run.leader().expect("a new leader");
+        assert_ne!(new, old);
+        run.node_command(old, NodeCommand::Restart);
+        assert!(run.nodes()[old as usize - 1].up);
+    }
+
+    #[test]
+    fn step_then_step_back_returns_to_the_same_state() {
+        let mut run = election();
+        run.advance_to(400_000);
+        let events = run.events();
+        let nodes = run.nodes();
+        let messages = run.messages();
+        let log: Vec<LogLine> = run.log().cloned().collect();
+        assert!(run.step());
+        assert_eq!(run.events(), events + 1);
+        assert!(run.log().last().is_some_and(|l| l.event == events + 1));
+        assert!(run.step_back());
+        assert_eq!(run.events(), events);
+        assert_eq!(run.messages(), messages);
+        assert_eq!(run.log().cloned().collect::<Vec<_>>(), log);
+        // Timer fractions depend on the clock, which step back sets to the event's time.
+        let roles = |v: &[NodeView]| v.iter().map(|n| (n.role, n.term, n.up)).collect::<Vec<_>>();
+        assert_eq!(roles(&run.nodes()), roles(&nodes));
+    }
+
+    #[test]
+    fn pause_resume_timeout_and_client_requests_apply() {
+        let mut run = election();
+        run.node_command(2, NodeCommand::Pause);
+        assert!(run.nodes()[1].paused);
+        run.node_command(2, NodeCommand::Resume);
+        assert!(!run.nodes()[1].paused);
+        run.node_command(3, NodeCommand::Timeout);
+        assert_eq!(run.nodes()[2].role, Some(Role::Candidate));
+        run.advance_to(300_000);
+        assert_eq!(run.leader(), Some(3));
+        run.node_command(3, NodeCommand::ClientRequest);
+        run.advance_to(600_000);
+        assert!(run.nodes()[2].commit >= 1);
+        // Out-of-range ids do nothing.
+        let events = run.events();
+        run.node_command(0, NodeCommand::Crash);
+        run.node_command(6, NodeCommand::Crash);
+        run.drop_message(u64::MAX);
+        assert_eq!(run.events(), events);
+    }
+
+    #[test]
+    fn dropping_a_message_removes_it() {
+        let mut run = election();
+        run.node_command(1, NodeCommand::Timeout);
+        let id = run.messages().first().expect("votes in flight").id;
+        run.drop_message(id);
+        assert!(run.messages().iter().all(|m| m.id != id));
+    }
+
+    #[test]
+    fn the_planted_bug_stops_on_its_first_violation() {
+        let mut run = LabRun::shipped("raft-figure8-planted-bug.json").expect("loads");
+        let mut stopped = false;
+        for t in (1..=200).map(|i| i * 50_000) {
+            if run.advance_to(t) {
+                stopped = true;
+                break;
+            }
+        }
+        assert!(stopped, "the planted bug breaks an invariant");
+        let events = run.events();
+        let v = run.invariants().into_iter().find_map(|i| i.violation).expect("a violation");
+        assert_eq!(v.event, events, "the run stops on the violating event");
+        assert!(run.advance_to(run.now_us() + 1_000_000));
+        assert_eq!(run.events(), events);
+    }
+}
