@@ -116,6 +116,7 @@ fn App() -> Html {
     let on_select = { let d = d.clone(); let selected = lab.selected; Callback::from(move |id| d.dispatch(LabAction::Select(if selected == Some(id) { None } else { Some(id) }))) };
     let on_command = { let d = d.clone(); Callback::from(move |(id, c)| d.dispatch(LabAction::NodeAction(id, c))) };
     let on_close = { let d = d.clone(); Callback::from(move |()| d.dispatch(LabAction::Select(None))) };
+    let on_drop = { let d = d.clone(); Callback::from(move |id| d.dispatch(LabAction::DropMessage(id))) };
     let on_load = { let d = d.clone(); Callback::from(move |name| d.dispatch(LabAction::LoadScenario(name))) };
     let run_demo = {
         let d = d.clone();
@@ -127,6 +128,7 @@ fn App() -> Html {
     let selected = lab.selected.and_then(|id| lab.nodes.iter().find(|n| n.id == id).cloned());
     let status = if core_loaded() { "core loaded" } else { "core self-check failed" };
     let violated = lab.invariants.iter().any(|i| i.violation.is_some());
+    let highlight = Rc::new(lab.invariants.iter().filter_map(|i| i.violation.as_ref()).flat_map(|v| v.nodes.iter().copied()).collect::<Vec<_>>());
 
     html! {
         <main class="lab">
@@ -146,7 +148,7 @@ fn App() -> Html {
             }
             <div class="lab-body">
                 <div class="stage-wrap">
-                    <Stage nodes={lab.nodes.clone()} messages={lab.messages.clone()} now_us={lab.now_us} selected={lab.selected} {on_select} />
+                    <Stage nodes={lab.nodes.clone()} messages={lab.messages.clone()} now_us={lab.now_us} selected={lab.selected} {highlight} {on_select} {on_drop} />
                     <Legend />
                 </div>
                 <aside class="side">
@@ -170,7 +172,7 @@ fn Legend() -> Html {
             <li><span class="swatch leader"></span>{ "L leader" }</li>
             <li><span class="swatch candidate"></span>{ "C candidate" }</li>
             <li><span class="swatch follower"></span>{ "F follower" }</li>
-            <li><span class="swatch down"></span>{ "✕ down, ⏸ paused" }</li>
+            <li><span class="swatch down"></span>{ "✕ down, ❚❚ paused" }</li>
             <li><span class="swatch msg rv"></span>{ "RequestVote / reply (squares)" }</li>
             <li><span class="swatch msg ae"></span>{ "AppendEntries / reply (dots; pale = heartbeat)" }</li>
         </ul>

@@ -274,7 +274,16 @@ impl<P: Protocol> Engine<P> {
 
     /// Processes the next event. Returns false when nothing is left to happen.
     pub fn step(&mut self) -> bool {
-        while let Some(Reverse(q)) = self.queue.pop() {
+        self.step_until(Micros::MAX)
+    }
+
+    /// Processes the next event if it is due at or before `until_us`; false if none is.
+    pub fn step_until(&mut self, until_us: Micros) -> bool {
+        while let Some(&Reverse(q)) = self.queue.peek() {
+            if q.at_us > until_us {
+                return false;
+            }
+            self.queue.pop();
             if self.run(q) {
                 return true;
             }

@@ -53,40 +53,40 @@ impl<P: Protocol> Timeline<P> {
 
     /// One event forward; false at the end of everything queued.
     pub fn step(&mut self) -> bool {
-        let stepped = self.current.step();
+        self.step_until(Micros::MAX)
+    }
+
+    fn step_until(&mut self, until_us: Micros) -> bool {
+        let stepped = self.current.step_until(until_us);
         self.remember();
         stepped
     }
 
     /// Forward to `until_us`, keeping snapshots on the way.
     pub fn run_until(&mut self, until_us: Micros) {
-        while let Some(due) = self.current.next_due() {
-            if due > until_us {
-                break;
-            }
-            self.step();
-        }
+        while self.step_until(until_us) {}
         self.current.run_until(until_us);
     }
 
-    fn restore_before(&mut self, keep: impl Fn(&Engine<P>) -> bool) {
-        let i = self.snapshots.iter().rposition(|s| keep(s)).unwrap_or(0);
-        self.current = self.snapshots[i].clone();
+    /// Starts from the latest snapshot that `usable` accepts, unless the current moment is
+    /// usable and later: then replay is shortest from here.
+    fn restore_before(&mut self, usable: impl Fn(&Engine<P>) -> bool) {
+        let i = self.snapshots.iter().rposition(|s| usable(s)).unwrap_or(0);
+        let here_usable = usable(&self.current);
+        if !here_usable || self.snapshots[i].events() > self.current.events() {
+            self.current = self.snapshots[i].clone();
+        }
     }
 
     /// Moves to just after event `event` (0 = the start), backwards or forwards.
     pub fn seek_event(&mut self, event: u64) {
-        if event < self.current.events() {
-            self.restore_before(|s| s.events() <= event);
-        }
+        self.restore_before(|s| s.events() <= event);
         while self.current.events() < event && self.step() {}
     }
 
     /// Moves to virtual time `at_us`: every event due by then has happened.
     pub fn seek_time(&mut self, at_us: Micros) {
-        if at_us < self.current.now() {
-            self.restore_before(|s| s.now() <= at_us);
-        }
+        self.restore_before(|s| s.now() <= at_us);
         self.run_until(at_us);
     }
 

@@ -110,6 +110,123 @@ async function main() {
       assert(overlays === 0, 'the panic overlay is shown');
     });
 
+    // ---- The Raft lab ----
+    const lab = await openPage(context);
+    const node = (id) => lab.page.getByRole('button', { name: new RegExp(`^S${id} `) });
+    const leaderNode = () => lab.page.getByRole('button', { name: /^S\d+ leader/ });
+    const eventCount = async () => {
+      const text = await visibleText(lab.page.getByTestId('event-count'));
+      const m = /event (\d+)/.exec(text);
+      assert(m, `the event counter reads "${text}"`);
+      return Number(m[1]);
+    };
+    const nodeLabels = async () => {
+      const labels = [];
+      for (let id = 1; id <= 5; id++) labels.push(await node(id).getAttribute('aria-label'));
+      return labels.join(' | ');
+    };
+
+    await test('the lab loads with five servers S1..S5', async () => {
+      await lab.page.goto(baseUrl, { waitUntil: 'load' });
+      for (let id = 1; id <= 5; id++) {
+        await node(id).waitFor({ state: 'visible', timeout: APP_TIMEOUT_MS });
+      }
+      assert((await lab.page.getByRole('button', { name: /^S6 / }).count()) === 0, 'a sixth server is shown');
+      assert((await eventCount()) === 0, 'the run did not start at event 0');
+      await lab.page.screenshot({ path: path.join(artifacts, 'lab-start.png'), fullPage: true });
+    });
+
+    await test('playing elects a leader', async () => {
+      await lab.page.getByRole('button', { name: 'Play', exact: true }).click();
+      await leaderNode().first().waitFor({ state: 'visible', timeout: 15_000 });
+      await lab.page.screenshot({ path: path.join(artifacts, 'lab-leader.png'), fullPage: true });
+    });
+
+    await test('crashing the leader from its menu elects a new one', async () => {
+      const label = await leaderNode().first().getAttribute('aria-label');
+      const old = /^S(\d+)/.exec(label)[1];
+      await leaderNode().first().click();
+      await lab.page.getByRole('menuitem', { name: `Crash S${old}` }).click();
+      await lab.page.getByRole('button', { name: new RegExp(`^S${old} down`) }).waitFor({ timeout: 5_000 });
+      await lab.page.screenshot({ path: path.join(artifacts, 'lab-crashed.png'), fullPage: true });
+      await lab.page.waitForFunction((old) => [...document.querySelectorAll('[role=button][aria-label]')]
+        .some((e) => /^S\d+ leader/.test(e.getAttribute('aria-label')) && !e.getAttribute('aria-label').startsWith(`S${old} `)),
+        old, { timeout: 20_000 });
+      await lab.page.getByRole('button', { name: 'Close menu' }).click();
+      await lab.page.screenshot({ path: path.join(artifacts, 'lab-new-leader.png'), fullPage: true });
+    });
+
+    await test('pause, then step advances exactly one event', async () => {
+      await lab.page.getByRole('button', { name: 'Pause', exact: true }).click();
+      await lab.page.getByRole('button', { name: 'Play', exact: true }).waitFor();
+      const before = await eventCount();
+      await lab.page.waitForTimeout(300);
+      assert((await eventCount()) === before, 'the run moved while paused');
+      await lab.page.getByRole('button', { name: 'Step', exact: true }).click();
+      await lab.page.waitForTimeout(100);
+      const after = await eventCount();
+      assert(after === before + 1, `step went from event ${before} to ${after}`);
+    });
+
+    await test('step back returns to the same event count and state', async () => {
+      const before = await eventCount();
+      const state = await nodeLabels();
+      await lab.page.getByRole('button', { name: 'Step', exact: true }).click();
+      await lab.page.getByRole('button', { name: 'Step', exact: true }).click();
+      await lab.page.waitForTimeout(100);
+      assert((await eventCount()) === before + 2, 'two steps did not advance two events');
+      await lab.page.getByRole('button', { name: 'Step back' }).click();
+      await lab.page.getByRole('button', { name: 'Step back' }).click();
+      await lab.page.waitForTimeout(100);
+      assert((await eventCount()) === before, `step back reached event ${await eventCount()}, not ${before}`);
+      const back = await nodeLabels();
+      assert(back === state, `the servers read "${back}", not "${state}"`);
+      // Keyboard: right arrow steps, left arrow steps back.
+      await lab.page.locator('body').click({ position: { x: 2, y: 2 } });
+      await lab.page.keyboard.press('ArrowRight');
+      await lab.page.waitForTimeout(100);
+      assert((await eventCount()) === before + 1, 'ArrowRight did not step');
+      await lab.page.keyboard.press('ArrowLeft');
+      await lab.page.waitForTimeout(100);
+      assert((await eventCount()) === before, 'ArrowLeft did not step back');
+      await lab.page.screenshot({ path: path.join(artifacts, 'lab-stepped.png'), fullPage: true });
+    });
+
+    await test('a server paused from its menu shows as paused, and resumes', async () => {
+      await node(2).click();
+      await lab.page.getByRole('menuitem', { name: 'Pause S2' }).click();
+      await lab.page.getByRole('button', { name: /^S2 .*paused/ }).waitFor({ timeout: 5_000 });
+      await lab.page.screenshot({ path: path.join(artifacts, 'lab-paused-node.png'), fullPage: true });
+      await lab.page.getByRole('menuitem', { name: 'Resume S2' }).click();
+      await lab.page.waitForFunction(() => !/paused/.test(document.querySelector('[aria-label^="S2 "]').getAttribute('aria-label')), null, { timeout: 5_000 });
+      await lab.page.getByRole('button', { name: 'Close menu' }).click();
+    });
+
+    await test('the planted-bug scenario stops on a red invariant', async () => {
+      await lab.page.getByRole('combobox', { name: 'Scenario' }).selectOption('raft-figure8-planted-bug.json');
+      await lab.page.getByRole('slider', { name: 'Speed' }).fill('300');
+      const speed = await visibleText(lab.page.getByTestId('speed'));
+      assert(speed === '10×', `the speed reads "${speed}"`);
+      await lab.page.getByRole('button', { name: 'Play', exact: true }).click();
+      await lab.page.getByText('BROKEN').first().waitFor({ timeout: 60_000 });
+      await lab.page.getByRole('button', { name: 'Play', exact: true }).waitFor({ timeout: 5_000 });
+      await lab.page.screenshot({ path: path.join(artifacts, 'lab-violation.png'), fullPage: true });
+    });
+
+    await test('the lab fits a phone-sized screen', async () => {
+      await lab.page.setViewportSize({ width: 390, height: 800 });
+      await lab.page.waitForTimeout(100);
+      const overflow = await lab.page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+      await lab.page.screenshot({ path: path.join(artifacts, 'lab-phone.png'), fullPage: true });
+      assert(overflow <= 0, `the page scrolls sideways by ${overflow}px`);
+    });
+
+    await test('the lab raised no errors', async () => {
+      assert(lab.errors.length === 0, lab.errors.join('\n'));
+      assert((await lab.page.getByRole('alert').count()) === 0, 'the panic overlay is shown');
+      await lab.page.close();
+    });
+
     await test('a panic shows the error overlay, not a dead page', async () => {
       const crash = await openPage(context);
       await crash.page.goto(new URL('#panic-self-test', baseUrl).href, { waitUntil: 'load' });

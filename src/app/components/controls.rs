@@ -32,12 +32,12 @@ pub fn Controls(props: &ControlsProps) -> Html {
             }
         })
     };
-    let (play_label, play_text) = if props.playing { ("Pause", "⏸ Pause") } else { ("Play", "▶ Play") };
+    let (play_label, play_text) = if props.playing { ("Pause", "❚❚ Pause") } else { ("Play", "▶ Play") };
     html! {
         <div class="controls" role="toolbar" aria-label="Run controls">
-            <button type="button" aria-label="Step back" title="Step back one event (←)" onclick={back}>{ "⏮" }</button>
+            <button type="button" aria-label="Step back" title="Step back one event (←)" onclick={back}>{ "◀ Step back" }</button>
             <button type="button" class="play" aria-label={play_label} title="Play or pause (space)" onclick={toggle}>{ play_text }</button>
-            <button type="button" aria-label="Step" title="Step one event (→)" onclick={step}>{ "⏭" }</button>
+            <button type="button" aria-label="Step" title="Step one event (→)" onclick={step}>{ "Step ▶" }</button>
             <label class="speed">
                 <span>{ "Speed " }</span>
                 <input type="range" min="0" max={SLIDER_STEPS.to_string()} value={slider_from_speed(props.speed).to_string()}

@@ -19,7 +19,11 @@ pub struct StageProps {
     pub messages: Rc<Vec<MessageView>>,
     pub now_us: Micros,
     pub selected: Option<NodeId>,
+    /// Servers named by a broken invariant, outlined in red.
+    pub highlight: Rc<Vec<NodeId>>,
     pub on_select: Callback<NodeId>,
+    /// Clicking a message drops it.
+    pub on_drop: Callback<u64>,
 }
 
 #[component]
@@ -28,8 +32,8 @@ pub fn Stage(props: &StageProps) -> Html {
     let view_box = format!("0 0 {VIEW_SIZE} {VIEW_SIZE}");
     html! {
         <svg class="stage" viewBox={view_box} role="group" aria-label="Servers and messages">
-            <MessagesLayer messages={props.messages.clone()} now_us={props.now_us} nodes={n} />
-            <NodesLayer nodes={props.nodes.clone()} selected={props.selected} on_select={props.on_select.clone()} />
+            <NodesLayer nodes={props.nodes.clone()} selected={props.selected} highlight={props.highlight.clone()} on_select={props.on_select.clone()} />
+            <MessagesLayer messages={props.messages.clone()} now_us={props.now_us} nodes={n} on_drop={props.on_drop.clone()} />
         </svg>
     }
 }
@@ -47,6 +51,7 @@ fn role_class(node: &NodeView) -> &'static str {
 struct NodesProps {
     nodes: Rc<Vec<NodeView>>,
     selected: Option<NodeId>,
+    highlight: Rc<Vec<NodeId>>,
     on_select: Callback<NodeId>,
 }
 
@@ -72,7 +77,7 @@ fn NodesLayer(props: &NodesProps) -> Html {
                 let mut state = format!("{} term {}", node.role_name(), node.term);
                 if node.paused { state.push_str(", paused"); }
                 let label = format!("S{id} {state}");
-                let class = classes!("node", role_class(node), node.paused.then_some("paused"), (props.selected == Some(id)).then_some("selected"));
+                let class = classes!("node", role_class(node), node.paused.then_some("paused"), (props.selected == Some(id)).then_some("selected"), props.highlight.contains(&id).then_some("violating"));
                 let ring_r = r + 6.0;
                 let timer = node.election_left.map(|left| {
                     let (dash, gap) = geometry::ring_dash(ring_r, left);
@@ -82,7 +87,8 @@ fn NodesLayer(props: &NodesProps) -> Html {
                             transform={format!("rotate(-90 {} {})", fmt(p.x), fmt(p.y))} />
                     }
                 });
-                let mark = if !node.up { "✕" } else if node.paused { "⏸" } else { "" };
+                // Down servers show ✕ as their badge; paused ones get a pause mark.
+                let mark = if node.up && node.paused { "❚❚" } else { "" };
                 html! {
                     <g key={id} class={class} role="button" tabindex="0" aria-label={label.clone()}
                        aria-haspopup="menu" {onclick} {onkeydown}>
@@ -107,6 +113,7 @@ struct MessagesProps {
     messages: Rc<Vec<MessageView>>,
     now_us: Micros,
     nodes: u32,
+    on_drop: Callback<u64>,
 }
 
 fn kind_class(m: &MessageView) -> &'static str {
@@ -135,9 +142,12 @@ fn MessagesLayer(props: &MessagesProps) -> Html {
             { for props.messages.iter().take(MAX_DRAWN).map(|m| {
                 let p = geometry::message_position(at(m.from), at(m.to), r, m.sent_us, m.due_us, props.now_us);
                 let size = if m.heartbeat { 5.0 } else { 7.0 };
+                let id = m.id;
+                let on_drop = props.on_drop.clone();
+                let onclick = Callback::from(move |_: MouseEvent| on_drop.emit(id));
                 html! {
-                    <g key={m.id} class={classes!("msg", kind_class(m))} transform={format!("translate({} {})", fmt(p.x), fmt(p.y))}>
-                        <title>{ format!("m{} {}->{} {}", m.id, m.from, m.to, m.text) }</title>
+                    <g key={m.id} class={classes!("msg", kind_class(m))} transform={format!("translate({} {})", fmt(p.x), fmt(p.y))} {onclick}>
+                        <title>{ format!("m{} {}->{} {} (click to drop)", m.id, m.from, m.to, m.text) }</title>
                         if m.kind == "RequestVote" || m.kind == "RequestVoteReply" {
                             <rect x={fmt(-size)} y={fmt(-size)} width={fmt(2.0 * size)} height={fmt(2.0 * size)} rx="2" />
                         } else {

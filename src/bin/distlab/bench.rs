@@ -16,8 +16,13 @@ const FLAGS: &[&str] = &["--protocol", "--seconds", "--nodes", "--faults", "--un
 
 /// `distlab bench`.
 pub fn bench(args: &[String]) -> CmdResult {
-    let flags = Flags::parse(args, FLAGS, &["--json"])?;
+    let flags = Flags::parse(args, FLAGS, &["--json", "--time-travel"])?;
     flags.no_positional("bench")?;
+    if flags.switch("--time-travel") {
+        let spec = spec_from(&flags, Some("raft"), 600_000)?;
+        crate::seek::time_travel(&spec)?;
+        return Ok(Outcome::Held);
+    }
     let spec = spec_from(&flags, Some("raft"), 10_000)?;
     let seconds = flags.num::<f64>("--seconds", "a number of seconds")?.unwrap_or(5.0);
     if !(seconds.is_finite() && seconds > 0.0 && seconds <= 86_400.0) {

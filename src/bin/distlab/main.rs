@@ -6,6 +6,7 @@
 
 mod args;
 mod bench;
+mod seek;
 mod fuzz;
 mod out;
 mod progress;
@@ -44,7 +45,7 @@ USAGE:
       --faults all --until-ms 10000 --out . ; LIST is all, none, or some of
       crash,partition,loss,duplicate,pause,timeout. --config is the protocol's config
       object, e.g. '{\"planted_bug\": \"commit_previous_term\"}'.
-  distlab bench [--protocol P] [--seconds S] [--nodes K] [--faults LIST] [--until-ms T] [--json]
+  distlab bench [--protocol P] [--seconds S] [--nodes K] [--faults LIST] [--until-ms T] [--json] [--time-travel]
       Runs fuzz-like schedules with the trace off for S seconds (default 5) on one core and
       prints simulated events per second and runs per second.
   distlab help
