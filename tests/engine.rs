@@ -186,3 +186,15 @@ fn seeking_by_time_lands_exactly_with_paused_servers() {
         assert!(t.engine().network().in_flight.values().all(|m| m.sent_us <= ms(at)));
     }
 }
+
+/// Cluster sizes 1 to 15: every size elects a leader and commits through the client actor.
+#[test]
+fn every_cluster_size_from_1_to_15_elects_and_commits() {
+    for n in 1..=15 {
+        let mut e = Engine::new(setup(n, 100 + n as u64, vec![(1500, client("set n 1"))]));
+        e.run_until(ms(4000));
+        assert!(leader(&e).is_some(), "{n} servers: no leader");
+        assert_eq!(committed(&e), ["set n 1"], "{n} servers");
+        assert!(e.first_violation().is_none());
+    }
+}
