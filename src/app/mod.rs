@@ -83,7 +83,8 @@ fn App() -> Html {
                 let options = EventListenerOptions::enable_prevent_default();
                 EventListener::new_with_options(&doc, "keydown", options, move |event| {
                     let Some(event) = event.dyn_ref::<web_sys::KeyboardEvent>() else { return };
-                    if event.ctrl_key() || event.meta_key() || event.alt_key() {
+                    // A control that handled the key (a server's Enter/space) prevented its default.
+                    if event.default_prevented() || event.ctrl_key() || event.meta_key() || event.alt_key() {
                         return;
                     }
                     let tag = event

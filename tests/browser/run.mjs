@@ -202,6 +202,19 @@ async function main() {
       await lab.page.getByRole('button', { name: 'Close menu' }).click();
     });
 
+    await test('space plays and pauses; Enter on a focused server opens its menu', async () => {
+      await lab.page.locator('body').click({ position: { x: 2, y: 2 } });
+      await lab.page.keyboard.press('Space');
+      await lab.page.getByRole('button', { name: 'Pause', exact: true }).waitFor({ timeout: 5_000 });
+      await lab.page.keyboard.press('Space');
+      await lab.page.getByRole('button', { name: 'Play', exact: true }).waitFor({ timeout: 5_000 });
+      await node(3).focus();
+      await lab.page.keyboard.press('Enter');
+      await lab.page.getByRole('menuitem', { name: 'Time out S3 now' }).waitFor({ timeout: 5_000 });
+      assert(await lab.page.getByRole('button', { name: 'Play', exact: true }).isVisible(), 'Enter on a server started the run');
+      await lab.page.getByRole('button', { name: 'Close menu' }).click();
+    });
+
     await test('the planted-bug scenario stops on a red invariant', async () => {
       await lab.page.getByRole('combobox', { name: 'Scenario' }).selectOption('raft-figure8-planted-bug.json');
       await lab.page.getByRole('slider', { name: 'Speed' }).fill('300');
