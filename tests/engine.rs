@@ -157,6 +157,16 @@ fn time_travel_returns_to_identical_states() {
     assert!(!t.engine().nodes()[1].up());
     t.seek_event(3000);
     assert_eq!(t.engine().trace_hash(), branched);
+    // Stepping one event at a time across the action replays it too.
+    t.seek_event(990);
+    while t.engine().events() < 3000 {
+        assert!(t.step());
+    }
+    assert_eq!(t.engine().trace_hash(), branched);
+    t.seek_time(ms(100));
+    t.seek_time(ms(9_000));
+    t.seek_event(1001);
+    assert!(!t.engine().nodes()[1].up(), "the crash survives going back before it and forward again");
 }
 
 #[test]

@@ -13,7 +13,7 @@ use serde_json::{Value, json};
 
 use super::action::{Action, Scheduled, Target, When};
 use super::checker::{Breach, Checker, Violation};
-use super::network::{DropReason, LinkFault, LinkProfile, MsgId, Network};
+use super::network::{DropReason, LinkProfile, MsgId, Network};
 use super::protocol::{Addr, ClientId, Ctx, Effect, Message, NodeId, Protocol};
 use super::rng::Rng;
 use super::time::{AsMs, Micros, to_ms_f64};
@@ -151,6 +151,11 @@ pub struct Engine<P: Protocol> {
     trace: Trace,
     effects: Vec<Effect<P>>,
     breaches: Vec<Breach>,
+    /// Boots so far, per server: tells a handler's remaining effects apart from a new
+    /// incarnation's when a trigger crashes and restarts its sender mid-handler.
+    incarnations: Vec<u64>,
+    /// A trigger fired during the current event: it may have touched any server.
+    triggered: bool,
 }
 
 impl<P: Protocol> Engine<P> {
@@ -188,6 +193,8 @@ impl<P: Protocol> Engine<P> {
             trace: Trace::new(trace),
             effects: Vec::new(),
             breaches: Vec::new(),
+            incarnations: vec![0; n as usize],
+            triggered: false,
         };
         for s in schedule {
             let index = engine.actions.len();
@@ -375,7 +382,7 @@ impl<P: Protocol> Engine<P> {
                     self.defer(to, q);
                     return false;
                 }
-                if self.net.fault(from, to) == Some(LinkFault::Held) {
+                if self.net.is_held(from, to) {
                     if let Some(e) = self.net.in_flight.get_mut(&id) {
                         e.held = true;
                     }
@@ -418,7 +425,7 @@ impl<P: Protocol> Engine<P> {
             Some(DropReason::Loss)
         } else if !self.net.connected(env.from, env.to) {
             Some(DropReason::Partition)
-        } else if self.net.fault(env.from, env.to) == Some(LinkFault::Cut) {
+        } else if self.net.is_cut(env.from, env.to) {
             Some(DropReason::Cut)
         } else if !self.up(env.to) {
             Some(DropReason::Down)
@@ -490,6 +497,7 @@ impl<P: Protocol> Engine<P> {
     fn boot(&mut self, id: NodeId) {
         let n = self.nodes.len() as u32;
         let mut effects = std::mem::take(&mut self.effects);
+        self.incarnations[id as usize - 1] += 1;
         let slot = &mut self.nodes[id as usize - 1];
         let mut ctx = Ctx::new(self.now_us, Addr::Node(id), n, &mut slot.rng, &mut effects);
         slot.state = Some(self.proto.boot(id, &slot.durable, &mut ctx));
@@ -504,8 +512,9 @@ impl<P: Protocol> Engine<P> {
                 Effect::Send(to, msg) => {
                     if !self.triggers.is_empty() {
                         if let Some(node) = me.node() {
+                            let incarnation = self.incarnations[node as usize - 1];
                             self.fire_triggers(node, msg.kind());
-                            if !self.up(me) {
+                            if !self.up(me) || self.incarnations[node as usize - 1] != incarnation {
                                 let id = self.net.burn_id();
                                 self.trace.line(self.events, self.now_us, "drop", me, format_args!("m{id} {me}->{to} {} ({})", msg.kind(), DropReason::SenderCrashed.as_str()));
                                 // The sender is gone: nothing else it meant to do happens.
@@ -571,6 +580,7 @@ impl<P: Protocol> Engine<P> {
         while i < self.triggers.len() {
             if self.triggers[i].0 == node && self.triggers[i].1 == kind {
                 let (_, _, index) = self.triggers.remove(i);
+                self.triggered = true;
                 let action = self.actions[index].clone();
                 self.trace.line(self.events, self.now_us, "action", Addr::Node(node), format_args!("when S{node} sends {kind}: {action}"));
                 self.apply(action);
@@ -582,7 +592,7 @@ impl<P: Protocol> Engine<P> {
 
     fn resolve(&self, target: Target) -> Option<NodeId> {
         match target {
-            Target::Node(id) => Some(id),
+            Target::Node(id) => Some(id).filter(|&id| id >= 1 && id as usize <= self.nodes.len()),
             Target::Leader => {
                 let states: Vec<Option<&P::Node>> = self.nodes.iter().map(|n| n.state.as_ref()).collect();
                 self.proto.leader(&states)
@@ -679,21 +689,17 @@ impl<P: Protocol> Engine<P> {
             Action::Isolate(_) => self.net.isolate(id.unwrap_or(0)),
             Action::Heal => self.net.heal(),
             Action::Cut(a, b) => {
-                self.net.faults.insert((Addr::Node(a), Addr::Node(b)), LinkFault::Cut);
+                self.net.cut.insert((Addr::Node(a), Addr::Node(b)));
             }
             Action::Repair(a, b) => {
-                if self.net.fault(Addr::Node(a), Addr::Node(b)) == Some(LinkFault::Cut) {
-                    self.net.faults.remove(&(Addr::Node(a), Addr::Node(b)));
-                }
+                self.net.cut.remove(&(Addr::Node(a), Addr::Node(b)));
             }
             Action::Hold(a, b) => {
-                self.net.faults.insert((Addr::Node(a), Addr::Node(b)), LinkFault::Held);
+                self.net.held.insert((Addr::Node(a), Addr::Node(b)));
             }
             Action::Release(a, b) => {
                 let link = (Addr::Node(a), Addr::Node(b));
-                if self.net.fault(link.0, link.1) == Some(LinkFault::Held) {
-                    self.net.faults.remove(&link);
-                }
+                self.net.held.remove(&link);
                 let held: Vec<MsgId> = self.net.in_flight.values().filter(|e| e.held && (e.from, e.to) == link).map(|e| e.id).collect();
                 for m in held {
                     if let Some(e) = self.net.in_flight.get_mut(&m) {
@@ -758,6 +764,7 @@ impl<P: Protocol> Engine<P> {
     }
 
     fn check(&mut self, touched: Option<NodeId>) {
+        let touched = if std::mem::take(&mut self.triggered) { None } else { touched };
         let world = World { now_us: self.now_us, events: self.events, nodes: &self.nodes, clients: &self.clients };
         self.checker.check(&world, touched, &mut self.breaches);
         if self.breaches.is_empty() {

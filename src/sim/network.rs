@@ -6,7 +6,7 @@
 //! cut links, crashed receivers) is judged when it arrives, as on a real network where a cable
 //! pulled mid-flight loses the packet.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use serde::Serialize;
 
@@ -34,15 +34,6 @@ impl Default for LinkProfile {
     fn default() -> Self {
         LinkProfile { latency_us_min: 10_000, latency_us_max: 30_000, loss_ppm: 0, duplicate_ppm: 0 }
     }
-}
-
-/// How one direction of a link is faulted, beyond partitions.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
-pub enum LinkFault {
-    /// Messages are lost.
-    Cut,
-    /// Messages wait on the link until it is released (turmoil's `hold`).
-    Held,
 }
 
 /// Why a message was dropped.
@@ -106,8 +97,11 @@ pub struct Network<M> {
     pub profile: LinkProfile,
     /// Per-direction overrides of latency, loss and duplication.
     pub link_profiles: BTreeMap<(Addr, Addr), LinkProfile>,
-    /// Per-direction cuts and holds.
-    pub faults: BTreeMap<(Addr, Addr), LinkFault>,
+    /// Directions whose messages are lost (`cut`), independent of partitions.
+    pub cut: BTreeSet<(Addr, Addr)>,
+    /// Directions whose messages wait on the link until released (turmoil's `hold`). A link
+    /// can be both cut and held: holding wins while it lasts, the cut remains after release.
+    pub held: BTreeSet<(Addr, Addr)>,
     /// Partition group of each server (index = node id); all zero when whole.
     group: Vec<u32>,
     /// Isolated servers reach nobody, clients included.
@@ -134,7 +128,8 @@ impl<M: Clone> Network<M> {
         Network {
             profile,
             link_profiles: BTreeMap::new(),
-            faults: BTreeMap::new(),
+            cut: BTreeSet::new(),
+            held: BTreeSet::new(),
             group: vec![0; nodes as usize + 1],
             isolated: vec![false; nodes as usize + 1],
             in_flight: BTreeMap::new(),
@@ -186,9 +181,14 @@ impl<M: Clone> Network<M> {
         }
     }
 
-    /// The fault on the direction `from -> to`, if any.
-    pub fn fault(&self, from: Addr, to: Addr) -> Option<LinkFault> {
-        self.faults.get(&(from, to)).copied()
+    /// Whether the direction `from -> to` is cut.
+    pub fn is_cut(&self, from: Addr, to: Addr) -> bool {
+        self.cut.contains(&(from, to))
+    }
+
+    /// Whether the direction `from -> to` is held.
+    pub fn is_held(&self, from: Addr, to: Addr) -> bool {
+        self.held.contains(&(from, to))
     }
 
     /// Splits the servers into groups; servers not named form one more group together.
@@ -240,7 +240,7 @@ impl<M: Clone> Network<M> {
         for i in self.isolated.iter_mut() {
             *i = false;
         }
-        self.faults.retain(|_, f| *f == LinkFault::Held);
+        self.cut.clear();
     }
 }
 

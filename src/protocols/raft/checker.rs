@@ -108,7 +108,11 @@ impl Checker<Raft> for RaftChecker {
             if log_changed {
                 self.check_log_matching(world, node, out);
             }
+            let committed_before = self.committed.len();
             self.record_commits(node, previous.commit_index.min(node.commit_index), out);
+            if self.committed.len() > committed_before {
+                self.check_leaders_complete(world, out);
+            }
             self.record_applied(node, previous.last_applied.min(node.last_applied), out);
         }
     }
@@ -148,19 +152,7 @@ impl RaftChecker {
         }
         if became_leader || log_changed {
             self.leader_logs[i] = Some((node.term, node.log.clone()));
-            for (k, c) in self.committed.iter().enumerate() {
-                if c.in_term < node.term && node.log.get(k) != Some(&c.entry) {
-                    out.push(Breach {
-                        invariant: LEADER_COMPLETENESS,
-                        detail: format!(
-                            "S{} leads term {} without entry {} (term {}, \"{}\") that S{} committed in term {}",
-                            node.id, node.term, k + 1, c.entry.term, c.entry.command, c.by, c.in_term
-                        ),
-                        nodes: vec![node.id, c.by],
-                    });
-                    break;
-                }
-            }
+            self.check_complete(node, out);
         }
     }
 
@@ -198,7 +190,36 @@ impl RaftChecker {
                     return;
                 }
                 Some(_) => {}
-                None => self.committed.push(Committed { entry: node.log[k].clone(), in_term: node.term, by: node.id }),
+                // Only in order: a gap would mean entries below it were lost, which the other
+                // properties report.
+                None if k == self.committed.len() => self.committed.push(Committed { entry: node.log[k].clone(), in_term: node.term, by: node.id }),
+                None => return,
+            }
+        }
+    }
+
+    /// Leader Completeness for every running leader against the committed entries: run when
+    /// a new entry is found committed, since a leader of a higher term may already exist.
+    fn check_leaders_complete(&self, world: &World<'_, Raft>, out: &mut Vec<Breach>) {
+        for slot in world.nodes {
+            if let Some(leader) = slot.state().filter(|n| n.role == Role::Leader) {
+                self.check_complete(leader, out);
+            }
+        }
+    }
+
+    fn check_complete(&self, leader: &RaftNode, out: &mut Vec<Breach>) {
+        for (k, c) in self.committed.iter().enumerate() {
+            if c.in_term < leader.term && leader.log.get(k) != Some(&c.entry) {
+                out.push(Breach {
+                    invariant: LEADER_COMPLETENESS,
+                    detail: format!(
+                        "S{} leads term {} without entry {} (term {}, \"{}\") that S{} committed in term {}",
+                        leader.id, leader.term, k + 1, c.entry.term, c.entry.command, c.by, c.in_term
+                    ),
+                    nodes: vec![leader.id, c.by],
+                });
+                return;
             }
         }
     }

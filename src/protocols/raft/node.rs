@@ -413,9 +413,12 @@ impl RaftNode {
                 ctx.send(Addr::Client(c), Msg::ClientReply { seq, outcome: ClientOutcome::Done(result.to_string()) });
                 return;
             }
-            // A retry of a request still in the log: its answer comes when it applies.
+            // A retry of a request already in the log in this term: its answer comes when it
+            // applies. One from an earlier term is appended again, because this leader may only
+            // commit it through an entry of its own term (Figure 8); the sessions in `Kv` make
+            // the second copy a no-op when both apply.
             let start = self.last_applied as usize;
-            if self.log[start..].iter().any(|e| e.origin == Some((c, seq))) {
+            if self.log[start..].iter().any(|e| e.origin == Some((c, seq)) && e.term == self.term) {
                 return;
             }
         }

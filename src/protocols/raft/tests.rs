@@ -286,3 +286,20 @@ fn test_restart_keeps_only_durable_state() {
     assert_eq!((rebooted.node.role, rebooted.node.term, rebooted.node.commit_index, rebooted.node.log.len()), (Role::Follower, 1, 0, 1));
     assert!(rebooted.node.kv.data.is_empty());
 }
+
+#[test]
+fn test_retry_of_earlier_term_entry_is_appended_in_the_leaders_term() {
+    // The request reached the log in term 1 but never committed; the new leader of term 2
+    // could wait forever for it to commit, so the retry gets an entry of the current term.
+    let mut durable = Durable { term: 1, voted_for: None, log: vec![Entry { term: 1, command: std::rc::Rc::new("set x 1".parse().unwrap()), origin: Some((1, 1)) }] };
+    durable.term = 1;
+    let mut h = Harness::new(1, 3, durable);
+    h.make_leader();
+    let term = h.node.term;
+    h.deliver(Addr::Client(1), Msg::ClientRequest { seq: 1, command: "set x 1".parse().unwrap() });
+    assert_eq!(h.node.log.len(), 2);
+    h.deliver(Addr::Node(2), Msg::AppendEntriesReply { term, success: true, match_index: 2, conflict_index: 0, conflict_term: None });
+    assert_eq!(h.node.commit_index, 2);
+    assert_eq!(h.node.kv.sessions.get(&1), Some(&(1, "ok".to_string())), "applied once");
+    assert!(h.sent().contains(&(Addr::Client(1), Msg::ClientReply { seq: 1, outcome: messages::ClientOutcome::Done("ok".into()) })));
+}
