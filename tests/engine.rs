@@ -208,3 +208,21 @@ fn every_cluster_size_from_1_to_15_elects_and_commits() {
         assert!(e.first_violation().is_none());
     }
 }
+
+/// A client's request that reached the log in an earlier term still commits after a change of
+/// leader: the retry is appended in the new leader's term (found in review: it used to be
+/// dropped as "already in the log", and never committed).
+#[test]
+fn a_retry_of_an_uncommitted_earlier_term_entry_commits_under_the_next_leader() {
+    let schedule = vec![(600, Action::Cut(1, 3)), (600, Action::Hold(2, 1)), (700, client("set x 1")), (900, Action::Crash(Target::Node(1)))];
+    let mut e = Engine::new(setup(3, 1, schedule));
+    e.run_until(ms(500));
+    assert_eq!(leader(&e), Some(1), "the schedule assumes S1 leads first under this seed");
+    e.run_until(ms(10_000));
+    assert_eq!(committed(&e), ["set x 1", "set x 1"], "the stale copy commits with the retry");
+    let c = &e.clients()[0].state;
+    assert_eq!(c.answered.len(), 1);
+    let l = e.nodes().iter().filter_map(|n| n.state()).find(|n| n.role == Role::Leader).unwrap();
+    assert_eq!(l.kv.data.get("x").map(String::as_str), Some("1"));
+    assert_eq!(l.kv.sessions.get(&1).map(|s| s.0), Some(1), "applied once per the client session");
+}
