@@ -21,6 +21,7 @@ use yew::prelude::*;
 use components::controls::Controls;
 use components::event_log::EventLog;
 use components::invariants::Invariants;
+use components::log_view::LogView;
 use components::node_menu::NodeMenu;
 use components::scenarios::Scenarios;
 use components::stage::Stage;
@@ -161,6 +162,7 @@ fn App() -> Html {
                     <Invariants invariants={lab.invariants.clone()} />
                 </aside>
             </div>
+            <LogView rows={lab.logs.clone()} />
             <EventLog lines={lab.log.clone()} />
         </main>
     }

@@ -13,7 +13,7 @@ use yew::prelude::*;
 use crate::sim::{Micros, NodeId};
 use crate::view::geometry::{SPEED_MAX, SPEED_MIN};
 use crate::view::lab::NodeCommand;
-use crate::view::{InvariantView, LabRun, LogLine, MessageView, NodeView, SCENARIOS};
+use crate::view::{InvariantView, LabRun, LogLine, LogRow, MessageView, NodeView, SCENARIOS};
 
 /// The default speed: 1/10 of real time. Raft's election timeouts (150–300 ms) then last
 /// 1.5–3 s on screen and a 10–30 ms message crosses the stage in 0.1–0.3 s: slow enough to
@@ -62,6 +62,8 @@ pub struct LabState {
     pub invariants: Rc<Vec<InvariantView>>,
     /// Recent trace lines, newest first.
     pub log: Rc<Vec<LogLine>>,
+    /// The servers' logs, for the log view.
+    pub logs: Rc<Vec<LogRow>>,
     /// Virtual time.
     pub now_us: Micros,
     /// Events so far.
@@ -120,6 +122,7 @@ impl LabState {
             messages: Rc::default(),
             invariants: Rc::default(),
             log: Rc::default(),
+            logs: Rc::default(),
             now_us: 0,
             events: u64::MAX,
             playing: false,
@@ -144,6 +147,10 @@ impl LabState {
             self.messages = Rc::new(run.messages());
             self.invariants = Rc::new(run.invariants());
             self.log = Rc::new(run.log().rev().cloned().collect());
+            let logs = run.logs();
+            if *self.logs != logs {
+                self.logs = Rc::new(logs);
+            }
         }
         self.now_us = now;
         self.events = events;

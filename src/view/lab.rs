@@ -3,6 +3,7 @@
 
 use std::collections::VecDeque;
 
+use super::logs::{LogRow, ServerLog, log_rows};
 use crate::protocols::raft::{Command, Msg, Raft, RaftTimer, Role};
 use crate::scenario::{Scenario, protocol::setup};
 use crate::sim::{Action, Addr, Engine, Message, Micros, NodeId, Target, Timeline, TraceMode, Violation};
@@ -216,6 +217,28 @@ impl LabRun {
                 }
             })
             .collect()
+    }
+
+    /// The servers' logs side by side, compared with the current leader's (see
+    /// [`super::logs::log_rows`]). A down server shows its durable log, nothing committed.
+    pub fn logs(&self) -> Vec<LogRow> {
+        let leader = self.leader();
+        let servers: Vec<ServerLog<'_>> = self
+            .engine()
+            .nodes()
+            .iter()
+            .map(|slot| {
+                let state = slot.state();
+                ServerLog {
+                    id: slot.id,
+                    up: slot.up(),
+                    role: state.map(|s| s.role),
+                    commit: state.map_or(0, |s| s.commit_index),
+                    log: state.map_or(&slot.durable().log[..], |s| &s.log[..]),
+                }
+            })
+            .collect();
+        log_rows(&servers, leader)
     }
 
     /// Messages in flight, by id, leaving out those the network will drop.
@@ -490,6 +513,36 @@ mod tests {
         run.node_command(6, NodeCommand::Crash);
         run.drop_message(u64::MAX);
         assert_eq!(run.events(), events);
+    }
+
+    #[test]
+    fn the_logs_show_committed_entries_and_a_down_nodes_durable_log() {
+        let mut run = election();
+        assert!(run.logs().iter().all(|r| r.cells.is_empty()), "empty logs at the start");
+        run.advance_to(1_000_000);
+        let leader = run.leader().expect("a leader");
+        let rows = run.logs();
+        assert_eq!(rows.len(), 5);
+        assert_eq!(rows.iter().filter(|r| r.leader).map(|r| r.id).collect::<Vec<_>>(), [leader]);
+        let width = rows[0].cells.len();
+        assert!(width >= 3, "the leader's noop and the client's writes, got {width}");
+        assert!(rows.iter().all(|r| r.cells.len() == width));
+        assert!(rows.iter().all(|r| r.cells.iter().any(|c| c.committed)));
+        assert!(rows.iter().flat_map(|r| &r.cells).any(|c| c.command == "set x 1"));
+        // A crashed follower keeps its durable log, with nothing committed (commit is volatile).
+        let follower = if leader == 1 { 2 } else { 1 };
+        let before = rows[follower as usize - 1].len;
+        run.node_command(follower, NodeCommand::Crash);
+        let down = &run.logs()[follower as usize - 1];
+        assert!(!down.up && down.len == before && before > 0);
+        assert!(down.cells.iter().all(|c| !c.committed));
+        assert!(down.cells.iter().all(|c| !c.differs_from_leader), "its log matches the leader's");
+        // The leader keeps appending while it is down: the missing entries are flagged.
+        run.node_command(leader, NodeCommand::ClientRequest);
+        run.advance_to(1_200_000);
+        let down = &run.logs()[follower as usize - 1];
+        assert!(down.len == before && down.cells.len() as u64 > before);
+        assert!(down.cells.last().is_some_and(|c| c.term.is_none() && c.differs_from_leader));
     }
 
     #[test]

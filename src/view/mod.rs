@@ -4,6 +4,8 @@
 
 pub mod geometry;
 pub mod lab;
+pub mod logs;
 
 pub use geometry::Point;
+pub use logs::{LogCell, LogRow};
 pub use lab::{InvariantView, LabRun, LogLine, MessageView, NodeCommand, NodeView, SCENARIOS};

@@ -240,6 +240,35 @@ async function main() {
       await lab.page.close();
     });
 
+    await test('the log view shows five servers and a committed client request', async () => {
+      const logs = await openPage(context);
+      await logs.page.goto(baseUrl, { waitUntil: 'load' });
+      const view = logs.page.getByRole('region', { name: 'Server logs', exact: true });
+      await view.waitFor({ state: 'visible', timeout: APP_TIMEOUT_MS });
+      await logs.page.getByRole('button', { name: 'Play', exact: true }).click();
+      await logs.page.getByRole('button', { name: /^S\d+ leader/ }).first().waitFor({ state: 'visible', timeout: 15_000 });
+      // The scenario's client writes `set x 1` at 600 ms: wait until the log view shows it committed.
+      await view.locator('td.committed', { hasText: 'set x 1' }).first().waitFor({ timeout: 30_000 });
+      await logs.page.getByRole('button', { name: 'Pause', exact: true }).click();
+      const rows = view.getByTestId('log-row');
+      assert((await rows.count()) === 5, `the log view has ${await rows.count()} rows`);
+      for (let id = 1; id <= 5; id++) {
+        const label = await rows.nth(id - 1).getAttribute('aria-label');
+        assert(label.startsWith(`S${id}`), `row ${id} reads "${label}"`);
+      }
+      const committed = await view.locator('td[aria-label*="committed"]').count();
+      assert(committed >= 1, 'no cell is labelled committed');
+      assert((await view.locator('tr.leader').count()) === 1, 'no single leader row');
+      await logs.page.screenshot({ path: path.join(artifacts, 'lab-logs.png'), fullPage: true });
+      await logs.page.setViewportSize({ width: 390, height: 800 });
+      await logs.page.waitForTimeout(100);
+      const overflow = await logs.page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+      await logs.page.screenshot({ path: path.join(artifacts, 'lab-logs-phone.png'), fullPage: true });
+      assert(overflow <= 0, `with the log view the page scrolls sideways by ${overflow}px`);
+      assert(logs.errors.length === 0, logs.errors.join('\n'));
+      await logs.page.close();
+    });
+
     await test('a panic shows the error overlay, not a dead page', async () => {
       const crash = await openPage(context);
       await crash.page.goto(new URL('#panic-self-test', baseUrl).href, { waitUntil: 'load' });

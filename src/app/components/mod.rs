@@ -3,6 +3,7 @@
 pub mod controls;
 pub mod event_log;
 pub mod invariants;
+pub mod log_view;
 pub mod node_menu;
 pub mod scenarios;
 pub mod stage;

@@ -1,0 +1,90 @@
+//! The servers' logs side by side: a row per server, a column per log index. Committed cells
+//! are filled and the commit index gets a bold bar; cells unlike the leader's are hatched and
+//! marked `≠` (or `∅` where the leader has an entry and the server none), so the difference
+//! never rests on colour alone.
+
+use std::rc::Rc;
+
+use yew::prelude::*;
+
+use crate::view::{LogCell, LogRow};
+
+#[derive(Properties, PartialEq)]
+pub struct LogViewProps {
+    pub rows: Rc<Vec<LogRow>>,
+}
+
+fn cell(c: &LogCell) -> Html {
+    let class = classes!(
+        "cell",
+        c.term.is_none().then_some("empty"),
+        c.committed.then_some("committed"),
+        c.commit_edge.then_some("commit-edge"),
+        c.differs_from_leader.then_some("differs"),
+    );
+    let mark = match (c.differs_from_leader, c.term) {
+        (true, Some(_)) => "≠",
+        (true, None) => "∅",
+        _ => "",
+    };
+    html! {
+        <td key={c.index} {class} aria-label={c.aria_label()} title={c.aria_label()}>
+            if let Some(term) = c.term {
+                <span class="t">{ format!("t{term}") }</span>
+                <span class="cmd">{ &c.command }</span>
+            }
+            if !mark.is_empty() {
+                <span class="mark" aria-hidden="true">{ mark }</span>
+            }
+        </td>
+    }
+}
+
+#[component]
+pub fn LogView(props: &LogViewProps) -> Html {
+    let width = props.rows.first().map_or(0, |r| r.cells.len());
+    html! {
+        <section class="log-view" aria-label="Server logs" data-testid="log-view">
+            <h2>{ "Logs" }</h2>
+            if width == 0 {
+                <p class="hint">{ "No entries yet: a leader appends a no-op when elected, then client requests." }</p>
+            }
+            <div class="log-scroll" tabindex="0" role="region" aria-label="Server logs, scrollable">
+                <table>
+                    <thead>
+                        <tr>
+                            <th scope="col" class="server">{ "index" }</th>
+                            { for (1..=width).map(|i| html! { <th key={i} scope="col">{ i }</th> }) }
+                        </tr>
+                    </thead>
+                    <tbody>
+                        { for props.rows.iter().map(|r| {
+                            let class = classes!("log-row", (!r.up).then_some("down"), r.leader.then_some("leader"));
+                            let label = format!(
+                                "S{}{}, {} entries, commit {}",
+                                r.id,
+                                if !r.up { " (down)" } else if r.leader { " (leader)" } else { "" },
+                                r.len,
+                                r.commit
+                            );
+                            html! {
+                                <tr key={r.id} {class} data-testid="log-row" aria-label={label}>
+                                    <th scope="row" class="server">
+                                        { format!("S{}", r.id) }
+                                        if r.leader { <span class="tag">{ " L" }</span> }
+                                        if !r.up { <span class="tag">{ " ✕" }</span> }
+                                    </th>
+                                    { for r.cells.iter().map(cell) }
+                                </tr>
+                            }
+                        }) }
+                    </tbody>
+                </table>
+            </div>
+            <ul class="legend log-legend" aria-label="Log legend">
+                <li><span class="swatch-cell committed"></span>{ "committed (bar = commit index)" }</li>
+                <li><span class="swatch-cell differs">{ "≠" }</span>{ "differs from leader (∅ missing)" }</li>
+            </ul>
+        </section>
+    }
+}
