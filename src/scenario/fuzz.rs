@@ -200,11 +200,8 @@ impl Generator {
                     let who = target(&mut rng);
                     let back = t + rng.range_inclusive(50, 3000);
                     push(t, Action::Crash(who));
-                    match who {
-                        Target::Node(id) => push(back, Action::Restart(Target::Node(id))),
-                        // Whoever led is down: restart everyone who is (restarting a running
-                        // server does nothing).
-                        Target::Leader => (1..=n).for_each(|id| push(back, Action::Restart(Target::Node(id)))),
+                    for undo in undo_targets(who, n) {
+                        push(back, Action::Restart(undo));
                     }
                 }
                 FaultKind::Partition => {
@@ -247,9 +244,8 @@ impl Generator {
                     let who = target(&mut rng);
                     let back = t + rng.range_inclusive(50, 1500);
                     push(t, Action::Pause(who));
-                    match who {
-                        Target::Node(id) => push(back, Action::Resume(Target::Node(id))),
-                        Target::Leader => (1..=n).for_each(|id| push(back, Action::Resume(Target::Node(id)))),
+                    for undo in undo_targets(who, n) {
+                        push(back, Action::Resume(undo));
                     }
                 }
                 FaultKind::Timeout => push(t, Action::Timeout(target(&mut rng))),
@@ -275,5 +271,15 @@ impl Generator {
             super::json::ms_value(spec.until_us)
         ));
         sc
+    }
+}
+
+/// Who to restart or resume after a fault hit `who`: that server, or, when it hit whoever led
+/// at the time, every server (restarting a running server or resuming a running one does
+/// nothing).
+fn undo_targets(who: Target, n: u32) -> Vec<Target> {
+    match who {
+        Target::Node(id) => vec![Target::Node(id)],
+        Target::Leader => (1..=n).map(Target::Node).collect(),
     }
 }
