@@ -12,7 +12,7 @@ use yew::prelude::*;
 
 use crate::sim::{Micros, NodeId};
 use crate::view::geometry::{SPEED_MAX, SPEED_MIN};
-use crate::view::lab::NodeCommand;
+use crate::view::NodeCommand;
 use crate::view::{InvariantView, LabRun, LogLine, LogRow, MessageView, NodeView, SCENARIOS};
 
 /// The default speed: 1/10 of real time. Raft's election timeouts (150–300 ms) then last

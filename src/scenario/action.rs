@@ -1,4 +1,7 @@
 //! Schedule entries: `{ "at_ms": 900, "client": "set x 5" }` to and from [`Scheduled`] actions.
+//! An entry may also be pinned between two events, `{ "after_event": 57, "at_ms": 412.306,
+//! "crash": 2 }` ([`When::After`]): that is how the browser lab writes down what a person did,
+//! so that the session replays exactly.
 //! Client requests stay raw JSON here; the protocol parses them when the run is built.
 
 use serde_json::Value;
@@ -10,7 +13,7 @@ use crate::sim::{Action, NodeId, Scheduled, Target, When};
 
 /// Every action key a schedule entry may hold, in documentation order.
 pub const ACTIONS: &[&str] = &[
-    "crash", "restart", "pause", "resume", "timeout", "partition", "isolate", "heal", "cut", "repair", "hold", "release", "loss", "duplicate", "latency_ms", "link", "client", "drop", "delay",
+    "crash", "restart", "pause", "resume", "timeout", "partition", "isolate", "reconnect", "heal", "cut", "repair", "hold", "release", "loss", "duplicate", "latency_ms", "link", "client", "drop", "delay",
 ];
 
 /// Keys of an entry that are not its action.
@@ -19,16 +22,23 @@ const MODIFIERS: &[&str] = &["to", "client_id"];
 /// The largest client id an entry may name.
 pub const MAX_CLIENT_ID: u64 = 1000;
 
-/// Reads one schedule entry: exactly one of `at_ms`/`when`, exactly one action.
+/// Reads one schedule entry: exactly one of `at_ms`/`when` (`after_event` goes with `at_ms`),
+/// exactly one action.
 /// `base` fills the fields a `link` action leaves out.
 pub fn parse_entry(field: &Field<'_>, nodes: u32, base: &LinkProfile) -> Result<Scheduled<Value>> {
     let mut o = field.object()?;
     let at = o.opt("at_ms");
     let when = o.opt("when");
+    let after = o.opt("after_event");
     let when = match (at, when) {
         (Some(_), Some(_)) => return Err(o.err("has both \"at_ms\" and \"when\" (expected exactly one)")),
+        (None, None) if after.is_some() => return Err(o.err("has \"after_event\" without \"at_ms\" (the moment after that event)")),
         (None, None) => return Err(o.err("missing \"at_ms\" or \"when\"")),
-        (Some(at), None) => When::At(at.ms()?),
+        (Some(at), None) => match after {
+            Some(event) => When::After { event: event.u64()?, at_us: at.ms()? },
+            None => When::At(at.ms()?),
+        },
+        (None, Some(_)) if after.is_some() => return Err(o.err("has \"after_event\" with \"when\" (\"after_event\" goes with \"at_ms\")")),
         (None, Some(w)) => {
             let mut wo = w.object()?;
             let node = wo.req("node")?.node_id(nodes)?;
@@ -41,7 +51,7 @@ pub fn parse_entry(field: &Field<'_>, nodes: u32, base: &LinkProfile) -> Result<
             When::Sends { node, kind: kind.to_string() }
         }
     };
-    let action = parse_action(&mut o, nodes, base, &["at_ms", "when"])?;
+    let action = parse_action(&mut o, nodes, base, &["at_ms", "when", "after_event"])?;
     o.finish()?;
     Ok(Scheduled { when, action })
 }
@@ -78,6 +88,7 @@ pub fn parse_action(o: &mut Obj<'_>, nodes: u32, base: &LinkProfile, reserved: &
         "resume" => Action::Resume(target(&f)?),
         "timeout" => Action::Timeout(target(&f)?),
         "isolate" => Action::Isolate(target(&f)?),
+        "reconnect" => Action::Reconnect(target(&f)?),
         "partition" => Action::Partition(parse_groups(&f, nodes)?),
         "heal" => {
             if f.value() != &Value::Bool(true) {
@@ -203,6 +214,10 @@ pub fn entry_text(s: &Scheduled<Value>) -> String {
     let mut pairs: Vec<(&str, String)> = Vec::with_capacity(3);
     match &s.when {
         When::At(us) => pairs.push(("at_ms", ms_value(*us).to_string())),
+        When::After { event, at_us } => {
+            pairs.push(("after_event", event.to_string()));
+            pairs.push(("at_ms", ms_value(*at_us).to_string()));
+        }
         When::Sends { node, kind } => {
             pairs.push(("when", super::json::inline_obj(&[("node", node.to_string()), ("sends", Value::from(kind.as_str()).to_string())])));
         }
@@ -221,6 +236,7 @@ pub fn action_pairs(a: &Action<Value>) -> Vec<(&'static str, String)> {
         Action::Resume(t) => vec![("resume", target_value(*t))],
         Action::Timeout(t) => vec![("timeout", target_value(*t))],
         Action::Isolate(t) => vec![("isolate", target_value(*t))],
+        Action::Reconnect(t) => vec![("reconnect", target_value(*t))],
         Action::Partition(groups) => vec![("partition", inline(&serde_json::json!(groups)))],
         Action::Heal => vec![("heal", "true".into())],
         Action::Cut(a, b) => vec![("cut", pair(*a, *b))],
@@ -266,6 +282,8 @@ mod tests {
             json!({"at_ms": 1600, "partition": [[1, 2], [3, 4, 5]]}),
             json!({"at_ms": 2000, "heal": true}),
             json!({"at_ms": 2100, "isolate": 4}),
+            json!({"at_ms": 2150, "reconnect": 4}),
+            json!({"after_event": 57, "at_ms": 2150.125, "crash": "leader"}),
             json!({"at_ms": 2200, "pause": 2}),
             json!({"at_ms": 2600, "resume": 2}),
             json!({"at_ms": 2700, "loss": 0.1}),

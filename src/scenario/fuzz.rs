@@ -255,7 +255,7 @@ impl Generator {
 
         // Chronological file order; ties keep the order drawn (which the engine follows too).
         sched.sort_by_key(|s| match s.when {
-            When::At(t) => t,
+            When::At(t) | When::After { at_us: t, .. } => t,
             When::Sends { .. } => 0,
         });
         let mut sc = Scenario::new(&spec.protocol, n);

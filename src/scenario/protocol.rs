@@ -142,6 +142,7 @@ pub fn map_request<A, B>(action: &Action<A>, f: impl FnOnce(&A) -> Result<B>) ->
         Action::Timeout(t) => Action::Timeout(*t),
         Action::Partition(g) => Action::Partition(g.clone()),
         Action::Isolate(t) => Action::Isolate(*t),
+        Action::Reconnect(t) => Action::Reconnect(*t),
         Action::Heal => Action::Heal,
         Action::Cut(a, b) => Action::Cut(*a, *b),
         Action::Repair(a, b) => Action::Repair(*a, *b),

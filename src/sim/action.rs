@@ -42,6 +42,8 @@ pub enum Action<R> {
     Partition(Vec<Vec<NodeId>>),
     /// Cut one server off from everyone.
     Isolate(Target),
+    /// Undo [`Action::Isolate`] for one server (partitions and cuts stay).
+    Reconnect(Target),
     /// Undo partitions, isolation and cuts.
     Heal,
     /// Lose every message from the first server to the second.
@@ -84,6 +86,7 @@ impl<R: fmt::Display> fmt::Display for Action<R> {
                 Ok(())
             }
             Action::Isolate(t) => write!(f, "isolate {t}"),
+            Action::Reconnect(t) => write!(f, "reconnect {t}"),
             Action::Heal => f.write_str("heal"),
             Action::Cut(a, b) => write!(f, "cut S{a}->S{b}"),
             Action::Repair(a, b) => write!(f, "repair S{a}->S{b}"),
@@ -109,6 +112,12 @@ pub enum When {
     /// At the instant a server first sends a message of a type; the send is suppressed if the
     /// action crashes the sender.
     Sends { node: NodeId, kind: String },
+    /// Right after the run's `event`-th event, at virtual time `at_us` (no earlier than that
+    /// event, before anything due later): how a session recorded by hand (the browser lab's
+    /// buttons) is written down and replayed exactly, even among events of the same
+    /// microsecond. If events due before `at_us` are still queued at that point (a file edited
+    /// by hand), they run first.
+    After { event: u64, at_us: Micros },
 }
 
 /// An action with its moment.

@@ -7,7 +7,7 @@
 //! invariant is kept with its time, event number and explanation.
 
 use std::cmp::Reverse;
-use std::collections::BinaryHeap;
+use std::collections::{BinaryHeap, VecDeque};
 
 use serde_json::{Value, json};
 
@@ -112,6 +112,17 @@ impl<P: Protocol> World<'_, P> {
     }
 }
 
+/// An action pinned between two events: see [`When::After`].
+#[derive(Clone, Debug, PartialEq)]
+pub struct Planned<R> {
+    /// It fires once this many events have happened...
+    pub after_event: u64,
+    /// ...at this virtual time (or now, if the clock is past it).
+    pub at_us: Micros,
+    /// What.
+    pub action: Action<R>,
+}
+
 /// How a run is set up; everything else comes from the protocol value.
 #[derive(Clone, Debug)]
 pub struct Setup<P: Protocol> {
@@ -145,6 +156,8 @@ pub struct Engine<P: Protocol> {
     net: Network<P::Msg>,
     actions: Vec<Action<P::Request>>,
     triggers: Vec<(NodeId, String, usize)>,
+    /// Actions pinned to a moment between events ([`When::After`]), in order.
+    planned: VecDeque<Planned<P::Request>>,
     checker: P::Checker,
     violations: Vec<Option<Violation>>,
     first_violation: Option<Violation>,
@@ -187,6 +200,7 @@ impl<P: Protocol> Engine<P> {
             net: Network::new(n, network, Rng::stream(seed, "network")),
             actions: Vec::new(),
             triggers: Vec::new(),
+            planned: VecDeque::new(),
             checker,
             violations: vec![None; invariants],
             first_violation: None,
@@ -202,8 +216,13 @@ impl<P: Protocol> Engine<P> {
             match s.when {
                 When::At(at_us) => engine.push(at_us, Ev::Action(index)),
                 When::Sends { node, kind } => engine.triggers.push((node, kind, index)),
+                When::After { event, at_us } => {
+                    let action = engine.actions[index].clone();
+                    engine.planned.push_back(Planned { after_event: event, at_us, action });
+                }
             }
         }
+        engine.planned.make_contiguous().sort_by_key(|p| (p.after_event, p.at_us));
         for id in 1..=n {
             engine.trace.line(0, 0, "start", Addr::Node(id), format_args!("S{id}"));
             engine.boot(id);
@@ -273,10 +292,16 @@ impl<P: Protocol> Engine<P> {
     pub fn set_trace_mode(&mut self, mode: TraceMode) {
         self.trace.set_mode(mode);
     }
-    /// When the next event is due, if any is queued.
+    /// When the next event is due, if any is queued (a planned action counts once its event
+    /// has passed).
     pub fn next_due(&mut self) -> Option<Micros> {
         self.discard_stale();
-        self.queue.peek().map(|q| q.0.at_us)
+        let queued = self.queue.peek().map(|q| q.0.at_us);
+        let planned = self.planned.front().filter(|p| self.events >= p.after_event).map(|p| p.at_us.max(self.now_us));
+        match (queued, planned) {
+            (Some(q), Some(p)) => Some(q.min(p)),
+            (q, p) => q.or(p),
+        }
     }
 
     /// Processes the next event. Returns false when nothing is left to happen.
@@ -286,7 +311,11 @@ impl<P: Protocol> Engine<P> {
 
     /// Processes the next event if it is due at or before `until_us`; false if none is.
     pub fn step_until(&mut self, until_us: Micros) -> bool {
-        while let Some(&Reverse(q)) = self.queue.peek() {
+        loop {
+            if self.fire_planned(until_us) {
+                return true;
+            }
+            let Some(&Reverse(q)) = self.queue.peek() else { return false };
             if q.at_us > until_us {
                 return false;
             }
@@ -295,34 +324,51 @@ impl<P: Protocol> Engine<P> {
                 return true;
             }
         }
-        false
+    }
+
+    /// Applies the first planned action if its moment has come: its event has passed, its time
+    /// is within `until_us`, and nothing queued is due before it.
+    fn fire_planned(&mut self, until_us: Micros) -> bool {
+        let Some(p) = self.planned.front() else { return false };
+        let at_us = p.at_us.max(self.now_us);
+        if self.events < p.after_event || at_us > until_us {
+            return false;
+        }
+        self.discard_stale();
+        if self.queue.peek().is_some_and(|q| q.0.at_us < at_us) {
+            return false;
+        }
+        let Some(p) = self.planned.pop_front() else { return false };
+        self.now_us = at_us;
+        self.act(p.action);
+        true
     }
 
     /// Runs every event due at or before `until_us`, then sets the clock to `until_us`.
     pub fn run_until(&mut self, until_us: Micros) {
-        while let Some(&Reverse(q)) = self.queue.peek() {
-            if q.at_us > until_us {
-                break;
-            }
-            self.queue.pop();
-            self.run(q);
-        }
+        while self.step_until(until_us) {}
         self.now_us = self.now_us.max(until_us);
     }
 
     /// Runs every event due at or before `until_us`, stopping early after the first violation.
     pub fn run_until_violation(&mut self, until_us: Micros) -> bool {
-        while let Some(&Reverse(q)) = self.queue.peek() {
-            if q.at_us > until_us || self.first_violation.is_some() {
-                break;
-            }
-            self.queue.pop();
-            self.run(q);
-        }
+        while self.first_violation.is_none() && self.step_until(until_us) {}
         if self.first_violation.is_none() {
             self.now_us = self.now_us.max(until_us);
         }
         self.first_violation.is_some()
+    }
+
+    /// The actions still planned ([`When::After`]), in order.
+    pub fn planned(&self) -> impl Iterator<Item = &Planned<P::Request>> {
+        self.planned.iter()
+    }
+
+    /// Replaces the planned actions (time travel: after going back, the timeline plans the
+    /// actions recorded after the restored moment).
+    pub fn set_planned(&mut self, planned: impl IntoIterator<Item = Planned<P::Request>>) {
+        self.planned = planned.into_iter().collect();
+        self.planned.make_contiguous().sort_by_key(|p| (p.after_event, p.at_us));
     }
 
     /// Applies an action now, as one event (the UI's buttons).
@@ -603,7 +649,7 @@ impl<P: Protocol> Engine<P> {
     /// Applies an action; returns the server it touched, if one.
     fn apply(&mut self, action: Action<P::Request>) -> Option<NodeId> {
         let target = match &action {
-            Action::Crash(t) | Action::Restart(t) | Action::Pause(t) | Action::Resume(t) | Action::Timeout(t) | Action::Isolate(t) => Some(*t),
+            Action::Crash(t) | Action::Restart(t) | Action::Pause(t) | Action::Resume(t) | Action::Timeout(t) | Action::Isolate(t) | Action::Reconnect(t) => Some(*t),
             _ => None,
         };
         let id = match target {
@@ -687,6 +733,7 @@ impl<P: Protocol> Engine<P> {
             }
             Action::Partition(groups) => self.net.partition(&groups),
             Action::Isolate(_) => self.net.isolate(id.unwrap_or(0)),
+            Action::Reconnect(_) => self.net.unisolate(id.unwrap_or(0)),
             Action::Heal => self.net.heal(),
             Action::Cut(a, b) => {
                 self.net.cut.insert((Addr::Node(a), Addr::Node(b)));

@@ -13,7 +13,7 @@ pub mod trace;
 
 pub use action::{Action, Scheduled, Target, When};
 pub use checker::{Breach, Checker, Invariant, Violation};
-pub use engine::{Engine, NodeSlot, Setup, World};
+pub use engine::{Engine, NodeSlot, Planned, Setup, World};
 pub use network::{LinkProfile, MsgId};
 pub use protocol::{Addr, ClientId, Ctx, Message, NodeId, Note, Protocol, Timer};
 pub use time::{Micros, ms};

@@ -6,11 +6,13 @@
 //! seek replays at most a few thousand events, whatever the length of the run.
 //!
 //! Actions applied by hand ([`Timeline::act`]) are not in the schedule, so the timeline records
-//! each with the moment it happened (events processed, virtual time) and replays it there; an
-//! action in the past forgets the recorded future, and the run branches.
+//! each with the moment it happened (events processed, virtual time) and plans it there in the
+//! engine ([`crate::sim::When::After`]) whenever it restores an earlier snapshot; an action in
+//! the past forgets the recorded future, and the run branches. A run whose scenario already
+//! plans such actions (an exported session) starts with them as its recorded actions.
 
 use super::action::Action;
-use super::engine::Engine;
+use super::engine::{Engine, Planned};
 use super::protocol::Protocol;
 use super::time::Micros;
 
@@ -23,14 +25,15 @@ pub struct Timeline<P: Protocol> {
     current: Engine<P>,
     snapshots: Vec<Engine<P>>,
     every_events: u64,
-    /// Actions applied by hand: (events processed before it, virtual time, action).
-    acts: Vec<(u64, Micros, Action<P::Request>)>,
+    /// Actions applied by hand, and those the scenario pinned between events, in order.
+    acts: Vec<Planned<P::Request>>,
 }
 
 impl<P: Protocol> Timeline<P> {
     /// Wraps a fresh run.
     pub fn new(engine: Engine<P>, every_events: u64) -> Self {
-        Timeline { snapshots: vec![engine.clone()], current: engine, every_events: every_events.max(1), acts: Vec::new() }
+        let acts = engine.planned().cloned().collect();
+        Timeline { snapshots: vec![engine.clone()], current: engine, every_events: every_events.max(1), acts }
     }
 
     /// The run at the current moment.
@@ -62,24 +65,13 @@ impl<P: Protocol> Timeline<P> {
         self.step_until(Micros::MAX)
     }
 
-    /// The actions applied by hand so far, with the moment of each (events before it, time).
-    pub fn acts(&self) -> &[(u64, Micros, Action<P::Request>)] {
+    /// The actions applied by hand so far (and those the scenario pinned between events), each
+    /// with its moment.
+    pub fn acts(&self) -> &[Planned<P::Request>] {
         &self.acts
     }
 
     fn step_until(&mut self, until_us: Micros) -> bool {
-        let events = self.current.events();
-        if let Some((_, at_us, action)) = self.acts.iter().find(|(k, _, _)| *k == events) {
-            if *at_us > until_us {
-                return false;
-            }
-            let (at_us, action) = (*at_us, action.clone());
-            // Nothing was due between the last event and the moment of the action.
-            self.current.run_until(at_us);
-            self.current.act(action);
-            self.remember();
-            return true;
-        }
         let stepped = self.current.step_until(until_us);
         self.remember();
         stepped
@@ -98,6 +90,8 @@ impl<P: Protocol> Timeline<P> {
         let here_usable = usable(&self.current);
         if !here_usable || self.snapshots[i].events() > self.current.events() {
             self.current = self.snapshots[i].clone();
+            let from = self.current.events();
+            self.current.set_planned(self.acts.iter().filter(|a| a.after_event >= from).cloned());
         }
     }
 
@@ -117,8 +111,9 @@ impl<P: Protocol> Timeline<P> {
     pub fn act(&mut self, action: Action<P::Request>) {
         let events = self.current.events();
         self.snapshots.retain(|s| s.events() <= events);
-        self.acts.retain(|(k, _, _)| *k < events);
-        self.acts.push((events, self.current.now(), action.clone()));
+        self.acts.retain(|a| a.after_event < events);
+        self.acts.push(Planned { after_event: events, at_us: self.current.now(), action: action.clone() });
+        self.current.set_planned([]);
         self.current.act(action);
         // Replay cannot redo an action that is not in the schedule, so the state just after
         // it is always kept: every later moment restores from here or after.

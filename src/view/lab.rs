@@ -3,10 +3,15 @@
 
 use std::collections::VecDeque;
 
+use serde_json::Value;
+
+use super::commands::{NetCommand, NodeCommand, net_action, node_action};
+use super::inspect::{Inspection, inspect_message, inspect_node};
 use super::logs::{LogRow, ServerLog, log_rows};
+use super::share::SharedRun;
 use crate::protocols::raft::{Command, Msg, Raft, RaftTimer, Role};
 use crate::scenario::{Scenario, protocol::setup};
-use crate::sim::{Action, Addr, Engine, Message, Micros, NodeId, Target, Timeline, TraceMode, Violation};
+use crate::sim::{Action, Addr, Engine, Message, Micros, NodeId, Scheduled, Timeline, TraceMode, Violation, When};
 
 /// The shipped scenarios the lab offers: (file name, JSON text).
 pub const SCENARIOS: &[(&str, &str)] = &[
@@ -17,6 +22,7 @@ pub const SCENARIOS: &[(&str, &str)] = &[
     ("raft-figure8.json", include_str!("../../scenarios/raft-figure8.json")),
     ("raft-figure8-planted-bug.json", include_str!("../../scenarios/raft-figure8-planted-bug.json")),
     ("raft-tour.json", include_str!("../../scenarios/raft-tour.json")),
+    ("raft-load-15.json", include_str!("../../scenarios/raft-load-15.json")),
 ];
 
 /// Trace lines kept for the event log.
@@ -44,6 +50,10 @@ pub struct NodeView {
     pub log_len: u64,
     /// Commit index.
     pub commit: u64,
+    /// Cut off from everyone.
+    pub isolated: bool,
+    /// Its side of a partition (0-based), when the network is split.
+    pub group: Option<usize>,
 }
 
 impl NodeView {
@@ -108,50 +118,101 @@ pub struct InvariantView {
     pub violation: Option<Violation>,
 }
 
-/// A UI command on a server.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum NodeCommand {
-    /// Crash it.
-    Crash,
-    /// Restart it from durable state.
-    Restart,
-    /// Freeze it.
-    Pause,
-    /// Unfreeze it.
-    Resume,
-    /// Fire its timer now.
-    Timeout,
-    /// Hand it a client request (`set k<n> <n>`).
-    ClientRequest,
-}
-
 /// A Raft run for the lab.
 #[derive(Clone, Debug)]
 pub struct LabRun {
     name: String,
-    description: String,
+    /// The scenario as loaded; its pinned actions are also the timeline's first recorded ones.
+    scenario: Scenario,
     timeline: Timeline<Raft>,
     log: VecDeque<LogLine>,
     requests: u64,
+    /// The latest moment this branch of the run has reached (the scrubber's end).
+    frontier_us: Micros,
 }
 
 impl LabRun {
     /// Builds a run of a scenario's JSON text (named `name` in errors) under its own seed.
     pub fn from_json(name: &str, text: &str) -> Result<LabRun, String> {
         let sc = Scenario::parse(text, Some(name)).map_err(|e| e.to_string())?;
+        LabRun::from_scenario(name, sc)
+    }
+
+    /// Builds a run of a parsed scenario.
+    pub fn from_scenario(name: &str, mut sc: Scenario) -> Result<LabRun, String> {
         if sc.protocol != "raft" {
             return Err(format!("{name}: the lab runs Raft scenarios only, not {}", sc.protocol));
         }
         let setup = setup::<Raft>(&sc, sc.seed, TraceMode::Lines).map_err(|e| e.to_string())?;
+        sc.file = None;
         let mut run = LabRun {
             name: name.to_string(),
-            description: sc.description.clone().unwrap_or_default(),
+            scenario: sc,
             timeline: Timeline::new(Engine::new(setup), crate::sim::timeline::SNAPSHOT_EVERY_EVENTS),
             log: VecDeque::new(),
             requests: 0,
+            frontier_us: 0,
         };
         run.collect_trace();
         Ok(run)
+    }
+
+    /// A run opened from a link: its scenario, moved to the link's moment (or as far as the
+    /// run goes, if the moment lies beyond it).
+    pub fn from_shared(shared: SharedRun) -> Result<LabRun, String> {
+        let mut run = LabRun::from_scenario(&shared.name, shared.scenario)?;
+        run.seek_event(shared.at_event);
+        Ok(run)
+    }
+
+    /// The same scenario under another seed, from the start.
+    pub fn reseeded(&self, seed: u64) -> Result<LabRun, String> {
+        let mut sc = self.scenario.clone();
+        sc.seed = seed;
+        LabRun::from_scenario(&self.name, sc)
+    }
+
+    /// A blank cluster of `nodes` servers (1 to 15) under `seed`: Raft's usual timing, links of
+    /// 10–30 ms, nothing scheduled, for playing by hand.
+    pub fn playground(nodes: u32, seed: u64) -> Result<LabRun, String> {
+        let text = format!(
+            r#"{{"protocol": "raft", "nodes": {nodes}, "seed": {seed},
+                "description": "A cluster of {nodes} with nothing scheduled: press Play, then crash, pause, isolate and send requests from the servers' menus and the network panel.",
+                "network": {{"latency_ms": [10, 30]}},
+                "config": {{"election_timeout_ms": [150, 300], "heartbeat_ms": 50}},
+                "until_ms": 600000}}"#
+        );
+        LabRun::from_json(&format!("playground-{nodes}.json"), &text)
+    }
+
+    /// The session as a scenario: the one loaded, with every action the person took (and those
+    /// it already pinned) written as [`When::After`] entries, so that it replays exactly.
+    pub fn export(&self) -> Scenario {
+        let mut sc = self.scenario.clone();
+        sc.schedule.retain(|s| !matches!(s.when, When::After { .. }));
+        for act in self.timeline.acts() {
+            let action = crate::scenario::protocol::map_request(&act.action, |c: &Command| Ok(Value::String(c.to_string())))
+                .unwrap_or_else(|_: crate::scenario::ScenarioError| unreachable!("the conversion never fails"));
+            sc.schedule.push(Scheduled { when: When::After { event: act.after_event, at_us: act.at_us }, action });
+        }
+        // A session can run past the scenario's end.
+        sc.until_us = sc.until_us.max(self.frontier_us());
+        sc
+    }
+
+    /// The session and its current moment, for a link.
+    pub fn shared(&self) -> SharedRun {
+        SharedRun { name: self.name.clone(), scenario: self.export(), at_event: self.events() }
+    }
+
+    /// Server `id`'s full state, for the inspector (`None` for an unknown id).
+    pub fn inspect_node(&self, id: NodeId) -> Option<Inspection> {
+        inspect_node(self.engine(), id)
+    }
+
+    /// Message `id`'s full content while it is in flight (`None` once delivered or dropped).
+    pub fn inspect_message(&self, id: u64) -> Option<Inspection> {
+        inspect_message(self.engine(), id)
     }
 
     /// A shipped scenario by file name.
@@ -170,7 +231,19 @@ impl LabRun {
     }
     /// The scenario's description.
     pub fn description(&self) -> &str {
-        &self.description
+        self.scenario.description.as_deref().unwrap_or_default()
+    }
+    /// The scenario as loaded.
+    pub fn scenario(&self) -> &Scenario {
+        &self.scenario
+    }
+    /// The seed in force.
+    pub fn seed(&self) -> u64 {
+        self.engine().seed()
+    }
+    /// The latest moment this branch of the run has reached.
+    pub fn frontier_us(&self) -> Micros {
+        self.frontier_us.max(self.now_us())
     }
     /// Virtual time.
     pub fn now_us(&self) -> Micros {
@@ -196,6 +269,8 @@ impl LabRun {
     /// The servers.
     pub fn nodes(&self) -> Vec<NodeView> {
         let now = self.now_us();
+        let net = self.engine().network();
+        let groups = net.groups();
         self.engine()
             .nodes()
             .iter()
@@ -214,6 +289,8 @@ impl LabRun {
                     election_left,
                     log_len: state.map_or(slot.durable().log.len() as u64, |s| s.log.len() as u64),
                     commit: state.map_or(0, |s| s.commit_index),
+                    isolated: net.is_isolated(slot.id),
+                    group: groups.iter().position(|g| g.contains(&slot.id)),
                 }
             })
             .collect()
@@ -322,6 +399,7 @@ impl LabRun {
         if done {
             self.timeline.run_until(until_us);
         }
+        self.frontier_us = self.frontier_us.max(self.now_us());
         self.collect_trace();
         false
     }
@@ -329,6 +407,7 @@ impl LabRun {
     /// One event forward; false when nothing is queued.
     pub fn step(&mut self) -> bool {
         let stepped = self.timeline.step();
+        self.frontier_us = self.frontier_us.max(self.now_us());
         self.collect_trace();
         stepped
     }
@@ -346,6 +425,29 @@ impl LabRun {
     /// Moves to just after event `event`, replaying from a snapshot when going back.
     pub fn seek_event(&mut self, event: u64) {
         self.timeline.seek_event(event);
+        self.after_seek();
+    }
+
+    /// Moves to virtual time `at_us` (the scrubber), backwards or forwards; forwards it stops at
+    /// the first violation, as playing does.
+    pub fn seek_time(&mut self, at_us: Micros) {
+        if at_us > self.now_us() {
+            while !self.violated() && self.now_us() < at_us {
+                let before = (self.events(), self.now_us());
+                self.advance_to(at_us);
+                if (self.events(), self.now_us()) == before {
+                    break;
+                }
+            }
+            return;
+        }
+        self.timeline.seek_time(at_us);
+        self.after_seek();
+    }
+
+    /// Forgets the log lines of events after the current one, then takes the new ones.
+    fn after_seek(&mut self) {
+        let event = self.events();
         while self.log.back().is_some_and(|l| l.event > event) {
             self.log.pop_back();
         }
@@ -354,32 +456,33 @@ impl LabRun {
 
     /// Applies a command to server `id` now (one event). Out-of-range ids are ignored.
     pub fn node_command(&mut self, id: NodeId, command: NodeCommand) {
-        if id == 0 || id > self.node_count() {
-            return;
-        }
-        let t = Target::Node(id);
-        let action = match command {
-            NodeCommand::Crash => Action::Crash(t),
-            NodeCommand::Restart => Action::Restart(t),
-            NodeCommand::Pause => Action::Pause(t),
-            NodeCommand::Resume => Action::Resume(t),
-            NodeCommand::Timeout => Action::Timeout(t),
-            NodeCommand::ClientRequest => {
+        if let Some(action) = node_action(id, command, self.node_count(), self.requests) {
+            if command == NodeCommand::ClientRequest {
                 self.requests += 1;
-                let n = self.requests;
-                Action::Client { request: Command::Set { key: format!("k{n}"), value: n.to_string() }, to: Some(t), client: 1 }
             }
-        };
-        self.timeline.act(action);
-        self.collect_trace();
+            self.act(action);
+        }
+    }
+
+    /// Applies a network command now (one event); one that makes no sense here is ignored.
+    pub fn net_command(&mut self, command: &NetCommand) {
+        if let Some(action) = net_action(command, self.leader(), self.node_count()) {
+            self.act(action);
+        }
     }
 
     /// Drops a message in flight (one event); unknown ids are ignored.
     pub fn drop_message(&mut self, id: u64) {
         if self.engine().network().in_flight.contains_key(&id) {
-            self.timeline.act(Action::Drop(id));
-            self.collect_trace();
+            self.act(Action::Drop(id));
         }
+    }
+
+    /// Applies an action now; the run branches here, so the recorded future is forgotten.
+    fn act(&mut self, action: Action<Command>) {
+        self.timeline.act(action);
+        self.frontier_us = self.now_us();
+        self.collect_trace();
     }
 }
 
@@ -543,6 +646,113 @@ mod tests {
         let down = &run.logs()[follower as usize - 1];
         assert!(down.len == before && down.cells.len() as u64 > before);
         assert!(down.cells.last().is_some_and(|c| c.term.is_none() && c.differs_from_leader));
+    }
+
+    /// A session with every kind of hand-made change, some made while stepping (so they fall
+    /// between two events of the same instant), and a branch.
+    fn busy_session() -> LabRun {
+        let mut run = election();
+        run.advance_to(300_000);
+        let leader = run.leader().expect("a leader");
+        run.node_command(leader % 5 + 1, NodeCommand::Crash);
+        run.step();
+        run.node_command(leader, NodeCommand::ClientRequest);
+        run.advance_to(450_000);
+        // A branch: back before the request, and something else instead.
+        run.seek_time(301_000);
+        run.node_command(leader, NodeCommand::Pause);
+        run.advance_to(700_000);
+        run.net_command(&NetCommand::SplitMajority);
+        run.advance_to(900_000);
+        if let Some(m) = run.messages().first() {
+            run.drop_message(m.id);
+        }
+        run.net_command(&NetCommand::LossPercent(20));
+        run.advance_to(1_000_000);
+        run.net_command(&NetCommand::Heal);
+        run.node_command(leader, NodeCommand::Resume);
+        run.advance_to(1_300_000);
+        run
+    }
+
+    #[test]
+    fn an_exported_session_replays_exactly() {
+        let run = busy_session();
+        let exported = run.export();
+        let after: Vec<_> = exported.schedule.iter().filter(|s| matches!(s.when, When::After { .. })).collect();
+        assert_eq!(after.len(), 7, "the abandoned branch's request is not exported: {after:?}");
+        // Through the file format, as the CLI would read it.
+        let sc = Scenario::parse(&exported.to_json(), Some("session.json")).expect("the export reads back");
+        let mut engine = Engine::new(setup::<Raft>(&sc, sc.seed, TraceMode::Hash).expect("builds"));
+        engine.run_until(run.now_us());
+        assert_eq!(engine.events(), run.events());
+        assert_eq!(engine.trace_hash(), run.engine().trace_hash());
+    }
+
+    #[test]
+    fn a_link_reopens_the_same_moment() {
+        let run = busy_session();
+        let mut back = run.clone();
+        back.seek_time(800_000);
+        let link = super::super::share::encode(&back.shared());
+        let opened = LabRun::from_shared(super::super::share::decode(&link).expect("decodes")).expect("opens");
+        assert_eq!((opened.events(), opened.now_us()), (back.events(), back.now_us()));
+        assert_eq!(opened.nodes(), back.nodes());
+        assert_eq!(opened.messages(), back.messages());
+        assert_eq!(opened.engine().trace_hash(), back.engine().trace_hash());
+        // The future of the link's session is there too: playing on gives the same run.
+        let mut opened = opened;
+        opened.advance_to(1_300_000);
+        assert_eq!(opened.engine().trace_hash(), run.engine().trace_hash());
+    }
+
+    #[test]
+    fn seeking_by_time_goes_both_ways_and_keeps_the_frontier() {
+        let mut run = election();
+        run.advance_to(1_000_000);
+        let hash = run.engine().trace_hash();
+        run.seek_time(250_000);
+        assert_eq!(run.now_us(), 250_000);
+        assert!(run.log().all(|l| l.event <= run.events()));
+        assert_eq!(run.frontier_us(), 1_000_000);
+        run.seek_time(1_000_000);
+        assert_eq!(run.engine().trace_hash(), hash);
+        // A change in the past starts a new branch: the old future is gone.
+        run.seek_time(250_000);
+        run.node_command(1, NodeCommand::Crash);
+        assert_eq!(run.frontier_us(), 250_000);
+    }
+
+    #[test]
+    fn reseeding_and_playgrounds() {
+        let run = election();
+        let other = run.reseeded(99).expect("reseeds");
+        assert_eq!(other.seed(), 99);
+        assert_eq!(other.name(), run.name());
+        for n in [1, 2, 15] {
+            let mut p = LabRun::playground(n, 7).expect("a playground");
+            assert_eq!(p.node_count(), n);
+            p.advance_to(2_000_000);
+            assert!(p.leader().is_some(), "{n} servers elect a leader");
+        }
+        assert!(LabRun::playground(16, 1).is_err());
+        assert!(LabRun::playground(0, 1).is_err());
+    }
+
+    #[test]
+    fn partitions_show_on_the_servers() {
+        let mut run = election();
+        run.advance_to(500_000);
+        let leader = run.leader().expect("a leader");
+        run.net_command(&NetCommand::SplitMajority);
+        let nodes = run.nodes();
+        let side = nodes[leader as usize - 1].group.expect("split");
+        assert_eq!(nodes.iter().filter(|n| n.group == Some(side)).count(), 2);
+        run.net_command(&NetCommand::Heal);
+        run.node_command(3, NodeCommand::Isolate);
+        assert!(run.nodes()[2].isolated && run.nodes().iter().all(|n| n.group.is_none()));
+        run.node_command(3, NodeCommand::Reconnect);
+        assert!(!run.nodes()[2].isolated);
     }
 
     #[test]

@@ -2,10 +2,16 @@
 //! the stage ([`geometry`]) and [`lab::LabRun`], a run with time travel seen as plain data.
 //! Nothing here decides an event, so floating point is fine (it only places pixels).
 
+pub mod commands;
 pub mod geometry;
+pub mod history;
+pub mod inspect;
 pub mod lab;
 pub mod logs;
+pub mod share;
+pub mod spacetime;
 
+pub use commands::{NetCommand, NodeCommand};
 pub use geometry::Point;
 pub use logs::{LogCell, LogRow};
-pub use lab::{InvariantView, LabRun, LogLine, MessageView, NodeCommand, NodeView, SCENARIOS};
+pub use lab::{InvariantView, LabRun, LogLine, MessageView, NodeView, SCENARIOS};

@@ -2,8 +2,10 @@
 
 pub mod controls;
 pub mod event_log;
+pub mod inspector;
 pub mod invariants;
 pub mod log_view;
 pub mod node_menu;
 pub mod scenarios;
+pub mod spacetime;
 pub mod stage;

@@ -4,7 +4,7 @@ use yew::prelude::*;
 
 use crate::sim::NodeId;
 use crate::view::NodeView;
-use crate::view::lab::NodeCommand;
+use crate::view::NodeCommand;
 
 #[derive(Properties, PartialEq)]
 pub struct NodeMenuProps {

@@ -113,7 +113,7 @@ fn replays(sc: &Scenario, v: &Violation) -> bool {
 fn reproducer(sc: &Scenario, v: &Violation) -> (Scenario, bool) {
     let until: Micros = v.at_us.div_ceil(1000) * 1000;
     let mut short = sc.clone();
-    short.schedule.retain(|s| !matches!(s.when, When::At(t) if t > until));
+    short.schedule.retain(|s| !matches!(s.when, When::At(t) | When::After { at_us: t, .. } if t > until));
     short.until_us = until.min(sc.until_us);
     let note = format!("; violates {} at {} ms", v.invariant, ms_value(v.at_us));
     for candidate in [short, sc.clone()] {

@@ -1,0 +1,183 @@
+//! Links to an exact moment of a run: the scenario (with every action the person took, pinned
+//! between events) and the moment, compressed into the URL fragment.
+//!
+//! `#run=<base64url(deflate(JSON))>` where the JSON is
+//! `{"v": 1, "name": "raft-election.json", "scenario": {...}, "at_event": 412}`. The scenario is
+//! the whole file, not a reference to a shipped one: a link keeps working when the shipped
+//! files change. A fragment never reaches a server, so a link can be as long as it needs to be;
+//! deflate keeps a typical session to a few hundred characters.
+//!
+//! Decoding is for input from anywhere (a link pasted into a chat, cut short, edited by hand):
+//! every failure is a [`ShareError`] that says what is wrong in words a person can act on.
+
+use std::fmt;
+
+use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use serde_json::{Value, json};
+
+use crate::scenario::Scenario;
+
+/// The fragment's key: `#run=...`.
+pub const FRAGMENT_KEY: &str = "run=";
+/// The format version written into every link.
+pub const VERSION: u64 = 1;
+/// Largest decompressed payload accepted, so a crafted link cannot exhaust memory.
+pub const MAX_PAYLOAD_BYTES: usize = 1 << 20;
+
+/// A run as a link carries it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SharedRun {
+    /// The scenario's display name (a shipped file name, or the imported file's).
+    pub name: String,
+    /// The scenario, with the recorded actions in its schedule.
+    pub scenario: Scenario,
+    /// The moment: events processed.
+    pub at_event: u64,
+}
+
+/// Why a link could not be read.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ShareError(pub String);
+
+impl fmt::Display for ShareError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for ShareError {}
+
+fn err(message: impl Into<String>) -> ShareError {
+    ShareError(message.into())
+}
+
+/// The fragment (without `#`) for a run.
+pub fn encode(run: &SharedRun) -> String {
+    let value = json!({ "v": VERSION, "name": run.name, "scenario": run.scenario.to_value(), "at_event": run.at_event });
+    let bytes = miniz_oxide::deflate::compress_to_vec(value.to_string().as_bytes(), 9);
+    format!("{FRAGMENT_KEY}{}", URL_SAFE_NO_PAD.encode(bytes))
+}
+
+/// Whether a fragment (with or without `#`) is meant to be a run link, rather than empty or
+/// something else.
+pub fn is_run_link(fragment: &str) -> bool {
+    fragment.trim_start_matches('#').starts_with(FRAGMENT_KEY)
+}
+
+/// Reads a fragment (with or without the leading `#`).
+pub fn decode(fragment: &str) -> Result<SharedRun, ShareError> {
+    let body = fragment
+        .trim_start_matches('#')
+        .strip_prefix(FRAGMENT_KEY)
+        .ok_or_else(|| err(format!("the link's fragment does not start with \"#{FRAGMENT_KEY}\"")))?;
+    if body.is_empty() {
+        return Err(err("the link holds no run after \"#run=\" (was it cut short?)"));
+    }
+    if let Some((i, c)) = body.char_indices().find(|&(_, c)| !(c.is_ascii_alphanumeric() || c == '-' || c == '_')) {
+        return Err(err(format!("the link's run data has a character that cannot be there, {c:?} at position {i} (was the link edited?)")));
+    }
+    let bytes = URL_SAFE_NO_PAD
+        .decode(body)
+        .map_err(|e| err(format!("the link's run data is damaged ({e}); was the link cut short?")))?;
+    let text = miniz_oxide::inflate::decompress_to_vec_with_limit(&bytes, MAX_PAYLOAD_BYTES).map_err(|e| {
+        if matches!(e.status, miniz_oxide::inflate::TINFLStatus::HasMoreOutput) {
+            err(format!("the link's run data is larger than {} KB once unpacked", MAX_PAYLOAD_BYTES / 1024))
+        } else {
+            err("the link's run data does not unpack (was the link cut short?)")
+        }
+    })?;
+    let value: Value = serde_json::from_slice(&text).map_err(|e| err(format!("the link's run data is not valid JSON: {e}")))?;
+    let obj = value.as_object().ok_or_else(|| err("the link's run data is not a JSON object"))?;
+    match obj.get("v").and_then(Value::as_u64) {
+        Some(VERSION) => {}
+        Some(v) => return Err(err(format!("the link was made by a distlab with link format {v}; this one reads format {VERSION}"))),
+        None => return Err(err("the link's run data has no format version \"v\"")),
+    }
+    let name = match obj.get("name") {
+        Some(Value::String(s)) if !s.is_empty() => s.clone(),
+        Some(_) => return Err(err("the link's \"name\" is not a non-empty string")),
+        None => "shared run".to_string(),
+    };
+    let scenario = obj.get("scenario").ok_or_else(|| err("the link has no \"scenario\""))?;
+    let scenario = Scenario::from_value(scenario).map_err(|e| err(format!("the link's scenario: {e}")))?;
+    let at_event = match obj.get("at_event") {
+        Some(v) => v.as_u64().ok_or_else(|| err(format!("the link's \"at_event\" is not a whole number of events: {v}")))?,
+        None => 0,
+    };
+    Ok(SharedRun { name, scenario, at_event })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::view::SCENARIOS;
+
+    fn sample() -> SharedRun {
+        let (name, text) = SCENARIOS.iter().find(|(n, _)| *n == "raft-figure8.json").expect("shipped");
+        let mut scenario = Scenario::parse(text, Some(name)).expect("parses");
+        scenario.file = None;
+        SharedRun { name: name.to_string(), scenario, at_event: 123 }
+    }
+
+    #[test]
+    fn a_run_survives_the_round_trip() {
+        let run = sample();
+        let fragment = encode(&run);
+        assert!(is_run_link(&fragment) && is_run_link(&format!("#{fragment}")));
+        assert_eq!(decode(&format!("#{fragment}")), Ok(run.clone()));
+        assert_eq!(decode(&fragment), Ok(run));
+    }
+
+    #[test]
+    fn a_link_is_much_shorter_than_its_scenario() {
+        let run = sample();
+        let fragment = encode(&run);
+        let json = run.scenario.to_json();
+        assert!(fragment.len() * 2 < json.len() + 200, "{} chars for {} of JSON", fragment.len(), json.len());
+    }
+
+    #[test]
+    fn damaged_links_say_what_is_wrong() {
+        let fragment = encode(&sample());
+        let cases = [
+            ("#other", "does not start with"),
+            ("#run=", "holds no run"),
+            ("#run=abc$def", "'$' at position 3"),
+            (&fragment[..fragment.len() / 2], "does not unpack"),
+            ("#run=A", "damaged"),
+        ];
+        for (input, expected) in cases {
+            let e = decode(input).expect_err(input);
+            assert!(e.0.contains(expected), "{input}: {e}");
+        }
+    }
+
+    #[test]
+    fn well_packed_but_wrong_content_is_named() {
+        let pack = |v: Value| format!("run={}", URL_SAFE_NO_PAD.encode(miniz_oxide::deflate::compress_to_vec(v.to_string().as_bytes(), 6)));
+        let pack_text = |s: &str| format!("run={}", URL_SAFE_NO_PAD.encode(miniz_oxide::deflate::compress_to_vec(s.as_bytes(), 6)));
+        let scenario = sample().scenario.to_value();
+        let cases = [
+            (pack_text("{not json"), "not valid JSON"),
+            (pack(json!([1, 2])), "not a JSON object"),
+            (pack(json!({"scenario": scenario})), "no format version"),
+            (pack(json!({"v": 99, "scenario": scenario})), "link format 99"),
+            (pack(json!({"v": 1})), "no \"scenario\""),
+            (pack(json!({"v": 1, "scenario": {"protocol": "raft", "nodes": 99}})), "scenario: nodes"),
+            (pack(json!({"v": 1, "scenario": scenario, "at_event": -4})), "not a whole number"),
+        ];
+        for (input, expected) in cases {
+            let e = decode(&input).expect_err(expected);
+            assert!(e.0.contains(expected), "{expected}: {e}");
+        }
+    }
+
+    #[test]
+    fn a_bomb_is_refused() {
+        let zeros = vec![b' '; MAX_PAYLOAD_BYTES + 10];
+        let fragment = format!("run={}", URL_SAFE_NO_PAD.encode(miniz_oxide::deflate::compress_to_vec(&zeros, 9)));
+        let e = decode(&fragment).expect_err("too large");
+        assert!(e.0.contains("larger than"), "{e}");
+    }
+}
