@@ -1,36 +1,44 @@
 //! The browser app (wasm only): mounted by the `distlab-web` binary, which trunk builds.
 //!
-//! The Raft lab: a shipped scenario runs in the deterministic simulator, drawn as servers on a
-//! ring with their messages in flight; the clock follows wall time × speed through
-//! `requestAnimationFrame`, and the run can be paused, stepped, stepped back, and disturbed
-//! (crash, pause, time out, client requests). The state and its typed actions are in [`state`];
-//! the components under [`components`] only draw and send actions. What they draw is computed
-//! natively testable in [`crate::view`].
+//! The Raft lab: a scenario runs in the deterministic simulator, drawn as servers on a ring with
+//! their messages in flight; the clock follows wall time × speed through
+//! `requestAnimationFrame`, and the run can be paused, stepped, scrubbed back and forth, and
+//! disturbed (servers, messages, the network). The state and its typed actions are in
+//! [`state`]; the components under [`components`] only draw and send actions. What they draw is
+//! computed, natively testable, in [`crate::view`]. `?embed=1` gives the compact view for an
+//! iframe ([`crate::view::page`]); the address's fragment always links to the moment on screen.
 
 pub mod components;
+pub mod files;
+pub mod keys;
+pub mod panic;
 pub mod state;
+pub mod url;
 
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
-use gloo::events::{EventListener, EventListenerOptions};
 use gloo::render::{AnimationFrame, request_animation_frame};
-use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
+use components::cluster::ClusterPanel;
 use components::controls::Controls;
 use components::event_log::EventLog;
+use components::inspector::Inspector;
 use components::invariants::Invariants;
 use components::log_view::LogView;
-use components::node_menu::NodeMenu;
+use components::network::NetworkPanel;
+use components::node_menu::NodeActions;
 use components::scenarios::Scenarios;
+use components::scrubber::Scrubber;
+use components::session::Session;
+use components::shortcuts::Shortcuts;
+use components::spacetime::SpaceTime;
 use components::stage::Stage;
-use state::{DEFAULT_SCENARIO, LabAction, LabState};
+use state::{DEFAULT_SCENARIO, LabAction, LabState, SPACETIME_WINDOW_US, Selected};
 
 use crate::view::geometry::virtual_advance_us;
-
-/// The id of the element the panic hook adds; the browser tests look for it.
-const PANIC_OVERLAY_ID: &str = "panic-overlay";
+use crate::view::page::PageOptions;
 
 /// Opening the page with this URL fragment panics at start-up, so the browser tests can check
 /// that a panic shows the error overlay rather than a dead page.
@@ -42,84 +50,111 @@ const MAX_FRAME_MS: f64 = 100.0;
 
 /// Installs the panic hook, then mounts the app on `<body>`.
 pub fn start() {
-    install_panic_hook();
-    if location_hash().as_deref() == Some(PANIC_SELF_TEST_HASH) {
+    panic::install_panic_hook();
+    if url::hash() == PANIC_SELF_TEST_HASH {
         panic!("panic self-test requested by the URL fragment {PANIC_SELF_TEST_HASH}");
     }
     yew::Renderer::<App>::new().render();
 }
 
-#[component]
-fn App() -> Html {
-    let lab = use_reducer(LabState::default);
+/// Advances the clock while playing: each render asks for the next frame, whose callback
+/// advances virtual time by the elapsed wall time × speed (the boids example's pattern).
+#[hook]
+fn use_frame_loop(lab: &UseReducerHandle<LabState>) {
     let frame: Rc<RefCell<Option<AnimationFrame>>> = use_mut_ref(|| None);
     let last_ts: Rc<Cell<Option<f64>>> = use_memo((), |_| Cell::new(None));
+    let dispatcher = lab.dispatcher();
+    use_effect_with((lab.playing, lab.frames, lab.speed.to_bits()), move |&(playing, _, speed_bits)| {
+        if playing {
+            let speed = f64::from_bits(speed_bits);
+            *frame.borrow_mut() = Some(request_animation_frame(move |ts| {
+                let dt_ms = last_ts.get().map_or(0.0, |last| (ts - last).min(MAX_FRAME_MS));
+                last_ts.set(Some(ts));
+                dispatcher.dispatch(LabAction::Tick(virtual_advance_us(dt_ms, speed, u64::MAX)));
+            }));
+        } else {
+            *frame.borrow_mut() = None;
+            last_ts.set(None);
+        }
+    });
+}
 
-    // The frame loop: while playing, each render asks for the next frame, whose callback
-    // advances the clock by the elapsed wall time × speed (the boids example's pattern).
-    {
-        let dispatcher = lab.dispatcher();
-        let frame = frame.clone();
-        let last_ts = last_ts.clone();
-        use_effect_with((lab.playing, lab.frames, lab.speed.to_bits()), move |&(playing, _, speed_bits)| {
-            if playing {
-                let speed = f64::from_bits(speed_bits);
-                *frame.borrow_mut() = Some(request_animation_frame(move |ts| {
-                    let dt_ms = last_ts.get().map_or(0.0, |last| (ts - last).min(MAX_FRAME_MS));
-                    last_ts.set(Some(ts));
-                    dispatcher.dispatch(LabAction::Tick(virtual_advance_us(dt_ms, speed, u64::MAX)));
-                }));
-            } else {
-                *frame.borrow_mut() = None;
-                last_ts.set(None);
-            }
-        });
-    }
+/// Keeps the address's fragment a link to the moment on screen, whenever the run stands still
+/// (writing it on every frame while playing would cost more than it gives). A page opened
+/// without a link gets one only once something happened.
+#[hook]
+fn use_fragment_sync(lab: &UseReducerHandle<LabState>) {
+    let run = lab.run.clone();
+    use_effect_with((lab.playing, lab.events, lab.now_us, lab.generation), move |&(playing, events, _, generation)| {
+        if !playing && (events > 0 || generation > 0 || crate::view::share::is_run_link(&url::hash())) {
+            url::replace_hash(&crate::view::share::encode(&run.borrow().shared()));
+        }
+    });
+}
 
-    // Keyboard: space plays or pauses, arrows step. Keys typed into a control stay with it.
-    {
-        let dispatcher = lab.dispatcher();
-        use_effect_with((), move |_| {
-            let listener = web_sys::window().and_then(|w| w.document()).map(|doc| {
-                let options = EventListenerOptions::enable_prevent_default();
-                EventListener::new_with_options(&doc, "keydown", options, move |event| {
-                    let Some(event) = event.dyn_ref::<web_sys::KeyboardEvent>() else { return };
-                    // A control that handled the key (a server's Enter/space) prevented its default.
-                    if event.default_prevented() || event.ctrl_key() || event.meta_key() || event.alt_key() {
-                        return;
-                    }
-                    let tag = event
-                        .target()
-                        .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
-                        .map(|e| e.tag_name().to_ascii_uppercase())
-                        .unwrap_or_default();
-                    if matches!(tag.as_str(), "INPUT" | "SELECT" | "TEXTAREA" | "BUTTON") {
-                        return;
-                    }
-                    let action = match event.key().as_str() {
-                        " " => LabAction::TogglePlay,
-                        "ArrowRight" => LabAction::StepForward,
-                        "ArrowLeft" => LabAction::StepBack,
-                        _ => return,
-                    };
-                    event.prevent_default();
-                    dispatcher.dispatch(action);
-                })
-            });
-            move || drop(listener)
-        });
-    }
+fn file_stem(name: &str) -> &str {
+    name.trim_end_matches(".json")
+}
+
+#[component]
+fn App() -> Html {
+    let options = use_memo((), |_| PageOptions::parse(&url::search()));
+    let lab = use_reducer({
+        let scenario = options.scenario.clone();
+        move || LabState::open(&url::hash(), scenario.as_deref())
+    });
+    use_frame_loop(&lab);
+    use_fragment_sync(&lab);
+    keys::use_shortcuts(lab.dispatcher());
 
     let d = lab.dispatcher();
-    let on_toggle = { let d = d.clone(); Callback::from(move |()| d.dispatch(LabAction::TogglePlay)) };
-    let on_step = { let d = d.clone(); Callback::from(move |()| d.dispatch(LabAction::StepForward)) };
-    let on_step_back = { let d = d.clone(); Callback::from(move |()| d.dispatch(LabAction::StepBack)) };
+    let send = |action: fn() -> LabAction| {
+        let d = d.clone();
+        Callback::from(move |()| d.dispatch(action()))
+    };
+    let on_toggle = send(|| LabAction::TogglePlay);
+    let on_step = send(|| LabAction::StepForward);
+    let on_step_back = send(|| LabAction::StepBack);
+    let on_close = send(|| LabAction::Select(None));
+    let on_help_close = send(|| LabAction::Help(false));
     let on_speed = { let d = d.clone(); Callback::from(move |s| d.dispatch(LabAction::SetSpeed(s))) };
-    let on_select = { let d = d.clone(); let selected = lab.selected; Callback::from(move |id| d.dispatch(LabAction::Select(if selected == Some(id) { None } else { Some(id) }))) };
+    let on_seek = { let d = d.clone(); Callback::from(move |t| d.dispatch(LabAction::Seek(t))) };
+    let on_select = {
+        let d = d.clone();
+        let selected = lab.selected;
+        Callback::from(move |id| d.dispatch(LabAction::Select(if selected == Some(Selected::Node(id)) { None } else { Some(Selected::Node(id)) })))
+    };
+    let on_select_message = { let d = d.clone(); Callback::from(move |id| d.dispatch(LabAction::Select(Some(Selected::Message(id))))) };
     let on_command = { let d = d.clone(); Callback::from(move |(id, c)| d.dispatch(LabAction::NodeAction(id, c))) };
-    let on_close = { let d = d.clone(); Callback::from(move |()| d.dispatch(LabAction::Select(None))) };
-    let on_drop = { let d = d.clone(); Callback::from(move |id| d.dispatch(LabAction::DropMessage(id))) };
+    let on_net = { let d = d.clone(); Callback::from(move |c| d.dispatch(LabAction::Net(c))) };
     let on_load = { let d = d.clone(); Callback::from(move |name| d.dispatch(LabAction::LoadScenario(name))) };
+    let on_reset = { let d = d.clone(); Callback::from(move |(n, seed)| d.dispatch(LabAction::NewCluster(n, seed))) };
+    let on_reseed = { let d = d.clone(); Callback::from(move |seed| d.dispatch(LabAction::Reseed(seed))) };
+    let on_import = { let d = d.clone(); Callback::from(move |(name, text)| d.dispatch(LabAction::Import(name, text))) };
+    let on_error = { let d = d.clone(); Callback::from(move |e| d.dispatch(LabAction::Error(e))) };
+    let on_dismiss = { let d = d.clone(); Callback::from(move |_: MouseEvent| d.dispatch(LabAction::Dismiss)) };
+    let on_help = { let d = d.clone(); Callback::from(move |_: MouseEvent| d.dispatch(LabAction::Help(true))) };
+    let make_link = { let run = lab.run.clone(); Callback::from(move |()| url::full_link(&crate::view::share::encode(&run.borrow().shared()))) };
+    let on_export_scenario = {
+        let (run, d) = (lab.run.clone(), d.clone());
+        Callback::from(move |()| {
+            let run = run.borrow();
+            let name = format!("{}-session.json", file_stem(run.name()));
+            if let Err(e) = files::download(&name, &crate::view::files::scenario_file(&run), "application/json") {
+                d.dispatch(LabAction::Error(e));
+            }
+        })
+    };
+    let on_export_trace = {
+        let (run, d) = (lab.run.clone(), d.clone());
+        Callback::from(move |()| {
+            let run = run.borrow();
+            let name = format!("{}-trace-{}.json", file_stem(run.name()), run.events());
+            if let Err(e) = files::download(&name, &crate::view::files::trace_file(&run), "application/json") {
+                d.dispatch(LabAction::Error(e));
+            }
+        })
+    };
     let run_demo = {
         let d = d.clone();
         Callback::from(move |_: MouseEvent| {
@@ -127,43 +162,129 @@ fn App() -> Html {
             d.dispatch(LabAction::Play);
         })
     };
-    let selected = lab.selected.and_then(|id| lab.nodes.iter().find(|n| n.id == id).cloned());
-    let status = if core_loaded() { "core loaded" } else { "core self-check failed" };
+
+    let selected_node = match lab.selected {
+        Some(Selected::Node(id)) => lab.nodes.iter().find(|n| n.id == id).cloned(),
+        _ => None,
+    };
+    let selected_message = match lab.selected {
+        Some(Selected::Message(id)) => Some(id),
+        _ => None,
+    };
     let violated = lab.invariants.iter().any(|i| i.violation.is_some());
     let highlight = Rc::new(lab.invariants.iter().filter_map(|i| i.violation.as_ref()).flat_map(|v| v.nodes.iter().copied()).collect::<Vec<_>>());
+    let (latency_min, latency_max, loss, dup) = lab.network;
+    let embed = options.embed;
+    let shows = |panel: &str| options.shows(panel);
+
+    let inspector = match (&lab.inspection, lab.selected) {
+        (Some(inspection), Some(Selected::Node(_))) => html! {
+            <Inspector inspection={inspection.clone()} on_close={on_close.clone()}>
+                if let Some(node) = selected_node.clone() {
+                    <NodeActions {node} on_command={on_command.clone()} />
+                }
+            </Inspector>
+        },
+        (Some(inspection), Some(Selected::Message(id))) => {
+            let d = d.clone();
+            let drop = Callback::from(move |_: MouseEvent| d.dispatch(LabAction::DropMessage(id)));
+            html! {
+                <Inspector inspection={inspection.clone()} on_close={on_close.clone()}>
+                    <button type="button" onclick={drop}>{ format!("Drop m{id}") }</button>
+                </Inspector>
+            }
+        }
+        (None, Some(Selected::Message(id))) => html! {
+            <p class="hint" role="status">{ format!("m{id} is no longer in flight: it was delivered or dropped.") }</p>
+        },
+        _ => html! {
+            <p class="hint">{ "Click, tap or tab to a server (Enter) for its state and actions; click a message to see it or drop it. Press ? for the keyboard shortcuts." }</p>
+        },
+    };
 
     html! {
-        <main class="lab">
-            <header class="lab-header">
-                <h1 data-testid="title">{ "distlab" }</h1>
-                <p class="lede">{ "Raft, running for real in a deterministic network simulator. Click a server to crash, pause or poke it." }</p>
-                <button type="button" data-testid="run-demo" onclick={run_demo}>{ "Run a Raft election" }</button>
-                <p class="status" data-testid="status">{ status }</p>
-            </header>
-            <Scenarios current={AttrValue::from(lab.scenario.clone())} description={AttrValue::from(lab.description.clone())} {on_load} />
+        <main class={classes!("lab", embed.then_some("embed"))}>
+            if embed {
+                <header class="lab-header compact">
+                    <strong>{ "distlab" }</strong>
+                    <span class="muted">{ lab.guide.as_ref().as_ref().map_or_else(|| file_stem(&lab.scenario).to_string(), |g| g.title.clone()) }</span>
+                    <a href={make_link.emit(())} target="_blank" rel="noopener">{ "Open in distlab ↗" }</a>
+                </header>
+            } else {
+                <header class="lab-header">
+                    <h1 data-testid="title">{ "distlab" }</h1>
+                    <p class="lede">{ "Raft, running for real in a deterministic network simulator. Click a server to crash, pause or poke it." }</p>
+                    <button type="button" data-testid="run-demo" onclick={run_demo}>{ "Run a Raft election" }</button>
+                    <button type="button" class="secondary" aria-label="Keyboard shortcuts" aria-keyshortcuts="?" onclick={on_help}>{ "?" }</button>
+                </header>
+            }
+            if !embed || shows("guide") {
+                <Scenarios current={AttrValue::from(lab.scenario.clone())} description={AttrValue::from(lab.description.clone())}
+                    guide={lab.guide.clone()} now_us={lab.now_us} {on_load} />
+            }
             if let Some(e) = &lab.error {
-                <p class="error" role="status">{ e.clone() }</p>
+                <div class="error" role="alert" data-testid="error">
+                    <span>{ e.clone() }</span>
+                    <button type="button" class="dismiss" aria-label="Dismiss the message" onclick={on_dismiss.clone()}>{ "✕" }</button>
+                </div>
+            }
+            if let Some(n) = &lab.notice {
+                <div class="notice" role="status" data-testid="notice">
+                    <span>{ n.clone() }</span>
+                    <button type="button" class="dismiss" aria-label="Dismiss the message" onclick={on_dismiss.clone()}>{ "✕" }</button>
+                </div>
+            }
+            if !options.unknown_panels.is_empty() {
+                <p class="error" role="status">{ format!("Unknown panels in the address: {} (known: {}).", options.unknown_panels.join(", "), crate::view::page::PANELS.join(", ")) }</p>
             }
             <Controls playing={lab.playing} speed={lab.speed} now_us={lab.now_us} events={lab.events} {on_toggle} {on_step} {on_step_back} {on_speed} />
+            if !embed || shows("timeline") {
+                <Scrubber now_us={lab.now_us} frontier_us={lab.frontier_us} marks={lab.marks.clone()} {on_seek} />
+            }
             if violated {
                 <p class="violation-banner" role="status">{ "An invariant broke: the run stopped on the event that broke it." }</p>
             }
             <div class="lab-body">
                 <div class="stage-wrap">
-                    <Stage nodes={lab.nodes.clone()} messages={lab.messages.clone()} now_us={lab.now_us} selected={lab.selected} {highlight} {on_select} {on_drop} />
-                    <Legend />
-                </div>
-                <aside class="side">
-                    if let Some(node) = selected {
-                        <NodeMenu {node} {on_command} {on_close} />
-                    } else {
-                        <p class="hint">{ "Click or tab to a server (Enter) for its menu. Space plays or pauses; ← and → step one event." }</p>
+                    <Stage nodes={lab.nodes.clone()} messages={lab.messages.clone()} now_us={lab.now_us} selected={selected_node.as_ref().map(|n| n.id)}
+                        {selected_message} {highlight} spans={lab.spans.clone()} {on_select} on_select_message={on_select_message.clone()} />
+                    if !embed {
+                        <Legend />
                     }
-                    <Invariants invariants={lab.invariants.clone()} />
-                </aside>
+                </div>
+                if !embed || shows("inspector") || shows("invariants") {
+                    <aside class="side">
+                        if !embed || shows("inspector") {
+                            { inspector }
+                        }
+                        if !embed || shows("invariants") {
+                            <Invariants invariants={lab.invariants.clone()} />
+                        }
+                    </aside>
+                }
             </div>
-            <LogView rows={lab.logs.clone()} />
-            <EventLog lines={lab.log.clone()} />
+            if !embed || shows("spacetime") {
+                <SpaceTime spans={lab.spans.clone()} markers={lab.markers.clone()} nodes={lab.node_count} now_us={lab.now_us}
+                    window_us={SPACETIME_WINDOW_US} {on_select_message} />
+            }
+            if !embed || shows("logs") {
+                <LogView rows={lab.logs.clone()} />
+            }
+            if !embed || shows("network") {
+                <div class="panels">
+                    if !embed || shows("network") {
+                        <NetworkPanel nodes={lab.node_count} latency_ms={(latency_min, latency_max)} loss_percent={loss} duplicate_percent={dup} on_command={on_net} />
+                    }
+                    if !embed {
+                        <ClusterPanel nodes={lab.node_count} seed={lab.seed} {on_reset} {on_reseed} />
+                        <Session {make_link} {on_export_scenario} {on_export_trace} {on_import} {on_error} />
+                    }
+                </div>
+            }
+            if !embed || shows("events") {
+                <EventLog lines={lab.log.clone()} nodes={lab.node_count} />
+            }
+            <Shortcuts open={lab.help} on_close={on_help_close} />
         </main>
     }
 }
@@ -178,61 +299,7 @@ fn Legend() -> Html {
             <li><span class="swatch down"></span>{ "✕ down, ❚❚ paused" }</li>
             <li><span class="swatch msg rv"></span>{ "RequestVote / reply (squares)" }</li>
             <li><span class="swatch msg ae"></span>{ "AppendEntries / reply (dots; pale = heartbeat)" }</li>
+            <li>{ "✕ fading: a message lost; side A/B: partition; dashed ring: isolated" }</li>
         </ul>
     }
-}
-
-/// Computes a known FNV-1a value with the simulator core: proof that the core is linked into
-/// the wasm build and computes the same as natively.
-fn core_loaded() -> bool {
-    crate::sim::rng::fnv1a64(b"a") == 0xaf63_dc4c_8601_ec8c
-}
-
-fn location_hash() -> Option<String> {
-    web_sys::window()?.location().hash().ok()
-}
-
-/// Like `console_error_panic_hook`, which it calls to log the panic to the console, and it also
-/// shows the message in an overlay: a panic aborts the wasm instance, and the page would
-/// otherwise stay frozen without a word.
-fn install_panic_hook() {
-    std::panic::set_hook(Box::new(|info| {
-        console_error_panic_hook::hook(info);
-        show_panic_overlay(&info.to_string());
-    }));
-}
-
-fn show_panic_overlay(message: &str) {
-    // A failure here must not panic again inside the hook: the overlay is then just left out.
-    let _ = try_show_panic_overlay(message);
-}
-
-fn try_show_panic_overlay(message: &str) -> Result<(), wasm_bindgen::JsValue> {
-    let Some(document) = web_sys::window().and_then(|window| window.document()) else {
-        return Ok(());
-    };
-    let Some(body) = document.body() else {
-        return Ok(());
-    };
-    if document.get_element_by_id(PANIC_OVERLAY_ID).is_some() {
-        return Ok(());
-    }
-    let overlay = document.create_element("div")?;
-    overlay.set_id(PANIC_OVERLAY_ID);
-    overlay.set_attribute("role", "alert")?;
-    overlay.set_attribute("data-testid", PANIC_OVERLAY_ID)?;
-    for (tag, text) in [
-        ("h2", "distlab stopped after an internal error"),
-        ("pre", message),
-        (
-            "p",
-            "Reload the page to start again. The browser console has the details.",
-        ),
-    ] {
-        let child = document.create_element(tag)?;
-        child.set_text_content(Some(text));
-        overlay.append_child(&child)?;
-    }
-    body.append_child(&overlay)?;
-    Ok(())
 }

@@ -4,16 +4,23 @@
 //! an `Rc<RefCell<..>>` owned by the state; after each action the reducer copies what the
 //! components draw into `Rc` plain data, replacing only what changed so that unchanged panels
 //! (invariants, log) keep the same `Rc` and are not re-rendered.
+//!
+//! Anything that replaces the run (a scenario, a file, a link, a new cluster) builds the new run
+//! first and swaps it in only if that worked: a bad file or link leaves an error message and
+//! the current run as it was.
 
 use std::cell::RefCell;
 use std::rc::Rc;
 
 use yew::prelude::*;
 
+use crate::scenario::guide::Guide;
 use crate::sim::{Micros, NodeId};
-use crate::view::geometry::{SPEED_MAX, SPEED_MIN};
-use crate::view::NodeCommand;
-use crate::view::{InvariantView, LabRun, LogLine, LogRow, MessageView, NodeView, SCENARIOS};
+use crate::view::geometry::{SPEED_MAX, SPEED_MIN, speed_step};
+use crate::view::history::{Marker, MessageSpan};
+use crate::view::inspect::Inspection;
+use crate::view::marks::ScrubMark;
+use crate::view::{InvariantView, LabRun, LogLine, LogRow, MessageView, NetCommand, NodeCommand, NodeView, SCENARIOS};
 
 /// The default speed: 1/10 of real time. Raft's election timeouts (150–300 ms) then last
 /// 1.5–3 s on screen and a 10–30 ms message crosses the stage in 0.1–0.3 s: slow enough to
@@ -22,8 +29,17 @@ pub const DEFAULT_SPEED: f64 = 0.1;
 /// The scenario loaded at start.
 pub const DEFAULT_SCENARIO: &str = "raft-election.json";
 
+/// What the inspector shows.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Selected {
+    /// A server (its menu and state).
+    Node(NodeId),
+    /// A message in flight.
+    Message(u64),
+}
+
 /// What can happen to the lab.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Debug)]
 pub enum LabAction {
     /// Run in real time × speed.
     Play,
@@ -37,16 +53,38 @@ pub enum LabAction {
     StepForward,
     /// Pause and go back one event.
     StepBack,
+    /// Pause and move to a moment (the scrubber).
+    Seek(Micros),
     /// Virtual time per wall time.
     SetSpeed(f64),
-    /// Open (or close, with `None`) a server's menu.
-    Select(Option<NodeId>),
+    /// Faster (positive) or slower by this many keyboard steps.
+    SpeedStep(i32),
+    /// Open the inspector on something, or close it.
+    Select(Option<Selected>),
     /// A command on a server.
     NodeAction(NodeId, NodeCommand),
+    /// A client request to the selected server, else the leader, else S1 (the `c` key).
+    ClientRequest,
+    /// A command on the network.
+    Net(NetCommand),
     /// Drop a message in flight.
     DropMessage(u64),
     /// Load a shipped scenario by file name and start over, paused.
     LoadScenario(String),
+    /// A blank cluster of this many servers under this seed.
+    NewCluster(u32, u64),
+    /// The current scenario again under another seed.
+    Reseed(u64),
+    /// A file the person picked (name, text): a scenario or a trace.
+    Import(String, String),
+    /// A run link's fragment.
+    OpenLink(String),
+    /// An error from outside the reducer (a file that could not be read).
+    Error(String),
+    /// Show or hide the keyboard shortcuts.
+    Help(bool),
+    /// Close whatever is open (help, inspector) and clear messages: the Escape key.
+    Dismiss,
 }
 
 /// The lab's state.
@@ -64,24 +102,48 @@ pub struct LabState {
     pub log: Rc<Vec<LogLine>>,
     /// The servers' logs, for the log view.
     pub logs: Rc<Vec<LogRow>>,
+    /// Message spans for the space-time diagram (the recent past).
+    pub spans: Rc<Vec<MessageSpan>>,
+    /// Markers of the whole run so far.
+    pub markers: Rc<Vec<Marker>>,
+    /// The markers as the scrubber draws them.
+    pub marks: Rc<Vec<ScrubMark>>,
+    /// What the inspector shows, if it is open and the thing still exists.
+    pub inspection: Option<Rc<Inspection>>,
     /// Virtual time.
     pub now_us: Micros,
+    /// The latest moment reached on this branch (the scrubber's end).
+    pub frontier_us: Micros,
     /// Events so far.
     pub events: u64,
     /// Whether the clock runs.
     pub playing: bool,
     /// Virtual time per wall time.
     pub speed: f64,
-    /// The server whose menu is open.
-    pub selected: Option<NodeId>,
-    /// The scenario's file name.
+    /// What the inspector is open on.
+    pub selected: Option<Selected>,
+    /// The scenario's display name.
     pub scenario: String,
     /// Its description.
     pub description: String,
-    /// A load error to show.
+    /// Its guide, if it has one.
+    pub guide: Rc<Option<Guide>>,
+    /// Servers in the run.
+    pub node_count: u32,
+    /// The seed in force.
+    pub seed: u64,
+    /// The network's profile now: latency range in ms, loss and duplication in percent.
+    pub network: (u32, u32, u32, u32),
+    /// Something went wrong (a bad file or link); the run is untouched.
     pub error: Option<String>,
+    /// Something went right (a file opened); shown until dismissed or replaced.
+    pub notice: Option<String>,
+    /// The shortcuts dialog is open.
+    pub help: bool,
     /// Animation frames seen (so the frame loop's effect runs again after each).
     pub frames: u64,
+    /// Bumped whenever the run is replaced.
+    pub generation: u64,
 }
 
 impl PartialEq for LabState {
@@ -93,6 +155,8 @@ impl PartialEq for LabState {
             && self.speed == other.speed
             && self.selected == other.selected
             && self.error == other.error
+            && self.notice == other.notice
+            && self.help == other.help
             && self.frames == other.frames
     }
 }
@@ -112,27 +176,84 @@ impl Default for LabState {
     }
 }
 
+/// How much of the past the space-time diagram shows, in virtual time.
+pub const SPACETIME_WINDOW_US: Micros = 400_000;
+
 impl LabState {
+    /// The state the page opens with: the run of a link (`#run=...`) if there is one, else the
+    /// scenario the address names (`?scenario=`), else the default. A link or name that does
+    /// not work gives the default and an error saying why.
+    pub fn open(fragment: &str, scenario: Option<&str>) -> Self {
+        if crate::view::share::is_run_link(fragment) {
+            return Rc::new(LabState::default()).reduce(LabAction::OpenLink(fragment.to_string())).as_ref().clone();
+        }
+        match scenario {
+            Some(name) => {
+                let named = SCENARIOS.iter().find(|(n, _)| *n == name || n.trim_end_matches(".json") == name).map(|(n, _)| *n);
+                match named.map(LabRun::shipped) {
+                    Some(Ok(run)) => LabState::with_run(run),
+                    Some(Err(e)) => LabState { error: Some(e), ..LabState::default() },
+                    None => {
+                        let known: Vec<&str> = SCENARIOS.iter().map(|(n, _)| n.trim_end_matches(".json")).collect();
+                        let error = format!("The address asks for the scenario \"{name}\", which the lab does not have (it has {}). Showing the default instead.", known.join(", "));
+                        LabState { error: Some(error), ..LabState::default() }
+                    }
+                }
+            }
+            None => LabState::default(),
+        }
+    }
+
     fn with_run(run: LabRun) -> Self {
         let mut s = LabState {
-            scenario: run.name().to_string(),
-            description: run.description().to_string(),
+            scenario: String::new(),
+            description: String::new(),
+            guide: Rc::new(None),
             run: Rc::new(RefCell::new(run)),
             nodes: Rc::default(),
             messages: Rc::default(),
             invariants: Rc::default(),
             log: Rc::default(),
             logs: Rc::default(),
+            spans: Rc::default(),
+            markers: Rc::default(),
+            marks: Rc::default(),
+            inspection: None,
             now_us: 0,
+            frontier_us: 0,
             events: u64::MAX,
             playing: false,
             speed: DEFAULT_SPEED,
             selected: None,
+            node_count: 0,
+            seed: 0,
+            network: (0, 0, 0, 0),
             error: None,
+            notice: None,
+            help: false,
             frames: 0,
+            generation: 0,
         };
+        s.describe_run();
         s.refresh();
         s
+    }
+
+    /// Swaps in a new run, keeping the speed and counting generations.
+    fn replace_run(&mut self, run: LabRun) {
+        let (speed, generation) = (self.speed, self.generation + 1);
+        *self = LabState::with_run(run);
+        self.speed = speed;
+        self.generation = generation;
+    }
+
+    fn describe_run(&mut self) {
+        let run = self.run.borrow();
+        self.scenario = run.name().to_string();
+        self.description = run.description().to_string();
+        self.guide = Rc::new(run.scenario().guide.clone());
+        self.node_count = run.node_count();
+        self.seed = run.seed();
     }
 
     /// Copies what the components draw out of the run.
@@ -151,11 +272,47 @@ impl LabState {
             if *self.logs != logs {
                 self.logs = Rc::new(logs);
             }
+            let p = run.network_profile();
+            self.network = (
+                (p.latency_us_min / 1000) as u32,
+                (p.latency_us_max / 1000) as u32,
+                p.loss_ppm / 10_000,
+                p.duplicate_ppm / 10_000,
+            );
+            let markers = run.history().markers();
+            if markers.len() != self.markers.len() || markers.last() != self.markers.last() {
+                self.markers = Rc::new(markers.to_vec());
+                self.marks = Rc::new(self.markers.iter().map(|m| ScrubMark { at_us: m.at_us, kind: m.kind.as_str(), label: format!("{} ms: {}", crate::sim::time::AsMs(m.at_us), m.label) }).collect());
+            }
         }
+        if now != self.now_us || events != self.events {
+            self.spans = Rc::new(run.history().recent(now, SPACETIME_WINDOW_US, crate::view::spacetime::ARROWS_MAX));
+        }
+        self.inspection = match self.selected {
+            Some(Selected::Node(id)) => run.inspect_node(id),
+            Some(Selected::Message(id)) => run.inspect_message(id),
+            None => None,
+        }
+        .map(|i| match &self.inspection {
+            // Same content: keep the same Rc so the inspector does not re-render.
+            Some(old) if **old == i => old.clone(),
+            _ => Rc::new(i),
+        });
         self.now_us = now;
+        self.frontier_us = run.frontier_us();
         self.events = events;
         if run.violated() {
             self.playing = false;
+        }
+    }
+
+    /// The server a client request goes to: the selected one if it runs, else the leader,
+    /// else S1.
+    fn request_target(&self) -> NodeId {
+        let run = self.run.borrow();
+        match self.selected {
+            Some(Selected::Node(id)) if self.nodes.get(id as usize - 1).is_some_and(|n| n.up) => id,
+            _ => run.leader().unwrap_or(1),
         }
     }
 }
@@ -185,22 +342,77 @@ impl Reducible for LabState {
                 s.playing = false;
                 s.run.borrow_mut().step_back();
             }
+            LabAction::Seek(at_us) => {
+                s.playing = false;
+                s.run.borrow_mut().seek_time(at_us);
+            }
             LabAction::SetSpeed(speed) => {
                 if speed.is_finite() {
                     s.speed = speed.clamp(SPEED_MIN, SPEED_MAX);
                 }
             }
-            LabAction::Select(id) => s.selected = id,
+            LabAction::SpeedStep(steps) => s.speed = speed_step(s.speed, steps),
+            LabAction::Select(selected) => {
+                s.selected = selected.filter(|sel| match sel {
+                    Selected::Node(id) => *id >= 1 && *id <= s.node_count,
+                    Selected::Message(_) => true,
+                });
+            }
             LabAction::NodeAction(id, command) => s.run.borrow_mut().node_command(id, command),
-            LabAction::DropMessage(id) => s.run.borrow_mut().drop_message(id),
-            LabAction::LoadScenario(name) => match LabRun::shipped(&name) {
-                Ok(run) => {
-                    let speed = s.speed;
-                    s = LabState::with_run(run);
-                    s.speed = speed;
+            LabAction::ClientRequest => {
+                let to = s.request_target();
+                s.run.borrow_mut().node_command(to, NodeCommand::ClientRequest);
+            }
+            LabAction::Net(command) => s.run.borrow_mut().net_command(&command),
+            LabAction::DropMessage(id) => {
+                s.run.borrow_mut().drop_message(id);
+                if s.selected == Some(Selected::Message(id)) {
+                    s.selected = None;
                 }
+            }
+            LabAction::LoadScenario(name) => match LabRun::shipped(&name) {
+                Ok(run) => s.replace_run(run),
                 Err(e) => s.error = Some(e),
             },
+            LabAction::NewCluster(nodes, seed) => match LabRun::playground(nodes, seed) {
+                Ok(run) => s.replace_run(run),
+                Err(e) => s.error = Some(format!("Cannot make a cluster of {nodes}: {e}")),
+            },
+            LabAction::Reseed(seed) => {
+                let reseeded = s.run.borrow().reseeded(seed);
+                match reseeded {
+                    Ok(run) => s.replace_run(run),
+                    Err(e) => s.error = Some(e),
+                }
+            }
+            LabAction::Import(file, text) => match crate::view::files::import(&file, &text) {
+                Ok(imported) => {
+                    s.replace_run(imported.run);
+                    s.notice = Some(imported.message);
+                }
+                Err(e) => s.error = Some(format!("Could not open the file (the current run is unchanged). {e}")),
+            },
+            LabAction::OpenLink(fragment) => {
+                match crate::view::share::decode(&fragment).map_err(|e| e.to_string()).and_then(LabRun::from_shared) {
+                    Ok(run) => {
+                        s.replace_run(run);
+                        s.notice = Some("Opened the run from the link, at the moment it was shared.".to_string());
+                    }
+                    Err(e) => s.error = Some(format!("This link could not be opened: {e}. The lab runs its default scenario instead.")),
+                }
+            }
+            LabAction::Error(e) => s.error = Some(e),
+            LabAction::Help(open) => s.help = open,
+            LabAction::Dismiss => {
+                if s.help {
+                    s.help = false;
+                } else if s.selected.is_some() {
+                    s.selected = None;
+                } else {
+                    s.error = None;
+                    s.notice = None;
+                }
+            }
         }
         s.refresh();
         Rc::new(s)

@@ -19,6 +19,7 @@
 pub mod action;
 pub mod error;
 pub mod fuzz;
+pub mod guide;
 pub mod json;
 pub mod protocol;
 pub mod raft;
@@ -52,6 +53,8 @@ pub struct Scenario {
     pub seed: u64,
     /// What the scenario shows, in a sentence or two (optional).
     pub description: Option<String>,
+    /// The lesson the browser lab shows with it (optional).
+    pub guide: Option<guide::Guide>,
     /// The profile of every link.
     pub network: LinkProfile,
     /// Per-direction overrides, applied at time 0.
@@ -104,7 +107,7 @@ impl Built {
     }
 }
 
-const TOP_KEYS: &[&str] = &["protocol", "nodes", "seed", "description", "network", "config", "initial", "schedule", "until_ms"];
+const TOP_KEYS: &[&str] = &["protocol", "nodes", "seed", "description", "guide", "network", "config", "initial", "schedule", "until_ms"];
 
 impl Scenario {
     /// An empty scenario: `nodes` servers of `protocol` with every default.
@@ -114,6 +117,7 @@ impl Scenario {
             nodes,
             seed: DEFAULT_SEED,
             description: None,
+            guide: None,
             network: LinkProfile::default(),
             links: Vec::new(),
             config: Value::Object(Default::default()),
@@ -159,6 +163,9 @@ impl Scenario {
         }
         if let Some(f) = o.opt("description") {
             sc.description = Some(f.str()?.to_string());
+        }
+        if let Some(f) = o.opt("guide") {
+            sc.guide = Some(guide::Guide::parse(&f)?);
         }
         if let Some(f) = o.opt("network") {
             let mut no = f.object()?;
@@ -234,6 +241,9 @@ impl Scenario {
         ];
         if let Some(d) = &self.description {
             fields.push(("description", Value::from(d.as_str()).to_string()));
+        }
+        if let Some(g) = &self.guide {
+            fields.push(("guide", g.to_json()));
         }
         let mut net = vec![
             ("latency_ms", inline(&ms_range_value(self.network.latency_us_min, self.network.latency_us_max))),

@@ -120,6 +120,15 @@ pub fn slider_from_speed(speed: f64) -> u32 {
     (t * f64::from(SLIDER_STEPS)).round() as u32
 }
 
+/// Slider positions one press of `+` or `-` moves: 1/12 of the range, about ×1.8.
+pub const SPEED_KEY_STEP: u32 = SLIDER_STEPS / 12;
+
+/// The speed `steps` key presses away (positive = faster), within the slider's range.
+pub fn speed_step(speed: f64, steps: i32) -> f64 {
+    let pos = i64::from(slider_from_speed(speed)) + i64::from(steps) * i64::from(SPEED_KEY_STEP);
+    speed_from_slider(pos.clamp(0, i64::from(SLIDER_STEPS)) as u32)
+}
+
 /// A speed as people read it: "1/10×", "1×", "3.2×".
 pub fn speed_label(speed: f64) -> String {
     if speed >= 0.995 {
@@ -230,6 +239,15 @@ mod tests {
         assert_eq!(speed_label(0.1), "1/10×");
         assert_eq!(speed_label(1.0), "1×");
         assert_eq!(speed_label(3.16), "3.2×");
+    }
+
+    #[test]
+    fn speed_keys_step_on_the_log_scale_and_stop_at_the_ends() {
+        let faster = speed_step(0.1, 1);
+        assert!(faster > 0.17 && faster < 0.19, "{faster}");
+        assert!((speed_step(faster, -1) - 0.1).abs() < 1e-9);
+        assert!(close(speed_step(0.1, 100), SPEED_MAX));
+        assert!(close(speed_step(0.1, -100), SPEED_MIN));
     }
 
     #[test]

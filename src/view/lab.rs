@@ -6,6 +6,7 @@ use std::collections::VecDeque;
 use serde_json::Value;
 
 use super::commands::{NetCommand, NodeCommand, net_action, node_action};
+use super::history::History;
 use super::inspect::{Inspection, inspect_message, inspect_node};
 use super::logs::{LogRow, ServerLog, log_rows};
 use super::share::SharedRun;
@@ -25,8 +26,8 @@ pub const SCENARIOS: &[(&str, &str)] = &[
     ("raft-load-15.json", include_str!("../../scenarios/raft-load-15.json")),
 ];
 
-/// Trace lines kept for the event log.
-pub const LOG_LINES: usize = 200;
+/// Trace lines kept for the event log (which filters them).
+pub const LOG_LINES: usize = 500;
 /// Events one [`LabRun::advance_to`] may process; the rest waits for the next call, so a frame
 /// never freezes the page.
 pub const EVENTS_PER_ADVANCE: usize = 5_000;
@@ -101,8 +102,10 @@ pub struct MessageView {
 pub struct LogLine {
     /// Its event number.
     pub event: u64,
-    /// The kind (`send`, `deliver`, `state`, ...), for colouring.
+    /// The kind (`send`, `deliver`, `state`, ...), for colouring and filtering.
     pub kind: &'static str,
+    /// The server or client it is about (`S3`, `C1`), for filtering.
+    pub actor: String,
     /// The line.
     pub text: String,
 }
@@ -129,6 +132,8 @@ pub struct LabRun {
     requests: u64,
     /// The latest moment this branch of the run has reached (the scrubber's end).
     frontier_us: Micros,
+    /// Message spans and markers of this branch, from the trace.
+    history: History,
 }
 
 impl LabRun {
@@ -152,6 +157,7 @@ impl LabRun {
             log: VecDeque::new(),
             requests: 0,
             frontier_us: 0,
+            history: History::new(),
         };
         run.collect_trace();
         Ok(run)
@@ -240,6 +246,18 @@ impl LabRun {
     /// The seed in force.
     pub fn seed(&self) -> u64 {
         self.engine().seed()
+    }
+    /// The digest of the trace so far (see [`crate::sim::trace`]).
+    pub fn trace_hash(&self) -> String {
+        self.engine().trace_hash()
+    }
+    /// Message spans and markers of this branch of the run.
+    pub fn history(&self) -> &History {
+        &self.history
+    }
+    /// The network's profile now (every link's, where not overridden).
+    pub fn network_profile(&self) -> crate::sim::network::LinkProfile {
+        self.engine().network().profile
     }
     /// The latest moment this branch of the run has reached.
     pub fn frontier_us(&self) -> Micros {
@@ -363,14 +381,17 @@ impl LabRun {
     fn collect_trace(&mut self) {
         let last = self.log.back().map(|l| l.event);
         for line in self.timeline.engine_mut().drain_trace() {
+            self.history.push(&line);
             if last.is_some_and(|last| line.event <= last) {
                 continue;
             }
-            self.log.push_back(LogLine { event: line.event, kind: line.kind, text: line.text });
+            self.log.push_back(LogLine { event: line.event, kind: line.kind, actor: line.actor, text: line.text });
         }
         while self.log.len() > LOG_LINES {
             self.log.pop_front();
         }
+        let commit = self.engine().nodes().iter().filter_map(|n| n.state()).map(|s| s.commit_index).max().unwrap_or(0);
+        self.history.push_commit(self.events(), self.now_us(), commit);
     }
 
     /// Runs every event due by `until_us` (at most [`EVENTS_PER_ADVANCE`] of them), stopping
@@ -451,6 +472,7 @@ impl LabRun {
         while self.log.back().is_some_and(|l| l.event > event) {
             self.log.pop_back();
         }
+        self.history.truncate_after(event);
         self.collect_trace();
     }
 
@@ -480,6 +502,7 @@ impl LabRun {
 
     /// Applies an action now; the run branches here, so the recorded future is forgotten.
     fn act(&mut self, action: Action<Command>) {
+        self.history.truncate_after(self.events());
         self.timeline.act(action);
         self.frontier_us = self.now_us();
         self.collect_trace();

@@ -3,11 +3,14 @@
 //! Nothing here decides an event, so floating point is fine (it only places pixels).
 
 pub mod commands;
+pub mod files;
 pub mod geometry;
 pub mod history;
 pub mod inspect;
 pub mod lab;
 pub mod logs;
+pub mod marks;
+pub mod page;
 pub mod share;
 pub mod spacetime;
 

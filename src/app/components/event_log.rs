@@ -1,4 +1,5 @@
-//! The last trace lines, newest first.
+//! The latest trace lines, newest first, filterable by server and by kind of event, with a
+//! free-text filter for anything else (a message type, an id like `m42`, a term).
 
 use std::rc::Rc;
 
@@ -6,23 +7,98 @@ use yew::prelude::*;
 
 use crate::view::LogLine;
 
+/// Most lines drawn at once: the rest wait for a narrower filter.
+const LINES_DRAWN: usize = 200;
+
+/// The kinds a person filters by, with the trace kinds each covers.
+const KINDS: &[(&str, &[&str])] = &[
+    ("messages", &["send", "deliver", "drop", "duplicate"]),
+    ("drops", &["drop"]),
+    ("roles and terms", &["state"]),
+    ("timers", &["timer"]),
+    ("faults and actions", &["action", "crash", "restart", "pause", "resume"]),
+    ("violations", &["violation"]),
+];
+
 #[derive(Properties, PartialEq)]
 pub struct EventLogProps {
     /// Newest first.
     pub lines: Rc<Vec<LogLine>>,
+    /// Servers in the run (for the server filter).
+    pub nodes: u32,
 }
 
 #[component]
 pub fn EventLog(props: &EventLogProps) -> Html {
+    let actor = use_state(String::new);
+    let kind = use_state(String::new);
+    let text = use_state(String::new);
+    let on_actor = select_setter(actor.clone());
+    let on_kind = select_setter(kind.clone());
+    let on_text = {
+        let text = text.clone();
+        Callback::from(move |e: InputEvent| {
+            if let Some(input) = e.target_dyn_into::<web_sys::HtmlInputElement>() {
+                text.set(input.value());
+            }
+        })
+    };
+    let kinds: &[&str] = KINDS.iter().find(|(name, _)| *name == kind.as_str()).map_or(&[], |(_, k)| k);
+    let needle = text.trim().to_lowercase();
+    let shown: Vec<&LogLine> = props
+        .lines
+        .iter()
+        .filter(|l| actor.is_empty() || l.actor == *actor || mentions(&l.text, &actor))
+        .filter(|l| kinds.is_empty() || kinds.contains(&l.kind))
+        .filter(|l| needle.is_empty() || l.text.to_lowercase().contains(&needle))
+        .take(LINES_DRAWN)
+        .collect();
+    let filtered = !actor.is_empty() || !kinds.is_empty() || !needle.is_empty();
     html! {
-        <section class="event-log" aria-label="Event log">
+        <section class="event-log" aria-label="Event log" data-testid="event-log">
             <h2>{ "Event log" }</h2>
+            <div class="filters" role="group" aria-label="Filter the event log">
+                <label>{ "Server " }
+                    <select aria-label="Filter by server" onchange={on_actor}>
+                        <option value="" selected={actor.is_empty()}>{ "all" }</option>
+                        { for (1..=props.nodes).map(|id| {
+                            let v = format!("S{id}");
+                            html! { <option key={id} value={v.clone()} selected={*actor == v}>{ v.clone() }</option> }
+                        }) }
+                    </select>
+                </label>
+                <label>{ "Kind " }
+                    <select aria-label="Filter by kind" onchange={on_kind}>
+                        <option value="" selected={kind.is_empty()}>{ "all" }</option>
+                        { for KINDS.iter().map(|(name, _)| html! { <option key={*name} value={*name} selected={kind.as_str() == *name}>{ *name }</option> }) }
+                    </select>
+                </label>
+                <label>{ "Text " }
+                    <input type="search" aria-label="Filter by text" placeholder="AppendEntries, m42, term=3" value={(*text).clone()} oninput={on_text} />
+                </label>
+                <output class="muted" aria-live="polite">{
+                    if filtered { format!("{} of the last {} lines", shown.len(), props.lines.len()) } else { format!("last {} lines", props.lines.len()) }
+                }</output>
+            </div>
             <ol reversed=true>
-                { for props.lines.iter().enumerate().map(|(i, l)| html! {
-                    // Lines have no id of their own; (event, position from the oldest) is stable.
-                    <li key={format!("{}-{}", l.event, props.lines.len() - i)} class={l.kind}>{ &l.text }</li>
+                { for shown.iter().map(|l| html! {
+                    // Lines have no id of their own; (event, text) is unique within an event.
+                    <li key={format!("{}-{}", l.event, l.text)} class={l.kind}>{ &l.text }</li>
                 }) }
             </ol>
         </section>
     }
+}
+
+/// Whether a line names `actor` as one end of a message (`S1->S3`), not only as its subject.
+fn mentions(text: &str, actor: &str) -> bool {
+    text.split(' ').any(|w| w.split("->").any(|part| part == actor))
+}
+
+fn select_setter(state: UseStateHandle<String>) -> Callback<Event> {
+    Callback::from(move |e: Event| {
+        if let Some(select) = e.target_dyn_into::<web_sys::HtmlSelectElement>() {
+            state.set(select.value());
+        }
+    })
 }

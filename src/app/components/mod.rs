@@ -1,11 +1,16 @@
 //! The lab's components: each a small file, props `PartialEq` with `Rc` data and callbacks.
 
+pub mod cluster;
 pub mod controls;
 pub mod event_log;
 pub mod inspector;
 pub mod invariants;
 pub mod log_view;
+pub mod network;
 pub mod node_menu;
 pub mod scenarios;
+pub mod scrubber;
+pub mod session;
+pub mod shortcuts;
 pub mod spacetime;
 pub mod stage;

@@ -1,20 +1,20 @@
-//! The menu of one server: crash/restart, pause/resume, time out now, client request.
+//! The actions on one server: crash/restart, pause/resume, time out now, isolate/reconnect,
+//! client request. They sit at the top of the inspector when a server is selected, so a tap on a
+//! server (touch) or Enter on it (keyboard) opens them next to its state.
 
 use yew::prelude::*;
 
 use crate::sim::NodeId;
-use crate::view::NodeView;
-use crate::view::NodeCommand;
+use crate::view::{NodeCommand, NodeView};
 
 #[derive(Properties, PartialEq)]
-pub struct NodeMenuProps {
+pub struct NodeActionsProps {
     pub node: NodeView,
     pub on_command: Callback<(NodeId, NodeCommand)>,
-    pub on_close: Callback<()>,
 }
 
 #[component]
-pub fn NodeMenu(props: &NodeMenuProps) -> Html {
+pub fn NodeActions(props: &NodeActionsProps) -> Html {
     let node = &props.node;
     let id = node.id;
     let button = |label: String, command: NodeCommand, enabled: bool| {
@@ -23,26 +23,25 @@ pub fn NodeMenu(props: &NodeMenuProps) -> Html {
             <button type="button" role="menuitem" disabled={!enabled} onclick={Callback::from(move |_: MouseEvent| cb.emit((id, command)))}>{ label }</button>
         }
     };
-    let close = { let cb = props.on_close.clone(); Callback::from(move |_: MouseEvent| cb.emit(())) };
     html! {
-        <section class="node-menu" aria-label={format!("S{id} menu")}>
-            <h2>{ format!("S{id}: {}, term {}", node.role_name(), node.term) }{ if node.paused { " (paused)" } else { "" } }</h2>
-            <p class="muted">{ format!("log {} entries, commit {}", node.log_len, node.commit) }</p>
-            <div role="menu" aria-label={format!("S{id} actions")}>
-                if node.up {
-                    { button(format!("Crash S{id}"), NodeCommand::Crash, true) }
-                } else {
-                    { button(format!("Restart S{id}"), NodeCommand::Restart, true) }
-                }
-                if node.paused {
-                    { button(format!("Resume S{id}"), NodeCommand::Resume, node.up) }
-                } else {
-                    { button(format!("Pause S{id}"), NodeCommand::Pause, node.up) }
-                }
-                { button(format!("Time out S{id} now"), NodeCommand::Timeout, node.up && !node.paused) }
-                { button(format!("Client request to S{id}"), NodeCommand::ClientRequest, node.up) }
-                <button type="button" class="secondary" aria-label="Close menu" onclick={close}>{ "Close" }</button>
-            </div>
-        </section>
+        <div class="node-actions" role="menu" aria-label={format!("S{id} actions")}>
+            if node.up {
+                { button(format!("Crash S{id}"), NodeCommand::Crash, true) }
+            } else {
+                { button(format!("Restart S{id}"), NodeCommand::Restart, true) }
+            }
+            if node.paused {
+                { button(format!("Resume S{id}"), NodeCommand::Resume, node.up) }
+            } else {
+                { button(format!("Pause S{id}"), NodeCommand::Pause, node.up) }
+            }
+            { button(format!("Time out S{id} now"), NodeCommand::Timeout, node.up && !node.paused) }
+            if node.isolated {
+                { button(format!("Reconnect S{id}"), NodeCommand::Reconnect, true) }
+            } else {
+                { button(format!("Isolate S{id}"), NodeCommand::Isolate, true) }
+            }
+            { button(format!("Client request to S{id}"), NodeCommand::ClientRequest, node.up) }
+        </div>
     }
 }

@@ -1,5 +1,8 @@
 //! The stage: servers on a ring and the messages in flight between them, as SVG. Geometry comes
-//! from [`crate::view::geometry`]; only the messages layer changes every frame.
+//! from [`crate::view::geometry`]; only the messages layer changes every frame. A partition
+//! shows as a side letter (A, B, ...) under each server and a tinted halo per side; an isolated
+//! server gets a dashed fence. A message that was just dropped stays a moment where it was lost,
+//! fading, with a ✕.
 
 use std::rc::Rc;
 
@@ -8,7 +11,11 @@ use yew::prelude::*;
 use crate::protocols::raft::Role;
 use crate::sim::{Addr, Micros, NodeId};
 use crate::view::geometry::{self, Point, VIEW_SIZE};
+use crate::view::history::{Fate, MessageSpan};
 use crate::view::{MessageView, NodeView};
+
+/// How long (virtual time) a dropped message stays visible, fading.
+const DROP_FADE_US: Micros = 40_000;
 
 /// Most messages drawn at once.
 const MAX_DRAWN: usize = 400;
@@ -19,11 +26,15 @@ pub struct StageProps {
     pub messages: Rc<Vec<MessageView>>,
     pub now_us: Micros,
     pub selected: Option<NodeId>,
+    /// The message open in the inspector.
+    pub selected_message: Option<u64>,
     /// Servers named by a broken invariant, outlined in red.
     pub highlight: Rc<Vec<NodeId>>,
+    /// Recent message spans: the dropped ones fade out where they were lost.
+    pub spans: Rc<Vec<MessageSpan>>,
     pub on_select: Callback<NodeId>,
-    /// Clicking a message drops it.
-    pub on_drop: Callback<u64>,
+    /// Clicking a message opens it in the inspector (where it can be dropped).
+    pub on_select_message: Callback<u64>,
 }
 
 #[component]
@@ -33,7 +44,8 @@ pub fn Stage(props: &StageProps) -> Html {
     html! {
         <svg class="stage" viewBox={view_box} role="group" aria-label="Servers and messages">
             <NodesLayer nodes={props.nodes.clone()} selected={props.selected} highlight={props.highlight.clone()} on_select={props.on_select.clone()} />
-            <MessagesLayer messages={props.messages.clone()} now_us={props.now_us} nodes={n} on_drop={props.on_drop.clone()} />
+            <DroppedLayer spans={props.spans.clone()} now_us={props.now_us} nodes={n} />
+            <MessagesLayer messages={props.messages.clone()} now_us={props.now_us} nodes={n} selected={props.selected_message} on_select={props.on_select_message.clone()} />
         </svg>
     }
 }
@@ -76,6 +88,8 @@ fn NodesLayer(props: &NodesProps) -> Html {
                 });
                 let mut state = format!("{} term {}", node.role_name(), node.term);
                 if node.paused { state.push_str(", paused"); }
+                if node.isolated { state.push_str(", isolated"); }
+                if let Some(g) = node.group { state.push_str(&format!(", side {}", side_letter(g))); }
                 let label = format!("S{id} {state}");
                 let class = classes!("node", role_class(node), node.paused.then_some("paused"), (props.selected == Some(id)).then_some("selected"), props.highlight.contains(&id).then_some("violating"));
                 let ring_r = r + 6.0;
@@ -89,10 +103,22 @@ fn NodesLayer(props: &NodesProps) -> Html {
                 });
                 // Down servers show ✕ as their badge; paused ones get a pause mark.
                 let mark = if node.up && node.paused { "❚❚" } else { "" };
+                let halo = node.group.map(|g| html! {
+                    <circle class={classes!("side-halo", format!("side-{}", g % 4))} cx={fmt(p.x)} cy={fmt(p.y)} r={fmt(r + 14.0)} />
+                });
+                let fence = node.isolated.then(|| html! {
+                    <circle class="fence" cx={fmt(p.x)} cy={fmt(p.y)} r={fmt(r + 12.0)} />
+                });
+                let side = node.group.map(|g| html! {
+                    <text class="side" x={fmt(p.x)} y={fmt(p.y + r + 18.0)} font-size={fmt(font)}>{ format!("side {}", side_letter(g)) }</text>
+                });
                 html! {
                     <g key={id} class={class} role="button" tabindex="0" aria-label={label.clone()}
                        aria-haspopup="menu" {onclick} {onkeydown}>
                         <title>{ label }</title>
+                        { for halo }
+                        { for fence }
+                        { for side }
                         { for timer }
                         <circle class="body" cx={fmt(p.x)} cy={fmt(p.y)} r={fmt(r)} />
                         <text class="badge" x={fmt(p.x)} y={fmt(p.y - font * 0.55)} font-size={fmt(font * 1.25)}>{ node.badge() }</text>
@@ -108,22 +134,66 @@ fn NodesLayer(props: &NodesProps) -> Html {
     }
 }
 
+/// A partition side's letter: A, B, C...
+fn side_letter(group: usize) -> char {
+    char::from(b'A' + (group % 26) as u8)
+}
+
 #[derive(Properties, PartialEq)]
 struct MessagesProps {
     messages: Rc<Vec<MessageView>>,
     now_us: Micros,
     nodes: u32,
-    on_drop: Callback<u64>,
+    selected: Option<u64>,
+    on_select: Callback<u64>,
 }
 
-fn kind_class(m: &MessageView) -> &'static str {
-    match m.kind {
+fn kind_class(kind: &str, heartbeat: bool) -> &'static str {
+    match kind {
         "RequestVote" => "rv",
         "RequestVoteReply" => "rvr",
-        "AppendEntries" if m.heartbeat => "ae heartbeat",
+        "AppendEntries" if heartbeat => "ae heartbeat",
         "AppendEntries" => "ae",
         "AppendEntriesReply" => "aer",
         _ => "client",
+    }
+}
+
+fn endpoint(positions: &[Point], a: Addr) -> Point {
+    match a {
+        Addr::Node(id) => positions.get((id as usize).wrapping_sub(1)).copied().unwrap_or_else(geometry::center),
+        Addr::Client(_) => geometry::center(),
+    }
+}
+
+#[derive(Properties, PartialEq)]
+struct DroppedProps {
+    spans: Rc<Vec<MessageSpan>>,
+    now_us: Micros,
+    nodes: u32,
+}
+
+/// Messages lost in the last moments, fading where they were lost.
+#[component]
+fn DroppedLayer(props: &DroppedProps) -> Html {
+    let positions = geometry::ring_positions(props.nodes);
+    let r = geometry::node_radius(props.nodes);
+    let recent = props.spans.iter().filter(|s| {
+        s.fate == Fate::Dropped && !s.never_sent() && s.end_us <= props.now_us && props.now_us - s.end_us < DROP_FADE_US
+    });
+    html! {
+        <g class="dropped" aria-hidden="true">
+            { for recent.take(MAX_DRAWN).map(|s| {
+                let p = geometry::message_position(endpoint(&positions, s.from), endpoint(&positions, s.to), r, s.sent_us, s.due_us, s.end_us);
+                let opacity = 1.0 - (props.now_us - s.end_us) as f64 / DROP_FADE_US as f64;
+                html! {
+                    <g key={s.id} class={classes!("msg", "lost", kind_class(&s.kind, s.heartbeat))} opacity={fmt(opacity)} transform={format!("translate({} {})", fmt(p.x), fmt(p.y))}>
+                        <circle r="6" />
+                        <text class="x" y="4">{ "✕" }</text>
+                    </g>
+                }
+            }) }
+        </g>
     }
 }
 
@@ -131,23 +201,19 @@ fn kind_class(m: &MessageView) -> &'static str {
 fn MessagesLayer(props: &MessagesProps) -> Html {
     let positions = geometry::ring_positions(props.nodes);
     let r = geometry::node_radius(props.nodes);
-    let at = |a: Addr| -> Point {
-        match a {
-            Addr::Node(id) => positions.get(id as usize - 1).copied().unwrap_or_else(geometry::center),
-            Addr::Client(_) => geometry::center(),
-        }
-    };
+    let at = |a: Addr| endpoint(&positions, a);
     html! {
         <g class="messages" aria-hidden="true">
             { for props.messages.iter().take(MAX_DRAWN).map(|m| {
                 let p = geometry::message_position(at(m.from), at(m.to), r, m.sent_us, m.due_us, props.now_us);
                 let size = if m.heartbeat { 5.0 } else { 7.0 };
                 let id = m.id;
-                let on_drop = props.on_drop.clone();
-                let onclick = Callback::from(move |_: MouseEvent| on_drop.emit(id));
+                let on_select = props.on_select.clone();
+                let onclick = Callback::from(move |_: MouseEvent| on_select.emit(id));
+                let selected = (props.selected == Some(m.id)).then_some("selected");
                 html! {
-                    <g key={m.id} class={classes!("msg", kind_class(m))} transform={format!("translate({} {})", fmt(p.x), fmt(p.y))} {onclick}>
-                        <title>{ format!("m{} {}->{} {} (click to drop)", m.id, m.from, m.to, m.text) }</title>
+                    <g key={m.id} class={classes!("msg", kind_class(m.kind, m.heartbeat), selected)} transform={format!("translate({} {})", fmt(p.x), fmt(p.y))} {onclick}>
+                        <title>{ format!("m{} {}->{} {} (click to inspect or drop)", m.id, m.from, m.to, m.text) }</title>
                         if m.kind == "RequestVote" || m.kind == "RequestVoteReply" {
                             <rect x={fmt(-size)} y={fmt(-size)} width={fmt(2.0 * size)} height={fmt(2.0 * size)} rx="2" />
                         } else {

@@ -1,0 +1,95 @@
+//! The time-travel bar: a slider over the run's virtual time up to its frontier (the furthest
+//! time reached), seeking while it is dragged, with the run's marks (elections, commits,
+//! crashes, partitions, violations...) as ticks above it that seek to their moment. Which ticks
+//! are drawn is decided natively by [`thin`], so thousands of marks cost no more than two
+//! hundred.
+
+use std::rc::Rc;
+
+use yew::prelude::*;
+
+use crate::sim::Micros;
+use crate::view::marks::{DRAWN_MAX, KINDS, ScrubMark, ms_decimal, neighbour, parse_ms, percent, position_text, symbol, thin};
+
+#[derive(Properties, PartialEq)]
+pub struct ScrubberProps {
+    /// The run's current virtual time.
+    pub now_us: Micros,
+    /// The furthest time the run has reached (the slider's end).
+    pub frontier_us: Micros,
+    /// Every mark, in time order.
+    pub marks: Rc<Vec<ScrubMark>>,
+    /// Go to this time (while dragging, on a tick, on previous/next mark).
+    pub on_seek: Callback<Micros>,
+}
+
+/// About one bucket per six pixels of the window, so ticks rarely overlap on a phone and a
+/// wide screen still gets [`DRAWN_MAX`]. Read at each render: cheap, and a resize shows on the
+/// next frame.
+fn buckets() -> usize {
+    let width = web_sys::window().and_then(|w| w.inner_width().ok()).and_then(|v| v.as_f64()).unwrap_or(1200.0);
+    ((width / 6.0) as usize).clamp(24, DRAWN_MAX)
+}
+
+#[component]
+pub fn Scrubber(props: &ScrubberProps) -> Html {
+    let frontier = props.frontier_us;
+    let now = props.now_us.min(frontier);
+    let oninput = {
+        let cb = props.on_seek.clone();
+        Callback::from(move |e: InputEvent| {
+            let Some(input) = e.target_dyn_into::<web_sys::HtmlInputElement>() else { return };
+            if let Some(us) = parse_ms(&input.value(), frontier) {
+                cb.emit(us);
+            }
+        })
+    };
+    let seek_to = |target: Option<Micros>| {
+        let cb = props.on_seek.clone();
+        Callback::from(move |_: MouseEvent| {
+            if let Some(t) = target {
+                cb.emit(t);
+            }
+        })
+    };
+    let previous = neighbour(&props.marks, now, frontier, false);
+    let next = neighbour(&props.marks, now, frontier, true);
+    let ticks = thin(&props.marks, frontier, buckets()).into_iter().map(|i| {
+        let m = &props.marks[i];
+        let label = format!("{} at {} ms", m.label, ms_decimal(m.at_us));
+        let at = m.at_us;
+        let cb = props.on_seek.clone();
+        html! {
+            // Out of the tab order: up to two hundred stops would bury the page; the
+            // previous/next buttons reach every mark from the keyboard.
+            <button key={i} type="button" tabindex="-1" class={classes!("tick", format!("mark-{}", m.kind))}
+                    style={format!("left: {:.3}%", percent(at, frontier))} title={label.clone()} aria-label={label}
+                    onclick={Callback::from(move |_: MouseEvent| cb.emit(at))}>
+                { symbol(m.kind) }
+            </button>
+        }
+    });
+    html! {
+        <section class="scrubber" aria-label="Time travel" data-testid="scrubber">
+            <div class="scrub-ticks" role="group" aria-label="Marks">
+                { for ticks }
+            </div>
+            <input type="range" class="scrub-range" min="0" max={ms_decimal(frontier)} step="0.001" value={ms_decimal(now)}
+                   aria-label="Virtual time" aria-valuetext={position_text(now, frontier)} {oninput} />
+            <div class="scrub-ends" aria-hidden="true">
+                <span>{ "0 ms" }</span>
+                <span>{ format!("{} ms", ms_decimal(frontier)) }</span>
+            </div>
+            <div class="scrub-nav">
+                <button type="button" class="secondary" disabled={previous.is_none()} onclick={seek_to(previous)}>{ "◀ Previous mark" }</button>
+                <output data-testid="scrub-position">{ position_text(now, frontier) }</output>
+                <button type="button" class="secondary" disabled={next.is_none()} onclick={seek_to(next)}>{ "Next mark ▶" }</button>
+            </div>
+            <ul class="legend scrub-legend" aria-label="Mark legend">
+                { for KINDS.iter().map(|(kind, sym, word)| html! {
+                    <li key={*kind}><span class={classes!("tick-swatch", format!("mark-{kind}"))} aria-hidden="true">{ *sym }</span>{ *word }</li>
+                }) }
+            </ul>
+        </section>
+    }
+}

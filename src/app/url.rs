@@ -1,0 +1,39 @@
+//! The page's address, read and written through the browser: the query string holds how the
+//! page should look ([`crate::view::page`]), the fragment a shared moment
+//! ([`crate::view::share`]). The fragment follows the run while it is paused, so the address
+//! bar is always a link to what is on screen.
+
+use wasm_bindgen::JsValue;
+
+/// The page's query string.
+pub fn search() -> String {
+    web_sys::window().and_then(|w| w.location().search().ok()).unwrap_or_default()
+}
+
+/// The page's fragment, with its `#`.
+pub fn hash() -> String {
+    web_sys::window().and_then(|w| w.location().hash().ok()).unwrap_or_default()
+}
+
+/// Replaces the fragment without a new history entry (the back button leaves the lab, it does
+/// not step through every pause).
+pub fn replace_hash(fragment: &str) {
+    let Some(window) = web_sys::window() else { return };
+    let Ok(history) = window.history() else { return };
+    let path = window.location().pathname().unwrap_or_default();
+    let _ = history.replace_state_with_url(&JsValue::NULL, "", Some(&format!("{path}{}#{fragment}", search())));
+}
+
+/// The page's address with a fragment, without the query (a link to the full lab).
+pub fn full_link(fragment: &str) -> String {
+    let Some(window) = web_sys::window() else { return format!("#{fragment}") };
+    let location = window.location();
+    format!("{}{}#{fragment}", location.origin().unwrap_or_default(), location.pathname().unwrap_or_default())
+}
+
+/// Whether the person asked their system for less motion.
+pub fn prefers_reduced_motion() -> bool {
+    web_sys::window()
+        .and_then(|w| w.match_media("(prefers-reduced-motion: reduce)").ok().flatten())
+        .is_some_and(|m| m.matches())
+}

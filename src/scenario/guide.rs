@@ -1,0 +1,276 @@
+//! Guides: the short lesson a scenario carries for the browser lab — a title, what to watch, and
+//! hints shown one at a time as the run goes on.
+//!
+//! ```json
+//! "guide": { "title": "Leader election",
+//!            "watch": "The timer rings: the first to drain makes its server a candidate.",
+//!            "steps": [ { "text": "Press Play (space)…", "until_ms": 300 },
+//!                       { "text": "Click the leader and choose Crash…" } ] }
+//! ```
+//!
+//! A step is shown until virtual time reaches its `until_ms`, then the next one is. Times are
+//! tied to the scenario's own schedule, so a guide narrates what the file makes happen; the last
+//! step may leave `until_ms` out and then stays to the end (it usually invites the reader to try
+//! something). Only the last may: a step with no end in the middle would hide every later step
+//! from a reader who only presses Play.
+
+use serde_json::Value;
+
+use super::error::Result;
+use super::json::{Field, Obj, inline_obj, ms_value, unknown};
+use crate::sim::Micros;
+
+/// At most this many steps: a guide is a handful of hints, not a textbook, and the panel shows
+/// "step i of n".
+pub const MAX_STEPS: usize = 24;
+
+/// A scenario's guide.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Guide {
+    /// A readable name ("Leader election"), also the picker's label.
+    pub title: String,
+    /// One or two sentences: what to look at on the stage.
+    pub watch: String,
+    /// Hints in order; never empty in a parsed guide.
+    pub steps: Vec<Step>,
+}
+
+/// One hint of a guide.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Step {
+    /// What to do or look at now.
+    pub text: String,
+    /// Virtual time at which the next step takes over; `None` (the last step only) keeps it
+    /// shown to the end.
+    pub until_us: Option<Micros>,
+}
+
+const GUIDE_KEYS: &[&str] = &["title", "watch", "steps"];
+const STEP_KEYS: &[&str] = &["text", "until_ms"];
+
+impl Guide {
+    /// Reads a guide from the value at `f` (`guide` in a scenario), with errors naming the
+    /// path: `guide.steps[2].until_ms: 300 ms is not after guide.steps[1].until_ms (300 ms)`.
+    pub fn parse(f: &Field<'_>) -> Result<Guide> {
+        let mut o = f.object()?;
+        known_keys_only(&o, GUIDE_KEYS)?;
+        let title = text(&o.req("title")?)?;
+        let watch = text(&o.req("watch")?)?;
+        let sf = o.req("steps")?;
+        let items = sf.array()?;
+        if items.is_empty() {
+            return Err(sf.err("a guide needs at least one step"));
+        }
+        if items.len() > MAX_STEPS {
+            return Err(sf.err(format!("{} steps are too many (at most {MAX_STEPS})", items.len())));
+        }
+        let last = items.len() - 1;
+        let mut steps: Vec<Step> = Vec::with_capacity(items.len());
+        for (i, item) in items.iter().enumerate() {
+            let mut so = item.object()?;
+            known_keys_only(&so, STEP_KEYS)?;
+            let text = text(&so.req("text")?)?;
+            let until_us = match so.opt("until_ms") {
+                Some(uf) => {
+                    let us = uf.ms()?;
+                    // Steps before the previous step's end would never be shown.
+                    match steps.last().and_then(|s| s.until_us) {
+                        Some(prev) if us <= prev => {
+                            return Err(uf.err(format!("{} ms is not after {}.until_ms ({} ms)", ms_value(us), step_path(&sf, i - 1), ms_value(prev))));
+                        }
+                        None if us == 0 => return Err(uf.err("0 ms: the step would never be shown")),
+                        _ => Some(us),
+                    }
+                }
+                None if i < last => {
+                    return Err(so.err("missing field \"until_ms\" (only the last step may leave it out: it then stays to the end)"));
+                }
+                None => None,
+            };
+            steps.push(Step { text, until_us });
+        }
+        Ok(Guide { title, watch, steps })
+    }
+
+    /// The index of the step to show at virtual time `now_us`: the first whose `until_ms` is
+    /// not yet reached, or the last once all are (0 for a guide without steps).
+    pub fn step_at(&self, now_us: Micros) -> usize {
+        self.steps
+            .iter()
+            .position(|s| s.until_us.is_none_or(|t| now_us < t))
+            .unwrap_or(self.steps.len().saturating_sub(1))
+    }
+
+    /// The guide as the value of a scenario file's `"guide"` key, laid out to sit at the file's
+    /// first level of indentation: one step per line.
+    pub fn to_json(&self) -> String {
+        let steps: Vec<String> = self
+            .steps
+            .iter()
+            .map(|s| {
+                let mut pairs = vec![("text", Value::from(s.text.as_str()).to_string())];
+                if let Some(t) = s.until_us {
+                    pairs.push(("until_ms", ms_value(t).to_string()));
+                }
+                inline_obj(&pairs)
+            })
+            .collect();
+        format!(
+            "{{\n    \"title\": {},\n    \"watch\": {},\n    \"steps\": [\n      {}\n    ]\n  }}",
+            Value::from(self.title.as_str()),
+            Value::from(self.watch.as_str()),
+            steps.join(",\n      ")
+        )
+    }
+}
+
+/// The label of a scenario in a list: its guide's title when the text parses and has one,
+/// else the file name without `.json`. For pickers, which must not fail on a broken file.
+pub fn display_title(file_name: &str, text: &str) -> String {
+    let title = serde_json::from_str::<Value>(text).ok().and_then(|v| {
+        let g = v.get("guide")?;
+        Guide::parse(&Field::at(g, "guide")).ok().map(|g| g.title)
+    });
+    title.unwrap_or_else(|| file_name.trim_end_matches(".json").to_string())
+}
+
+/// Fails on a key outside `keys`, before any required key is looked for: a typo ("stps") is
+/// then reported as such rather than as a missing field.
+fn known_keys_only(o: &Obj<'_>, keys: &[&str]) -> Result<()> {
+    match o.keys().find(|k| !keys.contains(k)) {
+        Some(k) => Err(o.err(unknown("field", k, keys))),
+        None => Ok(()),
+    }
+}
+
+/// A non-empty (after trimming) string.
+fn text(f: &Field<'_>) -> Result<String> {
+    let s = f.str()?;
+    if s.trim().is_empty() {
+        return Err(f.err("expected a non-empty string"));
+    }
+    Ok(s.to_string())
+}
+
+fn step_path(steps: &Field<'_>, i: usize) -> String {
+    format!("{}[{i}]", steps.path())
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+    use crate::scenario::Scenario;
+
+    fn with_guide(guide: Value) -> Value {
+        json!({"protocol": "raft", "nodes": 3, "guide": guide})
+    }
+
+    fn parse(v: &Value) -> Result<Scenario> {
+        Scenario::parse(&v.to_string(), Some("scenarios/x.json"))
+    }
+
+    fn err(guide: Value) -> String {
+        parse(&with_guide(guide)).map(|_| ()).unwrap_err().to_string()
+    }
+
+    fn sample() -> Guide {
+        Guide {
+            title: "Leader election".into(),
+            watch: "The timer rings; \"quotes\" and ünïcode survive.".into(),
+            steps: vec![
+                Step { text: "Press Play.".into(), until_us: Some(300_000) },
+                Step { text: "A fraction.".into(), until_us: Some(450_500) },
+                Step { text: "Click the leader and choose Crash.".into(), until_us: None },
+            ],
+        }
+    }
+
+    #[test]
+    fn a_guide_is_read_with_its_steps_and_times() {
+        let sc = parse(&with_guide(json!({
+            "title": "Leader election", "watch": "Watch the rings.",
+            "steps": [{"text": "Play.", "until_ms": 300}, {"text": "Half.", "until_ms": 300.5}, {"text": "Crash it."}]
+        })))
+        .unwrap();
+        let g = sc.guide.expect("the guide is kept");
+        assert_eq!(g.title, "Leader election");
+        assert_eq!(g.watch, "Watch the rings.");
+        let untils: Vec<Option<Micros>> = g.steps.iter().map(|s| s.until_us).collect();
+        assert_eq!(untils, [Some(300_000), Some(300_500), None]);
+        assert_eq!(g.steps[2].text, "Crash it.");
+    }
+
+    #[test]
+    fn a_scenario_without_a_guide_has_none_and_writes_none() {
+        let sc = parse(&json!({"protocol": "raft", "nodes": 3})).unwrap();
+        assert_eq!(sc.guide, None);
+        assert!(!sc.to_json().contains("guide"));
+    }
+
+    #[test]
+    fn a_guide_round_trips_through_the_scenario_writer() {
+        let mut sc = Scenario::new("raft", 3);
+        sc.description = Some("d".into());
+        sc.guide = Some(sample());
+        let written = sc.to_json();
+        let back = Scenario::parse(&written, None).unwrap_or_else(|e| panic!("{e}\n{written}"));
+        assert_eq!(back, sc, "{written}");
+        assert!(written.contains("\n  \"guide\": {\n    \"title\": \"Leader election\",\n"), "{written}");
+        assert!(written.contains("\n      { \"text\": \"A fraction.\", \"until_ms\": 450.5 },\n"), "{written}");
+        assert_eq!(sc.to_value()["guide"]["steps"][2], json!({"text": "Click the leader and choose Crash."}));
+    }
+
+    #[test]
+    fn guide_errors_name_the_json_path() {
+        let step = |t: &str| json!({"text": t, "until_ms": 100});
+        let cases = [
+            (json!("Leader election"), "scenarios/x.json: guide: expected an object, found the string \"Leader election\""),
+            (json!({"watch": "w", "steps": [step("a")]}), "scenarios/x.json: guide: missing field \"title\""),
+            (json!({"title": "t", "steps": [step("a")]}), "scenarios/x.json: guide: missing field \"watch\""),
+            (json!({"title": "t", "watch": "w"}), "scenarios/x.json: guide: missing field \"steps\""),
+            (json!({"title": " ", "watch": "w", "steps": [step("a")]}), "scenarios/x.json: guide.title: expected a non-empty string"),
+            (json!({"title": "t", "watch": 3, "steps": [step("a")]}), "scenarios/x.json: guide.watch: expected a string, found 3"),
+            (json!({"title": "t", "watch": "w", "steps": []}), "scenarios/x.json: guide.steps: a guide needs at least one step"),
+            (json!({"title": "t", "watch": "w", "steps": {}}), "scenarios/x.json: guide.steps: expected an array, found an object"),
+            (json!({"title": "t", "watch": "w", "stps": [step("a")]}), "scenarios/x.json: guide: unknown field \"stps\" (expected one of: title, watch, steps; did you mean \"steps\"?)"),
+            (json!({"title": "t", "watch": "w", "steps": [step("a"), {"until_ms": 200}]}), "scenarios/x.json: guide.steps[1]: missing field \"text\""),
+            (json!({"title": "t", "watch": "w", "steps": [step("a"), {"txt": "b"}]}), "scenarios/x.json: guide.steps[1]: unknown field \"txt\" (expected one of: text, until_ms; did you mean \"text\"?)"),
+            (json!({"title": "t", "watch": "w", "steps": [{"text": "a"}, {"text": "b"}]}), "scenarios/x.json: guide.steps[0]: missing field \"until_ms\" (only the last step may leave it out: it then stays to the end)"),
+            (json!({"title": "t", "watch": "w", "steps": [{"text": "a", "until_ms": 300}, {"text": "b", "until_ms": 300}]}), "scenarios/x.json: guide.steps[1].until_ms: 300 ms is not after guide.steps[0].until_ms (300 ms)"),
+            (json!({"title": "t", "watch": "w", "steps": [{"text": "a", "until_ms": 0}]}), "scenarios/x.json: guide.steps[0].until_ms: 0 ms: the step would never be shown"),
+            (json!({"title": "t", "watch": "w", "steps": [{"text": "a", "until_ms": -5}]}), "scenarios/x.json: guide.steps[0].until_ms: -5 ms is negative"),
+            (json!({"title": "t", "watch": "w", "steps": [{"text": "a", "until": 5}]}), "scenarios/x.json: guide.steps[0]: unknown field \"until\" (expected one of: text, until_ms)"),
+        ];
+        for (g, want) in cases {
+            assert_eq!(err(g.clone()), want, "{g}");
+        }
+        let many: Vec<Value> = (1..=MAX_STEPS as u64 + 1).map(|i| json!({"text": "s", "until_ms": i})).collect();
+        assert_eq!(err(json!({"title": "t", "watch": "w", "steps": many})), "scenarios/x.json: guide.steps: 25 steps are too many (at most 24)");
+    }
+
+    #[test]
+    fn the_step_shown_is_the_first_whose_time_is_not_yet_reached() {
+        let g = sample();
+        assert_eq!(g.step_at(0), 0);
+        assert_eq!(g.step_at(299_999), 0);
+        assert_eq!(g.step_at(300_000), 1, "until_ms is exclusive: at 300 ms the next step shows");
+        assert_eq!(g.step_at(450_499), 1);
+        assert_eq!(g.step_at(450_500), 2);
+        assert_eq!(g.step_at(Micros::MAX), 2, "the untimed last step stays");
+        let timed_last = Guide { steps: g.steps[..2].to_vec(), ..g.clone() };
+        assert_eq!(timed_last.step_at(10_000_000), 1, "past every time, the last step stays shown");
+        let empty = Guide { steps: Vec::new(), ..g };
+        assert_eq!(empty.step_at(5), 0);
+    }
+
+    #[test]
+    fn pickers_label_scenarios_by_guide_title_or_file_name() {
+        let with = with_guide(json!({"title": "Split vote", "watch": "w", "steps": [{"text": "a"}]})).to_string();
+        assert_eq!(display_title("raft-split-vote.json", &with), "Split vote");
+        assert_eq!(display_title("raft-load-15.json", r#"{"protocol": "raft", "nodes": 15}"#), "raft-load-15");
+        assert_eq!(display_title("broken.json", "{"), "broken", "a broken file still gets a label");
+        assert_eq!(display_title("bad-guide.json", r#"{"guide": {"title": ""}}"#), "bad-guide");
+    }
+}

@@ -1,0 +1,919 @@
+//! The run's history as the space-time diagram needs it: every message as a span from its send
+//! to its delivery or drop ([`MessageSpan`]), and the moments worth a mark on the time axis
+//! ([`Marker`]: elections, crashes, restarts, partitions, heals, violations, commits).
+//!
+//! [`History`] is fed the engine's trace lines ([`TraceLine`]), the same stable text the CLI
+//! prints and the golden digests pin, so it needs nothing from the engine but what a run already
+//! produces. Lines it does not understand are ignored, never a panic: the parser only reads what
+//! it recognises and treats anything malformed as unknown.
+//!
+//! Three things the trace leaves implicit are inferred, as the engine does them:
+//! - a message delivered to a paused server waits; on `resume` whatever was overdue to that
+//!   server becomes due at that moment;
+//! - a message on a held link waits; on `release` whatever was overdue on that link becomes due
+//!   at that moment;
+//! - `delay mN by Xus` pushes message N's due time back by X.
+//!
+//! (A message already waiting on a held link when its receiver pauses is the one case this
+//! simplification gets wrong: it shows as due at the resume until the release.)
+//!
+//! Going back in time ([`History::truncate_after`]) forgets what came later, so a branch starts
+//! clean: spans sent later disappear, spans that ended later are in flight again with the due
+//! time they had, and later markers go.
+//!
+//! Memory is bounded: at most [`SPANS_MAX`] spans (the oldest go first) and about
+//! [`MARKERS_MAX`] markers.
+
+use std::collections::VecDeque;
+
+use crate::sim::{Addr, Micros, NodeId, TraceLine};
+
+/// Most spans kept; older ones are forgotten first.
+pub const SPANS_MAX: usize = 20_000;
+/// Markers kept (up to [`MARKERS_SLACK`] more, so trimming is not done on every push).
+pub const MARKERS_MAX: usize = 5_000;
+/// How far the marker list may grow past [`MARKERS_MAX`] before it is trimmed back.
+pub const MARKERS_SLACK: usize = 1_000;
+/// Due-time changes remembered for undoing them on [`History::truncate_after`].
+const ADJUSTMENTS_MAX: usize = 20_000;
+
+/// What became of a message.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Fate {
+    /// Still on the wire (or waiting on a held link or a paused receiver).
+    InFlight,
+    /// Handed to its receiver.
+    Delivered,
+    /// Lost: the network, a partition, a cut, a down receiver, the user or a crashing sender.
+    Dropped,
+}
+
+/// One message from its send to its end.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct MessageSpan {
+    /// Message id (`m9` in the trace), stable: a key for drawing.
+    pub id: u64,
+    /// Its type: `RequestVote`, `AppendEntries`, ...
+    pub kind: String,
+    /// A short label like the stage's: `vote? t2`, `+3`, `ok 4`, `♥`...
+    pub label: String,
+    /// The message as the trace writes it (type and fields).
+    pub text: String,
+    /// An AppendEntries with no entries.
+    pub heartbeat: bool,
+    /// Sender.
+    pub from: Addr,
+    /// Receiver.
+    pub to: Addr,
+    /// When it was sent.
+    pub sent_us: Micros,
+    /// When it is (or was) due: set at the send, moved by delays, releases and resumes.
+    pub due_us: Micros,
+    /// Its end: `due_us` while in flight, else the moment it was delivered or dropped.
+    pub end_us: Micros,
+    /// What became of it.
+    pub fate: Fate,
+    /// Why it was dropped, as the trace says (`loss`, `partition`, `cut`, `down`, `user`,
+    /// `sender-crashed`; `other` for a reason this code does not know).
+    pub drop_reason: Option<&'static str>,
+    /// The message this one duplicates, if the network made it as a copy.
+    pub copy_of: Option<u64>,
+    /// The event that sent it.
+    pub sent_event: u64,
+    /// The event that ended it.
+    pub end_event: Option<u64>,
+}
+
+impl MessageSpan {
+    /// Whether the message was lost with its sender before reaching the wire.
+    pub fn never_sent(&self) -> bool {
+        self.drop_reason == Some("sender-crashed")
+    }
+}
+
+/// What a marker marks.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum MarkerKind {
+    /// A server became leader.
+    Election,
+    /// A server crashed.
+    Crash,
+    /// A server restarted.
+    Restart,
+    /// The network was split: `partition`, `isolate`, `cut` or `hold`.
+    Partition,
+    /// The network was mended: `heal`, `repair` or `release`.
+    Heal,
+    /// An invariant broke.
+    Violation,
+    /// The cluster's highest commit index grew.
+    Commit,
+}
+
+impl MarkerKind {
+    /// A lower-case word for it, used as a CSS class.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MarkerKind::Election => "election",
+            MarkerKind::Crash => "crash",
+            MarkerKind::Restart => "restart",
+            MarkerKind::Partition => "partition",
+            MarkerKind::Heal => "heal",
+            MarkerKind::Violation => "violation",
+            MarkerKind::Commit => "commit",
+        }
+    }
+}
+
+/// A moment on the time axis.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Marker {
+    /// The event it belongs to.
+    pub event: u64,
+    /// Virtual time.
+    pub at_us: Micros,
+    /// What happened.
+    pub kind: MarkerKind,
+    /// In words: `S3 leader t2`, `S1 crashed`, `partition [1, 2] [3, 4, 5]`, `commit 4`...
+    pub label: String,
+    /// The server it is about, if one (the new leader, the crashed server, the server that
+    /// reported the commit).
+    pub node: Option<NodeId>,
+}
+
+/// A due time changed by a delay, release or resume, kept so going back can undo it.
+#[derive(Clone, Copy, Debug)]
+struct Adjustment {
+    event: u64,
+    id: u64,
+    due_us_before: Micros,
+}
+
+/// Message spans and markers of a run, fed its trace lines. See the module documentation.
+#[derive(Clone, Debug, Default)]
+pub struct History {
+    /// In id order, which is also sending order.
+    spans: VecDeque<MessageSpan>,
+    /// In event order.
+    markers: Vec<Marker>,
+    /// (event, index) of each commit marker, for deduplication.
+    commits: VecDeque<(u64, u64)>,
+    /// The highest commit index among commit markers already forgotten.
+    commit_index_forgotten: u64,
+    adjustments: VecDeque<Adjustment>,
+    /// The latest event seen.
+    last_event: u64,
+    /// Lines of this event or earlier are ones already seen (replayed after going back).
+    floor: Option<u64>,
+}
+
+impl History {
+    /// An empty history.
+    pub fn new() -> Self {
+        History::default()
+    }
+
+    /// Takes in one trace line. Lines of events already seen are ignored (after going back, the
+    /// engine replays from a snapshot and hands some over again), and so are lines this code
+    /// does not understand.
+    pub fn push(&mut self, line: &TraceLine) {
+        if self.floor.is_some_and(|f| line.event <= f) || line.event < self.last_event {
+            return;
+        }
+        self.last_event = line.event;
+        // `<event> <time> <kind> <details>`: the details are what follows the third space.
+        let Some(details) = line.text.splitn(4, ' ').nth(3) else { return };
+        let (event, at_us) = (line.event, line.at_us);
+        // Each handler reads what it recognises and gives up (None) on anything else.
+        let _: Option<()> = match line.kind {
+            "send" => self.on_send(event, at_us, details),
+            "deliver" => self.on_deliver(event, at_us, details),
+            "drop" => self.on_drop(event, at_us, details),
+            "duplicate" => self.on_duplicate(event, at_us, details),
+            "state" => self.on_state(event, at_us, details),
+            "crash" | "restart" => self.on_crash_or_restart(event, at_us, line.kind == "crash", details),
+            "resume" => parse_addr(details).map(|to| self.make_overdue_due(event, at_us, |s| s.to == to)),
+            "action" => self.on_action(event, at_us, details),
+            "violation" => {
+                self.mark(Marker { event, at_us, kind: MarkerKind::Violation, label: details.to_string(), node: None });
+                Some(())
+            }
+            _ => None,
+        };
+    }
+
+    /// Records that the cluster's commit index reached `index` at event `event`. Only an index
+    /// higher than every one recorded before makes a marker (so calling this on every frame, or
+    /// for every server that learns the commit, is fine). The trace's `commit index=N` notes
+    /// already call it; an owner may call it too.
+    pub fn push_commit(&mut self, event: u64, at_us: Micros, index: u64) {
+        if event < self.last_event {
+            return;
+        }
+        self.last_event = event;
+        self.commit(event, at_us, index, None);
+    }
+
+    /// Forgets everything after event `event`: time travel went back there, and what follows
+    /// will be a new branch. Lines of events up to `event` handed over again afterwards are
+    /// ignored.
+    pub fn truncate_after(&mut self, event: u64) {
+        while self.spans.back().is_some_and(|s| s.sent_event > event) {
+            self.spans.pop_back();
+        }
+        while self.adjustments.back().is_some_and(|a| a.event > event) {
+            let Some(a) = self.adjustments.pop_back() else { break };
+            if let Some(s) = self.span_mut(a.id) {
+                s.due_us = a.due_us_before;
+                if s.fate == Fate::InFlight {
+                    s.end_us = a.due_us_before;
+                }
+            }
+        }
+        for s in self.spans.iter_mut() {
+            if s.end_event.is_some_and(|e| e > event) {
+                s.fate = Fate::InFlight;
+                s.end_us = s.due_us;
+                s.end_event = None;
+                s.drop_reason = None;
+            }
+        }
+        while self.markers.last().is_some_and(|m| m.event > event) {
+            self.markers.pop();
+        }
+        while self.commits.back().is_some_and(|c| c.0 > event) {
+            self.commits.pop_back();
+        }
+        let floor = self.last_event.min(event);
+        self.last_event = floor;
+        self.floor = Some(floor);
+    }
+
+    /// Spans overlapping the window [`from_us`, `to_us`]: sent by its end and not ended before
+    /// its start (a message still in flight counts whatever its due time), in sending order.
+    pub fn spans_in(&self, from_us: Micros, to_us: Micros) -> impl Iterator<Item = &MessageSpan> {
+        // Sending times grow with ids, so everything sent after the window is a suffix.
+        let sent_by_end = self.spans.partition_point(|s| s.sent_us <= to_us);
+        self.spans.range(..sent_by_end).filter(move |s| s.fate == Fate::InFlight || s.end_us >= from_us)
+    }
+
+    /// The last `max` spans overlapping the `window_us` up to `now_us` (the window starts at 0
+    /// until `now_us` reaches `window_us`, as the diagram's does), oldest first: what the
+    /// space-time diagram draws.
+    pub fn recent(&self, now_us: Micros, window_us: Micros, max: usize) -> Vec<MessageSpan> {
+        let from_us = now_us.saturating_sub(window_us);
+        let all: Vec<&MessageSpan> = self.spans_in(from_us, now_us).collect();
+        all[all.len().saturating_sub(max)..].iter().map(|s| (*s).clone()).collect()
+    }
+
+    /// Every span kept, in sending order.
+    pub fn spans(&self) -> impl ExactSizeIterator<Item = &MessageSpan> + DoubleEndedIterator {
+        self.spans.iter()
+    }
+
+    /// A span by message id, if kept.
+    pub fn span(&self, id: u64) -> Option<&MessageSpan> {
+        let i = self.spans.binary_search_by_key(&id, |s| s.id).ok()?;
+        self.spans.get(i)
+    }
+
+    /// The markers kept, in event order.
+    pub fn markers(&self) -> &[Marker] {
+        &self.markers
+    }
+
+    fn span_mut(&mut self, id: u64) -> Option<&mut MessageSpan> {
+        let i = self.spans.binary_search_by_key(&id, |s| s.id).ok()?;
+        self.spans.get_mut(i)
+    }
+
+    /// Adds a span; ids only grow, so anything else is a line seen before.
+    fn add_span(&mut self, span: MessageSpan) {
+        if self.spans.back().is_some_and(|b| b.id >= span.id) {
+            return;
+        }
+        self.spans.push_back(span);
+        while self.spans.len() > SPANS_MAX {
+            self.spans.pop_front();
+        }
+        let oldest = self.spans.front().map_or(0, |s| s.id);
+        while self.adjustments.front().is_some_and(|a| a.id < oldest) || self.adjustments.len() > ADJUSTMENTS_MAX {
+            self.adjustments.pop_front();
+        }
+    }
+
+    fn mark(&mut self, marker: Marker) {
+        self.markers.push(marker);
+        if self.markers.len() > MARKERS_MAX + MARKERS_SLACK {
+            let extra = self.markers.len() - MARKERS_MAX;
+            self.markers.drain(..extra);
+        }
+    }
+
+    fn commit(&mut self, event: u64, at_us: Micros, index: u64, node: Option<NodeId>) {
+        let highest = self.commits.back().map_or(self.commit_index_forgotten, |c| c.1);
+        if index <= highest {
+            return;
+        }
+        let label = if index == highest + 1 { format!("commit {index}") } else { format!("commit {}–{index}", highest + 1) };
+        self.commits.push_back((event, index));
+        if self.commits.len() > MARKERS_MAX
+            && let Some((_, i)) = self.commits.pop_front()
+        {
+            self.commit_index_forgotten = self.commit_index_forgotten.max(i);
+        }
+        self.mark(Marker { event, at_us, kind: MarkerKind::Commit, label, node });
+    }
+
+    /// `m9 S1->S3 AppendEntries term=1 prev=0@0 entries=0 commit=0 due=46.588`
+    fn on_send(&mut self, event: u64, at_us: Micros, details: &str) -> Option<()> {
+        let (id, rest) = details.split_once(' ')?;
+        let id = parse_msg_id(id)?;
+        let (link, rest) = rest.split_once(' ')?;
+        let (from, to) = parse_link(link)?;
+        let (text, due) = rest.rsplit_once(" due=")?;
+        let due_us = parse_ms(due)?;
+        let kind = text.split(' ').next().filter(|k| !k.is_empty())?;
+        self.add_span(MessageSpan {
+            id,
+            kind: kind.to_string(),
+            label: short_label(kind, text),
+            text: text.to_string(),
+            heartbeat: kind == "AppendEntries" && field(text, "entries") == Some("0"),
+            from,
+            to,
+            sent_us: at_us,
+            due_us,
+            end_us: due_us,
+            fate: Fate::InFlight,
+            drop_reason: None,
+            copy_of: None,
+            sent_event: event,
+            end_event: None,
+        });
+        Some(())
+    }
+
+    /// `m9 S1->S3 RequestVote term=1 last=0@0`
+    fn on_deliver(&mut self, event: u64, at_us: Micros, details: &str) -> Option<()> {
+        let id = parse_msg_id(details.split(' ').next()?)?;
+        let s = self.span_mut(id).filter(|s| s.fate == Fate::InFlight)?;
+        s.fate = Fate::Delivered;
+        s.end_us = at_us;
+        s.end_event = Some(event);
+        Some(())
+    }
+
+    /// `m8 S1->S2 AppendEntries (sender-crashed)`
+    fn on_drop(&mut self, event: u64, at_us: Micros, details: &str) -> Option<()> {
+        let mut words = details.split(' ');
+        let id = parse_msg_id(words.next()?)?;
+        let (from, to) = parse_link(words.next()?)?;
+        let kind = words.next()?;
+        let reason = words.next().and_then(|r| r.strip_prefix('(')?.strip_suffix(')')).map(drop_reason)?;
+        if let Some(s) = self.span_mut(id) {
+            if s.fate == Fate::InFlight {
+                s.fate = Fate::Dropped;
+                s.end_us = at_us;
+                s.end_event = Some(event);
+                s.drop_reason = Some(reason);
+            }
+            return Some(());
+        }
+        // A message lost with its crashing sender never had a send line: it gets a span of no
+        // length, so the diagram can show what the crash swallowed.
+        if reason == "sender-crashed" {
+            self.add_span(MessageSpan {
+                id,
+                kind: kind.to_string(),
+                label: kind.to_string(),
+                text: kind.to_string(),
+                heartbeat: false,
+                from,
+                to,
+                sent_us: at_us,
+                due_us: at_us,
+                end_us: at_us,
+                fate: Fate::Dropped,
+                drop_reason: Some(reason),
+                copy_of: None,
+                sent_event: event,
+                end_event: Some(event),
+            });
+        }
+        Some(())
+    }
+
+    /// `m413 of m412 due=3221.959`
+    fn on_duplicate(&mut self, event: u64, at_us: Micros, details: &str) -> Option<()> {
+        let mut words = details.split(' ');
+        let copy = parse_msg_id(words.next()?)?;
+        if words.next()? != "of" {
+            return None;
+        }
+        let original = parse_msg_id(words.next()?)?;
+        let due_us = parse_ms(words.next()?.strip_prefix("due=")?)?;
+        let o = self.span(original)?;
+        let span = MessageSpan {
+            id: copy,
+            sent_us: at_us,
+            due_us,
+            end_us: due_us,
+            fate: Fate::InFlight,
+            drop_reason: None,
+            copy_of: Some(original),
+            sent_event: event,
+            end_event: None,
+            ..o.clone()
+        };
+        self.add_span(span);
+        Some(())
+    }
+
+    /// `S1` after `crash` or `restart`.
+    fn on_crash_or_restart(&mut self, event: u64, at_us: Micros, crash: bool, details: &str) -> Option<()> {
+        let Addr::Node(id) = parse_addr(details)? else { return None };
+        let (kind, verb) = if crash { (MarkerKind::Crash, "crashed") } else { (MarkerKind::Restart, "restarted") };
+        self.mark(Marker { event, at_us, kind, label: format!("S{id} {verb}"), node: Some(id) });
+        Some(())
+    }
+
+    /// `S1 leader term=1`, `S3 commit index=2`; other notes are not marked.
+    fn on_state(&mut self, event: u64, at_us: Micros, details: &str) -> Option<()> {
+        let (who, note) = details.split_once(' ')?;
+        let Addr::Node(id) = parse_addr(who)? else { return None };
+        if let Some(term) = note.strip_prefix("leader term=") {
+            let term: u64 = term.parse().ok()?;
+            self.mark(Marker { event, at_us, kind: MarkerKind::Election, label: format!("S{id} leader t{term}"), node: Some(id) });
+        } else if let Some(index) = note.strip_prefix("commit index=") {
+            let index: u64 = index.parse().ok()?;
+            self.commit(event, at_us, index, Some(id));
+        }
+        Some(())
+    }
+
+    /// `partition [1, 2] [3, 4, 5]`, `heal`, `release S2->S3`, `delay m17 by 25000us`...
+    fn on_action(&mut self, event: u64, at_us: Micros, details: &str) -> Option<()> {
+        // A trigger's line is followed by the action's own; a skipped action did nothing.
+        if details.starts_with("when ") || details.ends_with("skipped") {
+            return None;
+        }
+        let (verb, rest) = details.split_once(' ').unwrap_or((details, ""));
+        let kind = match verb {
+            "partition" | "isolate" | "cut" | "hold" => MarkerKind::Partition,
+            "heal" | "repair" | "release" => MarkerKind::Heal,
+            "delay" => {
+                // `m17 by 25000us`
+                let mut words = rest.split(' ');
+                let id = parse_msg_id(words.next()?)?;
+                if words.next()? != "by" {
+                    return None;
+                }
+                let by_us: Micros = words.next()?.strip_suffix("us")?.parse().ok()?;
+                let s = self.span(id).filter(|s| s.fate == Fate::InFlight)?;
+                let due_us = s.due_us.saturating_add(by_us);
+                self.set_due(event, id, due_us);
+                return Some(());
+            }
+            _ => return None,
+        };
+        if verb == "release" {
+            let (from, to) = parse_link(rest)?;
+            self.make_overdue_due(event, at_us, |s| s.from == from && s.to == to);
+        }
+        self.mark(Marker { event, at_us, kind, label: details.to_string(), node: None });
+        Some(())
+    }
+
+    /// Messages in flight that `pick` selects and whose due time has passed were waiting; they
+    /// are due now.
+    fn make_overdue_due(&mut self, event: u64, at_us: Micros, pick: impl Fn(&MessageSpan) -> bool) {
+        let waiting: Vec<u64> = self.spans.iter().filter(|s| s.fate == Fate::InFlight && s.due_us <= at_us && pick(s)).map(|s| s.id).collect();
+        for id in waiting {
+            self.set_due(event, id, at_us);
+        }
+    }
+
+    fn set_due(&mut self, event: u64, id: u64, due_us: Micros) {
+        let Some(s) = self.span_mut(id) else { return };
+        let before = s.due_us;
+        s.due_us = due_us;
+        s.end_us = due_us;
+        self.adjustments.push_back(Adjustment { event, id, due_us_before: before });
+        if self.adjustments.len() > ADJUSTMENTS_MAX {
+            self.adjustments.pop_front();
+        }
+    }
+}
+
+/// `m9` → 9.
+fn parse_msg_id(s: &str) -> Option<u64> {
+    s.strip_prefix('m')?.parse().ok()
+}
+
+/// `S3` → server 3, `C1` → client 1.
+pub fn parse_addr(s: &str) -> Option<Addr> {
+    if let Some(id) = s.strip_prefix('S') {
+        return id.parse().ok().map(Addr::Node);
+    }
+    s.strip_prefix('C')?.parse().ok().map(Addr::Client)
+}
+
+/// `S1->C2` → (server 1, client 2).
+fn parse_link(s: &str) -> Option<(Addr, Addr)> {
+    let (a, b) = s.split_once("->")?;
+    Some((parse_addr(a)?, parse_addr(b)?))
+}
+
+/// `46.588` (milliseconds, three decimals, as the trace writes them) → 46 588 µs, with integer
+/// arithmetic only.
+pub fn parse_ms(s: &str) -> Option<Micros> {
+    let (whole, frac) = s.split_once('.').unwrap_or((s, "000"));
+    if frac.len() != 3 || !frac.bytes().all(|b| b.is_ascii_digit()) || !whole.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let whole: Micros = whole.parse().ok()?;
+    let frac: Micros = frac.parse().ok()?;
+    whole.checked_mul(1_000)?.checked_add(frac)
+}
+
+/// The value of `name=` among a message's space-separated fields.
+fn field<'a>(text: &'a str, name: &str) -> Option<&'a str> {
+    text.split(' ').find_map(|w| w.strip_prefix(name)?.strip_prefix('='))
+}
+
+/// The trace's drop reasons, as static words.
+fn drop_reason(s: &str) -> &'static str {
+    ["loss", "partition", "cut", "down", "user", "sender-crashed"].into_iter().find(|r| *r == s).unwrap_or("other")
+}
+
+/// The stage's label for a message, from its trace text (see `view::lab::short_label`).
+fn short_label(kind: &str, text: &str) -> String {
+    match kind {
+        "RequestVote" => field(text, "term").map_or_else(|| "vote?".to_string(), |t| format!("vote? t{t}")),
+        "RequestVoteReply" => if field(text, "granted") == Some("true") { "yes" } else { "no" }.to_string(),
+        "AppendEntries" => match field(text, "entries") {
+            Some("0") => "♥".to_string(),
+            Some(n) => format!("+{n}"),
+            None => "AE".to_string(),
+        },
+        "AppendEntriesReply" => field(text, "match").map_or_else(|| "nak".to_string(), |m| format!("ok {m}")),
+        "ClientRequest" => text.split_once(" \"").and_then(|(_, c)| c.strip_suffix('"')).unwrap_or("request").to_string(),
+        "ClientReply" => "reply".to_string(),
+        other => other.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+
+    use super::*;
+    use crate::protocols::raft::Raft;
+    use crate::scenario::{Scenario, protocol::setup};
+    use crate::sim::timeline::SNAPSHOT_EVERY_EVENTS;
+    use crate::sim::{Engine, Timeline, TraceMode};
+    use crate::view::SCENARIOS;
+
+    fn timeline(name: &str) -> Timeline<Raft> {
+        let (_, text) = SCENARIOS.iter().find(|(n, _)| *n == name).expect("a shipped scenario");
+        let sc = Scenario::parse(text, Some(name)).expect("parses");
+        let setup = setup::<Raft>(&sc, sc.seed, TraceMode::Lines).expect("builds");
+        Timeline::new(Engine::new(setup), SNAPSHOT_EVERY_EVENTS)
+    }
+
+    fn feed(h: &mut History, t: &mut Timeline<Raft>) -> usize {
+        let lines = t.engine_mut().drain_trace();
+        for l in &lines {
+            h.push(l);
+        }
+        lines.len()
+    }
+
+    /// The engine's messages in flight as (id, from, to, sent, due).
+    fn engine_in_flight(t: &Timeline<Raft>) -> Vec<(u64, Addr, Addr, Micros, Micros)> {
+        t.engine().network().in_flight.values().map(|e| (e.id, e.from, e.to, e.sent_us, e.due_us)).collect()
+    }
+
+    fn history_in_flight(h: &History) -> Vec<(u64, Addr, Addr, Micros, Micros)> {
+        h.spans().filter(|s| s.fate == Fate::InFlight).map(|s| (s.id, s.from, s.to, s.sent_us, s.end_us)).collect()
+    }
+
+    fn tour() -> (History, Timeline<Raft>) {
+        let mut t = timeline("raft-tour.json");
+        let mut h = History::new();
+        // Feed as the lab does, a slice of time at a time, checking the messages in flight
+        // against the engine's at every slice (this crosses the pause, hold and duplicates).
+        for ms in (0..=5_000).step_by(50) {
+            t.run_until(ms * 1_000);
+            feed(&mut h, &mut t);
+            assert_eq!(history_in_flight(&h), engine_in_flight(&t), "at {ms} ms");
+        }
+        (h, t)
+    }
+
+    #[test]
+    fn spans_follow_the_engines_messages_through_the_tour() {
+        let (h, t) = tour();
+        let in_flight = engine_in_flight(&t);
+        assert!(!in_flight.is_empty(), "messages are in flight at the end");
+        assert_eq!(history_in_flight(&h), in_flight);
+        let (mut delivered, mut dropped, mut copies) = (0, 0, 0);
+        for s in h.spans() {
+            assert!(s.end_us >= s.sent_us, "{s:?}");
+            assert!(s.due_us >= s.sent_us, "{s:?}");
+            match s.fate {
+                Fate::Delivered => {
+                    delivered += 1;
+                    assert!(s.end_event.is_some_and(|e| e >= s.sent_event), "{s:?}");
+                }
+                Fate::Dropped => {
+                    dropped += 1;
+                    assert!(s.drop_reason.is_some(), "{s:?}");
+                }
+                Fate::InFlight => assert!(s.end_event.is_none() && s.end_us == s.due_us),
+            }
+            copies += usize::from(s.copy_of.is_some());
+        }
+        // The tour's counts, from `distlab trace scenarios/raft-tour.json`: 426 deliveries,
+        // 242 drops (one of a message its crashing sender never sent), 13 duplicates.
+        assert_eq!((delivered, dropped, copies), (426, 242, 13));
+        let ids: Vec<u64> = h.spans().map(|s| s.id).collect();
+        assert!(ids.windows(2).all(|w| w[0] < w[1]), "spans in id order");
+        // m8 is lost with S1, which crashes as it first sends AppendEntries.
+        let m8 = h.span(8).expect("m8");
+        assert_eq!((m8.fate, m8.drop_reason, m8.from, m8.to), (Fate::Dropped, Some("sender-crashed"), Addr::Node(1), Addr::Node(2)));
+        assert!(m8.never_sent() && m8.sent_us == m8.end_us);
+        // m9 is S3's first RequestVote.
+        let m9 = h.span(9).expect("m9");
+        assert_eq!((m9.kind.as_str(), m9.from), ("RequestVote", Addr::Node(3)));
+        assert_eq!(m9.label, "vote? t2");
+        // The client's request and its label.
+        let request = h.spans().find(|s| s.from == Addr::Client(1)).expect("a client request");
+        assert_eq!((request.kind.as_str(), request.label.as_str()), ("ClientRequest", "set x 5"));
+        assert!(h.spans().any(|s| s.heartbeat && s.label == "♥"));
+        assert!(h.spans().any(|s| s.kind == "AppendEntriesReply" && s.label.starts_with("ok ")));
+    }
+
+    #[test]
+    fn the_tour_has_its_markers() {
+        let (h, _) = tour();
+        let of = |k: MarkerKind| h.markers().iter().filter(|m| m.kind == k).collect::<Vec<_>>();
+        let crashes: Vec<_> = of(MarkerKind::Crash).iter().map(|m| (m.node, m.at_us)).collect();
+        // S1 crashes on its trigger at 35.912 ms; the leader S2 at 1000 ms.
+        assert_eq!(crashes, [(Some(1), 35_912), (Some(2), 1_000_000)]);
+        assert_eq!(of(MarkerKind::Restart).iter().map(|m| m.node).collect::<Vec<_>>(), [Some(1)]);
+        let elections = of(MarkerKind::Election);
+        assert!(elections.len() >= 4, "{elections:?}");
+        assert_eq!(elections[0].label, "S1 leader t1");
+        assert_eq!((elections[0].event, elections[0].at_us), (7, 35_912));
+        let splits: Vec<&str> = of(MarkerKind::Partition).iter().map(|m| m.label.as_str()).collect();
+        assert_eq!(splits, ["partition [1, 2] [3, 4, 5]", "isolate S4", "cut S1->S2", "hold S2->S3"]);
+        let heals: Vec<&str> = of(MarkerKind::Heal).iter().map(|m| m.label.as_str()).collect();
+        assert_eq!(heals, ["heal", "repair S1->S2", "release S2->S3"]);
+        // Four servers report commit index 2; one marker.
+        let commits = of(MarkerKind::Commit);
+        assert_eq!(commits.len(), 1, "{commits:?}");
+        assert_eq!(commits[0].label, "commit 1–2");
+        assert!(of(MarkerKind::Violation).is_empty());
+        let events: Vec<u64> = h.markers().iter().map(|m| m.event).collect();
+        assert!(events.windows(2).all(|w| w[0] <= w[1]), "markers in event order");
+    }
+
+    #[test]
+    fn a_violation_is_marked() {
+        let mut t = timeline("raft-figure8-planted-bug.json");
+        let mut h = History::new();
+        t.engine_mut().run_until_violation(10_000_000);
+        feed(&mut h, &mut t);
+        let v = t.engine().first_violation().expect("the planted bug breaks an invariant").clone();
+        let m = h.markers().iter().find(|m| m.kind == MarkerKind::Violation).expect("a violation marker");
+        assert_eq!((m.event, m.at_us), (v.event, v.at_us));
+        assert!(m.label.starts_with(v.invariant), "{}", m.label);
+    }
+
+    #[test]
+    fn going_back_forgets_the_future_and_replays_cleanly() {
+        let mut t = timeline("raft-tour.json");
+        let mut h = History::new();
+        t.run_until(3_150_000);
+        feed(&mut h, &mut t);
+        let end = t.engine().events();
+        // Back into the hold of S2->S3 (3000 to 3100 ms), so undoing the release is tested too.
+        // A reference history of the run up to event `back`, fed straight.
+        let back = end - 20;
+        let mut straight = timeline("raft-tour.json");
+        let mut reference = History::new();
+        straight.seek_event(back);
+        feed(&mut reference, &mut straight);
+
+        t.seek_event(back);
+        h.truncate_after(back);
+        // The engine hands over the restored snapshot's pending lines and the replayed ones.
+        feed(&mut h, &mut t);
+        assert_eq!(history_in_flight(&h), engine_in_flight(&t));
+        assert_eq!(h.spans().cloned().collect::<Vec<_>>(), reference.spans().cloned().collect::<Vec<_>>());
+        assert_eq!(h.markers(), reference.markers());
+        assert!(h.spans().all(|s| s.sent_event <= back && s.end_event.is_none_or(|e| e <= back)));
+        assert!(h.markers().iter().all(|m| m.event <= back));
+
+        // Forward again, to the end: the same as a run that never went back.
+        t.run_until(5_000_000);
+        feed(&mut h, &mut t);
+        straight.run_until(5_000_000);
+        feed(&mut reference, &mut straight);
+        assert_eq!(history_in_flight(&h), engine_in_flight(&t));
+        assert_eq!(h.spans().cloned().collect::<Vec<_>>(), reference.spans().cloned().collect::<Vec<_>>());
+        assert_eq!(h.markers(), reference.markers());
+    }
+
+    #[test]
+    fn a_branch_starts_clean() {
+        let mut t = timeline("raft-election.json");
+        let mut h = History::new();
+        t.run_until(600_000);
+        feed(&mut h, &mut t);
+        let leader_before = h.markers().iter().find(|m| m.kind == MarkerKind::Election).expect("a leader by 600 ms").clone();
+        // Back to before the election, then crash the would-be leader: a new branch.
+        let back = leader_before.event - 1;
+        t.seek_event(back);
+        h.truncate_after(back);
+        feed(&mut h, &mut t);
+        assert!(h.markers().iter().all(|m| m.kind != MarkerKind::Election));
+        let node = leader_before.node.expect("the leader");
+        t.act(crate::sim::Action::Crash(crate::sim::Target::Node(node)));
+        t.run_until(2_000_000);
+        feed(&mut h, &mut t);
+        assert_eq!(history_in_flight(&h), engine_in_flight(&t));
+        let crash = h.markers().iter().find(|m| m.kind == MarkerKind::Crash).expect("the crash of the branch");
+        assert_eq!(crash.node, Some(node));
+        let elected: Vec<_> = h.markers().iter().filter(|m| m.kind == MarkerKind::Election).collect();
+        assert!(!elected.is_empty() && elected.iter().all(|m| m.node != Some(node)), "{elected:?}");
+    }
+
+    #[test]
+    fn held_paused_and_delayed_messages_match_the_engine_and_going_back_undoes_them() {
+        use crate::sim::{Action, Target};
+        let mut t = timeline("raft-election.json");
+        let mut h = History::new();
+        t.run_until(600_000);
+        feed(&mut h, &mut t);
+        let leader = h.markers().iter().rfind(|m| m.kind == MarkerKind::Election).and_then(|m| m.node).expect("a leader by 600 ms");
+        let (held, paused) = (leader % 5 + 1, (leader + 1) % 5 + 1);
+        let check = |t: &mut Timeline<Raft>, h: &mut History, until_us: Micros| {
+            while t.engine().now() < until_us {
+                let next = t.engine().now() + 10_000;
+                t.run_until(next);
+                feed(h, t);
+                assert_eq!(history_in_flight(h), engine_in_flight(t), "at {next} us");
+            }
+        };
+        t.act(Action::Hold(leader, held));
+        t.act(Action::Pause(Target::Node(paused)));
+        check(&mut t, &mut h, 800_000);
+        let waiting = |h: &History, to: NodeId| h.spans().filter(|s| s.fate == Fate::InFlight && s.to == Addr::Node(to) && s.due_us < 800_000).count();
+        assert!(waiting(&h, held) > 0 && waiting(&h, paused) > 0, "messages wait on the held link and for the paused server");
+        let middle = t.engine().events();
+        t.act(Action::Release(leader, held));
+        t.act(Action::Resume(Target::Node(paused)));
+        feed(&mut h, &mut t);
+        assert_eq!(history_in_flight(&h), engine_in_flight(&t));
+        let id = h.spans().rfind(|s| s.fate == Fate::InFlight).map(|s| s.id).expect("a message in flight");
+        t.act(Action::Delay(id, 40_000));
+        check(&mut t, &mut h, 1_000_000);
+        assert!(h.span(id).is_some_and(|s| s.due_us - s.sent_us >= 40_000));
+        // Back to the hold and the pause: the waiting messages wait again.
+        t.seek_event(middle);
+        h.truncate_after(middle);
+        feed(&mut h, &mut t);
+        assert_eq!(history_in_flight(&h), engine_in_flight(&t));
+        assert!(waiting(&h, held) > 0 && waiting(&h, paused) > 0);
+    }
+
+    #[test]
+    fn spans_in_a_window() {
+        let (h, t) = tour();
+        let (from, to) = (2_000_000, 2_300_000);
+        let got: Vec<u64> = h.spans_in(from, to).map(|s| s.id).collect();
+        let want: Vec<u64> = h.spans().filter(|s| s.sent_us <= to && (s.end_us >= from || s.fate == Fate::InFlight)).map(|s| s.id).collect();
+        assert_eq!(got, want);
+        assert!(!got.is_empty());
+        assert!(h.spans_in(from, to).all(|s| s.sent_us <= to && s.end_us >= from));
+        // A span that starts before the window and ends in it is in.
+        assert!(h.spans_in(from, to).any(|s| s.sent_us < from));
+        let now = t.engine().now();
+        let recent = h.recent(now, 300_000, 10);
+        assert_eq!(recent.len(), 10);
+        let last: Vec<u64> = h.spans_in(now - 300_000, now).map(|s| s.id).collect();
+        assert_eq!(recent.iter().map(|s| s.id).collect::<Vec<_>>(), last[last.len() - 10..]);
+        assert_eq!(h.spans_in(10_000_000, 20_000_000).filter(|s| s.fate != Fate::InFlight).count(), 0);
+    }
+
+    fn line(event: u64, at_us: Micros, kind: &'static str, details: &str) -> TraceLine {
+        TraceLine { event, at_us, kind, actor: String::new(), text: format!("{event} {} {kind} {details}", crate::sim::time::AsMs(at_us)) }
+    }
+
+    #[test]
+    fn commits_are_deduplicated_and_labelled() {
+        let mut h = History::new();
+        h.push_commit(1, 10, 1);
+        h.push_commit(2, 20, 1);
+        h.push(&line(3, 30, "state", "S2 commit index=1"));
+        h.push_commit(4, 40, 4);
+        h.push_commit(3, 35, 9); // an earlier event than seen: ignored
+        let labels: Vec<&str> = h.markers().iter().map(|m| m.label.as_str()).collect();
+        assert_eq!(labels, ["commit 1", "commit 2–4"]);
+        h.truncate_after(3);
+        h.push_commit(5, 50, 2);
+        assert_eq!(h.markers().iter().map(|m| m.label.as_str()).collect::<Vec<_>>(), ["commit 1", "commit 2"]);
+    }
+
+    #[test]
+    fn delays_releases_and_resumes_move_due_times() {
+        let mut h = History::new();
+        h.push(&line(1, 0, "send", "m1 S1->S2 AppendEntries term=1 prev=0@0 entries=2 commit=0 due=10.000"));
+        h.push(&line(1, 0, "send", "m2 S1->S3 AppendEntries term=1 prev=0@0 entries=0 commit=0 due=12.000"));
+        h.push(&line(1, 0, "send", "m3 S3->S1 RequestVoteReply term=1 granted=true due=40.000"));
+        assert_eq!(h.span(1).map(|s| (s.label.as_str(), s.heartbeat)), Some(("+2", false)));
+        assert_eq!(h.span(2).map(|s| (s.label.as_str(), s.heartbeat)), Some(("♥", true)));
+        assert_eq!(h.span(3).map(|s| s.label.as_str()), Some("yes"));
+        h.push(&line(2, 5_000, "action", "delay m1 by 25000us"));
+        assert_eq!(h.span(1).map(|s| (s.due_us, s.end_us)), Some((35_000, 35_000)));
+        h.push(&line(3, 20_000, "action", "release S1->S3"));
+        assert_eq!(h.span(2).map(|s| s.due_us), Some(20_000), "overdue on the released link");
+        h.push(&line(4, 30_000, "resume", "S1"));
+        assert_eq!(h.span(3).map(|s| s.due_us), Some(40_000), "not yet due: unchanged");
+        h.push(&line(5, 50_000, "resume", "S2"));
+        assert_eq!(h.span(1).map(|s| s.due_us), Some(50_000));
+        assert_eq!(h.markers().iter().map(|m| (m.kind, m.label.as_str())).collect::<Vec<_>>(), [(MarkerKind::Heal, "release S1->S3")]);
+        // Going back undoes the changes, newest first.
+        h.truncate_after(2);
+        assert_eq!(h.span(1).map(|s| s.due_us), Some(35_000));
+        assert_eq!(h.span(2).map(|s| s.due_us), Some(12_000));
+        assert!(h.markers().is_empty());
+        h.truncate_after(0);
+        assert_eq!(h.spans().map(|s| s.id).collect::<Vec<_>>(), [] as [u64; 0], "sent at event 1, gone");
+    }
+
+    #[test]
+    fn unknown_and_broken_lines_are_ignored() {
+        let mut lines = timeline("raft-tour.json");
+        lines.run_until(5_000_000);
+        let real = lines.engine_mut().drain_trace();
+        let mut h = History::new();
+        // Every prefix of every kind of real line, and some nonsense.
+        let mut samples: BTreeMap<&str, &TraceLine> = BTreeMap::new();
+        for l in &real {
+            samples.entry(l.kind).or_insert(l);
+        }
+        for (i, l) in samples.values().enumerate() {
+            for (cut, _) in l.text.char_indices() {
+                h.push(&TraceLine { event: 10 + i as u64, text: l.text[..cut].to_string(), ..(*l).clone() });
+            }
+        }
+        for (kind, details) in [
+            ("send", "m S1->S2 X due=1.000"),
+            ("send", "m1 S0x->S2 X due=1.000"),
+            ("send", "m1 S1->S2 X due=1.5"),
+            ("send", "m1 S1->S2 X due=99999999999999999999.000"),
+            ("send", "m1 S1->S2  due=1.000"),
+            ("deliver", "m999 S1->S2 X"),
+            ("drop", "m1 S1->S2 X (sender-crashed"),
+            ("duplicate", "m5 of m4000 due=1.000"),
+            ("state", "S1 leader term=x"),
+            ("state", "C1 leader term=1"),
+            ("action", "delay m1 by lots"),
+            ("action", "release S1-S2"),
+            ("crash", "X"),
+            ("wormhole", "m1 S1->S2"),
+        ] {
+            h.push(&line(100, 1_000, kind, details));
+        }
+        h.push(&TraceLine { event: 100, at_us: 0, kind: "send", actor: String::new(), text: String::new() });
+        assert!(h.spans().all(|s| s.id != 4000 && s.id != 999));
+        assert!(h.markers().iter().all(|m| m.kind != MarkerKind::Election || m.label.ends_with(char::is_numeric)));
+        assert_eq!(parse_ms("1.5"), None);
+        assert_eq!(parse_ms("46.588"), Some(46_588));
+        assert_eq!(parse_ms("7"), Some(7_000));
+        assert_eq!(parse_ms("-1.000"), None);
+        assert_eq!(parse_addr("C12"), Some(Addr::Client(12)));
+        assert_eq!(parse_addr("S"), None);
+    }
+
+    #[test]
+    fn memory_is_capped() {
+        let mut h = History::new();
+        let n = SPANS_MAX as u64 + 500;
+        for id in 1..=n {
+            h.push(&line(id, id * 10, "send", &format!("m{id} S1->S2 AppendEntries term=1 prev=0@0 entries=0 commit=0 due={}.000", id)));
+            h.push(&line(id, id * 10, "state", &format!("S1 commit index={id}")));
+        }
+        assert_eq!(h.spans().len(), SPANS_MAX);
+        assert_eq!(h.spans().next().map(|s| s.id), Some(501), "the oldest went first");
+        assert!(h.markers().len() <= MARKERS_MAX + MARKERS_SLACK && h.markers().len() >= MARKERS_MAX);
+        assert_eq!(h.markers().last().map(|m| m.label.clone()), Some(format!("commit {n}")));
+        // An index already passed by a forgotten marker still counts as seen.
+        h.push_commit(n + 1, n * 10 + 10, 3);
+        assert_eq!(h.markers().last().map(|m| m.label.clone()), Some(format!("commit {n}")));
+    }
+}

@@ -1,0 +1,107 @@
+//! What the page's address asks for: `?embed=1&panels=invariants,log` (the compact view for an
+//! iframe in course material) and `?scenario=raft-figure8.json` (open a shipped scenario). The
+//! fragment, `#run=...`, is a shared moment: see [`super::share`].
+
+/// The panels an embedded lab may show besides the stage and its controls, by `panels=` name.
+pub const PANELS: &[&str] = &["guide", "invariants", "inspector", "logs", "events", "spacetime", "network", "timeline"];
+
+/// How the page was asked to look.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct PageOptions {
+    /// `?embed=1`: the compact view for an iframe.
+    pub embed: bool,
+    /// `?panels=invariants,logs`: what an embedded lab shows besides the stage and its
+    /// controls (outside embed mode, everything shows).
+    pub panels: Vec<String>,
+    /// `?scenario=raft-figure8.json`.
+    pub scenario: Option<String>,
+    /// Names in `panels=` that mean nothing, for a visible note rather than a silent miss.
+    pub unknown_panels: Vec<String>,
+}
+
+impl PageOptions {
+    /// Reads a query string (`?a=1&b=2`, the `?` optional).
+    pub fn parse(search: &str) -> PageOptions {
+        let mut options = PageOptions::default();
+        for pair in search.trim_start_matches('?').split('&').filter(|p| !p.is_empty()) {
+            let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
+            let value = percent_decode(value);
+            match key {
+                "embed" => options.embed = !matches!(value.as_str(), "0" | "false" | "no"),
+                "panels" => {
+                    for p in value.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+                        if PANELS.contains(&p) {
+                            options.panels.push(p.to_string());
+                        } else {
+                            options.unknown_panels.push(p.to_string());
+                        }
+                    }
+                }
+                "scenario" if !value.is_empty() => options.scenario = Some(value),
+                _ => {}
+            }
+        }
+        options
+    }
+
+    /// Whether a panel shows.
+    pub fn shows(&self, panel: &str) -> bool {
+        !self.embed || self.panels.iter().any(|p| p == panel)
+    }
+}
+
+/// `%XX` and `+` decoding of a query value; a malformed escape stays as written.
+pub fn percent_decode(s: &str) -> String {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'+' => out.push(b' '),
+            b'%' if i + 2 < bytes.len() => {
+                match std::str::from_utf8(&bytes[i + 1..i + 3]).ok().and_then(|h| u8::from_str_radix(h, 16).ok()) {
+                    Some(b) => {
+                        out.push(b);
+                        i += 3;
+                        continue;
+                    }
+                    None => out.push(b'%'),
+                }
+            }
+            b => out.push(b),
+        }
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_full_lab_shows_everything() {
+        let o = PageOptions::parse("");
+        assert!(!o.embed);
+        assert!(PANELS.iter().all(|p| o.shows(p)));
+    }
+
+    #[test]
+    fn an_embed_shows_only_the_panels_it_names() {
+        let o = PageOptions::parse("?embed=1&panels=invariants,%20logs,bogus&scenario=raft-figure8.json");
+        assert!(o.embed);
+        assert!(o.shows("invariants") && o.shows("logs"));
+        assert!(!o.shows("spacetime") && !o.shows("network"));
+        assert_eq!(o.unknown_panels, ["bogus"]);
+        assert_eq!(o.scenario.as_deref(), Some("raft-figure8.json"));
+        assert!(!PageOptions::parse("embed=0").embed);
+    }
+
+    #[test]
+    fn percent_decoding_keeps_what_it_cannot_decode() {
+        assert_eq!(percent_decode("a%2Cb+c"), "a,b c");
+        assert_eq!(percent_decode("100%"), "100%");
+        assert_eq!(percent_decode("%zz"), "%zz");
+        assert_eq!(percent_decode("%e2%9c%93"), "✓");
+    }
+}
