@@ -311,11 +311,11 @@ mod tests {
     #[test]
     fn bad_entries_name_their_path() {
         let cases = [
-            (json!({"at_ms": 0, "crsh": 1}), "schedule[2]: unknown action \"crsh\" (expected one of: crash, restart, pause, resume, timeout, partition, isolate, heal, cut, repair, hold, release, loss, duplicate, latency_ms, link, client, drop, delay, to, client_id; did you mean \"crash\"?)"),
+            (json!({"at_ms": 0, "crsh": 1}), "schedule[2]: unknown action \"crsh\" (expected one of: crash, restart, pause, resume, timeout, partition, isolate, reconnect, heal, cut, repair, hold, release, loss, duplicate, latency_ms, link, client, drop, delay, to, client_id; did you mean \"crash\"?)"),
             (json!({"at_ms": 0, "crash": 7}), "schedule[2].crash: node 7 is out of range 1..=5"),
             (json!({"at_ms": 0, "crash": 0}), "schedule[2].crash: node 0 is out of range 1..=5"),
             (json!({"at_ms": 0, "crash": "lead"}), "schedule[2].crash: unknown target \"lead\" (expected a node id 1..=5 or \"leader\")"),
-            (json!({"at_ms": 0}), "schedule[2]: no action (expected one of: crash, restart, pause, resume, timeout, partition, isolate, heal, cut, repair, hold, release, loss, duplicate, latency_ms, link, client, drop, delay)"),
+            (json!({"at_ms": 0}), "schedule[2]: no action (expected one of: crash, restart, pause, resume, timeout, partition, isolate, reconnect, heal, cut, repair, hold, release, loss, duplicate, latency_ms, link, client, drop, delay)"),
             (json!({"at_ms": 0, "crash": 1, "restart": 1}), "schedule[2]: more than one action: crash, restart (expected exactly one)"),
             (json!({"crash": 1}), "schedule[2]: missing \"at_ms\" or \"when\""),
             (json!({"at_ms": 1, "when": {"node": 1, "sends": "X"}, "crash": 1}), "schedule[2]: has both \"at_ms\" and \"when\" (expected exactly one)"),

@@ -18,6 +18,7 @@ use crate::sim::{Action, Addr, Engine, Message, Micros, NodeId, Scheduled, Timel
 pub const SCENARIOS: &[(&str, &str)] = &[
     ("raft-election.json", include_str!("../../scenarios/raft-election.json")),
     ("raft-leader-crash.json", include_str!("../../scenarios/raft-leader-crash.json")),
+    ("raft-split-vote.json", include_str!("../../scenarios/raft-split-vote.json")),
     ("raft-partition.json", include_str!("../../scenarios/raft-partition.json")),
     ("raft-figure7.json", include_str!("../../scenarios/raft-figure7.json")),
     ("raft-figure8.json", include_str!("../../scenarios/raft-figure8.json")),
