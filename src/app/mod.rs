@@ -216,6 +216,7 @@ fn App() -> Html {
                     <p class="lede">{ "Raft, running for real in a deterministic network simulator. Click a server to crash, pause or poke it." }</p>
                     <button type="button" data-testid="run-demo" onclick={run_demo}>{ "Run a Raft election" }</button>
                     <button type="button" class="secondary" aria-label="Keyboard shortcuts" aria-keyshortcuts="?" onclick={on_help}>{ "?" }</button>
+                    <p class="status" data-testid="status">{ if core_loaded() { "core loaded" } else { "core self-check failed" } }</p>
                 </header>
             }
             if !embed || shows("guide") {
@@ -264,7 +265,7 @@ fn App() -> Html {
                 }
             </div>
             if !embed || shows("spacetime") {
-                <SpaceTime spans={lab.spans.clone()} markers={lab.markers.clone()} nodes={lab.node_count} now_us={lab.now_us}
+                <SpaceTime spans={lab.spans.clone()} markers={lab.past_markers.clone()} nodes={lab.node_count} now_us={lab.now_us}
                     window_us={SPACETIME_WINDOW_US} {on_select_message} />
             }
             if !embed || shows("logs") {
@@ -287,6 +288,12 @@ fn App() -> Html {
             <Shortcuts open={lab.help} on_close={on_help_close} />
         </main>
     }
+}
+
+/// Computes a known FNV-1a value with the simulator core: proof that the core is linked into
+/// the wasm build and computes the same as natively.
+fn core_loaded() -> bool {
+    crate::sim::rng::fnv1a64(b"a") == 0xaf63_dc4c_8601_ec8c
 }
 
 #[component]

@@ -104,8 +104,10 @@ pub struct LabState {
     pub logs: Rc<Vec<LogRow>>,
     /// Message spans for the space-time diagram (the recent past).
     pub spans: Rc<Vec<MessageSpan>>,
-    /// Markers of the whole run so far.
+    /// Markers of this branch up to its frontier (the time line's).
     pub markers: Rc<Vec<Marker>>,
+    /// Markers up to the current moment (the space-time diagram's).
+    pub past_markers: Rc<Vec<Marker>>,
     /// The markers as the scrubber draws them.
     pub marks: Rc<Vec<ScrubMark>>,
     /// What the inspector shows, if it is open and the thing still exists.
@@ -217,6 +219,7 @@ impl LabState {
             logs: Rc::default(),
             spans: Rc::default(),
             markers: Rc::default(),
+            past_markers: Rc::default(),
             marks: Rc::default(),
             inspection: None,
             now_us: 0,
@@ -279,7 +282,11 @@ impl LabState {
                 p.loss_ppm / 10_000,
                 p.duplicate_ppm / 10_000,
             );
-            let markers = run.history().markers();
+            let past = run.history().markers();
+            if past.len() != self.past_markers.len() || past.last() != self.past_markers.last() {
+                self.past_markers = Rc::new(past.to_vec());
+            }
+            let markers = run.markers();
             if markers.len() != self.markers.len() || markers.last() != self.markers.last() {
                 self.markers = Rc::new(markers.to_vec());
                 self.marks = Rc::new(self.markers.iter().map(|m| ScrubMark { at_us: m.at_us, kind: m.kind.as_str(), label: format!("{} ms: {}", crate::sim::time::AsMs(m.at_us), m.label) }).collect());

@@ -6,7 +6,7 @@ use std::collections::VecDeque;
 use serde_json::Value;
 
 use super::commands::{NetCommand, NodeCommand, net_action, node_action};
-use super::history::History;
+use super::history::{History, Marker};
 use super::inspect::{Inspection, inspect_message, inspect_node};
 use super::logs::{LogRow, ServerLog, log_rows};
 use super::share::SharedRun;
@@ -27,6 +27,8 @@ pub const SCENARIOS: &[(&str, &str)] = &[
     ("raft-load-15.json", include_str!("../../scenarios/raft-load-15.json")),
 ];
 
+/// Most markers kept for the time line (the oldest go first).
+pub const MARKERS_KEPT: usize = 20_000;
 /// Trace lines kept for the event log (which filters them).
 pub const LOG_LINES: usize = 500;
 /// Events one [`LabRun::advance_to`] may process; the rest waits for the next call, so a frame
@@ -133,8 +135,11 @@ pub struct LabRun {
     requests: u64,
     /// The latest moment this branch of the run has reached (the scrubber's end).
     frontier_us: Micros,
-    /// Message spans and markers of this branch, from the trace.
+    /// Message spans and markers up to the current moment, from the trace.
     history: History,
+    /// Markers up to the frontier: going back in time keeps the future's marks on the time
+    /// line (it can be replayed); only a change in the past (a branch) forgets them.
+    markers: Vec<Marker>,
 }
 
 impl LabRun {
@@ -159,6 +164,7 @@ impl LabRun {
             requests: 0,
             frontier_us: 0,
             history: History::new(),
+            markers: Vec::new(),
         };
         run.collect_trace();
         Ok(run)
@@ -252,9 +258,14 @@ impl LabRun {
     pub fn trace_hash(&self) -> String {
         self.engine().trace_hash()
     }
-    /// Message spans and markers of this branch of the run.
+    /// Message spans and markers up to the current moment.
     pub fn history(&self) -> &History {
         &self.history
+    }
+    /// The markers of this branch of the run up to its frontier, in event order (the time
+    /// line's marks, including those ahead of the current moment after going back).
+    pub fn markers(&self) -> &[Marker] {
+        &self.markers
     }
     /// The network's profile now (every link's, where not overridden).
     pub fn network_profile(&self) -> crate::sim::network::LinkProfile {
@@ -393,6 +404,13 @@ impl LabRun {
         }
         let commit = self.engine().nodes().iter().filter_map(|n| n.state()).map(|s| s.commit_index).max().unwrap_or(0);
         self.history.push_commit(self.events(), self.now_us(), commit);
+        let known = self.markers.last().map(|m| m.event);
+        let fresh = self.history.markers().iter().rev().take_while(|m| known.is_none_or(|k| m.event > k)).count();
+        let all = self.history.markers();
+        self.markers.extend_from_slice(&all[all.len() - fresh..]);
+        if self.markers.len() > MARKERS_KEPT + MARKERS_KEPT / 4 {
+            self.markers.drain(..self.markers.len() - MARKERS_KEPT);
+        }
     }
 
     /// Runs every event due by `until_us` (at most [`EVENTS_PER_ADVANCE`] of them), stopping
@@ -503,7 +521,9 @@ impl LabRun {
 
     /// Applies an action now; the run branches here, so the recorded future is forgotten.
     fn act(&mut self, action: Action<Command>) {
-        self.history.truncate_after(self.events());
+        let events = self.events();
+        self.history.truncate_after(events);
+        self.markers.retain(|m| m.event <= events);
         self.timeline.act(action);
         self.frontier_us = self.now_us();
         self.collect_trace();
@@ -745,6 +765,24 @@ mod tests {
         run.seek_time(250_000);
         run.node_command(1, NodeCommand::Crash);
         assert_eq!(run.frontier_us(), 250_000);
+    }
+
+    #[test]
+    fn going_back_keeps_the_future_marks_until_the_run_branches() {
+        let mut run = election();
+        run.advance_to(1_000_000);
+        let marks = run.markers().to_vec();
+        assert!(marks.iter().any(|m| m.kind == crate::view::history::MarkerKind::Election), "{marks:?}");
+        assert!(marks.iter().any(|m| m.kind == crate::view::history::MarkerKind::Commit), "{marks:?}");
+        run.seek_time(0);
+        assert_eq!(run.markers(), &marks[..], "seeking back keeps the marks ahead");
+        assert!(run.history().markers().is_empty());
+        run.seek_time(1_000_000);
+        assert_eq!(run.markers(), &marks[..], "replaying adds no duplicates");
+        run.seek_time(100_000);
+        run.node_command(1, NodeCommand::Crash);
+        assert!(run.markers().iter().all(|m| m.at_us <= 100_000), "a branch forgets the old future");
+        assert!(run.markers().last().is_some_and(|m| m.kind == crate::view::history::MarkerKind::Crash));
     }
 
     #[test]

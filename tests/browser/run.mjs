@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
+import { labTests } from './lab_tests.mjs';
 
 const baseUrl = process.argv[2] ?? process.env.DISTLAB_URL;
 if (!baseUrl) {
@@ -35,7 +36,7 @@ const chromiumArgs = [
 // How long the wasm app may take to start and show something.
 const APP_TIMEOUT_MS = 20_000;
 // Nothing here should take long: a hung browser must not hang CI.
-const WATCHDOG_MS = 180_000;
+const WATCHDOG_MS = 480_000;
 
 const results = [];
 
@@ -152,7 +153,7 @@ async function main() {
       await lab.page.waitForFunction((old) => [...document.querySelectorAll('[role=button][aria-label]')]
         .some((e) => /^S\d+ leader/.test(e.getAttribute('aria-label')) && !e.getAttribute('aria-label').startsWith(`S${old} `)),
         old, { timeout: 20_000 });
-      await lab.page.getByRole('button', { name: 'Close menu' }).click();
+      await lab.page.getByRole('button', { name: 'Close inspector' }).click();
       await lab.page.screenshot({ path: path.join(artifacts, 'lab-new-leader.png'), fullPage: true });
     });
 
@@ -199,7 +200,7 @@ async function main() {
       await lab.page.screenshot({ path: path.join(artifacts, 'lab-paused-node.png'), fullPage: true });
       await lab.page.getByRole('menuitem', { name: 'Resume S2' }).click();
       await lab.page.waitForFunction(() => !/paused/.test(document.querySelector('[aria-label^="S2 "]').getAttribute('aria-label')), null, { timeout: 5_000 });
-      await lab.page.getByRole('button', { name: 'Close menu' }).click();
+      await lab.page.getByRole('button', { name: 'Close inspector' }).click();
     });
 
     await test('space plays and pauses; Enter on a focused server opens its menu', async () => {
@@ -212,7 +213,7 @@ async function main() {
       await lab.page.keyboard.press('Enter');
       await lab.page.getByRole('menuitem', { name: 'Time out S3 now' }).waitFor({ timeout: 5_000 });
       assert(await lab.page.getByRole('button', { name: 'Play', exact: true }).isVisible(), 'Enter on a server started the run');
-      await lab.page.getByRole('button', { name: 'Close menu' }).click();
+      await lab.page.getByRole('button', { name: 'Close inspector' }).click();
     });
 
     await test('the planted-bug scenario stops on a red invariant', async () => {
@@ -267,6 +268,18 @@ async function main() {
       assert(overflow <= 0, `with the log view the page scrolls sideways by ${overflow}px`);
       assert(logs.errors.length === 0, logs.errors.join('\n'));
       await logs.page.close();
+    });
+
+    await labTests({
+      context,
+      launch: () => chromium.launch({ executablePath, headless: true, args: chromiumArgs }),
+      baseUrl,
+      test,
+      assert,
+      artifacts,
+      openPage,
+      visibleText,
+      appTimeoutMs: APP_TIMEOUT_MS,
     });
 
     await test('a panic shows the error overlay, not a dead page', async () => {

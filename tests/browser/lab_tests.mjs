@@ -1,0 +1,283 @@
+// Browser tests of the lab's controls beyond play/step: inspector, time travel, keyboard,
+// network and cluster panels, links, files, embedding, small screens and accessibility.
+// Called by run.mjs with its harness; each test clicks what a person clicks.
+
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+
+export async function labTests({ context, launch, baseUrl, test, assert, artifacts, openPage, visibleText, appTimeoutMs }) {
+  const shot = (page, name) => page.screenshot({ path: path.join(artifacts, `${name}.png`), fullPage: true });
+  const eventCount = async (page) => {
+    const text = await visibleText(page.getByTestId('event-count'));
+    return Number(/event (\d+)/.exec(text)?.[1] ?? NaN);
+  };
+  const labels = (page) => page.evaluate(() => [...document.querySelectorAll('svg.stage g.node')].map((g) => g.getAttribute('aria-label')));
+  const open = async (suffix = '') => {
+    const p = await openPage(context);
+    await p.page.goto(new URL(suffix, baseUrl).href, { waitUntil: 'load' });
+    await p.page.locator('svg.stage g.node').first().waitFor({ timeout: appTimeoutMs });
+    return p;
+  };
+  const playUntilLeader = async (page) => {
+    await page.getByRole('button', { name: 'Play', exact: true }).click();
+    await page.getByRole('button', { name: /^S\d+ leader/ }).first().waitFor({ timeout: 20_000 });
+    await page.getByRole('button', { name: 'Pause', exact: true }).click();
+  };
+
+  await test('a server opens the inspector with its full state and its actions', async () => {
+    const { page, errors } = await open();
+    await playUntilLeader(page);
+    await page.getByRole('button', { name: /^S\d+ leader/ }).first().click();
+    const inspector = page.getByTestId('inspector');
+    const text = await visibleText(inspector);
+    for (const field of ['currentTerm', 'votedFor', 'commitIndex', 'lastApplied', 'nextIndex', 'matchIndex']) {
+      assert(text.includes(field), `the leader's inspector lacks ${field}: ${text.slice(0, 300)}`);
+    }
+    assert(await page.getByRole('menuitem', { name: /^Crash S\d+$/ }).isVisible(), 'no Crash action in the inspector');
+    await shot(page, 'inspector-node');
+    await page.getByRole('button', { name: 'Close inspector' }).click();
+    assert((await inspector.count()) === 0, 'the inspector did not close');
+    assert(errors.length === 0, errors.join('\n'));
+    await page.close();
+  });
+
+  await test('a message in flight opens in the inspector and can be dropped', async () => {
+    const { page, errors } = await open();
+    await playUntilLeader(page);
+    // Step until something is in flight, then click it.
+    for (let i = 0; i < 50 && (await page.locator('svg.stage g.msg:not(.lost)').count()) === 0; i++) {
+      await page.getByRole('button', { name: 'Step', exact: true }).click();
+    }
+    const msg = page.locator('svg.stage g.msg:not(.lost)').first();
+    const title = await msg.locator('title').textContent();
+    const id = /^m(\d+)/.exec(title)[1];
+    await msg.dispatchEvent('click');
+    const text = await visibleText(page.getByTestId('inspector'));
+    assert(text.includes(`m${id}`) && /term/.test(text), `the inspector reads "${text.slice(0, 200)}"`);
+    await shot(page, 'inspector-message');
+    const before = await eventCount(page);
+    await page.getByRole('button', { name: `Drop m${id}` }).click();
+    await page.waitForFunction((id) => ![...document.querySelectorAll('svg.stage g.msg:not(.lost) title')].some((t) => t.textContent.startsWith(`m${id} `)), id, { timeout: 5_000 });
+    assert((await eventCount(page)) === before + 1, 'dropping was not one event');
+    assert((await page.getByTestId('event-log').innerText()).includes(`drop m${id}`), 'the event log does not show the drop');
+    assert(errors.length === 0, errors.join('\n'));
+    await page.close();
+  });
+
+  await test('the scrubber travels back and forth, with marks for elections', async () => {
+    const { page, errors } = await open();
+    await playUntilLeader(page);
+    const events = await eventCount(page);
+    const marks = page.getByTestId('scrubber').locator('.scrub-ticks button');
+    assert((await marks.count()) >= 1, 'no mark on the time line after an election');
+    const labelsNow = await labels(page);
+    await page.getByRole('slider', { name: 'Virtual time' }).fill('0');
+    await page.waitForFunction(() => /event 0\b/.test(document.querySelector('[data-testid=event-count]').textContent), null, { timeout: 5_000 });
+    assert((await labels(page)).every((l) => / follower /.test(l) || /follower/.test(l)), 'at time 0 not everyone is a follower');
+    await page.getByRole('button', { name: 'Next mark ▶' }).click();
+    await page.waitForTimeout(100);
+    assert((await eventCount(page)) > 0, 'Next mark did not move forward');
+    const max = await page.getByRole('slider', { name: 'Virtual time' }).getAttribute('max');
+    await page.getByRole('slider', { name: 'Virtual time' }).fill(max);
+    await page.waitForTimeout(100);
+    assert((await eventCount(page)) === events, `back at the end the run is at event ${await eventCount(page)}, not ${events}`);
+    assert(JSON.stringify(await labels(page)) === JSON.stringify(labelsNow), 'the servers differ after travelling back and forth');
+    await shot(page, 'scrubber');
+    assert(errors.length === 0, errors.join('\n'));
+    await page.close();
+  });
+
+  await test('keyboard: ? lists shortcuts, digits select, c sends a request, + and - change speed', async () => {
+    const { page, errors } = await open();
+    await page.locator('body').click({ position: { x: 2, y: 2 } });
+    await page.keyboard.press('?');
+    await page.getByTestId('shortcuts').waitFor({ timeout: 5_000 });
+    await shot(page, 'shortcuts');
+    await page.keyboard.press('Escape');
+    await page.getByTestId('shortcuts').waitFor({ state: 'detached', timeout: 5_000 });
+    await page.locator('body').click({ position: { x: 2, y: 2 } });
+    await page.keyboard.press('3');
+    assert((await visibleText(page.getByTestId('inspector'))).includes('S3'), 'the digit 3 did not select S3');
+    const speed = await visibleText(page.getByTestId('speed'));
+    await page.locator('body').click({ position: { x: 2, y: 2 } });
+    await page.keyboard.press('+');
+    const faster = await visibleText(page.getByTestId('speed'));
+    assert(faster !== speed, `+ left the speed at ${faster}`);
+    await page.keyboard.press('-');
+    assert((await visibleText(page.getByTestId('speed'))) === speed, '- did not undo +');
+    const before = await eventCount(page);
+    await page.keyboard.press('c');
+    assert((await eventCount(page)) === before + 1, 'c was not one event');
+    assert((await page.getByTestId('event-log').innerText()).includes('client'), 'c sent no client request');
+    assert(errors.length === 0, errors.join('\n'));
+    await page.close();
+  });
+
+  await test('network presets isolate the leader and split the cluster, and heal mends it', async () => {
+    const { page, errors } = await open();
+    await playUntilLeader(page);
+    await page.getByRole('button', { name: 'Isolate the leader' }).click();
+    assert((await labels(page)).some((l) => /leader.*isolated/.test(l)), `no isolated leader: ${await labels(page)}`);
+    await page.getByRole('button', { name: 'Heal' }).click();
+    assert((await labels(page)).every((l) => !/isolated/.test(l)), 'heal left a server isolated');
+    await page.getByRole('button', { name: 'Split: minority with the leader | majority' }).click();
+    const split = await labels(page);
+    assert(split.filter((l) => /side A/.test(l)).length === 2 && split.filter((l) => /side B/.test(l)).length === 3, `the split reads ${split}`);
+    await page.getByRole('button', { name: 'Play', exact: true }).click();
+    // The majority side elects a leader of a higher term: two leaders on screen, one stale.
+    await page.waitForFunction(() => [...document.querySelectorAll('svg.stage g.node')].filter((g) => / leader /.test(g.getAttribute('aria-label'))).length === 2, null, { timeout: 20_000 });
+    await page.getByRole('button', { name: 'Pause', exact: true }).click();
+    await shot(page, 'network-split');
+    assert(errors.length === 0, errors.join('\n'));
+    await page.close();
+  });
+
+  await test('a new cluster of 7 and a rerun under another seed', async () => {
+    const { page, errors } = await open();
+    await page.getByRole('combobox', { name: 'Cluster size' }).selectOption('7');
+    await page.getByRole('button', { name: 'New cluster' }).click();
+    await page.waitForFunction(() => document.querySelectorAll('svg.stage g.node').length === 7, null, { timeout: 5_000 });
+    await playUntilLeader(page);
+    await page.getByRole('textbox', { name: 'Seed' }).or(page.getByRole('spinbutton', { name: 'Seed' })).fill('42');
+    await page.getByRole('button', { name: 'Rerun this scenario with seed' }).click();
+    assert((await eventCount(page)) === 0, 'the rerun did not start over');
+    assert((await page.locator('svg.stage g.node').count()) === 7, 'the rerun changed the cluster size');
+    await shot(page, 'cluster-7');
+    assert(errors.length === 0, errors.join('\n'));
+    await page.close();
+  });
+
+  await test('the address links to the exact moment, with what the person did', async () => {
+    const { page, errors } = await open();
+    await playUntilLeader(page);
+    await page.getByRole('button', { name: /^S\d+ leader/ }).first().click();
+    await page.getByRole('menuitem', { name: /^Crash S\d+$/ }).click();
+    for (let i = 0; i < 5; i++) await page.getByRole('button', { name: 'Step', exact: true }).click();
+    await page.waitForFunction(() => location.hash.startsWith('#run='), null, { timeout: 5_000 });
+    const link = page.url();
+    const events = await eventCount(page);
+    const state = await labels(page);
+    const again = await open(link);
+    assert((await eventCount(again.page)) === events, `the link opened at event ${await eventCount(again.page)}, not ${events}`);
+    assert(JSON.stringify(await labels(again.page)) === JSON.stringify(state), 'the servers differ when the link is opened');
+    assert((await visibleText(again.page.getByTestId('notice'))).includes('link'), 'no notice that a link was opened');
+    assert(errors.length === 0 && again.errors.length === 0, [...errors, ...again.errors].join('\n'));
+    await page.close();
+    await again.page.close();
+  });
+
+  await test('a damaged link or an unknown scenario says what is wrong, and the lab still runs', async () => {
+    for (const [suffix, expected] of [['#run=not*base64', 'cannot be there'], ['#run=AAAA', 'does not unpack'], ['?scenario=no-such', 'no-such']]) {
+      const { page, errors } = await open(suffix);
+      const error = await visibleText(page.getByTestId('error'));
+      assert(error.includes(expected), `${suffix}: the error reads "${error}"`);
+      await playUntilLeader(page);
+      assert(errors.length === 0, errors.join('\n'));
+      if (suffix === '#run=AAAA') await shot(page, 'bad-link');
+      await page.close();
+    }
+  });
+
+  await test('a bad file is reported by name and the current run is kept', async () => {
+    const { page, errors } = await open();
+    await playUntilLeader(page);
+    const events = await eventCount(page);
+    await page.getByTestId('import-file').setInputFiles({ name: 'broken.json', mimeType: 'application/json', buffer: Buffer.from('{"protocol": "raft", "nodes": 5, "schedule": [{"at_ms": 1, "crsh": 1}]}') });
+    const error = await visibleText(page.getByTestId('error'));
+    assert(error.includes('broken.json') && error.includes('schedule[0]') && error.includes('crsh'), `the error reads "${error}"`);
+    assert((await eventCount(page)) === events, 'the current run changed');
+    await shot(page, 'bad-file');
+    assert(errors.length === 0, errors.join('\n'));
+    await page.close();
+  });
+
+  await test('an exported scenario and trace open again, the trace checked line by line', async () => {
+    const { page, errors } = await open();
+    await playUntilLeader(page);
+    await page.getByRole('button', { name: 'Isolate the leader' }).click();
+    for (let i = 0; i < 3; i++) await page.getByRole('button', { name: 'Step', exact: true }).click();
+    const events = await eventCount(page);
+    const [scenarioDownload] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Export scenario' }).click()]);
+    const scenario = JSON.parse(await readFile(await scenarioDownload.path(), 'utf8'));
+    assert(scenario.schedule.some((e) => e.after_event !== undefined && e.isolate !== undefined), 'the exported scenario lacks the isolation');
+    const [traceDownload] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Export trace' }).click()]);
+    const tracePath = await traceDownload.path();
+    const trace = JSON.parse(await readFile(tracePath, 'utf8'));
+    assert(trace.at_event === events && trace.lines.length > events, `the trace stops at ${trace.at_event} with ${trace.lines.length} lines`);
+    await page.getByTestId('import-file').setInputFiles({ name: 'trace.json', mimeType: 'application/json', buffer: await readFile(tracePath) });
+    const notice = await visibleText(page.getByTestId('notice'));
+    assert(notice.includes('replay identically'), `the notice reads "${notice}"`);
+    assert((await eventCount(page)) === events, 'the trace did not open at its moment');
+    await page.getByTestId('import-file').setInputFiles({ name: 'session.json', mimeType: 'application/json', buffer: await readFile(await scenarioDownload.path()) });
+    await page.waitForFunction(() => /event 0\b/.test(document.querySelector('[data-testid=event-count]').textContent), null, { timeout: 5_000 });
+    assert(errors.length === 0, errors.join('\n'));
+    await page.close();
+  });
+
+  await test('embed=1 fits an 800×500 iframe with the panels it names', async () => {
+    const p = await openPage(context);
+    const src = new URL('?embed=1&panels=invariants&scenario=raft-leader-crash', baseUrl).href;
+    await p.page.setContent(`<!doctype html><body style="margin:0"><iframe title="distlab" src="${src}" width="800" height="500" style="border:0"></iframe></body>`);
+    const frame = p.page.frameLocator('iframe');
+    await frame.locator('svg.stage g.node').first().waitFor({ timeout: appTimeoutMs });
+    assert((await frame.getByRole('button', { name: 'Play', exact: true }).count()) === 1, 'no Play in the embed');
+    assert((await frame.getByText('Invariants').count()) >= 1, 'the invariants panel is missing');
+    assert((await frame.getByTestId('network-panel').count()) === 0, 'the network panel shows in the embed');
+    assert((await frame.getByTestId('event-log').count()) === 0, 'the event log shows in the embed');
+    const inner = p.page.frames().find((f) => f.url().includes('embed=1'));
+    const overflow = await inner.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+    assert(overflow <= 0, `the embed scrolls sideways by ${overflow}px`);
+    const stage = await inner.evaluate(() => document.querySelector('svg.stage').getBoundingClientRect().bottom);
+    assert(stage <= 500, `the stage ends at ${stage}px, below the 500px iframe`);
+    await frame.getByRole('button', { name: 'Play', exact: true }).click();
+    await frame.getByRole('button', { name: /^S\d+ leader/ }).first().waitFor({ timeout: 20_000 });
+    await p.page.screenshot({ path: path.join(artifacts, 'embed-800x500.png') });
+    assert(p.errors.length === 0, p.errors.join('\n'));
+    await p.page.close();
+  });
+
+  await test('at 375 px wide a tap on a server opens its actions, and nothing scrolls sideways', async () => {
+    const browser = await launch();
+    const phone = await browser.newContext({ viewport: { width: 375, height: 740 }, hasTouch: true, isMobile: true });
+    try {
+      const page = await phone.newPage();
+      await page.goto(baseUrl, { waitUntil: 'load' });
+      await page.locator('svg.stage g.node').first().waitFor({ timeout: appTimeoutMs });
+      await page.locator('svg.stage g.node').nth(1).tap();
+      await page.getByRole('menuitem', { name: 'Crash S2' }).waitFor({ timeout: 5_000 });
+      const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+      await page.screenshot({ path: path.join(artifacts, 'phone-375.png'), fullPage: true });
+      assert(overflow <= 0, `the page scrolls sideways by ${overflow}px`);
+    } finally {
+      await phone.close();
+      await browser.close();
+    }
+  });
+
+  await test('every control has a name, and reduced motion turns transitions off', async () => {
+    const { page, errors } = await open();
+    await page.getByRole('button', { name: /^S1 / }).click();
+    const unnamed = await page.evaluate(() => {
+      const name = (e) => (e.getAttribute('aria-label') || e.getAttribute('aria-labelledby') || e.textContent || e.getAttribute('title') || '').trim()
+        || (e.id && document.querySelector(`label[for="${e.id}"]`)?.textContent.trim()) || e.closest('label')?.textContent.trim();
+      return [...document.querySelectorAll('button, input, select, [role=button], [tabindex="0"]')]
+        .filter((e) => e.offsetParent !== null || e.closest('svg'))
+        .filter((e) => e.type !== 'file' && !name(e)).map((e) => e.outerHTML.slice(0, 80));
+    });
+    assert(unnamed.length === 0, `controls without a name: ${unnamed.join(' | ')}`);
+    await page.emulateMedia({ reducedMotion: 'reduce' });
+    const transition = await page.evaluate(() => getComputedStyle(document.querySelector('button')).transitionDuration);
+    assert(transition === '0s', `with reduced motion a button's transition lasts ${transition}`);
+    assert(errors.length === 0, errors.join('\n'));
+    await page.close();
+  });
+
+  await test('the space-time diagram draws the messages of the run', async () => {
+    const { page, errors } = await open();
+    await playUntilLeader(page);
+    const arrows = await page.getByTestId('spacetime').locator('line, path').count();
+    assert(arrows >= 10, `the diagram has ${arrows} lines`);
+    assert(errors.length === 0, errors.join('\n'));
+    await page.close();
+  });
+}
