@@ -24,6 +24,7 @@ use yew::prelude::*;
 use components::cluster::ClusterPanel;
 use components::controls::Controls;
 use components::event_log::EventLog;
+use components::in_flight::InFlight;
 use components::inspector::Inspector;
 use components::invariants::Invariants;
 use components::log_view::LogView;
@@ -257,6 +258,7 @@ fn App() -> Html {
                     <aside class="side">
                         if !embed || shows("inspector") {
                             { inspector }
+                            <InFlight messages={lab.messages.clone()} on_select={on_select_message.clone()} />
                         }
                         if !embed || shows("invariants") {
                             <Invariants invariants={lab.invariants.clone()} />

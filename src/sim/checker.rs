@@ -29,6 +29,8 @@ pub struct Breach {
     pub detail: String,
     /// The servers involved, for highlighting.
     pub nodes: Vec<NodeId>,
+    /// The log positions involved, as (server, 1-based index), for highlighting.
+    pub positions: Vec<(NodeId, u64)>,
 }
 
 /// The first breach of an invariant, stamped by the engine.
@@ -44,6 +46,8 @@ pub struct Violation {
     pub detail: String,
     /// The servers involved.
     pub nodes: Vec<NodeId>,
+    /// The log positions involved, as (server, 1-based index).
+    pub positions: Vec<(NodeId, u64)>,
 }
 
 /// Checks a protocol's invariants.

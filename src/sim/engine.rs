@@ -825,7 +825,7 @@ impl<P: Protocol> Engine<P> {
             }
             let name = invariants[b.invariant].name;
             self.trace.line(self.events, self.now_us, "violation", "-", format_args!("{name}: {}", b.detail));
-            let v = Violation { invariant: name, at_us: self.now_us, event: self.events, detail: b.detail, nodes: b.nodes };
+            let v = Violation { invariant: name, at_us: self.now_us, event: self.events, detail: b.detail, nodes: b.nodes, positions: b.positions };
             if self.first_violation.is_none() {
                 self.first_violation = Some(v.clone());
             }

@@ -8,7 +8,7 @@ use serde_json::Value;
 use super::commands::{NetCommand, NodeCommand, net_action, node_action};
 use super::history::{History, Marker};
 use super::inspect::{Inspection, inspect_message, inspect_node};
-use super::logs::{LogRow, ServerLog, log_rows};
+use super::logs::{LogRow, ServerLog, log_rows, mark_violations};
 use super::share::SharedRun;
 use crate::protocols::raft::{Command, Msg, Raft, RaftTimer, Role};
 use crate::scenario::{Scenario, protocol::setup};
@@ -345,7 +345,11 @@ impl LabRun {
                 }
             })
             .collect();
-        log_rows(&servers, leader)
+        let mut rows = log_rows(&servers, leader);
+        for v in self.engine().violations().iter().flatten() {
+            mark_violations(&mut rows, &v.positions);
+        }
+        rows
     }
 
     /// Messages in flight, by id, leaving out those the network will drop.
@@ -840,6 +844,10 @@ mod tests {
         let events = run.events();
         let v = run.invariants().into_iter().find_map(|i| i.violation).expect("a violation");
         assert_eq!(v.event, events, "the run stops on the violating event");
+        // The entries it is about are flagged in the log view.
+        assert!(!v.positions.is_empty(), "{v:?}");
+        let flagged: Vec<(NodeId, u64)> = run.logs().iter().flat_map(|r| r.cells.iter().filter(|c| c.violating).map(move |c| (r.id, c.index))).collect();
+        assert_eq!(flagged.len(), v.positions.len(), "{flagged:?} vs {:?}", v.positions);
         assert!(run.advance_to(run.now_us() + 1_000_000));
         assert_eq!(run.events(), events);
     }

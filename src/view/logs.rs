@@ -22,6 +22,8 @@ pub struct LogCell {
     pub commit_edge: bool,
     /// Unlike the leader's entry at this index: another term, or missing, or extra.
     pub differs_from_leader: bool,
+    /// Named by a broken invariant (see [`mark_violations`]).
+    pub violating: bool,
 }
 
 impl LogCell {
@@ -40,6 +42,9 @@ impl LogCell {
                 Some(_) => ", differs from leader",
                 None => ", missing: the leader has an entry here",
             });
+        }
+        if self.violating {
+            s.push_str(", involved in a broken invariant");
         }
         s
     }
@@ -116,12 +121,23 @@ pub fn log_rows(servers: &[ServerLog<'_>], leader: Option<NodeId>) -> Vec<LogRow
                         committed: entry.is_some() && index <= commit,
                         commit_edge: index == commit,
                         differs_from_leader,
+                        violating: false,
                     }
                 })
                 .collect();
             LogRow { id: s.id, up: s.up, leader: Some(s.id) == leader && s.role == Some(Role::Leader), commit, len: s.log.len() as u64, cells }
         })
         .collect()
+}
+
+/// Flags the cells a broken invariant names, as (server, 1-based index) positions.
+pub fn mark_violations(rows: &mut [LogRow], positions: &[(NodeId, u64)]) {
+    for &(id, index) in positions {
+        let cell = rows.iter_mut().find(|r| r.id == id).and_then(|r| r.cells.get_mut((index as usize).wrapping_sub(1)));
+        if let Some(cell) = cell {
+            cell.violating = true;
+        }
+    }
 }
 
 #[cfg(test)]

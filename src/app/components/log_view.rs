@@ -21,8 +21,10 @@ fn cell(c: &LogCell) -> Html {
         c.committed.then_some("committed"),
         c.commit_edge.then_some("commit-edge"),
         c.differs_from_leader.then_some("differs"),
+        c.violating.then_some("violating"),
     );
     let mark = match (c.differs_from_leader, c.term) {
+        _ if c.violating => "⚠",
         (true, Some(_)) => "≠",
         (true, None) => "∅",
         _ => "",

@@ -3,6 +3,7 @@
 pub mod cluster;
 pub mod controls;
 pub mod event_log;
+pub mod in_flight;
 pub mod inspector;
 pub mod invariants;
 pub mod log_view;

@@ -130,6 +130,7 @@ impl RaftChecker {
                 invariant: ELECTION_SAFETY,
                 detail: format!("S{} and S{other} were both leaders of term {}", node.id, node.term),
                 nodes: vec![other, node.id],
+                positions: Vec::new(),
             }),
             Some(_) => {}
             None => {
@@ -146,6 +147,7 @@ impl RaftChecker {
                         invariant: LEADER_APPEND_ONLY,
                         detail: format!("leader S{} of term {} changed or removed its entry {at} (log went from {} to {} entries)", node.id, node.term, old.len(), node.log.len()),
                         nodes: vec![node.id],
+                        positions: vec![(node.id, at as u64)],
                     });
                 }
             }
@@ -171,6 +173,7 @@ impl RaftChecker {
                     invariant: LOG_MATCHING,
                     detail: format!("S{} and S{other} both hold an entry of term {} at index {}, but differ at index {}", node.id, ours[k].term, k + 1, d + 1),
                     nodes: vec![node.id, other],
+                    positions: vec![(node.id, d as u64 + 1), (other, d as u64 + 1)],
                 });
                 return;
             }
@@ -186,6 +189,7 @@ impl RaftChecker {
                         invariant: STATE_MACHINE_SAFETY,
                         detail: format!("S{} committed \"{}\" (term {}) at index {}, but S{} had committed \"{}\" (term {}) there", node.id, node.log[k].command, node.log[k].term, k + 1, c.by, c.entry.command, c.entry.term),
                         nodes: vec![node.id, c.by],
+                        positions: vec![(node.id, k as u64 + 1), (c.by, k as u64 + 1)],
                     });
                     return;
                 }
@@ -218,6 +222,7 @@ impl RaftChecker {
                         leader.id, leader.term, k + 1, c.entry.term, c.entry.command, c.by, c.in_term
                     ),
                     nodes: vec![leader.id, c.by],
+                    positions: vec![(leader.id, k as u64 + 1), (c.by, k as u64 + 1)],
                 });
                 return;
             }
@@ -233,6 +238,7 @@ impl RaftChecker {
                         invariant: STATE_MACHINE_SAFETY,
                         detail: format!("S{} applied \"{}\" (term {}) at index {}, but S{by} applied \"{}\" (term {}) there", node.id, entry.command, entry.term, k + 1, first.command, first.term),
                         nodes: vec![node.id, *by],
+                        positions: vec![(node.id, k as u64 + 1), (*by, k as u64 + 1)],
                     });
                     return;
                 }
