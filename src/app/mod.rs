@@ -86,11 +86,19 @@ fn use_frame_loop(lab: &UseReducerHandle<LabState>) {
 #[hook]
 fn use_fragment_sync(lab: &UseReducerHandle<LabState>) {
     let run = lab.run.clone();
-    use_effect_with((lab.playing, lab.events, lab.now_us, lab.generation), move |&(playing, events, _, generation)| {
+    use_effect_with((lab.playing, lab.events, lab.shown, lab.generation), move |&(playing, events, _, generation)| {
         if !playing && (events > 0 || generation > 0 || crate::view::share::is_run_link(&url::hash())) {
             url::replace_hash(&crate::view::share::encode(&run.borrow().shared()));
         }
     });
+}
+
+/// A callback that dispatches the action `f` makes of its input, the same callback on every
+/// render.
+#[hook]
+fn use_dispatch<IN: 'static>(d: &UseReducerDispatcher<LabState>, f: fn(IN) -> LabAction) -> Callback<IN> {
+    let d = d.clone();
+    use_callback((), move |input, _| d.dispatch(f(input)))
 }
 
 fn file_stem(name: &str) -> &str {
@@ -108,37 +116,40 @@ fn App() -> Html {
     use_fragment_sync(&lab);
     keys::use_shortcuts(lab.dispatcher());
 
+    // Callbacks keep their identity across frames (use_callback), so that a child whose data
+    // did not change is not re-rendered just because the page was: on a playing lab that is
+    // most of the page, sixty times a second.
     let d = lab.dispatcher();
-    let send = |action: fn() -> LabAction| {
-        let d = d.clone();
-        Callback::from(move |()| d.dispatch(action()))
-    };
-    let on_toggle = send(|| LabAction::TogglePlay);
-    let on_step = send(|| LabAction::StepForward);
-    let on_step_back = send(|| LabAction::StepBack);
-    let on_close = send(|| LabAction::Select(None));
-    let on_help_close = send(|| LabAction::Help(false));
-    let on_speed = { let d = d.clone(); Callback::from(move |s| d.dispatch(LabAction::SetSpeed(s))) };
-    let on_seek = { let d = d.clone(); Callback::from(move |t| d.dispatch(LabAction::Seek(t))) };
+    let on_toggle = use_dispatch(&d, |()| LabAction::TogglePlay);
+    let on_step = use_dispatch(&d, |()| LabAction::StepForward);
+    let on_step_back = use_dispatch(&d, |()| LabAction::StepBack);
+    let on_close = use_dispatch(&d, |()| LabAction::Select(None));
+    let on_help_close = use_dispatch(&d, |()| LabAction::Help(false));
+    let on_speed = use_dispatch(&d, LabAction::SetSpeed);
+    let on_seek = use_dispatch(&d, LabAction::Seek);
+    let on_select_message = use_dispatch(&d, |id| LabAction::Select(Some(Selected::Message(id))));
+    let on_command = use_dispatch(&d, |(id, c)| LabAction::NodeAction(id, c));
+    let on_net = use_dispatch(&d, LabAction::Net);
+    let on_load = use_dispatch(&d, LabAction::LoadScenario);
+    let on_reset = use_dispatch(&d, |(n, seed)| LabAction::NewCluster(n, seed));
+    let on_reseed = use_dispatch(&d, LabAction::Reseed);
+    let on_import = use_dispatch(&d, |(name, text)| LabAction::Import(name, text));
+    let on_error = use_dispatch(&d, LabAction::Error);
+    let on_dismiss = use_dispatch(&d, |_: MouseEvent| LabAction::Dismiss);
+    let on_help = use_dispatch(&d, |_: MouseEvent| LabAction::Help(true));
     let on_select = {
         let d = d.clone();
-        let selected = lab.selected;
-        Callback::from(move |id| d.dispatch(LabAction::Select(if selected == Some(Selected::Node(id)) { None } else { Some(Selected::Node(id)) })))
+        use_callback(lab.selected, move |id, selected| {
+            d.dispatch(LabAction::Select(if *selected == Some(Selected::Node(id)) { None } else { Some(Selected::Node(id)) }))
+        })
     };
-    let on_select_message = { let d = d.clone(); Callback::from(move |id| d.dispatch(LabAction::Select(Some(Selected::Message(id))))) };
-    let on_command = { let d = d.clone(); Callback::from(move |(id, c)| d.dispatch(LabAction::NodeAction(id, c))) };
-    let on_net = { let d = d.clone(); Callback::from(move |c| d.dispatch(LabAction::Net(c))) };
-    let on_load = { let d = d.clone(); Callback::from(move |name| d.dispatch(LabAction::LoadScenario(name))) };
-    let on_reset = { let d = d.clone(); Callback::from(move |(n, seed)| d.dispatch(LabAction::NewCluster(n, seed))) };
-    let on_reseed = { let d = d.clone(); Callback::from(move |seed| d.dispatch(LabAction::Reseed(seed))) };
-    let on_import = { let d = d.clone(); Callback::from(move |(name, text)| d.dispatch(LabAction::Import(name, text))) };
-    let on_error = { let d = d.clone(); Callback::from(move |e| d.dispatch(LabAction::Error(e))) };
-    let on_dismiss = { let d = d.clone(); Callback::from(move |_: MouseEvent| d.dispatch(LabAction::Dismiss)) };
-    let on_help = { let d = d.clone(); Callback::from(move |_: MouseEvent| d.dispatch(LabAction::Help(true))) };
-    let make_link = { let run = lab.run.clone(); Callback::from(move |()| url::full_link(&crate::view::share::encode(&run.borrow().shared()))) };
+    let make_link = {
+        let run = lab.run.clone();
+        use_callback(lab.generation, move |(), _| url::full_link(&crate::view::share::encode(&run.borrow().shared())))
+    };
     let on_export_scenario = {
         let (run, d) = (lab.run.clone(), d.clone());
-        Callback::from(move |()| {
+        use_callback(lab.generation, move |(), _| {
             let run = run.borrow();
             let name = format!("{}-session.json", file_stem(run.name()));
             if let Err(e) = files::download(&name, &crate::view::files::scenario_file(&run), "application/json") {
@@ -148,7 +159,7 @@ fn App() -> Html {
     };
     let on_export_trace = {
         let (run, d) = (lab.run.clone(), d.clone());
-        Callback::from(move |()| {
+        use_callback(lab.generation, move |(), _| {
             let run = run.borrow();
             let name = format!("{}-trace-{}.json", file_stem(run.name()), run.events());
             if let Err(e) = files::download(&name, &crate::view::files::trace_file(&run), "application/json") {
@@ -222,7 +233,7 @@ fn App() -> Html {
             }
             if !embed || shows("guide") {
                 <Scenarios current={AttrValue::from(lab.scenario.clone())} description={AttrValue::from(lab.description.clone())}
-                    guide={lab.guide.clone()} now_us={lab.now_us} {on_load} />
+                    guide={lab.guide.clone()} now_us={lab.shown.0} {on_load} />
             }
             if let Some(e) = &lab.error {
                 <div class="error" role="alert" data-testid="error">
@@ -239,9 +250,9 @@ fn App() -> Html {
             if !options.unknown_panels.is_empty() {
                 <p class="error" role="status">{ format!("Unknown panels in the address: {} (known: {}).", options.unknown_panels.join(", "), crate::view::page::PANELS.join(", ")) }</p>
             }
-            <Controls playing={lab.playing} speed={lab.speed} now_us={lab.now_us} events={lab.events} {on_toggle} {on_step} {on_step_back} {on_speed} />
+            <Controls playing={lab.playing} speed={lab.speed} now_us={lab.shown.0} events={lab.shown.1} {on_toggle} {on_step} {on_step_back} {on_speed} />
             if !embed || shows("timeline") {
-                <Scrubber now_us={lab.now_us} frontier_us={lab.frontier_us} marks={lab.marks.clone()} {on_seek} />
+                <Scrubber now_us={lab.shown.0} frontier_us={lab.shown.2} marks={lab.marks.clone()} {on_seek} />
             }
             if violated {
                 <p class="violation-banner" role="status">{ "An invariant broke: the run stopped on the event that broke it." }</p>
@@ -267,11 +278,11 @@ fn App() -> Html {
                 }
             </div>
             if !embed || shows("spacetime") {
-                <SpaceTime spans={lab.spans.clone()} markers={lab.past_markers.clone()} nodes={lab.node_count} now_us={lab.now_us}
+                <SpaceTime spans={lab.spans.clone()} markers={lab.past_markers.clone()} nodes={lab.node_count} now_us={lab.shown.0}
                     window_us={SPACETIME_WINDOW_US} {on_select_message} />
             }
             if !embed || shows("logs") {
-                <LogView rows={lab.logs.clone()} />
+                <LogView panel={lab.panel.clone()} />
             }
             if !embed || shows("network") {
                 <div class="panels">

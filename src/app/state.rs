@@ -20,7 +20,7 @@ use crate::view::geometry::{SPEED_MAX, SPEED_MIN, speed_step};
 use crate::view::history::{Marker, MessageSpan};
 use crate::view::inspect::Inspection;
 use crate::view::marks::ScrubMark;
-use crate::view::{InvariantView, LabRun, LogLine, LogRow, MessageView, NetCommand, NodeCommand, NodeView, SCENARIOS};
+use crate::view::{InvariantView, LabRun, LogLine, MessageView, Panel, NetCommand, NodeCommand, NodeView, SCENARIOS};
 
 /// The default speed: 1/10 of real time. Raft's election timeouts (150–300 ms) then last
 /// 1.5–3 s on screen and a 10–30 ms message crosses the stage in 0.1–0.3 s: slow enough to
@@ -95,13 +95,13 @@ pub struct LabState {
     /// Servers as drawn.
     pub nodes: Rc<Vec<NodeView>>,
     /// Messages in flight.
-    pub messages: Rc<Vec<MessageView>>,
+    pub messages: Rc<Vec<Rc<MessageView>>>,
     /// Invariants.
     pub invariants: Rc<Vec<InvariantView>>,
     /// Recent trace lines, newest first.
     pub log: Rc<Vec<LogLine>>,
-    /// The servers' logs, for the log view.
-    pub logs: Rc<Vec<LogRow>>,
+    /// The protocol's own panel (Raft: the log view).
+    pub panel: Rc<Panel>,
     /// Message spans for the space-time diagram (the recent past).
     pub spans: Rc<Vec<MessageSpan>>,
     /// Markers of this branch up to its frontier (the time line's).
@@ -114,6 +114,10 @@ pub struct LabState {
     pub inspection: Option<Rc<Inspection>>,
     /// Virtual time.
     pub now_us: Micros,
+    /// What the read panels show: (virtual time, events, frontier), the same as `now_us`,
+    /// `events` and `frontier_us` except while playing, when it follows them about six times
+    /// a second (see [`SLOW_EVERY_FRAMES`]).
+    pub shown: (Micros, u64, Micros),
     /// The latest moment reached on this branch (the scrubber's end).
     pub frontier_us: Micros,
     /// Events so far.
@@ -146,7 +150,21 @@ pub struct LabState {
     pub frames: u64,
     /// Bumped whenever the run is replaced.
     pub generation: u64,
+    /// The frame of the last refresh of the read panels (see [`SLOW_EVERY_FRAMES`]), and the
+    /// moment (time, events) it showed.
+    slow_frame: u64,
+    slow_seen: (Micros, u64),
 }
+
+/// While playing, the panels that are read rather than watched (event log, log view,
+/// space-time diagram, inspector, clock, time line) are refreshed every this many frames (six
+/// times a second), not on every frame: rebuilding them was most of a frame's work, and text that
+/// changes sixty times a second cannot be read anyway. The stage moves on every frame.
+pub const SLOW_EVERY_FRAMES: u64 = 6;
+
+/// While playing, the servers (their timer rings) are redrawn every this many frames, unless an
+/// event changed them.
+pub const RING_EVERY_FRAMES: u64 = 2;
 
 impl PartialEq for LabState {
     fn eq(&self, other: &Self) -> bool {
@@ -216,13 +234,14 @@ impl LabState {
             messages: Rc::default(),
             invariants: Rc::default(),
             log: Rc::default(),
-            logs: Rc::default(),
+            panel: Rc::default(),
             spans: Rc::default(),
             markers: Rc::default(),
             past_markers: Rc::default(),
             marks: Rc::default(),
             inspection: None,
             now_us: 0,
+            shown: (0, 0, 0),
             frontier_us: 0,
             events: u64::MAX,
             playing: false,
@@ -236,6 +255,8 @@ impl LabState {
             help: false,
             frames: 0,
             generation: 0,
+            slow_frame: 0,
+            slow_seen: (Micros::MAX, u64::MAX),
         };
         s.describe_run();
         s.refresh();
@@ -264,16 +285,17 @@ impl LabState {
         let run = self.run.borrow();
         let events = run.events();
         let now = run.now_us();
-        if now != self.now_us || events != self.events {
+        // The timer rings drain slowly (a full turn takes seconds on screen): every other frame
+        // is smooth enough and halves their share of the page's painting.
+        let ring_due = !self.playing || self.frames % RING_EVERY_FRAMES == 0;
+        if events != self.events || (now != self.now_us && ring_due) {
             self.nodes = Rc::new(run.nodes());
         }
         if events != self.events {
-            self.messages = Rc::new(run.messages());
-            self.invariants = Rc::new(run.invariants());
-            self.log = Rc::new(run.log().rev().cloned().collect());
-            let logs = run.logs();
-            if *self.logs != logs {
-                self.logs = Rc::new(logs);
+            self.messages = Rc::new(reuse_messages(&self.messages, run.messages()));
+            let invariants = run.invariants();
+            if *self.invariants != invariants {
+                self.invariants = Rc::new(invariants);
             }
             let p = run.network_profile();
             self.network = (
@@ -289,13 +311,24 @@ impl LabState {
             let markers = run.markers();
             if markers.len() != self.markers.len() || markers.last() != self.markers.last() {
                 self.markers = Rc::new(markers.to_vec());
-                self.marks = Rc::new(self.markers.iter().map(|m| ScrubMark { at_us: m.at_us, kind: m.kind.as_str(), label: format!("{} ms: {}", crate::sim::time::AsMs(m.at_us), m.label) }).collect());
+                self.marks = Rc::new(self.markers.iter().map(|m| ScrubMark { at_us: m.at_us, kind: m.kind.as_str(), label: m.label.clone() }).collect());
             }
         }
-        if now != self.now_us || events != self.events {
+        let slow_due = !self.playing || run.violated() || self.frames >= self.slow_frame + SLOW_EVERY_FRAMES;
+        if slow_due && (now, events) != self.slow_seen {
+            self.slow_frame = self.frames;
             self.spans = Rc::new(run.history().recent(now, SPACETIME_WINDOW_US, crate::view::spacetime::ARROWS_MAX));
+            if events != self.slow_seen.1 {
+                self.log = Rc::new(run.log().iter().rev().cloned().collect());
+                let panel = run.panel();
+                if *self.panel != panel {
+                    self.panel = Rc::new(panel);
+                }
+            }
+            self.slow_seen = (now, events);
+            self.shown = (now, events, run.frontier_us());
         }
-        self.inspection = match self.selected {
+        self.inspection = if !slow_due { self.inspection.clone() } else { match self.selected {
             Some(Selected::Node(id)) => run.inspect_node(id),
             Some(Selected::Message(id)) => run.inspect_message(id),
             None => None,
@@ -304,7 +337,7 @@ impl LabState {
             // Same content: keep the same Rc so the inspector does not re-render.
             Some(old) if **old == i => old.clone(),
             _ => Rc::new(i),
-        });
+        }) };
         self.now_us = now;
         self.frontier_us = run.frontier_us();
         self.events = events;
@@ -425,3 +458,21 @@ impl Reducible for LabState {
         Rc::new(s)
     }
 }
+
+/// The new messages in flight, reusing the `Rc` of every message already drawn (the list is in
+/// id order), so that its drawing is not rebuilt.
+fn reuse_messages(old: &[Rc<MessageView>], new: Vec<MessageView>) -> Vec<Rc<MessageView>> {
+    let mut old = old.iter().peekable();
+    new.into_iter()
+        .map(|m| {
+            while old.peek().is_some_and(|o| o.id < m.id) {
+                old.next();
+            }
+            match old.peek() {
+                Some(o) if o.id == m.id && ***o == m => Rc::clone(o),
+                _ => Rc::new(m),
+            }
+        })
+        .collect()
+}
+

@@ -3,7 +3,6 @@
 //! than in the UI, keeps them tested natively, and every one of them is a scenario action, so a
 //! session can be written down and replayed exactly.
 
-use crate::protocols::raft::Command;
 use crate::sim::network::ppm_from_ratio;
 use crate::sim::{Action, Micros, NodeId, Target};
 
@@ -24,7 +23,7 @@ pub enum NodeCommand {
     Isolate,
     /// Undo [`NodeCommand::Isolate`].
     Reconnect,
-    /// Hand it a client request (`set k<n> <n>`).
+    /// Hand it a client request (the protocol's own: Raft's `set k<n> <n>`).
     ClientRequest,
 }
 
@@ -51,9 +50,9 @@ pub enum NetCommand {
 /// Largest latency the network panel offers, in ms.
 pub const LATENCY_MS_LIMIT: u32 = 10_000;
 
-/// The action for a server command, with the request counter for client writes (`requests` is
-/// the number of requests made so far). `None` for an id outside 1..=`nodes`.
-pub fn node_action(id: NodeId, command: NodeCommand, nodes: u32, requests: u64) -> Option<Action<Command>> {
+/// The action for a server command; `request` makes the request a client request carries.
+/// `None` for an id outside 1..=`nodes`.
+pub fn node_action<R>(id: NodeId, command: NodeCommand, nodes: u32, request: impl FnOnce() -> R) -> Option<Action<R>> {
     if id == 0 || id > nodes {
         return None;
     }
@@ -66,17 +65,14 @@ pub fn node_action(id: NodeId, command: NodeCommand, nodes: u32, requests: u64) 
         NodeCommand::Timeout => Action::Timeout(t),
         NodeCommand::Isolate => Action::Isolate(t),
         NodeCommand::Reconnect => Action::Reconnect(t),
-        NodeCommand::ClientRequest => {
-            let n = requests + 1;
-            Action::Client { request: Command::Set { key: format!("k{n}"), value: n.to_string() }, to: Some(t), client: 1 }
-        }
+        NodeCommand::ClientRequest => Action::Client { request: request(), to: Some(t), client: 1 },
     })
 }
 
 /// The action for a network command, given the current leader. `None` when the command makes
 /// no sense here (a split of a one-server cluster, an empty or invalid partition, a latency range
 /// upside down or too large, a rate above 100 %).
-pub fn net_action(command: &NetCommand, leader: Option<NodeId>, nodes: u32) -> Option<Action<Command>> {
+pub fn net_action<R>(command: &NetCommand, leader: Option<NodeId>, nodes: u32) -> Option<Action<R>> {
     let ms = |v: u32| Micros::from(v) * 1000;
     let ppm = |percent: u32| ppm_from_ratio(f64::from(percent) / 100.0);
     match command {
@@ -117,19 +113,16 @@ pub fn split_minority(first: NodeId, nodes: u32) -> Option<(Vec<NodeId>, Vec<Nod
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::protocols::raft::Command;
 
     #[test]
     fn server_commands_name_their_server_and_only_valid_ones() {
-        assert_eq!(node_action(3, NodeCommand::Crash, 5, 0), Some(Action::Crash(Target::Node(3))));
-        assert_eq!(node_action(2, NodeCommand::Reconnect, 5, 0), Some(Action::Reconnect(Target::Node(2))));
-        assert_eq!(node_action(0, NodeCommand::Crash, 5, 0), None);
-        assert_eq!(node_action(6, NodeCommand::Crash, 5, 0), None);
-        match node_action(1, NodeCommand::ClientRequest, 5, 4) {
-            Some(Action::Client { request: Command::Set { key, value }, to: Some(Target::Node(1)), client: 1 }) => {
-                assert_eq!((key.as_str(), value.as_str()), ("k5", "5"));
-            }
-            other => panic!("{other:?}"),
-        }
+        let req = || "set k 1";
+        assert_eq!(node_action(3, NodeCommand::Crash, 5, req), Some(Action::Crash(Target::Node(3))));
+        assert_eq!(node_action(2, NodeCommand::Reconnect, 5, req), Some(Action::Reconnect(Target::Node(2))));
+        assert_eq!(node_action(0, NodeCommand::Crash, 5, req), None);
+        assert_eq!(node_action(6, NodeCommand::Crash, 5, req), None);
+        assert_eq!(node_action(1, NodeCommand::ClientRequest, 5, req), Some(Action::Client { request: "set k 1", to: Some(Target::Node(1)), client: 1 }));
     }
 
     #[test]
@@ -148,15 +141,15 @@ mod tests {
 
     #[test]
     fn network_presets_follow_the_leader() {
-        assert_eq!(net_action(&NetCommand::IsolateLeader, Some(3), 5), Some(Action::Isolate(Target::Node(3))));
-        assert_eq!(net_action(&NetCommand::IsolateLeader, None, 5), Some(Action::Isolate(Target::Node(1))));
-        assert_eq!(net_action(&NetCommand::SplitMajority, Some(2), 5), Some(Action::Partition(vec![vec![2, 3], vec![1, 4, 5]])));
-        assert_eq!(net_action(&NetCommand::SplitMajority, None, 1), None);
+        assert_eq!(net_action::<Command>(&NetCommand::IsolateLeader, Some(3), 5), Some(Action::Isolate(Target::Node(3))));
+        assert_eq!(net_action::<Command>(&NetCommand::IsolateLeader, None, 5), Some(Action::Isolate(Target::Node(1))));
+        assert_eq!(net_action::<Command>(&NetCommand::SplitMajority, Some(2), 5), Some(Action::Partition(vec![vec![2, 3], vec![1, 4, 5]])));
+        assert_eq!(net_action::<Command>(&NetCommand::SplitMajority, None, 1), None);
     }
 
     #[test]
     fn free_partitions_are_checked() {
-        let p = |g: Vec<Vec<NodeId>>| net_action(&NetCommand::Partition(g), None, 5);
+        let p = |g: Vec<Vec<NodeId>>| net_action::<Command>(&NetCommand::Partition(g), None, 5);
         assert_eq!(p(vec![vec![1, 2], vec![3, 4, 5]]), Some(Action::Partition(vec![vec![1, 2], vec![3, 4, 5]])));
         assert_eq!(p(vec![vec![1], vec![]]), Some(Action::Partition(vec![vec![1]])), "the rest form a group");
         assert_eq!(p(vec![vec![1, 2, 3, 4, 5]]), None, "everyone together is no partition");
@@ -166,7 +159,7 @@ mod tests {
 
     #[test]
     fn rates_and_latencies_are_bounded() {
-        let n = |c: NetCommand| net_action(&c, None, 5);
+        let n = |c: NetCommand| net_action::<Command>(&c, None, 5);
         assert_eq!(n(NetCommand::Latency { ms_min: 10, ms_max: 30 }), Some(Action::Latency(10_000, 30_000)));
         assert_eq!(n(NetCommand::Latency { ms_min: 30, ms_max: 10 }), None);
         assert_eq!(n(NetCommand::Latency { ms_min: 0, ms_max: LATENCY_MS_LIMIT + 1 }), None);

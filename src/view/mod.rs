@@ -3,6 +3,7 @@
 //! Nothing here decides an event, so floating point is fine (it only places pixels).
 
 pub mod commands;
+pub mod face;
 pub mod files;
 pub mod geometry;
 pub mod history;
@@ -11,10 +12,12 @@ pub mod lab;
 pub mod logs;
 pub mod marks;
 pub mod page;
+pub mod raft_face;
 pub mod share;
 pub mod spacetime;
 
 pub use commands::{NetCommand, NodeCommand};
 pub use geometry::Point;
 pub use logs::{LogCell, LogRow};
-pub use lab::{InvariantView, LabRun, LogLine, MessageView, NodeView, SCENARIOS};
+pub use face::{LabProtocol, Panel};
+pub use lab::{InvariantView, LabModel, LabRun, LogLine, MessageView, NodeView, SCENARIOS};

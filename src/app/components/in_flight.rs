@@ -12,7 +12,7 @@ const LISTED: usize = 60;
 
 #[derive(Properties, PartialEq)]
 pub struct InFlightProps {
-    pub messages: Rc<Vec<MessageView>>,
+    pub messages: Rc<Vec<Rc<MessageView>>>,
     pub on_select: Callback<u64>,
 }
 

@@ -7,11 +7,12 @@ use std::rc::Rc;
 
 use yew::prelude::*;
 
-use crate::view::{LogCell, LogRow};
+use crate::view::{LogCell, Panel};
 
 #[derive(Properties, PartialEq)]
 pub struct LogViewProps {
-    pub rows: Rc<Vec<LogRow>>,
+    /// The protocol's panel: drawn when it is a log view.
+    pub panel: Rc<Panel>,
 }
 
 fn cell(c: &LogCell) -> Html {
@@ -44,7 +45,8 @@ fn cell(c: &LogCell) -> Html {
 
 #[component]
 pub fn LogView(props: &LogViewProps) -> Html {
-    let width = props.rows.first().map_or(0, |r| r.cells.len());
+    let Panel::Logs(rows) = &*props.panel else { return html! {} };
+    let width = rows.first().map_or(0, |r| r.cells.len());
     html! {
         <section class="log-view" aria-label="Server logs" data-testid="log-view">
             <h2>{ "Logs" }</h2>
@@ -60,7 +62,7 @@ pub fn LogView(props: &LogViewProps) -> Html {
                         </tr>
                     </thead>
                     <tbody>
-                        { for props.rows.iter().map(|r| {
+                        { for rows.iter().map(|r| {
                             let class = classes!("log-row", (!r.up).then_some("down"), r.leader.then_some("leader"));
                             let label = format!(
                                 "S{}{}, {} entries, commit {}",

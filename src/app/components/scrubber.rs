@@ -54,26 +54,9 @@ pub fn Scrubber(props: &ScrubberProps) -> Html {
     };
     let previous = neighbour(&props.marks, now, frontier, false);
     let next = neighbour(&props.marks, now, frontier, true);
-    let ticks = thin(&props.marks, frontier, buckets()).into_iter().map(|i| {
-        let m = &props.marks[i];
-        let label = format!("{} at {} ms", m.label, ms_decimal(m.at_us));
-        let at = m.at_us;
-        let cb = props.on_seek.clone();
-        html! {
-            // Out of the tab order: up to two hundred stops would bury the page; the
-            // previous/next buttons reach every mark from the keyboard.
-            <button key={i} type="button" tabindex="-1" class={classes!("tick", format!("mark-{}", m.kind))}
-                    style={format!("left: {:.3}%", percent(at, frontier))} title={label.clone()} aria-label={label}
-                    onclick={Callback::from(move |_: MouseEvent| cb.emit(at))}>
-                { symbol(m.kind) }
-            </button>
-        }
-    });
     html! {
         <section class="scrubber" aria-label="Time travel" data-testid="scrubber">
-            <div class="scrub-ticks" role="group" aria-label="Marks">
-                { for ticks }
-            </div>
+            <Ticks marks={props.marks.clone()} {frontier} on_seek={props.on_seek.clone()} />
             <input type="range" class="scrub-range" min="0" max={ms_decimal(frontier)} step="0.001" value={ms_decimal(now)}
                    aria-label="Virtual time" aria-valuetext={position_text(now, frontier)} {oninput} />
             <div class="scrub-ends" aria-hidden="true">
@@ -93,3 +76,49 @@ pub fn Scrubber(props: &ScrubberProps) -> Html {
         </section>
     }
 }
+
+#[derive(Properties, PartialEq)]
+struct TicksProps {
+    marks: Rc<Vec<ScrubMark>>,
+    frontier: Micros,
+    on_seek: Callback<Micros>,
+}
+
+/// The marks above the slider: their own component, so moving the slider alone does not
+/// rebuild them, and one click listener for all of them (each tick carries its time).
+#[component]
+fn Ticks(props: &TicksProps) -> Html {
+    let frontier = props.frontier;
+    let onclick = {
+        let cb = props.on_seek.clone();
+        Callback::from(move |e: MouseEvent| {
+            let at = e
+                .target()
+                .and_then(|t| wasm_bindgen::JsCast::dyn_into::<web_sys::Element>(t).ok())
+                .and_then(|el| el.closest("[data-at]").ok().flatten())
+                .and_then(|el| el.get_attribute("data-at"))
+                .and_then(|v| v.parse::<Micros>().ok());
+            if let Some(at) = at {
+                cb.emit(at);
+            }
+        })
+    };
+    let ticks = thin(&props.marks, frontier, buckets()).into_iter().map(|i| {
+        let m = &props.marks[i];
+        let label = format!("Go to {} ms: {}", ms_decimal(m.at_us), m.label);
+        html! {
+            // Out of the tab order: up to two hundred stops would bury the page; the
+            // previous/next buttons reach every mark from the keyboard.
+            <button key={i} type="button" tabindex="-1" class={classes!("tick", format!("mark-{}", m.kind))} data-at={m.at_us.to_string()}
+                    style={format!("left: {:.3}%", percent(m.at_us, frontier))} title={label.clone()} aria-label={label}>
+                { symbol(m.kind) }
+            </button>
+        }
+    });
+    html! {
+        <div class="scrub-ticks" role="group" aria-label="Marks" {onclick}>
+            { for ticks }
+        </div>
+    }
+}
+

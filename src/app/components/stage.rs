@@ -1,14 +1,19 @@
 //! The stage: servers on a ring and the messages in flight between them, as SVG. Geometry comes
-//! from [`crate::view::geometry`]; only the messages layer changes every frame. A partition
+//! from [`crate::view::geometry`]. A partition
 //! shows as a side letter (A, B, ...) under each server and a tinted halo per side; an isolated
 //! server gets a dashed fence. A message that was just dropped stays a moment where it was lost,
 //! fading, with a ✕.
+//!
+//! Every frame moves the messages and drains the timer rings, so the stage is split so that a
+//! frame touches only that: each server's body is its own component whose props do not change
+//! while the server does not, each message's body too (only its `transform` moves), and clicks
+//! on messages are caught once on their layer rather than by a listener per message.
 
 use std::rc::Rc;
 
+use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
-use crate::protocols::raft::Role;
 use crate::sim::{Addr, Micros, NodeId};
 use crate::view::geometry::{self, Point, VIEW_SIZE};
 use crate::view::history::{Fate, MessageSpan};
@@ -23,7 +28,7 @@ const MAX_DRAWN: usize = 400;
 #[derive(Properties, PartialEq)]
 pub struct StageProps {
     pub nodes: Rc<Vec<NodeView>>,
-    pub messages: Rc<Vec<MessageView>>,
+    pub messages: Rc<Vec<Rc<MessageView>>>,
     pub now_us: Micros,
     pub selected: Option<NodeId>,
     /// The message open in the inspector.
@@ -50,15 +55,6 @@ pub fn Stage(props: &StageProps) -> Html {
     }
 }
 
-fn role_class(node: &NodeView) -> &'static str {
-    match node.role {
-        Some(Role::Leader) => "leader",
-        Some(Role::Candidate) => "candidate",
-        Some(Role::Follower) => "follower",
-        None => "down",
-    }
-}
-
 #[derive(Properties, PartialEq)]
 struct NodesProps {
     nodes: Rc<Vec<NodeView>>,
@@ -72,28 +68,13 @@ fn NodesLayer(props: &NodesProps) -> Html {
     let n = props.nodes.len() as u32;
     let positions = geometry::ring_positions(n);
     let r = geometry::node_radius(n);
-    let font = (r * 0.42).max(9.0);
     html! {
         <g class="nodes">
             { for props.nodes.iter().zip(positions).map(|(node, p)| {
-                let id = node.id;
-                let on_select = props.on_select.clone();
-                let onclick = { let on_select = on_select.clone(); Callback::from(move |_: MouseEvent| on_select.emit(id)) };
-                let onkeydown = Callback::from(move |e: KeyboardEvent| {
-                    if e.key() == "Enter" || e.key() == " " {
-                        e.prevent_default();
-                        e.stop_propagation();
-                        on_select.emit(id);
-                    }
-                });
-                let mut state = format!("{} term {}", node.role_name(), node.term);
-                if node.paused { state.push_str(", paused"); }
-                if node.isolated { state.push_str(", isolated"); }
-                if let Some(g) = node.group { state.push_str(&format!(", side {}", side_letter(g))); }
-                let label = format!("S{id} {state}");
-                let class = classes!("node", role_class(node), node.paused.then_some("paused"), (props.selected == Some(id)).then_some("selected"), props.highlight.contains(&id).then_some("violating"));
                 let ring_r = r + 6.0;
-                let timer = node.election_left.map(|left| {
+                // The ring drains every frame; the server itself is a component of its own
+                // that sees the view without it, so it renders only when it changes.
+                let timer = node.timer_left.map(|left| {
                     let (dash, gap) = geometry::ring_dash(ring_r, left);
                     html! {
                         <circle class="timer" cx={fmt(p.x)} cy={fmt(p.y)} r={fmt(ring_r)}
@@ -101,35 +82,74 @@ fn NodesLayer(props: &NodesProps) -> Html {
                             transform={format!("rotate(-90 {} {})", fmt(p.x), fmt(p.y))} />
                     }
                 });
-                // Down servers show ✕ as their badge; paused ones get a pause mark.
-                let mark = if node.up && node.paused { "❚❚" } else { "" };
-                let halo = node.group.map(|g| html! {
-                    <circle class={classes!("side-halo", format!("side-{}", g % 4))} cx={fmt(p.x)} cy={fmt(p.y)} r={fmt(r + 14.0)} />
-                });
-                let fence = node.isolated.then(|| html! {
-                    <circle class="fence" cx={fmt(p.x)} cy={fmt(p.y)} r={fmt(r + 12.0)} />
-                });
-                let side = node.group.map(|g| html! {
-                    <text class="side" x={fmt(p.x)} y={fmt(p.y + r + 18.0)} font-size={fmt(font)}>{ format!("side {}", side_letter(g)) }</text>
-                });
+                let still = NodeView { timer_left: None, ..node.clone() };
                 html! {
-                    <g key={id} class={class} role="button" tabindex="0" aria-label={label.clone()}
-                       aria-haspopup="menu" {onclick} {onkeydown}>
-                        <title>{ label }</title>
-                        { for halo }
-                        { for fence }
-                        { for side }
+                    <g key={node.id} class="node-slot">
+                        <NodeBody node={still} x={p.x} y={p.y} {r} selected={props.selected == Some(node.id)}
+                            violating={props.highlight.contains(&node.id)} on_select={props.on_select.clone()} />
                         { for timer }
-                        <circle class="body" cx={fmt(p.x)} cy={fmt(p.y)} r={fmt(r)} />
-                        <text class="badge" x={fmt(p.x)} y={fmt(p.y - font * 0.55)} font-size={fmt(font * 1.25)}>{ node.badge() }</text>
-                        <text class="name" x={fmt(p.x)} y={fmt(p.y + font * 0.6)} font-size={fmt(font)}>{ format!("S{id}") }</text>
-                        <text class="term" x={fmt(p.x)} y={fmt(p.y + font * 1.55)} font-size={fmt(font * 0.8)}>{ format!("t{}", node.term) }</text>
-                        if !mark.is_empty() {
-                            <text class="mark" x={fmt(p.x + r * 0.75)} y={fmt(p.y - r * 0.6)} font-size={fmt(font * 1.2)}>{ mark }</text>
-                        }
                     </g>
                 }
             }) }
+        </g>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+struct NodeBodyProps {
+    node: NodeView,
+    x: f64,
+    y: f64,
+    r: f64,
+    selected: bool,
+    violating: bool,
+    on_select: Callback<NodeId>,
+}
+
+#[component]
+fn NodeBody(props: &NodeBodyProps) -> Html {
+    let node = &props.node;
+    let (id, x, y, r) = (node.id, props.x, props.y, props.r);
+    let font = (r * 0.42).max(9.0);
+    let onclick = { let cb = props.on_select.clone(); Callback::from(move |_: MouseEvent| cb.emit(id)) };
+    let onkeydown = {
+        let cb = props.on_select.clone();
+        Callback::from(move |e: KeyboardEvent| {
+            if e.key() == "Enter" || e.key() == " " {
+                e.prevent_default();
+                e.stop_propagation();
+                cb.emit(id);
+            }
+        })
+    };
+    let mut state = node.state.clone();
+    if node.paused { state.push_str(", paused"); }
+    if node.isolated { state.push_str(", isolated"); }
+    if let Some(g) = node.group { state.push_str(&format!(", side {}", side_letter(g))); }
+    let label = format!("S{id} {state}");
+    let class = classes!("node", node.role, node.paused.then_some("paused"), props.selected.then_some("selected"), props.violating.then_some("violating"));
+    // Down servers show ✕ as their badge; paused ones get a pause mark.
+    let mark = if node.up && node.paused { "❚❚" } else { "" };
+    let halo = node.group.map(|g| html! {
+        <circle class={classes!("side-halo", format!("side-{}", g % 4))} cx={fmt(x)} cy={fmt(y)} r={fmt(r + 14.0)} />
+    });
+    let fence = node.isolated.then(|| html! { <circle class="fence" cx={fmt(x)} cy={fmt(y)} r={fmt(r + 12.0)} /> });
+    let side = node.group.map(|g| html! {
+        <text class="side" x={fmt(x)} y={fmt(y + r + 18.0)} font-size={fmt(font)}>{ format!("side {}", side_letter(g)) }</text>
+    });
+    html! {
+        <g {class} role="button" tabindex="0" aria-label={label.clone()} aria-haspopup="menu" {onclick} {onkeydown}>
+            <title>{ label }</title>
+            { for halo }
+            { for fence }
+            { for side }
+            <circle class="body" cx={fmt(x)} cy={fmt(y)} r={fmt(r)} />
+            <text class="badge" x={fmt(x)} y={fmt(y - font * 0.55)} font-size={fmt(font * 1.25)}>{ node.badge }</text>
+            <text class="name" x={fmt(x)} y={fmt(y + font * 0.6)} font-size={fmt(font)}>{ format!("S{id}") }</text>
+            <text class="term" x={fmt(x)} y={fmt(y + font * 1.55)} font-size={fmt(font * 0.8)}>{ node.caption.clone() }</text>
+            if !mark.is_empty() {
+                <text class="mark" x={fmt(x + r * 0.75)} y={fmt(y - r * 0.6)} font-size={fmt(font * 1.2)}>{ mark }</text>
+            }
         </g>
     }
 }
@@ -141,18 +161,18 @@ fn side_letter(group: usize) -> char {
 
 #[derive(Properties, PartialEq)]
 struct MessagesProps {
-    messages: Rc<Vec<MessageView>>,
+    messages: Rc<Vec<Rc<MessageView>>>,
     now_us: Micros,
     nodes: u32,
     selected: Option<u64>,
     on_select: Callback<u64>,
 }
 
-fn kind_class(kind: &str, heartbeat: bool) -> &'static str {
+/// The colour class of a message the stage no longer has a view of (a lost one, from its span).
+fn kind_class(kind: &str) -> &'static str {
     match kind {
         "RequestVote" => "rv",
         "RequestVoteReply" => "rvr",
-        "AppendEntries" if heartbeat => "ae heartbeat",
         "AppendEntries" => "ae",
         "AppendEntriesReply" => "aer",
         _ => "client",
@@ -187,7 +207,7 @@ fn DroppedLayer(props: &DroppedProps) -> Html {
                 let p = geometry::message_position(endpoint(&positions, s.from), endpoint(&positions, s.to), r, s.sent_us, s.due_us, s.end_us);
                 let opacity = 1.0 - (props.now_us - s.end_us) as f64 / DROP_FADE_US as f64;
                 html! {
-                    <g key={s.id} class={classes!("msg", "lost", kind_class(&s.kind, s.heartbeat))} opacity={fmt(opacity)} transform={format!("translate({} {})", fmt(p.x), fmt(p.y))}>
+                    <g key={s.id} class={classes!("msg", "lost", kind_class(&s.kind), s.heartbeat.then_some("heartbeat"))} opacity={fmt(opacity)} transform={format!("translate({} {})", fmt(p.x), fmt(p.y))}>
                         <circle r="6" />
                         <text class="x" y="4">{ "✕" }</text>
                     </g>
@@ -202,29 +222,58 @@ fn MessagesLayer(props: &MessagesProps) -> Html {
     let positions = geometry::ring_positions(props.nodes);
     let r = geometry::node_radius(props.nodes);
     let at = |a: Addr| endpoint(&positions, a);
+    // One listener for every message: the clicked one carries its id.
+    let onclick = {
+        let cb = props.on_select.clone();
+        Callback::from(move |e: MouseEvent| {
+            let id = e
+                .target()
+                .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+                .and_then(|el| el.closest("[data-msg]").ok().flatten())
+                .and_then(|el| el.get_attribute("data-msg"))
+                .and_then(|v| v.parse::<u64>().ok());
+            if let Some(id) = id {
+                cb.emit(id);
+            }
+        })
+    };
     html! {
-        <g class="messages" aria-hidden="true">
+        <g class="messages" aria-hidden="true" {onclick}>
             { for props.messages.iter().take(MAX_DRAWN).map(|m| {
                 let p = geometry::message_position(at(m.from), at(m.to), r, m.sent_us, m.due_us, props.now_us);
-                let size = if m.heartbeat { 5.0 } else { 7.0 };
-                let id = m.id;
-                let on_select = props.on_select.clone();
-                let onclick = Callback::from(move |_: MouseEvent| on_select.emit(id));
-                let selected = (props.selected == Some(m.id)).then_some("selected");
                 html! {
-                    <g key={m.id} class={classes!("msg", kind_class(m.kind, m.heartbeat), selected)} transform={format!("translate({} {})", fmt(p.x), fmt(p.y))} {onclick}>
-                        <title>{ format!("m{} {}->{} {} (click to inspect or drop)", m.id, m.from, m.to, m.text) }</title>
-                        if m.kind == "RequestVote" || m.kind == "RequestVoteReply" {
-                            <rect x={fmt(-size)} y={fmt(-size)} width={fmt(2.0 * size)} height={fmt(2.0 * size)} rx="2" />
-                        } else {
-                            <circle r={fmt(size)} />
-                        }
-                        if !m.heartbeat {
-                            <text y={fmt(-size - 3.0)}>{ &m.label }</text>
-                        }
+                    <g key={m.id} data-msg={m.id.to_string()} transform={format!("translate({} {})", fmt(p.x), fmt(p.y))}>
+                        <MessageBody msg={m.clone()} selected={props.selected == Some(m.id)} />
                     </g>
                 }
             }) }
+        </g>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+struct MessageBodyProps {
+    msg: Rc<MessageView>,
+    selected: bool,
+}
+
+/// A message's shape, label and tooltip: built once per message, not per frame.
+#[component]
+fn MessageBody(props: &MessageBodyProps) -> Html {
+    let m = &props.msg;
+    let size = if m.heartbeat { 5.0 } else { 7.0 };
+    let class = classes!("msg", m.class, m.heartbeat.then_some("heartbeat"), props.selected.then_some("selected"));
+    html! {
+        <g {class}>
+            <title>{ format!("m{} {}->{} {} (click to inspect or drop)", m.id, m.from, m.to, m.text) }</title>
+            if m.square {
+                <rect x={fmt(-size)} y={fmt(-size)} width={fmt(2.0 * size)} height={fmt(2.0 * size)} rx="2" />
+            } else {
+                <circle r={fmt(size)} />
+            }
+            if !m.heartbeat {
+                <text y={fmt(-size - 3.0)}>{ &m.label }</text>
+            }
         </g>
     }
 }

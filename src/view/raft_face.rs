@@ -1,0 +1,95 @@
+//! Raft in the lab: role badges (L/C/F), the term, the draining election timer, message
+//! labels (`vote? t2`, `+3`, `ok 4`, ♥ for a heartbeat) and the log view.
+
+use crate::protocols::raft::{Command, Msg, Raft, RaftTimer, Role};
+use crate::sim::{Engine, Micros, NodeId, NodeSlot};
+
+use super::face::{LabProtocol, MessageFace, NodeFace, Panel};
+use super::geometry::timer_left;
+use super::inspect::{self, Inspection};
+use super::logs::{ServerLog, log_rows, mark_violations};
+
+impl LabProtocol for Raft {
+    fn node_face(&self, slot: &NodeSlot<Self>, now_us: Micros) -> NodeFace {
+        let Some(state) = slot.state() else {
+            let term = slot.durable().term;
+            return NodeFace { role: "down", badge: "✕", caption: format!("t{term}"), state: format!("down term {term}"), timer_left: None };
+        };
+        let (role, badge) = match state.role {
+            Role::Leader => ("leader", "L"),
+            Role::Candidate => ("candidate", "C"),
+            Role::Follower => ("follower", "F"),
+        };
+        let timer = slot.timers().iter().find(|t| t.timer == RaftTimer::Election);
+        NodeFace {
+            role,
+            badge,
+            caption: format!("t{}", state.term),
+            state: format!("{role} term {}", state.term),
+            timer_left: timer.map(|t| timer_left(t.set_us, t.due_us, now_us)),
+        }
+    }
+
+    fn message_face(&self, msg: &Msg) -> MessageFace {
+        let (class, square) = match msg {
+            Msg::RequestVote { .. } => ("rv", true),
+            Msg::RequestVoteReply { .. } => ("rvr", true),
+            Msg::AppendEntries { .. } => ("ae", false),
+            Msg::AppendEntriesReply { .. } => ("aer", false),
+            Msg::ClientRequest { .. } | Msg::ClientReply { .. } => ("client", false),
+        };
+        let routine = matches!(msg, Msg::AppendEntries { entries, .. } if entries.is_empty());
+        MessageFace { label: short_label(msg), class, square, routine }
+    }
+
+    fn inspect_node(engine: &Engine<Self>, id: NodeId) -> Option<Inspection> {
+        inspect::inspect_node(engine, id)
+    }
+
+    fn inspect_message(engine: &Engine<Self>, id: u64) -> Option<Inspection> {
+        inspect::inspect_message(engine, id)
+    }
+
+    fn user_request(&self, n: u64) -> Command {
+        Command::Set { key: format!("k{n}"), value: n.to_string() }
+    }
+
+    /// The servers' logs side by side, compared with the leader's (see [`log_rows`]). A down
+    /// server shows its durable log, nothing committed.
+    fn panel(engine: &Engine<Self>, leader: Option<NodeId>) -> Panel {
+        let servers: Vec<ServerLog<'_>> = engine
+            .nodes()
+            .iter()
+            .map(|slot| {
+                let state = slot.state();
+                ServerLog {
+                    id: slot.id,
+                    up: slot.up(),
+                    role: state.map(|s| s.role),
+                    commit: state.map_or(0, |s| s.commit_index),
+                    log: state.map_or(&slot.durable().log[..], |s| &s.log[..]),
+                }
+            })
+            .collect();
+        let mut rows = log_rows(&servers, leader);
+        for v in engine.violations().iter().flatten() {
+            mark_violations(&mut rows, &v.positions);
+        }
+        Panel::Logs(rows)
+    }
+}
+
+/// A message's label on the stage.
+pub fn short_label(msg: &Msg) -> String {
+    match msg {
+        Msg::RequestVote { term, .. } => format!("vote? t{term}"),
+        Msg::RequestVoteReply { granted: true, .. } => "yes".to_string(),
+        Msg::RequestVoteReply { granted: false, .. } => "no".to_string(),
+        Msg::AppendEntries { entries, .. } if entries.is_empty() => "♥".to_string(),
+        Msg::AppendEntries { entries, .. } => format!("+{}", entries.len()),
+        Msg::AppendEntriesReply { success: true, match_index, .. } => format!("ok {match_index}"),
+        Msg::AppendEntriesReply { .. } => "nak".to_string(),
+        Msg::ClientRequest { command, .. } => command.to_string(),
+        Msg::ClientReply { .. } => "reply".to_string(),
+    }
+}
