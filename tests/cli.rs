@@ -194,3 +194,113 @@ fn check_accepts_every_shipped_scenario() {
     let o = distlab(&args);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
 }
+
+#[test]
+fn run_reports_two_pc_roles_states_blocking_and_transactions() {
+    let (r, code) = report(&["run", "scenarios/2pc-coordinator-crash-after-commit.json"]);
+    assert_eq!(code, 0);
+    assert_eq!(r["protocol"], "2pc");
+    let names: Vec<&str> = r["invariants"].as_array().unwrap().iter().map(|i| i["name"].as_str().unwrap()).collect();
+    assert_eq!(names, ["Atomicity", "Validity", "Stability"]);
+    let nodes = r["nodes"].as_array().unwrap();
+    assert_eq!(nodes[0]["view"]["role"], "coordinator");
+    for n in &nodes[1..] {
+        let v = &n["view"];
+        assert_eq!(v["role"], "participant", "{n}");
+        assert_eq!(v["state"], serde_json::json!({"1": "committed"}));
+        assert_eq!(v["locks"], serde_json::json!([]));
+        let blocked = v["blocked_ms"]["1"].as_f64().unwrap();
+        assert!((2900.0..3100.0).contains(&blocked), "{blocked}");
+    }
+    let txs = r["outcome"]["transactions"].as_array().unwrap();
+    assert_eq!(txs.len(), 1);
+    assert_eq!(txs[0]["id"], 1);
+    assert_eq!(txs[0]["decision"], "commit");
+    assert_eq!(txs[0]["states"], serde_json::json!({"1": "committed", "2": "committed", "3": "committed", "4": "committed"}));
+    let totals = r["outcome"]["blocked_ms"].as_object().unwrap();
+    assert_eq!(totals.keys().collect::<Vec<_>>(), ["2", "3", "4"], "one figure per participant");
+    assert_eq!(r["clients"][0]["view"]["answered"][0]["decision"], "commit");
+}
+
+#[test]
+fn run_shows_a_blocked_participant_and_a_crashed_coordinator() {
+    let (r, code) = report(&["run", "scenarios/2pc-coordinator-crash-after-commit.json", "--until-ms", "2000"]);
+    assert_eq!(code, 0);
+    let s1 = &r["nodes"][0];
+    assert_eq!(s1["up"], false);
+    assert_eq!(s1["view"]["state"]["1"], "committed", "a crashed node shows its stable log");
+    let s2 = &r["nodes"][1]["view"];
+    assert_eq!(s2["state"]["1"], "prepared");
+    assert_eq!(s2["locks"], serde_json::json!([1]));
+    assert_eq!(s2["asking"], serde_json::json!([1]));
+    assert_eq!(r["outcome"]["transactions"][0]["states"]["2"], "prepared");
+    let blocked = r["outcome"]["blocked_ms"]["2"].as_f64().unwrap();
+    assert!((1900.0..2000.0).contains(&blocked), "measured to the end of the run: {blocked}");
+}
+
+#[test]
+fn the_three_pc_partition_flaw_exits_1_naming_atomicity() {
+    let (r, code) = report(&["run", "scenarios/3pc-partition-flaw.json"]);
+    assert_eq!(code, 1);
+    assert_eq!(r["protocol"], "3pc");
+    let atomicity = &r["invariants"][0];
+    assert_eq!((atomicity["name"].as_str(), atomicity["holds"].as_bool()), (Some("Atomicity"), Some(false)));
+    let detail = atomicity["violation"]["detail"].as_str().unwrap();
+    assert!(detail.starts_with("T1 is committed at S2 but aborted at S3"), "{detail}");
+    assert_eq!(r["outcome"]["transactions"][0]["states"], serde_json::json!({"1": "precommitted", "2": "committed", "3": "aborted", "4": "aborted"}));
+    let o = distlab(&["trace", "scenarios/3pc-partition-flaw.json"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stdout(&o).contains("violation Atomicity: T1 is committed at S2 but aborted at S3"), "{}", stdout(&o));
+    assert!(stderr(&o).contains(&format!("trace_hash {}", r["trace_hash"].as_str().unwrap())));
+}
+
+#[test]
+fn fuzz_holds_for_two_pc_and_for_three_pc_under_crashes_and_breaks_three_pc_under_partitions() {
+    let dir = scratch("fuzz-commit");
+    for args in [&["--protocol", "2pc"][..], &["--protocol", "3pc", "--faults", "crash"], &["--protocol", "2pc", "--nodes", "10"]] {
+        let mut all = vec!["fuzz", "--seeds", "30", "--until-ms", "4000", "--out", dir.to_str().unwrap()];
+        all.extend_from_slice(args);
+        let o = distlab(&all);
+        assert_eq!(o.status.code(), Some(0), "{args:?}: {}{}", stdout(&o), stderr(&o));
+        assert!(stdout(&o).contains("every invariant held"), "{}", stdout(&o));
+    }
+    let o = distlab(&["fuzz", "--protocol", "3pc", "--faults", "partition", "--seeds", "100", "--until-ms", "5000", "--out", dir.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(1), "{}{}", stdout(&o), stderr(&o));
+    let out = stdout(&o);
+    assert!(out.contains("violated Atomicity"), "{out}");
+    let repro = std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().path()).find(|p| p.to_string_lossy().contains("distlab-fuzz-3pc-seed")).expect("a reproducer");
+    let (r, code) = report(&["run", repro.to_str().unwrap()]);
+    assert_eq!(code, 1);
+    assert_eq!(r["invariants"][0]["holds"], false, "the reproducer shows the same broken Atomicity");
+}
+
+#[test]
+fn fuzz_finds_the_planted_commit_on_timeout_bug() {
+    let dir = scratch("fuzz-commit-bug");
+    let o = distlab(&["fuzz", "--protocol", "2pc", "--faults", "crash", "--seeds", "50", "--config", r#"{"planted_bug": "commit_on_timeout"}"#, "--out", dir.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(1), "{}{}", stdout(&o), stderr(&o));
+    assert!(stdout(&o).contains("reproduce: distlab run"), "{}", stdout(&o));
+}
+
+#[test]
+fn bad_commit_scenarios_exit_2_naming_file_and_path() {
+    let dir = scratch("bad-commit");
+    let cases: &[(&str, &str, &str)] = &[
+        ("coordinator-votes.json", r#"{"protocol": "2pc", "nodes": 4, "schedule": [{"at_ms": 0, "begin": {"votes": {"1": "no"}}}]}"#, "coordinator-votes.json: schedule[0].begin.votes.1: node 1 is the coordinator; only participants vote"),
+        ("bad-vote.json", r#"{"protocol": "3pc", "nodes": 4, "schedule": [{"at_ms": 0, "begin": {"votes": {"3": "nay"}}}]}"#, "bad-vote.json: schedule[0].begin.votes.3: unknown vote \"nay\" (expected one of: yes, no)"),
+        ("too-small.json", r#"{"protocol": "2pc", "nodes": 2}"#, "too-small.json: nodes: 2 is out of range 3..=10 for 2pc"),
+        ("bad-kind.json", r#"{"protocol": "3pc", "nodes": 4, "schedule": [{"when": {"node": 1, "sends": "Commit"}, "crash": 1}]}"#, "bad-kind.json: schedule[0].when.sends: unknown message type \"Commit\" (expected one of: CanCommit, Vote, PreCommit, Ack, DoCommit,"),
+        ("string-request.json", r#"{"protocol": "2pc", "nodes": 4, "schedule": [{"at_ms": 0, "client": "set x 1"}]}"#, "string-request.json: schedule[0].client: expected a transaction"),
+        ("begin-raft.json", r#"{"protocol": "raft", "nodes": 3, "schedule": [{"at_ms": 0, "begin": {}}]}"#, "begin-raft.json: schedule[0].begin: expected a string, found an object"),
+    ];
+    for (name, text, want) in cases {
+        let path = dir.join(name);
+        std::fs::write(&path, text).unwrap();
+        let o = distlab(&["check", path.to_str().unwrap()]);
+        assert_eq!(o.status.code(), Some(2), "{name}");
+        assert!(stderr(&o).contains(want), "{name}: {}", stderr(&o));
+    }
+    let o = distlab(&["fuzz", "--protocol", "2pc", "--nodes", "2"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("--nodes: 2 is out of range 3..=10 for 2pc"), "{}", stderr(&o));
+}

@@ -36,6 +36,7 @@ use components::session::Session;
 use components::shortcuts::Shortcuts;
 use components::spacetime::SpaceTime;
 use components::stage::Stage;
+use components::tx_view::TxView;
 use state::{DEFAULT_SCENARIO, LabAction, LabState, SPACETIME_WINDOW_US, Selected};
 
 use crate::view::geometry::virtual_advance_us;
@@ -225,7 +226,7 @@ fn App() -> Html {
             } else {
                 <header class="lab-header">
                     <h1 data-testid="title">{ "distlab" }</h1>
-                    <p class="lede">{ "Raft, running for real in a deterministic network simulator. Click a server to crash, pause or poke it." }</p>
+                    <p class="lede">{ "Raft, two- and three-phase commit, running for real in a deterministic network simulator. Click a server to crash, pause or poke it." }</p>
                     <button type="button" data-testid="run-demo" onclick={run_demo}>{ "Run a Raft election" }</button>
                     <button type="button" class="secondary" aria-label="Keyboard shortcuts" aria-keyshortcuts="?" onclick={on_help}>{ "?" }</button>
                     <p class="status" data-testid="status">{ if core_loaded() { "core loaded" } else { "core self-check failed" } }</p>
@@ -262,7 +263,7 @@ fn App() -> Html {
                     <Stage nodes={lab.nodes.clone()} messages={lab.messages.clone()} now_us={lab.now_us} selected={selected_node.as_ref().map(|n| n.id)}
                         {selected_message} {highlight} spans={lab.spans.clone()} {on_select} on_select_message={on_select_message.clone()} />
                     if !embed {
-                        <Legend />
+                        <Legend protocol={AttrValue::from(lab.protocol.clone())} />
                     }
                 </div>
                 if !embed || shows("inspector") || shows("invariants") {
@@ -283,6 +284,7 @@ fn App() -> Html {
             }
             if !embed || shows("logs") {
                 <LogView panel={lab.panel.clone()} />
+                <TxView panel={lab.panel.clone()} />
             }
             if !embed || shows("network") {
                 <div class="panels">
@@ -309,16 +311,39 @@ fn core_loaded() -> bool {
     crate::sim::rng::fnv1a64(b"a") == 0xaf63_dc4c_8601_ec8c
 }
 
+#[derive(Properties, PartialEq)]
+struct LegendProps {
+    protocol: AttrValue,
+}
+
 #[component]
-fn Legend() -> Html {
+fn Legend(props: &LegendProps) -> Html {
+    let roles = if props.protocol == "raft" {
+        html! {
+            <>
+                <li><span class="swatch leader"></span>{ "L leader" }</li>
+                <li><span class="swatch candidate"></span>{ "C candidate" }</li>
+                <li><span class="swatch follower"></span>{ "F follower" }</li>
+                <li><span class="swatch msg rv"></span>{ "RequestVote / reply (squares)" }</li>
+                <li><span class="swatch msg ae"></span>{ "AppendEntries / reply (dots; pale = heartbeat)" }</li>
+            </>
+        }
+    } else {
+        html! {
+            <>
+                <li>{ "C coordinator (S1), P participant; the caption is its state on the latest transaction and, while it is uncertain, for how long" }</li>
+                <li><span class="swatch prepared"></span>{ "prepared (holds locks)" }</li>
+                <li><span class="swatch committed"></span>{ "committed" }</li>
+                <li><span class="swatch aborted"></span>{ "aborted" }</li>
+                <li><span class="swatch msg ae"></span>{ "coordinator's requests and replies (dots)" }</li>
+                <li><span class="swatch msg rv"></span>{ "termination protocol and elections (squares)" }</li>
+            </>
+        }
+    };
     html! {
         <ul class="legend" aria-label="Legend">
-            <li><span class="swatch leader"></span>{ "L leader" }</li>
-            <li><span class="swatch candidate"></span>{ "C candidate" }</li>
-            <li><span class="swatch follower"></span>{ "F follower" }</li>
+            { roles }
             <li><span class="swatch down"></span>{ "✕ down, ❚❚ paused" }</li>
-            <li><span class="swatch msg rv"></span>{ "RequestVote / reply (squares)" }</li>
-            <li><span class="swatch msg ae"></span>{ "AppendEntries / reply (dots; pale = heartbeat)" }</li>
             <li>{ "✕ fading: a message lost; side A/B: partition; dashed ring: isolated" }</li>
         </ul>
     }

@@ -136,6 +136,8 @@ pub struct LabState {
     pub guide: Rc<Option<Guide>>,
     /// Servers in the run.
     pub node_count: u32,
+    /// The run's protocol (`raft`, `2pc`, `3pc`).
+    pub protocol: String,
     /// The seed in force.
     pub seed: u64,
     /// The network's profile now: latency range in ms, loss and duplication in percent.
@@ -248,6 +250,7 @@ impl LabState {
             speed: DEFAULT_SPEED,
             selected: None,
             node_count: 0,
+            protocol: String::new(),
             seed: 0,
             network: (0, 0, 0, 0),
             error: None,
@@ -277,6 +280,7 @@ impl LabState {
         self.description = run.description().to_string();
         self.guide = Rc::new(run.scenario().guide.clone());
         self.node_count = run.node_count();
+        self.protocol = run.scenario().protocol.clone();
         self.seed = run.seed();
     }
 
@@ -320,10 +324,11 @@ impl LabState {
             self.spans = Rc::new(run.history().recent(now, SPACETIME_WINDOW_US, crate::view::spacetime::ARROWS_MAX));
             if events != self.slow_seen.1 {
                 self.log = Rc::new(run.log().iter().rev().cloned().collect());
-                let panel = run.panel();
-                if *self.panel != panel {
-                    self.panel = Rc::new(panel);
-                }
+            }
+            // The panel may show times (how long a participant has been uncertain).
+            let panel = run.panel();
+            if *self.panel != panel {
+                self.panel = Rc::new(panel);
             }
             self.slow_seen = (now, events);
             self.shown = (now, events, run.frontier_us());

@@ -1,3 +1,4 @@
 //! Protocol implementations: each a set of pure state machines plus a checker of its invariants.
 
 pub mod raft;
+pub mod commit;

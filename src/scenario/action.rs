@@ -3,6 +3,11 @@
 //! "crash": 2 }` ([`When::After`]): that is how the browser lab writes down what a person did,
 //! so that the session replays exactly.
 //! Client requests stay raw JSON here; the protocol parses them when the run is built.
+//!
+//! `begin` is the form of a request that is an object — a transaction for the commit
+//! protocols, `{"at_ms": 0, "begin": {"votes": {"3": "no"}}}` — and otherwise the same action
+//! as `client` (same `to` and `client_id`). An object request is written back as `begin`,
+//! whichever key it was read from.
 
 use serde_json::Value;
 
@@ -13,7 +18,7 @@ use crate::sim::{Action, NodeId, Scheduled, Target, When};
 
 /// Every action key a schedule entry may hold, in documentation order.
 pub const ACTIONS: &[&str] = &[
-    "crash", "restart", "pause", "resume", "timeout", "partition", "isolate", "reconnect", "heal", "cut", "repair", "hold", "release", "loss", "duplicate", "latency_ms", "link", "client", "drop", "delay",
+    "crash", "restart", "pause", "resume", "timeout", "partition", "isolate", "reconnect", "heal", "cut", "repair", "hold", "release", "loss", "duplicate", "latency_ms", "link", "client", "begin", "drop", "delay",
 ];
 
 /// Keys of an entry that are not its action.
@@ -73,12 +78,15 @@ pub fn parse_action(o: &mut Obj<'_>, nodes: u32, base: &LinkProfile, reserved: &
         many => return Err(o.err(format!("more than one action: {} (expected exactly one)", many.join(", ")))),
     };
     let f = o.req(name)?;
-    if name != "client" {
+    if name != "client" && name != "begin" {
         for m in MODIFIERS {
             if let Some(extra) = o.opt(m) {
-                return Err(extra.err("only allowed with \"client\""));
+                return Err(extra.err("only allowed with \"client\" or \"begin\""));
             }
         }
+    }
+    if name == "begin" {
+        f.object()?;
     }
     let target = |f: &Field<'_>| f.target(nodes);
     let action = match name {
@@ -115,7 +123,7 @@ pub fn parse_action(o: &mut Obj<'_>, nodes: u32, base: &LinkProfile, reserved: &
             let (a, b, p) = parse_link(&f, nodes, base)?;
             Action::Link(a, b, p)
         }
-        "client" => {
+        "client" | "begin" => {
             let to = o.opt("to").map(|t| t.target(nodes)).transpose()?;
             let client = match o.opt("client_id") {
                 Some(c) => c.u64_in(1, MAX_CLIENT_ID)? as u32,
@@ -248,7 +256,8 @@ pub fn action_pairs(a: &Action<Value>) -> Vec<(&'static str, String)> {
         Action::Latency(lo, hi) => vec![("latency_ms", inline(&ms_range_value(*lo, *hi)))],
         Action::Link(a, b, p) => vec![("link", link_text(*a, *b, p))],
         Action::Client { request, to, client } => {
-            let mut v = vec![("client", inline(request))];
+            let key = if request.is_object() { "begin" } else { "client" };
+            let mut v = vec![(key, inline(request))];
             match to {
                 Some(t) => v.push(("to", target_value(*t))),
                 None if *client != 1 => v.push(("client_id", client.to_string())),
@@ -297,6 +306,10 @@ mod tests {
             json!({"at_ms": 3500, "drop": 17}),
             json!({"at_ms": 3600, "delay": {"msg": 18, "by_ms": 25}}),
             json!({"when": {"node": 1, "sends": "AppendEntries"}, "crash": 1}),
+            json!({"at_ms": 10, "begin": {}}),
+            json!({"at_ms": 11, "begin": {"votes": {"3": "no"}, "yes_probability": 0.5}}),
+            json!({"at_ms": 12, "begin": {"id": 4}, "to": 1}),
+            json!({"at_ms": 13, "begin": {"votes": {"2": "yes"}}, "client_id": 3}),
         ];
         for e in entries {
             let s = entry(e.clone()).unwrap_or_else(|err| panic!("{e}: {err}"));
@@ -304,6 +317,13 @@ mod tests {
             let back: Value = serde_json::from_str(&text).unwrap();
             assert_eq!(entry(back).unwrap(), s, "{text}");
         }
+        // `begin` is `client` with an object: either key reads to the same action, written as `begin`.
+        let via_client = entry(json!({"at_ms": 5, "client": {"votes": {"3": "no"}}})).unwrap();
+        let via_begin = entry(json!({"at_ms": 5, "begin": {"votes": {"3": "no"}}})).unwrap();
+        assert_eq!(via_client, via_begin);
+        assert_eq!(via_begin.action, Action::Client { request: json!({"votes": {"3": "no"}}), to: None, client: 1 });
+        assert_eq!(entry_text(&via_client), r#"{ "at_ms": 5, "begin": { "votes": { "3": "no" } } }"#);
+        assert_eq!(entry_text(&entry(json!({"at_ms": 5, "client": "set x 5"})).unwrap()), r#"{ "at_ms": 5, "client": "set x 5" }"#);
         let s = entry(json!({"at_ms": 3400, "link": {"from": 1, "to": 2, "loss": 0.1}})).unwrap();
         assert_eq!(s.action, Action::Link(1, 2, LinkProfile { loss_ppm: 100_000, ..LinkProfile::default() }));
     }
@@ -311,15 +331,18 @@ mod tests {
     #[test]
     fn bad_entries_name_their_path() {
         let cases = [
-            (json!({"at_ms": 0, "crsh": 1}), "schedule[2]: unknown action \"crsh\" (expected one of: crash, restart, pause, resume, timeout, partition, isolate, reconnect, heal, cut, repair, hold, release, loss, duplicate, latency_ms, link, client, drop, delay, to, client_id; did you mean \"crash\"?)"),
+            (json!({"at_ms": 0, "crsh": 1}), "schedule[2]: unknown action \"crsh\" (expected one of: crash, restart, pause, resume, timeout, partition, isolate, reconnect, heal, cut, repair, hold, release, loss, duplicate, latency_ms, link, client, begin, drop, delay, to, client_id; did you mean \"crash\"?)"),
             (json!({"at_ms": 0, "crash": 7}), "schedule[2].crash: node 7 is out of range 1..=5"),
             (json!({"at_ms": 0, "crash": 0}), "schedule[2].crash: node 0 is out of range 1..=5"),
             (json!({"at_ms": 0, "crash": "lead"}), "schedule[2].crash: unknown target \"lead\" (expected a node id 1..=5 or \"leader\")"),
-            (json!({"at_ms": 0}), "schedule[2]: no action (expected one of: crash, restart, pause, resume, timeout, partition, isolate, reconnect, heal, cut, repair, hold, release, loss, duplicate, latency_ms, link, client, drop, delay)"),
+            (json!({"at_ms": 0}), "schedule[2]: no action (expected one of: crash, restart, pause, resume, timeout, partition, isolate, reconnect, heal, cut, repair, hold, release, loss, duplicate, latency_ms, link, client, begin, drop, delay)"),
             (json!({"at_ms": 0, "crash": 1, "restart": 1}), "schedule[2]: more than one action: crash, restart (expected exactly one)"),
             (json!({"crash": 1}), "schedule[2]: missing \"at_ms\" or \"when\""),
             (json!({"at_ms": 1, "when": {"node": 1, "sends": "X"}, "crash": 1}), "schedule[2]: has both \"at_ms\" and \"when\" (expected exactly one)"),
-            (json!({"at_ms": 0, "crash": 1, "to": 2}), "schedule[2].to: only allowed with \"client\""),
+            (json!({"at_ms": 0, "crash": 1, "to": 2}), "schedule[2].to: only allowed with \"client\" or \"begin\""),
+            (json!({"at_ms": 0, "begin": "set x 1"}), "schedule[2].begin: expected an object, found the string \"set x 1\""),
+            (json!({"at_ms": 0, "begin": {}, "client": "x"}), "schedule[2]: more than one action: begin, client (expected exactly one)"),
+            (json!({"at_ms": 0, "begin": {}, "to": 1, "client_id": 2}), "schedule[2]: \"client_id\" names the client actor; a request sent \"to\" a server has none"),
             (json!({"at_ms": 0, "heal": false}), "schedule[2].heal: expected true, found false"),
             (json!({"at_ms": 0, "partition": [[1, 2], [2, 3]]}), "schedule[2].partition[1][0]: node 2 is already in group 0"),
             (json!({"at_ms": 0, "cut": [1, 1]}), "schedule[2].cut: a link joins two different nodes, found [1, 1]"),

@@ -17,6 +17,7 @@
 //! [`AnyRun`].
 
 pub mod action;
+pub mod commit;
 pub mod error;
 pub mod fuzz;
 pub mod guide;

@@ -73,10 +73,12 @@ impl<P> Default for Kind<P> {
 }
 
 static RAFT: Kind<crate::protocols::raft::Raft> = Kind::new();
+static TWO_PC: Kind<crate::protocols::commit::twopc::TwoPc> = Kind::new();
+static THREE_PC: Kind<crate::protocols::commit::threepc::ThreePc> = Kind::new();
 
 /// Every protocol scenario files can name. A new protocol adds one line here.
 pub fn protocols() -> &'static [&'static dyn ProtocolKind] {
-    static ALL: [&dyn ProtocolKind; 1] = [&RAFT];
+    static ALL: [&dyn ProtocolKind; 3] = [&RAFT, &TWO_PC, &THREE_PC];
     &ALL
 }
 
@@ -125,7 +127,11 @@ pub fn setup<P: ScenarioProtocol>(sc: &Scenario, seed: u64, trace: TraceMode) ->
             let msg = super::json::unknown("message type", kind, kinds);
             return Err(super::error::ScenarioError::at(format!("schedule[{i}].when.sends"), msg));
         }
-        let action = map_request(&s.action, |v| protocol.parse_request(&Field::at(v, format!("schedule[{i}].client"))))?;
+        // An object request is written (and most likely was read) as `begin`.
+        let action = map_request(&s.action, |v| {
+            let key = if v.is_object() { "begin" } else { "client" };
+            protocol.parse_request(&Field::at(v, format!("schedule[{i}].{key}")))
+        })?;
         schedule.push(Scheduled { when: s.when.clone(), action });
     }
     Ok(Setup { protocol, nodes: n, seed, network: sc.network, initial, schedule, trace })

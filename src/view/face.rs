@@ -47,6 +47,8 @@ pub enum Panel {
     None,
     /// Raft's log view: a row per server.
     Logs(Vec<LogRow>),
+    /// Atomic commit's transactions and write-ahead logs.
+    Transactions(super::commit_face::TxPanel),
 }
 
 /// A protocol the lab can show.

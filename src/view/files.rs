@@ -11,9 +11,8 @@
 use serde_json::{Value, json};
 
 use super::lab::LabRun;
-use crate::protocols::raft::Raft;
-use crate::scenario::{Scenario, protocol::setup};
-use crate::sim::{Engine, TraceMode};
+use crate::scenario::{BuildOptions, Scenario};
+use crate::sim::TraceMode;
 
 /// The trace file format's version.
 pub const TRACE_VERSION: u64 = 1;
@@ -54,10 +53,11 @@ fn pretty(v: &Value) -> String {
 
 /// The trace lines of a scenario's run up to `events` events.
 fn replay_lines(scenario: &Scenario, events: u64) -> Result<Vec<String>, String> {
-    let mut engine = Engine::new(setup::<Raft>(scenario, scenario.seed, TraceMode::Lines).map_err(|e| e.to_string())?);
-    let mut lines: Vec<String> = engine.drain_trace().into_iter().map(|l| l.text).collect();
-    while engine.events() < events && engine.step() {
-        lines.extend(engine.drain_trace().into_iter().map(|l| l.text));
+    let options = BuildOptions { seed: None, until_us: None, trace: TraceMode::Lines };
+    let mut run = scenario.build(&options).map_err(|e| e.to_string())?.run;
+    let mut lines: Vec<String> = run.drain_trace().into_iter().map(|l| l.text).collect();
+    while run.events() < events && run.step() {
+        lines.extend(run.drain_trace().into_iter().map(|l| l.text));
     }
     Ok(lines)
 }

@@ -8,7 +8,8 @@
 use crate::protocols::raft::messages::ClientOutcome;
 use crate::protocols::raft::{Entry, Msg, Raft, RaftNode, RaftTimer, Role};
 use crate::sim::time::AsMs;
-use crate::sim::{Addr, Engine, Message, Micros, NodeId, NodeSlot};
+use crate::sim::network::Envelope;
+use crate::sim::{Addr, Engine, Message, Micros, NodeId, NodeSlot, Protocol};
 
 /// One labelled value.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -75,18 +76,18 @@ pub mod sections {
 /// Field names of per-server rows; clusters have at most 15 servers.
 const SERVER_NAMES: [&str; 15] = ["S1", "S2", "S3", "S4", "S5", "S6", "S7", "S8", "S9", "S10", "S11", "S12", "S13", "S14", "S15"];
 
-fn field(name: &'static str, value: impl Into<String>, hint: &'static str) -> Field {
+pub fn field(name: &'static str, value: impl Into<String>, hint: &'static str) -> Field {
     Field { name, value: value.into(), hint }
 }
 
 /// A span as milliseconds with one decimal, rounded: `123.4 ms`.
-fn span_ms(us: Micros) -> String {
+pub fn span_ms(us: Micros) -> String {
     let tenths = us.saturating_add(50) / 100;
     format!("{}.{} ms", tenths / 10, tenths % 10)
 }
 
 /// A moment as the trace prints it: `456.789 ms`.
-fn at_ms(us: Micros) -> String {
+pub fn at_ms(us: Micros) -> String {
     format!("{} ms", AsMs(us))
 }
 
@@ -244,14 +245,27 @@ fn timer_fields(slot: &NodeSlot<Raft>, now_us: Micros) -> Vec<Field> {
 
 /// Message `id`'s full content while it is in flight, or `None` if no such message is.
 pub fn inspect_message(engine: &Engine<Raft>, id: u64) -> Option<Inspection> {
-    let net = engine.network();
-    let e = net.in_flight.get(&id)?;
+    let e = engine.network().in_flight.get(&id)?;
+    let kind = e.msg.kind();
+    let envelope = envelope(engine, e);
+    let (payload, entries) = payload(&e.msg, e.from);
+    Some(Inspection {
+        title: format!("m{} {kind} {} → {}", e.id, e.from, e.to),
+        sections: vec![(sections::ENVELOPE, envelope), (sections::PAYLOAD, payload)],
+        entries_title: if entries.is_empty() { "" } else { "entries[]" },
+        entries,
+        entries_committed: 0,
+    })
+}
+
+/// A message's envelope, whatever its protocol: id, type, ends, times, copy, fate.
+pub fn envelope<P: Protocol>(engine: &Engine<P>, e: &Envelope<P::Msg>) -> Vec<Field> {
     let now = engine.now();
     let kind = e.msg.kind();
     let mut envelope = vec![
         field("id", format!("m{}", e.id), "messages are numbered in the order they were sent"),
-        field("type", kind, "the RPC or reply this is; Figure 2 lists the arguments of each"),
-        field("from → to", format!("{} → {}", e.from, e.to), "sender and receiver; the sender's id is the paper's candidateId or leaderId"),
+        field("type", kind, "the request or reply this is"),
+        field("from → to", format!("{} → {}", e.from, e.to), "sender and receiver"),
         field("sent at", format!("{} ({} ago)", at_ms(e.sent_us), span_ms(now.saturating_sub(e.sent_us))), "virtual time when it left the sender"),
         field(
             "due at",
@@ -263,17 +277,10 @@ pub fn inspect_message(engine: &Engine<Raft>, id: u64) -> Option<Inspection> {
         envelope.push(field("duplicate", format!("a copy of m{original}"), "the network delivers some messages twice; the protocol must tolerate the repeat"));
     }
     envelope.push(field("fate", fate(engine, e.from, e.to, e.doomed, e.held), "what the network will do with it as things stand (partitions and cuts are judged on arrival)"));
-    let (payload, entries) = payload(&e.msg, e.from);
-    Some(Inspection {
-        title: format!("m{} {kind} {} → {}", e.id, e.from, e.to),
-        sections: vec![(sections::ENVELOPE, envelope), (sections::PAYLOAD, payload)],
-        entries_title: if entries.is_empty() { "" } else { "entries[]" },
-        entries,
-        entries_committed: 0,
-    })
+    envelope
 }
 
-fn fate(engine: &Engine<Raft>, from: Addr, to: Addr, doomed: bool, held: bool) -> String {
+fn fate<P: Protocol>(engine: &Engine<P>, from: Addr, to: Addr, doomed: bool, held: bool) -> String {
     let net = engine.network();
     let receiver = to.node().and_then(|id| engine.nodes().get((id as usize).checked_sub(1)?));
     if doomed {

@@ -3,6 +3,7 @@
 //! Nothing here decides an event, so floating point is fine (it only places pixels).
 
 pub mod commands;
+pub mod commit_face;
 pub mod face;
 pub mod files;
 pub mod geometry;

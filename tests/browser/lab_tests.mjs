@@ -280,4 +280,28 @@ export async function labTests({ context, launch, baseUrl, test, assert, artifac
     assert(errors.length === 0, errors.join('\n'));
     await page.close();
   });
+
+  await test('two-phase commit blocks while the coordinator is down; three-phase commit breaks under a partition', async () => {
+    const { page, errors } = await open('?scenario=2pc-coordinator-crash-after-commit');
+    await page.getByRole('slider', { name: 'Speed' }).fill('200');
+    await page.getByRole('button', { name: 'Play', exact: true }).click();
+    // S1 crashes at its first Commit: the participants sit prepared, holding their locks.
+    await page.getByRole('button', { name: /^S1 down/ }).waitFor({ timeout: 20_000 });
+    await page.waitForFunction(() => document.querySelectorAll('[data-testid=tx-row] td.prepared').length === 3, null, { timeout: 20_000 });
+    await page.getByRole('button', { name: 'Pause', exact: true }).click();
+    const row = await visibleText(page.getByTestId('tx-row').first());
+    assert(/committed/.test(row) && /uncertain \d+ ms/.test(row) && /locks/.test(row), `the transaction row reads "${row}"`);
+    assert((await labels(page)).slice(1).every((l) => /participant, T1 prepared, uncertain for/.test(l)), `participants: ${await labels(page)}`);
+    await shot(page, 'twopc-blocked');
+    await page.getByRole('combobox', { name: 'Scenario' }).selectOption('3pc-partition-flaw.json');
+    await page.getByRole('slider', { name: 'Speed' }).fill('300');
+    await page.getByRole('button', { name: 'Play', exact: true }).click();
+    await page.getByText('BROKEN').first().waitFor({ timeout: 60_000 });
+    const broken = await visibleText(page.locator('section.invariants li.broken').first());
+    assert(/Atomicity/.test(broken), `the broken invariant reads "${broken}"`);
+    await page.locator('[data-testid=tx-row] td.violating').first().waitFor({ timeout: 5_000 });
+    await shot(page, 'threepc-partition-flaw');
+    assert(errors.length === 0, errors.join('\n'));
+    await page.close();
+  });
 }

@@ -15,3 +15,4 @@ pub mod session;
 pub mod shortcuts;
 pub mod spacetime;
 pub mod stage;
+pub mod tx_view;

@@ -1,0 +1,255 @@
+//! # Atomic commitment: two-phase and three-phase commit
+//!
+//! A transaction touches data on several servers; atomic commitment makes them all commit it or
+//! all abort it, although any of them may crash and messages may be lost. Node 1 is the
+//! **coordinator**; nodes 2..=N are the **participants** (2 to 9 of them), and every transaction
+//! involves all of them. A client starts a transaction by sending `Begin` to the coordinator and
+//! hears its outcome back.
+//!
+//! The problem, as Bernstein, Hadzilacos and Goodman state it ("Concurrency Control and
+//! Recovery in Database Systems", 1987, chapter 7), asks for:
+//!
+//! - **AC1, Atomicity**: all processes that reach a decision reach the same one;
+//! - **AC2, Stability**: a process cannot reverse its decision after it has reached one;
+//! - **AC3, Validity**: the decision is Commit only if all processes voted Yes;
+//! - **AC4/AC5**: with no failures and all votes Yes, the decision is Commit; and once failures
+//!   are repaired and none occur for long enough, every process eventually decides.
+//!
+//! [`checker::CommitChecker`] verifies the first three after every event, from outside the
+//! nodes; the fourth and fifth are liveness, shown as figures instead: per participant, how long
+//! it was **blocked** (voted Yes and did not know the decision, holding the transaction's locks).
+//!
+//! **Two protocols.** [`twopc`] is Gray's two-phase commit (1978) with Bernstein et al.'s
+//! cooperative termination protocol: safe under any failure, but a participant that voted Yes
+//! and lost touch with the coordinator *blocks* until it can learn the decision. [`threepc`] is
+//! Skeen's three-phase commit ("Nonblocking commit protocols", 1981): an extra round
+//! (pre-commit) guarantees that while any operational process is uncertain, nobody has
+//! committed, so the operational participants can elect a new coordinator and finish without the
+//! old one. That argument needs timeouts that never lie — crashes only, bounded delays — and a
+//! network partition breaks it: the two sides decide differently, which the checker reports.
+//!
+//! **Write-ahead log.** Every state change that a message depends on is appended to the node's
+//! log ([`wal`]) and forced to stable storage ([`crate::sim::Ctx::persist`]) before the message
+//! is sent. A crash loses everything else; a restarted node rebuilds its transaction table by
+//! replaying the log ([`tx::Table`]), so recovery reads what the node really had written. The
+//! records follow Bernstein et al.: the coordinator's `start` (with the participants), each
+//! participant's `prepared` (its Yes vote) or `voted-no`, `precommitted` (3PC), `commit`,
+//! `abort`, and the coordinator's `end` once every participant has acknowledged (2PC).
+//!
+//! **Votes.** A `begin` request may force some participants' votes (`{"3": "no"}`) and give the
+//! others a probability of voting Yes. The coordinator passes each participant its plan in the
+//! vote request, standing in for the transaction's work succeeding or failing there; a chance is
+//! drawn from the participant's own seeded stream ([`crate::sim::Ctx::rng`]), so runs replay.
+
+pub mod checker;
+pub mod client;
+#[cfg(test)]
+mod harness;
+pub mod request;
+pub mod threepc;
+pub mod twopc;
+pub mod tx;
+pub mod view;
+pub mod wal;
+
+use std::fmt;
+
+use serde::Serialize;
+
+pub use checker::CommitChecker;
+pub use client::CommitClient;
+pub use request::{Begin, VotePlan};
+pub use tx::{Table, Tx};
+pub use wal::{Core, Entry, Record, Wal};
+
+use crate::sim::{ClientId, Micros, NodeId, Note, Protocol};
+
+/// A transaction's id, 1.. (shown as T1, T2, ...).
+pub type TxId = u64;
+
+/// The coordinator's node id: node 1 in every cluster.
+pub const COORDINATOR: NodeId = 1;
+
+/// The participants of a cluster of `nodes` servers: every node but the coordinator.
+pub fn participants(nodes: u32) -> Vec<NodeId> {
+    (COORDINATOR + 1..=nodes).collect()
+}
+
+/// A participant's vote.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Vote {
+    /// Ready to commit: the work is done and logged, locks are held.
+    Yes,
+    /// Cannot commit: the transaction must abort.
+    No,
+}
+
+impl Vote {
+    /// The word used in files, views and traces.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Vote::Yes => "yes",
+            Vote::No => "no",
+        }
+    }
+}
+
+/// The outcome of a transaction.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Decision {
+    /// Every participant makes the transaction's effects permanent.
+    Commit,
+    /// Every participant undoes them.
+    Abort,
+}
+
+impl Decision {
+    /// The word used in reports and traces.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Decision::Commit => "commit",
+            Decision::Abort => "abort",
+        }
+    }
+    /// The state a node is in once it has reached this decision.
+    pub fn state(self) -> TxState {
+        match self {
+            Decision::Commit => TxState::Committed,
+            Decision::Abort => TxState::Aborted,
+        }
+    }
+}
+
+/// Where a node stands in one transaction.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum TxState {
+    /// Not voted yet (a participant), or collecting votes (the coordinator).
+    Init,
+    /// Voted Yes and does not know the decision: uncertain, holding locks.
+    Prepared,
+    /// 3PC: knows every participant voted Yes; still holding locks, no decision yet.
+    PreCommitted,
+    /// Decided Commit.
+    Committed,
+    /// Decided Abort.
+    Aborted,
+}
+
+impl TxState {
+    /// The word used in views and reports.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TxState::Init => "init",
+            TxState::Prepared => "prepared",
+            TxState::PreCommitted => "precommitted",
+            TxState::Committed => "committed",
+            TxState::Aborted => "aborted",
+        }
+    }
+    /// The decision this state embodies, if any.
+    pub fn decision(self) -> Option<Decision> {
+        match self {
+            TxState::Committed => Some(Decision::Commit),
+            TxState::Aborted => Some(Decision::Abort),
+            _ => None,
+        }
+    }
+}
+
+/// A deliberately wrong rule, for showing that the checker catches what it should.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub enum PlantedBug {
+    /// A participant that voted Yes and hears nothing commits on its own when its timer fires,
+    /// instead of running the termination protocol.
+    CommitOnTimeout,
+}
+
+/// What the shared parts (client, checker, views) need of a commit protocol.
+pub trait CommitFamily: Protocol<Durable = Wal, Client = CommitClient, Request = Begin, Checker = CommitChecker> {
+    /// The log and transaction table of a running node.
+    fn core(node: &Self::Node) -> &Core;
+    /// A client's `Begin` message.
+    fn begin_msg(seq: u64, request: Begin) -> Self::Msg;
+    /// The client's retry timer.
+    fn client_retry() -> Self::Timer;
+    /// How long a client waits for an outcome before asking again.
+    fn client_timeout_us(&self) -> Micros;
+    /// A node's view items proper to the protocol (termination state, votes being collected).
+    fn extra_view(&self, node: &Self::Node, view: &mut serde_json::Value);
+}
+
+/// A state change worth a trace line, shared by both protocols.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum CommitNote {
+    /// The coordinator logged `start` and asks for votes.
+    Started { tx: TxId, origin: Option<(ClientId, u64)> },
+    /// A participant voted.
+    Voted { tx: TxId, vote: Vote },
+    /// Logged `precommitted` (3PC).
+    PreCommitted { tx: TxId },
+    /// Logged a decision.
+    Decided { tx: TxId, decision: Decision },
+    /// A participant that voted Yes timed out and starts the termination protocol.
+    Blocked { tx: TxId },
+    /// Restarted with the transaction undecided in its log.
+    Recovering { tx: TxId, state: TxState },
+    /// 3PC: starts an election for a new coordinator.
+    Electing { tx: TxId },
+    /// 3PC: became the new (backup) coordinator.
+    Backup { tx: TxId },
+    /// 3PC: a backup coordinator defers to a lower-numbered one.
+    StepDown { tx: TxId, to: NodeId },
+    /// A `begin` reached a node that is not the coordinator.
+    NotCoordinator,
+    /// A `begin` named a transaction that already exists: its outcome will be reported.
+    Known { tx: TxId },
+    /// A message the protocol cannot honour (a commit for a transaction never voted on).
+    Refused { tx: TxId, what: &'static str },
+    /// The planted bug acted.
+    PlantedBug { tx: TxId },
+}
+
+impl Note for CommitNote {
+    fn kind(&self) -> &'static str {
+        match self {
+            CommitNote::Started { .. } => "begin",
+            CommitNote::Voted { .. } => "vote",
+            CommitNote::PreCommitted { .. } => "precommit",
+            CommitNote::Decided { decision: Decision::Commit, .. } => "commit",
+            CommitNote::Decided { decision: Decision::Abort, .. } => "abort",
+            CommitNote::Blocked { .. } => "blocked",
+            CommitNote::Recovering { .. } => "recovering",
+            CommitNote::Electing { .. } => "electing",
+            CommitNote::Backup { .. } => "backup",
+            CommitNote::StepDown { .. } => "step-down",
+            CommitNote::NotCoordinator => "not-coordinator",
+            CommitNote::Known { .. } => "known",
+            CommitNote::Refused { .. } => "refused",
+            CommitNote::PlantedBug { .. } => "planted-bug",
+        }
+    }
+}
+
+impl fmt::Display for CommitNote {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            CommitNote::Started { tx, origin: Some((c, seq)) } => write!(f, "T{tx} started for C{c} #{seq}"),
+            CommitNote::Started { tx, origin: None } => write!(f, "T{tx} started"),
+            CommitNote::Voted { tx, vote } => write!(f, "T{tx} votes {}", vote.as_str()),
+            CommitNote::PreCommitted { tx } => write!(f, "T{tx} precommitted"),
+            CommitNote::Decided { tx, decision } => write!(f, "T{tx} {}", decision.state().as_str()),
+            CommitNote::Blocked { tx } => write!(f, "T{tx} uncertain: asking the others"),
+            CommitNote::Recovering { tx, state } => write!(f, "T{tx} recovering, {} in the log", state.as_str()),
+            CommitNote::Electing { tx } => write!(f, "T{tx} electing a new coordinator"),
+            CommitNote::Backup { tx } => write!(f, "T{tx} new coordinator"),
+            CommitNote::StepDown { tx, to } => write!(f, "T{tx} defers to S{to}"),
+            CommitNote::NotCoordinator => f.write_str("not the coordinator: begin refused"),
+            CommitNote::Known { tx } => write!(f, "T{tx} already exists: its outcome will be reported"),
+            CommitNote::Refused { tx, what } => write!(f, "T{tx} {what}"),
+            CommitNote::PlantedBug { tx } => write!(f, "T{tx} PLANTED BUG: commits on timeout while uncertain"),
+        }
+    }
+}

@@ -1,0 +1,242 @@
+//! Two- and three-phase commit in the lab: the coordinator (S1, badge C) and the participants
+//! (P), each coloured by where it stands on its latest transaction (prepared, precommitted,
+//! committed, aborted), a blocked-time counter on an uncertain participant, message labels
+//! (`prepare T1`, `T1 yes`, `commit T1`), and the transactions panel: a row per transaction, a
+//! cell per node with its state and the locks it holds, and each node's write-ahead log.
+
+use crate::protocols::commit::checker::table_of;
+use crate::protocols::commit::threepc::ThreePc;
+use crate::protocols::commit::twopc::TwoPc;
+use crate::protocols::commit::{Begin, COORDINATOR, CommitFamily, Table, Tx};
+use crate::sim::{Engine, Message, Micros, NodeId, NodeSlot};
+
+use super::face::{LabProtocol, MessageFace, NodeFace, Panel};
+use super::geometry::timer_left;
+use super::inspect::{Field, Inspection, envelope, field, sections, span_ms};
+
+/// One node's standing on one transaction, as the transactions panel shows it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TxCell {
+    /// The node.
+    pub node: NodeId,
+    /// `init`, `prepared`, `precommitted`, `committed`, `aborted`; `—` if it never heard of it.
+    pub state: &'static str,
+    /// It holds the transaction's locks (voted Yes, no decision yet).
+    pub locks: bool,
+    /// How long it has been (or was) uncertain, in ms.
+    pub blocked_ms: Option<u64>,
+    /// Named by a broken invariant.
+    pub violating: bool,
+}
+
+/// One transaction across the cluster.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TxRow {
+    /// Its id (`T1`).
+    pub id: u64,
+    /// A cell per node, S1 first.
+    pub cells: Vec<TxCell>,
+}
+
+/// The transactions panel.
+#[derive(Clone, Debug, PartialEq, Eq, Default)]
+pub struct TxPanel {
+    /// Every transaction any node knows, by id.
+    pub rows: Vec<TxRow>,
+    /// Each node's write-ahead log, one line per record (`T1 prepared @ 12.3 ms`), and whether
+    /// it is down (its log is what a restart reads).
+    pub logs: Vec<(NodeId, bool, Vec<String>)>,
+}
+
+fn latest(table: &Table) -> Option<&Tx> {
+    table.iter().max_by_key(|t| (t.changed, t.id))
+}
+
+fn node_face<P: CommitFamily>(slot: &NodeSlot<P>, now_us: Micros) -> NodeFace {
+    let table = table_of(slot);
+    let coordinator = slot.id == COORDINATOR;
+    let tx = latest(&table);
+    let caption = tx.map_or_else(|| "idle".to_string(), |t| format!("T{} {}", t.id, t.state.as_str()));
+    let blocked = tx.filter(|t| t.holds_locks()).and_then(|t| t.blocked_us(now_us));
+    let mut state = format!("{}, {caption}", if coordinator { "coordinator" } else { "participant" });
+    if let Some(b) = blocked {
+        state.push_str(&format!(", uncertain for {}", span_ms(b)));
+    }
+    let Some(_) = slot.state() else {
+        return NodeFace { role: "down", badge: "✕", caption, state: format!("down, {state}"), timer_left: None };
+    };
+    let role = tx.map_or("idle", |t| t.state.as_str());
+    let timer = slot.timers().iter().min_by_key(|t| t.due_us);
+    NodeFace {
+        role,
+        badge: if coordinator { "C" } else { "P" },
+        caption: match blocked {
+            Some(b) => format!("{caption} · {} ms", b / 1000),
+            None => caption,
+        },
+        state,
+        timer_left: timer.map(|t| timer_left(t.set_us, t.due_us, now_us)),
+    }
+}
+
+fn message_face<M: Message + std::fmt::Display>(msg: &M) -> MessageFace {
+    let kind = msg.kind();
+    let text = msg.to_string();
+    let mut words = text.split(' ').skip(1);
+    let tx = words.find(|w| w.starts_with('T')).unwrap_or("");
+    let (class, square, label) = match kind {
+        "Begin" | "Outcome" => ("client", false, format!("{} {tx}", kind.to_lowercase())),
+        "Vote" | "DecisionReply" | "StateReply" => {
+            let answer = text.rsplit(' ').next().unwrap_or("");
+            ("aer", false, format!("{tx} {answer}"))
+        }
+        "Ack" => ("aer", false, format!("ack {tx}")),
+        // The termination protocol and the election of a new coordinator: squares.
+        "DecisionRequest" | "StateRequest" | "Elect" | "Alive" => ("rv", true, format!("{} {tx}", short(kind))),
+        _ => ("ae", false, format!("{} {tx}", short(kind))),
+    };
+    MessageFace { label, class, square, routine: false }
+}
+
+fn short(kind: &str) -> String {
+    match kind {
+        "DecisionRequest" => "decision?".to_string(),
+        "StateRequest" => "state?".to_string(),
+        "CanCommit" => "can commit?".to_string(),
+        "PreCommit" => "precommit".to_string(),
+        "DoCommit" => "do commit".to_string(),
+        other => other.to_lowercase(),
+    }
+}
+
+fn tx_line(t: &Tx, now_us: Micros) -> String {
+    let mut s = format!("T{}: {}", t.id, t.state.as_str());
+    if let Some(v) = t.vote {
+        s.push_str(&format!(", voted {}", v.as_str()));
+    }
+    if t.holds_locks() {
+        s.push_str(", holds its locks");
+    }
+    if let Some(b) = t.blocked_us(now_us).filter(|_| t.vote.is_some()) {
+        s.push_str(&format!(", uncertain {}", span_ms(b)));
+    }
+    s
+}
+
+fn inspect_node<P: CommitFamily>(engine: &Engine<P>, id: NodeId) -> Option<Inspection> {
+    let slot = engine.nodes().get((id as usize).checked_sub(1)?)?;
+    let now = engine.now();
+    let table = table_of(slot);
+    let coordinator = id == COORDINATOR;
+    let mut server = vec![
+        field("role", if coordinator { "coordinator" } else { "participant" }, "node 1 coordinates every transaction; the others vote and obey its decision"),
+        field("status", if !slot.up() { "down (crashed)" } else if slot.paused() { "paused" } else { "running" }, "a crashed node keeps only its write-ahead log"),
+    ];
+    let locks: Vec<String> = table.iter().filter(|t| t.holds_locks()).map(|t| format!("T{}", t.id)).collect();
+    server.push(field("locks held", if locks.is_empty() { "none".to_string() } else { locks.join(", ") }, "a participant holds a transaction's locks from its Yes vote until it learns the decision"));
+    let txs: Vec<Field> = table.iter().map(|t| field("transaction", tx_line(t, now), "where this node stands, as its log says")).collect();
+    let mut timers: Vec<Field> = slot
+        .timers()
+        .iter()
+        .map(|t| field("timer", format!("{:?} in {}", t.timer, span_ms(t.due_us.saturating_sub(now))), "votes, resends and the uncertainty timeout that starts the termination protocol"))
+        .collect();
+    if timers.is_empty() {
+        timers.push(field("timer", "none armed", ""));
+    }
+    let log: Vec<String> = match slot.state() {
+        Some(n) => P::core(n).log.iter().map(|r| format!("T{} {} @ {}", r.tx, r.entry.name(), span_ms(r.at_us))).collect(),
+        None => slot.durable().records.iter().map(|r| format!("T{} {} @ {}", r.tx, r.entry.name(), span_ms(r.at_us))).collect(),
+    };
+    let title = format!("S{id}: {}{}", if coordinator { "coordinator" } else { "participant" }, if slot.up() { "" } else { ", down" });
+    Some(Inspection {
+        title,
+        sections: vec![(sections::SERVER, server), ("Transactions", txs), (sections::TIMERS, timers)],
+        entries_title: "write-ahead log",
+        entries: log,
+        entries_committed: 0,
+    })
+}
+
+fn inspect_message<P: CommitFamily>(engine: &Engine<P>, id: u64) -> Option<Inspection>
+where
+    P::Msg: std::fmt::Display,
+{
+    let e = engine.network().in_flight.get(&id)?;
+    let payload = vec![field("content", e.msg.to_string(), "the message as the trace writes it")];
+    Some(Inspection {
+        title: format!("m{} {} {} → {}", e.id, e.msg.kind(), e.from, e.to),
+        sections: vec![(sections::ENVELOPE, envelope(engine, e)), (sections::PAYLOAD, payload)],
+        entries_title: "",
+        entries: Vec::new(),
+        entries_committed: 0,
+    })
+}
+
+/// The transactions panel of a commit run.
+pub fn tx_panel<P: CommitFamily>(engine: &Engine<P>) -> TxPanel {
+    let now = engine.now();
+    let tables: Vec<(NodeId, std::borrow::Cow<'_, Table>)> = engine.nodes().iter().map(|s| (s.id, table_of(s))).collect();
+    let mut ids: Vec<u64> = tables.iter().flat_map(|(_, t)| t.iter().map(|x| x.id)).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    let flagged: Vec<NodeId> = engine.violations().iter().flatten().flat_map(|v| v.nodes.iter().copied()).collect();
+    let rows = ids
+        .into_iter()
+        .map(|id| TxRow {
+            id,
+            cells: tables
+                .iter()
+                .map(|(node, t)| {
+                    let tx = t.get(id);
+                    TxCell {
+                        node: *node,
+                        state: tx.map_or("—", |x| x.state.as_str()),
+                        locks: tx.is_some_and(Tx::holds_locks),
+                        blocked_ms: tx.filter(|x| x.vote.is_some()).and_then(|x| x.blocked_us(now)).map(|b| b / 1000),
+                        violating: flagged.contains(node) && tx.is_some_and(|x| x.state.decision().is_some()),
+                    }
+                })
+                .collect(),
+        })
+        .collect();
+    let logs = engine
+        .nodes()
+        .iter()
+        .map(|s| {
+            let records = match s.state() {
+                Some(n) => &P::core(n).log[..],
+                None => &s.durable().records[..],
+            };
+            (s.id, !s.up(), records.iter().map(|r| format!("T{} {}", r.tx, r.entry.name())).collect())
+        })
+        .collect();
+    TxPanel { rows, logs }
+}
+
+macro_rules! commit_lab {
+    ($p:ty) => {
+        impl LabProtocol for $p {
+            fn node_face(&self, slot: &NodeSlot<Self>, now_us: Micros) -> NodeFace {
+                node_face(slot, now_us)
+            }
+            fn message_face(&self, msg: &Self::Msg) -> MessageFace {
+                message_face(msg)
+            }
+            fn inspect_node(engine: &Engine<Self>, id: NodeId) -> Option<Inspection> {
+                inspect_node(engine, id)
+            }
+            fn inspect_message(engine: &Engine<Self>, id: u64) -> Option<Inspection> {
+                inspect_message(engine, id)
+            }
+            fn user_request(&self, _n: u64) -> Begin {
+                Begin::default()
+            }
+            fn panel(engine: &Engine<Self>, _leader: Option<NodeId>) -> Panel {
+                Panel::Transactions(tx_panel(engine))
+            }
+        }
+    };
+}
+
+commit_lab!(TwoPc);
+commit_lab!(ThreePc);
