@@ -21,6 +21,7 @@ use std::rc::Rc;
 use gloo::render::{AnimationFrame, request_animation_frame};
 use yew::prelude::*;
 
+use components::breakpoint::Breakpoint;
 use components::cluster::ClusterPanel;
 use components::controls::Controls;
 use components::event_log::EventLog;
@@ -138,6 +139,7 @@ fn App() -> Html {
     let on_error = use_dispatch(&d, LabAction::Error);
     let on_dismiss = use_dispatch(&d, |_: MouseEvent| LabAction::Dismiss);
     let on_help = use_dispatch(&d, |_: MouseEvent| LabAction::Help(true));
+    let on_breakpoint = use_dispatch(&d, LabAction::Breakpoint);
     let on_select = {
         let d = d.clone();
         use_callback(lab.selected, move |id, selected| {
@@ -292,6 +294,7 @@ fn App() -> Html {
                         <NetworkPanel nodes={lab.node_count} latency_ms={(latency_min, latency_max)} loss_percent={loss} duplicate_percent={dup} on_command={on_net} />
                     }
                     if !embed {
+                        <Breakpoint nodes={lab.node_count} kinds={lab.message_kinds} current={lab.breakpoint.clone()} on_set={on_breakpoint} />
                         <ClusterPanel nodes={lab.node_count} seed={lab.seed} {on_reset} {on_reseed} />
                         <Session {make_link} {on_export_scenario} {on_export_trace} {on_import} {on_error} />
                     }

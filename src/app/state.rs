@@ -81,6 +81,8 @@ pub enum LabAction {
     OpenLink(String),
     /// An error from outside the reducer (a file that could not be read).
     Error(String),
+    /// Set or clear the breakpoint (pause when a server sends a type of message).
+    Breakpoint(Option<(NodeId, String)>),
     /// Show or hide the keyboard shortcuts.
     Help(bool),
     /// Close whatever is open (help, inspector) and clear messages: the Escape key.
@@ -138,6 +140,10 @@ pub struct LabState {
     pub node_count: u32,
     /// The run's protocol (`raft`, `2pc`, `3pc`).
     pub protocol: String,
+    /// The message types its servers send.
+    pub message_kinds: &'static [&'static str],
+    /// The breakpoint set.
+    pub breakpoint: Option<(NodeId, String)>,
     /// The seed in force.
     pub seed: u64,
     /// The network's profile now: latency range in ms, loss and duplication in percent.
@@ -179,6 +185,7 @@ impl PartialEq for LabState {
             && self.error == other.error
             && self.notice == other.notice
             && self.help == other.help
+            && self.breakpoint == other.breakpoint
             && self.frames == other.frames
     }
 }
@@ -251,6 +258,8 @@ impl LabState {
             selected: None,
             node_count: 0,
             protocol: String::new(),
+            message_kinds: &[],
+            breakpoint: None,
             seed: 0,
             network: (0, 0, 0, 0),
             error: None,
@@ -281,6 +290,7 @@ impl LabState {
         self.guide = Rc::new(run.scenario().guide.clone());
         self.node_count = run.node_count();
         self.protocol = run.scenario().protocol.clone();
+        self.message_kinds = run.message_kinds();
         self.seed = run.seed();
     }
 
@@ -377,7 +387,15 @@ impl Reducible for LabState {
                 }
                 s.frames += 1;
                 let until = s.now_us.saturating_add(dt_us);
-                s.run.borrow_mut().advance_to(until);
+                let hit = {
+                    let mut run = s.run.borrow_mut();
+                    run.advance_to(until);
+                    run.take_breakpoint_hit()
+                };
+                if let Some(hit) = hit {
+                    s.playing = false;
+                    s.notice = Some(hit);
+                }
             }
             LabAction::StepForward => {
                 s.playing = false;
@@ -447,6 +465,10 @@ impl Reducible for LabState {
                 }
             }
             LabAction::Error(e) => s.error = Some(e),
+            LabAction::Breakpoint(bp) => {
+                s.run.borrow_mut().set_breakpoint(bp.clone());
+                s.breakpoint = bp;
+            }
             LabAction::Help(open) => s.help = open,
             LabAction::Dismiss => {
                 if s.help {

@@ -288,6 +288,10 @@ impl<P: Protocol> Engine<P> {
     pub fn drain_trace(&mut self) -> Vec<TraceLine> {
         self.trace.drain()
     }
+    /// The trace lines not drained yet (with [`TraceMode::Lines`]).
+    pub fn pending_trace(&self) -> &[TraceLine] {
+        self.trace.pending()
+    }
     /// Changes how much trace is kept from now on.
     pub fn set_trace_mode(&mut self, mode: TraceMode) {
         self.trace.set_mode(mode);

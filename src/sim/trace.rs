@@ -88,6 +88,11 @@ impl Trace {
         format!("{:016x}", self.hash.finish())
     }
 
+    /// The lines recorded since the last [`Trace::drain`], without taking them.
+    pub fn pending(&self) -> &[TraceLine] {
+        &self.pending
+    }
+
     /// Takes the lines recorded since the last call.
     pub fn drain(&mut self) -> Vec<TraceLine> {
         std::mem::take(&mut self.pending)

@@ -198,6 +198,15 @@ pub trait LabModel: fmt::Debug {
     /// The session as a scenario: the one loaded, with every action the person took (and those
     /// it already pinned) written as [`When::After`] entries, so that it replays exactly.
     fn export(&self) -> Scenario;
+    /// The message types its servers send (for the breakpoint's list).
+    fn message_kinds(&self) -> &'static [&'static str];
+    /// Pause playing whenever server `node` sends a message of type `kind` (the send included,
+    /// even one lost because the sender crashed at that instant); `None` clears it.
+    fn set_breakpoint(&mut self, breakpoint: Option<(NodeId, String)>);
+    /// The breakpoint set.
+    fn breakpoint(&self) -> Option<(NodeId, String)>;
+    /// What made the last [`LabModel::advance_to`] stop at the breakpoint, once.
+    fn take_breakpoint_hit(&mut self) -> Option<String>;
 
     /// The scenario's description.
     fn description(&self) -> &str {
@@ -304,6 +313,10 @@ pub struct Lab<P: LabProtocol> {
     /// Markers up to the frontier: going back in time keeps the future's marks on the time
     /// line (it can be replayed); only a change in the past (a branch) forgets them.
     markers: Vec<Marker>,
+    /// Pause when this server sends a message of this type.
+    breakpoint: Option<(NodeId, String)>,
+    /// The send that stopped the run, not yet reported.
+    hit: Option<String>,
 }
 
 impl<P: LabProtocol> Lab<P> {
@@ -320,6 +333,8 @@ impl<P: LabProtocol> Lab<P> {
             frontier_us: 0,
             history: History::new(),
             markers: Vec::new(),
+            breakpoint: None,
+            hit: None,
         };
         run.collect_trace();
         Ok(run)
@@ -327,6 +342,26 @@ impl<P: LabProtocol> Lab<P> {
 
     fn engine(&self) -> &Engine<P> {
         self.timeline.engine()
+    }
+
+    /// Whether the trace lines from `from` on (those of the last event) show the breakpoint's
+    /// send; records it for [`LabModel::take_breakpoint_hit`].
+    fn breakpoint_reached(&mut self, from: usize) -> bool {
+        let Some((node, kind)) = &self.breakpoint else { return false };
+        let prefix = format!("S{node}->");
+        let found = self.engine().pending_trace().get(from..).unwrap_or_default().iter().find(|l| {
+            let sent = l.kind == "send" || (l.kind == "drop" && l.text.ends_with("(sender-crashed)"));
+            // `<event> <ms> send m9 S1->S3 Commit ...`: the ends, then the type.
+            let mut words = l.text.split(' ').skip(4);
+            sent && words.next().is_some_and(|w| w.starts_with(&prefix)) && words.next() == Some(kind.as_str())
+        });
+        match found {
+            Some(line) => {
+                self.hit = Some(format!("Breakpoint: S{node} sent {kind} (event {}, {} ms).", line.event, crate::sim::time::AsMs(line.at_us)));
+                true
+            }
+            None => false,
+        }
     }
 
     /// Moves trace lines from the engine to the log and the history. After going back in
@@ -511,8 +546,10 @@ impl<P: LabProtocol> LabModel for Lab<P> {
                 break;
             }
             budget -= 1;
+            let seen = self.engine().pending_trace().len();
             self.timeline.step();
-            if self.violated() {
+            if self.violated() || self.breakpoint_reached(seen) {
+                self.frontier_us = self.frontier_us.max(self.now_us());
                 self.collect_trace();
                 return true;
             }
@@ -584,6 +621,19 @@ impl<P: LabProtocol> LabModel for Lab<P> {
         }
     }
 
+    fn message_kinds(&self) -> &'static [&'static str] {
+        self.engine().protocol().message_kinds()
+    }
+    fn set_breakpoint(&mut self, breakpoint: Option<(NodeId, String)>) {
+        self.breakpoint = breakpoint;
+    }
+    fn breakpoint(&self) -> Option<(NodeId, String)> {
+        self.breakpoint.clone()
+    }
+    fn take_breakpoint_hit(&mut self) -> Option<String> {
+        self.hit.take()
+    }
+
     fn export(&self) -> Scenario {
         let mut sc = self.scenario.clone();
         sc.schedule.retain(|s| !matches!(s.when, When::After { .. }));
@@ -630,6 +680,27 @@ mod tests {
             Panel::Transactions(t) => t,
             other => panic!("a commit run shows its transactions, not {other:?}"),
         }
+    }
+
+    #[test]
+    fn a_breakpoint_pauses_at_the_send_even_when_the_sender_crashes_sending() {
+        let mut run = LabRun::shipped("2pc-coordinator-crash-after-commit.json").expect("shipped");
+        assert!(run.message_kinds().contains(&"Commit"));
+        run.set_breakpoint(Some((1, "Prepare".to_string())));
+        assert!(run.advance_to(1_000_000), "stops at the first Prepare");
+        let hit = run.take_breakpoint_hit().expect("reported");
+        assert!(hit.starts_with("Breakpoint: S1 sent Prepare"), "{hit}");
+        assert!(run.log().back().is_some_and(|l| l.text.contains("S1->") && l.text.contains("Prepare")), "{:?}", run.log().back());
+        assert_eq!(run.take_breakpoint_hit(), None, "reported once");
+        // The coordinator crashes at the instant it sends Commit: the send is lost, the pause still comes.
+        run.set_breakpoint(Some((1, "Commit".to_string())));
+        while run.take_breakpoint_hit().is_none() {
+            assert!(run.now_us() < 1_000_000, "no Commit seen");
+            run.advance_to(1_000_000);
+        }
+        assert!(run.nodes()[0].role == "down", "S1 crashed sending it");
+        run.set_breakpoint(None);
+        assert!(!run.advance_to(4_000_000));
     }
 
     #[test]

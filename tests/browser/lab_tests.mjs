@@ -304,4 +304,21 @@ export async function labTests({ context, launch, baseUrl, test, assert, artifac
     assert(errors.length === 0, errors.join('\n'));
     await page.close();
   });
+
+  await test('a breakpoint pauses the run when S1 sends Commit', async () => {
+    const { page, errors } = await open('?scenario=2pc-all-yes');
+    await page.getByRole('combobox', { name: 'Breakpoint server' }).selectOption('1');
+    await page.getByRole('combobox', { name: 'Breakpoint message type' }).selectOption('Commit');
+    await page.getByRole('button', { name: 'Set breakpoint' }).click();
+    assert((await visibleText(page.getByTestId('breakpoint-current'))).includes('S1 sends Commit'), 'the breakpoint is not shown');
+    await page.getByRole('button', { name: 'Play', exact: true }).click();
+    const notice = await visibleText(page.getByTestId('notice'));
+    assert(/Breakpoint: S1 sent Commit/.test(notice), `the notice reads "${notice}"`);
+    assert(await page.getByRole('button', { name: 'Play', exact: true }).isVisible(), 'the run did not pause');
+    const log = await page.getByTestId('event-log').innerText();
+    assert(/send m\d+ S1->S\d Commit T\d+/.test(log), 'the Commit send is not in the log');
+    await shot(page, 'breakpoint');
+    assert(errors.length === 0, errors.join('\n'));
+    await page.close();
+  });
 }

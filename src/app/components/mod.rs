@@ -1,5 +1,6 @@
 //! The lab's components: each a small file, props `PartialEq` with `Rc` data and callbacks.
 
+pub mod breakpoint;
 pub mod cluster;
 pub mod controls;
 pub mod event_log;
