@@ -1,5 +1,15 @@
-//! What the browser lab draws, as plain Rust that runs and is tested natively: the geometry of
-//! the stage ([`geometry`]) and [`lab::LabRun`], a run with time travel seen as plain data.
+//! What the browser lab draws and does, as plain Rust that runs and is tested natively; the
+//! wasm-only `app` module only renders it and sends commands.
+//!
+//! - [`lab`]: [`LabRun`], a run of any protocol with time travel, seen as plain data; [`face`]
+//!   is what a protocol supplies to appear in it ([`raft_face`], [`commit_face`]).
+//! - What a person does: [`commands`] (server and network commands as engine actions).
+//! - What is drawn: [`geometry`] (the stage), [`logs`] (Raft's log view), [`inspect`] (the
+//!   inspector), [`history`] and [`marks`] (message spans and time-line marks, from the trace),
+//!   [`spacetime`] (the space-time diagram).
+//! - What leaves and comes back: [`share`] (links), [`files`] (scenario and trace files),
+//!   [`page`] (the address's options).
+//!
 //! Nothing here decides an event, so floating point is fine (it only places pixels).
 
 pub mod commands;
