@@ -30,10 +30,3 @@ pub fn full_link(fragment: &str) -> String {
     let location = window.location();
     format!("{}{}#{fragment}", location.origin().unwrap_or_default(), location.pathname().unwrap_or_default())
 }
-
-/// Whether the person asked their system for less motion.
-pub fn prefers_reduced_motion() -> bool {
-    web_sys::window()
-        .and_then(|w| w.match_media("(prefers-reduced-motion: reduce)").ok().flatten())
-        .is_some_and(|m| m.matches())
-}

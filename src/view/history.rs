@@ -202,18 +202,6 @@ impl History {
         };
     }
 
-    /// Records that the cluster's commit index reached `index` at event `event`. Only an index
-    /// higher than every one recorded before makes a marker (so calling this on every frame, or
-    /// for every server that learns the commit, is fine). The trace's `commit index=N` notes
-    /// already call it; an owner may call it too.
-    pub fn push_commit(&mut self, event: u64, at_us: Micros, index: u64) {
-        if event < self.last_event {
-            return;
-        }
-        self.last_event = event;
-        self.commit(event, at_us, index, None);
-    }
-
     /// Forgets everything after event `event`: time travel went back there, and what follows
     /// will be a new branch. Lines of events up to `event` handed over again afterwards are
     /// ignored.
@@ -816,15 +804,15 @@ mod tests {
     #[test]
     fn commits_are_deduplicated_and_labelled() {
         let mut h = History::new();
-        h.push_commit(1, 10, 1);
-        h.push_commit(2, 20, 1);
+        h.push(&line(1, 10, "state", "S1 commit index=1"));
+        h.push(&line(2, 20, "state", "S3 commit index=1"));
         h.push(&line(3, 30, "state", "S2 commit index=1"));
-        h.push_commit(4, 40, 4);
-        h.push_commit(3, 35, 9); // an earlier event than seen: ignored
+        h.push(&line(4, 40, "state", "S1 commit index=4"));
+        h.push(&line(3, 35, "state", "S1 commit index=9")); // an earlier event than seen: ignored
         let labels: Vec<&str> = h.markers().iter().map(|m| m.label.as_str()).collect();
         assert_eq!(labels, ["commit 1", "commit 2–4"]);
         h.truncate_after(3);
-        h.push_commit(5, 50, 2);
+        h.push(&line(5, 50, "state", "S1 commit index=2"));
         assert_eq!(h.markers().iter().map(|m| m.label.as_str()).collect::<Vec<_>>(), ["commit 1", "commit 2"]);
     }
 
@@ -913,7 +901,7 @@ mod tests {
         assert!(h.markers().len() <= MARKERS_MAX + MARKERS_SLACK && h.markers().len() >= MARKERS_MAX);
         assert_eq!(h.markers().last().map(|m| m.label.clone()), Some(format!("commit {n}")));
         // An index already passed by a forgotten marker still counts as seen.
-        h.push_commit(n + 1, n * 10 + 10, 3);
+        h.push(&line(n + 1, n * 10 + 10, "state", "S1 commit index=3"));
         assert_eq!(h.markers().last().map(|m| m.label.clone()), Some(format!("commit {n}")));
     }
 }

@@ -43,6 +43,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import zlib from 'node:zlib';
 import { chromium } from 'playwright-core';
+import { chromiumArgs, executablePath } from './chromium.mjs';
 
 const USAGE = `usage: node tests/browser/perf.mjs (--url URL | --serve DIR) [--scenario FILE.json] [--play]
        [--seconds 10] [--warmup 2] [--runs 1] [--raw] [--profile OUT.cpuprofile] [--trace OUT.json] [--screenshot OUT.png]
@@ -87,17 +88,6 @@ function parseArgs(argv) {
   return opts;
 }
 
-const executablePath = process.env.CHROMIUM ?? '/usr/bin/chromium';
-// The same flags as run.mjs (they work as root in a closed network; see shared/TOOLCHAIN.md).
-const chromiumArgs = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-];
 const APP_TIMEOUT_MS = 30_000;
 
 // ---- statistics ----

@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
+import { chromiumArgs, executablePath } from './chromium.mjs';
 import { labTests } from './lab_tests.mjs';
 
 const baseUrl = process.argv[2] ?? process.env.DISTLAB_URL;
@@ -22,17 +23,6 @@ if (!baseUrl) {
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const artifacts = path.join(here, 'artifacts');
-const executablePath = process.env.CHROMIUM ?? '/usr/bin/chromium';
-// Flags that work as root in a closed network (see shared/TOOLCHAIN.md).
-const chromiumArgs = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-];
 // How long the wasm app may take to start and show something.
 const APP_TIMEOUT_MS = 20_000;
 // Nothing here should take long: a hung browser must not hang CI.

@@ -168,16 +168,7 @@ struct MessagesProps {
     on_select: Callback<u64>,
 }
 
-/// The colour class of a message the stage no longer has a view of (a lost one, from its span).
-fn kind_class(kind: &str) -> &'static str {
-    match kind {
-        "RequestVote" => "rv",
-        "RequestVoteReply" => "rvr",
-        "AppendEntries" => "ae",
-        "AppendEntriesReply" => "aer",
-        _ => "client",
-    }
-}
+
 
 fn endpoint(positions: &[Point], a: Addr) -> Point {
     match a {
@@ -207,7 +198,7 @@ fn DroppedLayer(props: &DroppedProps) -> Html {
                 let p = geometry::message_position(endpoint(&positions, s.from), endpoint(&positions, s.to), r, s.sent_us, s.due_us, s.end_us);
                 let opacity = 1.0 - (props.now_us - s.end_us) as f64 / DROP_FADE_US as f64;
                 html! {
-                    <g key={s.id} class={classes!("msg", "lost", kind_class(&s.kind), s.heartbeat.then_some("heartbeat"))} opacity={fmt(opacity)} transform={format!("translate({} {})", fmt(p.x), fmt(p.y))}>
+                    <g key={s.id} class={classes!("msg", "lost", crate::view::spacetime::kind_class(&s.kind, s.heartbeat))} opacity={fmt(opacity)} transform={format!("translate({} {})", fmt(p.x), fmt(p.y))}>
                         <circle r="6" />
                         <text class="x" y="4">{ "✕" }</text>
                     </g>
