@@ -38,7 +38,7 @@ use components::shortcuts::Shortcuts;
 use components::spacetime::SpaceTime;
 use components::stage::Stage;
 use components::tx_view::TxView;
-use state::{DEFAULT_SCENARIO, LabAction, LabState, SPACETIME_WINDOW_US, Selected};
+use state::{LabAction, LabState, SPACETIME_WINDOW_US, Selected};
 
 use crate::view::geometry::virtual_advance_us;
 use crate::view::page::PageOptions;
@@ -95,6 +95,17 @@ fn use_fragment_sync(lab: &UseReducerHandle<LabState>) {
     });
 }
 
+/// Goes to another family's page when the lab was asked for a run only that page's bundle
+/// holds (see [`crate::view::family`]).
+#[hook]
+fn use_leaving(lab: &UseReducerHandle<LabState>) {
+    use_effect_with(lab.leaving.clone(), |leaving| {
+        if let Some(leaving) = leaving {
+            url::go(&leaving.href, leaving.replace);
+        }
+    });
+}
+
 /// A callback that dispatches the action `f` makes of its input, the same callback on every
 /// render.
 #[hook]
@@ -112,10 +123,11 @@ fn App() -> Html {
     let options = use_memo((), |_| PageOptions::parse(&url::search()));
     let lab = use_reducer({
         let scenario = options.scenario.clone();
-        move || LabState::open(&url::hash(), scenario.as_deref())
+        move || LabState::open(&url::search(), &url::hash(), scenario.as_deref())
     });
     use_frame_loop(&lab);
     use_fragment_sync(&lab);
+    use_leaving(&lab);
     keys::use_shortcuts(lab.dispatcher());
 
     // Callbacks keep their identity across frames (use_callback), so that a child whose data
@@ -173,7 +185,7 @@ fn App() -> Html {
     let run_demo = {
         let d = d.clone();
         Callback::from(move |_: MouseEvent| {
-            d.dispatch(LabAction::LoadScenario(DEFAULT_SCENARIO.to_string()));
+            d.dispatch(LabAction::LoadScenario(crate::view::family::FAMILIES[0].default_scenario.to_string()));
             d.dispatch(LabAction::Play);
         })
     };

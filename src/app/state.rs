@@ -18,6 +18,7 @@ use crate::scenario::guide::Guide;
 use crate::sim::{Micros, NodeId};
 use crate::view::geometry::{SPEED_MAX, SPEED_MIN, speed_step};
 use crate::view::history::{Marker, MessageSpan};
+use crate::view::family;
 use crate::view::inspect::Inspection;
 use crate::view::marks::ScrubMark;
 use crate::view::{InvariantView, LabRun, LogLine, MessageView, Panel, NetCommand, NodeCommand, NodeView, SCENARIOS};
@@ -26,8 +27,21 @@ use crate::view::{InvariantView, LabRun, LogLine, MessageView, Panel, NetCommand
 /// 1.5–3 s on screen and a 10–30 ms message crosses the stage in 0.1–0.3 s: slow enough to
 /// follow a vote, fast enough that an election finishes within a few seconds.
 pub const DEFAULT_SPEED: f64 = 0.1;
-/// The scenario loaded at start.
-pub const DEFAULT_SCENARIO: &str = "raft-election.json";
+/// The scenario loaded at start: the default of this bundle's family.
+pub fn default_scenario() -> &'static str {
+    crate::view::family::here().default_scenario
+}
+
+/// The page this bundle cannot serve a request on: the address to go to, and whether the
+/// current page is left in the history (a choice the person made) or replaced (the address
+/// itself asked for another family, so Back must not bounce here again).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Leaving {
+    /// Query and fragment (see [`crate::view::family::Move::href`]).
+    pub href: String,
+    /// Replace the current history entry.
+    pub replace: bool,
+}
 
 /// What the inspector shows.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -154,6 +168,10 @@ pub struct LabState {
     pub notice: Option<String>,
     /// The shortcuts dialog is open.
     pub help: bool,
+    /// The page to go to for a run of a protocol another bundle holds.
+    pub leaving: Option<Leaving>,
+    /// The page's query string, kept when moving to another family's page.
+    search: Rc<str>,
     /// Animation frames seen (so the frame loop's effect runs again after each).
     pub frames: u64,
     /// Bumped whenever the run is replaced.
@@ -185,6 +203,7 @@ impl PartialEq for LabState {
             && self.error == other.error
             && self.notice == other.notice
             && self.help == other.help
+            && self.leaving == other.leaving
             && self.breakpoint == other.breakpoint
             && self.frames == other.frames
     }
@@ -192,7 +211,7 @@ impl PartialEq for LabState {
 
 impl Default for LabState {
     fn default() -> Self {
-        match LabRun::shipped(DEFAULT_SCENARIO) {
+        match LabRun::shipped(default_scenario()) {
             Ok(run) => LabState::with_run(run),
             // The shipped scenarios are tested natively; this only guards against a broken build.
             Err(e) => {
@@ -211,26 +230,44 @@ pub const SPACETIME_WINDOW_US: Micros = 400_000;
 impl LabState {
     /// The state the page opens with: the run of a link (`#run=...`) if there is one, else the
     /// scenario the address names (`?scenario=`), else the default. A link or name that does
-    /// not work gives the default and an error saying why.
-    pub fn open(fragment: &str, scenario: Option<&str>) -> Self {
+    /// not work gives the default and an error saying why; one of a protocol another bundle
+    /// runs sends the page there (see [`crate::view::family`]).
+    pub fn open(search: &str, fragment: &str, scenario: Option<&str>) -> Self {
+        let base = LabState { search: Rc::from(search), ..LabState::default() };
+        let mut s = base.open_here(fragment, scenario);
+        if let Err(lab) = family::requested(search) {
+            let known: Vec<&str> = family::FAMILIES.iter().map(|f| f.id).collect();
+            s.error = Some(format!("The address asks for the lab \"{lab}\", which does not exist (there are {}). Showing the {} lab.", known.join(", "), family::here().title));
+        }
+        s
+    }
+
+    fn open_here(mut self, fragment: &str, scenario: Option<&str>) -> Self {
         if crate::view::share::is_run_link(fragment) {
-            return Rc::new(LabState::default()).reduce(LabAction::OpenLink(fragment.to_string())).as_ref().clone();
+            return Rc::new(self).reduce(LabAction::OpenLink(fragment.to_string())).as_ref().clone();
         }
-        match scenario {
-            Some(name) => {
-                let named = SCENARIOS.iter().find(|(n, _)| *n == name || n.trim_end_matches(".json") == name).map(|(n, _)| *n);
-                match named.map(LabRun::shipped) {
-                    Some(Ok(run)) => LabState::with_run(run),
-                    Some(Err(e)) => LabState { error: Some(e), ..LabState::default() },
-                    None => {
-                        let known: Vec<&str> = SCENARIOS.iter().map(|(n, _)| n.trim_end_matches(".json")).collect();
-                        let error = format!("The address asks for the scenario \"{name}\", which the lab does not have (it has {}). Showing the default instead.", known.join(", "));
-                        LabState { error: Some(error), ..LabState::default() }
-                    }
-                }
+        let Some(name) = scenario else { return self };
+        let Some(name) = SCENARIOS.iter().map(|(n, _)| *n).find(|n| *n == name || n.trim_end_matches(".json") == name) else {
+            let known: Vec<&str> = SCENARIOS.iter().map(|(n, _)| n.trim_end_matches(".json")).collect();
+            self.error = Some(format!("The address asks for the scenario \"{name}\", which the lab does not have (it has {}). Showing the default instead.", known.join(", ")));
+            return self;
+        };
+        // The address asked for it: leaving replaces this page in the history.
+        if !self.leave_for(family::move_for_scenario(&self.search, name, family::holds), true) {
+            match LabRun::shipped(name) {
+                Ok(run) => self.replace_run(run),
+                Err(e) => self.error = Some(e),
             }
-            None => LabState::default(),
         }
+        self
+    }
+
+    /// Leaves for the page of the family that runs a request, if this bundle does not.
+    fn leave_for(&mut self, to: Option<family::Move>, replace: bool) -> bool {
+        let Some(to) = to else { return false };
+        self.notice = Some(format!("Opening the {} lab…", to.family.title));
+        self.leaving = Some(Leaving { href: to.href(""), replace });
+        true
     }
 
     fn with_run(run: LabRun) -> Self {
@@ -265,6 +302,8 @@ impl LabState {
             error: None,
             notice: None,
             help: false,
+            leaving: None,
+            search: Rc::from(""),
             frames: 0,
             generation: 0,
             slow_frame: 0,
@@ -277,10 +316,11 @@ impl LabState {
 
     /// Swaps in a new run, keeping the speed and counting generations.
     fn replace_run(&mut self, run: LabRun) {
-        let (speed, generation) = (self.speed, self.generation + 1);
+        let (speed, generation, search) = (self.speed, self.generation + 1, self.search.clone());
         *self = LabState::with_run(run);
         self.speed = speed;
         self.generation = generation;
+        self.search = search;
     }
 
     fn describe_run(&mut self) {
@@ -433,14 +473,21 @@ impl Reducible for LabState {
                     s.selected = None;
                 }
             }
-            LabAction::LoadScenario(name) => match LabRun::shipped(&name) {
-                Ok(run) => s.replace_run(run),
-                Err(e) => s.error = Some(e),
-            },
-            LabAction::NewCluster(nodes, seed) => match LabRun::playground(nodes, seed) {
-                Ok(run) => s.replace_run(run),
-                Err(e) => s.error = Some(format!("Cannot make a cluster of {nodes}: {e}")),
-            },
+            LabAction::LoadScenario(name) => {
+                if !s.leave_for(family::move_for_scenario(&s.search, &name, family::holds), false) {
+                    match LabRun::shipped(&name) {
+                        Ok(run) => s.replace_run(run),
+                        Err(e) => s.error = Some(e),
+                    }
+                }
+            }
+            LabAction::NewCluster(nodes, seed) => {
+                let blank = s.run.borrow().playground(nodes, seed);
+                match blank {
+                    Ok(run) => s.replace_run(run),
+                    Err(e) => s.error = Some(format!("Cannot make a cluster of {nodes}: {e}")),
+                }
+            }
             LabAction::Reseed(seed) => {
                 let reseeded = s.run.borrow().reseeded(seed);
                 match reseeded {
@@ -448,6 +495,7 @@ impl Reducible for LabState {
                     Err(e) => s.error = Some(e),
                 }
             }
+            LabAction::Import(file, text) if s.leave_for(family::move_for_file(&s.search, &file, &text, family::holds), false) => {}
             LabAction::Import(file, text) => match crate::view::files::import(&file, &text) {
                 Ok(imported) => {
                     s.replace_run(imported.run);
@@ -455,6 +503,7 @@ impl Reducible for LabState {
                 }
                 Err(e) => s.error = Some(format!("Could not open the file (the current run is unchanged). {e}")),
             },
+            LabAction::OpenLink(fragment) if s.leave_for(family::move_for_link(&s.search, &fragment, family::holds), true) => {}
             LabAction::OpenLink(fragment) => {
                 match crate::view::share::decode(&fragment).map_err(|e| e.to_string()).and_then(LabRun::from_shared) {
                     Ok(run) => {

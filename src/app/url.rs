@@ -24,9 +24,20 @@ pub fn replace_hash(fragment: &str) {
     let _ = history.replace_state_with_url(&JsValue::NULL, "", Some(&format!("{path}{}#{fragment}", search())));
 }
 
-/// The page's address with a fragment, without the query (a link to the full lab).
+/// The page's address with a fragment, without the query but the family's `lab=` (a link to
+/// the full lab).
 pub fn full_link(fragment: &str) -> String {
-    let Some(window) = web_sys::window() else { return format!("#{fragment}") };
+    let lab = crate::view::family::address("", crate::view::family::here(), None);
+    let Some(window) = web_sys::window() else { return format!("{lab}#{fragment}") };
     let location = window.location();
-    format!("{}{}#{fragment}", location.origin().unwrap_or_default(), location.pathname().unwrap_or_default())
+    format!("{}{}{lab}#{fragment}", location.origin().unwrap_or_default(), location.pathname().unwrap_or_default())
+}
+
+/// Goes to `href` (a query and fragment) on this page's path: a new history entry, or in place
+/// of the current one.
+pub fn go(href: &str, replace: bool) {
+    let Some(window) = web_sys::window() else { return };
+    let location = window.location();
+    let target = format!("{}{href}", location.pathname().unwrap_or_default());
+    let _ = if replace { location.replace(&target) } else { location.assign(&target) };
 }

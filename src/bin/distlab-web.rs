@@ -1,5 +1,5 @@
-//! The browser app's entry point: trunk builds it to wasm (see index.html and Trunk.toml).
-//! Natively it does nothing but point to the CLI.
+//! The browser lab's Raft page (the default one): trunk builds it to wasm with only the `raft`
+//! feature (see index.html and `distlab::view::family`). Natively it only points to the CLI.
 
 #[cfg(target_arch = "wasm32")]
 fn main() {
@@ -8,9 +8,6 @@ fn main() {
 
 #[cfg(not(target_arch = "wasm32"))]
 fn main() {
-    eprintln!(
-        "distlab-web is the browser app: serve it with `bash scripts/serve.sh` and open \
-         http://127.0.0.1:8080. On the command line, use the CLI: `cargo run --bin distlab -- --help`."
-    );
+    eprintln!("{}", distlab::view::family::NATIVE_NOTICE);
     std::process::exit(2);
 }

@@ -72,14 +72,26 @@ impl<P> Default for Kind<P> {
     }
 }
 
+#[cfg(feature = "raft")]
 static RAFT: Kind<crate::protocols::raft::Raft> = Kind::new();
+#[cfg(feature = "commit")]
 static TWO_PC: Kind<crate::protocols::commit::twopc::TwoPc> = Kind::new();
+#[cfg(feature = "commit")]
 static THREE_PC: Kind<crate::protocols::commit::threepc::ThreePc> = Kind::new();
 
-/// Every protocol scenario files can name. A new protocol adds one line here.
+/// Every protocol scenario files can name, as far as this build's features hold them (the
+/// browser builds one bundle per family: see `crate::view::family`). A new protocol adds one
+/// line here.
 pub fn protocols() -> &'static [&'static dyn ProtocolKind] {
-    static ALL: [&dyn ProtocolKind; 3] = [&RAFT, &TWO_PC, &THREE_PC];
-    &ALL
+    static ALL: &[&dyn ProtocolKind] = &[
+        #[cfg(feature = "raft")]
+        &RAFT,
+        #[cfg(feature = "commit")]
+        &TWO_PC,
+        #[cfg(feature = "commit")]
+        &THREE_PC,
+    ];
+    ALL
 }
 
 /// The protocol called `name`.

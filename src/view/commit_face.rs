@@ -8,6 +8,7 @@ use crate::protocols::commit::checker::table_of;
 use crate::protocols::commit::threepc::ThreePc;
 use crate::protocols::commit::twopc::TwoPc;
 use crate::protocols::commit::{Begin, COORDINATOR, CommitFamily, Table, Tx};
+use crate::scenario::ScenarioProtocol;
 use crate::sim::{Engine, Message, Micros, NodeId, NodeSlot};
 
 use super::face::{LabProtocol, MessageFace, NodeFace, Panel};
@@ -213,6 +214,17 @@ pub fn tx_panel<P: CommitFamily>(engine: &Engine<P>) -> TxPanel {
     TxPanel { rows, logs }
 }
 
+/// A blank cluster: S1 coordinates, the rest participate, no transaction yet.
+fn playground(protocol: &str, nodes: u32, seed: u64) -> String {
+    format!(
+        r#"{{"protocol": "{protocol}", "nodes": {nodes}, "seed": {seed},
+            "description": "S1 coordinates {participants} participants and nothing is scheduled: press Play, begin transactions with Client request (c), and crash, pause or isolate servers from their menus.",
+            "network": {{"latency_ms": [10, 30]}},
+            "until_ms": 600000}}"#,
+        participants = nodes.saturating_sub(1)
+    )
+}
+
 macro_rules! commit_lab {
     ($p:ty) => {
         impl LabProtocol for $p {
@@ -233,6 +245,9 @@ macro_rules! commit_lab {
             }
             fn panel(engine: &Engine<Self>, _leader: Option<NodeId>) -> Panel {
                 Panel::Transactions(tx_panel(engine))
+            }
+            fn playground(&self, nodes: u32, seed: u64) -> String {
+                playground(<$p as ScenarioProtocol>::NAME, nodes, seed)
             }
         }
     };

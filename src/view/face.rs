@@ -65,4 +65,7 @@ pub trait LabProtocol: ScenarioProtocol + Clone + std::fmt::Debug + 'static {
     fn user_request(&self, n: u64) -> Self::Request;
     /// The protocol's own panel, with the positions named by `violations` flagged.
     fn panel(engine: &Engine<Self>, leader: Option<NodeId>) -> Panel;
+    /// The scenario (JSON) of a blank cluster of `nodes` servers under `seed`: the usual
+    /// timing, nothing scheduled, for playing by hand.
+    fn playground(&self, nodes: u32, seed: u64) -> String;
 }

@@ -14,8 +14,11 @@ use super::face::{LabProtocol, Panel};
 use super::history::{History, Marker};
 use super::inspect::Inspection;
 use super::share::SharedRun;
+#[cfg(feature = "commit")]
 use crate::protocols::commit::threepc::ThreePc;
+#[cfg(feature = "commit")]
 use crate::protocols::commit::twopc::TwoPc;
+#[cfg(feature = "raft")]
 use crate::protocols::raft::Raft;
 use crate::scenario::{Scenario, ScenarioProtocol, protocol::setup};
 use crate::sim::network::LinkProfile;
@@ -216,6 +219,9 @@ pub trait LabModel: fmt::Debug {
     fn shared(&self) -> SharedRun {
         SharedRun { name: self.name().to_string(), scenario: self.export(), at_event: self.events() }
     }
+    /// A blank cluster of the same protocol: `nodes` servers under `seed`, nothing scheduled,
+    /// for playing by hand.
+    fn playground(&self, nodes: u32, seed: u64) -> Result<LabRun, String>;
     /// The same scenario under another seed, from the start.
     fn reseeded(&self, seed: u64) -> Result<LabRun, String> {
         let mut sc = self.scenario().clone();
@@ -261,9 +267,14 @@ impl LabRun {
 
     /// Builds a run of a parsed scenario, of whichever protocol it names.
     pub fn from_scenario(name: &str, sc: Scenario) -> Result<LabRun, String> {
+        // Each arm only in the bundles whose family holds the protocol (see `super::family`):
+        // an arm instantiates the whole engine and lab for its protocol.
         match sc.protocol.as_str() {
+            #[cfg(feature = "raft")]
             <Raft as ScenarioProtocol>::NAME => Ok(LabRun(Box::new(Lab::<Raft>::new(name, sc)?))),
+            #[cfg(feature = "commit")]
             <TwoPc as ScenarioProtocol>::NAME => Ok(LabRun(Box::new(Lab::<TwoPc>::new(name, sc)?))),
+            #[cfg(feature = "commit")]
             <ThreePc as ScenarioProtocol>::NAME => Ok(LabRun(Box::new(Lab::<ThreePc>::new(name, sc)?))),
             other => Err(format!("{name}: the lab does not show {other} runs yet")),
         }
@@ -281,19 +292,6 @@ impl LabRun {
         let mut run = LabRun::from_scenario(&shared.name, shared.scenario)?;
         run.seek_event(shared.at_event);
         Ok(run)
-    }
-
-    /// A blank Raft cluster of `nodes` servers (1 to 15) under `seed`: the usual timing, links
-    /// of 10–30 ms, nothing scheduled, for playing by hand.
-    pub fn playground(nodes: u32, seed: u64) -> Result<LabRun, String> {
-        let text = format!(
-            r#"{{"protocol": "raft", "nodes": {nodes}, "seed": {seed},
-                "description": "A cluster of {nodes} with nothing scheduled: press Play, then crash, pause, isolate and send requests from the servers' menus and the network panel.",
-                "network": {{"latency_ms": [10, 30]}},
-                "config": {{"election_timeout_ms": [150, 300], "heartbeat_ms": 50}},
-                "until_ms": 600000}}"#
-        );
-        LabRun::from_json(&format!("playground-{nodes}.json"), &text)
     }
 }
 
@@ -412,6 +410,10 @@ impl<P: LabProtocol> Lab<P> {
 impl<P: LabProtocol> LabModel for Lab<P> {
     fn clone_box(&self) -> Box<dyn LabModel> {
         Box::new(self.clone())
+    }
+    fn playground(&self, nodes: u32, seed: u64) -> Result<LabRun, String> {
+        let sc = Scenario::parse(&self.engine().protocol().playground(nodes, seed), None).map_err(|e| e.to_string())?;
+        Ok(LabRun(Box::new(Lab::<P>::new(&format!("playground-{nodes}.json"), sc)?)))
     }
     fn name(&self) -> &str {
         &self.name
@@ -992,13 +994,29 @@ mod tests {
         assert_eq!(other.seed(), 99);
         assert_eq!(other.name(), run.name());
         for n in [1, 2, 15] {
-            let mut p = LabRun::playground(n, 7).expect("a playground");
+            let mut p = run.playground(n, 7).expect("a playground");
             assert_eq!(p.node_count(), n);
+            assert_eq!(p.scenario().protocol, "raft");
             p.advance_to(2_000_000);
             assert!(p.leader().is_some(), "{n} servers elect a leader");
         }
-        assert!(LabRun::playground(16, 1).is_err());
-        assert!(LabRun::playground(0, 1).is_err());
+        assert!(run.playground(16, 1).is_err());
+        assert!(run.playground(0, 1).is_err());
+    }
+
+    #[test]
+    fn a_playground_keeps_the_protocol_of_the_run() {
+        for (name, protocol) in [("2pc-all-yes.json", "2pc"), ("3pc-all-yes.json", "3pc")] {
+            let run = LabRun::shipped(name).expect("shipped");
+            let mut p = run.playground(5, 3).expect("a playground");
+            assert_eq!((p.scenario().protocol.as_str(), p.node_count()), (protocol, 5));
+            p.node_command(1, NodeCommand::ClientRequest);
+            p.advance_to(1_000_000);
+            assert!(p.invariants().iter().all(|i| i.violation.is_none()), "{protocol}: a transaction on a blank cluster keeps every invariant");
+            let Panel::Transactions(tx) = p.panel() else { panic!("{protocol} shows transactions") };
+            assert!(tx.logs.iter().any(|(_, _, records)| records.iter().any(|r| r.contains("commit"))), "{protocol}: the transaction commits: {:?}", tx.logs);
+        }
+        assert!(LabRun::shipped("2pc-all-yes.json").expect("shipped").playground(11, 1).is_err(), "2PC runs at most 10 servers");
     }
 
     #[test]

@@ -8,13 +8,14 @@
 //!   inspector), [`history`] and [`marks`] (message spans and time-line marks, from the trace),
 //!   [`spacetime`] (the space-time diagram).
 //! - What leaves and comes back: [`share`] (links), [`files`] (scenario and trace files),
-//!   [`page`] (the address's options).
+//!   [`page`] (the address's options), [`family`] (which page, and bundle, runs which protocol).
 //!
 //! Nothing here decides an event, so floating point is fine (it only places pixels).
 
 pub mod commands;
 pub mod commit_face;
 pub mod face;
+pub mod family;
 pub mod files;
 pub mod geometry;
 pub mod history;

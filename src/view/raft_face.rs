@@ -54,6 +54,16 @@ impl LabProtocol for Raft {
         Command::Set { key: format!("k{n}"), value: n.to_string() }
     }
 
+    fn playground(&self, nodes: u32, seed: u64) -> String {
+        format!(
+            r#"{{"protocol": "raft", "nodes": {nodes}, "seed": {seed},
+                "description": "A cluster of {nodes} with nothing scheduled: press Play, then crash, pause, isolate and send requests from the servers' menus and the network panel.",
+                "network": {{"latency_ms": [10, 30]}},
+                "config": {{"election_timeout_ms": [150, 300], "heartbeat_ms": 50}},
+                "until_ms": 600000}}"#
+        )
+    }
+
     /// The servers' logs side by side, compared with the leader's (see [`log_rows`]). A down
     /// server shows its durable log, nothing committed.
     fn panel(engine: &Engine<Self>, leader: Option<NodeId>) -> Panel {

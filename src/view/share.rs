@@ -54,7 +54,13 @@ fn err(message: impl Into<String>) -> ShareError {
 
 /// The fragment (without `#`) for a run.
 pub fn encode(run: &SharedRun) -> String {
-    let value = json!({ "v": VERSION, "name": run.name, "scenario": run.scenario.to_value(), "at_event": run.at_event });
+    encode_value(&run.name, &run.scenario.to_value(), run.at_event)
+}
+
+/// The fragment (without `#`) for a scenario given as JSON, not parsed: for a build that
+/// cannot parse it to hand it to one that can (see [`super::family`]).
+pub fn encode_value(name: &str, scenario: &Value, at_event: u64) -> String {
+    let value = json!({ "v": VERSION, "name": name, "scenario": scenario, "at_event": at_event });
     let bytes = miniz_oxide::deflate::compress_to_vec(value.to_string().as_bytes(), 9);
     format!("{FRAGMENT_KEY}{}", URL_SAFE_NO_PAD.encode(bytes))
 }
@@ -65,8 +71,32 @@ pub fn is_run_link(fragment: &str) -> bool {
     fragment.trim_start_matches('#').starts_with(FRAGMENT_KEY)
 }
 
+/// The protocol a link's scenario names, read without parsing the scenario (which only a
+/// build that runs the protocol can do).
+pub fn peek_protocol(fragment: &str) -> Option<String> {
+    let obj = unpack(fragment).ok()?;
+    obj.get("scenario")?.get("protocol")?.as_str().map(str::to_string)
+}
+
 /// Reads a fragment (with or without the leading `#`).
 pub fn decode(fragment: &str) -> Result<SharedRun, ShareError> {
+    let obj = unpack(fragment)?;
+    let name = match obj.get("name") {
+        Some(Value::String(s)) if !s.is_empty() => s.clone(),
+        Some(_) => return Err(err("the link's \"name\" is not a non-empty string")),
+        None => "shared run".to_string(),
+    };
+    let scenario = obj.get("scenario").ok_or_else(|| err("the link has no \"scenario\""))?;
+    let scenario = Scenario::from_value(scenario).map_err(|e| err(format!("the link's scenario: {e}")))?;
+    let at_event = match obj.get("at_event") {
+        Some(v) => v.as_u64().ok_or_else(|| err(format!("the link's \"at_event\" is not a whole number of events: {v}")))?,
+        None => 0,
+    };
+    Ok(SharedRun { name, scenario, at_event })
+}
+
+/// The link's payload as a JSON object, its format version checked.
+fn unpack(fragment: &str) -> Result<serde_json::Map<String, Value>, ShareError> {
     let body = fragment
         .trim_start_matches('#')
         .strip_prefix(FRAGMENT_KEY)
@@ -88,24 +118,13 @@ pub fn decode(fragment: &str) -> Result<SharedRun, ShareError> {
         }
     })?;
     let value: Value = serde_json::from_slice(&text).map_err(|e| err(format!("the link's run data is not valid JSON: {e}")))?;
-    let obj = value.as_object().ok_or_else(|| err("the link's run data is not a JSON object"))?;
+    let Value::Object(obj) = value else { return Err(err("the link's run data is not a JSON object")) };
     match obj.get("v").and_then(Value::as_u64) {
         Some(VERSION) => {}
         Some(v) => return Err(err(format!("the link was made by a distlab with link format {v}; this one reads format {VERSION}"))),
         None => return Err(err("the link's run data has no format version \"v\"")),
     }
-    let name = match obj.get("name") {
-        Some(Value::String(s)) if !s.is_empty() => s.clone(),
-        Some(_) => return Err(err("the link's \"name\" is not a non-empty string")),
-        None => "shared run".to_string(),
-    };
-    let scenario = obj.get("scenario").ok_or_else(|| err("the link has no \"scenario\""))?;
-    let scenario = Scenario::from_value(scenario).map_err(|e| err(format!("the link's scenario: {e}")))?;
-    let at_event = match obj.get("at_event") {
-        Some(v) => v.as_u64().ok_or_else(|| err(format!("the link's \"at_event\" is not a whole number of events: {v}")))?,
-        None => 0,
-    };
-    Ok(SharedRun { name, scenario, at_event })
+    Ok(obj)
 }
 
 #[cfg(test)]

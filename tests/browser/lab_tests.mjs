@@ -305,6 +305,38 @@ export async function labTests({ context, launch, baseUrl, test, assert, artifac
     await page.close();
   });
 
+  await test('each family of protocols is its own page: a Raft page fetches only Raft, and a 2PC choice or link moves to the commit page', async () => {
+    const p = await openPage(context);
+    const { page, errors } = p;
+    const wasm = [];
+    page.on('request', (r) => { if (r.url().endsWith('.wasm')) wasm.push(new URL(r.url()).pathname); });
+    await page.goto(new URL('?embed=0', baseUrl).href, { waitUntil: 'load' });
+    await page.locator('svg.stage g.node').first().waitFor({ timeout: appTimeoutMs });
+    assert(wasm.length === 1 && /^\/distlab-web-[0-9a-f]+_bg\.wasm$/.test(wasm[0]), `the Raft page fetched ${wasm.join(', ')}`);
+    // Choosing a 2PC scenario moves to the commit page, keeping the other keys of the address.
+    await page.getByRole('combobox', { name: 'Scenario' }).selectOption('2pc-one-votes-no.json');
+    await page.waitForURL(/\?lab=commit&embed=0&scenario=2pc-one-votes-no\.json$/, { timeout: appTimeoutMs });
+    await page.getByRole('button', { name: /^S1 coordinator/ }).waitFor({ timeout: appTimeoutMs });
+    assert(wasm.at(-1) === '/distlab-web-commit_bg.wasm', `the commit page fetched ${wasm.join(', ')}`);
+    const picked = await page.getByRole('combobox', { name: 'Scenario' }).inputValue();
+    assert(picked === '2pc-one-votes-no.json', `the picker shows ${picked}`);
+    // Its link, opened on the Raft page's address, comes back to the commit page at the same moment.
+    for (let i = 0; i < 5; i++) await page.getByRole('button', { name: 'Step', exact: true }).click();
+    const moment = await page.getByTestId('clock').innerText();
+    const fragment = new URL(page.url()).hash;
+    assert(fragment.startsWith('#run='), `the address holds no link: ${page.url()}`);
+    await page.goto(new URL(`?${fragment}`.replace('?#', '#'), baseUrl).href, { waitUntil: 'load' });
+    await page.waitForURL(/\?lab=commit#run=/, { timeout: appTimeoutMs });
+    await page.getByRole('button', { name: /^S1 coordinator/ }).waitFor({ timeout: appTimeoutMs });
+    await page.waitForFunction((m) => document.querySelector('[data-testid=clock]')?.innerText === m, moment, { timeout: appTimeoutMs });
+    assert(new URL(page.url()).hash === fragment, 'the reopened run is not at the shared moment');
+    // Back goes to the Raft page the choice was made on, not to the redirect.
+    await page.goBack({ waitUntil: 'load' });
+    await page.waitForURL(/scenario=2pc-one-votes-no/, { timeout: appTimeoutMs });
+    assert(errors.length === 0, errors.join('\n'));
+    await page.close();
+  });
+
   await test('a breakpoint pauses the run when S1 sends Commit', async () => {
     const { page, errors } = await open('?scenario=2pc-all-yes');
     await page.getByRole('combobox', { name: 'Breakpoint server' }).selectOption('1');

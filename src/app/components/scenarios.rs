@@ -9,6 +9,7 @@ use yew::prelude::*;
 use crate::scenario::guide::{Guide, display_title};
 use crate::sim::Micros;
 use crate::view::SCENARIOS;
+use crate::view::family::{FAMILIES, shipped_protocol};
 
 /// The picker's and the guide panel's inputs.
 #[derive(Properties, PartialEq)]
@@ -30,8 +31,21 @@ pub struct ScenariosProps {
 /// The scenario picker and guide panel.
 #[component]
 pub fn Scenarios(props: &ScenariosProps) -> Html {
-    // Parsing every shipped file for its title once per mount, not once per frame.
-    let titles = use_memo((), |_| SCENARIOS.iter().map(|(name, text)| (*name, display_title(name, text))).collect::<Vec<_>>());
+    // Parsing every shipped file for its title and family once per mount, not once per frame.
+    // A scenario of another family opens that family's page (see `crate::view::family`).
+    let groups = use_memo((), |_| {
+        FAMILIES
+            .iter()
+            .map(|f| {
+                let titles: Vec<(&'static str, String)> = SCENARIOS
+                    .iter()
+                    .filter(|(name, _)| shipped_protocol(name).is_some_and(|p| f.protocols.contains(&p.as_str())))
+                    .map(|(name, text)| (*name, display_title(name, text)))
+                    .collect();
+                (f.title, titles)
+            })
+            .collect::<Vec<_>>()
+    });
     let onchange = {
         let cb = props.on_load.clone();
         Callback::from(move |e: Event| {
@@ -50,8 +64,12 @@ pub fn Scenarios(props: &ScenariosProps) -> Html {
             <label>
                 <span>{ "Scenario " }</span>
                 <select aria-label="Scenario" {onchange}>
-                    { for titles.iter().map(|(name, title)| html! {
-                        <option key={*name} value={*name} selected={*name == props.current.as_str()}>{ title.clone() }</option>
+                    { for groups.iter().map(|(family, titles)| html! {
+                        <optgroup key={*family} label={*family}>
+                            { for titles.iter().map(|(name, title)| html! {
+                                <option key={*name} value={*name} selected={*name == props.current.as_str()}>{ title.clone() }</option>
+                            }) }
+                        </optgroup>
                     }) }
                 </select>
             </label>
