@@ -75,10 +75,12 @@ impl<P> Default for Kind<P> {
 static RAFT: Kind<crate::protocols::raft::Raft> = Kind::new();
 static TWO_PC: Kind<crate::protocols::commit::twopc::TwoPc> = Kind::new();
 static THREE_PC: Kind<crate::protocols::commit::threepc::ThreePc> = Kind::new();
+static PAXOS: Kind<crate::protocols::paxos::single::Paxos> = Kind::new();
+static MULTI_PAXOS: Kind<crate::protocols::paxos::multi::MultiPaxos> = Kind::new();
 
 /// Every protocol scenario files can name. A new protocol adds one line here.
 pub fn protocols() -> &'static [&'static dyn ProtocolKind] {
-    static ALL: [&dyn ProtocolKind; 3] = [&RAFT, &TWO_PC, &THREE_PC];
+    static ALL: [&dyn ProtocolKind; 5] = [&RAFT, &TWO_PC, &THREE_PC, &PAXOS, &MULTI_PAXOS];
     &ALL
 }
 
