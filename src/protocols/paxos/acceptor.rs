@@ -88,6 +88,7 @@ mod tests {
     fn prepare_promises_a_higher_ballot_and_reports_what_was_accepted() {
         let mut a: Acceptor<&str> = Acceptor::default();
         assert_eq!(a.prepare(b(1, 1), 1), Answer::Yes { changed: true, report: vec![] });
+        assert_eq!(a.accept(b(1, 1), 1, "A"), Answer::Yes { changed: true, report: () });
         assert_eq!(a.accept(b(1, 1), 1, "A"), Answer::Yes { changed: false, report: () });
         assert_eq!(a.prepare(b(2, 2), 1), Answer::Yes { changed: true, report: vec![(1, b(1, 1), "A")] });
         // A duplicate of the same prepare is answered again, without a change.
