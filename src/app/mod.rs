@@ -51,9 +51,11 @@ const PANIC_SELF_TEST_HASH: &str = "#panic-self-test";
 /// clock never jumps far ahead.
 const MAX_FRAME_MS: f64 = 100.0;
 
-/// Installs the panic hook, then mounts the app on `<body>`.
-pub fn start() {
+/// Installs the panic hook, then mounts the app on `<body>` as the page of the family `family`
+/// (see [`crate::view::family`]).
+pub fn start(family: &str) {
     panic::install_panic_hook();
+    crate::view::family::set_here(family);
     if url::hash() == PANIC_SELF_TEST_HASH {
         panic!("panic self-test requested by the URL fragment {PANIC_SELF_TEST_HASH}");
     }

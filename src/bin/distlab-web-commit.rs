@@ -4,7 +4,7 @@
 
 #[cfg(target_arch = "wasm32")]
 fn main() {
-    distlab::app::start();
+    distlab::app::start("commit");
 }
 
 #[cfg(not(target_arch = "wasm32"))]

@@ -3,7 +3,7 @@
 
 #[cfg(target_arch = "wasm32")]
 fn main() {
-    distlab::app::start();
+    distlab::app::start("raft");
 }
 
 #[cfg(not(target_arch = "wasm32"))]

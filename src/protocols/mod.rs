@@ -1,4 +1,6 @@
 //! Protocol implementations: each a set of pure state machines plus a checker of its invariants.
 
+pub mod kv;
+pub mod paxos;
 pub mod raft;
 pub mod commit;

@@ -22,6 +22,7 @@ pub mod error;
 pub mod fuzz;
 pub mod guide;
 pub mod json;
+pub mod paxos;
 pub mod protocol;
 pub mod raft;
 pub mod run;

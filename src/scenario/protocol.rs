@@ -78,6 +78,10 @@ static RAFT: Kind<crate::protocols::raft::Raft> = Kind::new();
 static TWO_PC: Kind<crate::protocols::commit::twopc::TwoPc> = Kind::new();
 #[cfg(feature = "commit")]
 static THREE_PC: Kind<crate::protocols::commit::threepc::ThreePc> = Kind::new();
+#[cfg(feature = "paxos")]
+static PAXOS: Kind<crate::protocols::paxos::single::Paxos> = Kind::new();
+#[cfg(feature = "paxos")]
+static MULTI_PAXOS: Kind<crate::protocols::paxos::multi::MultiPaxos> = Kind::new();
 
 /// Every protocol scenario files can name, as far as this build's features hold them (the
 /// browser builds one bundle per family: see `crate::view::family`). A new protocol adds one
@@ -90,6 +94,10 @@ pub fn protocols() -> &'static [&'static dyn ProtocolKind] {
         &TWO_PC,
         #[cfg(feature = "commit")]
         &THREE_PC,
+        #[cfg(feature = "paxos")]
+        &PAXOS,
+        #[cfg(feature = "paxos")]
+        &MULTI_PAXOS,
     ];
     ALL
 }

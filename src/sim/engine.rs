@@ -7,7 +7,7 @@
 //! invariant is kept with its time, event number and explanation.
 
 use std::cmp::Reverse;
-use std::collections::{BinaryHeap, VecDeque};
+use std::collections::{BTreeMap, BinaryHeap, VecDeque};
 
 use serde_json::{Value, json};
 
@@ -169,6 +169,8 @@ pub struct Engine<P: Protocol> {
     incarnations: Vec<u64>,
     /// A trigger fired during the current event: it may have touched any server.
     triggered: bool,
+    /// Messages put on the network so far, by type (duplicates made by the network not counted).
+    sent: BTreeMap<&'static str, u64>,
 }
 
 impl<P: Protocol> Engine<P> {
@@ -209,6 +211,7 @@ impl<P: Protocol> Engine<P> {
             breaches: Vec::new(),
             incarnations: vec![0; n as usize],
             triggered: false,
+            sent: BTreeMap::new(),
         };
         for s in schedule {
             let index = engine.actions.len();
@@ -263,6 +266,11 @@ impl<P: Protocol> Engine<P> {
     /// The network.
     pub fn network(&self) -> &Network<P::Msg> {
         &self.net
+    }
+    /// Messages sent so far (by servers and clients), by message type; a copy the network makes
+    /// of a duplicated message is not a send.
+    pub fn sent_by_kind(&self) -> &BTreeMap<&'static str, u64> {
+        &self.sent
     }
     /// The checker and its history.
     pub fn checker(&self) -> &P::Checker {
@@ -613,6 +621,7 @@ impl<P: Protocol> Engine<P> {
     }
 
     fn send(&mut self, from: Addr, to: Addr, msg: P::Msg) {
+        *self.sent.entry(msg.kind()).or_insert(0) += 1;
         let sent = self.net.send(self.now_us, from, to, msg);
         if self.trace.on() {
             let e = &self.net.in_flight[&sent.id];

@@ -249,6 +249,16 @@ macro_rules! commit_lab {
             fn playground(&self, nodes: u32, seed: u64) -> String {
                 playground(<$p as ScenarioProtocol>::NAME, nodes, seed)
             }
+            fn legend(&self) -> &'static [(&'static str, &'static str)] {
+                &[
+                    ("", "C coordinator (S1), P participant; the caption is its state on the latest transaction and, while it is uncertain, for how long"),
+                    ("prepared", "prepared (holds locks)"),
+                    ("committed", "committed"),
+                    ("aborted", "aborted"),
+                    ("msg ae", "coordinator's requests and replies (dots)"),
+                    ("msg rv", "termination protocol and elections (squares)"),
+                ]
+            }
         }
     };
 }

@@ -6,6 +6,7 @@
 use crate::scenario::ScenarioProtocol;
 use crate::sim::{Engine, Micros, NodeId, NodeSlot};
 
+use super::history::Marker;
 use super::inspect::Inspection;
 use super::logs::LogRow;
 
@@ -49,6 +50,8 @@ pub enum Panel {
     Logs(Vec<LogRow>),
     /// Atomic commit's transactions and write-ahead logs.
     Transactions(super::commit_face::TxPanel),
+    /// Paxos's acceptors (promises, votes) and chosen values.
+    Acceptors(super::paxos_face::AcceptorPanel),
 }
 
 /// A protocol the lab can show.
@@ -68,4 +71,11 @@ pub trait LabProtocol: ScenarioProtocol + Clone + std::fmt::Debug + 'static {
     /// The scenario (JSON) of a blank cluster of `nodes` servers under `seed`: the usual
     /// timing, nothing scheduled, for playing by hand.
     fn playground(&self, nodes: u32, seed: u64) -> String;
+    /// Time-line markers only the checker knows (not in the trace): Paxos's moment of choice.
+    /// Those found after event `after` (all, for `None`).
+    fn checker_markers(_engine: &Engine<Self>, _after: Option<u64>) -> Vec<Marker> {
+        Vec::new()
+    }
+    /// The legend under the stage: (CSS class of a swatch, or empty for none; text).
+    fn legend(&self) -> &'static [(&'static str, &'static str)];
 }

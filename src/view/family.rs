@@ -34,6 +34,7 @@ pub struct Family {
 pub const FAMILIES: &[Family] = &[
     Family { id: "raft", title: "Raft", protocols: &["raft"], default_scenario: "raft-election.json", bin: "distlab-web" },
     Family { id: "commit", title: "Atomic commit", protocols: &["2pc", "3pc"], default_scenario: "2pc-all-yes.json", bin: "distlab-web-commit" },
+    Family { id: "paxos", title: "Paxos", protocols: &["paxos", "multipaxos"], default_scenario: "paxos-single-proposer.json", bin: "distlab-web-paxos" },
 ];
 
 /// What the browser bundles say when run natively.
@@ -53,9 +54,19 @@ pub fn holds(protocol: &str) -> bool {
     crate::scenario::protocol(protocol).is_some()
 }
 
-/// The family this build is: the first whose protocols it all runs.
+static HERE: std::sync::OnceLock<&'static Family> = std::sync::OnceLock::new();
+
+/// The family of this page: the one its bin named at start ([`set_here`]), else the first.
 pub fn here() -> &'static Family {
-    FAMILIES.iter().find(|f| f.protocols.iter().all(|p| holds(p))).unwrap_or(&FAMILIES[0])
+    HERE.get().copied().unwrap_or(&FAMILIES[0])
+}
+
+/// Names this page's family (a bundle may run other families' protocols too, to compare).
+/// Only the first call counts; an unknown id leaves the default.
+pub fn set_here(id: &str) {
+    if let Some(f) = FAMILIES.iter().find(|f| f.id == id) {
+        let _ = HERE.set(f);
+    }
 }
 
 /// The protocol a scenario's JSON names, without parsing the rest (which only the family that
@@ -205,7 +216,8 @@ mod tests {
                 .lines()
                 .find(|l| l.contains(&format!("data-bin=\"{}\"", f.bin)))
                 .unwrap_or_else(|| panic!("index.html has no rust link for {}", f.bin));
-            assert!(link.contains(&format!("data-cargo-features=\"{}\"", f.id)), "{} builds with only the {} feature: {link}", f.bin, f.id);
+            let features = link.split("data-cargo-features=\"").nth(1).and_then(|r| r.split('"').next()).unwrap_or_default();
+            assert!(features.split([' ', ',']).any(|x| x == f.id), "{} builds with the {} feature: {link}", f.bin, f.id);
             assert!(link.contains("data-cargo-no-default-features"), "{link}");
             assert!(cargo.contains(&format!("name = \"{}\"", f.bin)), "Cargo.toml has no bin {}", f.bin);
             assert!(cargo.contains(&format!("\n{} = []", f.id)), "Cargo.toml has no feature {}", f.id);

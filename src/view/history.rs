@@ -108,6 +108,10 @@ pub enum MarkerKind {
     Violation,
     /// The cluster's highest commit index grew.
     Commit,
+    /// A majority of acceptors accepted one ballot's value (Paxos): chosen, known or not.
+    Chosen,
+    /// A learner learned a chosen value (single-decree Paxos).
+    Learned,
 }
 
 impl MarkerKind {
@@ -121,6 +125,8 @@ impl MarkerKind {
             MarkerKind::Heal => "heal",
             MarkerKind::Violation => "violation",
             MarkerKind::Commit => "commit",
+            MarkerKind::Chosen => "chosen",
+            MarkerKind::Learned => "learned",
         }
     }
 }
@@ -426,13 +432,19 @@ impl History {
         Some(())
     }
 
-    /// `S1 leader term=1`, `S3 commit index=2`; other notes are not marked.
+    /// `S1 leader term=1`, `S3 commit index=2`, Multi-Paxos's `S2 leader b=3.2 ...`,
+    /// single-decree Paxos's `S4 learned v=A`; other notes are not marked.
     fn on_state(&mut self, event: u64, at_us: Micros, details: &str) -> Option<()> {
         let (who, note) = details.split_once(' ')?;
         let Addr::Node(id) = parse_addr(who)? else { return None };
         if let Some(term) = note.strip_prefix("leader term=") {
             let term: u64 = term.parse().ok()?;
             self.mark(Marker { event, at_us, kind: MarkerKind::Election, label: format!("S{id} leader t{term}"), node: Some(id) });
+        } else if let Some(rest) = note.strip_prefix("leader b=") {
+            let ballot = rest.split(' ').next()?;
+            self.mark(Marker { event, at_us, kind: MarkerKind::Election, label: format!("S{id} leader b{ballot}"), node: Some(id) });
+        } else if let Some(value) = note.strip_prefix("learned v=") {
+            self.mark(Marker { event, at_us, kind: MarkerKind::Learned, label: format!("S{id} learned {value}"), node: Some(id) });
         } else if let Some(index) = note.strip_prefix("commit index=") {
             let index: u64 = index.parse().ok()?;
             self.commit(event, at_us, index, Some(id));

@@ -18,6 +18,8 @@ use super::share::SharedRun;
 use crate::protocols::commit::threepc::ThreePc;
 #[cfg(feature = "commit")]
 use crate::protocols::commit::twopc::TwoPc;
+#[cfg(feature = "paxos")]
+use crate::protocols::paxos::{multi::MultiPaxos, single::Paxos};
 #[cfg(feature = "raft")]
 use crate::protocols::raft::Raft;
 use crate::scenario::{Scenario, ScenarioProtocol, protocol::setup};
@@ -48,6 +50,13 @@ pub const SCENARIOS: &[(&str, &str)] = &[
     ("3pc-coordinator-crash-before-decision.json", include_str!("../../scenarios/3pc-coordinator-crash-before-decision.json")),
     ("3pc-coordinator-crash-after-commit.json", include_str!("../../scenarios/3pc-coordinator-crash-after-commit.json")),
     ("3pc-partition-flaw.json", include_str!("../../scenarios/3pc-partition-flaw.json")),
+    ("paxos-single-proposer.json", include_str!("../../scenarios/paxos-single-proposer.json")),
+    ("paxos-second-proposer-adopts.json", include_str!("../../scenarios/paxos-second-proposer-adopts.json")),
+    ("paxos-dueling-proposers.json", include_str!("../../scenarios/paxos-dueling-proposers.json")),
+    ("paxos-dueling-backoff.json", include_str!("../../scenarios/paxos-dueling-backoff.json")),
+    ("paxos-acceptor-crash.json", include_str!("../../scenarios/paxos-acceptor-crash.json")),
+    ("paxos-chosen-unannounced.json", include_str!("../../scenarios/paxos-chosen-unannounced.json")),
+    ("multipaxos-leader-change.json", include_str!("../../scenarios/multipaxos-leader-change.json")),
 ];
 
 /// Most markers kept for the time line (the oldest go first).
@@ -203,6 +212,8 @@ pub trait LabModel: fmt::Debug {
     fn export(&self) -> Scenario;
     /// The message types its servers send (for the breakpoint's list).
     fn message_kinds(&self) -> &'static [&'static str];
+    /// The stage's legend: (swatch class, or empty; text).
+    fn legend(&self) -> &'static [(&'static str, &'static str)];
     /// Pause playing whenever server `node` sends a message of type `kind` (the send included,
     /// even one lost because the sender crashed at that instant); `None` clears it.
     fn set_breakpoint(&mut self, breakpoint: Option<(NodeId, String)>);
@@ -270,6 +281,10 @@ impl LabRun {
         // Each arm only in the bundles whose family holds the protocol (see `super::family`):
         // an arm instantiates the whole engine and lab for its protocol.
         match sc.protocol.as_str() {
+            #[cfg(feature = "paxos")]
+            <Paxos as ScenarioProtocol>::NAME => Ok(LabRun(Box::new(Lab::<Paxos>::new(name, sc)?))),
+            #[cfg(feature = "paxos")]
+            <MultiPaxos as ScenarioProtocol>::NAME => Ok(LabRun(Box::new(Lab::<MultiPaxos>::new(name, sc)?))),
             #[cfg(feature = "raft")]
             <Raft as ScenarioProtocol>::NAME => Ok(LabRun(Box::new(Lab::<Raft>::new(name, sc)?))),
             #[cfg(feature = "commit")]
@@ -380,7 +395,15 @@ impl<P: LabProtocol> Lab<P> {
         let known = self.markers.last().map(|m| m.event);
         let fresh = self.history.markers().iter().rev().take_while(|m| known.is_none_or(|k| m.event > k)).count();
         let all = self.history.markers();
-        self.markers.extend_from_slice(&all[all.len() - fresh..]);
+        let from_checker = P::checker_markers(self.timeline.engine(), known);
+        if from_checker.is_empty() {
+            self.markers.extend_from_slice(&all[all.len() - fresh..]);
+        } else {
+            let mut fresh: Vec<Marker> = all[all.len() - fresh..].to_vec();
+            fresh.extend(from_checker);
+            fresh.sort_by_key(|m| m.event);
+            self.markers.extend(fresh);
+        }
         if self.markers.len() > MARKERS_KEPT + MARKERS_KEPT / 4 {
             self.markers.drain(..self.markers.len() - MARKERS_KEPT);
         }
@@ -626,6 +649,9 @@ impl<P: LabProtocol> LabModel for Lab<P> {
     fn message_kinds(&self) -> &'static [&'static str] {
         self.engine().protocol().message_kinds()
     }
+    fn legend(&self) -> &'static [(&'static str, &'static str)] {
+        self.engine().protocol().legend()
+    }
     fn set_breakpoint(&mut self, breakpoint: Option<(NodeId, String)>) {
         self.breakpoint = breakpoint;
     }
@@ -671,8 +697,13 @@ mod tests {
         for (name, _) in SCENARIOS {
             let run = LabRun::shipped(name).unwrap_or_else(|e| panic!("{name}: {e}"));
             assert!(run.node_count() >= 1, "{name}");
-            // Raft checks Figure 3's five properties; atomic commit its three.
-            let expected = if name.starts_with("raft") { 5 } else { 3 };
+            // Raft checks Figure 3's five properties; atomic commit its three; single-decree
+            // Paxos four, and Multi-Paxos State Machine Safety as well.
+            let expected = match name.split('-').next() {
+                Some("raft" | "multipaxos") => 5,
+                Some("paxos") => 4,
+                _ => 3,
+            };
             assert_eq!(run.invariants().len(), expected, "{name}");
         }
     }

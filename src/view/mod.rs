@@ -2,7 +2,7 @@
 //! wasm-only `app` module only renders it and sends commands.
 //!
 //! - [`lab`]: [`LabRun`], a run of any protocol with time travel, seen as plain data; [`face`]
-//!   is what a protocol supplies to appear in it ([`raft_face`], [`commit_face`]).
+//!   is what a protocol supplies to appear in it ([`raft_face`], [`commit_face`], [`paxos_face`]).
 //! - What a person does: [`commands`] (server and network commands as engine actions).
 //! - What is drawn: [`geometry`] (the stage), [`logs`] (Raft's log view), [`inspect`] (the
 //!   inspector), [`history`] and [`marks`] (message spans and time-line marks, from the trace),
@@ -24,6 +24,7 @@ pub mod lab;
 pub mod logs;
 pub mod marks;
 pub mod page;
+pub mod paxos_face;
 pub mod raft_face;
 pub mod share;
 pub mod spacetime;

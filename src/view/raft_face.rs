@@ -64,6 +64,16 @@ impl LabProtocol for Raft {
         )
     }
 
+    fn legend(&self) -> &'static [(&'static str, &'static str)] {
+        &[
+            ("leader", "L leader"),
+            ("candidate", "C candidate"),
+            ("follower", "F follower"),
+            ("msg rv", "RequestVote / reply (squares)"),
+            ("msg ae", "AppendEntries / reply (dots; pale = heartbeat)"),
+        ]
+    }
+
     /// The servers' logs side by side, compared with the leader's (see [`log_rows`]). A down
     /// server shows its durable log, nothing committed.
     fn panel(engine: &Engine<Self>, leader: Option<NodeId>) -> Panel {

@@ -323,7 +323,8 @@ fn short_text(m: &Marker) -> Option<String> {
         MarkerKind::Restart => Some(format!("{node}restart")),
         MarkerKind::Partition | MarkerKind::Heal => m.label.split(' ').next().map(str::to_string),
         MarkerKind::Violation => Some("violation".to_string()),
-        MarkerKind::Commit => None,
+        MarkerKind::Chosen => Some("chosen".to_string()),
+        MarkerKind::Commit | MarkerKind::Learned => None,
     }
 }
 

@@ -5,8 +5,9 @@ use std::rc::Rc;
 
 use serde::Serialize;
 
-use super::command::Command;
-use crate::sim::{ClientId, Message, NodeId, Note, Timer};
+pub use crate::protocols::kv::ClientOutcome;
+use crate::protocols::kv::Command;
+use crate::sim::{ClientId, Message, Note, Timer};
 
 /// A log entry: the term it was created in and its command. `origin` names the client request
 /// it carries, so a retried request is applied once.
@@ -34,15 +35,6 @@ impl PartialEq for Entry {
     fn eq(&self, other: &Self) -> bool {
         self.term == other.term && self.origin == other.origin && (Rc::ptr_eq(&self.command, &other.command) || self.command == other.command)
     }
-}
-
-/// What a client hears back.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub enum ClientOutcome {
-    /// Applied; the state machine's answer.
-    Done(String),
-    /// Not the leader; maybe a hint of who is.
-    NotLeader(Option<NodeId>),
 }
 
 /// A Raft message. The sender's id travels in the envelope, so `candidateId`/`leaderId` of the

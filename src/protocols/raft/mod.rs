@@ -41,8 +41,6 @@
 //! is applied once.
 
 pub mod checker;
-pub mod client;
-pub mod command;
 pub mod messages;
 pub mod node;
 
@@ -50,9 +48,10 @@ use serde::Serialize;
 use serde_json::{Value, json};
 
 pub use checker::RaftChecker;
-pub use client::RaftClient;
-pub use command::Command;
+pub use crate::protocols::kv::{Command, KvClient as RaftClient};
 pub use messages::{Entry, Msg, RaftNote, RaftTimer};
+
+use crate::protocols::kv::KvService;
 pub use node::{RaftNode, Role};
 
 use crate::sim::{Addr, ClientId, Ctx, Micros, NodeId, Protocol, World, ms, time::to_ms_f64};
@@ -108,6 +107,18 @@ pub struct Durable {
 
 fn log_json(log: &[Entry]) -> Value {
     Value::Array(log.iter().map(|e| json!({"term": e.term, "command": e.command.to_string()})).collect())
+}
+
+impl KvService for Raft {
+    fn client_timeout_us(&self) -> Micros {
+        self.client_timeout_us
+    }
+    fn client_request(seq: u64, command: Command) -> Msg {
+        Msg::ClientRequest { seq, command }
+    }
+    fn client_retry_timer() -> RaftTimer {
+        RaftTimer::ClientRetry
+    }
 }
 
 impl Protocol for Raft {

@@ -4,7 +4,7 @@ use std::collections::BTreeSet;
 
 use serde::Serialize;
 
-use super::command::{Command, Kv};
+use crate::protocols::kv::{Command, Kv};
 use super::messages::{ClientOutcome, Entry, Msg, RaftNote, RaftTimer};
 use super::{Durable, PlantedBug, Raft};
 use crate::sim::{Addr, Ctx, NodeId};

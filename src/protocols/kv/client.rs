@@ -1,14 +1,14 @@
 //! The client actor: submits commands one at a time, follows redirects, retries on timeout
 //! (the Raft paper, section 8). Request numbers let the cluster apply a retried command once.
+//! It speaks to any [`KvService`]: Raft and Multi-Paxos servers alike.
 
 use std::collections::VecDeque;
 
 use serde::Serialize;
 
-use super::Raft;
 use super::command::Command;
-use super::messages::{ClientOutcome, Msg, RaftTimer};
-use crate::sim::{Addr, ClientId, Ctx, NodeId};
+use super::{ClientOutcome, KvService};
+use crate::sim::{Addr, ClientId, Ctx, Micros, NodeId};
 
 /// A finished request.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -21,11 +21,17 @@ pub struct Answered {
     pub result: String,
     /// How many times it was sent.
     pub attempts: u32,
+    /// When the client first sent it (left out of reports).
+    #[serde(skip)]
+    pub sent_us: Micros,
+    /// When the answer came (left out of reports).
+    #[serde(skip)]
+    pub answered_us: Micros,
 }
 
-/// A Raft client.
+/// A key-value client.
 #[derive(Clone, Debug)]
-pub struct RaftClient {
+pub struct KvClient {
     /// Its id.
     pub id: ClientId,
     /// Commands not yet sent.
@@ -36,32 +42,35 @@ pub struct RaftClient {
     pub target: Option<NodeId>,
     /// Answers received, in order.
     pub answered: Vec<Answered>,
+    /// When the command in flight was first sent.
+    pub current_since_us: Micros,
     next_seq: u64,
 }
 
-impl RaftClient {
+impl KvClient {
     /// An idle client.
     pub fn new(id: ClientId) -> Self {
-        RaftClient { id, queue: VecDeque::new(), current: None, target: None, answered: Vec::new(), next_seq: 1 }
+        KvClient { id, queue: VecDeque::new(), current: None, target: None, answered: Vec::new(), current_since_us: 0, next_seq: 1 }
     }
 
     /// Queues a command; sends it now if nothing is in flight.
-    pub fn submit(&mut self, command: Command, cfg: &Raft, ctx: &mut Ctx<Raft>) {
+    pub fn submit<P: KvService>(&mut self, command: Command, cfg: &P, ctx: &mut Ctx<P>) {
         self.queue.push_back(command);
         if self.current.is_none() {
             self.start_next(cfg, ctx);
         }
     }
 
-    fn start_next(&mut self, cfg: &Raft, ctx: &mut Ctx<Raft>) {
+    fn start_next<P: KvService>(&mut self, cfg: &P, ctx: &mut Ctx<P>) {
         if let Some(command) = self.queue.pop_front() {
             self.current = Some((self.next_seq, command, 0));
+            self.current_since_us = ctx.now();
             self.next_seq += 1;
             self.send_current(cfg, ctx);
         }
     }
 
-    fn send_current(&mut self, cfg: &Raft, ctx: &mut Ctx<Raft>) {
+    fn send_current<P: KvService>(&mut self, cfg: &P, ctx: &mut Ctx<P>) {
         let nodes = ctx.nodes();
         let target = match self.target {
             Some(t) => t,
@@ -70,8 +79,8 @@ impl RaftClient {
         self.target = Some(target);
         if let Some((seq, command, attempts)) = &mut self.current {
             *attempts += 1;
-            ctx.send_node(target, Msg::ClientRequest { seq: *seq, command: command.clone() });
-            ctx.set_timer(RaftTimer::ClientRetry, cfg.client_timeout_us);
+            ctx.send_node(target, P::client_request(*seq, command.clone()));
+            ctx.set_timer(P::client_retry_timer(), cfg.client_timeout_us());
         }
     }
 
@@ -80,16 +89,16 @@ impl RaftClient {
     }
 
     /// A reply: done, or redirected.
-    pub fn on_reply(&mut self, from: Addr, seq: u64, outcome: ClientOutcome, cfg: &Raft, ctx: &mut Ctx<Raft>) {
+    pub fn on_reply<P: KvService>(&mut self, from: Addr, seq: u64, outcome: ClientOutcome, cfg: &P, ctx: &mut Ctx<P>) {
         let Some((current, command, attempts)) = &self.current else { return };
         if *current != seq {
             return;
         }
         match outcome {
             ClientOutcome::Done(result) => {
-                self.answered.push(Answered { seq, command: command.to_string(), result, attempts: *attempts });
+                self.answered.push(Answered { seq, command: command.to_string(), result, attempts: *attempts, sent_us: self.current_since_us, answered_us: ctx.now() });
                 self.current = None;
-                ctx.cancel_timer(RaftTimer::ClientRetry);
+                ctx.cancel_timer(P::client_retry_timer());
                 self.start_next(cfg, ctx);
             }
             ClientOutcome::NotLeader(Some(hint)) if Some(hint) != from.node() => {
@@ -103,7 +112,7 @@ impl RaftClient {
     }
 
     /// No answer in time: try the next server.
-    pub fn on_timeout(&mut self, cfg: &Raft, ctx: &mut Ctx<Raft>) {
+    pub fn on_timeout<P: KvService>(&mut self, cfg: &P, ctx: &mut Ctx<P>) {
         if self.current.is_some() {
             self.rotate(ctx.nodes());
             self.send_current(cfg, ctx);

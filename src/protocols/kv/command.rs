@@ -1,4 +1,5 @@
-//! The replicated key-value state machine that Raft's committed log drives.
+//! The replicated key-value state machine that a replicated log drives (Raft's committed
+//! entries, Multi-Paxos's decided slots).
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -17,7 +18,8 @@ pub enum Command {
     Get { key: String },
     /// Remove a key.
     Del { key: String },
-    /// A leader's empty entry of its own term (only when `leader_noop` is on).
+    /// An empty entry: a Raft leader's entry of its own term (with `leader_noop`), or a
+    /// Multi-Paxos leader's filler for a slot nobody had accepted anything in.
     Noop,
 }
 

@@ -1,0 +1,20 @@
+//! # Paxos
+//!
+//! Two protocols on one core: single-decree Paxos ([`single`], scenario name `"paxos"`), which
+//! chooses one value, and Multi-Paxos ([`multi`], `"multipaxos"`), which chooses a command per
+//! log slot under a distinguished leader and drives the same key-value state machine and client
+//! actor as Raft ([`crate::protocols::kv`]), so the two can run the same workload side by side
+//! ([`crate::scenario::compare`]).
+//!
+//! Shared parts, one idea per file: [`ballot`] (ordered, never-reused ballots), [`acceptor`]
+//! (promise and accept, per slot), [`checker`] (the safety properties, and the moment each
+//! value was chosen — before anyone knows — and each learner learned it).
+
+pub mod acceptor;
+pub mod ballot;
+pub mod checker;
+pub mod multi;
+pub mod single;
+
+pub use ballot::Ballot;
+pub use checker::{Chosen, PaxosChecker};

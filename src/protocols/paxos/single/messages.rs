@@ -1,0 +1,123 @@
+//! Single-decree Paxos's messages (the four of Paxos Made Simple plus a refusal, an
+//! announcement and client traffic), timers and notes.
+
+use std::fmt;
+
+use serde::Serialize;
+
+use super::super::ballot::Ballot;
+use crate::sim::{Message, Note, Timer};
+
+/// A message. The sender travels in the envelope.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub enum Msg {
+    /// Phase 1a: "prepare request with number n".
+    Prepare { ballot: Ballot },
+    /// Phase 1b: a promise not to accept anything below `ballot`, with the highest-ballot
+    /// proposal this acceptor accepted, if any.
+    Promise { ballot: Ballot, accepted: Option<(Ballot, String)> },
+    /// Phase 2a: "accept request with number n and value v".
+    Accept { ballot: Ballot, value: String },
+    /// Phase 2b: the acceptor accepted; sent to the proposer and to learners.
+    Accepted { ballot: Ballot, value: String },
+    /// A refusal of a prepare or accept in `ballot`: the acceptor promised `promised`.
+    Nack { ballot: Ballot, promised: Ballot },
+    /// A proposer that saw its value chosen tells the learners (with `"announce": "proposer"`).
+    Decide { value: String },
+    /// A client asks a proposer to propose a value.
+    Propose { seq: u64, value: String },
+    /// The proposer tells the client which value was chosen.
+    Chosen { seq: u64, value: String },
+}
+
+impl Message for Msg {
+    fn kind(&self) -> &'static str {
+        match self {
+            Msg::Prepare { .. } => "Prepare",
+            Msg::Promise { .. } => "Promise",
+            Msg::Accept { .. } => "Accept",
+            Msg::Accepted { .. } => "Accepted",
+            Msg::Nack { .. } => "Nack",
+            Msg::Decide { .. } => "Decide",
+            Msg::Propose { .. } => "Propose",
+            Msg::Chosen { .. } => "Chosen",
+        }
+    }
+}
+
+impl fmt::Display for Msg {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Msg::Prepare { ballot } => write!(f, "Prepare b={ballot}"),
+            Msg::Promise { ballot, accepted: None } => write!(f, "Promise b={ballot} accepted=none"),
+            Msg::Promise { ballot, accepted: Some((ab, v)) } => write!(f, "Promise b={ballot} accepted={v}@{ab}"),
+            Msg::Accept { ballot, value } => write!(f, "Accept b={ballot} v={value}"),
+            Msg::Accepted { ballot, value } => write!(f, "Accepted b={ballot} v={value}"),
+            Msg::Nack { ballot, promised } => write!(f, "Nack b={ballot} promised={promised}"),
+            Msg::Decide { value } => write!(f, "Decide v={value}"),
+            Msg::Propose { seq, value } => write!(f, "Propose #{seq} v={value}"),
+            Msg::Chosen { seq, value } => write!(f, "Chosen #{seq} v={value}"),
+        }
+    }
+}
+
+/// Timers.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub enum PaxosTimer {
+    /// A proposer's round did not end with a chosen value in time: start a higher one.
+    Retry,
+    /// A client waited too long for a proposer.
+    ClientRetry,
+}
+
+impl Timer for PaxosTimer {}
+
+impl fmt::Display for PaxosTimer {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            PaxosTimer::Retry => "retry",
+            PaxosTimer::ClientRetry => "client-retry",
+        })
+    }
+}
+
+/// State changes worth a trace line.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum PaxosNote {
+    /// A proposer started a round (sent prepares).
+    Round { ballot: Ballot },
+    /// A proposer has a majority of promises and proposes `value`; `adopted` when the value
+    /// came from a promise rather than its own.
+    Propose { ballot: Ballot, value: String, adopted: bool },
+    /// A proposer's round was refused.
+    Preempted { ballot: Ballot, by: Ballot },
+    /// A learner learned the chosen value.
+    Learned { value: String },
+    /// A request was handed to a server that is not a proposer.
+    NotProposer,
+}
+
+impl Note for PaxosNote {
+    fn kind(&self) -> &'static str {
+        match self {
+            PaxosNote::Round { .. } => "round",
+            PaxosNote::Propose { .. } => "propose",
+            PaxosNote::Preempted { .. } => "preempted",
+            PaxosNote::Learned { .. } => "learned",
+            PaxosNote::NotProposer => "not-proposer",
+        }
+    }
+}
+
+impl fmt::Display for PaxosNote {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            PaxosNote::Round { ballot } => write!(f, "round b={ballot}"),
+            PaxosNote::Propose { ballot, value, adopted: true } => write!(f, "propose b={ballot} v={value} (adopted from a promise)"),
+            PaxosNote::Propose { ballot, value, adopted: false } => write!(f, "propose b={ballot} v={value}"),
+            PaxosNote::Preempted { ballot, by } => write!(f, "preempted b={ballot} by {by}"),
+            PaxosNote::Learned { value } => write!(f, "learned v={value}"),
+            PaxosNote::NotProposer => f.write_str("not a proposer: request refused"),
+        }
+    }
+}

@@ -1,0 +1,496 @@
+//! Paxos in the lab, single-decree and Multi-Paxos: what each server's roles are doing (a
+//! proposer preparing or accepting, an acceptor's promise and vote, a learner's value), the
+//! four phases' messages as shapes and colours, and the acceptors panel: every acceptor's
+//! promised ballot and accepted votes, and per slot the value the checker saw chosen, when,
+//! by which majority, and when each learner learned it. The moment of choice is a global fact
+//! no server knows when it happens (Paxos Made Simple, §2.1); the panel and the time line show
+//! it next to the learners' moments so the gap is visible.
+
+use std::fmt::Display;
+
+use crate::protocols::paxos::checker::Observed;
+use crate::protocols::paxos::multi::{self, MpTimer, MultiPaxos, Role};
+use crate::protocols::paxos::single::{self, Paxos, Phase, Proposal};
+use crate::protocols::paxos::{Ballot, PaxosChecker};
+use crate::protocols::kv::Command;
+use crate::sim::{Engine, Message, Micros, NodeId, NodeSlot};
+
+use super::face::{LabProtocol, MessageFace, NodeFace, Panel};
+use super::geometry::timer_left;
+use super::history::{Marker, MarkerKind};
+use super::inspect::{Field, Inspection, envelope, field, sections, span_ms};
+
+/// At most this many slots per acceptor and in the chosen list (the latest ones).
+pub const SLOTS_SHOWN: usize = 8;
+
+/// The acceptors panel.
+#[derive(Clone, Debug, PartialEq, Default)]
+pub struct AcceptorPanel {
+    /// One row per server.
+    pub rows: Vec<AcceptorRow>,
+    /// The latest slots with a vote or a choice, oldest first.
+    pub slots: Vec<SlotRow>,
+    /// Multi-Paxos (slots numbered from 1, a replicated log) rather than a single decree.
+    pub multi: bool,
+}
+
+/// One server in the acceptors panel.
+#[derive(Clone, Debug, PartialEq)]
+pub struct AcceptorRow {
+    /// The server.
+    pub node: NodeId,
+    /// Running (a crashed acceptor's row is what its stable storage holds).
+    pub up: bool,
+    /// `proposer, acceptor, learner` (single decree) or `leader` / `follower`...
+    pub roles: String,
+    /// The highest ballot it promised (`—` for none, or not an acceptor).
+    pub promised: String,
+    /// Its latest votes: (slot, ballot, value).
+    pub accepted: Vec<(u64, String, String)>,
+    /// Named by a broken invariant.
+    pub flagged: bool,
+}
+
+/// One slot: its choice, if made, and who learned it when.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SlotRow {
+    /// The slot (0 for single-decree Paxos).
+    pub slot: u64,
+    /// The chosen value, ballot, moment (ms) and majority, if a majority accepted one ballot.
+    pub chosen: Option<(String, String, String, String)>,
+    /// Each learner that learned it, and when (ms).
+    pub learned: Vec<(NodeId, String)>,
+}
+
+/// What the panel and markers need of both protocols.
+trait PaxosLab: Observed + LabProtocol {
+    fn checker_of(engine: &Engine<Self>) -> &PaxosChecker<Self>;
+    /// The roles in words.
+    fn roles(&self, slot: &NodeSlot<Self>) -> String;
+}
+
+impl PaxosLab for Paxos {
+    fn checker_of(engine: &Engine<Self>) -> &PaxosChecker<Self> {
+        engine.checker()
+    }
+    fn roles(&self, slot: &NodeSlot<Self>) -> String {
+        self.roles_of(slot.id).names().join(", ")
+    }
+}
+
+impl PaxosLab for MultiPaxos {
+    fn checker_of(engine: &Engine<Self>) -> &PaxosChecker<Self> {
+        engine.checker()
+    }
+    fn roles(&self, slot: &NodeSlot<Self>) -> String {
+        slot.state().map_or("down", |n| n.role.as_str()).to_string()
+    }
+}
+
+fn acceptor_panel<P: PaxosLab>(engine: &Engine<P>, multi: bool) -> AcceptorPanel {
+    let checker = P::checker_of(engine);
+    let flagged: Vec<NodeId> = engine.violations().iter().flatten().flat_map(|v| v.nodes.iter().copied()).collect();
+    let rows = engine
+        .nodes()
+        .iter()
+        .map(|slot| {
+            let acceptor = P::acceptor_of(slot);
+            AcceptorRow {
+                node: slot.id,
+                up: slot.up(),
+                roles: engine.protocol().roles(slot),
+                promised: acceptor.map_or("—".to_string(), |a| ballot(a.promised)),
+                accepted: acceptor.map_or_else(Vec::new, |a| {
+                    let skip = a.accepted.len().saturating_sub(SLOTS_SHOWN);
+                    a.accepted.iter().skip(skip).map(|(s, (b, v))| (*s, ballot(*b), short(v))).collect()
+                }),
+                flagged: flagged.contains(&slot.id),
+            }
+        })
+        .collect();
+    // Slots anyone voted in or the checker saw chosen, the latest SLOTS_SHOWN.
+    let mut slots: Vec<u64> = engine.nodes().iter().filter_map(P::acceptor_of).flat_map(|a| a.accepted.keys().copied()).collect();
+    slots.extend(checker.chosen().keys().copied());
+    slots.sort_unstable();
+    slots.dedup();
+    let skip = slots.len().saturating_sub(SLOTS_SHOWN);
+    let slots = slots
+        .into_iter()
+        .skip(skip)
+        .map(|s| SlotRow {
+            slot: s,
+            chosen: checker.chosen().get(&s).map(|c| {
+                let by: Vec<String> = c.by.iter().map(|n| format!("S{n}")).collect();
+                (short(&c.value), ballot(c.ballot), span_ms(c.at_us), by.join(" "))
+            }),
+            learned: checker.learned_at().get(&s).map_or_else(Vec::new, |m| m.iter().map(|(n, at)| (*n, span_ms(*at))).collect()),
+        })
+        .collect();
+    AcceptorPanel { rows, slots, multi }
+}
+
+/// The moments the checker saw values chosen after event `after`, as time-line markers.
+fn chosen_markers<P: PaxosLab>(engine: &Engine<P>, after: Option<u64>) -> Vec<Marker> {
+    P::checker_of(engine)
+        .chosen()
+        .iter()
+        .filter(|(_, c)| after.is_none_or(|k| c.event > k))
+        .map(|(slot, c)| {
+            let by: Vec<String> = c.by.iter().map(|n| format!("S{n}")).collect();
+            let what = if engine.protocol().name() == "paxos" { String::new() } else { format!(" in slot {slot}") };
+            Marker { event: c.event, at_us: c.at_us, kind: MarkerKind::Chosen, label: format!("{} chosen{what} (accepted by {})", short(&c.value), by.join(", ")), node: None }
+        })
+        .collect()
+}
+
+fn ballot(b: Ballot) -> String {
+    if b.is_zero() { "—".to_string() } else { b.to_string() }
+}
+
+/// A value as the stage and panel show it: short, without the client's request id.
+fn short(v: &impl Display) -> String {
+    let s = v.to_string();
+    let s = s.split(" (C").next().unwrap_or(&s).trim_matches('"').to_string();
+    if s.chars().count() > 14 { format!("{}…", s.chars().take(13).collect::<String>()) } else { s }
+}
+
+fn acceptor_fields<V: Display>(a: Option<&crate::protocols::paxos::acceptor::Acceptor<V>>) -> Vec<Field> {
+    let Some(a) = a else { return vec![field("acceptor", "not an acceptor", "")] };
+    let mut fields = vec![field("promised", ballot(a.promised), "the highest ballot it promised: it will accept no lower one (kept on stable storage)")];
+    if a.accepted.is_empty() {
+        fields.push(field("accepted", "nothing yet", "its vote: the highest-ballot proposal it accepted"));
+    }
+    for (s, (b, v)) in &a.accepted {
+        fields.push(field("accepted", format!("slot {s}: {v} in ballot {b}"), "its vote: the highest-ballot proposal it accepted (kept on stable storage)"));
+    }
+    fields
+}
+
+fn timer_fields<P: LabProtocol>(slot: &NodeSlot<P>, now: Micros) -> Vec<Field> {
+    let mut timers: Vec<Field> = slot.timers().iter().map(|t| field("timer", format!("{} in {}", t.timer, span_ms(t.due_us.saturating_sub(now))), "")).collect();
+    if timers.is_empty() {
+        timers.push(field("timer", "none armed", ""));
+    }
+    timers
+}
+
+fn status(slot_up: bool, paused: bool) -> &'static str {
+    if !slot_up {
+        "down (crashed)"
+    } else if paused {
+        "paused"
+    } else {
+        "running"
+    }
+}
+
+fn inspect_message<P: LabProtocol>(engine: &Engine<P>, id: u64) -> Option<Inspection> {
+    let e = engine.network().in_flight.get(&id)?;
+    let payload = vec![field("content", e.msg.to_string(), "the message as the trace writes it; ballots read round.proposer")];
+    Some(Inspection {
+        title: format!("m{} {} {} → {}", e.id, e.msg.kind(), e.from, e.to),
+        sections: vec![(sections::ENVELOPE, envelope(engine, e)), (sections::PAYLOAD, payload)],
+        entries_title: "",
+        entries: Vec::new(),
+        entries_committed: 0,
+    })
+}
+
+impl LabProtocol for Paxos {
+    fn node_face(&self, slot: &NodeSlot<Self>, _now_us: Micros) -> NodeFace {
+        let roles = self.roles_of(slot.id);
+        let learned = Paxos::learned_of(slot).values().next().cloned();
+        let Some(n) = slot.state() else {
+            let promised = slot.durable().acceptor.promised;
+            return NodeFace { role: "down", badge: "✕", caption: format!("promised {}", ballot(promised)), state: format!("down, promised {}", ballot(promised)), timer_left: None };
+        };
+        let vote = n.acceptor.accepted.values().next();
+        let (role, badge, caption) = match (&n.phase, &learned) {
+            (Phase::Preparing { ballot: b, .. }, _) if roles.proposer => ("proposing", "P", format!("prepare {b}")),
+            (Phase::Accepting { ballot: b, value, .. }, _) if roles.proposer => ("leading", "P", format!("accept {value} @{b}")),
+            (_, Some(v)) => ("learned", if roles.learner { "L" } else { "A" }, format!("learned {v}")),
+            _ if roles.acceptor => match vote {
+                Some((b, v)) => ("accepted", "A", format!("accepted {v} @{b}")),
+                None if !n.acceptor.promised.is_zero() => ("promised", "A", format!("promised {}", n.acceptor.promised)),
+                None => ("idle", "A", "no promise".to_string()),
+            },
+            _ if roles.proposer => ("idle", "P", "idle".to_string()),
+            _ => ("idle", "L", "waiting".to_string()),
+        };
+        let mut state = format!("{}: {caption}", roles.names().join(", "));
+        if let (true, Some((b, v))) = (badge == "P", vote) {
+            state.push_str(&format!("; its acceptor accepted {v} @{b}"));
+        }
+        NodeFace { role, badge, caption, state, timer_left: None }
+    }
+
+    fn message_face(&self, msg: &single::Msg) -> MessageFace {
+        use single::Msg as M;
+        let (class, square, label) = match msg {
+            M::Prepare { ballot } => ("rv", true, format!("prep {ballot}")),
+            M::Promise { ballot, accepted: None } => ("rvr", true, format!("ok {ballot}")),
+            M::Promise { ballot, accepted: Some((ab, v)) } => ("rvr", true, format!("ok {ballot} {}@{ab}", short(v))),
+            M::Nack { promised, .. } => ("rvr", true, format!("no: {promised}")),
+            M::Accept { ballot, value } => ("ae", false, format!("acc {} @{ballot}", short(value))),
+            M::Accepted { ballot, value } => ("aer", false, format!("✓ {} @{ballot}", short(value))),
+            M::Decide { value } => ("aer", false, format!("{} chosen", short(value))),
+            M::Propose { value, .. } => ("client", false, format!("propose {}", short(value))),
+            M::Chosen { value, .. } => ("client", false, format!("{} chosen", short(value))),
+        };
+        MessageFace { label, class, square, routine: false }
+    }
+
+    fn inspect_node(engine: &Engine<Self>, id: NodeId) -> Option<Inspection> {
+        let slot = engine.nodes().get((id as usize).checked_sub(1)?)?;
+        let p = engine.protocol();
+        let now = engine.now();
+        let roles = p.roles_of(id);
+        let mut server = vec![
+            field("roles", roles.names().join(", "), "set in the scenario: a node may propose, accept and learn"),
+            field("status", status(slot.up(), slot.paused()), "a crashed server keeps only what its acceptor and proposer saved"),
+        ];
+        let mut proposer = Vec::new();
+        if roles.proposer {
+            let (round, value, phase) = match slot.state() {
+                Some(n) => (n.round, n.value.clone(), n.phase.clone()),
+                None => (slot.durable().round, slot.durable().value.clone(), Phase::Idle),
+            };
+            proposer.push(field("round", round.to_string(), "its ballots are (round, its id); a new attempt takes a round above any it has seen"));
+            proposer.push(field("value", value.unwrap_or_else(|| "none asked".into()), "the value it was asked to propose (it must propose an accepted one instead, if a promise reports one)"));
+            proposer.push(field("phase", match &phase {
+                Phase::Idle => "idle".to_string(),
+                Phase::Preparing { ballot, promises } => format!("phase 1 with ballot {ballot}: {} promises", promises.len()),
+                Phase::Accepting { ballot, value, accepted } => format!("phase 2 with ballot {ballot}, value {value}: {} accepted", accepted.len()),
+                Phase::Done { value } => format!("done: {value} chosen"),
+            }, "phase 1: prepare and gather a majority of promises; phase 2: ask that majority to accept"));
+        }
+        let learned: Vec<Field> = Paxos::learned_of(slot).values().map(|v| field("learned", v.clone(), "what this learner knows was chosen")).collect();
+        server.push(field("learned", if learned.is_empty() { "nothing yet".to_string() } else { learned.iter().map(|f| f.value.clone()).collect::<Vec<_>>().join(", ") }, "what this learner knows was chosen"));
+        let mut out = vec![(sections::SERVER, server)];
+        if !proposer.is_empty() {
+            out.push(("Proposer", proposer));
+        }
+        out.push(("Acceptor (stable storage)", acceptor_fields(Paxos::acceptor_of(slot))));
+        out.push((sections::TIMERS, timer_fields(slot, now)));
+        Some(Inspection { title: format!("S{id}: {}{}", roles.names().join(", "), if slot.up() { "" } else { ", down" }), sections: out, entries_title: "", entries: Vec::new(), entries_committed: 0 })
+    }
+
+    fn inspect_message(engine: &Engine<Self>, id: u64) -> Option<Inspection> {
+        inspect_message(engine, id)
+    }
+
+    fn user_request(&self, n: u64) -> Proposal {
+        Proposal { value: format!("v{n}") }
+    }
+
+    fn panel(engine: &Engine<Self>, _leader: Option<NodeId>) -> Panel {
+        Panel::Acceptors(acceptor_panel(engine, false))
+    }
+
+    fn playground(&self, nodes: u32, seed: u64) -> String {
+        format!(
+            r#"{{"protocol": "paxos", "nodes": {nodes}, "seed": {seed},
+                "description": "{nodes} servers, each a proposer, acceptor and learner, and nothing proposed yet: press Play, then ask a server to propose with Client request (c), twice on two servers to see them duel.",
+                "network": {{"latency_ms": [10, 30]}},
+                "until_ms": 600000}}"#
+        )
+    }
+
+    fn checker_markers(engine: &Engine<Self>, after: Option<u64>) -> Vec<Marker> {
+        chosen_markers(engine, after)
+    }
+
+    fn legend(&self) -> &'static [(&'static str, &'static str)] {
+        &[
+            ("", "P proposer, A acceptor, L learner: the badge is the role at work; the caption its state"),
+            ("proposing", "proposing: phase 1 (prepare)"),
+            ("leading", "proposing: phase 2 (accept)"),
+            ("promised", "promised a ballot"),
+            ("accepted", "accepted a value"),
+            ("learned", "learned the chosen value"),
+            ("msg rv", "Prepare and Promise/Nack (squares)"),
+            ("msg ae", "Accept and Accepted (dots)"),
+        ]
+    }
+}
+
+impl LabProtocol for MultiPaxos {
+    fn node_face(&self, slot: &NodeSlot<Self>, now_us: Micros) -> NodeFace {
+        let Some(n) = slot.state() else {
+            let d = slot.durable();
+            return NodeFace { role: "down", badge: "✕", caption: format!("promised {}", ballot(d.acceptor.promised)), state: format!("down, promised {}", ballot(d.acceptor.promised)), timer_left: None };
+        };
+        let (role, badge) = match n.role {
+            Role::Leader => ("leader", "L"),
+            Role::Candidate => ("candidate", "C"),
+            Role::Follower => ("follower", "F"),
+        };
+        let timer = slot.timers().iter().find(|t| t.timer == MpTimer::Election);
+        NodeFace {
+            role,
+            badge,
+            caption: format!("b{} · {} applied", ballot(n.ballot), n.applied),
+            state: format!("{role}, ballot {}, {} slots applied", ballot(n.ballot), n.applied),
+            timer_left: timer.map(|t| timer_left(t.set_us, t.due_us, now_us)),
+        }
+    }
+
+    fn message_face(&self, msg: &multi::Msg) -> MessageFace {
+        use multi::Msg as M;
+        let (class, square, label, routine) = match msg {
+            M::Prepare { ballot, from_slot } => ("rv", true, format!("prep {ballot} ≥{from_slot}"), false),
+            M::Promise { ballot, accepted } => ("rvr", true, format!("ok {ballot} +{}", accepted.len()), false),
+            M::Nack { promised, .. } => ("rvr", true, format!("no: {promised}"), false),
+            M::Accept { slot, entry, .. } => ("ae", false, format!("#{slot} {}", short(&entry.command)), false),
+            M::Accepted { slot, .. } => ("aer", false, format!("✓{slot}"), false),
+            M::Heartbeat { .. } => ("ae", false, "♥".to_string(), true),
+            M::Behind { from, .. } => ("aer", false, format!("need ≥{from}"), false),
+            M::Decide { entries } => ("ae", false, format!("{} decided", entries.len()), false),
+            M::ClientRequest { command, .. } => ("client", false, short(command), false),
+            M::ClientReply { .. } => ("client", false, "reply".to_string(), false),
+        };
+        MessageFace { label, class, square, routine }
+    }
+
+    fn inspect_node(engine: &Engine<Self>, id: NodeId) -> Option<Inspection> {
+        let slot = engine.nodes().get((id as usize).checked_sub(1)?)?;
+        let now = engine.now();
+        let mut server = vec![field("status", status(slot.up(), slot.paused()), "a crashed server keeps its acceptor's promises and votes and what it learned")];
+        if let Some(n) = slot.state() {
+            server.push(field("role", n.role.as_str(), "a leader ran phase 1 once for every slot from `from_slot` on; then only phase 2 per command"));
+            server.push(field("ballot", ballot(n.ballot), "the ballot it leads or follows"));
+            server.push(field("leader hint", n.leader_hint.map_or("none".to_string(), |l| format!("S{l}")), "where it sends clients"));
+            server.push(field("next slot", n.next_slot.to_string(), "the slot its next command takes, when leading"));
+            server.push(field("applied", n.applied.to_string(), "slots applied to the key-value store, in order, without gaps"));
+        }
+        let learned = MultiPaxos::learned_of(slot);
+        let entries: Vec<String> = learned.iter().map(|(s, e)| format!("{s}: {e}")).collect();
+        Some(Inspection {
+            title: format!("S{id}: {}", slot.state().map_or("down", |n| n.role.as_str())),
+            sections: vec![(sections::SERVER, server), ("Acceptor (stable storage)", acceptor_fields(MultiPaxos::acceptor_of(slot))), (sections::TIMERS, timer_fields(slot, now))],
+            entries_title: "learned[] (slot: command)",
+            entries,
+            entries_committed: 0,
+        })
+    }
+
+    fn inspect_message(engine: &Engine<Self>, id: u64) -> Option<Inspection> {
+        inspect_message(engine, id)
+    }
+
+    fn user_request(&self, n: u64) -> Command {
+        Command::Set { key: format!("k{n}"), value: n.to_string() }
+    }
+
+    fn panel(engine: &Engine<Self>, _leader: Option<NodeId>) -> Panel {
+        Panel::Acceptors(acceptor_panel(engine, true))
+    }
+
+    fn playground(&self, nodes: u32, seed: u64) -> String {
+        format!(
+            r#"{{"protocol": "multipaxos", "nodes": {nodes}, "seed": {seed},
+                "description": "A Multi-Paxos cluster of {nodes} with nothing scheduled: press Play, send commands with Client request (c), crash the leader from its menu.",
+                "network": {{"latency_ms": [10, 30]}},
+                "until_ms": 600000}}"#
+        )
+    }
+
+    fn checker_markers(engine: &Engine<Self>, after: Option<u64>) -> Vec<Marker> {
+        chosen_markers(engine, after)
+    }
+
+    fn legend(&self) -> &'static [(&'static str, &'static str)] {
+        &[
+            ("leader", "L leader (ran phase 1 for all later slots)"),
+            ("candidate", "C candidate (running phase 1)"),
+            ("follower", "F follower"),
+            ("msg rv", "Prepare and Promise/Nack (squares)"),
+            ("msg ae", "Accept / Accepted per slot (dots; pale = heartbeat)"),
+        ]
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::view::lab::LabRun;
+
+    fn run_to_end(name: &str) -> LabRun {
+        let mut run = LabRun::shipped(name).expect("shipped");
+        let until = run.scenario().until_us;
+        run.advance_to(until);
+        run
+    }
+
+    #[test]
+    fn a_single_proposer_s_value_is_chosen_learned_and_marked() {
+        let run = run_to_end("paxos-single-proposer.json");
+        let Panel::Acceptors(p) = run.panel() else { panic!("an acceptors panel") };
+        let slot = p.slots.first().expect("a slot");
+        let (value, _, _, by) = slot.chosen.clone().expect("chosen");
+        assert!(!value.is_empty() && by.split(' ').count() >= 3, "{slot:?}");
+        assert!(!slot.learned.is_empty(), "learners learned: {slot:?}");
+        assert!(p.rows.iter().all(|r| r.promised != "—"), "every acceptor promised: {:?}", p.rows);
+        let chosen: Vec<_> = run.markers().iter().filter(|m| m.kind == MarkerKind::Chosen).collect();
+        assert_eq!(chosen.len(), 1, "{:?}", run.markers());
+        assert!(chosen[0].label.starts_with(&value), "{}", chosen[0].label);
+        let learned = run.markers().iter().filter(|m| m.kind == MarkerKind::Learned).count();
+        assert_eq!(learned, slot.learned.len(), "a marker per learner");
+        assert!(run.markers().iter().filter(|m| m.kind == MarkerKind::Learned).all(|m| m.at_us >= chosen[0].at_us), "learned after chosen");
+    }
+
+    #[test]
+    fn the_chosen_value_is_marked_before_any_learner_knows_it() {
+        let mut run = LabRun::shipped("paxos-chosen-unannounced.json").expect("shipped");
+        let mut seen_alone = false;
+        while run.step() {
+            let chosen = run.markers().iter().any(|m| m.kind == MarkerKind::Chosen);
+            let learned = run.markers().iter().any(|m| m.kind == MarkerKind::Learned);
+            seen_alone |= chosen && !learned;
+        }
+        assert!(seen_alone, "there is a moment when the value is chosen and nobody has learned it");
+    }
+
+    #[test]
+    fn faces_show_roles_and_phases() {
+        let mut run = LabRun::shipped("paxos-single-proposer.json").expect("shipped");
+        let mut roles = std::collections::BTreeSet::new();
+        let mut badges = std::collections::BTreeSet::new();
+        while run.step() {
+            roles.extend(run.nodes().iter().map(|n| n.role));
+            badges.extend(run.nodes().iter().map(|n| n.badge));
+        }
+        for r in ["proposing", "leading", "promised", "accepted", "learned"] {
+            assert!(roles.contains(r), "{r} never shown: {roles:?}");
+        }
+        assert!(badges.contains("P") && badges.contains("A"), "{badges:?}");
+        assert!(run.messages().iter().all(|m| !m.label.is_empty()), "every message has a label");
+    }
+
+    #[test]
+    fn multi_paxos_shows_leaders_slots_and_its_learned_log() {
+        let run = run_to_end("multipaxos-leader-change.json");
+        let Panel::Acceptors(p) = run.panel() else { panic!("an acceptors panel") };
+        assert!(p.multi && p.slots.iter().filter(|s| s.chosen.is_some()).count() >= 2, "{:?}", p.slots);
+        assert!(run.nodes().iter().any(|n| n.role == "leader"), "a leader at the end");
+        let leader = run.leader().expect("a leader");
+        let i = run.inspect_node(leader).expect("inspects");
+        assert!(!i.entries.is_empty(), "the leader's learned log is listed");
+        assert!(run.markers().iter().any(|m| m.kind == MarkerKind::Election), "leader changes are marked");
+    }
+
+    #[test]
+    fn playgrounds_run() {
+        for name in ["paxos-single-proposer.json", "multipaxos-leader-change.json"] {
+            let run = LabRun::shipped(name).expect("shipped");
+            let mut p = run.playground(5, 2).expect("a blank cluster");
+            p.advance_to(1_000_000);
+            let to = p.leader().unwrap_or(2);
+            p.node_command(to, crate::view::NodeCommand::ClientRequest);
+            p.advance_to(3_000_000);
+            assert!(p.invariants().iter().all(|i| i.violation.is_none()), "{name}");
+            let Panel::Acceptors(panel) = p.panel() else { panic!("acceptors") };
+            assert!(panel.slots.iter().any(|s| s.chosen.is_some()), "{name}: the request is chosen: {:?}", panel.slots);
+        }
+    }
+}

@@ -1,0 +1,123 @@
+//! The shipped Paxos and Multi-Paxos scenarios, named after what they show (and the sections
+//! of Paxos Made Simple they illustrate), asserting the values chosen and when.
+
+use distlab::protocols::paxos::multi::{MultiPaxos, committed};
+use distlab::protocols::paxos::single::Paxos;
+use distlab::protocols::paxos::{Ballot, Chosen};
+use distlab::scenario::protocol::{ScenarioProtocol, setup};
+use distlab::sim::{Engine, TraceMode};
+
+fn run<P: ScenarioProtocol>(text: &str, name: &str) -> Engine<P> {
+    let sc = distlab::scenario::Scenario::parse(text, Some(name)).unwrap_or_else(|e| panic!("{e}"));
+    let mut e = Engine::new(setup::<P>(&sc, sc.seed, TraceMode::Hash).unwrap_or_else(|e| panic!("{e}")));
+    e.run_until(sc.until_us);
+    assert!(e.first_violation().is_none(), "{name}: {:?}", e.first_violation());
+    e
+}
+
+fn only_chosen(e: &Engine<Paxos>) -> Chosen<String> {
+    let chosen = e.checker().chosen();
+    assert_eq!(chosen.len(), 1, "{chosen:?}");
+    chosen[&1].clone()
+}
+
+fn learners_of(e: &Engine<Paxos>) -> Vec<(u32, u64)> {
+    e.checker().learned_at().get(&1).map(|m| m.iter().map(|(n, t)| (*n, *t)).collect()).unwrap_or_default()
+}
+
+#[test]
+fn section_2_2_a_single_proposer_gets_its_value_chosen_before_anyone_learns_it() {
+    let e = run::<Paxos>(include_str!("../scenarios/paxos-single-proposer.json"), "paxos-single-proposer");
+    let c = only_chosen(&e);
+    assert_eq!((c.value.as_str(), c.ballot), ("A", Ballot::new(1, 1)));
+    let learned = learners_of(&e);
+    assert_eq!(learned.len(), 5, "every learner learns");
+    assert!(learned.iter().all(|&(_, t)| t > c.at_us), "chosen at {} us, learned {learned:?}", c.at_us);
+}
+
+#[test]
+fn p2c_a_second_proposer_adopts_the_value_its_promises_report() {
+    let e = run::<Paxos>(include_str!("../scenarios/paxos-second-proposer-adopts.json"), "paxos-second-proposer-adopts");
+    let c = only_chosen(&e);
+    assert_eq!(c.value, "A");
+    let started: Vec<Ballot> = e.checker().ballots_started().iter().map(|(b, _)| *b).collect();
+    assert_eq!(started, vec![Ballot::new(1, 1), Ballot::new(1, 5)]);
+    // S5's acceptors moved to its ballot, but with S1's value.
+    let s3 = e.nodes()[2].state().unwrap();
+    assert_eq!(s3.acceptor.accepted[&1], (Ballot::new(1, 5), "A".to_string()));
+}
+
+#[test]
+fn p2c_is_what_the_checker_needs_a_proposer_that_ignores_promises_breaks_agreement() {
+    let text = include_str!("../scenarios/paxos-second-proposer-adopts.json").replace("\"config\": {", "\"config\": { \"planted_bug\": \"ignore_promised_values\",");
+    let sc = distlab::scenario::Scenario::parse(&text, None).unwrap();
+    let mut e = Engine::new(setup::<Paxos>(&sc, sc.seed, TraceMode::Off).unwrap());
+    e.run_until(sc.until_us);
+    assert_eq!(e.first_violation().map(|v| v.invariant), Some("Agreement"));
+}
+
+#[test]
+fn section_2_4_dueling_proposers_with_fixed_back_off_choose_nothing() {
+    let e = run::<Paxos>(include_str!("../scenarios/paxos-dueling-proposers.json"), "paxos-dueling-proposers");
+    assert!(e.checker().chosen().is_empty());
+    assert!(e.checker().ballots_started().len() >= 60, "{}", e.checker().ballots_started().len());
+}
+
+#[test]
+fn section_2_4_random_back_off_ends_the_duel() {
+    let e = run::<Paxos>(include_str!("../scenarios/paxos-dueling-backoff.json"), "paxos-dueling-backoff");
+    let c = only_chosen(&e);
+    assert!(["A", "B"].contains(&c.value.as_str()));
+    assert!(e.checker().ballots_started().len() < 10);
+    // Under other seeds too.
+    let text = include_str!("../scenarios/paxos-dueling-backoff.json");
+    let sc = distlab::scenario::Scenario::parse(text, None).unwrap();
+    for seed in 1..=20 {
+        let mut e = Engine::new(setup::<Paxos>(&sc, seed, TraceMode::Off).unwrap());
+        e.run_until(sc.until_us);
+        assert!(e.first_violation().is_none());
+        assert_eq!(e.checker().chosen().len(), 1, "seed {seed}");
+    }
+}
+
+#[test]
+fn acceptors_remember_across_a_crash_and_carry_the_chosen_value() {
+    let e = run::<Paxos>(include_str!("../scenarios/paxos-acceptor-crash.json"), "paxos-acceptor-crash");
+    let c = only_chosen(&e);
+    assert_eq!(c.value, "A");
+    assert_eq!(c.by, vec![1, 2, 3]);
+    // S2 crashed at 300 ms and restarted at 600: what it promised and accepted survived.
+    let s2 = e.nodes()[1].state().unwrap();
+    assert_eq!(s2.acceptor.accepted[&1].1, "A");
+    assert!(e.checker().ballots_started().iter().any(|(b, _)| *b == Ballot::new(1, 5)));
+}
+
+#[test]
+fn a_value_is_chosen_although_its_proposer_crashes_before_any_learner_hears() {
+    let e = run::<Paxos>(include_str!("../scenarios/paxos-chosen-unannounced.json"), "paxos-chosen-unannounced");
+    let c = only_chosen(&e);
+    assert_eq!(c.value, "A");
+    let learned = learners_of(&e);
+    assert_eq!(learned.len(), 5);
+    // Chosen at about 55 ms; nobody learns before S5's round at 400 ms.
+    assert!(learned.iter().all(|&(_, t)| t > c.at_us && t > 400_000), "chosen at {} us, learned {learned:?}", c.at_us);
+}
+
+#[test]
+fn multi_paxos_new_leader_recovers_the_unfinished_slot() {
+    let e = run::<MultiPaxos>(include_str!("../scenarios/multipaxos-leader-change.json"), "multipaxos-leader-change");
+    let chosen = e.checker().chosen();
+    assert_eq!(chosen[&2].value.command.to_string(), "set x 2");
+    assert_eq!(chosen[&2].ballot, Ballot::new(2, 3), "slot 2 is chosen only by the new leader");
+    assert_eq!(chosen[&1].ballot, Ballot::new(1, 5));
+    assert_eq!(committed(e.checker()), vec!["set x 1", "set x 2", "set y 3", "get x"]);
+    let leaders: Vec<Ballot> = e.checker().leaders().keys().copied().collect();
+    assert_eq!(leaders, vec![Ballot::new(1, 5), Ballot::new(2, 3)]);
+    for slot in e.nodes() {
+        let n = slot.state().unwrap();
+        assert_eq!(n.applied, 4, "S{}", slot.id);
+        assert_eq!(n.kv.data.get("x").map(String::as_str), Some("2"));
+    }
+    let answers: Vec<&str> = e.clients().iter().flat_map(|c| c.state.answered.iter().map(|a| a.result.as_str())).collect();
+    assert_eq!(answers, vec!["ok", "ok", "ok", "2"]);
+}
