@@ -157,7 +157,7 @@ mod tests {
             ("{", "invalid JSON at line 1"),
             ("[1]", "expected an object"),
             (r#"{"protocol": "raft", "nodes": 3, "schedule": [{"at_ms": 1, "explode": 2}]}"#, "schedule[0]"),
-            (r#"{"protocol": "paxos", "nodes": 3}"#, "protocol"),
+            (r#"{"protocol": "zab", "nodes": 3}"#, "protocol"),
             (r#"{"distlab_trace": 7}"#, "trace format 7"),
             (r#"{"distlab_trace": 1}"#, "without its \"scenario\""),
             (r#"{"distlab_trace": 1, "scenario": {"protocol": "raft", "nodes": 3}}"#, "\"at_event\""),
