@@ -122,11 +122,13 @@ fn bad_arguments_exit_2() {
         &["run", "a.json", "b.json"],
         &["frobnicate"],
         &["fuzz"],
-        &["fuzz", "--protocol", "paxos"],
+        &["fuzz", "--protocol", "zab"],
         &["fuzz", "--protocol", "raft", "--nodes", "16"],
         &["fuzz", "--protocol", "raft", "--faults", "crash,flood"],
         &["fuzz", "--protocol", "raft", "--config", "{\"heartbeat\": 1}"],
         &["bench", "--seconds", "-1"],
+        &["compare"],
+        &["compare", "scenarios/paxos-single-proposer.json"],
     ] {
         let o = distlab(args);
         assert_eq!(o.status.code(), Some(2), "{args:?}: {}", stderr(&o));
@@ -303,4 +305,31 @@ fn bad_commit_scenarios_exit_2_naming_file_and_path() {
     let o = distlab(&["fuzz", "--protocol", "2pc", "--nodes", "2"]);
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("--nodes: 2 is out of range 3..=10 for 2pc"), "{}", stderr(&o));
+}
+
+#[test]
+fn compare_runs_raft_and_multi_paxos_on_the_same_scenario() {
+    let o = distlab(&["compare", "scenarios/multipaxos-leader-change.json"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let r: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let protocols: Vec<&str> = r["runs"].as_array().unwrap().iter().map(|r| r["protocol"].as_str().unwrap()).collect();
+    assert_eq!(protocols, vec!["multipaxos", "raft"]);
+    for run in r["runs"].as_array().unwrap() {
+        assert_eq!(run["committed"], 4);
+        assert!(run["latency"]["p50_ms"].as_f64().unwrap() > 0.0);
+        assert!(run["messages"].as_u64().unwrap() > 0);
+    }
+}
+
+#[test]
+fn run_reports_paxos_chosen_values_and_learn_times() {
+    let o = distlab(&["run", "scenarios/paxos-chosen-unannounced.json"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let r: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let chosen = &r["outcome"]["chosen"][0];
+    assert_eq!(chosen["value"], "A");
+    let at = chosen["at_ms"].as_f64().unwrap();
+    assert!(chosen["learned"].as_object().unwrap().values().all(|t| t.as_f64().unwrap() > at));
+    assert_eq!(r["nodes"][2]["view"]["roles"], serde_json::json!(["proposer", "acceptor", "learner"]));
+    assert_eq!(r["nodes"][2]["view"]["accepted"][0]["value"], "A");
 }

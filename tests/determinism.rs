@@ -16,6 +16,9 @@ fn digest(text: &str, name: &str, seed: Option<u64>) -> (String, u64) {
 const TOUR: &str = include_str!("../scenarios/raft-tour.json");
 const FIGURE_7: &str = include_str!("../scenarios/raft-figure7.json");
 const FIGURE_8_BUG: &str = include_str!("../scenarios/raft-figure8-planted-bug.json");
+const PAXOS_BACKOFF: &str = include_str!("../scenarios/paxos-dueling-backoff.json");
+const PAXOS_UNANNOUNCED: &str = include_str!("../scenarios/paxos-chosen-unannounced.json");
+const MULTIPAXOS: &str = include_str!("../scenarios/multipaxos-leader-change.json");
 
 /// The golden digests: (scenario, seed override, trace_hash, events).
 const GOLDEN: &[(&str, &str, Option<u64>, &str, u64)] = &[
@@ -23,6 +26,10 @@ const GOLDEN: &[(&str, &str, Option<u64>, &str, u64)] = &[
     ("raft-tour", TOUR, Some(99), "6e33ec94b230089a", 796),
     ("raft-figure7", FIGURE_7, None, "bc425b41f11f77d9", 313),
     ("raft-figure8-planted-bug", FIGURE_8_BUG, None, "9f9c69f37ea74ae7", 181),
+    ("paxos-dueling-backoff", PAXOS_BACKOFF, None, "da0293d34f800809", 84),
+    ("paxos-chosen-unannounced", PAXOS_UNANNOUNCED, None, "df63f58648467e73", 58),
+    ("multipaxos-leader-change", MULTIPAXOS, None, "473e333d415bca5a", 340),
+    ("multipaxos-leader-change", MULTIPAXOS, Some(99), "52784e6670ab7cbe", 325),
 ];
 
 #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
@@ -42,4 +49,9 @@ fn same_seed_repeats_and_another_seed_differs() {
     let a = digest(TOUR, "raft-tour", Some(5));
     assert_eq!(a, digest(TOUR, "raft-tour", Some(5)));
     assert_ne!(a.0, digest(TOUR, "raft-tour", Some(6)).0);
+    for (name, text) in [("paxos-dueling-backoff", PAXOS_BACKOFF), ("multipaxos-leader-change", MULTIPAXOS)] {
+        let a = digest(text, name, Some(5));
+        assert_eq!(a, digest(text, name, Some(5)), "{name}");
+        assert_ne!(a.0, digest(text, name, Some(6)).0, "{name}");
+    }
 }

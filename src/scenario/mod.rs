@@ -18,6 +18,7 @@
 
 pub mod action;
 pub mod commit;
+pub mod compare;
 pub mod error;
 pub mod fuzz;
 pub mod guide;

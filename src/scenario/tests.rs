@@ -184,7 +184,7 @@ fn fuzz_specs_are_checked() {
     spec.nodes = 3;
     spec.config = json!({"heartbeat_ms": -1});
     assert_eq!(spec.generator().err().unwrap().to_string(), "config.heartbeat_ms: -1 ms is negative");
-    assert!(FuzzSpec::new("paxos", 3).generator().is_err());
+    assert!(FuzzSpec::new("zab", 3).generator().is_err());
     assert_eq!(Faults::parse("crash,loss").unwrap().kinds(), vec![FaultKind::Crash, FaultKind::Loss]);
     assert_eq!(Faults::parse("all").unwrap(), Faults::ALL);
     assert_eq!(Faults::parse("crash,loss").unwrap().to_string(), "crash,loss");

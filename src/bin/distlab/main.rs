@@ -6,6 +6,7 @@
 
 mod args;
 mod bench;
+mod compare;
 mod seek;
 mod fuzz;
 mod out;
@@ -35,6 +36,11 @@ USAGE:
   distlab trace FILE [--seed N] [--until-ms T]
       Runs a scenario file and prints every trace line as it happens; the trace hash goes
       to stderr.
+  distlab compare FILE [--seed N] [--until-ms T]
+      Runs a raft or multipaxos scenario as both protocols, with the same seed, client
+      workload and faults (config cut to the shared timing keys), and prints for each:
+      messages (total and by type), commands committed, commit latency p50/p95/max,
+      leaders elected, the first violation.
   distlab check FILE...
       Checks scenario files and reports the first error of each.
   distlab fuzz --protocol P [--seeds N] [--first-seed S] [--nodes K] [--faults LIST]
@@ -72,8 +78,9 @@ fn main() -> ExitCode {
         "trace" => run::trace(rest),
         "check" => run::check(rest),
         "fuzz" => fuzz::fuzz(rest),
+        "compare" => compare::compare(rest),
         "bench" => bench::bench(rest),
-        other => Err(format!("unknown command \"{other}\" (expected one of: run, trace, check, fuzz, bench, help)")),
+        other => Err(format!("unknown command \"{other}\" (expected one of: run, trace, check, compare, fuzz, bench, help)")),
     };
     match result {
         Ok(Outcome::Held) => ExitCode::SUCCESS,

@@ -61,12 +61,11 @@ pub struct Kv {
 impl Kv {
     /// Applies a command once per (client, seq); a repeat returns the first result.
     pub fn apply(&mut self, command: &Command, origin: Option<(ClientId, u64)>) -> String {
-        if let Some((client, seq)) = origin {
-            if let Some((done, result)) = self.sessions.get(&client) {
-                if seq <= *done {
-                    return result.clone();
-                }
-            }
+        if let Some((client, seq)) = origin
+            && let Some((done, result)) = self.sessions.get(&client)
+            && seq <= *done
+        {
+            return result.clone();
         }
         let result = match command {
             Command::Set { key, value } => {
