@@ -38,6 +38,8 @@ use components::shortcuts::Shortcuts;
 use components::spacetime::SpaceTime;
 use components::stage::Stage;
 use components::tx_view::TxView;
+use components::acceptor_view::AcceptorView;
+use components::compare::Compare;
 use state::{LabAction, LabState, SPACETIME_WINDOW_US, Selected};
 
 use crate::view::geometry::virtual_advance_us;
@@ -184,6 +186,10 @@ fn App() -> Html {
             }
         })
     };
+    let on_compare = use_dispatch(&d, LabAction::Compare);
+    // The twin's stage is for watching: selecting there would mean nothing in the first run.
+    let ignore_node = use_callback((), |_: crate::sim::NodeId, _| ());
+    let ignore_message = use_callback((), |_: u64, _| ());
     let run_demo = {
         let d = d.clone();
         Callback::from(move |_: MouseEvent| {
@@ -242,7 +248,7 @@ fn App() -> Html {
             } else {
                 <header class="lab-header">
                     <h1 data-testid="title">{ "distlab" }</h1>
-                    <p class="lede">{ "Raft, two- and three-phase commit, running for real in a deterministic network simulator. Click a server to crash, pause or poke it." }</p>
+                    <p class="lede">{ "Raft, Paxos, two- and three-phase commit, running for real in a deterministic network simulator. Click a server to crash, pause or poke it." }</p>
                     <button type="button" data-testid="run-demo" onclick={run_demo}>{ "Run a Raft election" }</button>
                     <button type="button" class="secondary" aria-label="Keyboard shortcuts" aria-keyshortcuts="?" onclick={on_help}>{ "?" }</button>
                     <p class="status" data-testid="status">{ if core_loaded() { "core loaded" } else { "core self-check failed" } }</p>
@@ -276,10 +282,34 @@ fn App() -> Html {
             }
             <div class="lab-body">
                 <div class="stage-wrap">
-                    <Stage nodes={lab.nodes.clone()} messages={lab.messages.clone()} now_us={lab.now_us} selected={selected_node.as_ref().map(|n| n.id)}
-                        {selected_message} {highlight} spans={lab.spans.clone()} {on_select} on_select_message={on_select_message.clone()} />
+                    if let Some(twin) = &lab.twin {
+                        <div class="stages">
+                            <figure>
+                                <figcaption>{ format!("{} ({})", file_stem(&lab.scenario), lab.protocol) }</figcaption>
+                                <Stage nodes={lab.nodes.clone()} messages={lab.messages.clone()} now_us={lab.now_us} selected={selected_node.as_ref().map(|n| n.id)}
+                                    {selected_message} highlight={highlight.clone()} spans={lab.spans.clone()} on_select={on_select.clone()} on_select_message={on_select_message.clone()} colours={lab.colours} />
+                            </figure>
+                            <figure data-testid="twin">
+                                <figcaption>
+                                    { twin.label.clone() }
+                                    if let Some(b) = &twin.broken {
+                                        <span class="broken">{ format!(" — stopped: {b}") }</span>
+                                    }
+                                </figcaption>
+                                <Stage nodes={twin.nodes.clone()} messages={twin.messages.clone()} now_us={twin.now_us} selected={None::<u32>}
+                                    selected_message={None::<u64>} highlight={Rc::new(Vec::new())} spans={twin.spans.clone()} on_select={ignore_node.clone()} on_select_message={ignore_message.clone()} colours={twin.colours} />
+                            </figure>
+                        </div>
+                    } else {
+                        <Stage nodes={lab.nodes.clone()} messages={lab.messages.clone()} now_us={lab.now_us} selected={selected_node.as_ref().map(|n| n.id)}
+                            {selected_message} {highlight} spans={lab.spans.clone()} {on_select} on_select_message={on_select_message.clone()} colours={lab.colours} />
+                    }
                     if !embed {
-                        <Legend protocol={AttrValue::from(lab.protocol.clone())} />
+                        <Compare choices={lab.twin_choices.clone()} comparing={lab.twin.as_ref().map(|t| AttrValue::from(t.label.clone()))}
+                            current={AttrValue::from(format!("{} ({})", file_stem(&lab.scenario), lab.protocol))} metrics={lab.metrics.clone()} {on_compare} />
+                    }
+                    if !embed {
+                        <Legend items={lab.legend} />
                     }
                 </div>
                 if !embed || shows("inspector") || shows("invariants") {
@@ -296,11 +326,12 @@ fn App() -> Html {
             </div>
             if !embed || shows("spacetime") {
                 <SpaceTime spans={lab.spans.clone()} markers={lab.past_markers.clone()} nodes={lab.node_count} now_us={lab.shown.0}
-                    window_us={SPACETIME_WINDOW_US} {on_select_message} />
+                    window_us={SPACETIME_WINDOW_US} {on_select_message} colours={lab.colours} />
             }
             if !embed || shows("logs") {
                 <LogView panel={lab.panel.clone()} />
                 <TxView panel={lab.panel.clone()} />
+                <AcceptorView panel={lab.panel.clone()} />
             }
             if !embed || shows("network") {
                 <div class="panels">
@@ -330,36 +361,22 @@ fn core_loaded() -> bool {
 
 #[derive(Properties, PartialEq)]
 struct LegendProps {
-    protocol: AttrValue,
+    /// The protocol's own entries: (swatch class, or empty for none; text).
+    items: &'static [(&'static str, &'static str)],
 }
 
 #[component]
 fn Legend(props: &LegendProps) -> Html {
-    let roles = if props.protocol == "raft" {
-        html! {
-            <>
-                <li><span class="swatch leader"></span>{ "L leader" }</li>
-                <li><span class="swatch candidate"></span>{ "C candidate" }</li>
-                <li><span class="swatch follower"></span>{ "F follower" }</li>
-                <li><span class="swatch msg rv"></span>{ "RequestVote / reply (squares)" }</li>
-                <li><span class="swatch msg ae"></span>{ "AppendEntries / reply (dots; pale = heartbeat)" }</li>
-            </>
-        }
-    } else {
-        html! {
-            <>
-                <li>{ "C coordinator (S1), P participant; the caption is its state on the latest transaction and, while it is uncertain, for how long" }</li>
-                <li><span class="swatch prepared"></span>{ "prepared (holds locks)" }</li>
-                <li><span class="swatch committed"></span>{ "committed" }</li>
-                <li><span class="swatch aborted"></span>{ "aborted" }</li>
-                <li><span class="swatch msg ae"></span>{ "coordinator's requests and replies (dots)" }</li>
-                <li><span class="swatch msg rv"></span>{ "termination protocol and elections (squares)" }</li>
-            </>
-        }
-    };
     html! {
         <ul class="legend" aria-label="Legend">
-            { roles }
+            { for props.items.iter().map(|(swatch, text)| html! {
+                <li>
+                    if !swatch.is_empty() {
+                        <span class={classes!("swatch", *swatch)}></span>
+                    }
+                    { *text }
+                </li>
+            }) }
             <li><span class="swatch down"></span>{ "✕ down, ❚❚ paused" }</li>
             <li>{ "✕ fading: a message lost; side A/B: partition; dashed ring: isolated" }</li>
         </ul>

@@ -77,6 +77,9 @@ pub enum LabAction {
     Select(Option<Selected>),
     /// A command on a server.
     NodeAction(NodeId, NodeCommand),
+    /// Compare mode: set the run of this choice (an index into [`LabState::twin_choices`])
+    /// beside the current one, or none.
+    Compare(Option<usize>),
     /// A client request to the selected server, else the leader, else S1 (the `c` key).
     ClientRequest,
     /// A command on the network.
@@ -155,6 +158,10 @@ pub struct LabState {
     /// The run's protocol (`raft`, `2pc`, `3pc`).
     pub protocol: String,
     /// The message types its servers send.
+    /// The stage's legend (see [`crate::view::face::LabProtocol::legend`]).
+    pub legend: &'static [(&'static str, &'static str)],
+    /// The protocol's message colours by type.
+    pub colours: crate::view::face::Colours,
     pub message_kinds: &'static [&'static str],
     /// The breakpoint set.
     pub breakpoint: Option<(NodeId, String)>,
@@ -168,6 +175,12 @@ pub struct LabState {
     pub notice: Option<String>,
     /// The shortcuts dialog is open.
     pub help: bool,
+    /// Compare mode's second run, if any.
+    pub twin: Option<Twin>,
+    /// What compare mode can set beside this run (labels).
+    pub twin_choices: Rc<Vec<String>>,
+    /// Compare mode's figures: (name, this run, the twin), refreshed with the read panels.
+    pub metrics: Rc<Vec<(&'static str, String, String)>>,
     /// The page to go to for a run of a protocol another bundle holds.
     pub leaving: Option<Leaving>,
     /// The page's query string, kept when moving to another family's page.
@@ -192,6 +205,66 @@ pub const SLOW_EVERY_FRAMES: u64 = 6;
 /// event changed them.
 pub const RING_EVERY_FRAMES: u64 = 2;
 
+/// Compare mode's second run: on the same clock as the first, and every command the person
+/// gives applied to both (same faults, same requests), so that the two differ only in what was
+/// chosen (the protocol, the seed).
+#[derive(Clone, Debug)]
+pub struct Twin {
+    /// What it is (`Raft on the same run`).
+    pub label: String,
+    /// The run.
+    pub run: Rc<RefCell<LabRun>>,
+    /// Its servers, messages and recent spans, as the stage draws them.
+    pub nodes: Rc<Vec<NodeView>>,
+    pub messages: Rc<Vec<Rc<MessageView>>>,
+    pub spans: Rc<Vec<MessageSpan>>,
+    /// Its virtual time (behind the first run's only when it stopped on a broken invariant).
+    pub now_us: Micros,
+    pub events: u64,
+    /// Its message colours.
+    pub colours: crate::view::face::Colours,
+    /// The invariant it broke, if it did (the twin then stops there).
+    pub broken: Option<String>,
+}
+
+impl PartialEq for Twin {
+    fn eq(&self, other: &Self) -> bool {
+        Rc::ptr_eq(&self.run, &other.run) && self.events == other.events && self.now_us == other.now_us
+    }
+}
+
+impl Twin {
+    fn new(label: String, run: LabRun) -> Self {
+        let colours = run.colours();
+        let mut t = Twin { label, run: Rc::new(RefCell::new(run)), nodes: Rc::default(), messages: Rc::default(), spans: Rc::default(), now_us: 0, events: u64::MAX, colours, broken: None };
+        t.refresh(true);
+        t
+    }
+
+    /// Brings the twin to `now_us` (either way); it stops early at a broken invariant.
+    fn follow(&mut self, now_us: Micros, rings: bool) {
+        if self.run.borrow().now_us() != now_us && self.broken.is_none() {
+            self.run.borrow_mut().seek_time(now_us);
+        }
+        self.refresh(rings);
+    }
+
+    fn refresh(&mut self, rings: bool) {
+        let run = self.run.borrow();
+        let (events, now) = (run.events(), run.now_us());
+        if events != self.events || (rings && now != self.now_us) {
+            self.nodes = Rc::new(run.nodes());
+        }
+        if events != self.events {
+            self.messages = Rc::new(reuse_messages(&self.messages, run.messages()));
+            self.spans = Rc::new(run.history().recent(now, SPACETIME_WINDOW_US, crate::view::spacetime::ARROWS_MAX));
+            self.broken = run.invariants().into_iter().find_map(|i| i.violation.map(|v| format!("{}: {}", i.name, v.detail)));
+        }
+        self.events = events;
+        self.now_us = now;
+    }
+}
+
 impl PartialEq for LabState {
     fn eq(&self, other: &Self) -> bool {
         Rc::ptr_eq(&self.run, &other.run)
@@ -204,6 +277,7 @@ impl PartialEq for LabState {
             && self.notice == other.notice
             && self.help == other.help
             && self.leaving == other.leaving
+            && self.twin == other.twin
             && self.breakpoint == other.breakpoint
             && self.frames == other.frames
     }
@@ -296,6 +370,8 @@ impl LabState {
             node_count: 0,
             protocol: String::new(),
             message_kinds: &[],
+            legend: &[],
+            colours: Default::default(),
             breakpoint: None,
             seed: 0,
             network: (0, 0, 0, 0),
@@ -304,6 +380,9 @@ impl LabState {
             help: false,
             leaving: None,
             search: Rc::from(""),
+            twin: None,
+            twin_choices: Rc::default(),
+            metrics: Rc::default(),
             frames: 0,
             generation: 0,
             slow_frame: 0,
@@ -331,6 +410,9 @@ impl LabState {
         self.node_count = run.node_count();
         self.protocol = run.scenario().protocol.clone();
         self.message_kinds = run.message_kinds();
+        self.legend = run.legend();
+        self.colours = run.colours();
+        self.twin_choices = Rc::new(run.twins().into_iter().map(|(label, _)| label).collect());
         self.seed = run.seed();
     }
 
@@ -344,6 +426,9 @@ impl LabState {
         let ring_due = !self.playing || self.frames % RING_EVERY_FRAMES == 0;
         if events != self.events || (now != self.now_us && ring_due) {
             self.nodes = Rc::new(run.nodes());
+        }
+        if let Some(t) = &mut self.twin {
+            t.follow(now, ring_due);
         }
         if events != self.events {
             self.messages = Rc::new(reuse_messages(&self.messages, run.messages()));
@@ -382,6 +467,10 @@ impl LabState {
             }
             self.slow_seen = (now, events);
             self.shown = (now, events, run.frontier_us());
+            if self.twin.is_some() || !self.metrics.is_empty() {
+                let metrics = self.compare_metrics();
+                self.metrics = Rc::new(metrics);
+            }
         }
         self.inspection = if !slow_due { self.inspection.clone() } else { match self.selected {
             Some(Selected::Node(id)) => run.inspect_node(id),
@@ -461,12 +550,39 @@ impl Reducible for LabState {
                     Selected::Message(_) => true,
                 });
             }
-            LabAction::NodeAction(id, command) => s.run.borrow_mut().node_command(id, command),
+            LabAction::NodeAction(id, command) => {
+                if let Some(t) = &s.twin {
+                    t.run.borrow_mut().node_command(id, command.clone());
+                }
+                s.run.borrow_mut().node_command(id, command);
+            }
             LabAction::ClientRequest => {
                 let to = s.request_target();
+                if let Some(t) = &s.twin {
+                    // The twin's own leader, unless the person picked a server.
+                    let twin_to = if matches!(s.selected, Some(Selected::Node(_))) { to } else { t.run.borrow().leader().unwrap_or(to) };
+                    t.run.borrow_mut().node_command(twin_to, NodeCommand::ClientRequest);
+                }
                 s.run.borrow_mut().node_command(to, NodeCommand::ClientRequest);
             }
-            LabAction::Net(command) => s.run.borrow_mut().net_command(&command),
+            LabAction::Net(command) => {
+                if let Some(t) = &s.twin {
+                    t.run.borrow_mut().net_command(&command);
+                }
+                s.run.borrow_mut().net_command(&command);
+            }
+            LabAction::Compare(None) => s.twin = None,
+            LabAction::Compare(Some(i)) => {
+                let chosen = s.run.borrow().twins().into_iter().nth(i);
+                match chosen.map(|(label, sc)| (label, LabRun::from_scenario(&format!("{} (compared)", s.scenario), sc))) {
+                    Some((label, Ok(mut run))) => {
+                        run.seek_time(s.now_us);
+                        s.twin = Some(Twin::new(label, run));
+                    }
+                    Some((_, Err(e))) => s.error = Some(format!("Cannot compare: {e}")),
+                    None => {}
+                }
+            }
             LabAction::DropMessage(id) => {
                 s.run.borrow_mut().drop_message(id);
                 if s.selected == Some(Selected::Message(id)) {
@@ -532,6 +648,18 @@ impl Reducible for LabState {
         }
         s.refresh();
         Rc::new(s)
+    }
+}
+
+impl LabState {
+    /// Compare mode's figures, side by side.
+    fn compare_metrics(&self) -> Vec<(&'static str, String, String)> {
+        let Some(t) = &self.twin else { return Vec::new() };
+        let mine = self.run.borrow().metrics();
+        let theirs = t.run.borrow().metrics();
+        mine.into_iter()
+            .map(|(name, v)| (name, v, theirs.iter().find(|(n, _)| *n == name).map_or("—".to_string(), |(_, w)| w.clone())))
+            .collect()
     }
 }
 

@@ -85,18 +85,25 @@ fn message_face<M: Message + std::fmt::Display>(msg: &M) -> MessageFace {
     let text = msg.to_string();
     let mut words = text.split(' ').skip(1);
     let tx = words.find(|w| w.starts_with('T')).unwrap_or("");
-    let (class, square, label) = match kind {
-        "Begin" | "Outcome" => ("client", false, format!("{} {tx}", kind.to_lowercase())),
-        "Vote" | "DecisionReply" | "StateReply" => {
-            let answer = text.rsplit(' ').next().unwrap_or("");
-            ("aer", false, format!("{tx} {answer}"))
-        }
-        "Ack" => ("aer", false, format!("ack {tx}")),
-        // The termination protocol and the election of a new coordinator: squares.
-        "DecisionRequest" | "StateRequest" | "Elect" | "Alive" => ("rv", true, format!("{} {tx}", short(kind))),
-        _ => ("ae", false, format!("{} {tx}", short(kind))),
+    let label = match kind {
+        "Begin" | "Outcome" => format!("{} {tx}", kind.to_lowercase()),
+        "Vote" | "DecisionReply" | "StateReply" => format!("{tx} {}", text.rsplit(' ').next().unwrap_or("")),
+        "Ack" => format!("ack {tx}"),
+        _ => format!("{} {tx}", short(kind)),
     };
-    MessageFace { label, class, square, routine: false }
+    let class = kind_class(kind, false);
+    MessageFace { label, class, square: class == "rv", routine: false }
+}
+
+/// Requests from the coordinator as dots, replies paler; the termination protocol and the
+/// election of a new coordinator as squares.
+fn kind_class(kind: &str, _heartbeat: bool) -> &'static str {
+    match kind {
+        "Begin" | "Outcome" => "client",
+        "Vote" | "DecisionReply" | "StateReply" | "Ack" => "aer",
+        "DecisionRequest" | "StateRequest" | "Elect" | "Alive" => "rv",
+        _ => "ae",
+    }
 }
 
 fn short(kind: &str) -> String {
@@ -248,6 +255,9 @@ macro_rules! commit_lab {
             }
             fn playground(&self, nodes: u32, seed: u64) -> String {
                 playground(<$p as ScenarioProtocol>::NAME, nodes, seed)
+            }
+            fn kind_class(kind: &str, heartbeat: bool) -> &'static str {
+                kind_class(kind, heartbeat)
             }
             fn legend(&self) -> &'static [(&'static str, &'static str)] {
                 &[

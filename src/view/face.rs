@@ -3,7 +3,7 @@
 //! files). Everything protocol-specific the lab draws comes through [`LabProtocol`]; the rest of
 //! [`super::lab`] is protocol-neutral.
 
-use crate::scenario::ScenarioProtocol;
+use crate::scenario::{Scenario, ScenarioProtocol};
 use crate::sim::{Engine, Micros, NodeId, NodeSlot};
 
 use super::history::Marker;
@@ -54,6 +54,30 @@ pub enum Panel {
     Acceptors(super::paxos_face::AcceptorPanel),
 }
 
+/// A message type's CSS class: see [`LabProtocol::kind_class`].
+pub type KindClass = fn(&str, bool) -> &'static str;
+
+/// A protocol's [`KindClass`], comparable (by protocol) so that components can take it as a prop.
+#[derive(Clone, Copy, Debug)]
+pub struct Colours {
+    /// The protocol's scenario name.
+    pub protocol: &'static str,
+    /// Its message types' classes.
+    pub of: KindClass,
+}
+
+impl PartialEq for Colours {
+    fn eq(&self, other: &Self) -> bool {
+        self.protocol == other.protocol
+    }
+}
+
+impl Default for Colours {
+    fn default() -> Self {
+        Colours { protocol: "raft", of: super::spacetime::kind_class }
+    }
+}
+
 /// A protocol the lab can show.
 pub trait LabProtocol: ScenarioProtocol + Clone + std::fmt::Debug + 'static {
     /// A server as drawn.
@@ -76,6 +100,35 @@ pub trait LabProtocol: ScenarioProtocol + Clone + std::fmt::Debug + 'static {
     fn checker_markers(_engine: &Engine<Self>, _after: Option<u64>) -> Vec<Marker> {
         Vec::new()
     }
+    /// The CSS class (colour) of a message type, where only the type is known (the space-time
+    /// diagram's arrows, a lost message fading on the stage); `heartbeat` for routine ones.
+    /// Agrees with [`LabProtocol::message_face`].
+    fn kind_class(kind: &str, heartbeat: bool) -> &'static str {
+        super::spacetime::kind_class(kind, heartbeat)
+    }
+    /// What compare mode sets side by side: (name, value) figures of the run so far. By
+    /// default the events and the messages sent.
+    fn metrics(engine: &Engine<Self>) -> Vec<(&'static str, String)> {
+        vec![("events", engine.events().to_string()), ("messages sent", engine.sent_by_kind().values().sum::<u64>().to_string())]
+    }
+    /// Runs compare mode may set beside a scenario, besides the same under another seed: a
+    /// label and the scenario (Multi-Paxos: the same run under Raft).
+    fn twins(_scenario: &Scenario) -> Vec<(String, Scenario)> {
+        Vec::new()
+    }
     /// The legend under the stage: (CSS class of a swatch, or empty for none; text).
     fn legend(&self) -> &'static [(&'static str, &'static str)];
+}
+
+/// The figures of a key-value service (Raft, Multi-Paxos) for compare mode.
+pub fn kv_metrics(stats: &crate::scenario::compare::RunStats) -> Vec<(&'static str, String)> {
+    let ms = |v: Option<f64>| v.map_or("—".to_string(), |v| format!("{v:.1} ms"));
+    vec![
+        ("messages sent", stats.messages.to_string()),
+        ("commands committed", stats.committed.to_string()),
+        ("commit latency p50", ms(stats.latency.p50_ms)),
+        ("commit latency p95", ms(stats.latency.p95_ms)),
+        ("leaders elected", stats.leaders.to_string()),
+        ("events", stats.events.to_string()),
+    ]
 }

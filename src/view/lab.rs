@@ -214,6 +214,12 @@ pub trait LabModel: fmt::Debug {
     fn message_kinds(&self) -> &'static [&'static str];
     /// The stage's legend: (swatch class, or empty; text).
     fn legend(&self) -> &'static [(&'static str, &'static str)];
+    /// The colour class of a message type (see [`LabProtocol::kind_class`]).
+    fn colours(&self) -> super::face::Colours;
+    /// Figures to compare runs by (see [`LabProtocol::metrics`]).
+    fn metrics(&self) -> Vec<(&'static str, String)>;
+    /// Runs compare mode can set beside this one: a label and the scenario, from the start.
+    fn twins(&self) -> Vec<(String, Scenario)>;
     /// Pause playing whenever server `node` sends a message of type `kind` (the send included,
     /// even one lost because the sender crashed at that instant); `None` clears it.
     fn set_breakpoint(&mut self, breakpoint: Option<(NodeId, String)>);
@@ -651,6 +657,21 @@ impl<P: LabProtocol> LabModel for Lab<P> {
     }
     fn legend(&self) -> &'static [(&'static str, &'static str)] {
         self.engine().protocol().legend()
+    }
+    fn colours(&self) -> super::face::Colours {
+        super::face::Colours { protocol: P::NAME, of: P::kind_class }
+    }
+    fn metrics(&self) -> Vec<(&'static str, String)> {
+        P::metrics(self.engine())
+    }
+    fn twins(&self) -> Vec<(String, Scenario)> {
+        // The scenario as loaded: a twin starts from the beginning, and what the person does
+        // from then on is applied to both runs.
+        let mut twins = P::twins(&self.scenario);
+        let mut other = self.scenario.clone();
+        other.seed = self.scenario.seed.wrapping_add(1);
+        twins.push((format!("{} under seed {}", P::NAME, other.seed), other));
+        twins
     }
     fn set_breakpoint(&mut self, breakpoint: Option<(NodeId, String)>) {
         self.breakpoint = breakpoint;

@@ -22,9 +22,11 @@ pub struct ScrubMark {
 }
 
 /// Every kind of mark with its symbol and a word for the legend, in the legend's order.
-pub const KINDS: [(&str, &str, &str); 7] = [
+pub const KINDS: [(&str, &str, &str); 9] = [
     ("election", "★", "leader elected"),
     ("commit", "✓", "commit"),
+    ("chosen", "◆", "value chosen (known or not)"),
+    ("learned", "L", "value learned"),
     ("crash", "✕", "crash"),
     ("restart", "↻", "restart"),
     ("partition", "⋮", "partition"),
@@ -47,7 +49,7 @@ fn always_kept(kind: &str) -> bool {
 /// that come by the hundred.
 fn rank(kind: &str) -> u8 {
     match kind {
-        "election" => 0,
+        "election" | "chosen" => 0,
         "partition" | "heal" => 1,
         "restart" => 2,
         "commit" => 4,

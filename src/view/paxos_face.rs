@@ -143,6 +143,19 @@ fn chosen_markers<P: PaxosLab>(engine: &Engine<P>, after: Option<u64>) -> Vec<Ma
         .collect()
 }
 
+/// Phase 1 (Prepare, Promise, Nack) as squares, phase 2 as dots, clients purple; shared by
+/// both protocols, whose message types have the same names.
+fn kind_class(kind: &str, heartbeat: bool) -> &'static str {
+    match kind {
+        "Prepare" => "rv",
+        "Promise" | "Nack" => "rvr",
+        "Heartbeat" if heartbeat => "ae heartbeat",
+        "Accept" | "Heartbeat" | "Decide" => "ae",
+        "Accepted" | "Behind" => "aer",
+        _ => "client",
+    }
+}
+
 fn ballot(b: Ballot) -> String {
     if b.is_zero() { "—".to_string() } else { b.to_string() }
 }
@@ -226,18 +239,18 @@ impl LabProtocol for Paxos {
 
     fn message_face(&self, msg: &single::Msg) -> MessageFace {
         use single::Msg as M;
-        let (class, square, label) = match msg {
-            M::Prepare { ballot } => ("rv", true, format!("prep {ballot}")),
-            M::Promise { ballot, accepted: None } => ("rvr", true, format!("ok {ballot}")),
-            M::Promise { ballot, accepted: Some((ab, v)) } => ("rvr", true, format!("ok {ballot} {}@{ab}", short(v))),
-            M::Nack { promised, .. } => ("rvr", true, format!("no: {promised}")),
-            M::Accept { ballot, value } => ("ae", false, format!("acc {} @{ballot}", short(value))),
-            M::Accepted { ballot, value } => ("aer", false, format!("✓ {} @{ballot}", short(value))),
-            M::Decide { value } => ("aer", false, format!("{} chosen", short(value))),
-            M::Propose { value, .. } => ("client", false, format!("propose {}", short(value))),
-            M::Chosen { value, .. } => ("client", false, format!("{} chosen", short(value))),
+        let label = match msg {
+            M::Prepare { ballot } => format!("prep {ballot}"),
+            M::Promise { ballot, accepted: None } => format!("ok {ballot}"),
+            M::Promise { ballot, accepted: Some((ab, v)) } => format!("ok {ballot} {}@{ab}", short(v)),
+            M::Nack { promised, .. } => format!("no: {promised}"),
+            M::Accept { ballot, value } => format!("acc {} @{ballot}", short(value)),
+            M::Accepted { ballot, value } => format!("✓ {} @{ballot}", short(value)),
+            M::Decide { value } | M::Chosen { value, .. } => format!("{} chosen", short(value)),
+            M::Propose { value, .. } => format!("propose {}", short(value)),
         };
-        MessageFace { label, class, square, routine: false }
+        let class = kind_class(msg.kind(), false);
+        MessageFace { label, class, square: matches!(class, "rv" | "rvr"), routine: false }
     }
 
     fn inspect_node(engine: &Engine<Self>, id: NodeId) -> Option<Inspection> {
@@ -300,6 +313,10 @@ impl LabProtocol for Paxos {
         chosen_markers(engine, after)
     }
 
+    fn kind_class(kind: &str, heartbeat: bool) -> &'static str {
+        kind_class(kind, heartbeat)
+    }
+
     fn legend(&self) -> &'static [(&'static str, &'static str)] {
         &[
             ("", "P proposer, A acceptor, L learner: the badge is the role at work; the caption its state"),
@@ -329,7 +346,7 @@ impl LabProtocol for MultiPaxos {
         NodeFace {
             role,
             badge,
-            caption: format!("b{} · {} applied", ballot(n.ballot), n.applied),
+            caption: if n.ballot.is_zero() { format!("{} applied", n.applied) } else { format!("b{} · {} applied", n.ballot, n.applied) },
             state: format!("{role}, ballot {}, {} slots applied", ballot(n.ballot), n.applied),
             timer_left: timer.map(|t| timer_left(t.set_us, t.due_us, now_us)),
         }
@@ -337,19 +354,21 @@ impl LabProtocol for MultiPaxos {
 
     fn message_face(&self, msg: &multi::Msg) -> MessageFace {
         use multi::Msg as M;
-        let (class, square, label, routine) = match msg {
-            M::Prepare { ballot, from_slot } => ("rv", true, format!("prep {ballot} ≥{from_slot}"), false),
-            M::Promise { ballot, accepted } => ("rvr", true, format!("ok {ballot} +{}", accepted.len()), false),
-            M::Nack { promised, .. } => ("rvr", true, format!("no: {promised}"), false),
-            M::Accept { slot, entry, .. } => ("ae", false, format!("#{slot} {}", short(&entry.command)), false),
-            M::Accepted { slot, .. } => ("aer", false, format!("✓{slot}"), false),
-            M::Heartbeat { .. } => ("ae", false, "♥".to_string(), true),
-            M::Behind { from, .. } => ("aer", false, format!("need ≥{from}"), false),
-            M::Decide { entries } => ("ae", false, format!("{} decided", entries.len()), false),
-            M::ClientRequest { command, .. } => ("client", false, short(command), false),
-            M::ClientReply { .. } => ("client", false, "reply".to_string(), false),
+        let label = match msg {
+            M::Prepare { ballot, from_slot } => format!("prep {ballot} ≥{from_slot}"),
+            M::Promise { ballot, accepted } => format!("ok {ballot} +{}", accepted.len()),
+            M::Nack { promised, .. } => format!("no: {promised}"),
+            M::Accept { slot, entry, .. } => format!("#{slot} {}", short(&entry.command)),
+            M::Accepted { slot, .. } => format!("✓{slot}"),
+            M::Heartbeat { .. } => "♥".to_string(),
+            M::Behind { from, .. } => format!("need ≥{from}"),
+            M::Decide { entries } => format!("{} decided", entries.len()),
+            M::ClientRequest { command, .. } => short(command),
+            M::ClientReply { .. } => "reply".to_string(),
         };
-        MessageFace { label, class, square, routine }
+        let routine = matches!(msg, M::Heartbeat { .. });
+        let class = kind_class(msg.kind(), false);
+        MessageFace { label, class, square: matches!(class, "rv" | "rvr"), routine }
     }
 
     fn inspect_node(engine: &Engine<Self>, id: NodeId) -> Option<Inspection> {
@@ -397,6 +416,19 @@ impl LabProtocol for MultiPaxos {
 
     fn checker_markers(engine: &Engine<Self>, after: Option<u64>) -> Vec<Marker> {
         chosen_markers(engine, after)
+    }
+
+    fn kind_class(kind: &str, heartbeat: bool) -> &'static str {
+        kind_class(kind, heartbeat)
+    }
+
+    fn metrics(engine: &Engine<Self>) -> Vec<(&'static str, String)> {
+        super::face::kv_metrics(&crate::scenario::compare::stats(engine))
+    }
+
+    #[cfg(feature = "raft")]
+    fn twins(scenario: &crate::scenario::Scenario) -> Vec<(String, crate::scenario::Scenario)> {
+        crate::scenario::compare::counterpart(scenario, "raft").map(|sc| vec![("Raft on the same run".to_string(), sc)]).unwrap_or_default()
     }
 
     fn legend(&self) -> &'static [(&'static str, &'static str)] {
@@ -477,6 +509,30 @@ mod tests {
         let i = run.inspect_node(leader).expect("inspects");
         assert!(!i.entries.is_empty(), "the leader's learned log is listed");
         assert!(run.markers().iter().any(|m| m.kind == MarkerKind::Election), "leader changes are marked");
+    }
+
+    #[test]
+    fn multi_paxos_compares_with_raft_on_the_same_run() {
+        let run = LabRun::shipped("multipaxos-leader-change.json").expect("shipped");
+        let twins = run.twins();
+        let labels: Vec<&str> = twins.iter().map(|(l, _)| l.as_str()).collect();
+        assert_eq!(labels, ["Raft on the same run".to_string(), format!("multipaxos under seed {}", run.seed() + 1)], "{labels:?}");
+        let (_, raft) = &twins[0];
+        assert_eq!((raft.protocol.as_str(), raft.seed, raft.schedule.len()), ("raft", run.seed(), run.scenario().schedule.len()));
+        let mut twin = LabRun::from_scenario("twin", raft.clone()).expect("builds");
+        let mut run = run;
+        let until = run.scenario().until_us;
+        run.advance_to(until);
+        twin.seek_time(until);
+        for r in [&run, &twin] {
+            let m = r.metrics();
+            let committed = m.iter().find(|(n, _)| *n == "commands committed").map(|(_, v)| v.parse::<u64>().expect("a count"));
+            assert!(committed.is_some_and(|c| c > 0), "{}: {m:?}", r.scenario().protocol);
+            assert!(m.iter().any(|(n, v)| *n == "commit latency p50" && v.ends_with(" ms")), "{m:?}");
+        }
+        // Raft's twin is Multi-Paxos, in a build that holds both.
+        let back = twin.twins();
+        assert_eq!(back[0].0, "Multi-Paxos on the same run");
     }
 
     #[test]

@@ -64,6 +64,15 @@ impl LabProtocol for Raft {
         )
     }
 
+    fn metrics(engine: &Engine<Self>) -> Vec<(&'static str, String)> {
+        super::face::kv_metrics(&crate::scenario::compare::stats(engine))
+    }
+
+    #[cfg(feature = "paxos")]
+    fn twins(scenario: &crate::scenario::Scenario) -> Vec<(String, crate::scenario::Scenario)> {
+        crate::scenario::compare::counterpart(scenario, "multipaxos").map(|sc| vec![("Multi-Paxos on the same run".to_string(), sc)]).unwrap_or_default()
+    }
+
     fn legend(&self) -> &'static [(&'static str, &'static str)] {
         &[
             ("leader", "L leader"),

@@ -18,6 +18,7 @@
 
 use crate::sim::{Addr, Micros, NodeId};
 
+use super::face::KindClass;
 use super::history::{Fate, Marker, MarkerKind, MessageSpan};
 
 /// The diagram's width, in SVG units (it scales to its box).
@@ -171,7 +172,7 @@ pub fn kind_class(kind: &str, heartbeat: bool) -> &'static str {
 /// Lays out the diagram of `spans` and `markers` for `nodes` servers at `now_us`, over the last
 /// `window_us`, drawing at most `arrows_max` arrows (the most recently sent). Spans and markers
 /// outside the window, and addresses of servers that do not exist, are left out.
-pub fn layout(spans: &[MessageSpan], markers: &[Marker], nodes: u32, now_us: Micros, window_us: Micros, arrows_max: usize) -> Diagram {
+pub fn layout(spans: &[MessageSpan], markers: &[Marker], nodes: u32, now_us: Micros, window_us: Micros, arrows_max: usize, classify: KindClass) -> Diagram {
     let (t0, t1) = window(now_us, window_us);
     let n = nodes.min(LANES_MAX);
     let visible = |s: &MessageSpan| s.sent_us <= t1 && (s.fate == Fate::InFlight || s.end_us >= t0);
@@ -196,7 +197,7 @@ pub fn layout(spans: &[MessageSpan], markers: &[Marker], nodes: u32, now_us: Mic
     for &i in &in_view[hidden..] {
         let s = &spans[i];
         let (Some(la), Some(lb)) = (lane_of(s.from), lane_of(s.to)) else { continue };
-        if let Some(a) = arrow(s, i, lane_y(la), lane_y(lb), now_us, t0, t1, &x_of) {
+        if let Some(a) = arrow(s, i, lane_y(la), lane_y(lb), now_us, (t0, t1), &x_of, classify) {
             arrows.push(a);
         }
     }
@@ -272,7 +273,7 @@ pub fn layout(spans: &[MessageSpan], markers: &[Marker], nodes: u32, now_us: Mic
 
 /// One span's arrow, or none if nothing of it is in view.
 #[allow(clippy::too_many_arguments)]
-fn arrow(s: &MessageSpan, span: usize, ya: f64, yb: f64, now_us: Micros, t0: Micros, t1: Micros, x_of: &impl Fn(Micros) -> f64) -> Option<Arrow> {
+fn arrow(s: &MessageSpan, span: usize, ya: f64, yb: f64, now_us: Micros, (t0, t1): (Micros, Micros), x_of: &impl Fn(Micros) -> f64, classify: KindClass) -> Option<Arrow> {
     // How far across the message has come at `t`, from its sending and due times.
     let progress = |t: Micros| -> f64 {
         if s.due_us > s.sent_us {
@@ -306,7 +307,7 @@ fn arrow(s: &MessageSpan, span: usize, ya: f64, yb: f64, now_us: Micros, t0: Mic
         y1: if ta < t0 { at(ca) } else { ya },
         x2: x_of(cb),
         y2: if end_in_view { yb } else { at(cb) },
-        class: kind_class(&s.kind, s.heartbeat),
+        class: classify(&s.kind, s.heartbeat),
         fate: s.fate,
         dashed: s.fate == Fate::InFlight,
         head: end_in_view && s.fate != Fate::Dropped,
@@ -392,7 +393,7 @@ mod tests {
         let now = 1_000_000;
         let window_us = 300_000;
         let spans: Vec<MessageSpan> = (0..30).map(|i| span(i + 1, S(1), S(2), 700_000 + i * 10_000, 700_000 + i * 10_000 + 5_000, Some((700_000 + i * 10_000 + 5_000, Fate::Delivered)))).collect();
-        let d = layout(&spans, &[], 3, now, window_us, ARROWS_MAX);
+        let d = layout(&spans, &[], 3, now, window_us, ARROWS_MAX, kind_class);
         assert_eq!((d.t0_us, d.t1_us), (700_000, 1_000_000));
         assert_eq!(d.arrows.len(), 30);
         assert!((d.arrows[0].x1 - d.x0).abs() < EPS, "sent at t0: at the left edge");
@@ -400,7 +401,7 @@ mod tests {
         assert!(d.arrows.iter().all(|a| a.x2 > a.x1 && a.x2 <= d.x1 && a.head && !a.dashed && !a.cross));
         assert!((d.now_x - d.x1).abs() < EPS, "now at the right edge");
         // Before the window is full, time starts at 0 and now is part of the way.
-        let early = layout(&[], &[], 3, 100_000, window_us, ARROWS_MAX);
+        let early = layout(&[], &[], 3, 100_000, window_us, ARROWS_MAX, kind_class);
         assert_eq!((early.t0_us, early.t1_us), (0, 300_000));
         assert!((early.now_x - (d.x0 + (d.x1 - d.x0) / 3.0)).abs() < 1e-6);
         // Grid lines at round times, left to right, inside the axis.
@@ -414,7 +415,7 @@ mod tests {
     fn a_span_from_before_the_window_is_clipped_along_its_line() {
         // Sent at 600 ms from S1 (lane 0), delivered to S3 (lane 2) at 800 ms; window 700..1000.
         let s = span(7, S(1), S(3), 600_000, 800_000, Some((800_000, Fate::Delivered)));
-        let d = layout(&[s], &[], 3, 1_000_000, 300_000, ARROWS_MAX);
+        let d = layout(&[s], &[], 3, 1_000_000, 300_000, ARROWS_MAX, kind_class);
         let a = &d.arrows[0];
         let (ya, yb) = (d.lanes[0].y, d.lanes[2].y);
         assert!((a.x1 - d.x0).abs() < EPS);
@@ -422,7 +423,7 @@ mod tests {
         assert!((a.y2 - yb).abs() < EPS && a.head);
         // Entirely before the window: not drawn.
         let old = span(8, S(1), S(3), 100_000, 200_000, Some((200_000, Fate::Delivered)));
-        assert!(layout(&[old], &[], 3, 1_000_000, 300_000, ARROWS_MAX).arrows.is_empty());
+        assert!(layout(&[old], &[], 3, 1_000_000, 300_000, ARROWS_MAX, kind_class).arrows.is_empty());
     }
 
     #[test]
@@ -436,7 +437,7 @@ mod tests {
             // Lost on arrival at S3.
             span(3, S(1), S(3), 900_000, 920_000, Some((920_000, Fate::Dropped))),
         ];
-        let d = layout(&spans, &[], 3, now, 300_000, ARROWS_MAX);
+        let d = layout(&spans, &[], 3, now, 300_000, ARROWS_MAX, kind_class);
         let y = |i: usize| d.lanes[i].y;
         let [a, b, c] = &d.arrows[..] else { panic!("three arrows: {:?}", d.arrows) };
         assert!(a.dashed && a.head && !a.cross && a.fate == Fate::InFlight);
@@ -448,12 +449,12 @@ mod tests {
         assert!(c.x2 < d.now_x && c.x2 > c.x1);
         // Dropped on the wire (by the user) halfway: the ✕ is halfway.
         let user = span(4, S(1), S(3), 900_000, 920_000, Some((910_000, Fate::Dropped)));
-        let d = layout(&[user], &[], 3, now, 300_000, ARROWS_MAX);
+        let d = layout(&[user], &[], 3, now, 300_000, ARROWS_MAX, kind_class);
         assert!((d.arrows[0].y2 - (y(0) + y(2)) / 2.0).abs() < 1e-6);
         // Lost with its crashing sender: a ✕ on the sender's lane.
         let mut lost = span(5, S(2), S(3), 950_000, 950_000, Some((950_000, Fate::Dropped)));
         lost.drop_reason = Some("sender-crashed");
-        let d = layout(&[lost], &[], 3, now, 300_000, ARROWS_MAX);
+        let d = layout(&[lost], &[], 3, now, 300_000, ARROWS_MAX, kind_class);
         assert!(d.arrows[0].cross && (d.arrows[0].y2 - y(1)).abs() < EPS && (d.arrows[0].x2 - d.arrows[0].x1).abs() < EPS);
     }
 
@@ -469,7 +470,7 @@ mod tests {
                     span(u64::from(i), S(i), S(to), 900_000, 990_000 + u64::from(i), end)
                 })
                 .collect();
-            let d = layout(&spans, &[], n, 1_000_000, 300_000, ARROWS_MAX);
+            let d = layout(&spans, &[], n, 1_000_000, 300_000, ARROWS_MAX, kind_class);
             assert_eq!(d.lanes.len(), n as usize, "no client lane without clients");
             let labels: Vec<String> = d.lanes.iter().map(|l| l.label.clone()).collect();
             assert_eq!(labels, (1..=n).map(|i| format!("S{i}")).collect::<Vec<_>>());
@@ -490,12 +491,12 @@ mod tests {
         let mut request = span(1, Addr::Client(1), S(2), 950_000, 960_000, Some((960_000, Fate::Delivered)));
         request.kind = "ClientRequest".to_string();
         let reply = span(2, S(2), Addr::Client(2), 970_000, 980_000, None);
-        let d = layout(&[request.clone(), reply], &[], 3, 1_000_000, 300_000, ARROWS_MAX);
+        let d = layout(&[request.clone(), reply], &[], 3, 1_000_000, 300_000, ARROWS_MAX, kind_class);
         assert_eq!(d.lanes.len(), 4);
         assert_eq!((d.lanes[3].id, d.lanes[3].label.as_str()), (LaneId::Clients, "clients"));
         assert!((d.arrows[0].y1 - d.lanes[3].y).abs() < EPS && d.arrows[0].class == "client");
         // A client message out of view: no client lane.
-        let d = layout(&[request], &[], 3, 5_000_000, 300_000, ARROWS_MAX);
+        let d = layout(&[request], &[], 3, 5_000_000, 300_000, ARROWS_MAX, kind_class);
         assert_eq!(d.lanes.len(), 3);
         assert!(d.arrows.is_empty());
     }
@@ -503,15 +504,15 @@ mod tests {
     #[test]
     fn the_cap_keeps_the_newest_and_bad_addresses_are_skipped() {
         let spans: Vec<MessageSpan> = (1..=1_000).map(|i| span(i, S(1), S(2), 800_000 + i * 100, 900_000 + i * 100, None)).collect();
-        let d = layout(&spans, &[], 2, 1_000_000, 300_000, ARROWS_MAX);
+        let d = layout(&spans, &[], 2, 1_000_000, 300_000, ARROWS_MAX, kind_class);
         assert_eq!(d.arrows.len(), ARROWS_MAX);
         assert_eq!(d.hidden, 1_000 - ARROWS_MAX);
         assert_eq!(d.arrows.first().map(|a| a.id), Some(401));
         assert_eq!(d.arrows.last().map(|a| (a.id, a.span)), Some((1_000, 999)));
         // Servers beyond the node count, server 0, and no servers at all: nothing, no panic.
         let odd = [span(1, S(9), S(1), 900_000, 950_000, None), span(2, S(0), S(1), 900_000, 950_000, None)];
-        assert!(layout(&odd, &[], 3, 1_000_000, 300_000, ARROWS_MAX).arrows.is_empty());
-        let empty = layout(&odd, &[marker(1, 950_000, MarkerKind::Crash, Some(9))], 0, 1_000_000, 0, ARROWS_MAX);
+        assert!(layout(&odd, &[], 3, 1_000_000, 300_000, ARROWS_MAX, kind_class).arrows.is_empty());
+        let empty = layout(&odd, &[marker(1, 950_000, MarkerKind::Crash, Some(9))], 0, 1_000_000, 0, ARROWS_MAX, kind_class);
         assert!(empty.lanes.is_empty() && empty.arrows.is_empty());
         assert!(empty.height > 0.0 && empty.now_x.is_finite());
     }
@@ -526,7 +527,7 @@ mod tests {
             marker(5, 900_000, MarkerKind::Partition, None),
             marker(6, 950_000, MarkerKind::Crash, Some(3)),
         ];
-        let d = layout(&[], &markers, 3, 1_000_000, 300_000, ARROWS_MAX);
+        let d = layout(&[], &markers, 3, 1_000_000, 300_000, ARROWS_MAX, kind_class);
         assert_eq!(d.ticks.iter().map(|t| t.marker).collect::<Vec<_>>(), [1, 2, 3, 4, 5]);
         assert!(d.ticks.windows(2).all(|w| w[0].x < w[1].x));
         let election = &d.ticks[0];
@@ -564,7 +565,7 @@ mod tests {
             h.push(&l);
         }
         let spans = h.recent(engine.now(), 500_000, ARROWS_MAX);
-        let d = layout(&spans, h.markers(), engine.nodes().len() as u32, engine.now(), 500_000, ARROWS_MAX);
+        let d = layout(&spans, h.markers(), engine.nodes().len() as u32, engine.now(), 500_000, ARROWS_MAX, kind_class);
         assert_eq!(d.lanes.len(), 5);
         assert!(!d.arrows.is_empty() && !d.ticks.is_empty());
         for a in &d.arrows {

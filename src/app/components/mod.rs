@@ -1,7 +1,9 @@
 //! The lab's components: each a small file, props `PartialEq` with `Rc` data and callbacks.
 
+pub mod acceptor_view;
 pub mod breakpoint;
 pub mod cluster;
+pub mod compare;
 pub mod controls;
 pub mod event_log;
 pub mod in_flight;

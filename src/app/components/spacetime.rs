@@ -9,6 +9,7 @@ use yew::prelude::*;
 
 use crate::sim::Micros;
 use crate::sim::time::AsMs;
+use crate::view::face::Colours;
 use crate::view::history::{Fate, Marker, MessageSpan};
 use crate::view::spacetime::{self, ARROWS_MAX, Arrow, Diagram, LaneId};
 
@@ -29,11 +30,13 @@ pub struct SpaceTimeProps {
     pub window_us: Micros,
     /// A message was clicked: its id.
     pub on_select_message: Callback<u64>,
+    /// The protocol's message colours.
+    pub colours: Colours,
 }
 
 #[component]
 pub fn SpaceTime(props: &SpaceTimeProps) -> Html {
-    let d = spacetime::layout(&props.spans, &props.markers, props.nodes, props.now_us, props.window_us, ARROWS_MAX);
+    let d = spacetime::layout(&props.spans, &props.markers, props.nodes, props.now_us, props.window_us, ARROWS_MAX, props.colours.of);
     let view_box = format!("0 0 {} {}", fmt(d.width), fmt(d.height));
     let window_ms = props.window_us / 1_000;
     let label = format!("Messages between servers over {window_ms} ms up to {} ms", AsMs(props.now_us));

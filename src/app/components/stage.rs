@@ -40,6 +40,8 @@ pub struct StageProps {
     pub on_select: Callback<NodeId>,
     /// Clicking a message opens it in the inspector (where it can be dropped).
     pub on_select_message: Callback<u64>,
+    /// The protocol's message colours by type (for messages known only by their span).
+    pub colours: crate::view::face::Colours,
 }
 
 #[component]
@@ -49,7 +51,7 @@ pub fn Stage(props: &StageProps) -> Html {
     html! {
         <svg class="stage" viewBox={view_box} role="group" aria-label="Servers and messages">
             <NodesLayer nodes={props.nodes.clone()} selected={props.selected} highlight={props.highlight.clone()} on_select={props.on_select.clone()} />
-            <DroppedLayer spans={props.spans.clone()} now_us={props.now_us} nodes={n} />
+            <DroppedLayer spans={props.spans.clone()} now_us={props.now_us} nodes={n} colours={props.colours} />
             <MessagesLayer messages={props.messages.clone()} now_us={props.now_us} nodes={n} selected={props.selected_message} on_select={props.on_select_message.clone()} />
         </svg>
     }
@@ -182,6 +184,7 @@ struct DroppedProps {
     spans: Rc<Vec<MessageSpan>>,
     now_us: Micros,
     nodes: u32,
+    colours: crate::view::face::Colours,
 }
 
 /// Messages lost in the last moments, fading where they were lost.
@@ -198,7 +201,7 @@ fn DroppedLayer(props: &DroppedProps) -> Html {
                 let p = geometry::message_position(endpoint(&positions, s.from), endpoint(&positions, s.to), r, s.sent_us, s.due_us, s.end_us);
                 let opacity = 1.0 - (props.now_us - s.end_us) as f64 / DROP_FADE_US as f64;
                 html! {
-                    <g key={s.id} class={classes!("msg", "lost", crate::view::spacetime::kind_class(&s.kind, s.heartbeat))} opacity={fmt(opacity)} transform={format!("translate({} {})", fmt(p.x), fmt(p.y))}>
+                    <g key={s.id} class={classes!("msg", "lost", (props.colours.of)(&s.kind, s.heartbeat))} opacity={fmt(opacity)} transform={format!("translate({} {})", fmt(p.x), fmt(p.y))}>
                         <circle r="6" />
                         <text class="x" y="4">{ "✕" }</text>
                     </g>
