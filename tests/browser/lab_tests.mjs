@@ -337,6 +337,52 @@ export async function labTests({ context, launch, baseUrl, test, assert, artifac
     await page.close();
   });
 
+  await test('Paxos: a value is marked chosen before any learner knows it, and the acceptors table shows promises, votes and learn times', async () => {
+    const { page, errors } = await open('?scenario=paxos-chosen-unannounced');
+    await page.waitForURL(/\?lab=paxos&scenario=paxos-chosen-unannounced/, { timeout: appTimeoutMs });
+    await page.getByTestId('acceptor-view').waitFor({ timeout: appTimeoutMs });
+    await page.getByRole('slider', { name: 'Speed' }).fill('150');
+    await page.getByRole('button', { name: 'Play', exact: true }).click();
+    // Chosen (a majority accepted one ballot) while no learner has heard: the table says so.
+    await page.locator('[data-testid=slot-row] .unknown').waitFor({ timeout: 30_000 });
+    await page.locator('.scrubber .tick.mark-chosen').waitFor({ timeout: 5_000 });
+    await shot(page, 'paxos-chosen-unknown');
+    // Later every learner learns it, each with its moment.
+    await page.waitForFunction(() => (document.querySelector('[data-testid=slot-row]')?.innerText.match(/S\d at /g) ?? []).length >= 4, null, { timeout: 60_000 });
+    const row = await visibleText(page.getByTestId('slot-row').first());
+    assert(/A in ballot \d+\.\d+/.test(row) && /by S\d/.test(row), `the chosen row reads "${row}"`);
+    const promised = await page.locator('[data-testid=acceptor-row] td.ballot').allInnerTexts();
+    assert(promised.length === 5 && promised.every((b) => /^\d+\.\d+$/.test(b)), `promises: ${promised}`);
+    assert((await page.locator('.scrubber .tick.mark-learned').count()) >= 1, 'no learned mark on the time line');
+    assert(errors.length === 0, errors.join('\n'));
+    await page.close();
+  });
+
+  await test('compare mode: Multi-Paxos and Raft side by side on one clock, a crash applied to both, figures for each', async () => {
+    const { page, errors } = await open('?lab=paxos&scenario=multipaxos-leader-change');
+    await page.getByRole('combobox', { name: 'Compare with' }).selectOption({ label: 'Raft on the same run' });
+    const twin = page.getByTestId('twin');
+    await twin.waitFor({ timeout: appTimeoutMs });
+    await page.getByRole('slider', { name: 'Speed' }).fill('150');
+    await page.getByRole('button', { name: 'Play', exact: true }).click();
+    await twin.getByRole('button', { name: /^S\d+ leader/ }).waitFor({ timeout: 30_000 });
+    await page.getByRole('button', { name: 'Pause', exact: true }).click();
+    // Crashing S2 from the first run's menu crashes it in the second too.
+    await page.locator('.stages figure').first().getByRole('button', { name: /^S2 / }).click();
+    await page.getByRole('menuitem', { name: 'Crash S2' }).click();
+    await twin.getByRole('button', { name: /^S2 down/ }).waitFor({ timeout: 5_000 });
+    await page.locator('.stages figure').first().getByRole('button', { name: /^S2 down/ }).waitFor({ timeout: 5_000 });
+    const metrics = await visibleText(page.getByTestId('compare-metrics'));
+    const sent = metrics.split('\n').find((l) => l.startsWith('messages sent'))?.split('\t').slice(1).map(Number) ?? [];
+    assert(sent.length === 2 && sent.every((n) => n > 0) && sent[0] !== sent[1], `messages sent: ${metrics}`);
+    assert(/Raft on the same run/.test(metrics) && /commit latency p50/.test(metrics), metrics);
+    await shot(page, 'compare-multipaxos-raft');
+    await page.getByRole('combobox', { name: 'Compare with' }).selectOption({ label: 'nothing' });
+    await twin.waitFor({ state: 'detached', timeout: 5_000 });
+    assert(errors.length === 0, errors.join('\n'));
+    await page.close();
+  });
+
   await test('a breakpoint pauses the run when S1 sends Commit', async () => {
     const { page, errors } = await open('?scenario=2pc-all-yes');
     await page.getByRole('combobox', { name: 'Breakpoint server' }).selectOption('1');
