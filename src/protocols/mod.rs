@@ -2,3 +2,4 @@
 
 pub mod raft;
 pub mod commit;
+pub mod balancer;

@@ -75,10 +75,11 @@ impl<P> Default for Kind<P> {
 static RAFT: Kind<crate::protocols::raft::Raft> = Kind::new();
 static TWO_PC: Kind<crate::protocols::commit::twopc::TwoPc> = Kind::new();
 static THREE_PC: Kind<crate::protocols::commit::threepc::ThreePc> = Kind::new();
+static BALANCER: Kind<crate::protocols::balancer::Balancer> = Kind::new();
 
 /// Every protocol scenario files can name. A new protocol adds one line here.
 pub fn protocols() -> &'static [&'static dyn ProtocolKind] {
-    static ALL: [&dyn ProtocolKind; 3] = [&RAFT, &TWO_PC, &THREE_PC];
+    static ALL: [&dyn ProtocolKind; 4] = [&RAFT, &TWO_PC, &THREE_PC, &BALANCER];
     &ALL
 }
 
