@@ -27,13 +27,14 @@ pub fn ln(x: f64) -> f64 {
         m /= 2.0;
         e += 1;
     }
-    // ln(m) = 2 atanh(z), z = (m - 1) / (m + 1), |z| < 0.172: 22 terms reach far below an ulp.
+    // ln(m) = 2 atanh(z), z = (m - 1) / (m + 1), |z| < 0.172, z² < 0.0295: the 14th term is
+    // below 2^-70 of the first.
     let z = (m - 1.0) / (m + 1.0);
     let z2 = z * z;
     let mut term = z;
     let mut sum = 0.0;
     let mut k = 1.0;
-    for _ in 0..22 {
+    for _ in 0..14 {
         sum += term / k;
         term *= z2;
         k += 2.0;

@@ -43,14 +43,28 @@ impl Strategy for LeastConn {
         let skip = loads.effective_exclude();
         let start = self.start % n;
         self.start = (start + 1) % n;
+        let flights = loads.in_flight_all();
+        let weights = loads.weights();
+        // The scan from `start` round the list, as two plain slices (the hot loop of the
+        // million-request benchmark).
+        let (tail, head) = (&list[start..], &list[..start]);
         let mut best: Option<BackendIx> = None;
-        for i in 0..n {
-            let b = list[(start + i) % n];
+        let (mut best_f, mut best_w) = (u64::MAX, 1u64);
+        for &b in tail.iter().chain(head) {
             if Some(b) == skip {
                 continue;
             }
-            if best.is_none_or(|x| lighter(loads, b, x, self.weighted)) {
+            let f = flights[b as usize] as u64;
+            let better = if self.weighted {
+                let w = weights[b as usize] as u64;
+                best.is_none() || f * best_w < best_f * w
+            } else {
+                f < best_f
+            };
+            if better {
                 best = Some(b);
+                best_f = f;
+                best_w = weights[b as usize] as u64;
             }
         }
         best

@@ -83,6 +83,14 @@ impl Loads {
     pub fn in_flight(&self, b: BackendIx) -> u32 {
         self.in_flight[b as usize]
     }
+    /// Requests outstanding at every backend, by index.
+    pub fn in_flight_all(&self) -> &[u32] {
+        &self.in_flight
+    }
+    /// Weights of every backend, by index.
+    pub fn weights(&self) -> &[u32] {
+        &self.weight
+    }
     /// Requests outstanding in all.
     pub fn total_in_flight(&self) -> u64 {
         self.total_in_flight
