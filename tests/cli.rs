@@ -333,3 +333,52 @@ fn run_reports_paxos_chosen_values_and_learn_times() {
     assert_eq!(r["nodes"][2]["view"]["roles"], serde_json::json!(["proposer", "acceptor", "learner"]));
     assert_eq!(r["nodes"][2]["view"]["accepted"][0]["value"], "A");
 }
+
+#[test]
+fn run_reports_the_balancer_outcome_per_backend_and_overall() {
+    let (r, code) = report(&["run", "scenarios/balancer-ring-hash-add-backend.json"]);
+    assert_eq!(code, 0);
+    assert_eq!(r["protocol"], "balancer");
+    let o = &r["outcome"];
+    assert_eq!(o["strategy"], "ring_hash");
+    assert_eq!(o["params"]["vnodes"], 100);
+    let b = &o["backends"][0];
+    for key in ["id", "member", "healthy", "up", "weight", "served", "failed", "share", "latency_ms", "queue_series", "busy_series", "in_flight_series", "keys"] {
+        assert!(!b[key].is_null(), "backends[0].{key} missing: {b}");
+    }
+    for key in ["p50", "p95", "p99", "max", "mean"] {
+        assert!(b["latency_ms"][key].is_number(), "{key}");
+    }
+    for key in ["requests", "served", "failed", "pending", "retried", "late", "throughput_per_s", "error_rate", "latency_ms", "max_mean_load_ratio"] {
+        assert!(!o["overall"][key].is_null(), "overall.{key} missing");
+    }
+    assert_eq!(o["keys"]["count"], 10_000);
+    assert!(o["keys"]["owners"].is_null(), "10,000 owners are summarised, not listed");
+    assert_eq!(o["moves"][0]["change"], "add S12");
+    assert_eq!(o["first_assignments"][0]["request"], 1);
+    let s1 = &r["nodes"][0]["view"];
+    assert_eq!((s1["role"].as_str(), s1["strategy"].as_str()), (Some("balancer"), Some("ring_hash")));
+    assert_eq!(s1["state"]["points"], 1100);
+    assert_eq!(r["nodes"][1]["view"]["role"], "backend");
+}
+
+#[test]
+fn the_balancer_planted_bug_exits_1_naming_the_lost_request() {
+    let (r, code) = report(&["run", "scenarios/balancer-planted-bug-lose-on-timeout.json"]);
+    assert_eq!(code, 1);
+    assert_eq!(r["invariants"][0]["name"], "No request lost");
+    assert!(r["invariants"][0]["violation"]["detail"].as_str().unwrap().contains("vanished without an answer"));
+}
+
+#[test]
+fn bench_balancer_reports_requests_per_second_per_strategy() {
+    let o = distlab(&["bench", "--protocol", "balancer", "--requests", "2000", "--backends", "10", "--strategy", "p2c,maglev", "--json"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let v: Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(v.as_array().unwrap().len(), 2);
+    assert_eq!(v[1]["strategy"], "maglev");
+    assert!(v[0]["requests_per_s"].as_f64().unwrap() > 0.0 && v[0]["failed"] == 0, "{v}");
+    let bad = distlab(&["bench", "--protocol", "balancer", "--strategy", "fastest"]);
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(stderr(&bad).contains("unknown strategy \"fastest\""));
+}

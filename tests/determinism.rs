@@ -19,6 +19,9 @@ const FIGURE_8_BUG: &str = include_str!("../scenarios/raft-figure8-planted-bug.j
 const PAXOS_BACKOFF: &str = include_str!("../scenarios/paxos-dueling-backoff.json");
 const PAXOS_UNANNOUNCED: &str = include_str!("../scenarios/paxos-chosen-unannounced.json");
 const MULTIPAXOS: &str = include_str!("../scenarios/multipaxos-leader-change.json");
+// Exponential service times, Poisson gaps and a Zipf table: the balancer's reproducible ln/exp.
+const BALANCER_HEALTH: &str = include_str!("../scenarios/balancer-health-check-failure.json");
+const BALANCER_ZIPF: &str = include_str!("../scenarios/balancer-zipf-bounded-load.json");
 
 /// The golden digests: (scenario, seed override, trace_hash, events).
 const GOLDEN: &[(&str, &str, Option<u64>, &str, u64)] = &[
@@ -30,6 +33,8 @@ const GOLDEN: &[(&str, &str, Option<u64>, &str, u64)] = &[
     ("paxos-chosen-unannounced", PAXOS_UNANNOUNCED, None, "df63f58648467e73", 58),
     ("multipaxos-leader-change", MULTIPAXOS, None, "473e333d415bca5a", 340),
     ("multipaxos-leader-change", MULTIPAXOS, Some(99), "52784e6670ab7cbe", 325),
+    ("balancer-health-check-failure", BALANCER_HEALTH, None, "af797c6a2a41930a", 5238),
+    ("balancer-zipf-bounded-load", BALANCER_ZIPF, None, "892b8d5cbb186d13", 12194),
 ];
 
 #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]

@@ -4,3 +4,4 @@ pub mod kv;
 pub mod paxos;
 pub mod raft;
 pub mod commit;
+pub mod balancer;

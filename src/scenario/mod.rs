@@ -17,6 +17,7 @@
 //! [`AnyRun`].
 
 pub mod action;
+pub mod balancer;
 pub mod commit;
 pub mod compare;
 pub mod error;

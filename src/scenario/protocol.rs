@@ -82,6 +82,8 @@ static THREE_PC: Kind<crate::protocols::commit::threepc::ThreePc> = Kind::new();
 static PAXOS: Kind<crate::protocols::paxos::single::Paxos> = Kind::new();
 #[cfg(feature = "paxos")]
 static MULTI_PAXOS: Kind<crate::protocols::paxos::multi::MultiPaxos> = Kind::new();
+#[cfg(feature = "balancer")]
+static BALANCER: Kind<crate::protocols::balancer::Balancer> = Kind::new();
 
 /// Every protocol scenario files can name, as far as this build's features hold them (the
 /// browser builds one bundle per family: see `crate::view::family`). A new protocol adds one
@@ -98,6 +100,8 @@ pub fn protocols() -> &'static [&'static dyn ProtocolKind] {
         &PAXOS,
         #[cfg(feature = "paxos")]
         &MULTI_PAXOS,
+        #[cfg(feature = "balancer")]
+        &BALANCER,
     ];
     ALL
 }

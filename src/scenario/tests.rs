@@ -81,7 +81,7 @@ fn errors_name_the_file_and_the_path() {
     let cases = [
         (json!({"protocol": "raft"}), "scenarios/x.json: missing field \"nodes\""),
         (json!({"nodes": 3}), "scenarios/x.json: missing field \"protocol\""),
-        (json!({"protocol": "rafts", "nodes": 3}), "scenarios/x.json: protocol: unknown protocol \"rafts\" (expected one of: raft, 2pc, 3pc, paxos, multipaxos)"),
+        (json!({"protocol": "rafts", "nodes": 3}), "scenarios/x.json: protocol: unknown protocol \"rafts\" (expected one of: raft, 2pc, 3pc, paxos, multipaxos, balancer)"),
         (json!({"protocol": "raft", "nodes": 16}), "scenarios/x.json: nodes: 16 is out of range 1..=15 for raft"),
         (json!({"protocol": "raft", "nodes": 0}), "scenarios/x.json: nodes: 0 is out of range 1..=15 for raft"),
         (json!({"protocol": "raft", "nodes": 3, "sed": 2}), "scenarios/x.json: unknown field \"sed\" (expected one of: protocol, nodes, seed, description, guide, network, config, initial, schedule, until_ms; did you mean \"seed\"?)"),

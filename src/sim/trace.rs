@@ -70,10 +70,15 @@ impl Trace {
     }
 
     /// Records a line.
+    #[inline]
     pub fn line(&mut self, event: u64, at_us: Micros, kind: &'static str, actor: impl fmt::Display, details: fmt::Arguments<'_>) {
         if self.mode == TraceMode::Off {
             return;
         }
+        self.record(event, at_us, kind, actor, details);
+    }
+
+    fn record(&mut self, event: u64, at_us: Micros, kind: &'static str, actor: impl fmt::Display, details: fmt::Arguments<'_>) {
         self.buf.clear();
         let _ = write!(self.buf, "{event} {} {kind} {details}", AsMs(at_us));
         self.hash.write(self.buf.as_bytes());

@@ -12,12 +12,20 @@ use crate::fuzz::{generator, spec_from};
 use crate::progress::human;
 use crate::{CmdResult, Outcome};
 
-const FLAGS: &[&str] = &["--protocol", "--seconds", "--nodes", "--faults", "--until-ms", "--config"];
+const FLAGS: &[&str] = &["--protocol", "--seconds", "--nodes", "--faults", "--until-ms", "--config", "--requests", "--backends", "--strategy"];
 
 /// `distlab bench`.
 pub fn bench(args: &[String]) -> CmdResult {
     let flags = Flags::parse(args, FLAGS, &["--json", "--time-travel"])?;
     flags.no_positional("bench")?;
+    if flags.get("--protocol") == Some("balancer") {
+        return crate::bench_balancer::bench(&flags);
+    }
+    for f in ["--requests", "--backends", "--strategy"] {
+        if flags.get(f).is_some() {
+            return Err(format!("{f} is only for --protocol balancer"));
+        }
+    }
     if flags.switch("--time-travel") {
         let spec = spec_from(&flags, Some("raft"), 600_000)?;
         crate::seek::time_travel(&spec)?;

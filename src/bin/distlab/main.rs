@@ -7,6 +7,7 @@
 mod args;
 mod bench;
 mod compare;
+mod bench_balancer;
 mod seek;
 mod fuzz;
 mod out;
@@ -54,6 +55,10 @@ USAGE:
   distlab bench [--protocol P] [--seconds S] [--nodes K] [--faults LIST] [--until-ms T] [--json] [--time-travel]
       Runs fuzz-like schedules with the trace off for S seconds (default 5) on one core and
       prints simulated events per second and runs per second.
+  distlab bench --protocol balancer [--requests N] [--backends K] [--strategy LIST] [--json]
+      Simulates N requests (default 1000000) over K backends (default 100) for each
+      load-balancing strategy (or those in LIST), trace off, one core, and prints requests
+      per second of wall time.
   distlab help
       Prints this.
 
