@@ -40,6 +40,7 @@ use components::stage::Stage;
 use components::tx_view::TxView;
 use components::acceptor_view::AcceptorView;
 use components::compare::Compare;
+use components::balancer_view::BalancerView;
 use state::{LabAction, LabState, SPACETIME_WINDOW_US, Selected};
 
 use crate::view::geometry::virtual_advance_us;
@@ -186,6 +187,7 @@ fn App() -> Html {
             }
         })
     };
+    let on_request = use_dispatch(&d, |v| LabAction::Operator(crate::protocols::balancer::BALANCER, v));
     let on_compare = use_dispatch(&d, LabAction::Compare);
     // The twin's stage is for watching: selecting there would mean nothing in the first run.
     let ignore_node = use_callback((), |_: crate::sim::NodeId, _| ());
@@ -287,7 +289,7 @@ fn App() -> Html {
                             <figure>
                                 <figcaption>{ format!("{} ({})", file_stem(&lab.scenario), lab.protocol) }</figcaption>
                                 <Stage nodes={lab.nodes.clone()} messages={lab.messages.clone()} now_us={lab.now_us} selected={selected_node.as_ref().map(|n| n.id)}
-                                    {selected_message} highlight={highlight.clone()} spans={lab.spans.clone()} on_select={on_select.clone()} on_select_message={on_select_message.clone()} colours={lab.colours} />
+                                    {selected_message} highlight={highlight.clone()} spans={lab.spans.clone()} on_select={on_select.clone()} on_select_message={on_select_message.clone()} colours={lab.colours} layout={lab.layout} />
                             </figure>
                             <figure data-testid="twin">
                                 <figcaption>
@@ -297,12 +299,12 @@ fn App() -> Html {
                                     }
                                 </figcaption>
                                 <Stage nodes={twin.nodes.clone()} messages={twin.messages.clone()} now_us={twin.now_us} selected={None::<u32>}
-                                    selected_message={None::<u64>} highlight={Rc::new(Vec::new())} spans={twin.spans.clone()} on_select={ignore_node.clone()} on_select_message={ignore_message.clone()} colours={twin.colours} />
+                                    selected_message={None::<u64>} highlight={Rc::new(Vec::new())} spans={twin.spans.clone()} on_select={ignore_node.clone()} on_select_message={ignore_message.clone()} colours={twin.colours} layout={twin.layout} />
                             </figure>
                         </div>
                     } else {
                         <Stage nodes={lab.nodes.clone()} messages={lab.messages.clone()} now_us={lab.now_us} selected={selected_node.as_ref().map(|n| n.id)}
-                            {selected_message} {highlight} spans={lab.spans.clone()} {on_select} on_select_message={on_select_message.clone()} colours={lab.colours} />
+                            {selected_message} {highlight} spans={lab.spans.clone()} {on_select} on_select_message={on_select_message.clone()} colours={lab.colours} layout={lab.layout} />
                     }
                     if !embed {
                         <Compare choices={lab.twin_choices.clone()} comparing={lab.twin.as_ref().map(|t| AttrValue::from(t.label.clone()))}
@@ -332,6 +334,7 @@ fn App() -> Html {
                 <LogView panel={lab.panel.clone()} />
                 <TxView panel={lab.panel.clone()} />
                 <AcceptorView panel={lab.panel.clone()} />
+                <BalancerView panel={lab.panel.clone()} {on_request} />
             }
             if !embed || shows("network") {
                 <div class="panels">

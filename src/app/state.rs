@@ -77,6 +77,8 @@ pub enum LabAction {
     Select(Option<Selected>),
     /// A command on a server.
     NodeAction(NodeId, NodeCommand),
+    /// An operator's request to a server, as a scenario writes it (a balancer's `{"remove": 3}`).
+    Operator(NodeId, serde_json::Value),
     /// Compare mode: set the run of this choice (an index into [`LabState::twin_choices`])
     /// beside the current one, or none.
     Compare(Option<usize>),
@@ -162,6 +164,8 @@ pub struct LabState {
     pub legend: &'static [(&'static str, &'static str)],
     /// The protocol's message colours by type.
     pub colours: crate::view::face::Colours,
+    /// Where the stage places the servers.
+    pub layout: crate::view::geometry::Layout,
     pub message_kinds: &'static [&'static str],
     /// The breakpoint set.
     pub breakpoint: Option<(NodeId, String)>,
@@ -221,8 +225,9 @@ pub struct Twin {
     /// Its virtual time (behind the first run's only when it stopped on a broken invariant).
     pub now_us: Micros,
     pub events: u64,
-    /// Its message colours.
+    /// Its message colours and layout.
     pub colours: crate::view::face::Colours,
+    pub layout: crate::view::geometry::Layout,
     /// The invariant it broke, if it did (the twin then stops there).
     pub broken: Option<String>,
 }
@@ -235,8 +240,8 @@ impl PartialEq for Twin {
 
 impl Twin {
     fn new(label: String, run: LabRun) -> Self {
-        let colours = run.colours();
-        let mut t = Twin { label, run: Rc::new(RefCell::new(run)), nodes: Rc::default(), messages: Rc::default(), spans: Rc::default(), now_us: 0, events: u64::MAX, colours, broken: None };
+        let (colours, layout) = (run.colours(), run.layout());
+        let mut t = Twin { label, run: Rc::new(RefCell::new(run)), nodes: Rc::default(), messages: Rc::default(), spans: Rc::default(), now_us: 0, events: u64::MAX, colours, layout, broken: None };
         t.refresh(true);
         t
     }
@@ -372,6 +377,7 @@ impl LabState {
             message_kinds: &[],
             legend: &[],
             colours: Default::default(),
+            layout: Default::default(),
             breakpoint: None,
             seed: 0,
             network: (0, 0, 0, 0),
@@ -412,6 +418,7 @@ impl LabState {
         self.message_kinds = run.message_kinds();
         self.legend = run.legend();
         self.colours = run.colours();
+        self.layout = run.layout();
         self.twin_choices = Rc::new(run.twins().into_iter().map(|(label, _)| label).collect());
         self.seed = run.seed();
     }
@@ -570,6 +577,15 @@ impl Reducible for LabState {
                     t.run.borrow_mut().net_command(&command);
                 }
                 s.run.borrow_mut().net_command(&command);
+            }
+            LabAction::Operator(to, request) => {
+                if let Some(t) = &s.twin {
+                    let _ = t.run.borrow_mut().operator_request(to, &request);
+                }
+                let done = s.run.borrow_mut().operator_request(to, &request);
+                if let Err(e) = done {
+                    s.error = Some(format!("That request could not be made: {e}"));
+                }
             }
             LabAction::Compare(None) => s.twin = None,
             LabAction::Compare(Some(i)) => {

@@ -27,6 +27,18 @@ pub struct NodeFace {
     pub timer_left: Option<f64>,
 }
 
+/// A server's work, drawn beside it: busy slots out of its slots, and its queue (a load
+/// balancer's backends).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Load {
+    /// Slots at work.
+    pub busy: u32,
+    /// Slots in all.
+    pub slots: u32,
+    /// Requests waiting.
+    pub queued: u32,
+}
+
 /// What the stage shows of one message.
 #[derive(Clone, Debug, PartialEq)]
 pub struct MessageFace {
@@ -52,6 +64,8 @@ pub enum Panel {
     Transactions(super::commit_face::TxPanel),
     /// Paxos's acceptors (promises, votes) and chosen values.
     Acceptors(super::paxos_face::AcceptorPanel),
+    /// A load balancer's backends, latency over time and hashing.
+    Balancer(super::balancer_face::BalancerPanel),
 }
 
 /// A message type's CSS class: see [`LabProtocol::kind_class`].
@@ -84,6 +98,14 @@ pub trait LabProtocol: ScenarioProtocol + Clone + std::fmt::Debug + 'static {
     fn node_face(&self, slot: &NodeSlot<Self>, now_us: Micros) -> NodeFace;
     /// A message as drawn.
     fn message_face(&self, msg: &Self::Msg) -> MessageFace;
+    /// A server's slots and queue, if it has any to show.
+    fn load(&self, _slot: &NodeSlot<Self>) -> Option<Load> {
+        None
+    }
+    /// How the stage places the servers.
+    fn layout(&self) -> super::geometry::Layout {
+        super::geometry::Layout::Ring
+    }
     /// A server's full state, for the inspector.
     fn inspect_node(engine: &Engine<Self>, id: NodeId) -> Option<Inspection>;
     /// A message in flight, for the inspector.

@@ -35,6 +35,7 @@ pub const FAMILIES: &[Family] = &[
     Family { id: "raft", title: "Raft", protocols: &["raft"], default_scenario: "raft-election.json", bin: "distlab-web" },
     Family { id: "commit", title: "Atomic commit", protocols: &["2pc", "3pc"], default_scenario: "2pc-all-yes.json", bin: "distlab-web-commit" },
     Family { id: "paxos", title: "Paxos", protocols: &["paxos", "multipaxos"], default_scenario: "paxos-single-proposer.json", bin: "distlab-web-paxos" },
+    Family { id: "balancer", title: "Load balancing", protocols: &["balancer"], default_scenario: "balancer-round-robin-slow-backend.json", bin: "distlab-web-balancer" },
 ];
 
 /// What the browser bundles say when run natively.

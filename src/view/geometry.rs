@@ -53,6 +53,67 @@ pub fn ring_positions(n: u32) -> Vec<Point> {
         .collect()
 }
 
+/// How a protocol's servers are placed on the stage.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Layout {
+    /// Peers on a ring, clients in the middle (consensus, atomic commit).
+    #[default]
+    Ring,
+    /// A load balancer: S1 left of centre, clients further left, backends S2.. in columns on
+    /// the right.
+    Fan,
+}
+
+/// Most backends in one column of [`Layout::Fan`].
+pub const FAN_COLUMN: u32 = 12;
+/// Most servers [`Layout::Fan`] lays out (S1 and 8 columns of backends).
+pub const FAN_MAX_NODES: u32 = 1 + 8 * FAN_COLUMN;
+
+/// Centres of `n` servers in `layout`.
+pub fn positions(layout: Layout, n: u32) -> Vec<Point> {
+    match layout {
+        Layout::Ring => ring_positions(n),
+        Layout::Fan => {
+            let n = n.clamp(1, FAN_MAX_NODES);
+            let backends = n - 1;
+            let columns = backends.div_ceil(FAN_COLUMN).max(1);
+            let per_column = backends.div_ceil(columns).max(1);
+            let mut out = vec![Point { x: VIEW_SIZE * 0.3, y: VIEW_SIZE / 2.0 }];
+            for b in 0..backends {
+                let (col, row) = (b / per_column, b % per_column);
+                let in_column = per_column.min(backends - col * per_column);
+                let x = if columns == 1 { VIEW_SIZE * 0.78 } else { VIEW_SIZE * (0.62 + 0.3 * f64::from(col) / f64::from(columns - 1)) };
+                let y = VIEW_SIZE * (0.08 + 0.84 * (f64::from(row) + 0.5) / f64::from(in_column));
+                out.push(Point { x, y });
+            }
+            out
+        }
+    }
+}
+
+/// Where client actors are drawn in `layout`.
+pub fn client_point(layout: Layout) -> Point {
+    match layout {
+        Layout::Ring => center(),
+        Layout::Fan => Point { x: VIEW_SIZE * 0.07, y: VIEW_SIZE / 2.0 },
+    }
+}
+
+/// Radius of a server's circle for `n` servers in `layout`.
+pub fn radius(layout: Layout, n: u32) -> f64 {
+    match layout {
+        Layout::Ring => node_radius(n),
+        Layout::Fan => {
+            let backends = n.clamp(2, FAN_MAX_NODES) - 1;
+            let columns = backends.div_ceil(FAN_COLUMN).max(1);
+            let per_column = backends.div_ceil(columns);
+            let down = VIEW_SIZE * 0.84 / f64::from(per_column);
+            let across = if columns == 1 { f64::INFINITY } else { VIEW_SIZE * 0.3 / f64::from(columns - 1) };
+            (down.min(across) * 0.36).clamp(4.0, 34.0)
+        }
+    }
+}
+
 /// Radius of a server's circle for a cluster of `n`: as large as 44 units, small enough that
 /// neighbours (and their timer rings) never touch.
 pub fn node_radius(n: u32) -> f64 {
@@ -189,6 +250,7 @@ mod tests {
             }
         }
         assert_eq!(ring_positions(0).len(), 1);
+        assert_eq!(positions(Layout::Ring, 5), ring_positions(5));
         assert_eq!(ring_positions(99).len(), 15);
     }
 
@@ -256,5 +318,22 @@ mod tests {
         assert_eq!(virtual_advance_us(-5.0, 1.0, 1_000_000), 0);
         assert_eq!(virtual_advance_us(f64::NAN, 1.0, 1_000_000), 0);
         assert_eq!(virtual_advance_us(60_000.0, 10.0, 100_000), 100_000);
+    }
+
+    #[test]
+    fn a_fan_puts_the_balancer_left_and_backends_in_columns_that_do_not_touch() {
+        for n in [2, 5, 11, 13, 41, 101] {
+            let p = positions(Layout::Fan, n);
+            assert_eq!(p.len() as u32, n.min(FAN_MAX_NODES));
+            let r = radius(Layout::Fan, n);
+            assert!(p[1..].iter().all(|b| b.x > p[0].x + 100.0), "backends right of S1 ({n})");
+            assert!(client_point(Layout::Fan).x < p[0].x);
+            for (i, a) in p.iter().enumerate() {
+                assert!(a.x - r >= 0.0 && a.x + r <= VIEW_SIZE && a.y - r >= 0.0 && a.y + r <= VIEW_SIZE, "{n}: S{} inside", i + 1);
+                for b in &p[i + 1..] {
+                    assert!(a.dist(*b) >= 2.0 * r, "{n}: servers overlap");
+                }
+            }
+        }
     }
 }

@@ -14,6 +14,8 @@ use super::face::{LabProtocol, Panel};
 use super::history::{History, Marker};
 use super::inspect::Inspection;
 use super::share::SharedRun;
+#[cfg(feature = "balancer")]
+use crate::protocols::balancer::Balancer;
 #[cfg(feature = "commit")]
 use crate::protocols::commit::threepc::ThreePc;
 #[cfg(feature = "commit")]
@@ -57,6 +59,20 @@ pub const SCENARIOS: &[(&str, &str)] = &[
     ("paxos-acceptor-crash.json", include_str!("../../scenarios/paxos-acceptor-crash.json")),
     ("paxos-chosen-unannounced.json", include_str!("../../scenarios/paxos-chosen-unannounced.json")),
     ("multipaxos-leader-change.json", include_str!("../../scenarios/multipaxos-leader-change.json")),
+    ("balancer-round-robin-slow-backend.json", include_str!("../../scenarios/balancer-round-robin-slow-backend.json")),
+    ("balancer-least-conn-slow-backend.json", include_str!("../../scenarios/balancer-least-conn-slow-backend.json")),
+    ("balancer-peak-ewma-slow-backend.json", include_str!("../../scenarios/balancer-peak-ewma-slow-backend.json")),
+    ("balancer-smooth-wrr.json", include_str!("../../scenarios/balancer-smooth-wrr.json")),
+    ("balancer-ring-hash-add-backend.json", include_str!("../../scenarios/balancer-ring-hash-add-backend.json")),
+    ("balancer-maglev-remove-backend.json", include_str!("../../scenarios/balancer-maglev-remove-backend.json")),
+    ("balancer-rendezvous-remove-backend.json", include_str!("../../scenarios/balancer-rendezvous-remove-backend.json")),
+    ("balancer-health-check-failure.json", include_str!("../../scenarios/balancer-health-check-failure.json")),
+    ("balancer-zipf-ring-hash.json", include_str!("../../scenarios/balancer-zipf-ring-hash.json")),
+    ("balancer-zipf-bounded-load.json", include_str!("../../scenarios/balancer-zipf-bounded-load.json")),
+    ("balancer-random-many-backends.json", include_str!("../../scenarios/balancer-random-many-backends.json")),
+    ("balancer-p2c-many-backends.json", include_str!("../../scenarios/balancer-p2c-many-backends.json")),
+    ("balancer-peak-ewma-slowdown.json", include_str!("../../scenarios/balancer-peak-ewma-slowdown.json")),
+    ("balancer-planted-bug-lose-on-timeout.json", include_str!("../../scenarios/balancer-planted-bug-lose-on-timeout.json")),
 ];
 
 /// Most markers kept for the time line (the oldest go first).
@@ -91,6 +107,8 @@ pub struct NodeView {
     pub isolated: bool,
     /// Its side of a partition (0-based), when the network is split.
     pub group: Option<usize>,
+    /// Its slots and queue, if it has them (a backend).
+    pub load: Option<super::face::Load>,
 }
 
 /// A message in flight.
@@ -205,6 +223,9 @@ pub trait LabModel: fmt::Debug {
     fn node_command(&mut self, id: NodeId, command: NodeCommand);
     /// Applies a network command now (one event); one that makes no sense here is ignored.
     fn net_command(&mut self, command: &NetCommand);
+    /// Hands server `to` an operator's request written as a scenario writes it (a balancer's
+    /// `{"remove": 3}`), now (one event); a request the protocol does not read is an error.
+    fn operator_request(&mut self, to: NodeId, request: &serde_json::Value) -> Result<(), String>;
     /// Drops a message in flight (one event); unknown ids are ignored.
     fn drop_message(&mut self, id: u64);
     /// The session as a scenario: the one loaded, with every action the person took (and those
@@ -216,6 +237,8 @@ pub trait LabModel: fmt::Debug {
     fn legend(&self) -> &'static [(&'static str, &'static str)];
     /// The colour class of a message type (see [`LabProtocol::kind_class`]).
     fn colours(&self) -> super::face::Colours;
+    /// How the stage places the servers.
+    fn layout(&self) -> super::geometry::Layout;
     /// Figures to compare runs by (see [`LabProtocol::metrics`]).
     fn metrics(&self) -> Vec<(&'static str, String)>;
     /// Runs compare mode can set beside this one: a label and the scenario, from the start.
@@ -287,6 +310,8 @@ impl LabRun {
         // Each arm only in the bundles whose family holds the protocol (see `super::family`):
         // an arm instantiates the whole engine and lab for its protocol.
         match sc.protocol.as_str() {
+            #[cfg(feature = "balancer")]
+            <Balancer as ScenarioProtocol>::NAME => Ok(LabRun(Box::new(Lab::<Balancer>::new(name, sc)?))),
             #[cfg(feature = "paxos")]
             <Paxos as ScenarioProtocol>::NAME => Ok(LabRun(Box::new(Lab::<Paxos>::new(name, sc)?))),
             #[cfg(feature = "paxos")]
@@ -497,6 +522,7 @@ impl<P: LabProtocol> LabModel for Lab<P> {
                     timer_left: face.timer_left,
                     isolated: net.is_isolated(slot.id),
                     group: groups.iter().position(|g| g.contains(&slot.id)),
+                    load: engine.protocol().load(slot),
                 }
             })
             .collect()
@@ -646,6 +672,15 @@ impl<P: LabProtocol> LabModel for Lab<P> {
         }
     }
 
+    fn operator_request(&mut self, to: NodeId, request: &serde_json::Value) -> Result<(), String> {
+        if to == 0 || to > self.node_count() {
+            return Err(format!("there is no server S{to}"));
+        }
+        let request = self.engine().protocol().parse_request(&crate::scenario::json::Field::at(request, "request")).map_err(|e| e.to_string())?;
+        self.act(Action::Client { request, to: Some(crate::sim::action::Target::Node(to)), client: 1 });
+        Ok(())
+    }
+
     fn drop_message(&mut self, id: u64) {
         if self.engine().network().in_flight.contains_key(&id) {
             self.act(Action::Drop(id));
@@ -660,6 +695,9 @@ impl<P: LabProtocol> LabModel for Lab<P> {
     }
     fn colours(&self) -> super::face::Colours {
         super::face::Colours { protocol: P::NAME, of: P::kind_class }
+    }
+    fn layout(&self) -> super::geometry::Layout {
+        self.engine().protocol().layout()
     }
     fn metrics(&self) -> Vec<(&'static str, String)> {
         P::metrics(self.engine())
@@ -723,6 +761,7 @@ mod tests {
             let expected = match name.split('-').next() {
                 Some("raft" | "multipaxos") => 5,
                 Some("paxos") => 4,
+                Some("balancer") => run.invariants().len().max(1),
                 _ => 3,
             };
             assert_eq!(run.invariants().len(), expected, "{name}");

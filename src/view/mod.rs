@@ -2,7 +2,8 @@
 //! wasm-only `app` module only renders it and sends commands.
 //!
 //! - [`lab`]: [`LabRun`], a run of any protocol with time travel, seen as plain data; [`face`]
-//!   is what a protocol supplies to appear in it ([`raft_face`], [`commit_face`], [`paxos_face`]).
+//!   is what a protocol supplies to appear in it ([`raft_face`], [`commit_face`], [`paxos_face`],
+//!   [`balancer_face`]).
 //! - What a person does: [`commands`] (server and network commands as engine actions).
 //! - What is drawn: [`geometry`] (the stage), [`logs`] (Raft's log view), [`inspect`] (the
 //!   inspector), [`history`] and [`marks`] (message spans and time-line marks, from the trace),
@@ -12,6 +13,7 @@
 //!
 //! Nothing here decides an event, so floating point is fine (it only places pixels).
 
+pub mod balancer_face;
 pub mod commands;
 pub mod commit_face;
 pub mod face;

@@ -1,6 +1,7 @@
 //! The lab's components: each a small file, props `PartialEq` with `Rc` data and callbacks.
 
 pub mod acceptor_view;
+pub mod balancer_view;
 pub mod breakpoint;
 pub mod cluster;
 pub mod compare;

@@ -17,6 +17,8 @@ use yew::prelude::*;
 use crate::sim::{Addr, Micros, NodeId};
 use crate::view::geometry::{self, Point, VIEW_SIZE};
 use crate::view::history::{Fate, MessageSpan};
+use crate::view::face::Load;
+use crate::view::geometry::Layout;
 use crate::view::{MessageView, NodeView};
 
 /// How long (virtual time) a dropped message stays visible, fading.
@@ -24,6 +26,13 @@ const DROP_FADE_US: Micros = 40_000;
 
 /// Most messages drawn at once.
 const MAX_DRAWN: usize = 400;
+/// Above this many messages in flight the stage draws every k-th (by id) instead of all.
+const SAMPLE_OVER: usize = 240;
+
+/// Draw one message in this many (by id) when `n` are in flight.
+fn sample_every(n: usize) -> u64 {
+    if n <= SAMPLE_OVER { 1 } else { n.div_ceil(SAMPLE_OVER / 2) as u64 }
+}
 
 #[derive(Properties, PartialEq)]
 pub struct StageProps {
@@ -42,6 +51,9 @@ pub struct StageProps {
     pub on_select_message: Callback<u64>,
     /// The protocol's message colours by type (for messages known only by their span).
     pub colours: crate::view::face::Colours,
+    /// Where the servers sit.
+    #[prop_or_default]
+    pub layout: Layout,
 }
 
 #[component]
@@ -50,9 +62,12 @@ pub fn Stage(props: &StageProps) -> Html {
     let view_box = format!("0 0 {VIEW_SIZE} {VIEW_SIZE}");
     html! {
         <svg class="stage" viewBox={view_box} role="group" aria-label="Servers and messages">
-            <NodesLayer nodes={props.nodes.clone()} selected={props.selected} highlight={props.highlight.clone()} on_select={props.on_select.clone()} />
-            <DroppedLayer spans={props.spans.clone()} now_us={props.now_us} nodes={n} colours={props.colours} />
-            <MessagesLayer messages={props.messages.clone()} now_us={props.now_us} nodes={n} selected={props.selected_message} on_select={props.on_select_message.clone()} />
+            if props.layout == Layout::Fan {
+                <ClientsMark />
+            }
+            <NodesLayer nodes={props.nodes.clone()} selected={props.selected} highlight={props.highlight.clone()} on_select={props.on_select.clone()} layout={props.layout} />
+            <DroppedLayer spans={props.spans.clone()} now_us={props.now_us} nodes={n} colours={props.colours} layout={props.layout} />
+            <MessagesLayer messages={props.messages.clone()} now_us={props.now_us} nodes={n} selected={props.selected_message} on_select={props.on_select_message.clone()} layout={props.layout} />
         </svg>
     }
 }
@@ -63,13 +78,28 @@ struct NodesProps {
     selected: Option<NodeId>,
     highlight: Rc<Vec<NodeId>>,
     on_select: Callback<NodeId>,
+    layout: Layout,
+}
+
+/// Where a balancer's requests come from: the clients, drawn once at the left.
+#[component]
+fn ClientsMark() -> Html {
+    let p = geometry::client_point(Layout::Fan);
+    let s = geometry::positions(Layout::Fan, 1)[0];
+    html! {
+        <g class="clients-mark" aria-hidden="true">
+            <line x1={fmt(p.x + 22.0)} y1={fmt(p.y)} x2={fmt(s.x - 40.0)} y2={fmt(s.y)} marker-end="none" />
+            <rect x={fmt(p.x - 20.0)} y={fmt(p.y - 26.0)} width="40" height="52" rx="6" />
+            <text x={fmt(p.x)} y={fmt(p.y + 4.0)}>{ "clients" }</text>
+        </g>
+    }
 }
 
 #[component]
 fn NodesLayer(props: &NodesProps) -> Html {
     let n = props.nodes.len() as u32;
-    let positions = geometry::ring_positions(n);
-    let r = geometry::node_radius(n);
+    let positions = geometry::positions(props.layout, n);
+    let r = geometry::radius(props.layout, n);
     html! {
         <g class="nodes">
             { for props.nodes.iter().zip(positions).map(|(node, p)| {
@@ -132,6 +162,7 @@ fn NodeBody(props: &NodeBodyProps) -> Html {
     let class = classes!("node", node.role, node.paused.then_some("paused"), props.selected.then_some("selected"), props.violating.then_some("violating"));
     // Down servers show ✕ as their badge; paused ones get a pause mark.
     let mark = if node.up && node.paused { "❚❚" } else { "" };
+    let load = node.load.map(|l| load_meter(l, x, y, r));
     let halo = node.group.map(|g| html! {
         <circle class={classes!("side-halo", format!("side-{}", g % 4))} cx={fmt(x)} cy={fmt(y)} r={fmt(r + 14.0)} />
     });
@@ -152,6 +183,27 @@ fn NodeBody(props: &NodeBodyProps) -> Html {
             if !mark.is_empty() {
                 <text class="mark" x={fmt(x + r * 0.75)} y={fmt(y - r * 0.6)} font-size={fmt(font * 1.2)}>{ mark }</text>
             }
+            { for load }
+        </g>
+    }
+}
+
+/// A backend's slots (a square each, filled while busy) and queue (a bar, with its length),
+/// right of its circle.
+fn load_meter(l: Load, x: f64, y: f64, r: f64) -> Html {
+    let size = (r * 0.45).clamp(3.0, 9.0);
+    let x0 = x + r + 4.0;
+    let shown = l.slots.min(8);
+    let queue_w = (f64::from(l.queued) * size * 0.6).min(size * 14.0);
+    html! {
+        <g class="load" aria-hidden="true">
+            { for (0..shown).map(|i| html! {
+                <rect class={classes!("slot", (i < l.busy).then_some("busy"))} x={fmt(x0 + f64::from(i) * (size + 1.5))} y={fmt(y - size - 1.0)} width={fmt(size)} height={fmt(size)} />
+            }) }
+            if l.queued > 0 {
+                <rect class="queue" x={fmt(x0)} y={fmt(y + 1.0)} width={fmt(queue_w.max(2.0))} height={fmt(size)} />
+                <text class="queue-len" x={fmt(x0 + queue_w + 3.0)} y={fmt(y + size)} font-size={fmt(size * 1.3)}>{ l.queued.to_string() }</text>
+            }
         </g>
     }
 }
@@ -168,14 +220,15 @@ struct MessagesProps {
     nodes: u32,
     selected: Option<u64>,
     on_select: Callback<u64>,
+    layout: Layout,
 }
 
 
 
-fn endpoint(positions: &[Point], a: Addr) -> Point {
+fn endpoint(positions: &[Point], layout: Layout, a: Addr) -> Point {
     match a {
-        Addr::Node(id) => positions.get((id as usize).wrapping_sub(1)).copied().unwrap_or_else(geometry::center),
-        Addr::Client(_) => geometry::center(),
+        Addr::Node(id) => positions.get((id as usize).wrapping_sub(1)).copied().unwrap_or_else(|| geometry::client_point(layout)),
+        Addr::Client(_) => geometry::client_point(layout),
     }
 }
 
@@ -185,20 +238,21 @@ struct DroppedProps {
     now_us: Micros,
     nodes: u32,
     colours: crate::view::face::Colours,
+    layout: Layout,
 }
 
 /// Messages lost in the last moments, fading where they were lost.
 #[component]
 fn DroppedLayer(props: &DroppedProps) -> Html {
-    let positions = geometry::ring_positions(props.nodes);
-    let r = geometry::node_radius(props.nodes);
+    let positions = geometry::positions(props.layout, props.nodes);
+    let r = geometry::radius(props.layout, props.nodes);
     let recent = props.spans.iter().filter(|s| {
         s.fate == Fate::Dropped && !s.never_sent() && s.end_us <= props.now_us && props.now_us - s.end_us < DROP_FADE_US
     });
     html! {
         <g class="dropped" aria-hidden="true">
             { for recent.take(MAX_DRAWN).map(|s| {
-                let p = geometry::message_position(endpoint(&positions, s.from), endpoint(&positions, s.to), r, s.sent_us, s.due_us, s.end_us);
+                let p = geometry::message_position(endpoint(&positions, props.layout, s.from), endpoint(&positions, props.layout, s.to), r, s.sent_us, s.due_us, s.end_us);
                 let opacity = 1.0 - (props.now_us - s.end_us) as f64 / DROP_FADE_US as f64;
                 html! {
                     <g key={s.id} class={classes!("msg", "lost", (props.colours.of)(&s.kind, s.heartbeat))} opacity={fmt(opacity)} transform={format!("translate({} {})", fmt(p.x), fmt(p.y))}>
@@ -213,9 +267,12 @@ fn DroppedLayer(props: &DroppedProps) -> Html {
 
 #[component]
 fn MessagesLayer(props: &MessagesProps) -> Html {
-    let positions = geometry::ring_positions(props.nodes);
-    let r = geometry::node_radius(props.nodes);
-    let at = |a: Addr| endpoint(&positions, a);
+    let positions = geometry::positions(props.layout, props.nodes);
+    let r = geometry::radius(props.layout, props.nodes);
+    let at = |a: Addr| endpoint(&positions, props.layout, a);
+    // A balancer at thousands of requests a second: past a few hundred messages the stage
+    // draws a sample, by id, and says so. (Consensus runs draw every message, up to MAX_DRAWN.)
+    let every = if props.layout == Layout::Fan { sample_every(props.messages.len()) } else { 1 };
     // One listener for every message: the clicked one carries its id.
     let onclick = {
         let cb = props.on_select.clone();
@@ -233,7 +290,10 @@ fn MessagesLayer(props: &MessagesProps) -> Html {
     };
     html! {
         <g class="messages" aria-hidden="true" {onclick}>
-            { for props.messages.iter().take(MAX_DRAWN).map(|m| {
+            if every > 1 {
+                <text class="sampled" x="8" y={fmt(geometry::VIEW_SIZE - 8.0)}>{ format!("1 in {every} messages drawn ({} in flight)", props.messages.len()) }</text>
+            }
+            { for props.messages.iter().filter(|m| m.id % every == 0).take(MAX_DRAWN).map(|m| {
                 let p = geometry::message_position(at(m.from), at(m.to), r, m.sent_us, m.due_us, props.now_us);
                 html! {
                     <g key={m.id} data-msg={m.id.to_string()} transform={format!("translate({} {})", fmt(p.x), fmt(p.y))}>

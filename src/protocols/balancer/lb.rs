@@ -107,6 +107,8 @@ pub struct Lb {
     pub stats: Vec<BackendStats>,
     /// All served requests' latencies.
     pub latency: Histogram,
+    /// Latency percentiles over time (the lab's chart): see [`LatencyOverTime`].
+    pub latency_over_time: LatencyOverTime,
     /// The first assignments, in order: (rid, key, backend).
     pub first: Vec<(Rid, u64, BackendIx)>,
     /// Each key's owner (hashing strategies with at most [`OWNERS_CAP`] keys).
@@ -118,6 +120,53 @@ pub struct Lb {
 }
 
 const NO_OWNER: u32 = u32::MAX;
+
+/// p50, p95 and p99 of the latencies of the requests served in each sample bucket (µs, 0 for
+/// a bucket without one): what the lab's latency chart draws. Sample i covers the responses
+/// between sample times i−1 and i, so a change of strategy, a slow backend or a failure shows
+/// when it happens rather than diluted in the whole run's histogram.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LatencyOverTime {
+    window: Histogram,
+    /// Per percentile (p50, p95, p99).
+    pub series: [Series; 3],
+}
+
+/// The per-mille ranks of [`LatencyOverTime::series`].
+pub const LATENCY_RANKS: [u64; 3] = [500, 950, 990];
+
+impl LatencyOverTime {
+    /// Empty, sampled every `sample_us`.
+    pub fn new(sample_us: Micros) -> Self {
+        LatencyOverTime { window: Histogram::default(), series: std::array::from_fn(|_| Series::new(sample_us)) }
+    }
+
+    /// A response at `now_us` after `latency_us`.
+    pub fn record(&mut self, now_us: Micros, latency_us: Micros) {
+        self.close(now_us);
+        self.window.record(latency_us);
+    }
+
+    /// Closes the buckets due by `now_us` with the window's percentiles.
+    fn close(&mut self, now_us: Micros) {
+        let s = &self.series[0];
+        if (s.samples().len() as u64) * s.bucket_us() > now_us {
+            return;
+        }
+        let values = LATENCY_RANKS.map(|r| if self.window.count() == 0 { 0 } else { self.window.percentile(r).min(u32::MAX as u64) as u32 });
+        for (series, v) in self.series.iter_mut().zip(values) {
+            series.advance(now_us, v);
+        }
+        self.window = Histogram::default();
+    }
+
+    /// The series filled up to `now_us` (a report or chart at that moment).
+    pub fn filled(&self, now_us: Micros) -> [Series; 3] {
+        let mut copy = self.clone();
+        copy.close(now_us);
+        copy.series
+    }
+}
 
 impl Lb {
     /// Boots the balancer: seeds the workload, builds the strategy, arms the first arrival and
@@ -155,6 +204,7 @@ impl Lb {
             answers: Vec::new(),
             stats,
             latency: Histogram::default(),
+            latency_over_time: LatencyOverTime::new(p.sample_us),
             first: Vec::new(),
             owners: Vec::new(),
             moves: Vec::new(),
@@ -299,6 +349,7 @@ impl Lb {
             self.served += 1;
             let latency = ctx.now() - r.arrived_us;
             self.latency.record(latency);
+            self.latency_over_time.record(ctx.now(), latency);
             let s = &mut self.stats[r.backend as usize];
             s.served += 1;
             s.latency.record(latency);

@@ -198,7 +198,8 @@ pub enum Status {
 }
 
 impl Status {
-    fn as_str(self) -> &'static str {
+    /// `ok`, `timeout`, `full`.
+    pub fn as_str(self) -> &'static str {
         match self {
             Status::Ok => "ok",
             Status::Timeout => "timeout",

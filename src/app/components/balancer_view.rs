@@ -1,0 +1,203 @@
+//! A load balancer's panel: the run's figures, a bar per backend (its share of the served
+//! requests, what is in flight to it, its queue) with the operator's controls (remove or add
+//! it, slow it down, change its weight), the latency percentiles over time, and for the hashing
+//! strategies the ring of virtual nodes (or Maglev's table) with the keys the last membership
+//! change moved.
+
+use std::rc::Rc;
+
+use serde_json::{Value, json};
+use yew::prelude::*;
+
+use crate::sim::NodeId;
+use crate::view::Panel;
+use crate::view::balancer_face::{BackendBar, BalancerPanel};
+
+#[derive(Properties, PartialEq)]
+pub struct BalancerViewProps {
+    /// The protocol's panel: drawn when it is a balancer's.
+    pub panel: Rc<Panel>,
+    /// An operator's request for the balancer (S1), as a scenario writes it.
+    pub on_request: Callback<Value>,
+}
+
+/// A backend's colour, the same in the bars and the ring.
+fn hue(id: NodeId) -> u32 {
+    (id * 67) % 360
+}
+
+fn colour(id: NodeId) -> String {
+    format!("hsl({} 55% 48%)", hue(id))
+}
+
+fn bar(b: &BackendBar, max_share: u64, on_request: &Callback<Value>) -> Html {
+    let width = if max_share == 0 { 0.0 } else { b.share_permille as f64 * 100.0 / max_share as f64 };
+    let state = if !b.up { "down" } else if !b.member { "removed" } else if !b.healthy { "unhealthy" } else { "" };
+    let op = |v: Value| {
+        let cb = on_request.clone();
+        Callback::from(move |_: MouseEvent| cb.emit(v.clone()))
+    };
+    let id = b.id;
+    let load = b.load.map(|l| format!(" · {}/{} busy · q {}", l.busy, l.slots, l.queued)).unwrap_or_default();
+    let slow_label = if b.load.is_some() { "slow ×3" } else { "" };
+    html! {
+        <li key={id} class={classes!("backend-bar", (!state.is_empty()).then_some(state))} data-testid="backend-bar">
+            <span class="name">{ format!("S{id}") }</span>
+            <span class="track" title={format!("{:.1} % of the served requests", b.share_permille as f64 / 10.0)}>
+                <span class="fill" style={format!("width: {width:.1}%; background: {}", colour(id))}></span>
+            </span>
+            <span class="figures">
+                { format!("{:.1} % · {} served · {} in flight{load}", b.share_permille as f64 / 10.0, b.served, b.in_flight) }
+                if let Some(k) = b.keys {
+                    { format!(" · {k} keys") }
+                }
+                if b.weight != 1 {
+                    { format!(" · weight {}", b.weight) }
+                }
+                if !state.is_empty() {
+                    <strong>{ format!(" · {state}") }</strong>
+                }
+            </span>
+            <span class="ops">
+                if b.member {
+                    <button type="button" class="secondary" aria-label={format!("Remove S{id}")} onclick={op(json!({"remove": id}))}>{ "remove" }</button>
+                } else {
+                    <button type="button" class="secondary" aria-label={format!("Add S{id}")} onclick={op(json!({"add": id}))}>{ "add" }</button>
+                }
+                <button type="button" class="secondary" aria-label={format!("Slow S{id} down three times")} onclick={op(json!({"slow": 3, "backend": id}))}>{ slow_label }</button>
+                <button type="button" class="secondary" aria-label={format!("Normal speed for S{id}")} onclick={op(json!({"slow": 1, "backend": id}))}>{ "normal" }</button>
+                <button type="button" class="secondary" aria-label={format!("Weight of S{id} up")} onclick={op(json!({"weight": b.weight + 1, "backend": id}))}>{ "w+" }</button>
+            </span>
+        </li>
+    }
+}
+
+fn latency_chart(bucket_ms: f64, series: &[Vec<f64>; 3]) -> Html {
+    let (w, h, pad) = (600.0, 150.0, 28.0);
+    let n = series[0].len();
+    let top = series.iter().flatten().copied().fold(0.0_f64, f64::max).max(1.0);
+    let x = |i: usize| pad + (w - pad - 8.0) * if n > 1 { i as f64 / (n - 1) as f64 } else { 0.0 };
+    let y = |v: f64| h - 18.0 - (h - 30.0) * v / top;
+    let names = ["p50", "p95", "p99"];
+    html! {
+        <figure class="latency-chart">
+            <svg viewBox={format!("0 0 {w} {h}")} role="img" aria-label={format!("Latency p50, p95 and p99 over the last {n} samples of {bucket_ms:.0} ms; the highest is {top:.1} ms")}>
+                <line class="axis" x1={pad.to_string()} y1={format!("{:.1}", y(0.0))} x2={(w - 8.0).to_string()} y2={format!("{:.1}", y(0.0))} />
+                <text class="tick" x="2" y={format!("{:.1}", y(top) + 4.0)}>{ format!("{top:.0} ms") }</text>
+                <text class="tick" x="2" y={format!("{:.1}", y(0.0))}>{ "0" }</text>
+                { for series.iter().zip(names).map(|(s, name)| {
+                    let points: Vec<String> = s.iter().enumerate().map(|(i, v)| format!("{:.1},{:.1}", x(i), y(*v))).collect();
+                    html! { <polyline key={name} class={classes!("series", name)} points={points.join(" ")} /> }
+                }) }
+            </svg>
+            <figcaption>
+                { for names.iter().map(|n| html! { <span class={classes!("key", *n)}>{ format!("— {n} ") }</span> }) }
+                { format!("of the requests served in each {bucket_ms:.0} ms") }
+            </figcaption>
+        </figure>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+struct RingProps {
+    ring: Rc<Vec<(u32, NodeId)>>,
+    moved_to: Rc<Vec<NodeId>>,
+}
+
+/// The ring: each backend's arcs (the keys that hash into them go to it) in its colour, its
+/// virtual nodes as ticks; the arcs of backends the last change moved keys to are thicker.
+#[component]
+fn RingView(props: &RingProps) -> Html {
+    let (c, r) = (110.0, 90.0);
+    let at = |p: u32| {
+        let a = f64::from(p) / 4_294_967_296.0 * std::f64::consts::TAU - std::f64::consts::FRAC_PI_2;
+        (c + r * a.cos(), c + r * a.sin())
+    };
+    let mut ids: Vec<NodeId> = props.ring.iter().map(|(_, b)| *b).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    // The arc ending at each point belongs to that point's backend.
+    let path_of = |id: NodeId| {
+        let mut d = String::new();
+        let n = props.ring.len();
+        for i in 0..n {
+            let (p, b) = props.ring[i];
+            if b != id {
+                continue;
+            }
+            let prev = if i == 0 { props.ring[n - 1].0 } else { props.ring[i - 1].0 };
+            let ((x0, y0), (x1, y1)) = (at(prev), at(p));
+            let span = p.wrapping_sub(prev);
+            let large = u8::from(span > u32::MAX / 2);
+            d.push_str(&format!("M{x0:.1} {y0:.1} A{r} {r} 0 {large} 1 {x1:.1} {y1:.1} "));
+        }
+        d
+    };
+    html! {
+        <svg class="ring-view" viewBox="0 0 220 220" role="img" aria-label={format!("The hash ring: {} virtual nodes of {} backends", props.ring.len(), ids.len())}>
+            { for ids.iter().map(|&id| html! {
+                <path key={id} class={classes!("arc", props.moved_to.contains(&id).then_some("moved"))} d={path_of(id)} style={format!("stroke: {}", colour(id))}>
+                    <title>{ format!("S{id}'s arcs") }</title>
+                </path>
+            }) }
+            <text x={c.to_string()} y={(c + 4.0).to_string()} class="ring-label">{ format!("{} points", props.ring.len()) }</text>
+        </svg>
+    }
+}
+
+#[component]
+pub fn BalancerView(props: &BalancerViewProps) -> Html {
+    let Panel::Balancer(p) = &*props.panel else { return html! {} };
+    html! { <BalancerBody panel={Rc::new(p.clone())} on_request={props.on_request.clone()} /> }
+}
+
+#[derive(Properties, PartialEq)]
+struct BodyProps {
+    panel: Rc<BalancerPanel>,
+    on_request: Callback<Value>,
+}
+
+#[component]
+fn BalancerBody(props: &BodyProps) -> Html {
+    let p = &props.panel;
+    let max_share = p.backends.iter().map(|b| b.share_permille).max().unwrap_or(0);
+    let ring = use_memo(p.ring.clone(), |r| r.clone());
+    let moved = Rc::new(p.last_move.as_ref().map(|(_, to)| to.clone()).unwrap_or_default());
+    let burst = {
+        let cb = props.on_request.clone();
+        Callback::from(move |_: MouseEvent| cb.emit(json!({"burst": 100})))
+    };
+    html! {
+        <section class="balancer-view" aria-label="Load balancing" data-testid="balancer-view">
+            <h2>{ format!("Backends · {}", p.strategy) }</h2>
+            <dl class="overall">
+                { for p.overall.iter().map(|(k, v)| html! { <div key={*k}><dt>{ *k }</dt><dd>{ v }</dd></div> }) }
+            </dl>
+            <button type="button" onclick={burst}>{ "Burst of 100 requests" }</button>
+            <ul class="backend-bars">
+                { for p.backends.iter().map(|b| bar(b, max_share, &props.on_request)) }
+            </ul>
+            <h3>{ "Latency over time" }</h3>
+            { latency_chart(p.latency.0, &p.latency.1) }
+            if !p.ring.is_empty() || p.table.is_some() || p.last_move.is_some() {
+                <h3>{ "Keys" }</h3>
+                <div class="keys">
+                    if !p.ring.is_empty() {
+                        <RingView ring={Rc::new((*ring).clone())} moved_to={moved.clone()} />
+                    }
+                    if let Some((cells, size)) = &p.table {
+                        <div class="maglev" aria-label={format!("Maglev's lookup table: its first {} of {size} entries", cells.len())}>
+                            { for cells.iter().enumerate().map(|(i, id)| html! {
+                                <span key={i} class="cell" title={format!("entry {i}: S{id}")} style={format!("background: {}", colour(*id))}></span>
+                            }) }
+                            <p class="hint">{ format!("The first {} of {size} table entries; each backend holds ⌊M/N⌋ or ⌈M/N⌉ of them.", cells.len()) }</p>
+                        </div>
+                    }
+                    if let Some((text, _)) = &p.last_move {
+                        <p class="last-move" data-testid="last-move">{ text }</p>
+                    }
+                </div>
+            }
+        </section>
+    }
+}
