@@ -185,8 +185,10 @@ impl LabProtocol for Balancer {
                 NodeFace {
                     role: if slow { "slow" } else { "backend" },
                     badge: "B",
-                    caption: if slow { format!("×{:.1} slow", f64::from(b.slow_permille) / 1000.0) } else { format!("{} served", b.served) },
-                    state: format!("backend, {} of {} slots busy, {} queued, {} served", b.busy(), b.slots.len(), b.queue.len(), b.served),
+                    // Not the served count: it changes on every response, and the caption would
+                    // redraw the server sixty times a second (the panel's bars count instead).
+                    caption: if slow { format!("×{:.1} slow", f64::from(b.slow_permille) / 1000.0) } else { String::new() },
+                    state: format!("backend, {} of {} slots busy, {} queued", b.busy(), b.slots.len(), b.queue.len()),
                     timer_left: None,
                 }
             }

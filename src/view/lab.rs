@@ -73,6 +73,7 @@ pub const SCENARIOS: &[(&str, &str)] = &[
     ("balancer-p2c-many-backends.json", include_str!("../../scenarios/balancer-p2c-many-backends.json")),
     ("balancer-peak-ewma-slowdown.json", include_str!("../../scenarios/balancer-peak-ewma-slowdown.json")),
     ("balancer-planted-bug-lose-on-timeout.json", include_str!("../../scenarios/balancer-planted-bug-lose-on-timeout.json")),
+    ("balancer-load-5000.json", include_str!("../../scenarios/balancer-load-5000.json")),
 ];
 
 /// Most markers kept for the time line (the oldest go first).

@@ -29,6 +29,7 @@
 // --trace F       a Chrome trace of the window (DevTools' Performance panel can open it), and the
 //           renderer main thread's self time by event (script, style, layout, paint...).
 //           Profiling and tracing cost time themselves: use those runs for shares only.
+// --speed X       the lab's speed (virtual time per wall time, 0.01 to 10) before playing.
 // --style CSS     a style sheet added once playing: an experiment (hide a panel, give the stage
 //           its own layer) to see what a part of the page costs.
 // --screenshot F  the page at the end of the window.
@@ -47,7 +48,9 @@ import { chromiumArgs, executablePath } from './chromium.mjs';
 
 const USAGE = `usage: node tests/browser/perf.mjs (--url URL | --serve DIR) [--scenario FILE.json] [--play]
        [--seconds 10] [--warmup 2] [--runs 1] [--raw] [--profile OUT.cpuprofile] [--trace OUT.json] [--screenshot OUT.png]
-       [--wait-idle MAX_S] [--style CSS] [--viewport 1024x640]`;
+       [--wait-idle MAX_S] [--style CSS] [--viewport 1024x640] [--speed X]`;
+
+const SLIDER_STEPS = 300;
 
 function parseArgs(argv) {
   const opts = { seconds: 10, warmup: 2, runs: 1, play: false, raw: false, viewport: '1024x640' };
@@ -72,6 +75,7 @@ function parseArgs(argv) {
       case '--trace': opts.trace = value(); break;
       case '--wait-idle': opts.waitIdle = Number(value()); break;
       case '--style': opts.style = value(); break;
+      case '--speed': opts.speed = Number(value()); break;
       case '-h': case '--help': console.log(USAGE); process.exit(0); break;
       default: throw new Error(`unknown argument ${a}`);
     }
@@ -387,6 +391,11 @@ async function oneRun(opts, url, index) {
 
     if (opts.scenario) run.nodes = await pickScenario(page, opts.scenario);
     else if (!opts.raw) run.nodes = await page.locator('svg.stage g.node').count();
+    if (opts.speed) {
+      // The slider is logarithmic from 1/100× to 10× over SLIDER_STEPS (src/view/geometry.rs).
+      const position = Math.round(SLIDER_STEPS * Math.log(opts.speed / 0.01) / Math.log(1000));
+      await page.getByRole('slider', { name: 'Speed' }).fill(String(position));
+    }
     if (opts.play) {
       await page.getByRole('button', { name: 'Play', exact: true }).click();
       await page.getByRole('button', { name: 'Pause', exact: true }).waitFor({ timeout: 5_000 });

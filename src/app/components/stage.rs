@@ -26,12 +26,14 @@ const DROP_FADE_US: Micros = 40_000;
 
 /// Most messages drawn at once.
 const MAX_DRAWN: usize = 400;
-/// Above this many messages in flight the stage draws every k-th (by id) instead of all.
-const SAMPLE_OVER: usize = 240;
+/// Above this many messages in flight a balancer's stage draws every k-th (by id), about
+/// [`SAMPLE_DRAWN`] of them, instead of all.
+const SAMPLE_OVER: usize = 80;
+const SAMPLE_DRAWN: usize = 60;
 
 /// Draw one message in this many (by id) when `n` are in flight.
 fn sample_every(n: usize) -> u64 {
-    if n <= SAMPLE_OVER { 1 } else { n.div_ceil(SAMPLE_OVER / 2) as u64 }
+    if n <= SAMPLE_OVER { 1 } else { n.div_ceil(SAMPLE_DRAWN) as u64 }
 }
 
 #[derive(Properties, PartialEq)]
@@ -317,15 +319,19 @@ fn MessageBody(props: &MessageBodyProps) -> Html {
     let m = &props.msg;
     let size = if m.heartbeat { 5.0 } else { 7.0 };
     let class = classes!("msg", m.class, m.heartbeat.then_some("heartbeat"), props.selected.then_some("selected"));
+    // A message without a label (a balancer's requests, by the hundred) gets no tooltip either:
+    // each element costs its creation, and they come and go by thousands a second.
     html! {
         <g {class}>
-            <title>{ format!("m{} {}->{} {} (click to inspect or drop)", m.id, m.from, m.to, m.text) }</title>
+            if !m.label.is_empty() {
+                <title>{ format!("m{} {}->{} {} (click to inspect or drop)", m.id, m.from, m.to, m.text) }</title>
+            }
             if m.square {
                 <rect x={fmt(-size)} y={fmt(-size)} width={fmt(2.0 * size)} height={fmt(2.0 * size)} rx="2" />
             } else {
                 <circle r={fmt(size)} />
             }
-            if !m.heartbeat {
+            if !m.heartbeat && !m.label.is_empty() {
                 <text y={fmt(-size - 3.0)}>{ &m.label }</text>
             }
         </g>
