@@ -28,7 +28,6 @@ use components::event_log::EventLog;
 use components::in_flight::InFlight;
 use components::inspector::Inspector;
 use components::invariants::Invariants;
-use components::log_view::LogView;
 use components::network::NetworkPanel;
 use components::node_menu::NodeActions;
 use components::scenarios::Scenarios;
@@ -37,10 +36,7 @@ use components::session::Session;
 use components::shortcuts::Shortcuts;
 use components::spacetime::SpaceTime;
 use components::stage::Stage;
-use components::tx_view::TxView;
-use components::acceptor_view::AcceptorView;
 use components::compare::Compare;
-use components::balancer_view::BalancerView;
 use state::{LabAction, LabState, SPACETIME_WINDOW_US, Selected};
 
 use crate::view::geometry::virtual_advance_us;
@@ -331,10 +327,7 @@ fn App() -> Html {
                     window_us={SPACETIME_WINDOW_US} {on_select_message} colours={lab.colours} />
             }
             if !embed || shows("logs") {
-                <LogView panel={lab.panel.clone()} />
-                <TxView panel={lab.panel.clone()} />
-                <AcceptorView panel={lab.panel.clone()} />
-                <BalancerView panel={lab.panel.clone()} {on_request} />
+                { protocol_panel(&lab.panel, &on_request) }
             }
             if !embed || shows("network") {
                 <div class="panels">
@@ -353,6 +346,24 @@ fn App() -> Html {
             }
             <Shortcuts open={lab.help} on_close={on_help_close} />
         </main>
+    }
+}
+
+/// The protocol's own panel. Each is compiled only into the bundles whose family shows it (see
+/// `crate::view::family`), so the Raft page does not carry the balancer's charts.
+#[allow(unused_variables)]
+fn protocol_panel(panel: &Rc<crate::view::Panel>, on_request: &Callback<serde_json::Value>) -> Html {
+    use crate::view::Panel;
+    match **panel {
+        #[cfg(feature = "raft")]
+        Panel::Logs(_) => html! { <components::log_view::LogView panel={panel.clone()} /> },
+        #[cfg(feature = "commit")]
+        Panel::Transactions(_) => html! { <components::tx_view::TxView panel={panel.clone()} /> },
+        #[cfg(feature = "paxos")]
+        Panel::Acceptors(_) => html! { <components::acceptor_view::AcceptorView panel={panel.clone()} /> },
+        #[cfg(feature = "balancer")]
+        Panel::Balancer(_) => html! { <components::balancer_view::BalancerView panel={panel.clone()} on_request={on_request.clone()} /> },
+        _ => Html::default(),
     }
 }
 

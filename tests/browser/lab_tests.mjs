@@ -383,6 +383,44 @@ export async function labTests({ context, launch, baseUrl, test, assert, artifac
     await page.close();
   });
 
+  await test('load balancing: backends with slots and queues, shares and latency charted, a removal moves keys on the ring, and two strategies compared on one workload', async () => {
+    const { page, errors } = await open('?scenario=balancer-ring-hash-add-backend');
+    await page.waitForURL(/\?lab=balancer&scenario=balancer-ring-hash-add-backend/, { timeout: appTimeoutMs });
+    await page.getByRole('button', { name: /^S1 balancer/ }).waitFor({ timeout: appTimeoutMs });
+    await page.getByRole('slider', { name: 'Speed' }).fill('200');
+    await page.getByRole('button', { name: 'Play', exact: true }).click();
+    // S12 joins at 2 s: about 1/11 of the keys move, all to S12.
+    const move = page.getByTestId('last-move');
+    await move.waitFor({ timeout: 60_000 });
+    const moved = await visibleText(move);
+    const fraction = Number(moved.match(/\(([\d.]+) %\)/)?.[1]);
+    assert(/^add S12/.test(moved) && fraction > 7 && fraction < 11.1 && /, to S12 \d+$/.test(moved), `the move reads "${moved}"`);
+    await page.getByRole('button', { name: 'Pause', exact: true }).click();
+    assert((await page.locator('svg.stage g.load rect.slot').count()) >= 11 * 4, 'every backend shows its slots');
+    assert((await page.getByTestId('backend-bar').count()) === 11, 'a bar per backend');
+    assert((await page.locator('.latency-chart polyline').count()) === 3, 'p50, p95 and p99 over time');
+    assert((await page.locator('.ring-view path.arc.moved').count()) === 1, 'S12\'s arcs are the moved ones');
+    await shot(page, 'balancer-ring');
+    // An operator removes S5: only its keys move.
+    await page.getByRole('button', { name: 'Remove S5' }).click();
+    await page.getByRole('button', { name: 'Step', exact: true }).click();
+    await page.getByRole('button', { name: 'Play', exact: true }).click();
+    await page.waitForFunction(() => /^remove S5/.test(document.querySelector('[data-testid=last-move]')?.innerText ?? ''), null, { timeout: 30_000 });
+    await page.getByRole('button', { name: 'Pause', exact: true }).click();
+    // The same workload under least connections, side by side.
+    await page.getByRole('combobox', { name: 'Compare with' }).selectOption({ label: 'least_conn on the same workload' });
+    await page.getByTestId('twin').waitFor({ timeout: appTimeoutMs });
+    await page.getByRole('button', { name: 'Play', exact: true }).click();
+    await page.waitForTimeout(1500);
+    await page.getByRole('button', { name: 'Pause', exact: true }).click();
+    const metrics = await visibleText(page.getByTestId('compare-metrics'));
+    const received = metrics.split('\n').find((l) => l.startsWith('received'))?.split('\t').slice(1) ?? [];
+    assert(received.length === 2 && Number(received[0]) > 0 && received[0] === received[1], `the same requests arrive under both: ${metrics}`);
+    await shot(page, 'balancer-compare');
+    assert(errors.length === 0, errors.join('\n'));
+    await page.close();
+  });
+
   await test('a breakpoint pauses the run when S1 sends Commit', async () => {
     const { page, errors } = await open('?scenario=2pc-all-yes');
     await page.getByRole('combobox', { name: 'Breakpoint server' }).selectOption('1');
