@@ -185,6 +185,7 @@ fn App() -> Html {
     };
     let on_request = use_dispatch(&d, |v| LabAction::Operator(crate::protocols::balancer::BALANCER, v));
     let on_compare = use_dispatch(&d, LabAction::Compare);
+    let on_reconfigure = use_dispatch(&d, LabAction::Reconfigure);
     // The twin's stage is for watching: selecting there would mean nothing in the first run.
     let ignore_node = use_callback((), |_: crate::sim::NodeId, _| ());
     let ignore_message = use_callback((), |_: u64, _| ());
@@ -327,7 +328,7 @@ fn App() -> Html {
                     window_us={SPACETIME_WINDOW_US} {on_select_message} colours={lab.colours} />
             }
             if !embed || shows("logs") {
-                { protocol_panel(&lab.panel, &on_request) }
+                { protocol_panel(&lab.panel, &on_request, &on_reconfigure) }
             }
             if !embed || shows("network") {
                 <div class="panels">
@@ -352,7 +353,7 @@ fn App() -> Html {
 /// The protocol's own panel. Each is compiled only into the bundles whose family shows it (see
 /// `crate::view::family`), so the Raft page does not carry the balancer's charts.
 #[allow(unused_variables)]
-fn protocol_panel(panel: &Rc<crate::view::Panel>, on_request: &Callback<serde_json::Value>) -> Html {
+fn protocol_panel(panel: &Rc<crate::view::Panel>, on_request: &Callback<serde_json::Value>, on_reconfigure: &Callback<serde_json::Value>) -> Html {
     use crate::view::Panel;
     match **panel {
         #[cfg(feature = "raft")]
@@ -362,7 +363,7 @@ fn protocol_panel(panel: &Rc<crate::view::Panel>, on_request: &Callback<serde_js
         #[cfg(feature = "paxos")]
         Panel::Acceptors(_) => html! { <components::acceptor_view::AcceptorView panel={panel.clone()} /> },
         #[cfg(feature = "balancer")]
-        Panel::Balancer(_) => html! { <components::balancer_view::BalancerView panel={panel.clone()} on_request={on_request.clone()} /> },
+        Panel::Balancer(_) => html! { <components::balancer_view::BalancerView panel={panel.clone()} on_request={on_request.clone()} on_reconfigure={on_reconfigure.clone()} /> },
         _ => Html::default(),
     }
 }

@@ -77,6 +77,8 @@ pub enum LabAction {
     Select(Option<Selected>),
     /// A command on a server.
     NodeAction(NodeId, NodeCommand),
+    /// The same scenario with this `config` patch, from the start.
+    Reconfigure(serde_json::Value),
     /// An operator's request to a server, as a scenario writes it (a balancer's `{"remove": 3}`).
     Operator(NodeId, serde_json::Value),
     /// Compare mode: set the run of this choice (an index into [`LabState::twin_choices`])
@@ -577,6 +579,16 @@ impl Reducible for LabState {
                     t.run.borrow_mut().net_command(&command);
                 }
                 s.run.borrow_mut().net_command(&command);
+            }
+            LabAction::Reconfigure(patch) => {
+                let again = s.run.borrow().reconfigured(&patch);
+                match again {
+                    Ok(run) => {
+                        s.replace_run(run);
+                        s.notice = Some("Started over with the new settings (same seed, same workload but for what changed).".to_string());
+                    }
+                    Err(e) => s.error = Some(format!("Those settings do not work: {e}")),
+                }
             }
             LabAction::Operator(to, request) => {
                 if let Some(t) = &s.twin {

@@ -37,6 +37,54 @@ pub struct BalancerPanel {
     pub table: Option<(Vec<NodeId>, u32)>,
     /// The last membership change, in words, and the backends its moved keys went to.
     pub last_move: Option<(String, Vec<NodeId>)>,
+    /// The settings a person can change (the run then starts over).
+    pub settings: Settings,
+}
+
+/// What the panel's form shows and changes, as the scenario's `config` writes it.
+#[derive(Clone, Debug, PartialEq, Default)]
+pub struct Settings {
+    /// The strategy's name.
+    pub strategy: &'static str,
+    /// Poisson arrivals a second (None for bursts).
+    pub rate_per_s: Option<f64>,
+    /// Zipf skew of the keys (0: uniform).
+    pub zipf: f64,
+    /// Health checks: interval (0: none) and failures before a backend is taken out.
+    pub health_interval_ms: f64,
+    pub health_fall: u32,
+}
+
+impl Settings {
+    /// The `config` patch that sets these.
+    pub fn patch(&self) -> Value {
+        let mut workload = serde_json::json!({"zipf": if self.zipf > 0.0 { serde_json::json!(self.zipf) } else { Value::Null }});
+        if let Some(rate) = self.rate_per_s {
+            workload["rate_per_s"] = serde_json::json!(rate);
+        }
+        serde_json::json!({
+            "strategy": self.strategy,
+            "workload": workload,
+            "health": {"interval_ms": self.health_interval_ms, "fall": self.health_fall},
+        })
+    }
+}
+
+fn settings(p: &Balancer) -> Settings {
+    use crate::protocols::balancer::workload::{Arrivals, Keys};
+    Settings {
+        strategy: p.strategy.name(),
+        rate_per_s: match p.workload.arrivals {
+            Arrivals::Poisson { rate_milli_per_s } => Some(rate_milli_per_s as f64 / 1000.0),
+            _ => None,
+        },
+        zipf: match &p.workload.keys {
+            Keys::Zipf { s, .. } => *s,
+            Keys::Uniform { .. } => 0.0,
+        },
+        health_interval_ms: p.health.interval_us as f64 / 1000.0,
+        health_fall: p.health.fall,
+    }
 }
 
 /// One backend in the panel.
@@ -75,7 +123,7 @@ fn panel(engine: &Engine<Balancer>) -> BalancerPanel {
     let p = engine.protocol();
     let now = engine.now();
     let Some(lb) = lb_of(engine) else {
-        return BalancerPanel { strategy: format!("{} (the balancer is down)", p.strategy.name()), ..BalancerPanel::default() };
+        return BalancerPanel { strategy: format!("{} (the balancer is down)", p.strategy.name()), settings: settings(p), ..BalancerPanel::default() };
     };
     let total: u64 = lb.stats.iter().map(|s| s.served).sum();
     let keys = p.strategy.is_hashing().then(|| lb.keys_per_backend());
@@ -144,7 +192,16 @@ fn panel(engine: &Engine<Balancer>) -> BalancerPanel {
         );
         (text, m.to.iter().filter(|(_, k)| *k > 0).map(|(b, _)| node_of(*b)).collect())
     });
-    BalancerPanel { strategy: format!("{} {}", p.strategy.name(), p.strategy.params_json()).replace(" {}", ""), backends, overall, latency: (bucket_ms, latency), ring, table, last_move }
+    BalancerPanel {
+        strategy: format!("{} {}", p.strategy.name(), p.strategy.params_json()).replace(" {}", ""),
+        backends,
+        overall,
+        latency: (bucket_ms, latency),
+        ring,
+        table,
+        last_move,
+        settings: settings(p),
+    }
 }
 
 /// The most loaded backend's count over the mean, as the max/mean load ratio.
@@ -417,6 +474,24 @@ mod tests {
         assert_eq!(run.nodes()[3].role, "slow");
         let exported = run.export();
         assert!(exported.schedule.len() >= 2, "the operator's requests are recorded for replay");
+    }
+
+    #[test]
+    fn the_settings_form_restarts_the_run_with_a_new_strategy_rate_and_skew() {
+        let run = at("balancer-round-robin-slow-backend.json", 1_000_000);
+        let mut s = panel_of(&run).settings;
+        assert_eq!(s.strategy, "round_robin");
+        s.strategy = "least_conn";
+        s.rate_per_s = Some(900.0);
+        s.zipf = 1.2;
+        s.health_fall = 3;
+        let mut again = run.reconfigured(&s.patch()).expect("reconfigures");
+        assert_eq!(again.now_us(), 0, "from the start");
+        assert_eq!(panel_of(&again).settings, s, "every setting taken");
+        again.advance_to(500_000);
+        assert!(again.invariants().iter().all(|i| i.violation.is_none()));
+        let bad = run.reconfigured(&serde_json::json!({"strategy": "fastest"})).expect_err("an unknown strategy");
+        assert!(bad.contains("strategy") && bad.contains("fastest"), "{bad}");
     }
 
     #[test]

@@ -263,6 +263,27 @@ pub trait LabModel: fmt::Debug {
     /// A blank cluster of the same protocol: `nodes` servers under `seed`, nothing scheduled,
     /// for playing by hand.
     fn playground(&self, nodes: u32, seed: u64) -> Result<LabRun, String>;
+    /// The same scenario with `patch` merged into its `config` (keys replaced; objects merged
+    /// one level down, so `{"workload": {"rate_per_s": 900}}` keeps the other workload keys),
+    /// from the start. A patch the protocol does not accept is an error naming the key.
+    fn reconfigured(&self, patch: &serde_json::Value) -> Result<LabRun, String> {
+        let mut value = self.scenario().to_value();
+        let config = value.as_object_mut().and_then(|o| {
+            o.entry("config").or_insert_with(|| serde_json::json!({}));
+            o.get_mut("config")?.as_object_mut()
+        });
+        let (Some(config), Some(patch)) = (config, patch.as_object()) else { return Err("the settings are not an object".to_string()) };
+        for (k, v) in patch {
+            match (config.get_mut(k), v) {
+                (Some(serde_json::Value::Object(old)), serde_json::Value::Object(new)) => old.extend(new.clone()),
+                _ => {
+                    config.insert(k.clone(), v.clone());
+                }
+            }
+        }
+        let sc = Scenario::from_value(&value).map_err(|e| e.to_string())?;
+        LabRun::from_scenario(self.name(), sc)
+    }
     /// The same scenario under another seed, from the start.
     fn reseeded(&self, seed: u64) -> Result<LabRun, String> {
         let mut sc = self.scenario().clone();

@@ -417,6 +417,17 @@ export async function labTests({ context, launch, baseUrl, test, assert, artifac
     const received = metrics.split('\n').find((l) => l.startsWith('received'))?.split('\t').slice(1) ?? [];
     assert(received.length === 2 && Number(received[0]) > 0 && received[0] === received[1], `the same requests arrive under both: ${metrics}`);
     await shot(page, 'balancer-compare');
+    // The settings form: another strategy, rate and skew start the run over with them.
+    await page.getByRole('combobox', { name: 'Strategy' }).selectOption('maglev');
+    await page.getByRole('spinbutton', { name: 'Requests per second' }).fill('800');
+    await page.getByRole('spinbutton', { name: 'Zipf skew (0 uniform)' }).fill('1.1');
+    await page.getByRole('spinbutton', { name: 'Zipf skew (0 uniform)' }).press('Tab');
+    await page.getByRole('button', { name: 'Apply (starts over)' }).click();
+    await page.getByText('Started over with the new settings').waitFor({ timeout: appTimeoutMs });
+    const heading = await visibleText(page.getByTestId('balancer-view').getByRole('heading', { level: 2 }));
+    assert(/maglev/.test(heading), `the panel reads "${heading}"`);
+    assert((await page.getByTestId('clock').innerText()).startsWith('0'), 'the run starts over');
+    assert(await page.locator('.maglev .cell').count() > 0, "Maglev's table is shown");
     assert(errors.length === 0, errors.join('\n'));
     await page.close();
   });

@@ -11,7 +11,8 @@ use yew::prelude::*;
 
 use crate::sim::NodeId;
 use crate::view::Panel;
-use crate::view::balancer_face::{BackendBar, BalancerPanel};
+use crate::protocols::balancer::strategy::NAMES;
+use crate::view::balancer_face::{BackendBar, BalancerPanel, Settings};
 
 #[derive(Properties, PartialEq)]
 pub struct BalancerViewProps {
@@ -19,6 +20,82 @@ pub struct BalancerViewProps {
     pub panel: Rc<Panel>,
     /// An operator's request for the balancer (S1), as a scenario writes it.
     pub on_request: Callback<Value>,
+    /// New settings (a `config` patch): the run starts over with them.
+    pub on_reconfigure: Callback<Value>,
+}
+
+#[derive(Properties, PartialEq)]
+struct SettingsProps {
+    settings: Settings,
+    on_apply: Callback<Value>,
+}
+
+/// Strategy, arrival rate, key skew and health checks: applying them starts the run over on
+/// the same seed, so the workload is the same but for what changed.
+#[component]
+fn SettingsForm(props: &SettingsProps) -> Html {
+    let draft = use_state(|| props.settings.clone());
+    {
+        // A new run (another scenario, or these settings applied) resets the form.
+        let draft = draft.clone();
+        use_effect_with(props.settings.clone(), move |s| draft.set(s.clone()));
+    }
+    let number = |f: fn(&mut Settings, f64)| {
+        let draft = draft.clone();
+        Callback::from(move |e: Event| {
+            if let Some(input) = e.target_dyn_into::<web_sys::HtmlInputElement>()
+                && let Ok(v) = input.value().parse::<f64>()
+                && v.is_finite()
+            {
+                let mut s = (*draft).clone();
+                f(&mut s, v);
+                draft.set(s);
+            }
+        })
+    };
+    let on_strategy = {
+        let draft = draft.clone();
+        Callback::from(move |e: Event| {
+            if let Some(select) = e.target_dyn_into::<web_sys::HtmlSelectElement>()
+                && let Some(name) = NAMES.iter().find(|n| **n == select.value())
+            {
+                draft.set(Settings { strategy: name, ..(*draft).clone() });
+            }
+        })
+    };
+    let apply = {
+        let (draft, cb) = (draft.clone(), props.on_apply.clone());
+        Callback::from(move |e: SubmitEvent| {
+            e.prevent_default();
+            cb.emit(draft.patch());
+        })
+    };
+    let d = &*draft;
+    html! {
+        <form class="lb-settings" aria-label="Balancer settings" onsubmit={apply}>
+            <label>{ "Strategy " }
+                <select aria-label="Strategy" onchange={on_strategy}>
+                    { for NAMES.iter().map(|n| html! { <option key={*n} value={*n} selected={*n == d.strategy}>{ *n }</option> }) }
+                </select>
+            </label>
+            if let Some(rate) = d.rate_per_s {
+                <label>{ "Requests/s " }
+                    <input type="number" aria-label="Requests per second" min="1" max="100000" step="any" value={rate.to_string()}
+                        onchange={number(|s, v| s.rate_per_s = Some(v.clamp(0.001, 1_000_000.0)))} />
+                </label>
+            }
+            <label>{ "Zipf skew " }
+                <input type="number" aria-label="Zipf skew (0 uniform)" min="0" max="10" step="0.1" value={d.zipf.to_string()} onchange={number(|s, v| s.zipf = v.clamp(0.0, 10.0))} />
+            </label>
+            <label>{ "Health check every (ms) " }
+                <input type="number" aria-label="Health check interval in ms (0 none)" min="0" step="any" value={d.health_interval_ms.to_string()} onchange={number(|s, v| s.health_interval_ms = v.max(0.0))} />
+            </label>
+            <label>{ "fails before out " }
+                <input type="number" aria-label="Failed checks before a backend is taken out" min="1" max="100" value={d.health_fall.to_string()} onchange={number(|s, v| s.health_fall = v.clamp(1.0, 100.0) as u32)} />
+            </label>
+            <button type="submit" disabled={*d == props.settings}>{ "Apply (starts over)" }</button>
+        </form>
+    }
 }
 
 /// A backend's colour, the same in the bars and the ring.
@@ -148,13 +225,14 @@ fn RingView(props: &RingProps) -> Html {
 #[component]
 pub fn BalancerView(props: &BalancerViewProps) -> Html {
     let Panel::Balancer(p) = &*props.panel else { return html! {} };
-    html! { <BalancerBody panel={Rc::new(p.clone())} on_request={props.on_request.clone()} /> }
+    html! { <BalancerBody panel={Rc::new(p.clone())} on_request={props.on_request.clone()} on_reconfigure={props.on_reconfigure.clone()} /> }
 }
 
 #[derive(Properties, PartialEq)]
 struct BodyProps {
     panel: Rc<BalancerPanel>,
     on_request: Callback<Value>,
+    on_reconfigure: Callback<Value>,
 }
 
 #[component]
@@ -173,6 +251,7 @@ fn BalancerBody(props: &BodyProps) -> Html {
             <dl class="overall">
                 { for p.overall.iter().map(|(k, v)| html! { <div key={*k}><dt>{ *k }</dt><dd>{ v }</dd></div> }) }
             </dl>
+            <SettingsForm settings={p.settings.clone()} on_apply={props.on_reconfigure.clone()} />
             <button type="button" onclick={burst}>{ "Burst of 100 requests" }</button>
             <ul class="backend-bars">
                 { for p.backends.iter().map(|b| bar(b, max_share, &props.on_request)) }
