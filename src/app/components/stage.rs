@@ -290,11 +290,14 @@ fn MessagesLayer(props: &MessagesProps) -> Html {
             }
         })
     };
+    // The keyed messages are the group's only children: a sibling beside them would make Yew
+    // reconcile the list without keys, moving every message's element when one arrives.
     html! {
+        <>
+        if every > 1 {
+            <text class="sampled" x="8" y={fmt(geometry::VIEW_SIZE - 8.0)}>{ format!("1 in {every} messages drawn ({} in flight)", props.messages.len()) }</text>
+        }
         <g class="messages" aria-hidden="true" {onclick}>
-            if every > 1 {
-                <text class="sampled" x="8" y={fmt(geometry::VIEW_SIZE - 8.0)}>{ format!("1 in {every} messages drawn ({} in flight)", props.messages.len()) }</text>
-            }
             { for props.messages.iter().filter(|m| m.id % every == 0).take(MAX_DRAWN).map(|m| {
                 let p = geometry::message_position(at(m.from), at(m.to), r, m.sent_us, m.due_us, props.now_us);
                 html! {
@@ -304,6 +307,7 @@ fn MessagesLayer(props: &MessagesProps) -> Html {
                 }
             }) }
         </g>
+        </>
     }
 }
 
