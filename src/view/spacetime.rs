@@ -15,6 +15,19 @@
 //! Markers are vertical ticks: a crash or restart on its server's lane, a commit as a short
 //! tick on the time axis, the rest across every lane. A server is drawn down (a dashed stretch
 //! of its lane) between its crash and restart markers.
+//!
+//! ## Absolute time, so that a refresh touches only what moved
+//!
+//! Arrows, ticks, down stretches and grid lines are placed in *absolute* virtual time:
+//! `x = (t − base) · scale`, where `base` ([`Diagram::base_us`], see [`epoch`]) is a fixed
+//! epoch that changes once every [`EPOCH_WINDOWS`] windows. They are drawn inside a group moved
+//! by [`Diagram::shift`] (`translate(shift 0)`, so that a time's place on screen is
+//! `x + shift`) and clipped to the lanes' area (left of [`Diagram::x0`] is the lanes' labels).
+//! As time passes only `shift` changes: an arrow keeps its coordinates from the moment it ends
+//! until it leaves the window (or the epoch changes), so the view can skip it. An arrow still
+//! in flight ends at now, so it changes until it ends. Whatever lies entirely outside the window
+//! is left out; what lies partly outside (an arrow sent before the window's start) is drawn whole
+//! and cut by the clip, along its line.
 
 use crate::sim::{Addr, Micros, NodeId};
 
@@ -41,6 +54,8 @@ pub const LANES_MAX: u32 = 64;
 pub const IN_FLIGHT_PROGRESS_MAX: f64 = 0.92;
 /// Marker labels closer than this to the previous shown one are left to their titles.
 const LABEL_SPACING: f64 = 56.0;
+/// The epoch of the absolute coordinates moves by this many windows at once (see [`epoch`]).
+pub const EPOCH_WINDOWS: u64 = 8;
 
 /// Which lane.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -60,18 +75,19 @@ pub struct Lane {
     pub y: f64,
     /// `S3`, or `clients`.
     pub label: String,
-    /// Stretches (x from, x to) during which the server was down.
+    /// Stretches (x from, x to), absolute, during which the server was down; one that began
+    /// before the epoch starts at the epoch.
     pub down: Vec<(f64, f64)>,
 }
 
-/// A message as drawn.
+/// A message as drawn, in absolute coordinates (on screen at `x + Diagram::shift`).
 #[derive(Clone, Debug, PartialEq)]
 pub struct Arrow {
     /// Message id.
     pub id: u64,
     /// Index of its span in the slice given to [`layout`].
     pub span: usize,
-    /// Start.
+    /// Start: its sending time, even before the window (the clip cuts it).
     pub x1: f64,
     /// Start.
     pub y1: f64,
@@ -97,7 +113,7 @@ pub struct Arrow {
 pub struct Tick {
     /// Index of its marker in the slice given to [`layout`] (a stable key with `event`).
     pub marker: usize,
-    /// Horizontal position.
+    /// Horizontal position, absolute.
     pub x: f64,
     /// Top.
     pub y1: f64,
@@ -112,7 +128,9 @@ pub struct Tick {
 /// A vertical grid line of the time axis.
 #[derive(Clone, Debug, PartialEq)]
 pub struct GridLine {
-    /// Horizontal position.
+    /// Its time.
+    pub t_us: Micros,
+    /// Horizontal position, absolute.
     pub x: f64,
     /// The time, as `1200 ms`.
     pub label: String,
@@ -129,12 +147,18 @@ pub struct Diagram {
     pub t0_us: Micros,
     /// The window's end.
     pub t1_us: Micros,
-    /// The time axis runs from `x0` (t0) to `x1` (t1).
+    /// The time axis runs from `x0` (t0) to `x1` (t1), on screen.
     pub x0: f64,
     /// See `x0`.
     pub x1: f64,
-    /// Where now is.
+    /// Where now is, on screen.
     pub now_x: f64,
+    /// The epoch: absolute x is 0 at this time (see [`epoch`]).
+    pub base_us: Micros,
+    /// SVG units per microsecond.
+    pub scale: f64,
+    /// What moves the absolute coordinates onto the screen: `x + shift`.
+    pub shift: f64,
     /// The lanes, top to bottom.
     pub lanes: Vec<Lane>,
     /// Bottom of the last lane's band.
@@ -147,6 +171,29 @@ pub struct Diagram {
     pub ticks: Vec<Tick>,
     /// The time axis's grid.
     pub grid: Vec<GridLine>,
+}
+
+impl Diagram {
+    /// An absolute x on screen.
+    pub fn screen_x(&self, x: f64) -> f64 {
+        x + self.shift
+    }
+
+    /// A time's absolute x.
+    pub fn abs_x(&self, t_us: Micros) -> f64 {
+        abs_x(t_us, self.base_us, self.scale)
+    }
+}
+
+fn abs_x(t_us: Micros, base_us: Micros, scale: f64) -> f64 {
+    (t_us as f64 - base_us as f64) * scale
+}
+
+/// The epoch of the absolute coordinates for a window starting at `t0_us`: a multiple of
+/// [`EPOCH_WINDOWS`] windows, at or before `t0_us`, so it changes once every so many windows.
+pub fn epoch(t0_us: Micros, window_us: Micros) -> Micros {
+    let e = window_us.max(1).saturating_mul(EPOCH_WINDOWS);
+    t0_us / e * e
 }
 
 /// The window shown at `now_us`: the last `window_us` up to now, or the first `window_us` of
@@ -181,7 +228,9 @@ pub fn layout(spans: &[MessageSpan], markers: &[Marker], nodes: u32, now_us: Mic
     let lane_y = |i: usize| TOP + LANE_GAP * (i as f64 + 0.5);
     let lanes_bottom = TOP + LANE_GAP * lane_count as f64;
     let (x0, x1) = (GUTTER, WIDTH - PAD_RIGHT);
-    let x_of = |t: Micros| x0 + (t.clamp(t0, t1) - t0) as f64 * (x1 - x0) / (t1 - t0) as f64;
+    let scale = (x1 - x0) / (t1 - t0) as f64;
+    let base = epoch(t0, window_us);
+    let x_of = |t: Micros| abs_x(t, base, scale);
     let lane_of = |a: Addr| -> Option<usize> {
         match a {
             Addr::Node(id) if id >= 1 && id <= n => Some(id as usize - 1),
@@ -202,12 +251,13 @@ pub fn layout(spans: &[MessageSpan], markers: &[Marker], nodes: u32, now_us: Mic
         }
     }
 
-    // Lanes, with the stretches their servers were down.
+    // Lanes, with the stretches their servers were down (from the epoch at the earliest, so
+    // that a long one keeps its coordinates).
     let mut lanes: Vec<Lane> = (1..=n).map(|id| Lane { id: LaneId::Server(id), y: lane_y(id as usize - 1), label: format!("S{id}"), down: Vec::new() }).collect();
     let mut down_since: Vec<Option<Micros>> = vec![None; n as usize];
     let close = |lanes: &mut Vec<Lane>, i: usize, from: Micros, to: Micros| {
         if to >= t0 && from <= t1 {
-            lanes[i].down.push((x_of(from), x_of(to)));
+            lanes[i].down.push((x_of(from.max(base)), x_of(to.min(t1))));
         }
     };
     for m in markers {
@@ -254,6 +304,7 @@ pub fn layout(spans: &[MessageSpan], markers: &[Marker], nodes: u32, now_us: Mic
         ticks.push(Tick { marker: i, x, y1, y2, kind: m.kind, text });
     }
 
+    let shift = x0 - x_of(t0);
     Diagram {
         width: WIDTH,
         height: lanes_bottom + PAD_BOTTOM,
@@ -261,7 +312,10 @@ pub fn layout(spans: &[MessageSpan], markers: &[Marker], nodes: u32, now_us: Mic
         t1_us: t1,
         x0,
         x1,
-        now_x: x_of(now_us),
+        now_x: x_of(now_us.clamp(t0, t1)) + shift,
+        base_us: base,
+        scale,
+        shift,
         lanes,
         lanes_bottom,
         arrows,
@@ -296,17 +350,14 @@ fn arrow(s: &MessageSpan, span: usize, ya: f64, yb: f64, now_us: Micros, (t0, t1
     if tb < t0 || ta > t1 {
         return None;
     }
-    // Along the line from (ta, ya) to (tb, yb), clipped to the window.
-    let at = |t: Micros| if tb > ta { ya + (yb - ya) * (t - ta) as f64 / (tb - ta) as f64 } else { yb };
-    let (ca, cb) = (ta.max(t0), tb.min(t1));
     let end_in_view = tb <= t1;
     Some(Arrow {
         id: s.id,
         span,
-        x1: x_of(ca),
-        y1: if ta < t0 { at(ca) } else { ya },
-        x2: x_of(cb),
-        y2: if end_in_view { yb } else { at(cb) },
+        x1: x_of(ta),
+        y1: ya,
+        x2: x_of(tb),
+        y2: yb,
         class: classify(&s.kind, s.heartbeat),
         fate: s.fate,
         dashed: s.fate == Fate::InFlight,
@@ -352,7 +403,7 @@ fn grid(t0: Micros, t1: Micros, x_of: &impl Fn(Micros) -> f64) -> Vec<GridLine> 
         .map(|k: u64| first.saturating_add(k.saturating_mul(step)))
         .take_while(|&t| t <= t1)
         .take(16)
-        .map(|t| GridLine { x: x_of(t), label: format!("{:.*} ms", decimals, t as f64 / 1_000.0) })
+        .map(|t| GridLine { t_us: t, x: x_of(t), label: format!("{:.*} ms", decimals, t as f64 / 1_000.0) })
         .collect()
 }
 
@@ -396,9 +447,9 @@ mod tests {
         let d = layout(&spans, &[], 3, now, window_us, ARROWS_MAX, kind_class);
         assert_eq!((d.t0_us, d.t1_us), (700_000, 1_000_000));
         assert_eq!(d.arrows.len(), 30);
-        assert!((d.arrows[0].x1 - d.x0).abs() < EPS, "sent at t0: at the left edge");
+        assert!((d.screen_x(d.arrows[0].x1) - d.x0).abs() < 1e-6, "sent at t0: at the left edge");
         assert!(d.arrows.windows(2).all(|w| w[0].x1 < w[1].x1), "later sends further right");
-        assert!(d.arrows.iter().all(|a| a.x2 > a.x1 && a.x2 <= d.x1 && a.head && !a.dashed && !a.cross));
+        assert!(d.arrows.iter().all(|a| a.x2 > a.x1 && d.screen_x(a.x2) <= d.x1 + 1e-6 && a.head && !a.dashed && !a.cross));
         assert!((d.now_x - d.x1).abs() < EPS, "now at the right edge");
         // Before the window is full, time starts at 0 and now is part of the way.
         let early = layout(&[], &[], 3, 100_000, window_us, ARROWS_MAX, kind_class);
@@ -407,7 +458,7 @@ mod tests {
         // Grid lines at round times, left to right, inside the axis.
         assert!(d.grid.len() >= 3 && d.grid.len() <= 9, "{:?}", d.grid);
         assert!(d.grid.windows(2).all(|w| w[0].x < w[1].x));
-        assert!(d.grid.iter().all(|g| g.x >= d.x0 && g.x <= d.x1));
+        assert!(d.grid.iter().all(|g| d.screen_x(g.x) >= d.x0 - 1e-6 && d.screen_x(g.x) <= d.x1 + 1e-6));
         assert_eq!(d.grid[0].label, "700 ms");
     }
 
@@ -418,8 +469,13 @@ mod tests {
         let d = layout(&[s], &[], 3, 1_000_000, 300_000, ARROWS_MAX, kind_class);
         let a = &d.arrows[0];
         let (ya, yb) = (d.lanes[0].y, d.lanes[2].y);
-        assert!((a.x1 - d.x0).abs() < EPS);
-        assert!((a.y1 - (ya + yb) / 2.0).abs() < 1e-6, "halfway down at the window's start");
+        // Drawn whole from its send, left of the window (the clip cuts it)...
+        let (sx1, sx2) = (d.screen_x(a.x1), d.screen_x(a.x2));
+        assert!((a.x1 - d.abs_x(600_000)).abs() < EPS && sx1 < d.x0);
+        assert!((a.y1 - ya).abs() < EPS);
+        // ... so that it crosses the window's start halfway down.
+        let y_at_x0 = a.y1 + (a.y2 - a.y1) * (d.x0 - sx1) / (sx2 - sx1);
+        assert!((y_at_x0 - (ya + yb) / 2.0).abs() < 1e-6, "halfway down at the window's start");
         assert!((a.y2 - yb).abs() < EPS && a.head);
         // Entirely before the window: not drawn.
         let old = span(8, S(1), S(3), 100_000, 200_000, Some((200_000, Fate::Delivered)));
@@ -441,12 +497,12 @@ mod tests {
         let y = |i: usize| d.lanes[i].y;
         let [a, b, c] = &d.arrows[..] else { panic!("three arrows: {:?}", d.arrows) };
         assert!(a.dashed && a.head && !a.cross && a.fate == Fate::InFlight);
-        assert!((a.x2 - d.now_x).abs() < EPS);
+        assert!((d.screen_x(a.x2) - d.now_x).abs() < 1e-6);
         assert!((a.y2 - (y(0) + y(1)) / 2.0).abs() < 1e-6);
-        assert!((b.x2 - d.now_x).abs() < EPS);
+        assert!((d.screen_x(b.x2) - d.now_x).abs() < 1e-6);
         assert!((b.y2 - (y(1) + (y(0) - y(1)) * IN_FLIGHT_PROGRESS_MAX)).abs() < 1e-6);
         assert!(c.cross && !c.head && !c.dashed && (c.y2 - y(2)).abs() < EPS);
-        assert!(c.x2 < d.now_x && c.x2 > c.x1);
+        assert!(d.screen_x(c.x2) < d.now_x && c.x2 > c.x1);
         // Dropped on the wire (by the user) halfway: the ✕ is halfway.
         let user = span(4, S(1), S(3), 900_000, 920_000, Some((910_000, Fate::Dropped)));
         let d = layout(&[user], &[], 3, now, 300_000, ARROWS_MAX, kind_class);
@@ -480,7 +536,8 @@ mod tests {
             assert_eq!(d.arrows.len(), n as usize);
             for a in &d.arrows {
                 for (x, y) in [(a.x1, a.y1), (a.x2, a.y2)] {
-                    assert!(x >= d.x0 - EPS && x <= d.x1 + EPS && y >= TOP && y <= d.lanes_bottom, "{a:?} n={n}");
+                    let x = d.screen_x(x);
+                    assert!(x >= d.x0 - 1e-6 && x <= d.x1 + 1e-6 && y >= TOP && y <= d.lanes_bottom, "{a:?} n={n}");
                 }
             }
         }
@@ -537,8 +594,11 @@ mod tests {
         assert!(commit.y2 <= TOP && commit.text.is_none());
         let restart = &d.ticks[2];
         assert!(restart.y1 < d.lanes[1].y && restart.y2 > d.lanes[1].y && restart.y2 < d.lanes[2].y);
-        assert_eq!(d.lanes[1].down, [(d.x0, restart.x)]);
-        assert_eq!(d.lanes[2].down, [(d.ticks[4].x, d.now_x)], "still down at now");
+        // Down from before the window (the clip cuts it at the window's start) to the restart.
+        assert_eq!(d.lanes[1].down, [(d.abs_x(100_000), restart.x)]);
+        assert!(d.screen_x(d.lanes[1].down[0].0) < d.x0);
+        assert_eq!(d.lanes[2].down, [(d.ticks[4].x, d.abs_x(1_000_000))], "still down at now");
+        assert!((d.screen_x(d.lanes[2].down[0].1) - d.now_x).abs() < 1e-6);
         assert!(d.lanes[0].down.is_empty());
         assert_eq!(d.ticks[3].text.as_deref(), Some("partition"));
     }
@@ -570,10 +630,98 @@ mod tests {
         assert!(!d.arrows.is_empty() && !d.ticks.is_empty());
         for a in &d.arrows {
             assert!(a.x1 <= a.x2 + EPS, "{a:?}");
-            for (x, y) in [(a.x1, a.y1), (a.x2, a.y2)] {
-                assert!(x >= d.x0 - EPS && x <= d.x1 + EPS && y >= TOP && y <= d.lanes_bottom, "{a:?}");
+            // Its end in the window (its start may be before it: the clip cuts it).
+            let x2 = d.screen_x(a.x2);
+            assert!(x2 >= d.x0 - 1e-6 && x2 <= d.x1 + 1e-6, "{a:?}");
+            assert!(d.screen_x(a.x1) <= d.x1 + 1e-6, "{a:?}");
+            for y in [a.y1, a.y2] {
+                assert!(y >= TOP && y <= d.lanes_bottom, "{a:?}");
             }
         }
         assert!(d.arrows.iter().any(|a| a.dashed) && d.arrows.iter().any(|a| a.cross) && d.arrows.iter().any(|a| a.head && !a.dashed));
+    }
+
+    /// The arrows (without their index in the slice, which shifts as spans leave) by id.
+    fn by_id(d: &Diagram) -> Vec<(u64, [f64; 4], bool, bool, bool)> {
+        d.arrows.iter().map(|a| (a.id, [a.x1, a.y1, a.x2, a.y2], a.dashed, a.head, a.cross)).collect()
+    }
+
+    #[test]
+    fn an_ended_arrow_keeps_its_coordinates_as_now_advances_within_an_epoch() {
+        let window_us = 400_000;
+        // Delivered messages every 10 ms from 2.0 s to 2.6 s, and one in flight since 2.55 s.
+        let mut spans: Vec<MessageSpan> = (0..60).map(|i| span(i + 1, S(1 + (i % 3) as u32), S(1 + ((i + 1) % 3) as u32), 2_000_000 + i * 10_000, 2_000_000 + i * 10_000 + 8_000, Some((2_000_000 + i * 10_000 + 8_000, Fate::Delivered)))).collect();
+        spans.push(span(100, S(1), S(2), 2_550_000, 3_000_000, None));
+        let at = |now: Micros| layout(&spans, &[], 3, now, window_us, ARROWS_MAX, kind_class);
+        let (a, b) = (at(2_600_000), at(2_700_000));
+        assert_eq!(epoch(a.t0_us, window_us), epoch(b.t0_us, window_us), "one epoch");
+        assert_eq!(a.base_us, b.base_us);
+        // The translate moves with time, by the time gone...
+        assert!((a.shift - b.shift - 100_000.0 * a.scale).abs() < 1e-6, "{} {}", a.shift, b.shift);
+        assert!(b.shift < a.shift);
+        // ... and nothing else that has ended: the arrows still in view are the same, at the
+        // same absolute coordinates, and on screen they moved left with the translate.
+        let (old, new) = (by_id(&a), by_id(&b));
+        let ended = |v: &[(u64, [f64; 4], bool, bool, bool)]| v.iter().filter(|x| !x.2).cloned().collect::<Vec<_>>();
+        let kept: Vec<_> = ended(&old).into_iter().filter(|x| new.iter().any(|y| y.0 == x.0)).collect();
+        assert!(kept.len() >= 20, "{}", kept.len());
+        for x in &kept {
+            assert!(new.contains(x), "{x:?} changed");
+        }
+        // The one in flight keeps its start and moves its end to now.
+        let (fa, fb) = (a.arrows.iter().find(|x| x.id == 100).unwrap(), b.arrows.iter().find(|x| x.id == 100).unwrap());
+        assert_eq!((fa.x1, fa.y1), (fb.x1, fb.y1));
+        assert!(fb.x2 > fa.x2 && fb.y2 > fa.y2);
+        assert!((a.screen_x(fa.x2) - a.now_x).abs() < 1e-6 && (b.screen_x(fb.x2) - b.now_x).abs() < 1e-6);
+        // Grid lines and ticks keep theirs too.
+        for g in &b.grid {
+            if let Some(h) = a.grid.iter().find(|h| h.t_us == g.t_us) {
+                assert_eq!(h, g);
+            }
+        }
+    }
+
+    #[test]
+    fn the_epoch_changes_once_in_so_many_windows_and_the_screen_does_not_jump() {
+        let window_us = 400_000;
+        let e = window_us * EPOCH_WINDOWS;
+        assert_eq!(epoch(0, window_us), 0);
+        assert_eq!(epoch(e - 1, window_us), 0);
+        assert_eq!(epoch(e, window_us), e);
+        assert_eq!(epoch(3 * e + 5, window_us), 3 * e);
+        // Across an epoch's change, absolute coordinates change and screen ones do not.
+        let s = span(1, S(1), S(2), e + window_us - 100_000, e + window_us - 50_000, Some((e + window_us - 50_000, Fate::Delivered)));
+        let (before, after) = (layout(&[s.clone()], &[], 2, e + window_us - 1, window_us, ARROWS_MAX, kind_class), layout(&[s], &[], 2, e + window_us, window_us, ARROWS_MAX, kind_class));
+        assert_eq!((before.base_us, after.base_us), (0, e));
+        let (a, b) = (&before.arrows[0], &after.arrows[0]);
+        assert!(a.x1 != b.x1);
+        assert!((before.screen_x(a.x1) - after.screen_x(b.x1) - before.scale).abs() < 1e-6, "one µs apart");
+        // Absolute coordinates stay small, whatever the time.
+        let late = layout(&[], &[], 2, 3_600_000_000, window_us, ARROWS_MAX, kind_class);
+        assert!(late.shift.abs() <= (EPOCH_WINDOWS + 1) as f64 * WIDTH, "{}", late.shift);
+        assert!((late.screen_x(late.abs_x(late.t0_us)) - late.x0).abs() < 1e-6);
+    }
+
+    #[test]
+    fn what_lies_outside_the_window_is_culled() {
+        let now = 5_000_000;
+        let window_us = 400_000;
+        let t0 = now - window_us;
+        let spans = [
+            // Ended before the window: gone.
+            span(1, S(1), S(2), t0 - 50_000, t0 - 10_000, Some((t0 - 10_000, Fate::Delivered))),
+            span(2, S(1), S(2), t0 - 50_000, t0 - 10_000, Some((t0 - 1, Fate::Dropped))),
+            // Ends in the window: kept, though it starts before it.
+            span(3, S(2), S(1), t0 - 50_000, t0 + 10_000, Some((t0 + 10_000, Fate::Delivered))),
+            // Sent long ago, still in flight: kept.
+            span(4, S(2), S(1), t0 - 900_000, t0 - 800_000, None),
+            span(5, S(1), S(2), now - 10_000, now + 10_000, None),
+        ];
+        let markers = [marker(1, t0 - 1, MarkerKind::Election, Some(1)), marker(2, t0 + 1, MarkerKind::Election, Some(2))];
+        let d = layout(&spans, &markers, 2, now, window_us, ARROWS_MAX, kind_class);
+        assert_eq!(d.arrows.iter().map(|a| a.id).collect::<Vec<_>>(), [3, 4, 5]);
+        assert_eq!(d.ticks.iter().map(|t| t.marker).collect::<Vec<_>>(), [1]);
+        assert!(d.grid.iter().all(|g| g.t_us >= t0 && g.t_us <= now));
+        assert!(d.screen_x(d.arrows[1].x1) < d.x0, "the old one starts far left, cut by the clip");
     }
 }

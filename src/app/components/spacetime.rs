@@ -2,16 +2,23 @@
 //! its send to its delivery (dashed while in flight, ✕ where dropped), and the run's markers as
 //! vertical ticks. Geometry comes from [`crate::view::spacetime::layout`]; this file only
 //! writes SVG. Clicking an arrow selects its message.
+//!
+//! The diagram is refreshed a few times a second while the run plays, so a refresh touches
+//! only what moved: arrows, ticks, down stretches and grid lines sit at absolute coordinates in
+//! groups whose `translate` is all that follows the clock (clipped to the lanes' area), each
+//! arrow is a component of its own whose props do not change once its message has ended (so
+//! Yew skips it), and one click listener on the arrows' group finds the arrow by its `data-id`.
 
 use std::rc::Rc;
 
+use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
 use crate::sim::Micros;
 use crate::sim::time::AsMs;
 use crate::view::face::Colours;
 use crate::view::history::{Fate, Marker, MessageSpan};
-use crate::view::spacetime::{self, ARROWS_MAX, Arrow, Diagram, LaneId};
+use crate::view::spacetime::{self, ARROWS_MAX, Diagram, LaneId};
 
 /// Arrowhead colours, one `<marker>` each: SVG 1.1 markers cannot take the line's colour.
 const HEADS: [&str; 5] = ["rv", "rvr", "ae", "aer", "client"];
@@ -37,26 +44,48 @@ pub struct SpaceTimeProps {
 #[component]
 pub fn SpaceTime(props: &SpaceTimeProps) -> Html {
     let d = spacetime::layout(&props.spans, &props.markers, props.nodes, props.now_us, props.window_us, ARROWS_MAX, props.colours.of);
+    // One listener for every arrow: the clicked one carries its message's id.
+    let onclick = use_callback(props.on_select_message.clone(), |e: MouseEvent, on_select| {
+        let id = e
+            .target()
+            .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+            .and_then(|el| el.closest("[data-id]").ok().flatten())
+            .and_then(|el| el.get_attribute("data-id"))
+            .and_then(|v| v.parse::<u64>().ok());
+        if let Some(id) = id {
+            on_select.emit(id);
+        }
+    });
     let view_box = format!("0 0 {} {}", fmt(d.width), fmt(d.height));
     let window_ms = props.window_us / 1_000;
     let label = format!("Messages between servers over {window_ms} ms up to {} ms", AsMs(props.now_us));
+    // The only attribute that follows the clock (with the now line while the window fills).
+    let slide = format!("translate({:.2} 0)", d.shift);
     html! {
         <section class="spacetime" data-testid="spacetime" aria-label="Space-time diagram">
             <h2>{ "Space-time diagram" }</h2>
             <svg class="spacetime-svg" viewBox={view_box} role="group" aria-label={label}>
-                <defs>
-                    { for HEADS.iter().map(|k| html! {
-                        <marker key={*k} id={format!("st-head-{k}")} class={classes!("st-head", *k)} viewBox="0 0 10 10" refX="9" refY="5"
-                            markerWidth="7" markerHeight="7" markerUnits="userSpaceOnUse" orient="auto">
-                            <path d="M0,1 L10,5 L0,9 z" />
-                        </marker>
+                <Defs width={d.width} height={d.height} x0={d.x0} />
+                <g class="st-grid" aria-hidden="true" transform={slide.clone()}>
+                    { for d.grid.iter().map(|g| html! {
+                        <GridMark key={g.t_us} x={g.x} bottom={d.lanes_bottom} label={g.label.clone()} />
                     }) }
-                </defs>
-                { axis(&d) }
+                </g>
                 { lanes(&d) }
-                { ticks(&d, &props.markers) }
-                <g class="st-arrows">
-                    { for d.arrows.iter().map(|a| arrow(a, &props.spans, &props.on_select_message)) }
+                <g class="st-clip" clip-path="url(#st-clip)">
+                    <g class="st-slide" transform={slide}>
+                        { downs(&d) }
+                        { ticks(&d, &props.markers) }
+                        <g class="st-arrows" {onclick}>
+                            { for d.arrows.iter().filter_map(|a| {
+                                let s = props.spans.get(a.span)?;
+                                Some(html! {
+                                    <ArrowMark key={a.id} x1={a.x1} y1={a.y1} x2={a.x2} y2={a.y2} class={a.class}
+                                        dashed={a.dashed} head={a.head} cross={a.cross} span={Title::of(s)} />
+                                })
+                            }) }
+                        </g>
+                    </g>
                 </g>
                 <line class="st-now" x1={fmt(d.now_x)} y1={fmt(spacetime::TOP)} x2={fmt(d.now_x)} y2={fmt(d.lanes_bottom)}>
                     <title>{ format!("now, {} ms", AsMs(props.now_us)) }</title>
@@ -72,37 +101,90 @@ pub fn SpaceTime(props: &SpaceTimeProps) -> Html {
     }
 }
 
-fn axis(d: &Diagram) -> Html {
+#[derive(Properties, PartialEq)]
+struct DefsProps {
+    width: f64,
+    height: f64,
+    x0: f64,
+}
+
+/// Arrowheads and the lanes' clip: the same for the whole run.
+#[component]
+fn Defs(props: &DefsProps) -> Html {
     html! {
-        <g class="st-grid" aria-hidden="true">
-            { for d.grid.iter().map(|g| html! {
-                <g key={g.label.clone()}>
-                    <line x1={fmt(g.x)} y1={fmt(spacetime::TOP - 12.0)} x2={fmt(g.x)} y2={fmt(d.lanes_bottom)} />
-                    <text x={fmt(g.x)} y={fmt(spacetime::TOP - 16.0)}>{ &g.label }</text>
-                </g>
+        <defs>
+            { for HEADS.iter().map(|k| html! {
+                <marker key={*k} id={format!("st-head-{k}")} class={classes!("st-head", *k)} viewBox="0 0 10 10" refX="9" refY="5"
+                    markerWidth="7" markerHeight="7" markerUnits="userSpaceOnUse" orient="auto">
+                    <path d="M0,1 L10,5 L0,9 z" />
+                </marker>
             }) }
+            // Right of the lanes' labels, to the diagram's right edge (an end at now keeps its
+            // arrowhead or ✕ whole).
+            <clipPath id="st-clip">
+                <rect x={fmt(props.x0)} y="0" width={fmt(props.width - props.x0)} height={fmt(props.height)} />
+            </clipPath>
+        </defs>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+struct GridMarkProps {
+    x: f64,
+    bottom: f64,
+    label: String,
+}
+
+#[component]
+fn GridMark(props: &GridMarkProps) -> Html {
+    let x = fmt(props.x);
+    html! {
+        <g>
+            <line x1={x.clone()} y1={fmt(spacetime::TOP - 12.0)} x2={x.clone()} y2={fmt(props.bottom)} />
+            <text {x} y={fmt(spacetime::TOP - 16.0)}>{ &props.label }</text>
         </g>
     }
 }
 
+/// Lane lines and labels: they do not move.
 fn lanes(d: &Diagram) -> Html {
     html! {
         <g class="st-lanes">
             { for d.lanes.iter().map(|l| {
-                let key = match l.id { LaneId::Server(id) => format!("s{id}"), LaneId::Clients => "c".to_string() };
                 html! {
-                    <g key={key} class="st-lane">
+                    <g key={lane_key(l.id)} class="st-lane">
                         <line x1={fmt(d.x0)} y1={fmt(l.y)} x2={fmt(d.x1)} y2={fmt(l.y)} />
-                        { for l.down.iter().map(|&(a, b)| html! {
-                            <line class="st-down" x1={fmt(a)} y1={fmt(l.y)} x2={fmt(b)} y2={fmt(l.y)}>
-                                <title>{ format!("{} down", l.label) }</title>
-                            </line>
-                        }) }
                         <text x={fmt(d.x0 - 6.0)} y={fmt(l.y + 4.0)}>{ &l.label }</text>
                     </g>
                 }
             }) }
         </g>
+    }
+}
+
+/// The stretches servers were down, in absolute time (they slide with the arrows).
+fn downs(d: &Diagram) -> Html {
+    html! {
+        <g class="st-lanes st-downs">
+            { for d.lanes.iter().filter(|l| !l.down.is_empty()).map(|l| {
+                html! {
+                    <g key={lane_key(l.id)} class="st-lane">
+                        { for l.down.iter().map(|&(a, b)| html! {
+                            <line class="st-down" x1={fmt(a)} y1={fmt(l.y)} x2={fmt(b)} y2={fmt(l.y)}>
+                                <title>{ format!("{} down", l.label) }</title>
+                            </line>
+                        }) }
+                    </g>
+                }
+            }) }
+        </g>
+    }
+}
+
+fn lane_key(id: LaneId) -> String {
+    match id {
+        LaneId::Server(id) => format!("s{id}"),
+        LaneId::Clients => "c".to_string(),
     }
 }
 
@@ -112,44 +194,112 @@ fn ticks(d: &Diagram, markers: &[Marker]) -> Html {
             { for d.ticks.iter().filter_map(|t| {
                 let m = markers.get(t.marker)?;
                 Some(html! {
-                    <g key={format!("{}-{}", m.event, t.marker)} class={classes!("st-tick", t.kind.as_str())}>
-                        <title>{ format!("{} at {} ms (event {})", m.label, AsMs(m.at_us), m.event) }</title>
-                        <line x1={fmt(t.x)} y1={fmt(t.y1)} x2={fmt(t.x)} y2={fmt(t.y2)} />
-                        if let Some(text) = &t.text {
-                            <text x={fmt(t.x + 2.0)} y={fmt(spacetime::TOP - 3.0)}>{ text }</text>
-                        }
-                    </g>
+                    <TickMark key={format!("{}-{}", m.event, t.marker)} kind={t.kind.as_str()} x={t.x} y1={t.y1} y2={t.y2}
+                        text={t.text.clone()} event={m.event} at_us={m.at_us} label={m.label.clone()} />
                 })
             }) }
         </g>
     }
 }
 
-fn arrow(a: &Arrow, spans: &[MessageSpan], on_select: &Callback<u64>) -> Html {
-    let Some(s) = spans.get(a.span) else { return Html::default() };
-    let id = a.id;
-    let onclick = {
-        let on_select = on_select.clone();
-        Callback::from(move |_: MouseEvent| on_select.emit(id))
-    };
-    let end = match s.fate {
-        Fate::InFlight => format!("due {} ms, in flight", AsMs(s.due_us)),
-        Fate::Delivered => format!("delivered {} ms", AsMs(s.end_us)),
-        Fate::Dropped => format!("dropped {} ms ({})", AsMs(s.end_us), s.drop_reason.unwrap_or("dropped")),
-    };
-    let copy = s.copy_of.map(|o| format!(", a copy of m{o}")).unwrap_or_default();
-    let title = format!("m{} {} {}->{}: sent {} ms, {end}{copy}\n{}", s.id, s.kind, s.from, s.to, AsMs(s.sent_us), s.text);
-    let head_kind = a.class.split(' ').next().unwrap_or("client");
-    let marker_end = a.head.then(|| format!("url(#st-head-{head_kind})"));
-    let (x1, y1, x2, y2) = (fmt(a.x1), fmt(a.y1), fmt(a.x2), fmt(a.y2));
+#[derive(Properties, PartialEq)]
+struct TickProps {
+    kind: &'static str,
+    x: f64,
+    y1: f64,
+    y2: f64,
+    text: Option<String>,
+    event: u64,
+    at_us: Micros,
+    label: String,
+}
+
+#[component]
+fn TickMark(props: &TickProps) -> Html {
+    let x = fmt(props.x);
     html! {
-        <g key={a.id} class={classes!("st-msg", a.class, a.dashed.then_some("in-flight"), a.cross.then_some("dropped"))} {onclick}>
-            <title>{ title }</title>
+        <g class={classes!("st-tick", props.kind)}>
+            <title>{ format!("{} at {} ms (event {})", props.label, AsMs(props.at_us), props.event) }</title>
+            <line x1={x.clone()} y1={fmt(props.y1)} x2={x} y2={fmt(props.y2)} />
+            if let Some(text) = &props.text {
+                <text x={fmt(props.x + 2.0)} y={fmt(spacetime::TOP - 3.0)}>{ text }</text>
+            }
+        </g>
+    }
+}
+
+/// What an arrow's tooltip says, from its span: what the arrow compares, not the whole span (its
+/// label and event numbers do not show).
+#[derive(Clone, PartialEq)]
+struct Title {
+    id: u64,
+    kind: Rc<str>,
+    route: (crate::sim::Addr, crate::sim::Addr),
+    sent_us: Micros,
+    due_us: Micros,
+    end_us: Micros,
+    fate: Fate,
+    drop_reason: Option<&'static str>,
+    copy_of: Option<u64>,
+    text: Rc<str>,
+}
+
+impl Title {
+    fn of(s: &MessageSpan) -> Self {
+        Title {
+            id: s.id,
+            kind: Rc::from(s.kind.as_str()),
+            route: (s.from, s.to),
+            sent_us: s.sent_us,
+            due_us: s.due_us,
+            end_us: s.end_us,
+            fate: s.fate,
+            drop_reason: s.drop_reason,
+            copy_of: s.copy_of,
+            text: Rc::from(s.text.as_str()),
+        }
+    }
+
+    fn text(&self) -> String {
+        let end = match self.fate {
+            Fate::InFlight => format!("due {} ms, in flight", AsMs(self.due_us)),
+            Fate::Delivered => format!("delivered {} ms", AsMs(self.end_us)),
+            Fate::Dropped => format!("dropped {} ms ({})", AsMs(self.end_us), self.drop_reason.unwrap_or("dropped")),
+        };
+        let copy = self.copy_of.map(|o| format!(", a copy of m{o}")).unwrap_or_default();
+        let (from, to) = self.route;
+        format!("m{} {} {}->{}: sent {} ms, {end}{copy}\n{}", self.id, self.kind, from, to, AsMs(self.sent_us), self.text)
+    }
+}
+
+#[derive(Properties, PartialEq)]
+struct ArrowProps {
+    x1: f64,
+    y1: f64,
+    x2: f64,
+    y2: f64,
+    class: &'static str,
+    dashed: bool,
+    head: bool,
+    cross: bool,
+    span: Title,
+}
+
+/// One message's arrow, at absolute coordinates: once its message has ended its props stay
+/// the same until it leaves the window, so it is rendered once.
+#[component]
+fn ArrowMark(props: &ArrowProps) -> Html {
+    let head_kind = props.class.split(' ').next().unwrap_or("client");
+    let marker_end = props.head.then(|| format!("url(#st-head-{head_kind})"));
+    let (x1, y1, x2, y2) = (fmt(props.x1), fmt(props.y1), fmt(props.x2), fmt(props.y2));
+    html! {
+        <g class={classes!("st-msg", props.class, props.dashed.then_some("in-flight"), props.cross.then_some("dropped"))} data-id={props.span.id.to_string()}>
+            <title>{ props.span.text() }</title>
             // A wide transparent line makes a thin arrow easy to click.
             <line class="st-hit" x1={x1.clone()} y1={y1.clone()} x2={x2.clone()} y2={y2.clone()} />
-            <line class="st-line" x1={x1} y1={y1} x2={x2} y2={y2} marker-end={marker_end} />
-            if a.cross {
-                <path class="st-cross" d={cross_path(a.x2, a.y2)} />
+            <line class="st-line" {x1} {y1} {x2} {y2} marker-end={marker_end} />
+            if props.cross {
+                <path class="st-cross" d={cross_path(props.x2, props.y2)} />
             }
         </g>
     }
