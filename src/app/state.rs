@@ -159,15 +159,15 @@ pub struct LabState {
     pub guide: Rc<Option<Guide>>,
     /// Servers in the run.
     pub node_count: u32,
-    /// The run's protocol (`raft`, `2pc`, `3pc`).
+    /// The run's protocol's scenario name (`raft`, `multipaxos`, `balancer`...).
     pub protocol: String,
-    /// The message types its servers send.
     /// The stage's legend (see [`crate::view::face::LabProtocol::legend`]).
     pub legend: &'static [(&'static str, &'static str)],
     /// The protocol's message colours by type.
     pub colours: crate::view::face::Colours,
     /// Where the stage places the servers.
     pub layout: crate::view::geometry::Layout,
+    /// The message types its servers send (the breakpoint's list).
     pub message_kinds: &'static [&'static str],
     /// The breakpoint set.
     pub breakpoint: Option<(NodeId, String)>,
@@ -248,9 +248,11 @@ impl Twin {
         t
     }
 
-    /// Brings the twin to `now_us` (either way); it stops early at a broken invariant.
+    /// Brings the twin to `now_us` (either way); forwards it stops at a broken invariant, and
+    /// going back before it resumes following.
     fn follow(&mut self, now_us: Micros, rings: bool) {
-        if self.run.borrow().now_us() != now_us && self.broken.is_none() {
+        let twin_now = self.run.borrow().now_us();
+        if twin_now != now_us && (self.broken.is_none() || now_us < twin_now) {
             self.run.borrow_mut().seek_time(now_us);
         }
         self.refresh(rings);
@@ -599,13 +601,18 @@ impl Reducible for LabState {
                     s.error = Some(format!("That request could not be made: {e}"));
                 }
             }
-            LabAction::Compare(None) => s.twin = None,
+            LabAction::Compare(None) => {
+                s.twin = None;
+                s.metrics = Rc::default();
+            }
             LabAction::Compare(Some(i)) => {
                 let chosen = s.run.borrow().twins().into_iter().nth(i);
                 match chosen.map(|(label, sc)| (label, LabRun::from_scenario(&format!("{} (compared)", s.scenario), sc))) {
                     Some((label, Ok(mut run))) => {
                         run.seek_time(s.now_us);
                         s.twin = Some(Twin::new(label, run));
+                        // Paused, the read panels do not refresh: the figures are due now.
+                        s.metrics = Rc::new(s.compare_metrics());
                     }
                     Some((_, Err(e))) => s.error = Some(format!("Cannot compare: {e}")),
                     None => {}
@@ -685,9 +692,11 @@ impl LabState {
         let Some(t) = &self.twin else { return Vec::new() };
         let mine = self.run.borrow().metrics();
         let theirs = t.run.borrow().metrics();
-        mine.into_iter()
-            .map(|(name, v)| (name, v, theirs.iter().find(|(n, _)| *n == name).map_or("—".to_string(), |(_, w)| w.clone())))
-            .collect()
+        let value = |list: &[(&'static str, String)], name: &str| list.iter().find(|(n, _)| *n == name).map_or("—".to_string(), |(_, v)| v.clone());
+        // Either run may lack a figure (a balancer that is down reports none).
+        let mut names: Vec<&'static str> = mine.iter().map(|(n, _)| *n).collect();
+        names.extend(theirs.iter().map(|(n, _)| *n).filter(|n| !mine.iter().any(|(m, _)| m == n)));
+        names.into_iter().map(|n| (n, value(&mine, n), value(&theirs, n))).collect()
     }
 }
 

@@ -56,17 +56,21 @@ pub struct Settings {
 }
 
 impl Settings {
-    /// The `config` patch that sets these.
-    pub fn patch(&self) -> Value {
+    /// The `config` patch that turns `was` into these: the strategy only if it changed (a
+    /// strategy written as an object keeps its parameters otherwise).
+    pub fn patch(&self, was: &Settings) -> Value {
         let mut workload = serde_json::json!({"zipf": if self.zipf > 0.0 { serde_json::json!(self.zipf) } else { Value::Null }});
         if let Some(rate) = self.rate_per_s {
             workload["rate_per_s"] = serde_json::json!(rate);
         }
-        serde_json::json!({
-            "strategy": self.strategy,
+        let mut patch = serde_json::json!({
             "workload": workload,
             "health": {"interval_ms": self.health_interval_ms, "fall": self.health_fall},
-        })
+        });
+        if self.strategy != was.strategy {
+            patch["strategy"] = Value::String(self.strategy.to_string());
+        }
+        patch
     }
 }
 
@@ -147,21 +151,7 @@ fn panel(engine: &Engine<Balancer>) -> BalancerPanel {
             }
         })
         .collect();
-    let h = &lb.latency;
-    let pct = |r: u64| if h.count() == 0 { "—".to_string() } else { ms(h.percentile(r)) };
-    let elapsed_s = now as f64 / 1e6;
-    let overall = vec![
-        ("received", lb.received.to_string()),
-        ("served", lb.served.to_string()),
-        ("failed", lb.failed.to_string()),
-        ("pending", lb.pending_count().to_string()),
-        ("retried", lb.retried.to_string()),
-        ("throughput", if elapsed_s > 0.0 { format!("{:.0}/s", lb.served as f64 / elapsed_s) } else { "—".to_string() }),
-        ("latency p50", pct(500)),
-        ("latency p95", pct(950)),
-        ("latency p99", pct(990)),
-        ("max/mean load", max_mean(&lb.stats.iter().zip(&lb.member).filter(|(_, m)| **m).map(|(s, _)| s.served).collect::<Vec<_>>())),
-    ];
+    let overall = overall(lb, now);
     let filled = lb.latency_over_time.filled(now);
     let bucket_ms = filled[0].bucket_us() as f64 / 1000.0;
     let latency = filled.map(|s| {
@@ -202,6 +192,25 @@ fn panel(engine: &Engine<Balancer>) -> BalancerPanel {
         last_move,
         settings: settings(p),
     }
+}
+
+/// The run's figures so far: the panel's first line and compare mode's table.
+fn overall(lb: &crate::protocols::balancer::Lb, now: Micros) -> Vec<(&'static str, String)> {
+    let h = &lb.latency;
+    let pct = |r: u64| if h.count() == 0 { "—".to_string() } else { ms(h.percentile(r)) };
+    let elapsed_s = now as f64 / 1e6;
+    vec![
+        ("received", lb.received.to_string()),
+        ("served", lb.served.to_string()),
+        ("failed", lb.failed.to_string()),
+        ("pending", lb.pending_count().to_string()),
+        ("retried", lb.retried.to_string()),
+        ("throughput", if elapsed_s > 0.0 { format!("{:.0}/s", lb.served as f64 / elapsed_s) } else { "—".to_string() }),
+        ("latency p50", pct(500)),
+        ("latency p95", pct(950)),
+        ("latency p99", pct(990)),
+        ("max/mean load", max_mean(&lb.stats.iter().zip(&lb.member).filter(|(_, m)| **m).map(|(s, _)| s.served).collect::<Vec<_>>())),
+    ]
 }
 
 /// The most loaded backend's count over the mean, as the max/mean load ratio.
@@ -358,7 +367,8 @@ impl LabProtocol for Balancer {
     }
 
     fn metrics(engine: &Engine<Self>) -> Vec<(&'static str, String)> {
-        let mut m = panel(engine).overall;
+        let Some(lb) = lb_of(engine) else { return vec![("balancer", "down".to_string())] };
+        let mut m = overall(lb, engine.now());
         m.retain(|(n, _)| *n != "pending");
         m
     }
@@ -485,13 +495,20 @@ mod tests {
         s.rate_per_s = Some(900.0);
         s.zipf = 1.2;
         s.health_fall = 3;
-        let mut again = run.reconfigured(&s.patch()).expect("reconfigures");
+        let was = panel_of(&run).settings;
+        let mut again = run.reconfigured(&s.patch(&was)).expect("reconfigures");
         assert_eq!(again.now_us(), 0, "from the start");
         assert_eq!(panel_of(&again).settings, s, "every setting taken");
         again.advance_to(500_000);
         assert!(again.invariants().iter().all(|i| i.violation.is_none()));
         let bad = run.reconfigured(&serde_json::json!({"strategy": "fastest"})).expect_err("an unknown strategy");
         assert!(bad.contains("strategy") && bad.contains("fastest"), "{bad}");
+        // A strategy with parameters keeps them when only the rate changes.
+        let bounded = LabRun::shipped("balancer-zipf-bounded-load.json").expect("shipped");
+        let was = panel_of(&bounded).settings;
+        let faster = Settings { rate_per_s: was.rate_per_s.map(|r| r * 2.0), ..was.clone() };
+        let again = bounded.reconfigured(&faster.patch(&was)).expect("reconfigures");
+        assert_eq!(again.scenario().config["strategy"], bounded.scenario().config["strategy"], "load_factor and vnodes kept");
     }
 
     #[test]

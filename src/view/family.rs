@@ -29,8 +29,10 @@ pub struct Family {
     pub bin: &'static str,
 }
 
-/// Every family, the default first. A new family adds a line here, a Cargo feature, a bin and
-/// a `<link data-trunk rel="rust">` in index.html.
+/// Every family, the default first. A new family adds a line here, a Cargo feature (gating its
+/// lines in `scenario::protocol::protocols`, `LabRun::from_scenario` and the app's
+/// `protocol_panel`), a bin, a `<link data-trunk rel="rust">` in index.html and an entry in the
+/// loader of Trunk.toml (the test below checks the last three).
 pub const FAMILIES: &[Family] = &[
     Family { id: "raft", title: "Raft", protocols: &["raft"], default_scenario: "raft-election.json", bin: "distlab-web" },
     Family { id: "commit", title: "Atomic commit", protocols: &["2pc", "3pc"], default_scenario: "2pc-all-yes.json", bin: "distlab-web-commit" },
@@ -87,7 +89,9 @@ pub fn shipped_protocol(name: &str) -> Option<String> {
 /// asked for it: `None` when it is run here (or by no family at all, which the caller reports
 /// as it always has).
 pub fn elsewhere(protocol: &str, holds: impl Fn(&str) -> bool) -> Option<&'static Family> {
-    if holds(protocol) { None } else { family_of(protocol) }
+    // Never to this page's own family: a build that lacks one of its own protocols would
+    // otherwise send the page to itself forever.
+    if holds(protocol) { None } else { family_of(protocol).filter(|f| *f != here()) }
 }
 
 /// The query string (with its `?`, or empty) of `family`'s page, keeping the other keys of
@@ -109,7 +113,7 @@ fn pairs_without(search: &str, keys: &[&str]) -> Vec<String> {
     search
         .trim_start_matches('?')
         .split('&')
-        .filter(|p| !p.is_empty() && !keys.contains(&p.split_once('=').map_or(*p, |(k, _)| k)))
+        .filter(|p| !p.is_empty() && !keys.contains(&percent_decode(p.split_once('=').map_or(*p, |(k, _)| k)).as_str()))
         .map(str::to_string)
         .collect()
 }
@@ -118,7 +122,10 @@ fn pairs_without(search: &str, keys: &[&str]) -> Vec<String> {
 /// as the error.
 pub fn requested(search: &str) -> Result<Option<&'static Family>, String> {
     for pair in search.trim_start_matches('?').split('&') {
-        if let Some((QUERY_KEY, value)) = pair.split_once('=') {
+        // Keys decoded as the page's loader (URLSearchParams) decodes them, so both agree.
+        if let Some((key, value)) = pair.split_once('=')
+            && percent_decode(key) == QUERY_KEY
+        {
             let value = percent_decode(value);
             return FAMILIES.iter().find(|f| f.id == value).map(Some).ok_or(value);
         }
@@ -271,14 +278,21 @@ mod tests {
         assert_eq!(move_for_link("", &fragment, holds), None, "a build that runs 2PC opens it");
         assert_eq!(move_for_link("", "#run=damaged!", raft_only), None, "a damaged link is reported here");
 
-        let commit_only = |p: &str| p != "raft";
-        let text = crate::view::files::scenario_file(&crate::view::lab::LabRun::shipped("raft-figure7.json").expect("shipped"));
-        let m = move_for_file("?lab=commit", "mine.json", &text, commit_only).expect("moves");
-        assert_eq!(m.search, "");
+        let text = crate::view::files::scenario_file(&crate::view::lab::LabRun::shipped("3pc-all-yes.json").expect("shipped"));
+        let m = move_for_file("?embed=1", "mine.json", &text, raft_only).expect("moves");
+        assert_eq!(m.search, "?lab=commit&embed=1");
         let carried = crate::view::share::decode(&m.fragment).expect("the file travels as a link");
-        assert_eq!((carried.name.as_str(), carried.at_event, carried.scenario.protocol.as_str()), ("mine.json", 0, "raft"));
+        assert_eq!((carried.name.as_str(), carried.at_event, carried.scenario.protocol.as_str()), ("mine.json", 0, "3pc"));
         assert_eq!(move_for_file("", "mine.json", &text, holds), None);
-        assert_eq!(move_for_file("", "bad.json", "{not json", commit_only), None, "a bad file is reported by the import");
+        assert_eq!(move_for_file("", "bad.json", "{not json", raft_only), None, "a bad file is reported by the import");
+    }
+
+    #[test]
+    fn encoded_keys_are_read_as_the_loader_reads_them_and_a_page_never_moves_to_itself() {
+        assert_eq!(requested("?l%61b=commit").map(|f| f.map(|f| f.id)), Ok(Some("commit")));
+        assert_eq!(address("?l%61b=commit&embed=1", &FAMILIES[0], None), "?embed=1");
+        // This (all-features) build's family is Raft: a Raft request it "lacks" stays here.
+        assert_eq!(elsewhere("raft", |_| false), None);
     }
 
     #[test]

@@ -783,7 +783,7 @@ mod tests {
             let expected = match name.split('-').next() {
                 Some("raft" | "multipaxos") => 5,
                 Some("paxos") => 4,
-                Some("balancer") => run.invariants().len().max(1),
+                Some("balancer") => 3,
                 _ => 3,
             };
             assert_eq!(run.invariants().len(), expected, "{name}");

@@ -14,8 +14,8 @@ pub const DRAWN_MAX: usize = 200;
 pub struct ScrubMark {
     /// Virtual time.
     pub at_us: Micros,
-    /// What happened: `"election"`, `"commit"`, `"crash"`, `"restart"`, `"partition"`,
-    /// `"heal"` or `"violation"` (also its CSS class).
+    /// What happened: one of [`KINDS`] (`"election"`, `"commit"`, `"chosen"`, `"learned"`,
+    /// `"crash"`, ...), also its CSS class.
     pub kind: &'static str,
     /// In words, for the tick's title and accessible name.
     pub label: String,

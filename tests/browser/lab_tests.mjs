@@ -422,6 +422,7 @@ export async function labTests({ context, launch, baseUrl, test, assert, artifac
     await page.getByRole('spinbutton', { name: 'Requests per second' }).fill('800');
     await page.getByRole('spinbutton', { name: 'Zipf skew (0 uniform)' }).fill('1.1');
     await page.getByRole('spinbutton', { name: 'Zipf skew (0 uniform)' }).press('Tab');
+    await page.getByRole('spinbutton', { name: 'Requests per second' }).press('Tab');
     await page.getByRole('button', { name: 'Apply (starts over)' }).click();
     await page.getByText('Started over with the new settings').waitFor({ timeout: appTimeoutMs });
     const heading = await visibleText(page.getByTestId('balancer-view').getByRole('heading', { level: 2 }));

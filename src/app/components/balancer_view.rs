@@ -64,34 +64,34 @@ fn SettingsForm(props: &SettingsProps) -> Html {
         })
     };
     let apply = {
-        let (draft, cb) = (draft.clone(), props.on_apply.clone());
+        let (draft, cb, was) = (draft.clone(), props.on_apply.clone(), props.settings.clone());
         Callback::from(move |e: SubmitEvent| {
             e.prevent_default();
-            cb.emit(draft.patch());
+            cb.emit(draft.patch(&was));
         })
     };
     let d = &*draft;
     html! {
         <form class="lb-settings" aria-label="Balancer settings" onsubmit={apply}>
             <label>{ "Strategy " }
-                <select aria-label="Strategy" onchange={on_strategy}>
+                <select onchange={on_strategy}>
                     { for NAMES.iter().map(|n| html! { <option key={*n} value={*n} selected={*n == d.strategy}>{ *n }</option> }) }
                 </select>
             </label>
             if let Some(rate) = d.rate_per_s {
-                <label>{ "Requests/s " }
-                    <input type="number" aria-label="Requests per second" min="1" max="100000" step="any" value={rate.to_string()}
+                <label>{ "Requests per second " }
+                    <input type="number" min="1" max="100000" step="any" value={rate.to_string()}
                         onchange={number(|s, v| s.rate_per_s = Some(v.clamp(0.001, 1_000_000.0)))} />
                 </label>
             }
-            <label>{ "Zipf skew " }
-                <input type="number" aria-label="Zipf skew (0 uniform)" min="0" max="10" step="0.1" value={d.zipf.to_string()} onchange={number(|s, v| s.zipf = v.clamp(0.0, 10.0))} />
+            <label>{ "Zipf skew (0 uniform) " }
+                <input type="number" min="0" max="10" step="0.1" value={d.zipf.to_string()} onchange={number(|s, v| s.zipf = v.clamp(0.0, 10.0))} />
             </label>
-            <label>{ "Health check every (ms) " }
-                <input type="number" aria-label="Health check interval in ms (0 none)" min="0" step="any" value={d.health_interval_ms.to_string()} onchange={number(|s, v| s.health_interval_ms = v.max(0.0))} />
+            <label>{ "Health check interval in ms (0 none) " }
+                <input type="number" min="0" step="any" value={d.health_interval_ms.to_string()} onchange={number(|s, v| s.health_interval_ms = v.max(0.0))} />
             </label>
-            <label>{ "fails before out " }
-                <input type="number" aria-label="Failed checks before a backend is taken out" min="1" max="100" value={d.health_fall.to_string()} onchange={number(|s, v| s.health_fall = v.clamp(1.0, 100.0) as u32)} />
+            <label>{ "Failed checks before a backend is out " }
+                <input type="number" min="1" max="100" value={d.health_fall.to_string()} onchange={number(|s, v| s.health_fall = v.clamp(1.0, 100.0) as u32)} />
             </label>
             <button type="submit" disabled={*d == props.settings}>{ "Apply (starts over)" }</button>
         </form>
@@ -116,7 +116,6 @@ fn bar(b: &BackendBar, max_share: u64, on_request: &Callback<Value>) -> Html {
     };
     let id = b.id;
     let load = b.load.map(|l| format!(" · {}/{} busy · q {}", l.busy, l.slots, l.queued)).unwrap_or_default();
-    let slow_label = if b.load.is_some() { "slow ×3" } else { "" };
     html! {
         <li key={id} class={classes!("backend-bar", (!state.is_empty()).then_some(state))} data-testid="backend-bar">
             <span class="name">{ format!("S{id}") }</span>
@@ -141,9 +140,12 @@ fn bar(b: &BackendBar, max_share: u64, on_request: &Callback<Value>) -> Html {
                 } else {
                     <button type="button" class="secondary" aria-label={format!("Add S{id}")} onclick={op(json!({"add": id}))}>{ "add" }</button>
                 }
-                <button type="button" class="secondary" aria-label={format!("Slow S{id} down three times")} onclick={op(json!({"slow": 3, "backend": id}))}>{ slow_label }</button>
-                <button type="button" class="secondary" aria-label={format!("Normal speed for S{id}")} onclick={op(json!({"slow": 1, "backend": id}))}>{ "normal" }</button>
-                <button type="button" class="secondary" aria-label={format!("Weight of S{id} up")} onclick={op(json!({"weight": b.weight + 1, "backend": id}))}>{ "w+" }</button>
+                if b.up {
+                    <button type="button" class="secondary" aria-label={format!("Slow S{id} down three times")} onclick={op(json!({"slow": 3, "backend": id}))}>{ "slow ×3" }</button>
+                    <button type="button" class="secondary" aria-label={format!("Normal speed for S{id}")} onclick={op(json!({"slow": 1, "backend": id}))}>{ "normal" }</button>
+                }
+                <button type="button" class="secondary" aria-label={format!("Weight of S{id} up (w+)")} onclick={op(json!({"weight": b.weight + 1, "backend": id}))}>{ "w+" }</button>
+                <button type="button" class="secondary" aria-label={format!("Weight of S{id} down (w−)")} disabled={b.weight <= 1} onclick={op(json!({"weight": b.weight.saturating_sub(1).max(1), "backend": id}))}>{ "w−" }</button>
             </span>
         </li>
     }
@@ -164,7 +166,7 @@ fn latency_chart(bucket_ms: f64, series: &[Vec<f64>; 3]) -> Html {
                 <text class="tick" x="2" y={format!("{:.1}", y(0.0))}>{ "0" }</text>
                 { for series.iter().zip(names).map(|(s, name)| {
                     let points: Vec<String> = s.iter().enumerate().map(|(i, v)| format!("{:.1},{:.1}", x(i), y(*v))).collect();
-                    html! { <polyline key={name} class={classes!("series", name)} points={points.join(" ")} /> }
+                    html! { <polyline class={classes!("series", name)} points={points.join(" ")} /> }
                 }) }
             </svg>
             <figcaption>
@@ -212,11 +214,13 @@ fn RingView(props: &RingProps) -> Html {
     };
     html! {
         <svg class="ring-view" viewBox="0 0 220 220" role="img" aria-label={format!("The hash ring: {} virtual nodes of {} backends", props.ring.len(), ids.len())}>
+            <g class="arcs">
             { for ids.iter().map(|&id| html! {
                 <path key={id} class={classes!("arc", props.moved_to.contains(&id).then_some("moved"))} d={path_of(id)} style={format!("stroke: {}", colour(id))}>
                     <title>{ format!("S{id}'s arcs") }</title>
                 </path>
             }) }
+            </g>
             <text x={c.to_string()} y={(c + 4.0).to_string()} class="ring-label">{ format!("{} points", props.ring.len()) }</text>
         </svg>
     }
@@ -265,9 +269,9 @@ fn BalancerBody(props: &BodyProps) -> Html {
                         <RingView ring={Rc::new((*ring).clone())} moved_to={moved.clone()} />
                     }
                     if let Some((cells, size)) = &p.table {
-                        <div class="maglev" aria-label={format!("Maglev's lookup table: its first {} of {size} entries", cells.len())}>
+                        <div class="maglev" role="img" aria-label={format!("Maglev's lookup table: its first {} of {size} entries", cells.len())}>
                             { for cells.iter().enumerate().map(|(i, id)| html! {
-                                <span key={i} class="cell" title={format!("entry {i}: S{id}")} style={format!("background: {}", colour(*id))}></span>
+                                <span class="cell" title={format!("entry {i}: S{id}")} style={format!("background: {}", colour(*id))}></span>
                             }) }
                             <p class="hint">{ format!("The first {} of {size} table entries; each backend holds ⌊M/N⌋ or ⌈M/N⌉ of them.", cells.len()) }</p>
                         </div>

@@ -38,7 +38,7 @@ pub fn Compare(props: &CompareProps) -> Html {
                 <select aria-label="Compare with" {onchange}>
                     <option value="" selected={selected.is_none()}>{ "nothing" }</option>
                     { for props.choices.iter().enumerate().map(|(i, label)| html! {
-                        <option key={i} value={i.to_string()} selected={selected == Some(i)}>{ label.clone() }</option>
+                        <option value={i.to_string()} selected={selected == Some(i)}>{ label.clone() }</option>
                     }) }
                 </select>
             </label>

@@ -1,5 +1,6 @@
-//! The stage: servers on a ring and the messages in flight between them, as SVG. Geometry comes
-//! from [`crate::view::geometry`]. A partition
+//! The stage: servers (on a ring, or a balancer's fan with the backends' slots and queues) and
+//! the messages in flight between them, as SVG. Geometry comes from [`crate::view::geometry`].
+//! A partition
 //! shows as a side letter (A, B, ...) under each server and a tinted halo per side; an isolated
 //! server gets a dashed fence. A message that was just dropped stays a moment where it was lost,
 //! fading, with a ✕.
@@ -33,7 +34,9 @@ const SAMPLE_DRAWN: usize = 60;
 
 /// Draw one message in this many (by id) when `n` are in flight.
 fn sample_every(n: usize) -> u64 {
-    if n <= SAMPLE_OVER { 1 } else { n.div_ceil(SAMPLE_DRAWN) as u64 }
+    // A power of two: as the count changes, each coarser sample is part of the finer one, so a
+    // message drawn stays drawn unless the sample thins.
+    if n <= SAMPLE_OVER { 1 } else { n.div_ceil(SAMPLE_DRAWN).next_power_of_two() as u64 }
 }
 
 #[derive(Properties, PartialEq)]
@@ -272,8 +275,8 @@ fn MessagesLayer(props: &MessagesProps) -> Html {
     let positions = geometry::positions(props.layout, props.nodes);
     let r = geometry::radius(props.layout, props.nodes);
     let at = |a: Addr| endpoint(&positions, props.layout, a);
-    // A balancer at thousands of requests a second: past a few hundred messages the stage
-    // draws a sample, by id, and says so. (Consensus runs draw every message, up to MAX_DRAWN.)
+    // A balancer at thousands of requests a second: past SAMPLE_OVER messages the stage draws
+    // a sample, by id, and says so. (Consensus runs draw every message, up to MAX_DRAWN.)
     let every = if props.layout == Layout::Fan { sample_every(props.messages.len()) } else { 1 };
     // One listener for every message: the clicked one carries its id.
     let onclick = {
