@@ -65,12 +65,20 @@ pub fn SpaceTime(props: &SpaceTimeProps) -> Html {
         <section class="spacetime" data-testid="spacetime" aria-label="Space-time diagram">
             <h2>{ "Space-time diagram" }</h2>
             <svg class="spacetime-svg" viewBox={view_box} role="group" aria-label={label}>
-                <Defs width={d.width} height={d.height} x0={d.x0} />
-                <g class="st-grid" aria-hidden="true" transform={slide.clone()}>
-                    { for d.grid.iter().map(|g| html! {
-                        <GridMark key={g.t_us} x={g.x} bottom={d.lanes_bottom} label={g.label.clone()} />
+                <defs>
+                    { for HEADS.iter().map(|k| html! {
+                        <marker key={*k} id={format!("st-head-{k}")} class={classes!("st-head", *k)} viewBox="0 0 10 10" refX="9" refY="5"
+                            markerWidth="7" markerHeight="7" markerUnits="userSpaceOnUse" orient="auto">
+                            <path d="M0,1 L10,5 L0,9 z" />
+                        </marker>
                     }) }
-                </g>
+                    // Right of the lanes' labels, to the diagram's right edge (an end at now
+                    // keeps its arrowhead or ✕ whole).
+                    <clipPath id="st-clip">
+                        <rect x={fmt(d.x0)} y="0" width={fmt(d.width - d.x0)} height={fmt(d.height)} />
+                    </clipPath>
+                </defs>
+                { axis(&d, slide.clone()) }
                 { lanes(&d) }
                 <g class="st-clip" clip-path="url(#st-clip)">
                     <g class="st-slide" transform={slide}>
@@ -101,47 +109,20 @@ pub fn SpaceTime(props: &SpaceTimeProps) -> Html {
     }
 }
 
-#[derive(Properties, PartialEq)]
-struct DefsProps {
-    width: f64,
-    height: f64,
-    x0: f64,
-}
-
-/// Arrowheads and the lanes' clip: the same for the whole run.
-#[component]
-fn Defs(props: &DefsProps) -> Html {
+/// Grid lines at round times, in absolute time (they slide with the arrows; not clipped, so a
+/// label at the window's start shows whole, as before).
+fn axis(d: &Diagram, slide: String) -> Html {
     html! {
-        <defs>
-            { for HEADS.iter().map(|k| html! {
-                <marker key={*k} id={format!("st-head-{k}")} class={classes!("st-head", *k)} viewBox="0 0 10 10" refX="9" refY="5"
-                    markerWidth="7" markerHeight="7" markerUnits="userSpaceOnUse" orient="auto">
-                    <path d="M0,1 L10,5 L0,9 z" />
-                </marker>
+        <g class="st-grid" aria-hidden="true" transform={slide}>
+            { for d.grid.iter().map(|g| {
+                let x = fmt(g.x);
+                html! {
+                    <g key={g.t_us}>
+                        <line x1={x.clone()} y1={fmt(spacetime::TOP - 12.0)} x2={x.clone()} y2={fmt(d.lanes_bottom)} />
+                        <text {x} y={fmt(spacetime::TOP - 16.0)}>{ &g.label }</text>
+                    </g>
+                }
             }) }
-            // Right of the lanes' labels, to the diagram's right edge (an end at now keeps its
-            // arrowhead or ✕ whole).
-            <clipPath id="st-clip">
-                <rect x={fmt(props.x0)} y="0" width={fmt(props.width - props.x0)} height={fmt(props.height)} />
-            </clipPath>
-        </defs>
-    }
-}
-
-#[derive(Properties, PartialEq)]
-struct GridMarkProps {
-    x: f64,
-    bottom: f64,
-    label: String,
-}
-
-#[component]
-fn GridMark(props: &GridMarkProps) -> Html {
-    let x = fmt(props.x);
-    html! {
-        <g>
-            <line x1={x.clone()} y1={fmt(spacetime::TOP - 12.0)} x2={x.clone()} y2={fmt(props.bottom)} />
-            <text {x} y={fmt(spacetime::TOP - 16.0)}>{ &props.label }</text>
         </g>
     }
 }
@@ -193,37 +174,17 @@ fn ticks(d: &Diagram, markers: &[Marker]) -> Html {
         <g class="st-ticks">
             { for d.ticks.iter().filter_map(|t| {
                 let m = markers.get(t.marker)?;
+                let x = fmt(t.x);
                 Some(html! {
-                    <TickMark key={format!("{}-{}", m.event, t.marker)} kind={t.kind.as_str()} x={t.x} y1={t.y1} y2={t.y2}
-                        text={t.text.clone()} event={m.event} at_us={m.at_us} label={m.label.clone()} />
+                    <g key={format!("{}-{}", m.event, t.marker)} class={classes!("st-tick", t.kind.as_str())}>
+                        <title>{ format!("{} at {} ms (event {})", m.label, AsMs(m.at_us), m.event) }</title>
+                        <line x1={x.clone()} y1={fmt(t.y1)} x2={x} y2={fmt(t.y2)} />
+                        if let Some(text) = &t.text {
+                            <text x={fmt(t.x + 2.0)} y={fmt(spacetime::TOP - 3.0)}>{ text }</text>
+                        }
+                    </g>
                 })
             }) }
-        </g>
-    }
-}
-
-#[derive(Properties, PartialEq)]
-struct TickProps {
-    kind: &'static str,
-    x: f64,
-    y1: f64,
-    y2: f64,
-    text: Option<String>,
-    event: u64,
-    at_us: Micros,
-    label: String,
-}
-
-#[component]
-fn TickMark(props: &TickProps) -> Html {
-    let x = fmt(props.x);
-    html! {
-        <g class={classes!("st-tick", props.kind)}>
-            <title>{ format!("{} at {} ms (event {})", props.label, AsMs(props.at_us), props.event) }</title>
-            <line x1={x.clone()} y1={fmt(props.y1)} x2={x} y2={fmt(props.y2)} />
-            if let Some(text) = &props.text {
-                <text x={fmt(props.x + 2.0)} y={fmt(spacetime::TOP - 3.0)}>{ text }</text>
-            }
         </g>
     }
 }
