@@ -15,7 +15,7 @@ use crate::sim::{Engine, Message, Micros, NodeId, NodeSlot};
 
 use super::face::{LabProtocol, Load, MessageFace, NodeFace, Panel};
 use super::geometry::Layout;
-use super::inspect::{Field, Inspection, envelope, field, sections, span_ms};
+use super::inspect::{Field, Inspection, field, message_as_text, sections, span_ms};
 
 /// Latency samples the chart shows (the latest).
 pub const CHART_SAMPLES: usize = 120;
@@ -336,14 +336,7 @@ impl LabProtocol for Balancer {
     }
 
     fn inspect_message(engine: &Engine<Self>, id: u64) -> Option<Inspection> {
-        let e = engine.network().in_flight.get(&id)?;
-        Some(Inspection {
-            title: format!("m{} {} {} → {}", e.id, e.msg.kind(), e.from, e.to),
-            sections: vec![(sections::ENVELOPE, envelope(engine, e)), (sections::PAYLOAD, vec![field("content", e.msg.to_string(), "r<request>#<attempt>; the key decides the backend under hashing")])],
-            entries_title: "",
-            entries: Vec::new(),
-            entries_committed: 0,
-        })
+        message_as_text(engine, id, "r<request>#<attempt>; the key decides the backend under hashing")
     }
 
     /// A burst of requests at once.
@@ -352,7 +345,7 @@ impl LabProtocol for Balancer {
     }
 
     fn panel(engine: &Engine<Self>, _leader: Option<NodeId>) -> Panel {
-        Panel::Balancer(panel(engine))
+        Panel::Balancer(Box::new(panel(engine)))
     }
 
     fn playground(&self, nodes: u32, seed: u64) -> String {
@@ -413,7 +406,7 @@ mod tests {
 
     fn panel_of(run: &LabRun) -> BalancerPanel {
         let Panel::Balancer(p) = run.panel() else { panic!("a balancer panel") };
-        p
+        *p
     }
 
     #[test]

@@ -13,7 +13,7 @@ use crate::sim::{Engine, Message, Micros, NodeId, NodeSlot};
 
 use super::face::{LabProtocol, MessageFace, NodeFace, Panel};
 use super::geometry::timer_left;
-use super::inspect::{Field, Inspection, envelope, field, sections, span_ms};
+use super::inspect::{Field, Inspection, field, message_as_text, sections, span_ms};
 
 /// One node's standing on one transaction, as the transactions panel shows it.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -165,21 +165,6 @@ fn inspect_node<P: CommitFamily>(engine: &Engine<P>, id: NodeId) -> Option<Inspe
     })
 }
 
-fn inspect_message<P: CommitFamily>(engine: &Engine<P>, id: u64) -> Option<Inspection>
-where
-    P::Msg: std::fmt::Display,
-{
-    let e = engine.network().in_flight.get(&id)?;
-    let payload = vec![field("content", e.msg.to_string(), "the message as the trace writes it")];
-    Some(Inspection {
-        title: format!("m{} {} {} → {}", e.id, e.msg.kind(), e.from, e.to),
-        sections: vec![(sections::ENVELOPE, envelope(engine, e)), (sections::PAYLOAD, payload)],
-        entries_title: "",
-        entries: Vec::new(),
-        entries_committed: 0,
-    })
-}
-
 /// The transactions panel of a commit run.
 pub fn tx_panel<P: CommitFamily>(engine: &Engine<P>) -> TxPanel {
     let now = engine.now();
@@ -245,7 +230,7 @@ macro_rules! commit_lab {
                 inspect_node(engine, id)
             }
             fn inspect_message(engine: &Engine<Self>, id: u64) -> Option<Inspection> {
-                inspect_message(engine, id)
+                message_as_text(engine, id, "the message as the trace writes it")
             }
             fn user_request(&self, _n: u64) -> Begin {
                 Begin::default()

@@ -65,7 +65,7 @@ pub enum Panel {
     /// Paxos's acceptors (promises, votes) and chosen values.
     Acceptors(super::paxos_face::AcceptorPanel),
     /// A load balancer's backends, latency over time and hashing.
-    Balancer(super::balancer_face::BalancerPanel),
+    Balancer(Box<super::balancer_face::BalancerPanel>),
 }
 
 /// A message type's CSS class: see [`LabProtocol::kind_class`].

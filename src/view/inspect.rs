@@ -258,6 +258,20 @@ pub fn inspect_message(engine: &Engine<Raft>, id: u64) -> Option<Inspection> {
     })
 }
 
+/// A message in flight as the trace writes it, under its envelope (`None` once it has left
+/// the network): the inspector's view of a message for a protocol without fields of its own
+/// to list. `hint` explains how to read the content.
+pub fn message_as_text<P: Protocol>(engine: &Engine<P>, id: u64, hint: &'static str) -> Option<Inspection> {
+    let e = engine.network().in_flight.get(&id)?;
+    Some(Inspection {
+        title: format!("m{} {} {} → {}", e.id, e.msg.kind(), e.from, e.to),
+        sections: vec![(sections::ENVELOPE, envelope(engine, e)), (sections::PAYLOAD, vec![field("content", e.msg.to_string(), hint)])],
+        entries_title: "",
+        entries: Vec::new(),
+        entries_committed: 0,
+    })
+}
+
 /// A message's envelope, whatever its protocol: id, type, ends, times, copy, fate.
 pub fn envelope<P: Protocol>(engine: &Engine<P>, e: &Envelope<P::Msg>) -> Vec<Field> {
     let now = engine.now();

@@ -18,7 +18,10 @@ use crate::sim::{Engine, Message, Micros, NodeId, NodeSlot};
 use super::face::{LabProtocol, MessageFace, NodeFace, Panel};
 use super::geometry::timer_left;
 use super::history::{Marker, MarkerKind};
-use super::inspect::{Field, Inspection, envelope, field, sections, span_ms};
+use super::inspect::{Field, Inspection, field, message_as_text, sections, span_ms};
+
+/// How to read a Paxos message's content.
+const BALLOTS: &str = "the message as the trace writes it; ballots read round.proposer";
 
 /// At most this many slots per acceptor and in the chosen list (the latest ones).
 pub const SLOTS_SHOWN: usize = 8;
@@ -197,18 +200,6 @@ fn status(slot_up: bool, paused: bool) -> &'static str {
     }
 }
 
-fn inspect_message<P: LabProtocol>(engine: &Engine<P>, id: u64) -> Option<Inspection> {
-    let e = engine.network().in_flight.get(&id)?;
-    let payload = vec![field("content", e.msg.to_string(), "the message as the trace writes it; ballots read round.proposer")];
-    Some(Inspection {
-        title: format!("m{} {} {} → {}", e.id, e.msg.kind(), e.from, e.to),
-        sections: vec![(sections::ENVELOPE, envelope(engine, e)), (sections::PAYLOAD, payload)],
-        entries_title: "",
-        entries: Vec::new(),
-        entries_committed: 0,
-    })
-}
-
 impl LabProtocol for Paxos {
     fn node_face(&self, slot: &NodeSlot<Self>, _now_us: Micros) -> NodeFace {
         let roles = self.roles_of(slot.id);
@@ -289,7 +280,7 @@ impl LabProtocol for Paxos {
     }
 
     fn inspect_message(engine: &Engine<Self>, id: u64) -> Option<Inspection> {
-        inspect_message(engine, id)
+        message_as_text(engine, id, BALLOTS)
     }
 
     fn user_request(&self, n: u64) -> Proposal {
@@ -394,7 +385,7 @@ impl LabProtocol for MultiPaxos {
     }
 
     fn inspect_message(engine: &Engine<Self>, id: u64) -> Option<Inspection> {
-        inspect_message(engine, id)
+        message_as_text(engine, id, BALLOTS)
     }
 
     fn user_request(&self, n: u64) -> Command {

@@ -229,7 +229,7 @@ fn RingView(props: &RingProps) -> Html {
 #[component]
 pub fn BalancerView(props: &BalancerViewProps) -> Html {
     let Panel::Balancer(p) = &*props.panel else { return html! {} };
-    html! { <BalancerBody panel={Rc::new(p.clone())} on_request={props.on_request.clone()} on_reconfigure={props.on_reconfigure.clone()} /> }
+    html! { <BalancerBody panel={Rc::new((**p).clone())} on_request={props.on_request.clone()} on_reconfigure={props.on_reconfigure.clone()} /> }
 }
 
 #[derive(Properties, PartialEq)]
