@@ -343,7 +343,7 @@ fn App() -> Html {
                 </div>
             }
             if !embed || shows("events") {
-                <EventLog lines={lab.log.clone()} nodes={lab.node_count} />
+                <EventLog lines={lab.log.clone()} nodes={lab.node_count} playing={lab.playing} />
             }
             <Shortcuts open={lab.help} on_close={on_help_close} />
         </main>

@@ -21,7 +21,7 @@ use crate::view::history::{Marker, MessageSpan};
 use crate::view::family;
 use crate::view::inspect::Inspection;
 use crate::view::marks::ScrubMark;
-use crate::view::{InvariantView, LabRun, LogLine, MessageView, Panel, NetCommand, NodeCommand, NodeView, SCENARIOS};
+use crate::view::{InvariantView, LabRun, LogLine, MessageView, Panel, NetCommand, NodeCommand, NodeView};
 
 /// The default speed: 1/10 of real time. Raft's election timeouts (150–300 ms) then last
 /// 1.5–3 s on screen and a 10–30 ms message crosses the stage in 0.1–0.3 s: slow enough to
@@ -199,6 +199,34 @@ pub struct LabState {
     /// moment (time, events) it showed.
     slow_frame: u64,
     slow_seen: (Micros, u64),
+    /// The parts of the round not yet refreshed ([`SlowPart`] bits).
+    slow_pending: u8,
+    /// The events the event log's copy was taken at.
+    log_events: u64,
+}
+
+/// The read panels, refreshed in turn within a round of [`SLOW_EVERY_FRAMES`] frames.
+#[derive(Clone, Copy)]
+enum SlowPart {
+    /// The space-time diagram, the clock and the time line.
+    Diagram,
+    /// The event log.
+    Log,
+    /// The protocol's panel, compare mode's figures and the inspector.
+    Panels,
+}
+
+impl SlowPart {
+    const ALL: u8 = 0b111;
+
+    fn bit(self) -> u8 {
+        1 << self as u8
+    }
+
+    /// Frames after the round's start.
+    fn offset_frames(self) -> u64 {
+        self as u64 * 2
+    }
 }
 
 /// While playing, the panels that are read rather than watched (event log, log view,
@@ -298,7 +326,7 @@ impl Default for LabState {
             Ok(run) => LabState::with_run(run),
             // The shipped scenarios are tested natively; this only guards against a broken build.
             Err(e) => {
-                let fallback = SCENARIOS.iter().find_map(|(name, _)| LabRun::shipped(name).ok());
+                let fallback = crate::view::shipped::runnable().find_map(|(name, _)| LabRun::shipped(name).ok());
                 let mut s = LabState::with_run(fallback.unwrap_or_else(|| panic!("no shipped scenario loads: {e}")));
                 s.error = Some(e);
                 s
@@ -330,8 +358,9 @@ impl LabState {
             return Rc::new(self).reduce(LabAction::OpenLink(fragment.to_string())).as_ref().clone();
         }
         let Some(name) = scenario else { return self };
-        let Some(name) = SCENARIOS.iter().map(|(n, _)| *n).find(|n| *n == name || n.trim_end_matches(".json") == name) else {
-            let known: Vec<&str> = SCENARIOS.iter().map(|(n, _)| n.trim_end_matches(".json")).collect();
+        let shipped = crate::view::shipped::SHIPPED;
+        let Some(name) = shipped.iter().map(|s| s.name).find(|n| *n == name || n.trim_end_matches(".json") == name) else {
+            let known: Vec<&str> = shipped.iter().map(|s| s.name.trim_end_matches(".json")).collect();
             self.error = Some(format!("The address asks for the scenario \"{name}\", which the lab does not have (it has {}). Showing the default instead.", known.join(", ")));
             return self;
         };
@@ -397,6 +426,8 @@ impl LabState {
             generation: 0,
             slow_frame: 0,
             slow_seen: (Micros::MAX, u64::MAX),
+            slow_pending: 0,
+            log_events: u64::MAX,
         };
         s.describe_run();
         s.refresh();
@@ -464,35 +495,51 @@ impl LabState {
                 self.marks = Rc::new(self.markers.iter().map(|m| ScrubMark { at_us: m.at_us, kind: m.kind.as_str(), label: m.label.clone() }).collect());
             }
         }
-        let slow_due = !self.playing || run.violated() || self.frames >= self.slow_frame + SLOW_EVERY_FRAMES;
-        if slow_due && (now, events) != self.slow_seen {
+        // A new round of the read panels starts every SLOW_EVERY_FRAMES frames while playing
+        // (at once otherwise); within a round the parts come on different frames, so that no
+        // one frame rebuilds them all (at thousands of events a second each part alone is a
+        // good share of a frame).
+        let at_once = !self.playing || run.violated();
+        if (at_once || self.frames >= self.slow_frame + SLOW_EVERY_FRAMES) && (now, events) != self.slow_seen {
             self.slow_frame = self.frames;
+            self.slow_seen = (now, events);
+            self.slow_pending = SlowPart::ALL;
+        }
+        let due = |part: SlowPart, frames: u64| at_once || frames >= self.slow_frame + part.offset_frames();
+        if self.slow_pending & SlowPart::Diagram.bit() != 0 && due(SlowPart::Diagram, self.frames) {
+            self.slow_pending &= !SlowPart::Diagram.bit();
             self.spans = Rc::new(run.history().recent(now, SPACETIME_WINDOW_US, crate::view::spacetime::ARROWS_MAX));
-            if events != self.slow_seen.1 {
+            self.shown = (now, events, run.frontier_us());
+        }
+        if self.slow_pending & SlowPart::Log.bit() != 0 && due(SlowPart::Log, self.frames) {
+            self.slow_pending &= !SlowPart::Log.bit();
+            if events != self.log_events {
+                self.log_events = events;
                 self.log = Rc::new(run.log().iter().rev().cloned().collect());
             }
+        }
+        if self.slow_pending & SlowPart::Panels.bit() != 0 && due(SlowPart::Panels, self.frames) {
+            self.slow_pending &= !SlowPart::Panels.bit();
             // The panel may show times (how long a participant has been uncertain).
             let panel = run.panel();
             if *self.panel != panel {
                 self.panel = Rc::new(panel);
             }
-            self.slow_seen = (now, events);
-            self.shown = (now, events, run.frontier_us());
             if self.twin.is_some() || !self.metrics.is_empty() {
                 let metrics = self.compare_metrics();
                 self.metrics = Rc::new(metrics);
             }
+            let inspection = match self.selected {
+                Some(Selected::Node(id)) => run.inspect_node(id),
+                Some(Selected::Message(id)) => run.inspect_message(id),
+                None => None,
+            };
+            self.inspection = inspection.map(|i| match &self.inspection {
+                // Same content: keep the same Rc so the inspector does not re-render.
+                Some(old) if **old == i => old.clone(),
+                _ => Rc::new(i),
+            });
         }
-        self.inspection = if !slow_due { self.inspection.clone() } else { match self.selected {
-            Some(Selected::Node(id)) => run.inspect_node(id),
-            Some(Selected::Message(id)) => run.inspect_message(id),
-            None => None,
-        }
-        .map(|i| match &self.inspection {
-            // Same content: keep the same Rc so the inspector does not re-render.
-            Some(old) if **old == i => old.clone(),
-            _ => Rc::new(i),
-        }) };
         self.now_us = now;
         self.frontier_us = run.frontier_us();
         self.events = events;

@@ -80,9 +80,7 @@ pub fn protocol_of(scenario: &Value) -> Option<&str> {
 
 /// The protocol of a shipped scenario, by file name.
 pub fn shipped_protocol(name: &str) -> Option<String> {
-    let (_, text) = super::SCENARIOS.iter().find(|(n, _)| *n == name)?;
-    let value: Value = serde_json::from_str(text).ok()?;
-    protocol_of(&value).map(str::to_string)
+    super::shipped::find(name).map(|s| s.protocol.to_string())
 }
 
 /// Where to go for a run of `protocol` when a build that runs only what `holds` accepts was
@@ -192,7 +190,6 @@ fn encode(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::view::SCENARIOS;
 
     #[test]
     fn every_registered_protocol_has_exactly_one_family() {
@@ -204,7 +201,7 @@ mod tests {
 
     #[test]
     fn every_shipped_scenario_belongs_to_a_family_and_defaults_are_its_own() {
-        for (name, _) in SCENARIOS {
+        for crate::view::shipped::Shipped { name, .. } in crate::view::shipped::SHIPPED {
             let protocol = shipped_protocol(name).unwrap_or_else(|| panic!("{name} names no protocol"));
             assert!(family_of(&protocol).is_some(), "{name}: {protocol} has no family");
         }

@@ -573,10 +573,9 @@ mod tests {
     use crate::scenario::{Scenario, protocol::setup};
     use crate::sim::timeline::SNAPSHOT_EVERY_EVENTS;
     use crate::sim::{Engine, Timeline, TraceMode};
-    use crate::view::SCENARIOS;
 
     fn timeline(name: &str) -> Timeline<Raft> {
-        let (_, text) = SCENARIOS.iter().find(|(n, _)| *n == name).expect("a shipped scenario");
+        let text = crate::view::shipped::text(name).expect("a shipped scenario");
         let sc = Scenario::parse(text, Some(name)).expect("parses");
         let setup = setup::<Raft>(&sc, sc.seed, TraceMode::Lines).expect("builds");
         Timeline::new(Engine::new(setup), SNAPSHOT_EVERY_EVENTS)

@@ -395,10 +395,9 @@ mod tests {
     use super::*;
     use crate::scenario::{Scenario, protocol::setup};
     use crate::sim::{Action, Target, TraceMode};
-    use crate::view::SCENARIOS;
 
     fn engine(name: &str) -> Engine<Raft> {
-        let (_, text) = SCENARIOS.iter().find(|(n, _)| *n == name).expect("a shipped scenario");
+        let text = crate::view::shipped::text(name).expect("a shipped scenario");
         let sc = Scenario::parse(text, None).expect("it parses");
         let setup = setup::<Raft>(&sc, sc.seed, TraceMode::Off).expect("it sets up");
         Engine::new(setup)

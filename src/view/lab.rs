@@ -28,54 +28,6 @@ use crate::scenario::{Scenario, ScenarioProtocol, protocol::setup};
 use crate::sim::network::LinkProfile;
 use crate::sim::{Action, Addr, Engine, Message, Micros, NodeId, Scheduled, Timeline, TraceMode, Violation, When};
 
-/// The shipped scenarios the lab offers: (file name, JSON text).
-pub const SCENARIOS: &[(&str, &str)] = &[
-    ("raft-election.json", include_str!("../../scenarios/raft-election.json")),
-    ("raft-leader-crash.json", include_str!("../../scenarios/raft-leader-crash.json")),
-    ("raft-split-vote.json", include_str!("../../scenarios/raft-split-vote.json")),
-    ("raft-partition.json", include_str!("../../scenarios/raft-partition.json")),
-    ("raft-figure7.json", include_str!("../../scenarios/raft-figure7.json")),
-    ("raft-figure8.json", include_str!("../../scenarios/raft-figure8.json")),
-    ("raft-figure8-planted-bug.json", include_str!("../../scenarios/raft-figure8-planted-bug.json")),
-    ("raft-tour.json", include_str!("../../scenarios/raft-tour.json")),
-    ("raft-load-15.json", include_str!("../../scenarios/raft-load-15.json")),
-    ("2pc-all-yes.json", include_str!("../../scenarios/2pc-all-yes.json")),
-    ("2pc-one-votes-no.json", include_str!("../../scenarios/2pc-one-votes-no.json")),
-    ("2pc-participant-crash-before-voting.json", include_str!("../../scenarios/2pc-participant-crash-before-voting.json")),
-    ("2pc-coordinator-crash-before-decision.json", include_str!("../../scenarios/2pc-coordinator-crash-before-decision.json")),
-    ("2pc-coordinator-crash-after-commit.json", include_str!("../../scenarios/2pc-coordinator-crash-after-commit.json")),
-    ("2pc-cooperative-termination.json", include_str!("../../scenarios/2pc-cooperative-termination.json")),
-    ("2pc-concurrent.json", include_str!("../../scenarios/2pc-concurrent.json")),
-    ("3pc-all-yes.json", include_str!("../../scenarios/3pc-all-yes.json")),
-    ("3pc-one-votes-no.json", include_str!("../../scenarios/3pc-one-votes-no.json")),
-    ("3pc-participant-crash-before-voting.json", include_str!("../../scenarios/3pc-participant-crash-before-voting.json")),
-    ("3pc-coordinator-crash-before-decision.json", include_str!("../../scenarios/3pc-coordinator-crash-before-decision.json")),
-    ("3pc-coordinator-crash-after-commit.json", include_str!("../../scenarios/3pc-coordinator-crash-after-commit.json")),
-    ("3pc-partition-flaw.json", include_str!("../../scenarios/3pc-partition-flaw.json")),
-    ("paxos-single-proposer.json", include_str!("../../scenarios/paxos-single-proposer.json")),
-    ("paxos-second-proposer-adopts.json", include_str!("../../scenarios/paxos-second-proposer-adopts.json")),
-    ("paxos-dueling-proposers.json", include_str!("../../scenarios/paxos-dueling-proposers.json")),
-    ("paxos-dueling-backoff.json", include_str!("../../scenarios/paxos-dueling-backoff.json")),
-    ("paxos-acceptor-crash.json", include_str!("../../scenarios/paxos-acceptor-crash.json")),
-    ("paxos-chosen-unannounced.json", include_str!("../../scenarios/paxos-chosen-unannounced.json")),
-    ("multipaxos-leader-change.json", include_str!("../../scenarios/multipaxos-leader-change.json")),
-    ("balancer-round-robin-slow-backend.json", include_str!("../../scenarios/balancer-round-robin-slow-backend.json")),
-    ("balancer-least-conn-slow-backend.json", include_str!("../../scenarios/balancer-least-conn-slow-backend.json")),
-    ("balancer-peak-ewma-slow-backend.json", include_str!("../../scenarios/balancer-peak-ewma-slow-backend.json")),
-    ("balancer-smooth-wrr.json", include_str!("../../scenarios/balancer-smooth-wrr.json")),
-    ("balancer-ring-hash-add-backend.json", include_str!("../../scenarios/balancer-ring-hash-add-backend.json")),
-    ("balancer-maglev-remove-backend.json", include_str!("../../scenarios/balancer-maglev-remove-backend.json")),
-    ("balancer-rendezvous-remove-backend.json", include_str!("../../scenarios/balancer-rendezvous-remove-backend.json")),
-    ("balancer-health-check-failure.json", include_str!("../../scenarios/balancer-health-check-failure.json")),
-    ("balancer-zipf-ring-hash.json", include_str!("../../scenarios/balancer-zipf-ring-hash.json")),
-    ("balancer-zipf-bounded-load.json", include_str!("../../scenarios/balancer-zipf-bounded-load.json")),
-    ("balancer-random-many-backends.json", include_str!("../../scenarios/balancer-random-many-backends.json")),
-    ("balancer-p2c-many-backends.json", include_str!("../../scenarios/balancer-p2c-many-backends.json")),
-    ("balancer-peak-ewma-slowdown.json", include_str!("../../scenarios/balancer-peak-ewma-slowdown.json")),
-    ("balancer-planted-bug-lose-on-timeout.json", include_str!("../../scenarios/balancer-planted-bug-lose-on-timeout.json")),
-    ("balancer-load-5000.json", include_str!("../../scenarios/balancer-load-5000.json")),
-];
-
 /// Most markers kept for the time line (the oldest go first).
 pub const MARKERS_KEPT: usize = 20_000;
 /// Trace lines kept for the event log (which filters them).
@@ -163,8 +115,9 @@ pub struct InvariantView {
     pub violation: Option<Violation>,
 }
 
-/// What the page can do with a run, whatever its protocol.
-pub trait LabModel: fmt::Debug {
+/// What the page can do with a run, whatever its protocol. (Not `Debug`: a vtable entry
+/// keeps its code in the download, and every engine's and protocol's `Debug` with it.)
+pub trait LabModel {
     /// A copy (a snapshot of the whole lab run).
     fn clone_box(&self) -> Box<dyn LabModel>;
     /// The scenario's display name (its file name).
@@ -303,7 +256,7 @@ impl Clone for LabRun {
 
 impl fmt::Debug for LabRun {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        self.0.fmt(f)
+        write!(f, "LabRun({} at {} us, event {})", self.0.name(), self.0.now_us(), self.0.events())
     }
 }
 
@@ -350,7 +303,8 @@ impl LabRun {
 
     /// A shipped scenario by file name.
     pub fn shipped(name: &str) -> Result<LabRun, String> {
-        let (_, text) = SCENARIOS.iter().find(|(n, _)| *n == name).ok_or_else(|| format!("no shipped scenario {name}"))?;
+        let shipped = super::shipped::find(name).ok_or_else(|| format!("no shipped scenario {name}"))?;
+        let text = shipped.text.ok_or_else(|| format!("{name}: this page does not run {} scenarios", shipped.protocol))?;
         LabRun::from_json(name, text)
     }
 
@@ -775,7 +729,7 @@ mod tests {
 
     #[test]
     fn every_shipped_scenario_loads() {
-        for (name, _) in SCENARIOS {
+        for (name, _) in crate::view::shipped::runnable() {
             let run = LabRun::shipped(name).unwrap_or_else(|e| panic!("{name}: {e}"));
             assert!(run.node_count() >= 1, "{name}");
             // Raft checks Figure 3's five properties; atomic commit its three; single-decree

@@ -29,10 +29,11 @@ pub mod page;
 pub mod paxos_face;
 pub mod raft_face;
 pub mod share;
+pub mod shipped;
 pub mod spacetime;
 
 pub use commands::{NetCommand, NodeCommand};
 pub use geometry::Point;
 pub use logs::{LogCell, LogRow};
 pub use face::{LabProtocol, Panel};
-pub use lab::{InvariantView, LabModel, LabRun, LogLine, MessageView, NodeView, SCENARIOS};
+pub use lab::{InvariantView, LabModel, LabRun, LogLine, MessageView, NodeView};

@@ -105,7 +105,7 @@ fn unpack(fragment: &str) -> Result<serde_json::Map<String, Value>, ShareError> 
         return Err(err("the link holds no run after \"#run=\" (was it cut short?)"));
     }
     if let Some((i, c)) = body.char_indices().find(|&(_, c)| !(c.is_ascii_alphanumeric() || c == '-' || c == '_')) {
-        return Err(err(format!("the link's run data has a character that cannot be there, {c:?} at position {i} (was the link edited?)")));
+        return Err(err(format!("the link's run data has a character that cannot be there, \"{c}\" (U+{:04X}) at position {i} (was the link edited?)", c as u32)));
     }
     let bytes = URL_SAFE_NO_PAD
         .decode(body)
@@ -130,10 +130,10 @@ fn unpack(fragment: &str) -> Result<serde_json::Map<String, Value>, ShareError> 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::view::SCENARIOS;
 
     fn sample() -> SharedRun {
-        let (name, text) = SCENARIOS.iter().find(|(n, _)| *n == "raft-figure8.json").expect("shipped");
+        let name = "raft-figure8.json";
+        let text = crate::view::shipped::text(name).expect("shipped");
         let mut scenario = Scenario::parse(text, Some(name)).expect("parses");
         scenario.file = None;
         SharedRun { name: name.to_string(), scenario, at_event: 123 }
@@ -164,7 +164,7 @@ mod tests {
         let cases = [
             ("#other", "does not start with"),
             ("#run=", "holds no run"),
-            ("#run=abc$def", "'$' at position 3"),
+            ("#run=abc$def", "\"$\" (U+0024) at position 3"),
             (&fragment[..cut], "does not unpack"),
             ("#run=A", "damaged"),
         ];

@@ -616,7 +616,7 @@ mod tests {
     #[test]
     fn a_real_run_lays_out_inside_the_box() {
         let mut h = crate::view::history::History::new();
-        let (_, text) = crate::view::SCENARIOS.iter().find(|(n, _)| *n == "raft-tour.json").expect("shipped");
+        let text = crate::view::shipped::text("raft-tour.json").expect("shipped");
         let sc = crate::scenario::Scenario::parse(text, None).expect("parses");
         let setup = crate::scenario::protocol::setup::<crate::protocols::raft::Raft>(&sc, sc.seed, crate::sim::TraceMode::Lines).expect("builds");
         let mut engine = crate::sim::Engine::new(setup);

@@ -9,6 +9,10 @@ use crate::view::LogLine;
 
 /// Most lines drawn at once: the rest wait for a narrower filter.
 const LINES_DRAWN: usize = 200;
+/// Most lines drawn while the run plays: about twice what the box shows. At thousands of
+/// events a second every line is replaced at each refresh, and drawing 200 lines nobody can
+/// read made the refresh a long frame; pausing shows [`LINES_DRAWN`].
+const LINES_DRAWN_PLAYING: usize = 40;
 
 /// The kinds a person filters by, with the trace kinds each covers.
 const KINDS: &[(&str, &[&str])] = &[
@@ -26,6 +30,9 @@ pub struct EventLogProps {
     pub lines: Rc<Vec<LogLine>>,
     /// Servers in the run (for the server filter).
     pub nodes: u32,
+    /// Whether the run plays (fewer lines are drawn then).
+    #[prop_or_default]
+    pub playing: bool,
 }
 
 #[component]
@@ -44,14 +51,16 @@ pub fn EventLog(props: &EventLogProps) -> Html {
         })
     };
     let kinds: &[&str] = KINDS.iter().find(|(name, _)| *name == kind.as_str()).map_or(&[], |(_, k)| k);
-    let needle = text.trim().to_lowercase();
+    // ASCII case folding: the trace is ASCII but for clients' commands, and full Unicode
+    // folding would bring its tables into the download.
+    let needle = text.trim().to_ascii_lowercase();
     let shown: Vec<&LogLine> = props
         .lines
         .iter()
         .filter(|l| actor.is_empty() || l.actor == *actor || mentions(&l.text, &actor))
         .filter(|l| kinds.is_empty() || kinds.contains(&l.kind))
-        .filter(|l| needle.is_empty() || l.text.to_lowercase().contains(&needle))
-        .take(LINES_DRAWN)
+        .filter(|l| needle.is_empty() || l.text.to_ascii_lowercase().contains(&needle))
+        .take(if props.playing { LINES_DRAWN_PLAYING } else { LINES_DRAWN })
         .collect();
     let filtered = !actor.is_empty() || !kinds.is_empty() || !needle.is_empty();
     html! {
@@ -77,7 +86,11 @@ pub fn EventLog(props: &EventLogProps) -> Html {
                     <input type="search" aria-label="Filter by text" placeholder="AppendEntries, m42, term=3" value={(*text).clone()} oninput={on_text} />
                 </label>
                 <output class="muted" aria-live="polite">{
-                    if filtered { format!("{} of the last {} lines", shown.len(), props.lines.len()) } else { format!("last {} lines", props.lines.len()) }
+                    match (filtered, props.playing) {
+                        (true, _) => format!("{} of the last {} lines", shown.len(), props.lines.len()),
+                        (false, true) => format!("last {} lines; pause to see {}", props.lines.len(), LINES_DRAWN.min(props.lines.len())),
+                        (false, false) => format!("last {} lines", props.lines.len()),
+                    }
                 }</output>
             </div>
             <ol reversed=true>

@@ -6,10 +6,10 @@ use std::rc::Rc;
 
 use yew::prelude::*;
 
-use crate::scenario::guide::{Guide, display_title};
+use crate::scenario::guide::Guide;
 use crate::sim::Micros;
-use crate::view::SCENARIOS;
-use crate::view::family::{FAMILIES, shipped_protocol};
+use crate::view::family::FAMILIES;
+use crate::view::shipped::SHIPPED;
 
 /// The picker's and the guide panel's inputs.
 #[derive(Properties, PartialEq)]
@@ -31,21 +31,8 @@ pub struct ScenariosProps {
 /// The scenario picker and guide panel.
 #[component]
 pub fn Scenarios(props: &ScenariosProps) -> Html {
-    // Parsing every shipped file for its title and family once per mount, not once per frame.
     // A scenario of another family opens that family's page (see `crate::view::family`).
-    let groups = use_memo((), |_| {
-        FAMILIES
-            .iter()
-            .map(|f| {
-                let titles: Vec<(&'static str, String)> = SCENARIOS
-                    .iter()
-                    .filter(|(name, _)| shipped_protocol(name).is_some_and(|p| f.protocols.contains(&p.as_str())))
-                    .map(|(name, text)| (*name, display_title(name, text)))
-                    .collect();
-                (f.title, titles)
-            })
-            .collect::<Vec<_>>()
-    });
+    let groups = FAMILIES.iter().map(|f| (f.title, SHIPPED.iter().filter(move |s| f.protocols.contains(&s.protocol))));
     let onchange = {
         let cb = props.on_load.clone();
         Callback::from(move |e: Event| {
@@ -64,10 +51,10 @@ pub fn Scenarios(props: &ScenariosProps) -> Html {
             <label>
                 <span>{ "Scenario " }</span>
                 <select aria-label="Scenario" {onchange}>
-                    { for groups.iter().map(|(family, titles)| html! {
-                        <optgroup key={*family} label={*family}>
-                            { for titles.iter().map(|(name, title)| html! {
-                                <option key={*name} value={*name} selected={*name == props.current.as_str()}>{ title.clone() }</option>
+                    { for groups.map(|(family, shipped)| html! {
+                        <optgroup key={family} label={family}>
+                            { for shipped.map(|s| html! {
+                                <option key={s.name} value={s.name} selected={s.name == props.current.as_str()}>{ s.title }</option>
                             }) }
                         </optgroup>
                     }) }

@@ -1,0 +1,124 @@
+//! The scenarios shipped with the lab: every family's, by name, protocol and title, so that
+//! each page's picker lists them all and can send a person to the page that runs one; but
+//! the JSON text only of those this build runs (its Cargo features), since the text of the
+//! others is download the page does not need (about 9 KB gzipped on the Raft page).
+//!
+//! The name, protocol and title are written here as well as in each file (the picker must
+//! know them without the text); `tests::the_catalogue_matches_the_files` checks that they agree.
+
+/// A shipped scenario.
+#[derive(Debug)]
+pub struct Shipped {
+    /// Its file name under `scenarios/`.
+    pub name: &'static str,
+    /// The protocol its JSON names.
+    pub protocol: &'static str,
+    /// Its guide's title, or the file name without `.json`.
+    pub title: &'static str,
+    /// Its JSON, if this build runs its family.
+    pub text: Option<&'static str>,
+}
+
+/// One entry: the text is compiled in only with `feature`.
+macro_rules! shipped {
+    ($feature:tt, $name:literal, $protocol:literal, $title:literal) => {
+        Shipped {
+            name: $name,
+            protocol: $protocol,
+            title: $title,
+            text: if cfg!(feature = $feature) { Some(include_str!(concat!("../../scenarios/", $name))) } else { None },
+        }
+    };
+}
+
+/// The shipped scenarios, in the order the picker lists them within each family.
+pub const SHIPPED: &[Shipped] = &[
+    shipped!("raft", "raft-election.json", "raft", "Leader election"),
+    shipped!("raft", "raft-leader-crash.json", "raft", "Leader crash and re-election"),
+    shipped!("raft", "raft-split-vote.json", "raft", "Split vote"),
+    shipped!("raft", "raft-partition.json", "raft", "Partitioned leader with stale entries"),
+    shipped!("raft", "raft-figure7.json", "raft", "Figure 7: a new leader repairs the logs"),
+    shipped!("raft", "raft-figure8.json", "raft", "Figure 8: committing entries from earlier terms"),
+    shipped!("raft", "raft-figure8-planted-bug.json", "raft", "Figure 8 with a planted bug"),
+    shipped!("raft", "raft-tour.json", "raft", "Tour: every scenario action once"),
+    shipped!("raft", "raft-load-15.json", "raft", "raft-load-15"),
+    shipped!("commit", "2pc-all-yes.json", "2pc", "2pc-all-yes"),
+    shipped!("commit", "2pc-one-votes-no.json", "2pc", "2pc-one-votes-no"),
+    shipped!("commit", "2pc-participant-crash-before-voting.json", "2pc", "2pc-participant-crash-before-voting"),
+    shipped!("commit", "2pc-coordinator-crash-before-decision.json", "2pc", "2pc-coordinator-crash-before-decision"),
+    shipped!("commit", "2pc-coordinator-crash-after-commit.json", "2pc", "2pc-coordinator-crash-after-commit"),
+    shipped!("commit", "2pc-cooperative-termination.json", "2pc", "2pc-cooperative-termination"),
+    shipped!("commit", "2pc-concurrent.json", "2pc", "2pc-concurrent"),
+    shipped!("commit", "3pc-all-yes.json", "3pc", "3pc-all-yes"),
+    shipped!("commit", "3pc-one-votes-no.json", "3pc", "3pc-one-votes-no"),
+    shipped!("commit", "3pc-participant-crash-before-voting.json", "3pc", "3pc-participant-crash-before-voting"),
+    shipped!("commit", "3pc-coordinator-crash-before-decision.json", "3pc", "3pc-coordinator-crash-before-decision"),
+    shipped!("commit", "3pc-coordinator-crash-after-commit.json", "3pc", "3pc-coordinator-crash-after-commit"),
+    shipped!("commit", "3pc-partition-flaw.json", "3pc", "3pc-partition-flaw"),
+    shipped!("paxos", "paxos-single-proposer.json", "paxos", "Paxos: a single proposer"),
+    shipped!("paxos", "paxos-second-proposer-adopts.json", "paxos", "Paxos: the second proposer adopts the chosen value"),
+    shipped!("paxos", "paxos-dueling-proposers.json", "paxos", "Paxos: dueling proposers (livelock)"),
+    shipped!("paxos", "paxos-dueling-backoff.json", "paxos", "Paxos: random back-off breaks the duel"),
+    shipped!("paxos", "paxos-acceptor-crash.json", "paxos", "Paxos: acceptor crash and recovery"),
+    shipped!("paxos", "paxos-chosen-unannounced.json", "paxos", "Paxos: chosen, and nobody knows"),
+    shipped!("paxos", "multipaxos-leader-change.json", "multipaxos", "Multi-Paxos: leader change with an unfinished slot"),
+    shipped!("balancer", "balancer-round-robin-slow-backend.json", "balancer", "Round robin and a slow backend"),
+    shipped!("balancer", "balancer-least-conn-slow-backend.json", "balancer", "Least connections and a slow backend"),
+    shipped!("balancer", "balancer-peak-ewma-slow-backend.json", "balancer", "Peak-EWMA and a slow backend"),
+    shipped!("balancer", "balancer-smooth-wrr.json", "balancer", "Smooth weighted round robin"),
+    shipped!("balancer", "balancer-ring-hash-add-backend.json", "balancer", "Consistent hashing: adding a backend"),
+    shipped!("balancer", "balancer-maglev-remove-backend.json", "balancer", "Maglev: removing a backend"),
+    shipped!("balancer", "balancer-rendezvous-remove-backend.json", "balancer", "Rendezvous hashing: removing a backend"),
+    shipped!("balancer", "balancer-health-check-failure.json", "balancer", "A backend fails: health checks and retries"),
+    shipped!("balancer", "balancer-zipf-ring-hash.json", "balancer", "A hot key on a hash ring"),
+    shipped!("balancer", "balancer-zipf-bounded-load.json", "balancer", "Bounded loads tame a hot key"),
+    shipped!("balancer", "balancer-random-many-backends.json", "balancer", "Random choice"),
+    shipped!("balancer", "balancer-p2c-many-backends.json", "balancer", "The power of two choices"),
+    shipped!("balancer", "balancer-peak-ewma-slowdown.json", "balancer", "Peak-EWMA reacts to a slowdown"),
+    shipped!("balancer", "balancer-planted-bug-lose-on-timeout.json", "balancer", "Planted bug: a lost request"),
+    shipped!("balancer", "balancer-load-5000.json", "balancer", "balancer-load-5000"),
+];
+
+/// A shipped scenario by file name (with `.json`).
+pub fn find(name: &str) -> Option<&'static Shipped> {
+    SHIPPED.iter().find(|s| s.name == name)
+}
+
+/// The JSON of a shipped scenario this build runs.
+pub fn text(name: &str) -> Option<&'static str> {
+    find(name).and_then(|s| s.text)
+}
+
+/// The shipped scenarios this build runs: (file name, JSON).
+pub fn runnable() -> impl Iterator<Item = (&'static str, &'static str)> {
+    SHIPPED.iter().filter_map(|s| Some((s.name, s.text?)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::scenario::guide::display_title;
+
+    #[test]
+    fn the_catalogue_matches_the_files() {
+        let mut files: Vec<String> = std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios"))
+            .expect("scenarios/")
+            .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+            .filter(|n| n.ends_with(".json"))
+            .collect();
+        files.sort();
+        let mut listed: Vec<String> = SHIPPED.iter().map(|s| s.name.to_string()).collect();
+        listed.sort();
+        assert_eq!(listed, files, "every file under scenarios/ is shipped, once");
+        for s in SHIPPED {
+            let text = std::fs::read_to_string(format!("{}/scenarios/{}", env!("CARGO_MANIFEST_DIR"), s.name)).expect("readable");
+            let value: serde_json::Value = serde_json::from_str(&text).expect("JSON");
+            assert_eq!(value["protocol"].as_str(), Some(s.protocol), "{}", s.name);
+            assert_eq!(display_title(s.name, &text), s.title, "{}", s.name);
+            // Built with every family (the tests' default), every text is compiled in.
+            if cfg!(all(feature = "raft", feature = "commit", feature = "paxos", feature = "balancer")) {
+                assert_eq!(s.text, Some(text.as_str()), "{}", s.name);
+            }
+        }
+    }
+}
