@@ -325,7 +325,7 @@ fn App() -> Html {
             </div>
             if !embed || shows("spacetime") {
                 <SpaceTime spans={lab.spans.clone()} markers={lab.past_markers.clone()} nodes={lab.node_count} now_us={lab.shown.0}
-                    window_us={SPACETIME_WINDOW_US} {on_select_message} colours={lab.colours} />
+                    window_us={SPACETIME_WINDOW_US} {on_select_message} colours={lab.colours} every={lab.spans_every} />
             }
             if !embed || shows("logs") {
                 { protocol_panel(&lab.panel, &on_request, &on_reconfigure) }

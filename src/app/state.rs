@@ -127,6 +127,8 @@ pub struct LabState {
     pub panel: Rc<Panel>,
     /// Message spans for the space-time diagram (the recent past).
     pub spans: Rc<Vec<MessageSpan>>,
+    /// The diagram draws one span in this many (1: all; see `History::recent`).
+    pub spans_every: u64,
     /// Markers of this branch up to its frontier (the time line's).
     pub markers: Rc<Vec<Marker>>,
     /// Markers up to the current moment (the space-time diagram's).
@@ -294,7 +296,7 @@ impl Twin {
         }
         if events != self.events {
             self.messages = Rc::new(reuse_messages(&self.messages, run.messages()));
-            self.spans = Rc::new(run.history().recent(now, SPACETIME_WINDOW_US, crate::view::spacetime::ARROWS_MAX));
+            self.spans = Rc::new(run.history().recent(now, SPACETIME_WINDOW_US, crate::view::spacetime::ARROWS_SAMPLED_OVER).0);
             self.broken = run.invariants().into_iter().find_map(|i| i.violation.map(|v| format!("{}: {}", i.name, v.detail)));
         }
         self.events = events;
@@ -394,6 +396,7 @@ impl LabState {
             log: Rc::default(),
             panel: Rc::default(),
             spans: Rc::default(),
+            spans_every: 1,
             markers: Rc::default(),
             past_markers: Rc::default(),
             marks: Rc::default(),
@@ -508,7 +511,8 @@ impl LabState {
         let due = |part: SlowPart, frames: u64| at_once || frames >= self.slow_frame + part.offset_frames();
         if self.slow_pending & SlowPart::Diagram.bit() != 0 && due(SlowPart::Diagram, self.frames) {
             self.slow_pending &= !SlowPart::Diagram.bit();
-            self.spans = Rc::new(run.history().recent(now, SPACETIME_WINDOW_US, crate::view::spacetime::ARROWS_MAX));
+            let (spans, every) = run.history().recent(now, SPACETIME_WINDOW_US, crate::view::spacetime::ARROWS_SAMPLED_OVER);
+            (self.spans, self.spans_every) = (Rc::new(spans), every);
             self.shown = (now, events, run.frontier_us());
         }
         if self.slow_pending & SlowPart::Log.bit() != 0 && due(SlowPart::Log, self.frames) {

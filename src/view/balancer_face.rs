@@ -239,11 +239,14 @@ impl LabProtocol for Balancer {
             return NodeFace { role: "down", badge: "✕", caption: "down".to_string(), state: "down (crashed)".to_string(), timer_left: None };
         };
         match node {
-            Node::Balancer(lb) => NodeFace {
+            Node::Balancer(_) => NodeFace {
                 role: "balancer",
                 badge: "LB",
                 caption: self.strategy.name().to_string(),
-                state: format!("balancer, {}, {} pending, {} served", self.strategy.name(), lb.pending_count(), lb.served),
+                // No running counts in the label: it is the server's tooltip and accessible name,
+                // and at thousands of requests a second rewriting it on every frame was a good
+                // share of the stage's work. The panel and the inspector count.
+                state: format!("balancer, {}", self.strategy.name()),
                 timer_left: None,
             },
             Node::Backend(b) => {
@@ -254,7 +257,7 @@ impl LabProtocol for Balancer {
                     // Not the served count: it changes on every response, and the caption would
                     // redraw the server sixty times a second (the panel's bars count instead).
                     caption: if slow { format!("×{:.1} slow", f64::from(b.slow_permille) / 1000.0) } else { String::new() },
-                    state: format!("backend, {} of {} slots busy, {} queued", b.busy(), b.slots.len(), b.queue.len()),
+                    state: format!("backend, {} slots{}", b.slots.len(), if slow { ", slow" } else { "" }),
                     timer_left: None,
                 }
             }

@@ -161,6 +161,14 @@ pub fn ring_dash(r: f64, fraction: f64) -> (f64, f64) {
     (dash, circumference - dash)
 }
 
+/// Draw one message in this many, by id, when `n` would be drawn and at most about `max` should
+/// be (the stage and the space-time diagram at thousands of messages a second): 1 up to
+/// `over`, else a power of two. Powers of two nest: as the count changes, each coarser sample
+/// is part of the finer one, so a message drawn stays drawn unless the sample thins.
+pub fn sample_every(n: usize, over: usize, max: usize) -> u64 {
+    if n <= over { 1 } else { n.div_ceil(max.max(1)).next_power_of_two() as u64 }
+}
+
 /// Slowest speed: virtual time per wall time.
 pub const SPEED_MIN: f64 = 0.01;
 /// Fastest speed.
@@ -213,6 +221,17 @@ pub fn virtual_advance_us(wall_ms: f64, speed: f64, cap_us: Micros) -> Micros {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_sample_is_all_up_to_the_threshold_then_nested_powers_of_two_of_about_max() {
+        assert_eq!(sample_every(80, 80, 60), 1);
+        assert_eq!(sample_every(81, 80, 60), 2);
+        assert_eq!(sample_every(5_000, 160, 160), 32);
+        for n in [161, 500, 1_000, 8_000, 100_000] {
+            let k = sample_every(n, 160, 160);
+            assert!(k.is_power_of_two() && n as u64 / k <= 160 && n as u64 / k > 40, "{n}: {k}");
+        }
+    }
 
     fn close(a: f64, b: f64) -> bool {
         (a - b).abs() < 1e-9

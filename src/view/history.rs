@@ -251,13 +251,15 @@ impl History {
         self.spans.range(..sent_by_end).filter(move |s| s.fate == Fate::InFlight || s.end_us >= from_us)
     }
 
-    /// The last `max` spans overlapping the `window_us` up to `now_us` (the window starts at 0
-    /// until `now_us` reaches `window_us`, as the diagram's does), oldest first: what the
-    /// space-time diagram draws.
-    pub fn recent(&self, now_us: Micros, window_us: Micros, max: usize) -> Vec<MessageSpan> {
+    /// The spans overlapping the `window_us` up to `now_us` (the window starts at 0 until
+    /// `now_us` reaches `window_us`, as the diagram's does), oldest first: what the space-time
+    /// diagram draws. Past `max` of them, one in `every` by id (see
+    /// [`super::geometry::sample_every`]), so that the whole window stays drawn at thousands
+    /// of messages a second; returns the spans and `every`.
+    pub fn recent(&self, now_us: Micros, window_us: Micros, max: usize) -> (Vec<MessageSpan>, u64) {
         let from_us = now_us.saturating_sub(window_us);
-        let all: Vec<&MessageSpan> = self.spans_in(from_us, now_us).collect();
-        all[all.len().saturating_sub(max)..].iter().map(|s| (*s).clone()).collect()
+        let every = super::geometry::sample_every(self.spans_in(from_us, now_us).count(), max, max);
+        (self.spans_in(from_us, now_us).filter(|s| s.id % every == 0).cloned().collect(), every)
     }
 
     /// Every span kept, in sending order.
@@ -801,10 +803,14 @@ mod tests {
         // A span that starts before the window and ends in it is in.
         assert!(h.spans_in(from, to).any(|s| s.sent_us < from));
         let now = t.engine().now();
-        let recent = h.recent(now, 300_000, 10);
-        assert_eq!(recent.len(), 10);
-        let last: Vec<u64> = h.spans_in(now - 300_000, now).map(|s| s.id).collect();
-        assert_eq!(recent.iter().map(|s| s.id).collect::<Vec<_>>(), last[last.len() - 10..]);
+        let all: Vec<u64> = h.spans_in(now - 300_000, now).map(|s| s.id).collect();
+        let (recent, every) = h.recent(now, 300_000, all.len());
+        assert_eq!((recent.iter().map(|s| s.id).collect::<Vec<_>>(), every), (all.clone(), 1));
+        // More than `max`: a sample by id over the whole window, of about `max`.
+        let (sample, every) = h.recent(now, 300_000, 10);
+        assert!(every >= 2 && every.is_power_of_two() && sample.len() <= 20 && !sample.is_empty(), "{every}, {}", sample.len());
+        let want: Vec<u64> = all.iter().copied().filter(|id| id % every == 0).collect();
+        assert_eq!(sample.iter().map(|s| s.id).collect::<Vec<_>>(), want);
         assert_eq!(h.spans_in(10_000_000, 20_000_000).filter(|s| s.fate != Fate::InFlight).count(), 0);
     }
 

@@ -48,6 +48,10 @@ pub const PAD_BOTTOM: f64 = 6.0;
 pub const LANE_GAP: f64 = 26.0;
 /// Default cap on arrows drawn; the most recently sent are kept.
 pub const ARROWS_MAX: usize = 600;
+/// Past this many messages in the window the diagram draws a sample of about this many (see
+/// [`crate::view::history::History::recent`]): at thousands of messages a second, drawing
+/// every arrow made each refresh a long frame, and 600 arrows in 800 px cannot be told apart.
+pub const ARROWS_SAMPLED_OVER: usize = 160;
 /// Most server lanes drawn, whatever the node count says (Raft allows 15).
 pub const LANES_MAX: u32 = 64;
 /// How far across an arrow in flight may get: short of the receiver's lane.
@@ -624,7 +628,7 @@ mod tests {
         for l in engine.drain_trace() {
             h.push(&l);
         }
-        let spans = h.recent(engine.now(), 500_000, ARROWS_MAX);
+        let (spans, _) = h.recent(engine.now(), 500_000, ARROWS_MAX);
         let d = layout(&spans, h.markers(), engine.nodes().len() as u32, engine.now(), 500_000, ARROWS_MAX, kind_class);
         assert_eq!(d.lanes.len(), 5);
         assert!(!d.arrows.is_empty() && !d.ticks.is_empty());

@@ -39,6 +39,9 @@ pub struct SpaceTimeProps {
     pub on_select_message: Callback<u64>,
     /// The protocol's message colours.
     pub colours: Colours,
+    /// One span in this many is drawn (1: all).
+    #[prop_or(1)]
+    pub every: u64,
 }
 
 #[component]
@@ -101,6 +104,9 @@ pub fn SpaceTime(props: &SpaceTimeProps) -> Html {
             </svg>
             <p class="st-caption">
                 { format!("The last {window_ms} ms. Solid: delivered; dashed: in flight; ✕: dropped. Click a message to select it.") }
+                if props.every > 1 {
+                    { format!(" 1 in {} messages drawn (by id).", props.every) }
+                }
                 if d.hidden > 0 {
                     { format!(" {} older messages not drawn.", d.hidden) }
                 }

@@ -32,12 +32,6 @@ const MAX_DRAWN: usize = 400;
 const SAMPLE_OVER: usize = 80;
 const SAMPLE_DRAWN: usize = 60;
 
-/// Draw one message in this many (by id) when `n` are in flight.
-fn sample_every(n: usize) -> u64 {
-    // A power of two: as the count changes, each coarser sample is part of the finer one, so a
-    // message drawn stays drawn unless the sample thins.
-    if n <= SAMPLE_OVER { 1 } else { n.div_ceil(SAMPLE_DRAWN).next_power_of_two() as u64 }
-}
 
 #[derive(Properties, PartialEq)]
 pub struct StageProps {
@@ -277,7 +271,7 @@ fn MessagesLayer(props: &MessagesProps) -> Html {
     let at = |a: Addr| endpoint(&positions, props.layout, a);
     // A balancer at thousands of requests a second: past SAMPLE_OVER messages the stage draws
     // a sample, by id, and says so. (Consensus runs draw every message, up to MAX_DRAWN.)
-    let every = if props.layout == Layout::Fan { sample_every(props.messages.len()) } else { 1 };
+    let every = if props.layout == Layout::Fan { geometry::sample_every(props.messages.len(), SAMPLE_OVER, SAMPLE_DRAWN) } else { 1 };
     // One listener for every message: the clicked one carries its id.
     let onclick = {
         let cb = props.on_select.clone();
