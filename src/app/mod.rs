@@ -105,6 +105,20 @@ fn use_leaving(lab: &UseReducerHandle<LabState>) {
             url::go(&leaving.href, leaving.replace);
         }
     });
+    // Back from that page, the browser may restore this one as it was left (its back-forward
+    // cache), "Opening the … lab" notice and all: it then stays here.
+    let dispatcher = lab.dispatcher();
+    use_effect_with((), move |_| {
+        let listener = web_sys::window().map(|window| {
+            gloo::events::EventListener::new(&window, "pageshow", move |e| {
+                let restored = js_sys::Reflect::get(e.as_ref(), &"persisted".into()).ok().and_then(|v| v.as_bool()).unwrap_or(false);
+                if restored {
+                    dispatcher.dispatch(LabAction::Returned);
+                }
+            })
+        });
+        move || drop(listener)
+    });
 }
 
 /// A callback that dispatches the action `f` makes of its input, the same callback on every

@@ -55,6 +55,9 @@ pub enum Selected {
 /// What can happen to the lab.
 #[derive(Debug)]
 pub enum LabAction {
+    /// The browser brought the page back (its back-forward cache) after it left for another
+    /// family's page: it stays, and forgets that it was leaving.
+    Returned,
     /// Run in real time × speed.
     Play,
     /// Stop the clock.
@@ -569,6 +572,11 @@ impl Reducible for LabState {
     fn reduce(self: Rc<Self>, action: LabAction) -> Rc<Self> {
         let mut s = (*self).clone();
         match action {
+            LabAction::Returned => {
+                if s.leaving.take().is_some() {
+                    s.notice = None;
+                }
+            }
             LabAction::Play => s.playing = !s.run.borrow().violated(),
             LabAction::Pause => s.playing = false,
             LabAction::TogglePlay => s.playing = !s.playing && !s.run.borrow().violated(),

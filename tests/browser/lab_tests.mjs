@@ -320,6 +320,19 @@ export async function labTests({ context, launch, baseUrl, test, assert, artifac
     assert(wasm.at(-1) === '/distlab-web-commit_bg.wasm', `the commit page fetched ${wasm.join(', ')}`);
     const picked = await page.getByRole('combobox', { name: 'Scenario' }).inputValue();
     assert(picked === '2pc-one-votes-no.json', `the picker shows ${picked}`);
+    // Back on the Raft page, whether the browser restores it as it was left (its back-forward
+    // cache) or loads it again, the page stays there and no longer says it is leaving.
+    // No wait for "load": a page restored from the cache does not fire it.
+    await page.goBack({ waitUntil: 'commit' });
+    await page.waitForURL(/\/\?embed=0(#|$)/, { timeout: appTimeoutMs });
+    await page.locator('svg.stage g.node').first().waitFor({ timeout: appTimeoutMs });
+    await page.waitForTimeout(500);
+    const leavingNotice = await page.getByTestId('notice').count() ? await page.getByTestId('notice').innerText() : '';
+    assert(!/Opening the/.test(leavingNotice), `back on the Raft page it still says "${leavingNotice}"`);
+    assert(/\/\?embed=0(#|$)/.test(page.url()), `back on the Raft page, it moved on to ${page.url()}`);
+    await page.goForward({ waitUntil: 'commit' });
+    await page.waitForURL(/\?lab=commit&embed=0&scenario=2pc-one-votes-no\.json(#|$)/, { timeout: appTimeoutMs });
+    await page.getByRole('button', { name: /^S1 coordinator/ }).waitFor({ timeout: appTimeoutMs });
     // Its link, opened on the Raft page's address, comes back to the commit page at the same moment.
     for (let i = 0; i < 5; i++) await page.getByRole('button', { name: 'Step', exact: true }).click();
     const moment = await page.getByTestId('clock').innerText();

@@ -29,8 +29,11 @@ const APP_TIMEOUT_MS = 20_000;
 const WATCHDOG_MS = 480_000;
 
 const results = [];
+// DISTLAB_ONLY=text runs only the tests whose name contains it (while working on one).
+const only = process.env.DISTLAB_ONLY;
 
 async function test(name, body) {
+  if (only && !name.includes(only)) return;
   try {
     await body();
     results.push({ name, ok: true });
