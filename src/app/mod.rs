@@ -310,7 +310,8 @@ fn App() -> Html {
                                     }
                                 </figcaption>
                                 <Stage nodes={twin.nodes.clone()} messages={twin.messages.clone()} now_us={twin.now_us} selected={None::<u32>}
-                                    selected_message={None::<u64>} highlight={Rc::new(Vec::new())} spans={twin.spans.clone()} on_select={ignore_node.clone()} on_select_message={ignore_message.clone()} colours={twin.colours} layout={twin.layout} />
+                                    selected_message={None::<u64>} highlight={Rc::new(Vec::new())} spans={twin.spans.clone()} on_select={ignore_node.clone()} on_select_message={ignore_message.clone()} colours={twin.colours} layout={twin.layout}
+                                    interactive={false} label={AttrValue::from(format!("Servers and messages of {}", twin.label))} />
                             </figure>
                         </div>
                     } else {

@@ -64,10 +64,21 @@ pub enum Layout {
     Fan,
 }
 
-/// Most backends in one column of [`Layout::Fan`].
+/// Backends per column of [`Layout::Fan`] until its columns run out; past that the columns
+/// grow longer.
 pub const FAN_COLUMN: u32 = 12;
-/// Most servers [`Layout::Fan`] lays out (S1 and 8 columns of backends).
-pub const FAN_MAX_NODES: u32 = 1 + 8 * FAN_COLUMN;
+/// Most columns of backends in [`Layout::Fan`]: more and a backend's slots would run into the
+/// next column.
+pub const FAN_COLUMNS_MAX: u32 = 8;
+/// Most servers [`Layout::Fan`] lays out: S1 and 200 backends, as many as a balancer scenario
+/// may have.
+pub const FAN_MAX_NODES: u32 = 201;
+
+/// Columns of backends and backends per column for `backends` in [`Layout::Fan`].
+fn fan_grid(backends: u32) -> (u32, u32) {
+    let columns = backends.div_ceil(FAN_COLUMN).clamp(1, FAN_COLUMNS_MAX);
+    (columns, backends.div_ceil(columns).max(1))
+}
 
 /// Centres of `n` servers in `layout`.
 pub fn positions(layout: Layout, n: u32) -> Vec<Point> {
@@ -76,8 +87,7 @@ pub fn positions(layout: Layout, n: u32) -> Vec<Point> {
         Layout::Fan => {
             let n = n.clamp(1, FAN_MAX_NODES);
             let backends = n - 1;
-            let columns = backends.div_ceil(FAN_COLUMN).max(1);
-            let per_column = backends.div_ceil(columns).max(1);
+            let (columns, per_column) = fan_grid(backends);
             let mut out = vec![Point { x: VIEW_SIZE * 0.3, y: VIEW_SIZE / 2.0 }];
             for b in 0..backends {
                 let (col, row) = (b / per_column, b % per_column);
@@ -104,9 +114,7 @@ pub fn radius(layout: Layout, n: u32) -> f64 {
     match layout {
         Layout::Ring => node_radius(n),
         Layout::Fan => {
-            let backends = n.clamp(2, FAN_MAX_NODES) - 1;
-            let columns = backends.div_ceil(FAN_COLUMN).max(1);
-            let per_column = backends.div_ceil(columns);
+            let (columns, per_column) = fan_grid(n.clamp(2, FAN_MAX_NODES) - 1);
             let down = VIEW_SIZE * 0.84 / f64::from(per_column);
             let across = if columns == 1 { f64::INFINITY } else { VIEW_SIZE * 0.3 / f64::from(columns - 1) };
             (down.min(across) * 0.36).clamp(4.0, 34.0)
@@ -341,7 +349,7 @@ mod tests {
 
     #[test]
     fn a_fan_puts_the_balancer_left_and_backends_in_columns_that_do_not_touch() {
-        for n in [2, 5, 11, 13, 41, 101] {
+        for n in [2, 5, 11, 13, 41, 97, 101, 150, 201, 300] {
             let p = positions(Layout::Fan, n);
             assert_eq!(p.len() as u32, n.min(FAN_MAX_NODES));
             let r = radius(Layout::Fan, n);

@@ -53,6 +53,13 @@ pub struct StageProps {
     /// Where the servers sit.
     #[prop_or_default]
     pub layout: Layout,
+    /// Whether its servers are buttons (not compare mode's second run, which follows the
+    /// first's commands: there they would be tab stops that do nothing).
+    #[prop_or(true)]
+    pub interactive: bool,
+    /// The stage's accessible name.
+    #[prop_or(AttrValue::Static("Servers and messages"))]
+    pub label: AttrValue,
 }
 
 #[component]
@@ -60,11 +67,11 @@ pub fn Stage(props: &StageProps) -> Html {
     let n = props.nodes.len() as u32;
     let view_box = format!("0 0 {VIEW_SIZE} {VIEW_SIZE}");
     html! {
-        <svg class="stage" viewBox={view_box} role="group" aria-label="Servers and messages">
+        <svg class="stage" viewBox={view_box} role="group" aria-label={props.label.clone()}>
             if props.layout == Layout::Fan {
                 <ClientsMark />
             }
-            <NodesLayer nodes={props.nodes.clone()} selected={props.selected} highlight={props.highlight.clone()} on_select={props.on_select.clone()} layout={props.layout} />
+            <NodesLayer nodes={props.nodes.clone()} selected={props.selected} highlight={props.highlight.clone()} on_select={props.on_select.clone()} layout={props.layout} interactive={props.interactive} />
             <DroppedLayer spans={props.spans.clone()} now_us={props.now_us} nodes={n} colours={props.colours} layout={props.layout} />
             <MessagesLayer messages={props.messages.clone()} now_us={props.now_us} nodes={n} selected={props.selected_message} on_select={props.on_select_message.clone()} layout={props.layout} />
         </svg>
@@ -78,6 +85,7 @@ struct NodesProps {
     highlight: Rc<Vec<NodeId>>,
     on_select: Callback<NodeId>,
     layout: Layout,
+    interactive: bool,
 }
 
 /// Where a balancer's requests come from: the clients, drawn once at the left.
@@ -117,7 +125,7 @@ fn NodesLayer(props: &NodesProps) -> Html {
                 html! {
                     <g key={node.id} class="node-slot">
                         <NodeBody node={still} x={p.x} y={p.y} {r} selected={props.selected == Some(node.id)}
-                            violating={props.highlight.contains(&node.id)} on_select={props.on_select.clone()} />
+                            violating={props.highlight.contains(&node.id)} on_select={props.on_select.clone()} interactive={props.interactive} />
                         { for timer }
                     </g>
                 }
@@ -135,6 +143,7 @@ struct NodeBodyProps {
     selected: bool,
     violating: bool,
     on_select: Callback<NodeId>,
+    interactive: bool,
 }
 
 #[component]
@@ -170,7 +179,8 @@ fn NodeBody(props: &NodeBodyProps) -> Html {
         <text class="side" x={fmt(x)} y={fmt(y + r + 18.0)} font-size={fmt(font)}>{ format!("side {}", side_letter(g)) }</text>
     });
     html! {
-        <g {class} role="button" tabindex="0" aria-label={label.clone()} aria-haspopup="menu" {onclick} {onkeydown}>
+        <g {class} role={if props.interactive { "button" } else { "img" }} tabindex={props.interactive.then_some("0")} aria-label={label.clone()}
+            aria-haspopup={props.interactive.then_some("menu")} onclick={props.interactive.then_some(onclick)} onkeydown={props.interactive.then_some(onkeydown)}>
             <title>{ label }</title>
             { for halo }
             { for fence }
