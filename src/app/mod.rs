@@ -177,6 +177,27 @@ fn App() -> Html {
         let run = lab.run.clone();
         use_callback(lab.generation, move |(), _| url::full_link(&crate::view::share::encode(&run.borrow().shared())))
     };
+    // The embed's "Open in distlab" link: the run as it is when the link is about to be used
+    // (pressed, or focused to be followed by keyboard), set on the element then. Rebuilding it
+    // in every render compressed the whole run sixty times a second. Until then it holds the
+    // run as it opened.
+    let open_href = use_memo(lab.generation, {
+        let make_link = make_link.clone();
+        move |_| make_link.emit(())
+    });
+    let set_open_link = {
+        let make_link = make_link.clone();
+        move |e: &Event| {
+            if let Some(a) = e.target_dyn_into::<web_sys::HtmlAnchorElement>() {
+                a.set_href(&make_link.emit(()));
+            }
+        }
+    };
+    let open_link_at_pointer = use_callback(make_link.clone(), {
+        let set = set_open_link.clone();
+        move |e: PointerEvent, _| set(&e)
+    });
+    let open_link_at_focus = use_callback(make_link.clone(), move |e: FocusEvent, _| set_open_link(&e));
     let on_export_scenario = {
         let (run, d) = (lab.run.clone(), d.clone());
         use_callback(lab.generation, move |(), _| {
@@ -256,7 +277,7 @@ fn App() -> Html {
                 <header class="lab-header compact">
                     <strong>{ "distlab" }</strong>
                     <span class="muted">{ lab.guide.as_ref().as_ref().map_or_else(|| file_stem(&lab.scenario).to_string(), |g| g.title.clone()) }</span>
-                    <a href={make_link.emit(())} target="_blank" rel="noopener">{ "Open in distlab ↗" }</a>
+                    <a href={open_href.to_string()} target="_blank" rel="noopener" onpointerdown={open_link_at_pointer} onfocus={open_link_at_focus}>{ "Open in distlab ↗" }</a>
                 </header>
             } else {
                 <header class="lab-header">

@@ -232,6 +232,20 @@ export async function labTests({ context, launch, baseUrl, test, assert, artifac
     await frame.getByRole('button', { name: 'Play', exact: true }).click();
     await frame.getByRole('button', { name: /^S\d+ leader/ }).first().waitFor({ timeout: 20_000 });
     await p.page.screenshot({ path: path.join(artifacts, 'embed-800x500.png') });
+    // "Open in distlab" links to the moment on screen when it is used (a link holds a moment
+    // as an event: step onto one).
+    await frame.getByRole('button', { name: 'Pause', exact: true }).click();
+    await frame.getByRole('button', { name: 'Step', exact: true }).click();
+    const moment = await frame.getByTestId('clock').innerText();
+    const open = frame.getByRole('link', { name: /Open in distlab/ });
+    await open.focus();
+    const href = await open.getAttribute('href');
+    assert(/#run=/.test(href ?? ''), `the embed's link is ${href}`);
+    const full = await openPage(context);
+    await full.page.goto(href, { waitUntil: 'load' });
+    await full.page.waitForFunction((m) => document.querySelector('[data-testid=clock]')?.innerText === m, moment, { timeout: appTimeoutMs });
+    assert(full.errors.length === 0, full.errors.join('\n'));
+    await full.page.close();
     assert(p.errors.length === 0, p.errors.join('\n'));
     await p.page.close();
   });
