@@ -208,6 +208,8 @@ pub struct LabState {
     slow_pending: u8,
     /// The events the event log's copy was taken at.
     log_events: u64,
+    /// What the inspection was taken of.
+    inspected: Option<Selected>,
 }
 
 /// The read panels, refreshed in turn within a round of [`SLOW_EVERY_FRAMES`] frames.
@@ -434,6 +436,7 @@ impl LabState {
             slow_seen: (Micros::MAX, u64::MAX),
             slow_pending: 0,
             log_events: u64::MAX,
+            inspected: None,
         };
         s.describe_run();
         s.refresh();
@@ -525,7 +528,8 @@ impl LabState {
                 self.log = Rc::new(run.log().iter().rev().cloned().collect());
             }
         }
-        if self.slow_pending & SlowPart::Panels.bit() != 0 && due(SlowPart::Panels, self.frames) {
+        let panels_due = self.slow_pending & SlowPart::Panels.bit() != 0 && due(SlowPart::Panels, self.frames);
+        if panels_due {
             self.slow_pending &= !SlowPart::Panels.bit();
             // The panel may show times (how long a participant has been uncertain).
             let panel = run.panel();
@@ -536,6 +540,10 @@ impl LabState {
                 let metrics = self.compare_metrics();
                 self.metrics = Rc::new(metrics);
             }
+        }
+        // A new choice in the inspector shows at once, whatever the round.
+        if panels_due || self.inspected != self.selected {
+            self.inspected = self.selected;
             let inspection = match self.selected {
                 Some(Selected::Node(id)) => run.inspect_node(id),
                 Some(Selected::Message(id)) => run.inspect_message(id),
