@@ -4,12 +4,18 @@
 //! health probes are small squares. The panel under the stage charts what the known
 //! results are about: each backend's share and current load, latency percentiles over time,
 //! and for the hashing strategies the ring (or Maglev's table) and the keys each backend owns,
-//! with the keys the last membership change moved.
+//! with the keys the last membership change moved. Each backend's row also has a sparkline of
+//! its requests in flight and its queue over the latest seconds, its `d` strings built here so
+//! that the component only sets them.
+
+use std::fmt::Write as _;
 
 use serde_json::Value;
 
-use crate::protocols::balancer::strategy::{NAMES, Strategy};
-use crate::protocols::balancer::{Balancer, Msg, Node, Op, Status, node_of};
+use crate::protocols::balancer::stats::Series;
+use crate::protocols::balancer::strategy::hashing::{RING_VIEW_CAP, Ring};
+use crate::protocols::balancer::strategy::{AnyStrategy, NAMES, Strategy};
+use crate::protocols::balancer::{BackendIx, Balancer, Msg, Node, Op, Status, node_of};
 use crate::scenario::Scenario;
 use crate::sim::{Engine, Message, Micros, NodeId, NodeSlot};
 
@@ -19,6 +25,142 @@ use super::inspect::{Field, Inspection, field, message_as_text, sections, span_m
 
 /// Latency samples the chart shows (the latest).
 pub const CHART_SAMPLES: usize = 120;
+
+/// Points a backend's sparkline draws per series, at most: few enough that rebuilding them six
+/// times a second for 20 backends costs nothing to speak of.
+pub const SPARK_POINTS: usize = 60;
+
+/// Samples per sparkline point: each point is the largest of this many consecutive samples, so
+/// a short queue between two samples' neighbours is not lost and the line spans
+/// `SPARK_POINTS × SPARK_GROUP` samples (12 s at the usual 100 ms).
+pub const SPARK_GROUP: usize = 2;
+
+/// A sparkline's box, in its `viewBox` units: the first point at `x = 0`, one point every
+/// `SPARK_W / (SPARK_POINTS − 1)` (a full window ends at `SPARK_W`); zero at `y = SPARK_BASE_Y`, the scale's top at
+/// `y = SPARK_TOP_Y`. Whole numbers, so the path strings are short and need no float formatting.
+pub const SPARK_W: u32 = 118;
+/// See [`SPARK_W`].
+pub const SPARK_H: u32 = 24;
+/// See [`SPARK_W`].
+pub const SPARK_BASE_Y: u32 = 23;
+/// See [`SPARK_W`].
+pub const SPARK_TOP_Y: u32 = 2;
+/// `0 0 SPARK_W SPARK_H`, as the `viewBox` attribute wants it (a test keeps them in step).
+pub const SPARK_VIEWBOX: &str = "0 0 118 24";
+const _: () = assert!(SPARK_TOP_Y < SPARK_BASE_Y && SPARK_BASE_Y < SPARK_H && SPARK_W.is_multiple_of(SPARK_POINTS as u32 - 1), "the line fits its box, its points on whole units");
+
+/// One backend's recent history, drawn as a sparkline in its row: what the balancer has
+/// outstanding there and its queue, on the panel's shared scale ([`BalancerPanel::spark_top`]).
+#[derive(Clone, Debug, PartialEq, Default)]
+pub struct Sparks {
+    /// The `d` of the in-flight line (empty before the first sample).
+    pub in_flight_d: String,
+    /// The `d` of the queue's filled area, closed along the zero line.
+    pub queue_d: String,
+    /// The largest in-flight count over the window, and the latest sample's.
+    pub in_flight_max: u32,
+    pub in_flight_latest: u32,
+    /// The longest queue over the window, and the latest sample's.
+    pub queue_len_max: u32,
+    pub queue_len_latest: u32,
+}
+
+/// The latest `points` groups of `group` consecutive samples, each reduced to its largest. Groups
+/// are aligned on the samples' absolute indices, so a point does not change as later samples
+/// arrive (only the last, partial group grows).
+pub fn spark_points(samples: &[u32], points: usize, group: usize) -> Vec<u32> {
+    let group = group.max(1);
+    let groups = samples.len().div_ceil(group);
+    let first = groups.saturating_sub(points);
+    samples[first * group..].chunks(group).map(|c| c.iter().copied().max().unwrap_or(0)).collect()
+}
+
+/// The smallest of 1, 2, 5, 10, 20, 50, ... at or above `v`: the sparklines' shared scale, so
+/// that it changes only when the load crosses one of these rather than with every new peak.
+pub fn nice_ceiling(v: u32) -> u32 {
+    let mut decade = 1u32;
+    loop {
+        for step in [1, 2, 5] {
+            let top = decade.saturating_mul(step);
+            if top >= v || top == u32::MAX {
+                return top;
+            }
+        }
+        decade = decade.saturating_mul(10);
+    }
+}
+
+fn spark_xy(values: &[u32], top: u32) -> impl Iterator<Item = (u32, u32)> + '_ {
+    let top = u64::from(top.max(1));
+    let step = SPARK_W / (SPARK_POINTS as u32 - 1);
+    values.iter().enumerate().map(move |(i, &v)| {
+        // From the left edge: a young run's line grows rightwards, as a chart fills, until the
+        // window is full and the latest point is at the right edge.
+        let x = (i as u32 * step).min(SPARK_W);
+        let rise = (u64::from(v.min(top as u32)) * u64::from(SPARK_BASE_Y - SPARK_TOP_Y) + top / 2) / top;
+        (x, SPARK_BASE_Y - rise as u32)
+    })
+}
+
+/// A sparkline's line through `values` on a scale from 0 to `top`: `M x y L x y x y ...`.
+pub fn spark_line(values: &[u32], top: u32) -> String {
+    let mut d = String::with_capacity(values.len() * 7);
+    for (i, (x, y)) in spark_xy(values, top).enumerate() {
+        let _ = match i {
+            0 => write!(d, "M{x} {y}"),
+            1 => write!(d, "L{x} {y}"),
+            _ => write!(d, " {x} {y}"),
+        };
+    }
+    d
+}
+
+/// The area under `values` on a scale from 0 to `top`, closed along the zero line; empty when
+/// every value is zero, so an empty queue draws nothing.
+pub fn spark_area(values: &[u32], top: u32) -> String {
+    if values.iter().all(|&v| v == 0) {
+        return String::new();
+    }
+    let mut d = String::with_capacity(values.len() * 7 + 16);
+    let mut last_x = 0;
+    for (i, (x, y)) in spark_xy(values, top).enumerate() {
+        let _ = if i == 0 { write!(d, "M{x} {SPARK_BASE_Y}L{x} {y}") } else { write!(d, " {x} {y}") };
+        last_x = x;
+    }
+    let _ = write!(d, " {last_x} {SPARK_BASE_Y}Z");
+    d
+}
+
+/// The sparklines of every backend from their series filled up to now (in-flight, queue), all
+/// on one scale: the nice ceiling of the largest value any of them shows.
+pub fn sparks(series: &[(Vec<u32>, Vec<u32>)]) -> (Vec<Sparks>, u32) {
+    let reduced: Vec<(Vec<u32>, Vec<u32>)> = series.iter().map(|(f, q)| (spark_points(f, SPARK_POINTS, SPARK_GROUP), spark_points(q, SPARK_POINTS, SPARK_GROUP))).collect();
+    let peak = reduced.iter().flat_map(|(f, q)| f.iter().chain(q)).copied().max().unwrap_or(0);
+    let top = nice_ceiling(peak.max(1));
+    let all = reduced
+        .iter()
+        .zip(series)
+        .map(|((f, q), (raw_f, raw_q))| Sparks {
+            in_flight_d: spark_line(f, top),
+            queue_d: spark_area(q, top),
+            in_flight_max: f.iter().copied().max().unwrap_or(0),
+            in_flight_latest: raw_f.last().copied().unwrap_or(0),
+            queue_len_max: q.iter().copied().max().unwrap_or(0),
+            queue_len_latest: raw_q.last().copied().unwrap_or(0),
+        })
+        .collect();
+    (all, top)
+}
+
+/// The latest samples of `series` filled up to `now_us` with the current `value` (every series
+/// of a run then has the same bucket), from a multiple of [`SPARK_GROUP`] so that the groups of
+/// [`spark_points`] stay aligned on absolute indices; and the bucket, µs.
+fn recent(series: &Series, now_us: Micros, value: u32) -> (Vec<u32>, Micros) {
+    let filled = series.filled(now_us, value);
+    let samples = filled.samples();
+    let keep = samples.len().saturating_sub(SPARK_POINTS * SPARK_GROUP) / SPARK_GROUP * SPARK_GROUP;
+    (samples[keep..].to_vec(), filled.bucket_us())
+}
 
 /// The balancer's panel.
 #[derive(Clone, Debug, PartialEq, Default)]
@@ -31,8 +173,16 @@ pub struct BalancerPanel {
     pub overall: Vec<(&'static str, String)>,
     /// The latency chart: sample width (ms) and p50, p95, p99 per sample, in ms.
     pub latency: (f64, [Vec<f64>; 3]),
+    /// The backends' sparklines' shared scale (the value at their top) and the time one point
+    /// covers, ms.
+    pub spark_top: u32,
+    pub spark_point_ms: f64,
     /// Consistent hashing's ring: (position on the ring 0..2^32, backend), in ring order.
     pub ring: Vec<(u32, NodeId)>,
+    /// The arcs of the backends the last change took off the ring (removed, or down), as
+    /// (start, end, backend) with positions 0..2^32: where the keys that moved were. Empty
+    /// unless the last change took a backend off a ring.
+    pub ring_left: Vec<(u32, u32, NodeId)>,
     /// Maglev's table, its first entries (backend per slot), and its size.
     pub table: Option<(Vec<NodeId>, u32)>,
     /// The last membership change, in words, and the backends its moved keys went to.
@@ -113,6 +263,8 @@ pub struct BackendBar {
     pub keys: Option<u64>,
     /// Its weight.
     pub weight: u32,
+    /// Its in-flight count and queue over the latest seconds.
+    pub sparks: Sparks,
 }
 
 fn lb_of(engine: &Engine<Balancer>) -> Option<&crate::protocols::balancer::Lb> {
@@ -131,6 +283,20 @@ fn panel(engine: &Engine<Balancer>) -> BalancerPanel {
     };
     let total: u64 = lb.stats.iter().map(|s| s.served).sum();
     let keys = p.strategy.is_hashing().then(|| lb.keys_per_backend());
+    let mut bucket_us = p.sample_us;
+    let history: Vec<(Vec<u32>, Vec<u32>)> = (0..p.backends.len())
+        .map(|b| {
+            let (in_flight, bucket) = recent(&lb.stats[b].in_flight, now, lb.loads.in_flight(b as u32));
+            bucket_us = bucket;
+            // A crashed backend's queue went with it: zero until it restarts.
+            let queue = match engine.nodes()[node_of(b as u32) as usize - 1].state().and_then(Node::backend) {
+                Some(be) => recent(&be.queue_series, now, be.queue.len() as u32).0,
+                None => vec![0; in_flight.len()],
+            };
+            (in_flight, queue)
+        })
+        .collect();
+    let (mut spark_rows, spark_top) = sparks(&history);
     let backends = (0..p.backends.len())
         .map(|b| {
             let id = node_of(b as u32);
@@ -148,6 +314,7 @@ fn panel(engine: &Engine<Balancer>) -> BalancerPanel {
                 up: slot.up(),
                 keys: keys.as_ref().map(|k| k[b]),
                 weight: lb.loads.weight(b as u32),
+                sparks: std::mem::take(&mut spark_rows[b]),
             }
         })
         .collect();
@@ -159,12 +326,18 @@ fn panel(engine: &Engine<Balancer>) -> BalancerPanel {
         let skip = samples.len().saturating_sub(CHART_SAMPLES);
         samples[skip..].iter().map(|&v| f64::from(v) / 1000.0).collect()
     });
-    let view = lb.strategy.view(&lb.loads);
-    let ring = view
-        .get("ring")
-        .and_then(Value::as_array)
-        .map(|points| points.iter().filter_map(|p| Some((p.get(0)?.as_u64()? as u32, node_of(p.get(1)?.as_u64()? as u32)))).collect())
-        .unwrap_or_default();
+    let ring_strategy = match &lb.strategy {
+        AnyStrategy::Ring(r) => Some(r),
+        _ => None,
+    };
+    // Read from the ring itself: its JSON view (thousands of points) six times a second was
+    // the panel's largest cost under hashing strategies.
+    let ring = ring_strategy.map(|r| r.points().iter().take(RING_VIEW_CAP).map(|&(p, b)| ((p >> 32) as u32, node_of(b))).collect()).unwrap_or_default();
+    let ring_left = match (ring_strategy, lb.moves.last()) {
+        (Some(r), Some(m)) => ring_left(r, &lb.loads, m.from.iter().map(|&(b, _)| b)),
+        _ => Vec::new(),
+    };
+    let view = if ring_strategy.is_some() { Value::Null } else { lb.strategy.view(&lb.loads) };
     let table = view.get("head").and_then(Value::as_array).map(|head| {
         let cells = head.iter().filter_map(|b| b.as_u64().map(|b| node_of(b as u32))).collect();
         (cells, view.get("table_size").and_then(Value::as_u64).unwrap_or(0) as u32)
@@ -187,11 +360,60 @@ fn panel(engine: &Engine<Balancer>) -> BalancerPanel {
         backends,
         overall,
         latency: (bucket_ms, latency),
+        spark_top,
+        spark_point_ms: (bucket_us * SPARK_GROUP as u64) as f64 / 1000.0,
         ring,
+        ring_left,
         table,
         last_move,
         settings: settings(p),
     }
+}
+
+/// The `d` of arcs on a circle of radius `r` around (`c`, `c`), each clockwise from `start` to
+/// `end` (ring positions 0..2^32, 0 at the top): the ring view's arcs.
+pub fn ring_arcs_d(arcs: impl Iterator<Item = (u32, u32)>, c: f64, r: f64) -> String {
+    let at = |p: u32| {
+        let a = f64::from(p) / 4_294_967_296.0 * std::f64::consts::TAU - std::f64::consts::FRAC_PI_2;
+        (c + r * a.cos(), c + r * a.sin())
+    };
+    let mut d = String::new();
+    for (start, end) in arcs {
+        let ((x0, y0), (x1, y1)) = (at(start), at(end));
+        let large = u8::from(end.wrapping_sub(start) > u32::MAX / 2);
+        // Two decimals: a short arc's ends rounded to tenths can turn its stroke across the ring.
+        let _ = write!(d, "M{x0:.2} {y0:.2} A{r} {r} 0 {large} 1 {x1:.2} {y1:.2} ");
+    }
+    d
+}
+
+/// The arcs that the backends in `from` held before they left `ring` (those of them still on it
+/// are skipped): each of a leaver's points ends an arc that starts at the point before it on the
+/// ring as it was, the current points and the leavers' together. At most [`RING_VIEW_CAP`].
+fn ring_left(ring: &Ring, loads: &crate::protocols::balancer::strategy::Loads, from: impl Iterator<Item = BackendIx>) -> Vec<(u32, u32, NodeId)> {
+    let left: Vec<BackendIx> = from.filter(|&b| !loads.is_eligible(b)).collect();
+    if left.is_empty() {
+        return Vec::new();
+    }
+    // (point, backend, left the ring): sorted, the ring before the change.
+    let mut before: Vec<(u64, BackendIx, bool)> = ring.points().iter().map(|&(p, b)| (p, b, false)).collect();
+    for &b in &left {
+        before.extend(ring.points_of(b, loads).map(|p| (p, b, true)));
+    }
+    before.sort_unstable();
+    let n = before.len();
+    let mut arcs: Vec<(u32, u32, NodeId)> = Vec::new();
+    for i in (0..n).filter(|&i| before[i].2) {
+        let (start, end, id) = (before[(i + n - 1) % n].0 >> 32, before[i].0 >> 32, node_of(before[i].1));
+        let full = arcs.len() == RING_VIEW_CAP;
+        match arcs.last_mut() {
+            // A leaver's consecutive points make one arc: fewer, longer strokes to draw.
+            Some(last) if last.1 == start as u32 && last.2 == id => last.1 = end as u32,
+            _ if full => break,
+            _ => arcs.push((start as u32, end as u32, id)),
+        }
+    }
+    arcs
 }
 
 /// The run's figures so far: the panel's first line and compare mode's table.
@@ -399,12 +621,30 @@ impl LabProtocol for Balancer {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::protocols::balancer::strategy::key_hash;
     use crate::view::lab::LabRun;
 
     fn at(name: &str, us: Micros) -> LabRun {
         let mut run = LabRun::shipped(name).expect("shipped");
         run.advance_to(us);
         run
+    }
+
+    /// The run at `us`, however many events that takes (`advance_to` does a frame's worth).
+    fn until(name: &str, us: Micros) -> LabRun {
+        let mut run = LabRun::shipped(name).expect("shipped");
+        advance(&mut run, us);
+        run
+    }
+
+    fn advance(run: &mut LabRun, us: Micros) {
+        for _ in 0..1000 {
+            if run.now_us() >= us {
+                return;
+            }
+            run.advance_to(us);
+        }
+        panic!("stuck at {} µs short of {us}", run.now_us());
     }
 
     fn panel_of(run: &LabRun) -> BalancerPanel {
@@ -451,6 +691,131 @@ mod tests {
         assert_eq!(to, vec![12], "every moved key went to S12");
         let maglev = panel_of(&at("balancer-maglev-remove-backend.json", 3_000_000));
         assert!(maglev.table.is_some_and(|(cells, size)| !cells.is_empty() && size > 0));
+    }
+
+    #[test]
+    fn sparkline_points_are_the_latest_groups_maxima_aligned_on_absolute_samples() {
+        assert_eq!(spark_points(&[], 60, 2), Vec::<u32>::new());
+        assert_eq!(spark_points(&[3, 1, 0, 4, 2], 60, 2), vec![3, 4, 2], "the last group is partial");
+        assert_eq!(spark_points(&[3, 1, 0, 4, 2], 2, 2), vec![4, 2], "only the latest groups");
+        assert_eq!(spark_points(&[3, 1, 0, 4, 2], 60, 1), vec![3, 1, 0, 4, 2]);
+        // A point keeps its value while later samples arrive.
+        let samples: Vec<u32> = (0..500).map(|i| (i * 7919 % 13) as u32).collect();
+        let before = spark_points(&samples[..400], SPARK_POINTS, SPARK_GROUP);
+        let after = spark_points(&samples[..402], SPARK_POINTS, SPARK_GROUP);
+        assert_eq!(before.len(), SPARK_POINTS);
+        assert_eq!(before[1..], after[..SPARK_POINTS - 1], "shifted by one point, the same values");
+    }
+
+    #[test]
+    fn the_shared_scale_is_a_nice_ceiling() {
+        let got: Vec<u32> = [0, 1, 2, 3, 5, 6, 10, 11, 49, 51, 999].map(nice_ceiling).to_vec();
+        assert_eq!(got, vec![1, 1, 2, 5, 5, 10, 10, 20, 50, 100, 1000]);
+        assert_eq!(nice_ceiling(u32::MAX), u32::MAX, "no overflow at the end of the range");
+    }
+
+    #[test]
+    fn a_sparkline_fills_from_the_left_and_spans_zero_to_the_scales_top() {
+        let step = SPARK_W / (SPARK_POINTS as u32 - 1);
+        assert_eq!(step, 2);
+        assert_eq!(spark_line(&[], 10), "");
+        assert_eq!(spark_line(&[0, 10, 5], 10), format!("M0 {SPARK_BASE_Y}L2 {SPARK_TOP_Y} 4 12"));
+        // Above the scale is clipped to its top.
+        assert_eq!(spark_line(&[20], 10), format!("M0 {SPARK_TOP_Y}"));
+        let full: Vec<u32> = (0..SPARK_POINTS as u32).collect();
+        let d = spark_line(&full, 59);
+        assert!(d.starts_with(&format!("M0 {SPARK_BASE_Y}L")) && d.ends_with(&format!("{SPARK_W} {SPARK_TOP_Y}")), "{d}");
+        assert_eq!(d.split([' ', 'L']).count(), 2 * SPARK_POINTS, "one x and one y per point");
+        assert_eq!(SPARK_VIEWBOX, format!("0 0 {SPARK_W} {SPARK_H}"));
+    }
+
+    #[test]
+    fn a_queues_area_closes_on_the_zero_line_and_an_empty_queue_draws_nothing() {
+        assert_eq!(spark_area(&[0, 0, 0], 5), "");
+        assert_eq!(spark_area(&[], 5), "");
+        assert_eq!(spark_area(&[0, 5], 5), format!("M0 {SPARK_BASE_Y}L0 {SPARK_BASE_Y} 2 {SPARK_TOP_Y} 2 {SPARK_BASE_Y}Z"));
+    }
+
+    #[test]
+    fn every_backends_sparkline_shares_one_scale() {
+        let (rows, top) = sparks(&[(vec![1, 3, 2], vec![0, 0, 0]), (vec![4, 7, 6], vec![0, 2, 1])]);
+        assert_eq!(top, 10, "the nice ceiling of 7");
+        assert_eq!((rows[0].in_flight_max, rows[0].in_flight_latest, rows[0].queue_len_max), (3, 2, 0));
+        assert_eq!((rows[1].in_flight_max, rows[1].in_flight_latest, rows[1].queue_len_max, rows[1].queue_len_latest), (7, 6, 2, 1));
+        assert_eq!(rows[0].queue_d, "", "no queue, no area");
+        assert!(!rows[1].queue_d.is_empty());
+        assert_eq!(rows[0].in_flight_d, spark_line(&spark_points(&[1, 3, 2], SPARK_POINTS, SPARK_GROUP), 10));
+        let (_, idle) = sparks(&[(vec![0; 4], vec![0; 4])]);
+        assert_eq!(idle, 1, "a scale of at least one request");
+    }
+
+    #[test]
+    fn each_backend_row_has_its_in_flight_and_queue_over_the_latest_seconds() {
+        let early = panel_of(&until("balancer-p2c-many-backends.json", 2_000_000));
+        let p = panel_of(&until("balancer-p2c-many-backends.json", 9_000_000));
+        assert_eq!(p.backends.len(), 20);
+        assert_eq!(p.spark_point_ms, 200.0, "two 100 ms samples a point");
+        for b in &p.backends {
+            let s = &b.sparks;
+            assert!(s.in_flight_max > 0, "S{} had requests in flight", b.id);
+            assert!(s.in_flight_max <= p.spark_top && s.queue_len_max <= p.spark_top, "S{}: one scale for all", b.id);
+            assert!(s.in_flight_latest <= s.in_flight_max, "S{}", b.id);
+            let points = s.in_flight_d.split([' ', 'L']).count() / 2;
+            assert_eq!(points, 46, "S{}: 91 samples (0 to 9 s) in twos", b.id);
+        }
+        let peak = p.backends.iter().map(|b| b.sparks.in_flight_max.max(b.sparks.queue_len_max)).max().unwrap_or(0);
+        assert_eq!(p.spark_top, nice_ceiling(peak), "the scale is set by the busiest backend");
+        assert!(p.backends.iter().any(|b| b.sparks.queue_len_max > 0 && !b.sparks.queue_d.is_empty()), "one slot each at 80 % busy: queues form");
+        assert_ne!(early.backends[0].sparks, p.backends[0].sparks, "the sparkline moves with the run");
+        // Round robin keeps sending to the slow S4: its queue is the longest, and still growing.
+        let slow = panel_of(&until("balancer-round-robin-slow-backend.json", 3_000_000));
+        let longest = slow.backends.iter().max_by_key(|b| b.sparks.queue_len_max).expect("backends");
+        assert_eq!(longest.id, 4, "{:?}", slow.backends.iter().map(|b| (b.id, b.sparks.queue_len_max)).collect::<Vec<_>>());
+        assert!(longest.sparks.queue_len_latest > 10 && longest.sparks.queue_d.len() > 20, "{:?}", longest.sparks);
+    }
+
+    #[test]
+    fn a_removed_backends_former_arcs_are_where_the_moved_keys_were() {
+        let mut run = until("balancer-ring-hash-add-backend.json", 3_000_000);
+        assert!(panel_of(&run).ring_left.is_empty(), "an addition leaves no arcs behind");
+        run.operator_request(1, &serde_json::json!({"remove": 5})).expect("a removal");
+        advance(&mut run, 3_100_000);
+        let p = panel_of(&run);
+        let (text, to) = p.last_move.clone().expect("a move");
+        assert!(text.starts_with("remove S5"), "{text}");
+        assert!((50..=100).contains(&p.ring_left.len()), "S5's 100 points end its arcs, the adjacent ones merged: {}", p.ring_left.len());
+        assert!(p.ring_left.iter().all(|&(_, _, b)| b == 5));
+        assert!(p.ring_left.windows(2).all(|w| w[0].1 < w[1].1), "in ring order, none empty or overlapping");
+        // The keys that moved are those whose hash falls in S5's former arcs (at the ring's
+        // 32-bit resolution, a key on an arc's very edge may be counted on the wrong side).
+        let moved: u64 = text.split(": ").nth(1).and_then(|t| t.split(' ').next()).and_then(|n| n.parse().ok()).expect("a count");
+        let inside = (0..10_000u64)
+            .filter(|&k| {
+                let h = (key_hash(k) >> 32) as u32;
+                p.ring_left.iter().any(|&(start, end, _)| h.wrapping_sub(start).wrapping_sub(1) < end.wrapping_sub(start))
+            })
+            .count() as u64;
+        assert!(moved.abs_diff(inside) <= 2, "{moved} keys moved, {inside} in S5's former arcs");
+        assert!(p.ring.iter().all(|&(_, b)| b != 5), "S5 is off the ring");
+        // Each former arc's keys now go to the owner of the next point clockwise: together they
+        // are the backends the keys moved to.
+        let next = |end: u32| p.ring.iter().find(|&&(q, _)| q >= end).or(p.ring.first()).map(|&(_, b)| b).expect("a point");
+        let mut heirs: Vec<NodeId> = p.ring_left.iter().map(|&(_, end, _)| next(end)).collect();
+        heirs.sort_unstable();
+        heirs.dedup();
+        assert!(to.iter().all(|b| heirs.contains(b)), "moved to {to:?}, next after S5's arcs {heirs:?}");
+        // A later change that takes nobody off the ring clears them.
+        run.operator_request(1, &serde_json::json!({"add": 5})).expect("an addition");
+        advance(&mut run, 3_200_000);
+        assert!(panel_of(&run).ring_left.is_empty());
+    }
+
+    #[test]
+    fn ring_arcs_go_clockwise_from_the_top_with_the_large_flag_past_half_a_turn() {
+        assert_eq!(ring_arcs_d(std::iter::empty(), 110.0, 90.0), "");
+        let quarter = 1u32 << 30;
+        assert_eq!(ring_arcs_d([(0, quarter)].into_iter(), 110.0, 90.0), "M110.00 20.00 A90 90 0 0 1 200.00 110.00 ");
+        assert_eq!(ring_arcs_d([(quarter, 0)].into_iter(), 110.0, 90.0), "M200.00 110.00 A90 90 0 1 1 110.00 20.00 ", "three quarters, wrapping");
     }
 
     #[test]

@@ -427,13 +427,31 @@ export async function labTests({ context, launch, baseUrl, test, assert, artifac
     assert((await page.getByTestId('backend-bar').count()) === 11, 'a bar per backend');
     assert((await page.locator('.latency-chart polyline').count()) === 3, 'p50, p95 and p99 over time');
     assert((await page.locator('.ring-view path.arc.moved').count()) === 1, 'S12\'s arcs are the moved ones');
+    // Each backend's row: its requests in flight and its queue over the latest seconds.
+    const sparks = () => page.getByTestId('backend-bar').evaluateAll((rows) => rows.map((r) => ({
+      label: r.querySelector('svg.spark')?.getAttribute('aria-label') ?? '',
+      line: r.querySelector('svg.spark path.in-flight')?.getAttribute('d') ?? '',
+    })));
+    assert((await page.getByRole('img', { name: /^S\d+: in flight up to \d+, latest \d+; queue up to \d+, latest \d+$/ }).count()) === 11, 'a sparkline per backend, named by what it shows');
+    const before = await sparks();
+    assert(before.length === 11 && before.every((s) => /^M\d+ \d+L\d+ \d+/.test(s.line)), `every sparkline has a line: ${JSON.stringify(before.slice(0, 3))}`);
+    assert(before.some((s) => !/in flight up to 0,/.test(s.label)), `requests were in flight somewhere: ${before.map((s) => s.label).join(' | ')}`);
+    assert(/on one scale for all: 0 to \d+ at the dashed line/.test(await visibleText(page.getByText(/one scale for all/))), 'the shared scale is said');
     await shot(page, 'balancer-ring');
     // An operator removes S5: only its keys move.
     await page.getByRole('button', { name: 'Remove S5' }).click();
     await page.getByRole('button', { name: 'Step', exact: true }).click();
     await page.getByRole('button', { name: 'Play', exact: true }).click();
     await page.waitForFunction(() => /^remove S5/.test(document.querySelector('[data-testid=last-move]')?.innerText ?? ''), null, { timeout: 30_000 });
+    await page.waitForTimeout(500);
     await page.getByRole('button', { name: 'Pause', exact: true }).click();
+    // Where S5's keys were: its former arcs, dashed inside the ring.
+    assert((await page.locator('.ring-view path.arc.left').count()) === 1, 'S5\'s former arcs are drawn');
+    assert(await page.getByRole('img', { name: /the arcs S5 held before leaving/ }).isVisible(), 'the ring says whose arcs are dashed');
+    const after = await sparks();
+    assert(after.length === 11 && after.every((s) => s.line.length > 0), 'every backend keeps its sparkline');
+    assert(after.filter((s, i) => s.line !== before[i].line).length >= 10, 'the sparklines moved on while playing');
+    await shot(page, 'balancer-ring-removed');
     // The same workload under least connections, side by side.
     await page.getByRole('combobox', { name: 'Compare with' }).selectOption({ label: 'least_conn on the same workload' });
     await page.getByTestId('twin').waitFor({ timeout: appTimeoutMs });

@@ -9,10 +9,10 @@ use std::rc::Rc;
 use serde_json::{Value, json};
 use yew::prelude::*;
 
+use crate::protocols::balancer::strategy::NAMES;
 use crate::sim::NodeId;
 use crate::view::Panel;
-use crate::protocols::balancer::strategy::NAMES;
-use crate::view::balancer_face::{BackendBar, BalancerPanel, Settings};
+use crate::view::balancer_face::{BackendBar, BalancerPanel, SPARK_BASE_Y, SPARK_POINTS, SPARK_TOP_Y, SPARK_VIEWBOX, SPARK_W, Settings, Sparks, ring_arcs_d};
 
 #[derive(Properties, PartialEq)]
 pub struct BalancerViewProps {
@@ -107,7 +107,19 @@ fn colour(id: NodeId) -> String {
     format!("hsl({} 55% 48%)", hue(id))
 }
 
-fn bar(b: &BackendBar, max_share: u64, on_request: &Callback<Value>) -> Html {
+#[derive(Properties, PartialEq)]
+struct RowProps {
+    bar: BackendBar,
+    /// The largest share of any backend, ‰: the bars' full width.
+    max_share: u64,
+    on_request: Callback<Value>,
+}
+
+/// A backend's row: its share, sparkline, figures and the operator's controls. A component, so
+/// that a row whose figures did not change is skipped when the panel refreshes.
+#[component]
+fn BackendRow(props: &RowProps) -> Html {
+    let (b, max_share, on_request) = (&props.bar, props.max_share, &props.on_request);
     let width = if max_share == 0 { 0.0 } else { b.share_permille as f64 * 100.0 / max_share as f64 };
     let state = if !b.up { "down" } else if !b.member { "removed" } else if !b.healthy { "unhealthy" } else { "" };
     let op = |v: Value| {
@@ -117,11 +129,12 @@ fn bar(b: &BackendBar, max_share: u64, on_request: &Callback<Value>) -> Html {
     let id = b.id;
     let load = b.load.map(|l| format!(" · {}/{} busy · q {}", l.busy, l.slots, l.queued)).unwrap_or_default();
     html! {
-        <li key={id} class={classes!("backend-bar", (!state.is_empty()).then_some(state))} data-testid="backend-bar">
+        <li class={classes!("backend-bar", (!state.is_empty()).then_some(state))} data-testid="backend-bar">
             <span class="name">{ format!("S{id}") }</span>
             <span class="track" title={format!("{:.1} % of the served requests", b.share_permille as f64 / 10.0)}>
                 <span class="fill" style={format!("width: {width:.1}%; background: {}", colour(id))}></span>
             </span>
+            <Sparkline id={id} sparks={b.sparks.clone()} />
             <span class="figures">
                 { format!("{:.1} % · {} served · {} in flight{load}", b.share_permille as f64 / 10.0, b.served, b.in_flight) }
                 if let Some(k) = b.keys {
@@ -148,6 +161,29 @@ fn bar(b: &BackendBar, max_share: u64, on_request: &Callback<Value>) -> Html {
                 <button type="button" class="secondary" aria-label={format!("Weight of S{id} down (w−)")} disabled={b.weight <= 1} onclick={op(json!({"weight": b.weight.saturating_sub(1).max(1), "backend": id}))}>{ "w−" }</button>
             </span>
         </li>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+struct SparklineProps {
+    id: NodeId,
+    sparks: Sparks,
+}
+
+/// A backend's in-flight line over its queue's area. Its own component: the paths change only
+/// when a sample is added (every 100 ms of virtual time), not at every refresh of the row.
+#[component]
+fn Sparkline(props: &SparklineProps) -> Html {
+    let s = &props.sparks;
+    let label = format!("S{}: in flight up to {}, latest {}; queue up to {}, latest {}", props.id, s.in_flight_max, s.in_flight_latest, s.queue_len_max, s.queue_len_latest);
+    html! {
+        <svg class="spark" viewBox={SPARK_VIEWBOX} preserveAspectRatio="none" role="img" aria-label={label.clone()} data-testid="backend-spark">
+            <title>{ label }</title>
+            <line class="top" x1="0" y1={SPARK_TOP_Y.to_string()} x2={SPARK_W.to_string()} y2={SPARK_TOP_Y.to_string()} />
+            <line class="zero" x1="0" y1={SPARK_BASE_Y.to_string()} x2={SPARK_W.to_string()} y2={SPARK_BASE_Y.to_string()} />
+            <path class="queue" d={s.queue_d.clone()} />
+            <path class="in-flight" d={s.in_flight_d.clone()} style={format!("stroke: {}", colour(props.id))} />
+        </svg>
     }
 }
 
@@ -181,43 +217,48 @@ fn latency_chart(bucket_ms: f64, series: &[Vec<f64>; 3]) -> Html {
 struct RingProps {
     ring: Rc<Vec<(u32, NodeId)>>,
     moved_to: Rc<Vec<NodeId>>,
+    left: Rc<Vec<(u32, u32, NodeId)>>,
 }
 
-/// The ring: each backend's arcs (the keys that hash into them go to it) in its colour, its
-/// virtual nodes as ticks; the arcs of backends the last change moved keys to are thicker.
+/// The ring: each backend's arcs (the keys that hash into them go to it) in its colour; the arcs
+/// of backends the last change moved keys to are thicker. After a backend left (removed, or
+/// down), its former arcs are drawn dashed inside the ring in its colour: the keys there moved
+/// to the backend whose arc now covers them.
 #[component]
 fn RingView(props: &RingProps) -> Html {
-    let (c, r) = (110.0, 90.0);
-    let at = |p: u32| {
-        let a = f64::from(p) / 4_294_967_296.0 * std::f64::consts::TAU - std::f64::consts::FRAC_PI_2;
-        (c + r * a.cos(), c + r * a.sin())
-    };
+    let (c, r, r_left) = (110.0, 90.0, 74.0);
     let mut ids: Vec<NodeId> = props.ring.iter().map(|(_, b)| *b).collect();
     ids.sort_unstable();
     ids.dedup();
     // The arc ending at each point belongs to that point's backend.
     let path_of = |id: NodeId| {
-        let mut d = String::new();
         let n = props.ring.len();
-        for i in 0..n {
-            let (p, b) = props.ring[i];
-            if b != id {
-                continue;
-            }
-            let prev = if i == 0 { props.ring[n - 1].0 } else { props.ring[i - 1].0 };
-            let ((x0, y0), (x1, y1)) = (at(prev), at(p));
-            let span = p.wrapping_sub(prev);
-            let large = u8::from(span > u32::MAX / 2);
-            d.push_str(&format!("M{x0:.1} {y0:.1} A{r} {r} 0 {large} 1 {x1:.1} {y1:.1} "));
-        }
-        d
+        let arcs = (0..n).filter(|&i| props.ring[i].1 == id).map(|i| (props.ring[(i + n - 1) % n].0, props.ring[i].0));
+        ring_arcs_d(arcs, c, r)
+    };
+    let mut left_ids: Vec<NodeId> = props.left.iter().map(|a| a.2).collect();
+    left_ids.sort_unstable();
+    left_ids.dedup();
+    let left_path = |id: NodeId| ring_arcs_d(props.left.iter().filter(|a| a.2 == id).map(|a| (a.0, a.1)), c, r_left);
+    let label = if left_ids.is_empty() {
+        format!("The hash ring: {} virtual nodes of {} backends", props.ring.len(), ids.len())
+    } else {
+        let names: Vec<String> = left_ids.iter().map(|id| format!("S{id}")).collect();
+        format!("The hash ring: {} virtual nodes of {} backends; dashed inside, the arcs {} held before leaving", props.ring.len(), ids.len(), names.join(", "))
     };
     html! {
-        <svg class="ring-view" viewBox="0 0 220 220" role="img" aria-label={format!("The hash ring: {} virtual nodes of {} backends", props.ring.len(), ids.len())}>
+        <svg class="ring-view" viewBox="0 0 220 220" role="img" aria-label={label}>
             <g class="arcs">
             { for ids.iter().map(|&id| html! {
                 <path key={id} class={classes!("arc", props.moved_to.contains(&id).then_some("moved"))} d={path_of(id)} style={format!("stroke: {}", colour(id))}>
                     <title>{ format!("S{id}'s arcs") }</title>
+                </path>
+            }) }
+            </g>
+            <g class="arcs-left">
+            { for left_ids.iter().map(|&id| html! {
+                <path key={id} class="arc left" d={left_path(id)} style={format!("stroke: {}", colour(id))} data-testid="ring-left">
+                    <title>{ format!("S{id}'s arcs before it left: its keys moved to the next backend clockwise") }</title>
                 </path>
             }) }
             </g>
@@ -245,6 +286,7 @@ fn BalancerBody(props: &BodyProps) -> Html {
     let max_share = p.backends.iter().map(|b| b.share_permille).max().unwrap_or(0);
     let ring = use_memo(p.ring.clone(), |r| r.clone());
     let moved = Rc::new(p.last_move.as_ref().map(|(_, to)| to.clone()).unwrap_or_default());
+    let ring_left = use_memo(p.ring_left.clone(), |r| Rc::new(r.clone()));
     let burst = {
         let cb = props.on_request.clone();
         Callback::from(move |_: MouseEvent| cb.emit(json!({"burst": 100})))
@@ -257,8 +299,17 @@ fn BalancerBody(props: &BodyProps) -> Html {
             </dl>
             <SettingsForm settings={p.settings.clone()} on_apply={props.on_reconfigure.clone()} />
             <button type="button" onclick={burst}>{ "Burst of 100 requests" }</button>
+            <p class="spark-legend">
+                { "Per backend, over the last " }{ format!("{:.0} s: ", p.spark_point_ms * SPARK_POINTS as f64 / 1000.0) }
+                <svg class="spark-key" viewBox="0 0 16 8" aria-hidden="true"><line x1="0" y1="4" x2="16" y2="4" /></svg>
+                { " requests in flight (in its colour) and " }
+                <svg class="spark-key queue" viewBox="0 0 16 8" aria-hidden="true"><rect x="0" y="1" width="16" height="7" /></svg>
+                { format!(" its queue, on one scale for all: 0 to {} at the dashed line", p.spark_top) }
+            </p>
+            // The rows are this list's only children: a sibling beside a keyed list makes Yew
+            // reconcile it without keys.
             <ul class="backend-bars">
-                { for p.backends.iter().map(|b| bar(b, max_share, &props.on_request)) }
+                { for p.backends.iter().map(|b| html! { <BackendRow key={b.id} bar={b.clone()} {max_share} on_request={props.on_request.clone()} /> }) }
             </ul>
             <h3>{ "Latency over time" }</h3>
             { latency_chart(p.latency.0, &p.latency.1) }
@@ -266,7 +317,7 @@ fn BalancerBody(props: &BodyProps) -> Html {
                 <h3>{ "Keys" }</h3>
                 <div class="keys">
                     if !p.ring.is_empty() {
-                        <RingView ring={Rc::new((*ring).clone())} moved_to={moved.clone()} />
+                        <RingView ring={ring.clone()} moved_to={moved.clone()} left={(*ring_left).clone()} />
                     }
                     if let Some((cells, size)) = &p.table {
                         <div class="maglev" role="img" aria-label={format!("Maglev's lookup table: its first {} of {size} entries", cells.len())}>
@@ -277,7 +328,12 @@ fn BalancerBody(props: &BodyProps) -> Html {
                         </div>
                     }
                     if let Some((text, _)) = &p.last_move {
-                        <p class="last-move" data-testid="last-move">{ text }</p>
+                        <div class="move-notes">
+                            <p class="last-move" data-testid="last-move">{ text }</p>
+                            if let Some(&(_, _, id)) = p.ring_left.first() {
+                                <p class="hint ring-left-note">{ format!("Dashed inside the ring: the arcs S{id} held, where the moved keys were; each now belongs to the next backend clockwise.") }</p>
+                            }
+                        </div>
                     }
                 </div>
             }

@@ -41,6 +41,13 @@ impl Ring {
         &self.points
     }
 
+    /// The points `b` holds while it is eligible, at its weight in `loads`, unsorted. For a
+    /// backend that has left the ring they are where its arcs were, so the lab can show where
+    /// the keys it lost came from without keeping the ring from before the change.
+    pub fn points_of(&self, b: BackendIx, loads: &Loads) -> impl Iterator<Item = u64> + use<> {
+        (0..self.vnodes as u64 * loads.weight(b) as u64).map(move |r| backend_hash(b, r))
+    }
+
     fn home(&self, key: u64) -> usize {
         let h = key_hash(key);
         let i = self.points.partition_point(|p| p.0 < h);
@@ -59,9 +66,8 @@ impl Strategy for Ring {
     fn rebuild(&mut self, loads: &Loads) {
         self.points.clear();
         for &b in loads.eligible() {
-            for r in 0..self.vnodes as u64 * loads.weight(b) as u64 {
-                self.points.push((backend_hash(b, r), b));
-            }
+            let points = self.points_of(b, loads);
+            self.points.extend(points.map(|p| (p, b)));
         }
         self.points.sort_unstable();
         self.members = loads.eligible().len() as u64;
@@ -269,6 +275,23 @@ mod tests {
         l.set_weight(0, 3);
         r.rebuild(&l);
         assert_eq!(r.points().iter().filter(|p| p.1 == 0).count(), 30);
+    }
+
+    #[test]
+    fn a_backend_that_left_the_ring_still_names_the_points_it_held() {
+        let mut l = Loads::new(4);
+        l.set_weight(1, 2);
+        let mut r = Ring::new(10, None);
+        r.rebuild(&l);
+        let mut held: Vec<u64> = r.points().iter().filter(|p| p.1 == 1).map(|p| p.0).collect();
+        l.set_eligible(1, false);
+        r.rebuild(&l);
+        assert!(r.points().iter().all(|p| p.1 != 1), "S1 left the ring");
+        let mut named: Vec<u64> = r.points_of(1, &l).collect();
+        held.sort_unstable();
+        named.sort_unstable();
+        assert_eq!(named.len(), 20, "10 points per unit of weight");
+        assert_eq!(named, held);
     }
 
     #[test]
