@@ -92,7 +92,8 @@ pub fn positions(layout: Layout, n: u32) -> Vec<Point> {
             for b in 0..backends {
                 let (col, row) = (b / per_column, b % per_column);
                 let in_column = per_column.min(backends - col * per_column);
-                let x = if columns == 1 { VIEW_SIZE * 0.78 } else { VIEW_SIZE * (0.62 + 0.3 * f64::from(col) / f64::from(columns - 1)) };
+                // The last column leaves room right of it for the backends' slots and queues.
+                let x = if columns == 1 { VIEW_SIZE * 0.72 } else { VIEW_SIZE * (0.52 + 0.3 * f64::from(col) / f64::from(columns - 1)) };
                 let y = VIEW_SIZE * (0.08 + 0.84 * (f64::from(row) + 0.5) / f64::from(in_column));
                 out.push(Point { x, y });
             }
