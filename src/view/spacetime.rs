@@ -673,7 +673,7 @@ mod tests {
             assert!(new.contains(x), "{x:?} changed");
         }
         // The one in flight keeps its start and moves its end to now.
-        let (fa, fb) = (a.arrows.iter().find(|x| x.id == 100).unwrap(), b.arrows.iter().find(|x| x.id == 100).unwrap());
+        let (fa, fb) = (a.arrows.iter().find(|x| x.id == 100).expect("m100 drawn at a"), b.arrows.iter().find(|x| x.id == 100).expect("m100 drawn at b"));
         assert_eq!((fa.x1, fa.y1), (fb.x1, fb.y1));
         assert!(fb.x2 > fa.x2 && fb.y2 > fa.y2);
         assert!((a.screen_x(fa.x2) - a.now_x).abs() < 1e-6 && (b.screen_x(fb.x2) - b.now_x).abs() < 1e-6);

@@ -20,3 +20,12 @@ pub mod shortcuts;
 pub mod spacetime;
 pub mod stage;
 pub mod tx_view;
+
+use wasm_bindgen::JsCast;
+
+/// The number in attribute `attr` of the clicked element or its nearest ancestor that has one:
+/// the id a layer's single click listener reads from the message (or arrow) clicked.
+pub fn clicked_id(e: &web_sys::MouseEvent, attr: &str) -> Option<u64> {
+    let el = e.target()?.dyn_into::<web_sys::Element>().ok()?;
+    el.closest(&format!("[{attr}]")).ok().flatten()?.get_attribute(attr)?.parse().ok()
+}

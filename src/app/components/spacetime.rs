@@ -11,7 +11,6 @@
 
 use std::rc::Rc;
 
-use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
 use crate::sim::Micros;
@@ -49,13 +48,7 @@ pub fn SpaceTime(props: &SpaceTimeProps) -> Html {
     let d = spacetime::layout(&props.spans, &props.markers, props.nodes, props.now_us, props.window_us, ARROWS_MAX, props.colours.of);
     // One listener for every arrow: the clicked one carries its message's id.
     let onclick = use_callback(props.on_select_message.clone(), |e: MouseEvent, on_select| {
-        let id = e
-            .target()
-            .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
-            .and_then(|el| el.closest("[data-id]").ok().flatten())
-            .and_then(|el| el.get_attribute("data-id"))
-            .and_then(|v| v.parse::<u64>().ok());
-        if let Some(id) = id {
+        if let Some(id) = super::clicked_id(&e, "data-id") {
             on_select.emit(id);
         }
     });

@@ -12,7 +12,6 @@
 
 use std::rc::Rc;
 
-use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
 use crate::sim::{Addr, Micros, NodeId};
@@ -286,13 +285,7 @@ fn MessagesLayer(props: &MessagesProps) -> Html {
     let onclick = {
         let cb = props.on_select.clone();
         Callback::from(move |e: MouseEvent| {
-            let id = e
-                .target()
-                .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
-                .and_then(|el| el.closest("[data-msg]").ok().flatten())
-                .and_then(|el| el.get_attribute("data-msg"))
-                .and_then(|v| v.parse::<u64>().ok());
-            if let Some(id) = id {
+            if let Some(id) = super::clicked_id(&e, "data-msg") {
                 cb.emit(id);
             }
         })
