@@ -8,17 +8,18 @@
 //! computed, natively testable, in [`crate::view`]. `?embed=1` gives the compact view for an
 //! iframe ([`crate::view::page`]); the address's fragment always links to the moment on screen.
 
+pub mod clock;
 pub mod components;
 pub mod files;
+mod frames;
 pub mod keys;
+mod on_screen;
 pub mod panic;
 pub mod state;
 pub mod url;
 
-use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
-use gloo::render::{AnimationFrame, request_animation_frame};
 use yew::prelude::*;
 
 use components::breakpoint::Breakpoint;
@@ -39,16 +40,11 @@ use components::stage::Stage;
 use components::compare::Compare;
 use state::{LabAction, LabState, SPACETIME_WINDOW_US, Selected};
 
-use crate::view::geometry::virtual_advance_us;
 use crate::view::page::PageOptions;
 
 /// Opening the page with this URL fragment panics at start-up, so the browser tests can check
 /// that a panic shows the error overlay rather than a dead page.
 const PANIC_SELF_TEST_HASH: &str = "#panic-self-test";
-
-/// A frame longer than this (a background tab, a debugger stop) counts as this long, so the
-/// clock never jumps far ahead.
-const MAX_FRAME_MS: f64 = 100.0;
 
 /// Installs the panic hook, then mounts the app on `<body>` as the page of the family `family`
 /// (see [`crate::view::family`]).
@@ -61,25 +57,15 @@ pub fn start(family: &str) {
     yew::Renderer::<App>::new().render();
 }
 
-/// Advances the clock while playing: each render asks for the next frame, whose callback
-/// advances virtual time by the elapsed wall time × speed (the boids example's pattern).
+/// Advances the clock while playing: on every animation frame, virtual time moves by the
+/// elapsed wall time × speed; then the stage's clock signals its moving parts (the page itself
+/// renders only if the frame changed what it shows).
 #[hook]
 fn use_frame_loop(lab: &UseReducerHandle<LabState>) {
-    let frame: Rc<RefCell<Option<AnimationFrame>>> = use_mut_ref(|| None);
-    let last_ts: Rc<Cell<Option<f64>>> = use_memo((), |_| Cell::new(None));
-    let dispatcher = lab.dispatcher();
-    use_effect_with((lab.playing, lab.frames, lab.speed.to_bits()), move |&(playing, _, speed_bits)| {
-        if playing {
-            let speed = f64::from_bits(speed_bits);
-            *frame.borrow_mut() = Some(request_animation_frame(move |ts| {
-                let dt_ms = last_ts.get().map_or(0.0, |last| (ts - last).min(MAX_FRAME_MS));
-                last_ts.set(Some(ts));
-                dispatcher.dispatch(LabAction::Tick(virtual_advance_us(dt_ms, speed, u64::MAX)));
-            }));
-        } else {
-            *frame.borrow_mut() = None;
-            last_ts.set(None);
-        }
+    let handle = lab.clone();
+    use_effect_with((lab.playing, lab.speed.to_bits()), move |&(playing, speed_bits)| {
+        let running = playing.then(|| frames::FrameLoop::start(handle, f64::from_bits(speed_bits)));
+        move || drop(running)
     });
 }
 
@@ -136,11 +122,14 @@ fn file_stem(name: &str) -> &str {
 #[component]
 fn App() -> Html {
     let options = use_memo((), |_| PageOptions::parse(&url::search()));
-    let lab = use_reducer({
+    // Renders only when what the page shows changed (see `LabState`'s `PartialEq`): a frame
+    // that only moved the time moves the stage through its clock.
+    let lab = use_reducer_eq({
         let scenario = options.scenario.clone();
         move || LabState::open(&url::search(), &url::hash(), scenario.as_deref())
     });
     use_frame_loop(&lab);
+    on_screen::use_on_screen(lab.dispatcher(), lab.generation);
     use_fragment_sync(&lab);
     use_leaving(&lab);
     keys::use_shortcuts(lab.dispatcher());
@@ -320,7 +309,7 @@ fn App() -> Html {
                         <div class="stages">
                             <figure>
                                 <figcaption>{ format!("{} ({})", file_stem(&lab.scenario), lab.protocol) }</figcaption>
-                                <Stage nodes={lab.nodes.clone()} messages={lab.messages.clone()} now_us={lab.now_us} selected={selected_node.as_ref().map(|n| n.id)}
+                                <Stage nodes={lab.nodes.clone()} messages={lab.messages.clone()} now_us={lab.now_us} clock={lab.clock.clone()} selected={selected_node.as_ref().map(|n| n.id)}
                                     {selected_message} highlight={highlight.clone()} spans={lab.spans.clone()} on_select={on_select.clone()} on_select_message={on_select_message.clone()} colours={lab.colours} layout={lab.layout} />
                             </figure>
                             <figure data-testid="twin">
@@ -330,13 +319,13 @@ fn App() -> Html {
                                         <span class="broken">{ format!(" — stopped: {b}") }</span>
                                     }
                                 </figcaption>
-                                <Stage nodes={twin.nodes.clone()} messages={twin.messages.clone()} now_us={twin.now_us} selected={None::<u32>}
+                                <Stage nodes={twin.nodes.clone()} messages={twin.messages.clone()} now_us={twin.now_us} clock={twin.clock.clone()} selected={None::<u32>}
                                     selected_message={None::<u64>} highlight={Rc::new(Vec::new())} spans={twin.spans.clone()} on_select={ignore_node.clone()} on_select_message={ignore_message.clone()} colours={twin.colours} layout={twin.layout}
                                     interactive={false} label={AttrValue::from(format!("Servers and messages of {}", twin.label))} />
                             </figure>
                         </div>
                     } else {
-                        <Stage nodes={lab.nodes.clone()} messages={lab.messages.clone()} now_us={lab.now_us} selected={selected_node.as_ref().map(|n| n.id)}
+                        <Stage nodes={lab.nodes.clone()} messages={lab.messages.clone()} now_us={lab.now_us} clock={lab.clock.clone()} selected={selected_node.as_ref().map(|n| n.id)}
                             {selected_message} {highlight} spans={lab.spans.clone()} {on_select} on_select_message={on_select_message.clone()} colours={lab.colours} layout={lab.layout} />
                     }
                     if !embed {
@@ -360,7 +349,7 @@ fn App() -> Html {
                 }
             </div>
             if !embed || shows("spacetime") {
-                <SpaceTime spans={lab.spans.clone()} markers={lab.past_markers.clone()} nodes={lab.node_count} now_us={lab.shown.0}
+                <SpaceTime spans={lab.spans.clone()} markers={lab.past_markers.clone()} nodes={lab.node_count} now_us={lab.spans_at_us}
                     window_us={SPACETIME_WINDOW_US} {on_select_message} colours={lab.colours} every={lab.spans_every} />
             }
             if !embed || shows("logs") {

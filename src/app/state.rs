@@ -23,6 +23,8 @@ use crate::view::inspect::Inspection;
 use crate::view::marks::ScrubMark;
 use crate::view::{InvariantView, LabRun, LogLine, MessageView, Panel, NetCommand, NodeCommand, NodeView};
 
+use super::clock::StageClock;
+
 /// The default speed: 1/10 of real time. Raft's election timeouts (150–300 ms) then last
 /// 1.5–3 s on screen and a 10–30 ms message crosses the stage in 0.1–0.3 s: slow enough to
 /// follow a vote, fast enough that an election finishes within a few seconds.
@@ -109,6 +111,8 @@ pub enum LabAction {
     Breakpoint(Option<(NodeId, String)>),
     /// Show or hide the keyboard shortcuts.
     Help(bool),
+    /// A read panel came into sight (`true`) or left it (the browser's `IntersectionObserver`).
+    OnScreen(SlowPart, bool),
     /// Close whatever is open (help, inspector) and clear messages: the Escape key.
     Dismiss,
 }
@@ -142,6 +146,9 @@ pub struct LabState {
     pub inspection: Option<Rc<Inspection>>,
     /// Virtual time.
     pub now_us: Micros,
+    /// The same, for the stage's moving parts, which follow it on every frame without the rest
+    /// of the page (see [`StageClock`]).
+    pub clock: StageClock,
     /// What the read panels show: (virtual time, events, frontier), the same as `now_us`,
     /// `events` and `frontier_us` except while playing, when it follows them about six times
     /// a second (see [`SLOW_EVERY_FRAMES`]).
@@ -206,6 +213,12 @@ pub struct LabState {
     slow_seen: (Micros, u64),
     /// The parts of the round not yet refreshed ([`SlowPart`] bits).
     slow_pending: u8,
+    /// The parts out of sight ([`SlowPart`] bits): while playing they are not refreshed.
+    off_screen: u8,
+    /// The parts whose copy is behind the run because they were out of sight.
+    stale: u8,
+    /// The moment the diagram's spans were taken at.
+    pub spans_at_us: Micros,
     /// The events the event log's copy was taken at.
     log_events: u64,
     /// What the inspection was taken of.
@@ -213,13 +226,15 @@ pub struct LabState {
 }
 
 /// The read panels, refreshed in turn within a round of [`SLOW_EVERY_FRAMES`] frames.
-#[derive(Clone, Copy)]
-enum SlowPart {
-    /// The space-time diagram, the clock and the time line.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SlowPart {
+    /// The space-time diagram (with it come the clock and the time line, which are always
+    /// refreshed).
     Diagram,
     /// The event log.
     Log,
-    /// The protocol's panel, compare mode's figures and the inspector.
+    /// The protocol's panel (with it come compare mode's figures and the inspector, always
+    /// refreshed).
     Panels,
 }
 
@@ -232,19 +247,17 @@ impl SlowPart {
 
     /// Frames after the round's start.
     fn offset_frames(self) -> u64 {
-        self as u64 * 2
+        self as u64 * (SLOW_EVERY_FRAMES / 3)
     }
 }
 
 /// While playing, the panels that are read rather than watched (event log, log view,
-/// space-time diagram, inspector, clock, time line) are refreshed every this many frames (six
-/// times a second), not on every frame: rebuilding them was most of a frame's work, and text that
-/// changes sixty times a second cannot be read anyway. The stage moves on every frame.
-pub const SLOW_EVERY_FRAMES: u64 = 6;
-
-/// While playing, the servers (their timer rings) are redrawn every this many frames, unless an
-/// event changed them.
-pub const RING_EVERY_FRAMES: u64 = 2;
+/// space-time diagram, inspector, clock, time line) are refreshed every this many frames (five
+/// times a second at 60 frames a second), not on every frame: rebuilding them was most of a
+/// frame's work, and text that changes sixty times a second cannot be read anyway. The stage
+/// moves on every frame. A panel scrolled out of sight is not refreshed at all while playing
+/// (see `LabAction::OnScreen`); it catches up when it comes back or the run stops.
+pub const SLOW_EVERY_FRAMES: u64 = 12;
 
 /// Compare mode's second run: on the same clock as the first, and every command the person
 /// gives applied to both (same faults, same requests), so that the two differ only in what was
@@ -261,6 +274,8 @@ pub struct Twin {
     pub spans: Rc<Vec<MessageSpan>>,
     /// Its virtual time (behind the first run's only when it stopped on a broken invariant).
     pub now_us: Micros,
+    /// The same, for its stage's moving parts.
+    pub clock: StageClock,
     pub events: u64,
     /// Its message colours and layout.
     pub colours: crate::view::face::Colours,
@@ -269,35 +284,42 @@ pub struct Twin {
     pub broken: Option<String>,
 }
 
+/// Equal when it draws the same: its time alone moves its stage through its clock.
 impl PartialEq for Twin {
     fn eq(&self, other: &Self) -> bool {
-        Rc::ptr_eq(&self.run, &other.run) && self.events == other.events && self.now_us == other.now_us
+        Rc::ptr_eq(&self.run, &other.run)
+            && Rc::ptr_eq(&self.nodes, &other.nodes)
+            && Rc::ptr_eq(&self.messages, &other.messages)
+            && Rc::ptr_eq(&self.spans, &other.spans)
+            && self.clock == other.clock
+            && self.broken == other.broken
     }
 }
 
 impl Twin {
     fn new(label: String, run: LabRun) -> Self {
         let (colours, layout) = (run.colours(), run.layout());
-        let mut t = Twin { label, run: Rc::new(RefCell::new(run)), nodes: Rc::default(), messages: Rc::default(), spans: Rc::default(), now_us: 0, events: u64::MAX, colours, layout, broken: None };
+        let mut t = Twin { label, run: Rc::new(RefCell::new(run)), nodes: Rc::default(), messages: Rc::default(), spans: Rc::default(), now_us: 0, clock: StageClock::default(), events: u64::MAX, colours, layout, broken: None };
         t.refresh(true);
         t
     }
 
     /// Brings the twin to `now_us` (either way); forwards it stops at a broken invariant, and
-    /// going back before it resumes following.
-    fn follow(&mut self, now_us: Micros, rings: bool) {
+    /// going back before it resumes following. `panels`: the read panels' round is due (the
+    /// servers' captions may show times).
+    fn follow(&mut self, now_us: Micros, panels: bool) {
         let twin_now = self.run.borrow().now_us();
         if twin_now != now_us && (self.broken.is_none() || now_us < twin_now) {
             self.run.borrow_mut().seek_time(now_us);
         }
-        self.refresh(rings);
+        self.refresh(panels);
     }
 
-    fn refresh(&mut self, rings: bool) {
+    fn refresh(&mut self, panels: bool) {
         let run = self.run.borrow();
         let (events, now) = (run.events(), run.now_us());
-        if events != self.events || (rings && now != self.now_us) {
-            self.nodes = Rc::new(run.nodes());
+        if events != self.events || panels {
+            keep_if_same(&mut self.nodes, run.nodes());
         }
         if events != self.events {
             self.messages = Rc::new(reuse_messages(&self.messages, run.messages()));
@@ -306,24 +328,74 @@ impl Twin {
         }
         self.events = events;
         self.now_us = now;
+        self.clock.set(now);
     }
 }
 
+/// Replaces `old` by `new` unless they are equal, so that what draws it sees the same `Rc` and
+/// skips rendering.
+fn keep_if_same<T: PartialEq>(old: &mut Rc<T>, new: T) {
+    if **old != new {
+        *old = Rc::new(new);
+    }
+}
+
+/// Equal when the page draws the same: the app renders only when this changes (`use_reducer_eq`).
+/// The time alone is left out: while playing it changes on every frame, and what moves with it
+/// follows the [`StageClock`]; the read panels follow `shown`. Every field is named, so that a
+/// new one must be placed on one side or the other.
 impl PartialEq for LabState {
     fn eq(&self, other: &Self) -> bool {
-        Rc::ptr_eq(&self.run, &other.run)
-            && self.events == other.events
-            && self.now_us == other.now_us
-            && self.playing == other.playing
-            && self.speed == other.speed
-            && self.selected == other.selected
-            && self.error == other.error
-            && self.notice == other.notice
-            && self.help == other.help
-            && self.leaving == other.leaving
-            && self.twin == other.twin
-            && self.breakpoint == other.breakpoint
-            && self.frames == other.frames
+        let LabState {
+            run, nodes, messages, invariants, log, panel, spans, spans_every, markers, past_markers, marks, inspection,
+            now_us: _, clock, shown, frontier_us: _, events: _, playing, speed, selected, scenario, description, guide,
+            node_count, protocol, legend, colours, layout, message_kinds, breakpoint, seed, network, error, notice, help,
+            twin, twin_choices, metrics, leaving, search, frames: _, generation,
+            slow_frame: _, slow_seen: _, slow_pending: _, off_screen: _, stale: _, spans_at_us, log_events: _, inspected: _,
+        } = self;
+        let same_inspection = match (inspection, &other.inspection) {
+            (Some(a), Some(b)) => Rc::ptr_eq(a, b),
+            (a, b) => a.is_none() && b.is_none(),
+        };
+        Rc::ptr_eq(run, &other.run)
+            && Rc::ptr_eq(nodes, &other.nodes)
+            && Rc::ptr_eq(messages, &other.messages)
+            && Rc::ptr_eq(invariants, &other.invariants)
+            && Rc::ptr_eq(log, &other.log)
+            && Rc::ptr_eq(panel, &other.panel)
+            && Rc::ptr_eq(spans, &other.spans)
+            && *spans_every == other.spans_every
+            && *spans_at_us == other.spans_at_us
+            && Rc::ptr_eq(markers, &other.markers)
+            && Rc::ptr_eq(past_markers, &other.past_markers)
+            && Rc::ptr_eq(marks, &other.marks)
+            && same_inspection
+            && *clock == other.clock
+            && *shown == other.shown
+            && *playing == other.playing
+            && *speed == other.speed
+            && *selected == other.selected
+            && *scenario == other.scenario
+            && *description == other.description
+            && Rc::ptr_eq(guide, &other.guide)
+            && *node_count == other.node_count
+            && *protocol == other.protocol
+            && *legend == other.legend
+            && *colours == other.colours
+            && *layout == other.layout
+            && *message_kinds == other.message_kinds
+            && *breakpoint == other.breakpoint
+            && *seed == other.seed
+            && *network == other.network
+            && *error == other.error
+            && *notice == other.notice
+            && *help == other.help
+            && *twin == other.twin
+            && Rc::ptr_eq(twin_choices, &other.twin_choices)
+            && Rc::ptr_eq(metrics, &other.metrics)
+            && *leaving == other.leaving
+            && Rc::ptr_eq(search, &other.search)
+            && *generation == other.generation
     }
 }
 
@@ -407,6 +479,7 @@ impl LabState {
             marks: Rc::default(),
             inspection: None,
             now_us: 0,
+            clock: StageClock::default(),
             shown: (0, 0, 0),
             frontier_us: 0,
             events: u64::MAX,
@@ -435,6 +508,9 @@ impl LabState {
             slow_frame: 0,
             slow_seen: (Micros::MAX, u64::MAX),
             slow_pending: 0,
+            off_screen: 0,
+            stale: 0,
+            spans_at_us: 0,
             log_events: u64::MAX,
             inspected: None,
         };
@@ -472,15 +548,6 @@ impl LabState {
         let run = self.run.borrow();
         let events = run.events();
         let now = run.now_us();
-        // The timer rings drain slowly (a full turn takes seconds on screen): every other frame
-        // is smooth enough and halves their share of the page's painting.
-        let ring_due = !self.playing || self.frames % RING_EVERY_FRAMES == 0;
-        if events != self.events || (now != self.now_us && ring_due) {
-            self.nodes = Rc::new(run.nodes());
-        }
-        if let Some(t) = &mut self.twin {
-            t.follow(now, ring_due);
-        }
         if events != self.events {
             self.messages = Rc::new(reuse_messages(&self.messages, run.messages()));
             let invariants = run.invariants();
@@ -514,28 +581,47 @@ impl LabState {
             self.slow_seen = (now, events);
             self.slow_pending = SlowPart::ALL;
         }
-        let due = |part: SlowPart, frames: u64| at_once || frames >= self.slow_frame + part.offset_frames();
-        if self.slow_pending & SlowPart::Diagram.bit() != 0 && due(SlowPart::Diagram, self.frames) {
-            self.slow_pending &= !SlowPart::Diagram.bit();
-            let (spans, every) = run.history().recent(now, SPACETIME_WINDOW_US, crate::view::spacetime::ARROWS_SAMPLED_OVER);
-            (self.spans, self.spans_every) = (Rc::new(spans), every);
+        // Which parts are due on this frame, and which of those are out of sight (left
+        // behind, to catch up when they come back or the run stops).
+        let mut due = 0;
+        for part in [SlowPart::Diagram, SlowPart::Log, SlowPart::Panels] {
+            let bit = part.bit();
+            let in_turn = self.slow_pending & bit != 0 && (at_once || self.frames >= self.slow_frame + part.offset_frames());
+            let back = self.stale & bit != 0 && (at_once || self.off_screen & bit == 0);
+            if in_turn || back {
+                self.slow_pending &= !bit;
+                due |= bit;
+            }
+        }
+        let hidden = if at_once { 0 } else { self.off_screen };
+        self.stale = (self.stale | (due & hidden)) & !(due & !hidden);
+        let shows = |part: SlowPart| due & part.bit() & !hidden != 0;
+        if due & SlowPart::Diagram.bit() != 0 {
             self.shown = (now, events, run.frontier_us());
         }
-        if self.slow_pending & SlowPart::Log.bit() != 0 && due(SlowPart::Log, self.frames) {
-            self.slow_pending &= !SlowPart::Log.bit();
-            if events != self.log_events {
-                self.log_events = events;
-                self.log = Rc::new(run.log().iter().rev().cloned().collect());
-            }
+        if shows(SlowPart::Diagram) {
+            let (spans, every) = run.history().recent(now, SPACETIME_WINDOW_US, crate::view::spacetime::ARROWS_SAMPLED_OVER);
+            (self.spans, self.spans_every, self.spans_at_us) = (Rc::new(spans), every, now);
         }
-        let panels_due = self.slow_pending & SlowPart::Panels.bit() != 0 && due(SlowPart::Panels, self.frames);
-        if panels_due {
-            self.slow_pending &= !SlowPart::Panels.bit();
+        if shows(SlowPart::Log) && events != self.log_events {
+            self.log_events = events;
+            self.log = Rc::new(run.log().iter().rev().cloned().collect());
+        }
+        let panels_due = due & SlowPart::Panels.bit() != 0;
+        // The servers as drawn change with events; a caption may also show a time (how long a
+        // participant has been uncertain), so they are looked at again with the panels. (Their
+        // timer rings drain from the clock: see `StageClock`.)
+        if events != self.events || panels_due {
+            keep_if_same(&mut self.nodes, run.nodes());
+        }
+        if let Some(t) = &mut self.twin {
+            t.follow(now, panels_due);
+        }
+        if shows(SlowPart::Panels) {
             // The panel may show times (how long a participant has been uncertain).
-            let panel = run.panel();
-            if *self.panel != panel {
-                self.panel = Rc::new(panel);
-            }
+            keep_if_same(&mut self.panel, run.panel());
+        }
+        if panels_due {
             if self.twin.is_some() || !self.metrics.is_empty() {
                 let metrics = self.compare_metrics();
                 self.metrics = Rc::new(metrics);
@@ -556,6 +642,7 @@ impl LabState {
             });
         }
         self.now_us = now;
+        self.clock.set(now);
         self.frontier_us = run.frontier_us();
         self.events = events;
         if run.violated() {
@@ -737,6 +824,13 @@ impl Reducible for LabState {
                 s.breakpoint = bp;
             }
             LabAction::Help(open) => s.help = open,
+            LabAction::OnScreen(part, on) => {
+                if on {
+                    s.off_screen &= !part.bit();
+                } else {
+                    s.off_screen |= part.bit();
+                }
+            }
             LabAction::Dismiss => {
                 if s.help {
                     s.help = false;

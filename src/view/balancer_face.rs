@@ -458,7 +458,7 @@ fn kind_class(kind: &str, _heartbeat: bool) -> &'static str {
 impl LabProtocol for Balancer {
     fn node_face(&self, slot: &NodeSlot<Self>, _now_us: Micros) -> NodeFace {
         let Some(node) = slot.state() else {
-            return NodeFace { role: "down", badge: "✕", caption: "down".to_string(), state: "down (crashed)".to_string(), timer_left: None };
+            return NodeFace { role: "down", badge: "✕", caption: "down".to_string(), state: "down (crashed)".to_string(), timer: None };
         };
         match node {
             Node::Balancer(_) => NodeFace {
@@ -469,7 +469,7 @@ impl LabProtocol for Balancer {
                 // and at thousands of requests a second rewriting it on every frame was a good
                 // share of the stage's work. The panel and the inspector count.
                 state: format!("balancer, {}", self.strategy.name()),
-                timer_left: None,
+                timer: None,
             },
             Node::Backend(b) => {
                 let slow = b.slow_permille != 1000;
@@ -480,7 +480,7 @@ impl LabProtocol for Balancer {
                     // redraw the server sixty times a second (the panel's bars count instead).
                     caption: if slow { format!("×{:.1} slow", f64::from(b.slow_permille) / 1000.0) } else { String::new() },
                     state: format!("backend, {} slots{}", b.slots.len(), if slow { ", slow" } else { "" }),
-                    timer_left: None,
+                    timer: None,
                 }
             }
         }

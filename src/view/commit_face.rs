@@ -11,8 +11,7 @@ use crate::protocols::commit::{Begin, COORDINATOR, CommitFamily, Table, Tx};
 use crate::scenario::ScenarioProtocol;
 use crate::sim::{Engine, Message, Micros, NodeId, NodeSlot};
 
-use super::face::{LabProtocol, MessageFace, NodeFace, Panel};
-use super::geometry::timer_left;
+use super::face::{LabProtocol, TimerSpan, MessageFace, NodeFace, Panel};
 use super::inspect::{Field, Inspection, field, message_as_text, sections, span_ms};
 
 /// One node's standing on one transaction, as the transactions panel shows it.
@@ -64,7 +63,7 @@ fn node_face<P: CommitFamily>(slot: &NodeSlot<P>, now_us: Micros) -> NodeFace {
         state.push_str(&format!(", uncertain for {}", span_ms(b)));
     }
     let Some(_) = slot.state() else {
-        return NodeFace { role: "down", badge: "✕", caption, state: format!("down, {state}"), timer_left: None };
+        return NodeFace { role: "down", badge: "✕", caption, state: format!("down, {state}"), timer: None };
     };
     let role = tx.map_or("idle", |t| t.state.as_str());
     let timer = slot.timers().iter().min_by_key(|t| t.due_us);
@@ -76,7 +75,7 @@ fn node_face<P: CommitFamily>(slot: &NodeSlot<P>, now_us: Micros) -> NodeFace {
             None => caption,
         },
         state,
-        timer_left: timer.map(|t| timer_left(t.set_us, t.due_us, now_us)),
+        timer: timer.map(TimerSpan::from),
     }
 }
 

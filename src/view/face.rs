@@ -23,8 +23,32 @@ pub struct NodeFace {
     pub caption: String,
     /// Its state in words for a screen reader and the tooltip: `leader term 3`.
     pub state: String,
-    /// The part (1..0) of its main timer still left, drawn as a draining ring.
-    pub timer_left: Option<f64>,
+    /// Its main timer, if one is armed: drawn as a ring that drains as it runs.
+    pub timer: Option<TimerSpan>,
+}
+
+/// A timer's span: when it was armed and when it fires. A view holds the span rather than the
+/// part left, so that it stays the same while time passes and the stage drains the ring from
+/// the clock alone (see `app::clock`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct TimerSpan {
+    /// When it was armed.
+    pub set_us: Micros,
+    /// When it fires.
+    pub due_us: Micros,
+}
+
+impl TimerSpan {
+    /// The part (1..0) still left at `now_us`.
+    pub fn left(self, now_us: Micros) -> f64 {
+        super::geometry::timer_left(self.set_us, self.due_us, now_us)
+    }
+}
+
+impl<T> From<&crate::sim::engine::PendingTimer<T>> for TimerSpan {
+    fn from(t: &crate::sim::engine::PendingTimer<T>) -> Self {
+        TimerSpan { set_us: t.set_us, due_us: t.due_us }
+    }
 }
 
 /// A server's work, drawn beside it: busy slots out of its slots, and its queue (a load

@@ -54,8 +54,8 @@ pub struct NodeView {
     pub up: bool,
     /// Frozen.
     pub paused: bool,
-    /// The part of its main timer still left (1..0), if one is armed.
-    pub timer_left: Option<f64>,
+    /// Its main timer, if one is armed (the stage drains its ring from the clock).
+    pub timer: Option<super::face::TimerSpan>,
     /// Cut off from everyone.
     pub isolated: bool,
     /// Its side of a partition (0-based), when the network is split.
@@ -495,7 +495,7 @@ impl<P: LabProtocol> LabModel for Lab<P> {
                     state: face.state,
                     up: slot.up(),
                     paused: slot.paused(),
-                    timer_left: face.timer_left,
+                    timer: face.timer,
                     isolated: net.is_isolated(slot.id),
                     group: groups.iter().position(|g| g.contains(&slot.id)),
                     load: engine.protocol().load(slot),
@@ -847,7 +847,7 @@ mod tests {
             assert_eq!(n.role, "follower");
             assert_eq!(n.badge, "F");
             assert!(n.up && !n.paused);
-            assert_eq!(n.timer_left, Some(1.0));
+            assert_eq!(n.timer.map(|t| t.left(run.now_us())), Some(1.0));
         }
         assert_eq!(run.events(), 0);
         assert!(run.log().iter().any(|l| l.kind == "start"));
@@ -881,7 +881,7 @@ mod tests {
         let old = run.leader().expect("a leader");
         run.node_command(old, NodeCommand::Crash);
         let down = &run.nodes()[old as usize - 1];
-        assert!(!down.up && down.badge == "✕" && down.timer_left.is_none());
+        assert!(!down.up && down.badge == "✕" && down.timer.is_none());
         run.advance_to(1_500_000);
         let new = run.leader().expect("a new leader");
         assert_ne!(new, old);

@@ -15,8 +15,7 @@ use crate::protocols::paxos::{Ballot, PaxosChecker};
 use crate::protocols::kv::Command;
 use crate::sim::{Engine, Message, Micros, NodeId, NodeSlot};
 
-use super::face::{LabProtocol, MessageFace, NodeFace, Panel};
-use super::geometry::timer_left;
+use super::face::{LabProtocol, TimerSpan, MessageFace, NodeFace, Panel};
 use super::history::{Marker, MarkerKind};
 use super::inspect::{Field, Inspection, field, message_as_text, sections, span_ms};
 
@@ -206,7 +205,7 @@ impl LabProtocol for Paxos {
         let learned = Paxos::learned_of(slot).values().next().cloned();
         let Some(n) = slot.state() else {
             let promised = slot.durable().acceptor.promised;
-            return NodeFace { role: "down", badge: "✕", caption: format!("promised {}", ballot(promised)), state: format!("down, promised {}", ballot(promised)), timer_left: None };
+            return NodeFace { role: "down", badge: "✕", caption: format!("promised {}", ballot(promised)), state: format!("down, promised {}", ballot(promised)), timer: None };
         };
         let vote = n.acceptor.accepted.values().next();
         let (role, badge, caption) = match (&n.phase, &learned) {
@@ -225,7 +224,7 @@ impl LabProtocol for Paxos {
         if let (true, Some((b, v))) = (badge == "P", vote) {
             state.push_str(&format!("; its acceptor accepted {v} @{b}"));
         }
-        NodeFace { role, badge, caption, state, timer_left: None }
+        NodeFace { role, badge, caption, state, timer: None }
     }
 
     fn message_face(&self, msg: &single::Msg) -> MessageFace {
@@ -323,10 +322,10 @@ impl LabProtocol for Paxos {
 }
 
 impl LabProtocol for MultiPaxos {
-    fn node_face(&self, slot: &NodeSlot<Self>, now_us: Micros) -> NodeFace {
+    fn node_face(&self, slot: &NodeSlot<Self>, _now_us: Micros) -> NodeFace {
         let Some(n) = slot.state() else {
             let d = slot.durable();
-            return NodeFace { role: "down", badge: "✕", caption: format!("promised {}", ballot(d.acceptor.promised)), state: format!("down, promised {}", ballot(d.acceptor.promised)), timer_left: None };
+            return NodeFace { role: "down", badge: "✕", caption: format!("promised {}", ballot(d.acceptor.promised)), state: format!("down, promised {}", ballot(d.acceptor.promised)), timer: None };
         };
         let (role, badge) = match n.role {
             Role::Leader => ("leader", "L"),
@@ -339,7 +338,7 @@ impl LabProtocol for MultiPaxos {
             badge,
             caption: if n.ballot.is_zero() { format!("{} applied", n.applied) } else { format!("b{} · {} applied", n.ballot, n.applied) },
             state: format!("{role}, ballot {}, {} slots applied", ballot(n.ballot), n.applied),
-            timer_left: timer.map(|t| timer_left(t.set_us, t.due_us, now_us)),
+            timer: timer.map(TimerSpan::from),
         }
     }
 

@@ -4,16 +4,15 @@
 use crate::protocols::raft::{Command, Msg, Raft, RaftTimer, Role};
 use crate::sim::{Engine, Micros, NodeId, NodeSlot};
 
-use super::face::{LabProtocol, MessageFace, NodeFace, Panel};
-use super::geometry::timer_left;
+use super::face::{LabProtocol, TimerSpan, MessageFace, NodeFace, Panel};
 use super::inspect::{self, Inspection};
 use super::logs::{ServerLog, log_rows, mark_violations};
 
 impl LabProtocol for Raft {
-    fn node_face(&self, slot: &NodeSlot<Self>, now_us: Micros) -> NodeFace {
+    fn node_face(&self, slot: &NodeSlot<Self>, _now_us: Micros) -> NodeFace {
         let Some(state) = slot.state() else {
             let term = slot.durable().term;
-            return NodeFace { role: "down", badge: "✕", caption: format!("t{term}"), state: format!("down term {term}"), timer_left: None };
+            return NodeFace { role: "down", badge: "✕", caption: format!("t{term}"), state: format!("down term {term}"), timer: None };
         };
         let (role, badge) = match state.role {
             Role::Leader => ("leader", "L"),
@@ -26,7 +25,7 @@ impl LabProtocol for Raft {
             badge,
             caption: format!("t{}", state.term),
             state: format!("{role} term {}", state.term),
-            timer_left: timer.map(|t| timer_left(t.set_us, t.due_us, now_us)),
+            timer: timer.map(TimerSpan::from),
         }
     }
 

@@ -9,10 +9,10 @@ use crate::view::LogLine;
 
 /// Most lines drawn at once: the rest wait for a narrower filter.
 const LINES_DRAWN: usize = 200;
-/// Most lines drawn while the run plays: about twice what the box shows. At thousands of
-/// events a second every line is replaced at each refresh, and drawing 200 lines nobody can
-/// read made the refresh a long frame; pausing shows [`LINES_DRAWN`].
-const LINES_DRAWN_PLAYING: usize = 40;
+/// Most lines drawn while the run plays: a few more than the box shows (about 15). Lines go by
+/// faster than anyone scrolls, every refresh replaces them, and each drawn line costs its
+/// layout and paint; pausing shows [`LINES_DRAWN`].
+const LINES_DRAWN_PLAYING: usize = 20;
 
 /// The kinds a person filters by, with the trace kinds each covers.
 const KINDS: &[(&str, &[&str])] = &[

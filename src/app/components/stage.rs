@@ -6,14 +6,17 @@
 //! fading, with a ✕.
 //!
 //! Every frame moves the messages and drains the timer rings, so the stage is split so that a
-//! frame touches only that: each server's body is its own component whose props do not change
-//! while the server does not, each message's body too (only its `transform` moves), and clicks
-//! on messages are caught once on their layer rather than by a listener per message.
+//! frame touches only that: the layers that move (messages, rings, fading drops) follow the
+//! [`StageClock`] and render on its frames by themselves, without the page; each server's body
+//! is its own component whose props do not change while the server does not, each message's
+//! body too (only its `transform` moves), and clicks on messages are caught once on their layer
+//! rather than by a listener per message.
 
 use std::rc::Rc;
 
 use yew::prelude::*;
 
+use crate::app::clock::{StageClock, use_stage_clock};
 use crate::sim::{Addr, Micros, NodeId};
 use crate::view::geometry::{self, Point, VIEW_SIZE};
 use crate::view::history::{Fate, MessageSpan};
@@ -36,7 +39,9 @@ const SAMPLE_DRAWN: usize = 60;
 pub struct StageProps {
     pub nodes: Rc<Vec<NodeView>>,
     pub messages: Rc<Vec<Rc<MessageView>>>,
+    /// The time of the state drawn; between the page's renders the moving layers follow `clock`.
     pub now_us: Micros,
+    pub clock: StageClock,
     pub selected: Option<NodeId>,
     /// The message open in the inspector.
     pub selected_message: Option<u64>,
@@ -71,8 +76,9 @@ pub fn Stage(props: &StageProps) -> Html {
                 <ClientsMark />
             }
             <NodesLayer nodes={props.nodes.clone()} selected={props.selected} highlight={props.highlight.clone()} on_select={props.on_select.clone()} layout={props.layout} interactive={props.interactive} />
-            <DroppedLayer spans={props.spans.clone()} now_us={props.now_us} nodes={n} colours={props.colours} layout={props.layout} />
-            <MessagesLayer messages={props.messages.clone()} now_us={props.now_us} nodes={n} selected={props.selected_message} on_select={props.on_select_message.clone()} layout={props.layout} />
+            <RingsLayer nodes={props.nodes.clone()} now_us={props.now_us} clock={props.clock.clone()} layout={props.layout} />
+            <DroppedLayer spans={props.spans.clone()} now_us={props.now_us} clock={props.clock.clone()} nodes={n} colours={props.colours} layout={props.layout} />
+            <MessagesLayer messages={props.messages.clone()} now_us={props.now_us} clock={props.clock.clone()} nodes={n} selected={props.selected_message} on_select={props.on_select_message.clone()} layout={props.layout} />
         </svg>
     }
 }
@@ -108,27 +114,45 @@ fn NodesLayer(props: &NodesProps) -> Html {
     let r = geometry::radius(props.layout, n);
     html! {
         <g class="nodes">
-            { for props.nodes.iter().zip(positions).map(|(node, p)| {
-                let ring_r = r + 6.0;
-                // The ring drains every frame; the server itself is a component of its own
-                // that sees the view without it, so it renders only when it changes.
-                let timer = node.timer_left.map(|left| {
-                    let (dash, gap) = geometry::ring_dash(ring_r, left);
-                    html! {
-                        <circle class="timer" cx={fmt(p.x)} cy={fmt(p.y)} r={fmt(ring_r)}
-                            stroke-dasharray={format!("{} {}", fmt(dash), fmt(gap))}
-                            transform={format!("rotate(-90 {} {})", fmt(p.x), fmt(p.y))} />
-                    }
-                });
-                let still = NodeView { timer_left: None, ..node.clone() };
-                html! {
-                    <g key={node.id} class="node-slot">
-                        <NodeBody node={still} x={p.x} y={p.y} {r} selected={props.selected == Some(node.id)}
-                            violating={props.highlight.contains(&node.id)} on_select={props.on_select.clone()} interactive={props.interactive} />
-                        { for timer }
-                    </g>
-                }
+            { for props.nodes.iter().zip(positions).map(|(node, p)| html! {
+                <g key={node.id} class="node-slot">
+                    <NodeBody node={node.clone()} x={p.x} y={p.y} {r} selected={props.selected == Some(node.id)}
+                        violating={props.highlight.contains(&node.id)} on_select={props.on_select.clone()} interactive={props.interactive} />
+                </g>
             }) }
+        </g>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+struct RingsProps {
+    nodes: Rc<Vec<NodeView>>,
+    now_us: Micros,
+    clock: StageClock,
+    layout: Layout,
+}
+
+/// While playing, the rings are redrawn every this many frames: they drain slowly (a full turn
+/// takes seconds on screen), so every other frame is smooth enough and halves their painting.
+const RING_EVERY_FRAMES: u64 = 2;
+
+/// The servers' timer rings, draining as their timers run, over the servers.
+#[component]
+fn RingsLayer(props: &RingsProps) -> Html {
+    let now_us = use_stage_clock(&props.clock, RING_EVERY_FRAMES);
+    let n = props.nodes.len() as u32;
+    let positions = geometry::positions(props.layout, n);
+    let ring_r = geometry::radius(props.layout, n) + 6.0;
+    html! {
+        <g class="rings" aria-hidden="true">
+            { for props.nodes.iter().zip(positions).filter_map(|(node, p)| node.timer.map(|timer| {
+                let (dash, gap) = geometry::ring_dash(ring_r, timer.left(now_us));
+                html! {
+                    <circle key={node.id} class="timer" cx={fmt(p.x)} cy={fmt(p.y)} r={fmt(ring_r)}
+                        stroke-dasharray={format!("{} {}", fmt(dash), fmt(gap))}
+                        transform={format!("rotate(-90 {} {})", fmt(p.x), fmt(p.y))} />
+                }
+            })) }
         </g>
     }
 }
@@ -225,6 +249,7 @@ fn side_letter(group: usize) -> char {
 struct MessagesProps {
     messages: Rc<Vec<Rc<MessageView>>>,
     now_us: Micros,
+    clock: StageClock,
     nodes: u32,
     selected: Option<u64>,
     on_select: Callback<u64>,
@@ -244,6 +269,7 @@ fn endpoint(positions: &[Point], layout: Layout, a: Addr) -> Point {
 struct DroppedProps {
     spans: Rc<Vec<MessageSpan>>,
     now_us: Micros,
+    clock: StageClock,
     nodes: u32,
     colours: crate::view::face::Colours,
     layout: Layout,
@@ -252,16 +278,17 @@ struct DroppedProps {
 /// Messages lost in the last moments, fading where they were lost.
 #[component]
 fn DroppedLayer(props: &DroppedProps) -> Html {
+    let now_us = use_stage_clock(&props.clock, 1);
     let positions = geometry::positions(props.layout, props.nodes);
     let r = geometry::radius(props.layout, props.nodes);
     let recent = props.spans.iter().filter(|s| {
-        s.fate == Fate::Dropped && !s.never_sent() && s.end_us <= props.now_us && props.now_us - s.end_us < DROP_FADE_US
+        s.fate == Fate::Dropped && !s.never_sent() && s.end_us <= now_us && now_us - s.end_us < DROP_FADE_US
     });
     html! {
         <g class="dropped" aria-hidden="true">
             { for recent.take(MAX_DRAWN).map(|s| {
                 let p = geometry::message_position(endpoint(&positions, props.layout, s.from), endpoint(&positions, props.layout, s.to), r, s.sent_us, s.due_us, s.end_us);
-                let opacity = 1.0 - (props.now_us - s.end_us) as f64 / DROP_FADE_US as f64;
+                let opacity = 1.0 - (now_us - s.end_us) as f64 / DROP_FADE_US as f64;
                 html! {
                     <g key={s.id} class={classes!("msg", "lost", (props.colours.of)(&s.kind, s.heartbeat))} opacity={fmt(opacity)} transform={format!("translate({} {})", fmt(p.x), fmt(p.y))}>
                         <circle r="6" />
@@ -275,6 +302,7 @@ fn DroppedLayer(props: &DroppedProps) -> Html {
 
 #[component]
 fn MessagesLayer(props: &MessagesProps) -> Html {
+    let now_us = use_stage_clock(&props.clock, 1);
     let positions = geometry::positions(props.layout, props.nodes);
     let r = geometry::radius(props.layout, props.nodes);
     let at = |a: Addr| endpoint(&positions, props.layout, a);
@@ -299,7 +327,7 @@ fn MessagesLayer(props: &MessagesProps) -> Html {
         }
         <g class="messages" aria-hidden="true" {onclick}>
             { for props.messages.iter().filter(|m| m.id % every == 0).take(MAX_DRAWN).map(|m| {
-                let p = geometry::message_position(at(m.from), at(m.to), r, m.sent_us, m.due_us, props.now_us);
+                let p = geometry::message_position(at(m.from), at(m.to), r, m.sent_us, m.due_us, now_us);
                 html! {
                     <g key={m.id} data-msg={m.id.to_string()} transform={format!("translate({} {})", fmt(p.x), fmt(p.y))}>
                         <MessageBody msg={m.clone()} selected={props.selected == Some(m.id)} />
