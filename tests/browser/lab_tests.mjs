@@ -295,10 +295,37 @@ export async function labTests({ context, launch, baseUrl, test, assert, artifac
     await page.close();
   });
 
+  await test('a panel out of sight is not redrawn while the run plays; it catches up when scrolled to, and on pause', async () => {
+    const { page, errors } = await open();
+    const log = page.getByTestId('event-log');
+    const newest = async () => (await log.locator('ol li').first().innerText()).trim();
+    const clockEvents = () => page.evaluate(() => Number(document.querySelector('[data-testid=event-count]')?.textContent.match(/\d+/)?.[0] ?? NaN));
+    await page.evaluate(() => window.scrollTo(0, 0));
+    const before = await newest();
+    const eventsBefore = await clockEvents();
+    await page.getByRole('button', { name: 'Play', exact: true }).click();
+    await page.waitForFunction((n) => Number(document.querySelector('[data-testid=event-count]')?.textContent.match(/\d+/)?.[0]) >= n + 10, eventsBefore, { timeout: 20_000 });
+    // The event log is below the fold of a 1024×640 window: ten events on, it has not moved.
+    assert(await newest() === before, `the event log out of sight was redrawn: "${await newest()}" (it read "${before}")`);
+    await log.scrollIntoViewIfNeeded();
+    await page.waitForFunction((b) => document.querySelector('[data-testid=event-log] ol li')?.textContent.trim() !== b, before, { timeout: 5_000 });
+    await page.evaluate(() => window.scrollTo(0, 0));
+    await page.waitForTimeout(500);
+    await page.getByRole('button', { name: 'Pause', exact: true }).click();
+    // Paused, every panel shows the moment on screen, in sight or not.
+    const last = Number((await newest()).match(/^\d+/)?.[0]);
+    const events = await clockEvents();
+    assert(last === events, `paused at event ${events}, the event log's newest line is event ${last}`);
+    assert(errors.length === 0, errors.join('\n'));
+    await page.close();
+  });
+
   await test('two-phase commit blocks while the coordinator is down; three-phase commit breaks under a partition', async () => {
     const { page, errors } = await open('?scenario=2pc-coordinator-crash-after-commit');
     await page.getByRole('slider', { name: 'Speed' }).fill('200');
     await page.getByRole('button', { name: 'Play', exact: true }).click();
+    // Watch the table (a panel out of sight is not refreshed while the run plays).
+    await page.getByTestId('tx-view').scrollIntoViewIfNeeded();
     // S1 crashes at its first Commit: the participants sit prepared, holding their locks.
     await page.getByRole('button', { name: /^S1 down/ }).waitFor({ timeout: 20_000 });
     await page.waitForFunction(() => document.querySelectorAll('[data-testid=tx-row] td.prepared').length === 3, null, { timeout: 20_000 });
@@ -370,6 +397,7 @@ export async function labTests({ context, launch, baseUrl, test, assert, artifac
     await page.getByTestId('acceptor-view').waitFor({ timeout: appTimeoutMs });
     await page.getByRole('slider', { name: 'Speed' }).fill('150');
     await page.getByRole('button', { name: 'Play', exact: true }).click();
+    await page.getByTestId('acceptor-view').scrollIntoViewIfNeeded();
     // Chosen (a majority accepted one ballot) while no learner has heard: the table says so.
     await page.locator('[data-testid=slot-row] .unknown').waitFor({ timeout: 30_000 });
     await page.locator('.scrubber .tick.mark-chosen').waitFor({ timeout: 5_000 });
@@ -418,6 +446,7 @@ export async function labTests({ context, launch, baseUrl, test, assert, artifac
     await page.getByRole('button', { name: /^S1 balancer/ }).waitFor({ timeout: appTimeoutMs });
     await page.getByRole('slider', { name: 'Speed' }).fill('200');
     await page.getByRole('button', { name: 'Play', exact: true }).click();
+    await page.getByTestId('balancer-view').scrollIntoViewIfNeeded();
     // S12 joins at 2 s: about 1/11 of the keys move, all to S12.
     const move = page.getByTestId('last-move');
     await move.waitFor({ timeout: 60_000 });

@@ -240,6 +240,8 @@ async function main() {
       const view = logs.page.getByRole('region', { name: 'Server logs', exact: true });
       await view.waitFor({ state: 'visible', timeout: APP_TIMEOUT_MS });
       await logs.page.getByRole('button', { name: 'Play', exact: true }).click();
+      // Watch it as a person would: a panel out of sight is not refreshed while the run plays.
+      await view.scrollIntoViewIfNeeded();
       await logs.page.getByRole('button', { name: /^S\d+ leader/ }).first().waitFor({ state: 'visible', timeout: 15_000 });
       // The scenario's client writes `set x 1` at 600 ms: wait until the log view shows it committed.
       await view.locator('td.committed', { hasText: 'set x 1' }).first().waitFor({ timeout: 30_000 });
