@@ -74,19 +74,25 @@ impl StageClock {
 }
 
 /// The clock's time, and a render of the calling component on every `every_frames`-th frame
-/// (besides the renders its props cause).
+/// (besides the renders its props cause); 0: on none (it has nothing that moves just now).
 #[hook]
 pub fn use_stage_clock(clock: &StageClock, every_frames: u64) -> Micros {
     let update = use_force_update();
     use_effect_with((clock.clone(), every_frames), move |(clock, every)| {
-        let every = (*every).max(1);
-        let id = clock.listen(Callback::from(move |frame: u64| {
-            if frame % every == 0 {
-                update.force_update();
-            }
-        }));
+        let every = *every;
+        let id = (every > 0).then(|| {
+            clock.listen(Callback::from(move |frame: u64| {
+                if frame % every == 0 {
+                    update.force_update();
+                }
+            }))
+        });
         let clock = clock.clone();
-        move || clock.forget(id)
+        move || {
+            if let Some(id) = id {
+                clock.forget(id);
+            }
+        }
     });
     clock.now_us()
 }

@@ -310,7 +310,7 @@ fn App() -> Html {
                             <figure>
                                 <figcaption>{ format!("{} ({})", file_stem(&lab.scenario), lab.protocol) }</figcaption>
                                 <Stage nodes={lab.nodes.clone()} messages={lab.messages.clone()} now_us={lab.now_us} clock={lab.clock.clone()} selected={selected_node.as_ref().map(|n| n.id)}
-                                    {selected_message} highlight={highlight.clone()} spans={lab.spans.clone()} on_select={on_select.clone()} on_select_message={on_select_message.clone()} colours={lab.colours} layout={lab.layout} />
+                                    {selected_message} highlight={highlight.clone()} spans={lab.dropped.clone()} on_select={on_select.clone()} on_select_message={on_select_message.clone()} colours={lab.colours} layout={lab.layout} />
                             </figure>
                             <figure data-testid="twin">
                                 <figcaption>
@@ -326,7 +326,7 @@ fn App() -> Html {
                         </div>
                     } else {
                         <Stage nodes={lab.nodes.clone()} messages={lab.messages.clone()} now_us={lab.now_us} clock={lab.clock.clone()} selected={selected_node.as_ref().map(|n| n.id)}
-                            {selected_message} {highlight} spans={lab.spans.clone()} {on_select} on_select_message={on_select_message.clone()} colours={lab.colours} layout={lab.layout} />
+                            {selected_message} {highlight} spans={lab.dropped.clone()} {on_select} on_select_message={on_select_message.clone()} colours={lab.colours} layout={lab.layout} />
                     }
                     if !embed {
                         <Compare choices={lab.twin_choices.clone()} comparing={lab.twin.as_ref().map(|t| AttrValue::from(t.label.clone()))}

@@ -134,6 +134,9 @@ pub struct LabState {
     pub panel: Rc<Panel>,
     /// Message spans for the space-time diagram (the recent past).
     pub spans: Rc<Vec<MessageSpan>>,
+    /// The messages dropped in the last moments, which the stage shows fading (refreshed
+    /// with events, whether or not the diagram is in sight).
+    pub dropped: Rc<Vec<MessageSpan>>,
     /// The diagram draws one span in this many (1: all; see `History::recent`).
     pub spans_every: u64,
     /// Markers of this branch up to its frontier (the time line's).
@@ -203,8 +206,8 @@ pub struct LabState {
     pub leaving: Option<Leaving>,
     /// The page's query string, kept when moving to another family's page.
     search: Rc<str>,
-    /// Animation frames seen (so the frame loop's effect runs again after each).
-    pub frames: u64,
+    /// Animation frames seen while playing (the read panels' rounds count them).
+    frames: u64,
     /// Bumped whenever the run is replaced.
     pub generation: u64,
     /// The frame of the last refresh of the read panels (see [`SLOW_EVERY_FRAMES`]), and the
@@ -347,7 +350,7 @@ fn keep_if_same<T: PartialEq>(old: &mut Rc<T>, new: T) {
 impl PartialEq for LabState {
     fn eq(&self, other: &Self) -> bool {
         let LabState {
-            run, nodes, messages, invariants, log, panel, spans, spans_every, markers, past_markers, marks, inspection,
+            run, nodes, messages, invariants, log, panel, spans, dropped, spans_every, markers, past_markers, marks, inspection,
             now_us: _, clock, shown, frontier_us: _, events: _, playing, speed, selected, scenario, description, guide,
             node_count, protocol, legend, colours, layout, message_kinds, breakpoint, seed, network, error, notice, help,
             twin, twin_choices, metrics, leaving, search, frames: _, generation,
@@ -364,6 +367,7 @@ impl PartialEq for LabState {
             && Rc::ptr_eq(log, &other.log)
             && Rc::ptr_eq(panel, &other.panel)
             && Rc::ptr_eq(spans, &other.spans)
+            && Rc::ptr_eq(dropped, &other.dropped)
             && *spans_every == other.spans_every
             && *spans_at_us == other.spans_at_us
             && Rc::ptr_eq(markers, &other.markers)
@@ -473,6 +477,7 @@ impl LabState {
             log: Rc::default(),
             panel: Rc::default(),
             spans: Rc::default(),
+            dropped: Rc::default(),
             spans_every: 1,
             markers: Rc::default(),
             past_markers: Rc::default(),
@@ -550,6 +555,10 @@ impl LabState {
         let now = run.now_us();
         if events != self.events {
             self.messages = Rc::new(reuse_messages(&self.messages, run.messages()));
+            let dropped = run.history().recently_dropped(now, crate::app::components::stage::DROP_FADE_US);
+            if !(dropped.is_empty() && self.dropped.is_empty()) {
+                self.dropped = Rc::new(dropped);
+            }
             let invariants = run.invariants();
             if *self.invariants != invariants {
                 self.invariants = Rc::new(invariants);

@@ -11,7 +11,7 @@ use crate::protocols::commit::{Begin, COORDINATOR, CommitFamily, Table, Tx};
 use crate::scenario::ScenarioProtocol;
 use crate::sim::{Engine, Message, Micros, NodeId, NodeSlot};
 
-use super::face::{LabProtocol, TimerSpan, MessageFace, NodeFace, Panel};
+use super::face::{LabProtocol, MessageFace, NodeFace, Panel, TimerSpan};
 use super::inspect::{Field, Inspection, field, message_as_text, sections, span_ms};
 
 /// One node's standing on one transaction, as the transactions panel shows it.

@@ -118,7 +118,10 @@ impl Default for Colours {
 
 /// A protocol the lab can show.
 pub trait LabProtocol: ScenarioProtocol + Clone + std::fmt::Debug + 'static {
-    /// A server as drawn.
+    /// A server as drawn at `now_us`. The lab looks again only when an event happened or the
+    /// read panels' round comes (a few times a second): a face that shows a time does so in
+    /// words (how long a participant has been uncertain), and a timer as its span, which the
+    /// stage drains on every frame itself.
     fn node_face(&self, slot: &NodeSlot<Self>, now_us: Micros) -> NodeFace;
     /// A message as drawn.
     fn message_face(&self, msg: &Self::Msg) -> MessageFace;

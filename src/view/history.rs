@@ -262,6 +262,14 @@ impl History {
         (self.spans_in(from_us, now_us).filter(|s| s.id % every == 0).cloned().collect(), every)
     }
 
+    /// The messages dropped in the `within_us` up to `now_us` (not those lost with their sender
+    /// before reaching the wire): the stage shows them fading where they were lost. A drop is
+    /// an event, so this changes only with events.
+    pub fn recently_dropped(&self, now_us: Micros, within_us: Micros) -> Vec<MessageSpan> {
+        let from_us = now_us.saturating_sub(within_us);
+        self.spans_in(from_us, now_us).filter(|s| s.fate == Fate::Dropped && !s.never_sent() && s.end_us <= now_us).cloned().collect()
+    }
+
     /// Every span kept, in sending order.
     pub fn spans(&self) -> impl ExactSizeIterator<Item = &MessageSpan> + DoubleEndedIterator {
         self.spans.iter()
@@ -611,6 +619,22 @@ mod tests {
             assert_eq!(history_in_flight(&h), engine_in_flight(&t), "at {ms} ms");
         }
         (h, t)
+    }
+
+    #[test]
+    fn recently_dropped_lists_the_drops_of_the_last_moments_only() {
+        let (h, _) = tour();
+        // Every drop of the tour but m8 (lost with its sender), each found just after it
+        // happened and gone once the fade is over.
+        let drops: Vec<&MessageSpan> = h.spans().filter(|s| s.fate == Fate::Dropped && !s.never_sent()).collect();
+        assert!(drops.len() > 100, "{} drops", drops.len());
+        for d in &drops {
+            let at = |now_us| h.recently_dropped(now_us, 40_000).iter().any(|s| s.id == d.id);
+            assert!(at(d.end_us) && at(d.end_us + 40_000), "m{} at its drop", d.id);
+            assert!(!at(d.end_us + 40_001) && (d.end_us == 0 || !at(d.end_us - 1)), "m{} outside its fade", d.id);
+        }
+        assert!(!h.recently_dropped(h.span(8).expect("m8").end_us, 40_000).iter().any(|s| s.id == 8), "m8 never reached the wire");
+        assert!(h.recently_dropped(5_000_000, 40_000).iter().all(|s| s.fate == Fate::Dropped));
     }
 
     #[test]

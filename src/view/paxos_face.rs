@@ -15,7 +15,7 @@ use crate::protocols::paxos::{Ballot, PaxosChecker};
 use crate::protocols::kv::Command;
 use crate::sim::{Engine, Message, Micros, NodeId, NodeSlot};
 
-use super::face::{LabProtocol, TimerSpan, MessageFace, NodeFace, Panel};
+use super::face::{LabProtocol, MessageFace, NodeFace, Panel, TimerSpan};
 use super::history::{Marker, MarkerKind};
 use super::inspect::{Field, Inspection, field, message_as_text, sections, span_ms};
 

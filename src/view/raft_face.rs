@@ -4,7 +4,7 @@
 use crate::protocols::raft::{Command, Msg, Raft, RaftTimer, Role};
 use crate::sim::{Engine, Micros, NodeId, NodeSlot};
 
-use super::face::{LabProtocol, TimerSpan, MessageFace, NodeFace, Panel};
+use super::face::{LabProtocol, MessageFace, NodeFace, Panel, TimerSpan};
 use super::inspect::{self, Inspection};
 use super::logs::{ServerLog, log_rows, mark_violations};
 

@@ -25,7 +25,7 @@ use crate::view::geometry::Layout;
 use crate::view::{MessageView, NodeView};
 
 /// How long (virtual time) a dropped message stays visible, fading.
-const DROP_FADE_US: Micros = 40_000;
+pub const DROP_FADE_US: Micros = 40_000;
 
 /// Most messages drawn at once.
 const MAX_DRAWN: usize = 400;
@@ -47,7 +47,8 @@ pub struct StageProps {
     pub selected_message: Option<u64>,
     /// Servers named by a broken invariant, outlined in red.
     pub highlight: Rc<Vec<NodeId>>,
-    /// Recent message spans: the dropped ones fade out where they were lost.
+    /// Recent message spans: the dropped ones fade out where they were lost (for
+    /// [`DROP_FADE_US`]).
     pub spans: Rc<Vec<MessageSpan>>,
     pub on_select: Callback<NodeId>,
     /// Clicking a message opens it in the inspector (where it can be dropped).
@@ -278,7 +279,9 @@ struct DroppedProps {
 /// Messages lost in the last moments, fading where they were lost.
 #[component]
 fn DroppedLayer(props: &DroppedProps) -> Html {
-    let now_us = use_stage_clock(&props.clock, 1);
+    // Nothing to fade, nothing to follow: most of the time no message was lost just now.
+    let any_dropped = props.spans.iter().any(|s| s.fate == Fate::Dropped);
+    let now_us = use_stage_clock(&props.clock, u64::from(any_dropped));
     let positions = geometry::positions(props.layout, props.nodes);
     let r = geometry::radius(props.layout, props.nodes);
     let recent = props.spans.iter().filter(|s| {
