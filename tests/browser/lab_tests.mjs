@@ -59,6 +59,9 @@ export async function labTests({ context, launch, baseUrl, test, assert, artifac
     await page.getByRole('button', { name: `Drop m${id}` }).click();
     await page.waitForFunction((id) => ![...document.querySelectorAll('svg.stage g.msg:not(.lost) title')].some((t) => t.textContent.startsWith(`m${id} `)), id, { timeout: 5_000 });
     assert((await eventCount(page)) === before + 1, 'dropping was not one event');
+    // It stays a moment where it was lost, fading, with a ✕.
+    const lost = await page.locator('svg.stage g.dropped g.msg.lost').count();
+    assert(lost === 1, `${lost} lost messages drawn fading after one drop`);
     assert((await page.getByTestId('event-log').innerText()).includes(`drop m${id}`), 'the event log does not show the drop');
     assert(errors.length === 0, errors.join('\n'));
     await page.close();
@@ -316,6 +319,16 @@ export async function labTests({ context, launch, baseUrl, test, assert, artifac
     const last = Number((await newest()).match(/^\d+/)?.[0]);
     const events = await clockEvents();
     assert(last === events, `paused at event ${events}, the event log's newest line is event ${last}`);
+    assert(errors.length === 0, errors.join('\n'));
+    await page.close();
+  });
+
+  await test('while playing, messages the network loses fade on the stage, the diagram out of sight or not', async () => {
+    const { page, errors } = await open('?scenario=raft-tour');
+    await page.evaluate(() => window.scrollTo(0, 0));
+    await page.getByRole('button', { name: 'Play', exact: true }).click();
+    await page.locator('svg.stage g.dropped g.msg.lost').first().waitFor({ state: 'attached', timeout: 30_000 });
+    assert(await page.getByRole('button', { name: 'Pause', exact: true }).isVisible(), 'the run stopped');
     assert(errors.length === 0, errors.join('\n'));
     await page.close();
   });
