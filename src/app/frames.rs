@@ -11,8 +11,9 @@ use std::rc::{Rc, Weak};
 
 use wasm_bindgen::JsCast;
 use wasm_bindgen::closure::Closure;
-use yew::UseReducerHandle;
+use yew::UseReducerDispatcher;
 
+use super::clock::StageClock;
 use super::state::{LabAction, LabState};
 use crate::view::geometry::virtual_advance_us;
 
@@ -24,8 +25,13 @@ const MAX_FRAME_MS: f64 = 100.0;
 pub struct FrameLoop(Rc<Inner>);
 
 struct Inner {
-    lab: UseReducerHandle<LabState>,
+    // The dispatcher, not a handle: a handle keeps every state it has read, and this one
+    // would read one per frame for as long as the run plays.
+    lab: UseReducerDispatcher<LabState>,
     speed: f64,
+    clocks: [StageClock; 2],
+    /// Dropped: no further frame is asked for.
+    stopped: Cell<bool>,
     last_ts: Cell<Option<f64>>,
     /// The pending request, to cancel on drop.
     pending: Cell<Option<i32>>,
@@ -33,9 +39,10 @@ struct Inner {
 }
 
 impl FrameLoop {
-    /// Starts advancing `lab` at `speed` (virtual time per wall time).
-    pub fn start(lab: UseReducerHandle<LabState>, speed: f64) -> FrameLoop {
-        let inner = Rc::new(Inner { lab, speed, last_ts: Cell::new(None), pending: Cell::new(None), callback: RefCell::new(None) });
+    /// Starts advancing `lab` at `speed` (virtual time per wall time), signalling `clocks`
+    /// after each frame.
+    pub fn start(lab: UseReducerDispatcher<LabState>, speed: f64, clocks: [StageClock; 2]) -> FrameLoop {
+        let inner = Rc::new(Inner { lab, speed, clocks, stopped: Cell::new(false), last_ts: Cell::new(None), pending: Cell::new(None), callback: RefCell::new(None) });
         // The closure holds the loop weakly: the loop owns the closure, and dropping the loop
         // ends both.
         let weak: Weak<Inner> = Rc::downgrade(&inner);
@@ -61,15 +68,13 @@ impl Inner {
         let dt_ms = self.last_ts.get().map_or(0.0, |last| (ts - last).clamp(0.0, MAX_FRAME_MS));
         self.last_ts.set(Some(ts));
         self.lab.dispatch(LabAction::Tick(virtual_advance_us(dt_ms, self.speed, u64::MAX)));
-        // The handle reads the state the reducer just made.
-        let state: &LabState = &self.lab;
-        state.clock.frame();
-        if let Some(twin) = &state.twin {
-            twin.clock.frame();
+        for clock in &self.clocks {
+            clock.frame();
         }
         // A frame that paused the run (a breakpoint, a broken invariant) ends the loop: the
-        // render it caused drops it.
-        if state.playing {
+        // render it causes drops it, before this point or after (then the drop cancels the
+        // request).
+        if !self.stopped.get() {
             self.request();
         }
     }
@@ -77,6 +82,7 @@ impl Inner {
 
 impl Drop for FrameLoop {
     fn drop(&mut self) {
+        self.0.stopped.set(true);
         if let (Some(id), Some(window)) = (self.0.pending.take(), web_sys::window()) {
             let _ = window.cancel_animation_frame(id);
         }

@@ -62,9 +62,9 @@ pub fn start(family: &str) {
 /// renders only if the frame changed what it shows).
 #[hook]
 fn use_frame_loop(lab: &UseReducerHandle<LabState>) {
-    let handle = lab.clone();
+    let (dispatcher, clocks) = (lab.dispatcher(), lab.clocks.clone());
     use_effect_with((lab.playing, lab.speed.to_bits()), move |&(playing, speed_bits)| {
-        let running = playing.then(|| frames::FrameLoop::start(handle, f64::from_bits(speed_bits)));
+        let running = playing.then(|| frames::FrameLoop::start(dispatcher, f64::from_bits(speed_bits), clocks));
         move || drop(running)
     });
 }
@@ -309,7 +309,7 @@ fn App() -> Html {
                         <div class="stages">
                             <figure>
                                 <figcaption>{ format!("{} ({})", file_stem(&lab.scenario), lab.protocol) }</figcaption>
-                                <Stage nodes={lab.nodes.clone()} messages={lab.messages.clone()} now_us={lab.now_us} clock={lab.clock.clone()} selected={selected_node.as_ref().map(|n| n.id)}
+                                <Stage nodes={lab.nodes.clone()} messages={lab.messages.clone()} now_us={lab.now_us} clock={lab.clocks[0].clone()} selected={selected_node.as_ref().map(|n| n.id)}
                                     {selected_message} highlight={highlight.clone()} spans={lab.dropped.clone()} on_select={on_select.clone()} on_select_message={on_select_message.clone()} colours={lab.colours} layout={lab.layout} />
                             </figure>
                             <figure data-testid="twin">
@@ -325,7 +325,7 @@ fn App() -> Html {
                             </figure>
                         </div>
                     } else {
-                        <Stage nodes={lab.nodes.clone()} messages={lab.messages.clone()} now_us={lab.now_us} clock={lab.clock.clone()} selected={selected_node.as_ref().map(|n| n.id)}
+                        <Stage nodes={lab.nodes.clone()} messages={lab.messages.clone()} now_us={lab.now_us} clock={lab.clocks[0].clone()} selected={selected_node.as_ref().map(|n| n.id)}
                             {selected_message} {highlight} spans={lab.dropped.clone()} {on_select} on_select_message={on_select_message.clone()} colours={lab.colours} layout={lab.layout} />
                     }
                     if !embed {

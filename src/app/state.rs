@@ -149,9 +149,10 @@ pub struct LabState {
     pub inspection: Option<Rc<Inspection>>,
     /// Virtual time.
     pub now_us: Micros,
-    /// The same, for the stage's moving parts, which follow it on every frame without the rest
-    /// of the page (see [`StageClock`]).
-    pub clock: StageClock,
+    /// The stages' clocks (this run's, then compare mode's second run's): their moving parts
+    /// follow them on every frame without the rest of the page (see [`StageClock`]). The same
+    /// two for the page's life.
+    pub clocks: [StageClock; 2],
     /// What the read panels show: (virtual time, events, frontier), the same as `now_us`,
     /// `events` and `frontier_us` except while playing, when it follows them about six times
     /// a second (see [`SLOW_EVERY_FRAMES`]).
@@ -277,7 +278,7 @@ pub struct Twin {
     pub spans: Rc<Vec<MessageSpan>>,
     /// Its virtual time (behind the first run's only when it stopped on a broken invariant).
     pub now_us: Micros,
-    /// The same, for its stage's moving parts.
+    /// The same, for its stage's moving parts (the lab's second clock).
     pub clock: StageClock,
     pub events: u64,
     /// Its message colours and layout.
@@ -300,9 +301,9 @@ impl PartialEq for Twin {
 }
 
 impl Twin {
-    fn new(label: String, run: LabRun) -> Self {
+    fn new(label: String, run: LabRun, clock: StageClock) -> Self {
         let (colours, layout) = (run.colours(), run.layout());
-        let mut t = Twin { label, run: Rc::new(RefCell::new(run)), nodes: Rc::default(), messages: Rc::default(), spans: Rc::default(), now_us: 0, clock: StageClock::default(), events: u64::MAX, colours, layout, broken: None };
+        let mut t = Twin { label, run: Rc::new(RefCell::new(run)), nodes: Rc::default(), messages: Rc::default(), spans: Rc::default(), now_us: 0, clock, events: u64::MAX, colours, layout, broken: None };
         t.refresh(true);
         t
     }
@@ -351,7 +352,7 @@ impl PartialEq for LabState {
     fn eq(&self, other: &Self) -> bool {
         let LabState {
             run, nodes, messages, invariants, log, panel, spans, dropped, spans_every, markers, past_markers, marks, inspection,
-            now_us: _, clock, shown, frontier_us: _, events: _, playing, speed, selected, scenario, description, guide,
+            now_us: _, clocks, shown, frontier_us: _, events: _, playing, speed, selected, scenario, description, guide,
             node_count, protocol, legend, colours, layout, message_kinds, breakpoint, seed, network, error, notice, help,
             twin, twin_choices, metrics, leaving, search, frames: _, generation,
             slow_frame: _, slow_seen: _, slow_pending: _, off_screen: _, stale: _, spans_at_us, log_events: _, inspected: _,
@@ -374,7 +375,7 @@ impl PartialEq for LabState {
             && Rc::ptr_eq(past_markers, &other.past_markers)
             && Rc::ptr_eq(marks, &other.marks)
             && same_inspection
-            && *clock == other.clock
+            && *clocks == other.clocks
             && *shown == other.shown
             && *playing == other.playing
             && *speed == other.speed
@@ -484,7 +485,7 @@ impl LabState {
             marks: Rc::default(),
             inspection: None,
             now_us: 0,
-            clock: StageClock::default(),
+            clocks: Default::default(),
             shown: (0, 0, 0),
             frontier_us: 0,
             events: u64::MAX,
@@ -527,10 +528,14 @@ impl LabState {
     /// Swaps in a new run, keeping the speed and counting generations.
     fn replace_run(&mut self, run: LabRun) {
         let (speed, generation, search) = (self.speed, self.generation + 1, self.search.clone());
+        // The clocks outlive runs: the frame loop holds them.
+        let clocks = self.clocks.clone();
         *self = LabState::with_run(run);
         self.speed = speed;
         self.generation = generation;
         self.search = search;
+        self.clocks = clocks;
+        self.clocks[0].set(self.now_us);
     }
 
     fn describe_run(&mut self) {
@@ -651,7 +656,7 @@ impl LabState {
             });
         }
         self.now_us = now;
-        self.clock.set(now);
+        self.clocks[0].set(now);
         self.frontier_us = run.frontier_us();
         self.events = events;
         if run.violated() {
@@ -773,7 +778,7 @@ impl Reducible for LabState {
                 match chosen.map(|(label, sc)| (label, LabRun::from_scenario(&format!("{} (compared)", s.scenario), sc))) {
                     Some((label, Ok(mut run))) => {
                         run.seek_time(s.now_us);
-                        s.twin = Some(Twin::new(label, run));
+                        s.twin = Some(Twin::new(label, run, s.clocks[1].clone()));
                         // Paused, the read panels do not refresh: the figures are due now.
                         s.metrics = Rc::new(s.compare_metrics());
                     }

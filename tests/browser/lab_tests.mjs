@@ -333,6 +333,36 @@ export async function labTests({ context, launch, baseUrl, test, assert, artifac
     await page.close();
   });
 
+  await test('playing does not keep every frame\'s state: the wasm memory stays flat', async () => {
+    // The frame loop once held a reducer handle, which keeps every state it reads: about 60 KB
+    // a second of wasm memory while playing. The run's own trace grows a few KB a second.
+    const p = await openPage(context);
+    await p.page.addInitScript(() => {
+      for (const name of ['instantiateStreaming', 'instantiate']) {
+        const original = WebAssembly[name];
+        WebAssembly[name] = async (...args) => {
+          const result = await original.apply(WebAssembly, args);
+          const exports = (result.instance ?? result).exports;
+          if (exports?.memory) window.__labMemory = exports.memory;
+          return result;
+        };
+      }
+    });
+    const { page, errors } = p;
+    await page.goto(baseUrl, { waitUntil: 'load' });
+    await page.locator('svg.stage g.node').first().waitFor({ timeout: appTimeoutMs });
+    const bytes = () => page.evaluate(() => window.__labMemory?.buffer.byteLength ?? NaN);
+    await page.getByRole('button', { name: 'Play', exact: true }).click();
+    await page.waitForTimeout(2_000);
+    const before = await bytes();
+    await page.waitForTimeout(15_000);
+    const grown = (await bytes()) - before;
+    assert(Number.isFinite(grown), 'the wasm memory was not found');
+    assert(grown <= 512 * 1024, `15 s of playing grew the wasm memory by ${Math.round(grown / 1024)} KB`);
+    assert(errors.length === 0, errors.join('\n'));
+    await page.close();
+  });
+
   await test('two-phase commit blocks while the coordinator is down; three-phase commit breaks under a partition', async () => {
     const { page, errors } = await open('?scenario=2pc-coordinator-crash-after-commit');
     await page.getByRole('slider', { name: 'Speed' }).fill('200');
