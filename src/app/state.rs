@@ -8,6 +8,11 @@
 //! Anything that replaces the run (a scenario, a file, a link, a new cluster) builds the new run
 //! first and swaps it in only if that worked: a bad file or link leaves an error message and
 //! the current run as it was.
+//!
+//! While the run plays, a frame usually changes only the time. The page renders only when the
+//! state differs in what it shows (`PartialEq`, for `use_reducer_eq`), which leaves the time
+//! out: the stage's moving parts follow [`StageClock`] instead. The panels that are read rather
+//! than watched take turns a few times a second, and not at all while scrolled out of sight.
 
 use std::cell::RefCell;
 use std::rc::Rc;

@@ -401,6 +401,8 @@ async function oneRun(opts, url, index) {
       // plays by itself and is measured without one, and a resting pointer costs either page a
       // hover hit test after every frame that changes layout (about 14 ms/s here).
       await page.getByRole('button', { name: 'Play', exact: true }).waitFor({ timeout: 5_000 });
+      // Out of the scenario picker or the speed slider, which take Space themselves.
+      await page.evaluate(() => document.activeElement?.blur());
       await page.keyboard.press('Space');
       await page.getByRole('button', { name: 'Pause', exact: true }).waitFor({ timeout: 5_000 });
     }
