@@ -115,11 +115,16 @@ fn NodesLayer(props: &NodesProps) -> Html {
     let r = geometry::radius(props.layout, n);
     html! {
         <g class="nodes">
-            { for props.nodes.iter().zip(positions).map(|(node, p)| html! {
-                <g key={node.id} class="node-slot">
-                    <NodeBody node={node.clone()} x={p.x} y={p.y} {r} selected={props.selected == Some(node.id)}
-                        violating={props.highlight.contains(&node.id)} on_select={props.on_select.clone()} interactive={props.interactive} />
-                </g>
+            { for props.nodes.iter().zip(positions).map(|(node, p)| {
+                // The body does not draw the timer (the rings layer does): without it, a
+                // server whose timer was re-armed keeps equal props and is not re-rendered.
+                let still = NodeView { timer: None, ..node.clone() };
+                html! {
+                    <g key={node.id} class="node-slot">
+                        <NodeBody node={still} x={p.x} y={p.y} {r} selected={props.selected == Some(node.id)}
+                            violating={props.highlight.contains(&node.id)} on_select={props.on_select.clone()} interactive={props.interactive} />
+                    </g>
+                }
             }) }
         </g>
     }
