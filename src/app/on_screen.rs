@@ -26,18 +26,19 @@ pub fn use_on_screen(dispatcher: UseReducerDispatcher<LabState>, generation: u64
     use_effect_with(generation, move |_| {
         let watching = watch(dispatcher);
         move || {
-            if let Some((observer, _callback)) = watching {
+            if let Some((observer, _listener)) = watching {
                 observer.disconnect();
             }
         }
     });
 }
 
-type Callback = Closure<dyn FnMut(js_sys::Array, IntersectionObserver)>;
+/// The observer's callback, kept alive as long as the observer.
+type Listener = Closure<dyn FnMut(js_sys::Array, IntersectionObserver)>;
 
-fn watch(dispatcher: UseReducerDispatcher<LabState>) -> Option<(IntersectionObserver, Callback)> {
+fn watch(dispatcher: UseReducerDispatcher<LabState>) -> Option<(IntersectionObserver, Listener)> {
     let document = web_sys::window()?.document()?;
-    let callback: Callback = Closure::new(move |entries: js_sys::Array, _: IntersectionObserver| {
+    let callback: Listener = Closure::new(move |entries: js_sys::Array, _: IntersectionObserver| {
         for entry in entries.iter() {
             let Ok(entry) = entry.dyn_into::<IntersectionObserverEntry>() else { continue };
             if let Some(part) = part_of(&entry.target()) {

@@ -565,10 +565,7 @@ impl LabState {
         let now = run.now_us();
         if events != self.events {
             self.messages = Rc::new(reuse_messages(&self.messages, run.messages()));
-            let dropped = run.history().recently_dropped(now, crate::app::components::stage::DROP_FADE_US);
-            if !(dropped.is_empty() && self.dropped.is_empty()) {
-                self.dropped = Rc::new(dropped);
-            }
+            keep_if_same(&mut self.dropped, run.history().recently_dropped(now, crate::app::components::stage::DROP_FADE_US));
             let invariants = run.invariants();
             if *self.invariants != invariants {
                 self.invariants = Rc::new(invariants);
