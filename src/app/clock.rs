@@ -6,11 +6,16 @@
 //! state it had (nothing the page shows changed; see `LabState`'s `PartialEq`) and only sets
 //! this clock; the frame loop then signals the few components that move, and only they render
 //! (the same split as a game loop's "simulate, then draw what moved").
+//!
+//! The parts that move on every frame (a message's position, a timer ring's dash) go further:
+//! [`use_clock_attribute`] sets their one changing attribute directly, without rendering
+//! anything, which costs a fraction of building and diffing their virtual DOM each frame.
 
 use std::cell::{Cell, RefCell};
 use std::fmt;
 use std::rc::Rc;
 
+use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
 use crate::sim::Micros;
@@ -24,7 +29,8 @@ struct Inner {
     now_us: Cell<Micros>,
     frame: Cell<u64>,
     next_listener: Cell<u64>,
-    listeners: RefCell<Vec<(u64, Callback<u64>)>>,
+    /// (id, every how many frames, what hears the time).
+    listeners: RefCell<Vec<(u64, u64, Callback<Micros>)>>,
 }
 
 impl PartialEq for StageClock {
@@ -50,43 +56,49 @@ impl StageClock {
         self.0.now_us.set(now_us);
     }
 
-    /// An animation frame passed: every listener hears its number. A listener may subscribe
-    /// or leave while hearing (a render it asks for runs later, in Yew's scheduler).
+    /// An animation frame passed: every listener due on this frame hears the time. A listener
+    /// may subscribe or leave while hearing (a render it asks for runs later, in Yew's
+    /// scheduler).
     pub fn frame(&self) {
         let frame = self.0.frame.get() + 1;
         self.0.frame.set(frame);
-        let listeners: Vec<Callback<u64>> = self.0.listeners.borrow().iter().map(|(_, cb)| cb.clone()).collect();
+        self.emit(|every| frame % every == 0);
+    }
+
+    /// The time moved without a frame (a step or a seek while paused, a new state drawn): every
+    /// listener hears it.
+    pub fn redraw(&self) {
+        self.emit(|_| true);
+    }
+
+    fn emit(&self, due: impl Fn(u64) -> bool) {
+        let now_us = self.now_us();
+        let listeners: Vec<Callback<Micros>> = self.0.listeners.borrow().iter().filter(|(_, every, _)| due(*every)).map(|(_, _, cb)| cb.clone()).collect();
         for cb in listeners {
-            cb.emit(frame);
+            cb.emit(now_us);
         }
     }
 
-    fn listen(&self, cb: Callback<u64>) -> u64 {
+    fn listen(&self, every_frames: u64, cb: Callback<Micros>) -> u64 {
         let id = self.0.next_listener.get();
         self.0.next_listener.set(id + 1);
-        self.0.listeners.borrow_mut().push((id, cb));
+        self.0.listeners.borrow_mut().push((id, every_frames.max(1), cb));
         id
     }
 
     fn forget(&self, id: u64) {
-        self.0.listeners.borrow_mut().retain(|(i, _)| *i != id);
+        self.0.listeners.borrow_mut().retain(|(i, _, _)| *i != id);
     }
 }
 
 /// The clock's time, and a render of the calling component on every `every_frames`-th frame
-/// (besides the renders its props cause); 0: on none (it has nothing that moves just now).
+/// and on redraws (besides the renders its props cause); 0: on none (it has nothing that moves
+/// just now).
 #[hook]
 pub fn use_stage_clock(clock: &StageClock, every_frames: u64) -> Micros {
     let update = use_force_update();
     use_effect_with((clock.clone(), every_frames), move |(clock, every)| {
-        let every = *every;
-        let id = (every > 0).then(|| {
-            clock.listen(Callback::from(move |frame: u64| {
-                if frame % every == 0 {
-                    update.force_update();
-                }
-            }))
-        });
+        let id = (*every > 0).then(|| clock.listen(*every, Callback::from(move |_| update.force_update())));
         let clock = clock.clone();
         move || {
             if let Some(id) = id {
@@ -95,6 +107,43 @@ pub fn use_stage_clock(clock: &StageClock, every_frames: u64) -> Micros {
         }
     });
     clock.now_us()
+}
+
+/// Keeps the attribute `attr` of the element behind `node` at `value(&data, now)` without
+/// rendering: after each render of the calling component, on every `every_frames`-th frame of
+/// `clock`, and on its redraws. The attribute must not also be set in the component's `html!`
+/// (Yew would keep comparing against the value it set last, not the one on the page).
+#[hook]
+pub fn use_clock_attribute<D>(clock: &StageClock, every_frames: u64, node: &NodeRef, attr: &'static str, data: D, value: fn(&D, Micros) -> String)
+where
+    D: PartialEq + Clone + 'static,
+{
+    // What the element holds: the same value again (a redraw at the frame's time, a part that
+    // has not moved) is not written again.
+    let shown = use_mut_ref(String::new);
+    let set = {
+        let node = node.clone();
+        move |shown: &RefCell<String>, v: String| {
+            if *shown.borrow() != v {
+                // The ref is on an element by construction: no `instanceof` check per frame.
+                if let Some(el) = node.get() {
+                    let _ = el.unchecked_into::<web_sys::Element>().set_attribute(attr, &v);
+                }
+                *shown.borrow_mut() = v;
+            }
+        }
+    };
+    {
+        // After every render: a new element, or one Yew has just patched.
+        let (shown, set, clock, data) = (shown.clone(), set.clone(), clock.clone(), data.clone());
+        use_effect(move || set(&shown, value(&data, clock.now_us())));
+    }
+    use_effect_with((clock.clone(), every_frames, data), move |(clock, every, data)| {
+        let data = data.clone();
+        let id = clock.listen(*every, Callback::from(move |now_us| set(&shown, value(&data, now_us))));
+        let clock = clock.clone();
+        move || clock.forget(id)
+    });
 }
 
 #[cfg(test)]
@@ -106,12 +155,28 @@ mod tests {
     fn a_frame_reaches_every_listener_until_it_leaves() {
         let clock = StageClock::default();
         let heard = Rc::new(RefCell::new(Vec::new()));
-        let a = clock.listen({ let heard = heard.clone(); Callback::from(move |f| heard.borrow_mut().push(("a", f))) });
-        clock.listen({ let heard = heard.clone(); Callback::from(move |f| heard.borrow_mut().push(("b", f))) });
+        let a = clock.listen(1, { let heard = heard.clone(); Callback::from(move |t| heard.borrow_mut().push(("a", t))) });
+        clock.listen(1, { let heard = heard.clone(); Callback::from(move |t| heard.borrow_mut().push(("b", t))) });
+        clock.set(10);
         clock.frame();
         clock.forget(a);
+        clock.set(20);
         clock.frame();
-        assert_eq!(*heard.borrow(), vec![("a", 1), ("b", 1), ("b", 2)]);
+        assert_eq!(*heard.borrow(), vec![("a", 10), ("b", 10), ("b", 20)]);
+    }
+
+    #[wasm_bindgen_test]
+    fn a_slow_listener_hears_its_frames_and_every_redraw() {
+        let clock = StageClock::default();
+        let heard = Rc::new(RefCell::new(Vec::new()));
+        clock.listen(2, { let heard = heard.clone(); Callback::from(move |t| heard.borrow_mut().push(t)) });
+        for t in 1..=4 {
+            clock.set(t);
+            clock.frame();
+        }
+        clock.set(7);
+        clock.redraw();
+        assert_eq!(*heard.borrow(), vec![2, 4, 7]);
     }
 
     #[wasm_bindgen_test]

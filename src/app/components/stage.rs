@@ -6,21 +6,22 @@
 //! fading, with a ✕.
 //!
 //! Every frame moves the messages and drains the timer rings, so the stage is split so that a
-//! frame touches only that: the layers that move (messages, rings, fading drops) follow the
-//! [`StageClock`] and render on its frames by themselves, without the page; each server's body
-//! is its own component whose props do not change while the server does not, each message's
-//! body too (only its `transform` moves), and clicks on messages are caught once on their layer
-//! rather than by a listener per message.
+//! frame touches only that: a message's position and a ring's dash follow the [`StageClock`]
+//! by setting that one attribute on each frame ([`use_clock_attribute`]), without rendering;
+//! the fading drops render on the clock's frames by themselves, without the page; each
+//! server's body is its own component whose props do not change while the server does not,
+//! each message's too, and clicks on messages are caught once on their layer rather than by a
+//! listener per message.
 
 use std::rc::Rc;
 
 use yew::prelude::*;
 
-use crate::app::clock::{StageClock, use_stage_clock};
+use crate::app::clock::{StageClock, use_clock_attribute, use_stage_clock};
 use crate::sim::{Addr, Micros, NodeId};
 use crate::view::geometry::{self, Point, VIEW_SIZE};
 use crate::view::history::{Fate, MessageSpan};
-use crate::view::face::Load;
+use crate::view::face::{Load, TimerSpan};
 use crate::view::geometry::Layout;
 use crate::view::{MessageView, NodeView};
 
@@ -39,7 +40,8 @@ const SAMPLE_DRAWN: usize = 60;
 pub struct StageProps {
     pub nodes: Rc<Vec<NodeView>>,
     pub messages: Rc<Vec<Rc<MessageView>>>,
-    /// The time of the state drawn; between the page's renders the moving layers follow `clock`.
+    /// The time of the state drawn; between the page's renders the moving parts follow
+    /// `clock`. A new time (a step or a seek while paused) redraws them.
     pub now_us: Micros,
     pub clock: StageClock,
     pub selected: Option<NodeId>,
@@ -71,15 +73,18 @@ pub struct StageProps {
 pub fn Stage(props: &StageProps) -> Html {
     let n = props.nodes.len() as u32;
     let view_box = format!("0 0 {VIEW_SIZE} {VIEW_SIZE}");
+    // The moving parts re-render only when they change, and draw themselves at the clock's
+    // time; this tells them the time moved outside the frame loop.
+    use_effect_with((props.now_us, props.clock.clone()), |(_, clock)| clock.redraw());
     html! {
         <svg class="stage" viewBox={view_box} role="group" aria-label={props.label.clone()}>
             if props.layout == Layout::Fan {
                 <ClientsMark />
             }
             <NodesLayer nodes={props.nodes.clone()} selected={props.selected} highlight={props.highlight.clone()} on_select={props.on_select.clone()} layout={props.layout} interactive={props.interactive} />
-            <RingsLayer nodes={props.nodes.clone()} now_us={props.now_us} clock={props.clock.clone()} layout={props.layout} />
+            <RingsLayer nodes={props.nodes.clone()} clock={props.clock.clone()} layout={props.layout} />
             <DroppedLayer spans={props.spans.clone()} now_us={props.now_us} clock={props.clock.clone()} nodes={n} colours={props.colours} layout={props.layout} />
-            <MessagesLayer messages={props.messages.clone()} now_us={props.now_us} clock={props.clock.clone()} nodes={n} selected={props.selected_message} on_select={props.on_select_message.clone()} layout={props.layout} />
+            <MessagesLayer messages={props.messages.clone()} clock={props.clock.clone()} nodes={n} selected={props.selected_message} on_select={props.on_select_message.clone()} layout={props.layout} />
         </svg>
     }
 }
@@ -133,7 +138,6 @@ fn NodesLayer(props: &NodesProps) -> Html {
 #[derive(Properties, PartialEq)]
 struct RingsProps {
     nodes: Rc<Vec<NodeView>>,
-    now_us: Micros,
     clock: StageClock,
     layout: Layout,
 }
@@ -145,21 +149,37 @@ const RING_EVERY_FRAMES: u64 = 2;
 /// The servers' timer rings, draining as their timers run, over the servers.
 #[component]
 fn RingsLayer(props: &RingsProps) -> Html {
-    let now_us = use_stage_clock(&props.clock, RING_EVERY_FRAMES);
     let n = props.nodes.len() as u32;
     let positions = geometry::positions(props.layout, n);
-    let ring_r = geometry::radius(props.layout, n) + 6.0;
+    let r = geometry::radius(props.layout, n) + 6.0;
     html! {
         <g class="rings" aria-hidden="true">
-            { for props.nodes.iter().zip(positions).filter_map(|(node, p)| node.timer.map(|timer| {
-                let (dash, gap) = geometry::ring_dash(ring_r, timer.left(now_us));
-                html! {
-                    <circle key={node.id} class="timer" cx={fmt(p.x)} cy={fmt(p.y)} r={fmt(ring_r)}
-                        stroke-dasharray={format!("{} {}", fmt(dash), fmt(gap))}
-                        transform={format!("rotate(-90 {} {})", fmt(p.x), fmt(p.y))} />
-                }
+            { for props.nodes.iter().zip(positions).filter_map(|(node, at)| node.timer.map(|timer| html! {
+                <TimerRing key={node.id} {at} {r} {timer} clock={props.clock.clone()} />
             })) }
         </g>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+struct TimerRingProps {
+    at: Point,
+    r: f64,
+    timer: TimerSpan,
+    clock: StageClock,
+}
+
+/// One server's timer ring: drawn when its timer is armed, drained by the clock.
+#[component]
+fn TimerRing(props: &TimerRingProps) -> Html {
+    let node = use_node_ref();
+    use_clock_attribute(&props.clock, RING_EVERY_FRAMES, &node, "stroke-dasharray", (props.r, props.timer), |(r, timer), now_us| {
+        let (dash, gap) = geometry::ring_dash(*r, timer.left(now_us));
+        format!("{} {}", fmt(dash), fmt(gap))
+    });
+    let Point { x, y } = props.at;
+    html! {
+        <circle ref={node} class="timer" cx={fmt(x)} cy={fmt(y)} r={fmt(props.r)} transform={format!("rotate(-90 {} {})", fmt(x), fmt(y))} />
     }
 }
 
@@ -254,7 +274,6 @@ fn side_letter(group: usize) -> char {
 #[derive(Properties, PartialEq)]
 struct MessagesProps {
     messages: Rc<Vec<Rc<MessageView>>>,
-    now_us: Micros,
     clock: StageClock,
     nodes: u32,
     selected: Option<u64>,
@@ -310,7 +329,6 @@ fn DroppedLayer(props: &DroppedProps) -> Html {
 
 #[component]
 fn MessagesLayer(props: &MessagesProps) -> Html {
-    let now_us = use_stage_clock(&props.clock, 1);
     let positions = geometry::positions(props.layout, props.nodes);
     let r = geometry::radius(props.layout, props.nodes);
     let at = |a: Addr| endpoint(&positions, props.layout, a);
@@ -335,11 +353,9 @@ fn MessagesLayer(props: &MessagesProps) -> Html {
         }
         <g class="messages" aria-hidden="true" {onclick}>
             { for props.messages.iter().filter(|m| m.id % every == 0).take(MAX_DRAWN).map(|m| {
-                let p = geometry::message_position(at(m.from), at(m.to), r, m.sent_us, m.due_us, now_us);
+                let flight = Flight { from: at(m.from), to: at(m.to), gap: r, sent_us: m.sent_us, due_us: m.due_us };
                 html! {
-                    <g key={m.id} data-msg={m.id.to_string()} transform={format!("translate({} {})", fmt(p.x), fmt(p.y))}>
-                        <MessageBody msg={m.clone()} selected={props.selected == Some(m.id)} />
-                    </g>
+                    <MessageDot key={m.id} msg={m.clone()} {flight} selected={props.selected == Some(m.id)} clock={props.clock.clone()} />
                 }
             }) }
         </g>
@@ -347,33 +363,54 @@ fn MessagesLayer(props: &MessagesProps) -> Html {
     }
 }
 
-#[derive(Properties, PartialEq)]
-struct MessageBodyProps {
-    msg: Rc<MessageView>,
-    selected: bool,
+/// Where a message flies: from, to, how far from the servers' centres it starts and ends, and
+/// when.
+#[derive(Clone, Copy, PartialEq)]
+struct Flight {
+    from: Point,
+    to: Point,
+    gap: f64,
+    sent_us: Micros,
+    due_us: Micros,
 }
 
-/// A message's shape, label and tooltip: built once per message, not per frame.
+#[derive(Properties, PartialEq)]
+struct MessageDotProps {
+    msg: Rc<MessageView>,
+    flight: Flight,
+    selected: bool,
+    clock: StageClock,
+}
+
+/// A message in flight: its shape, label and tooltip, built once per message; its position
+/// follows the clock without rendering.
 #[component]
-fn MessageBody(props: &MessageBodyProps) -> Html {
+fn MessageDot(props: &MessageDotProps) -> Html {
+    let node = use_node_ref();
+    use_clock_attribute(&props.clock, 1, &node, "transform", props.flight, |f, now_us| {
+        let p = geometry::message_position(f.from, f.to, f.gap, f.sent_us, f.due_us, now_us);
+        format!("translate({} {})", fmt(p.x), fmt(p.y))
+    });
     let m = &props.msg;
     let size = if m.heartbeat { 5.0 } else { 7.0 };
     let class = classes!("msg", m.class, m.heartbeat.then_some("heartbeat"), props.selected.then_some("selected"));
     // A message without a label (a balancer's requests, by the hundred) gets no tooltip either:
     // each element costs its creation, and they come and go by thousands a second.
     html! {
-        <g {class}>
-            if !m.label.is_empty() {
-                <title>{ format!("m{} {}->{} {} (click to inspect or drop)", m.id, m.from, m.to, m.text) }</title>
-            }
-            if m.square {
-                <rect x={fmt(-size)} y={fmt(-size)} width={fmt(2.0 * size)} height={fmt(2.0 * size)} rx="2" />
-            } else {
-                <circle r={fmt(size)} />
-            }
-            if !m.heartbeat && !m.label.is_empty() {
-                <text y={fmt(-size - 3.0)}>{ &m.label }</text>
-            }
+        <g ref={node} data-msg={m.id.to_string()}>
+            <g {class}>
+                if !m.label.is_empty() {
+                    <title>{ format!("m{} {}->{} {} (click to inspect or drop)", m.id, m.from, m.to, m.text) }</title>
+                }
+                if m.square {
+                    <rect x={fmt(-size)} y={fmt(-size)} width={fmt(2.0 * size)} height={fmt(2.0 * size)} rx="2" />
+                } else {
+                    <circle r={fmt(size)} />
+                }
+                if !m.heartbeat && !m.label.is_empty() {
+                    <text y={fmt(-size - 3.0)}>{ &m.label }</text>
+                }
+            </g>
         </g>
     }
 }
