@@ -67,6 +67,83 @@ export async function labTests({ context, launch, baseUrl, test, assert, artifac
     await page.close();
   });
 
+  await test('messages fly between their two servers and rings drain with time, forward and back', async () => {
+    // Positions and dashes are set on the elements by the stage's clock, outside Yew's render:
+    // this checks they follow the moment shown, stepping either way while paused.
+    const { page, errors } = await open();
+    await playUntilLeader(page);
+    const drawn = () => page.evaluate(() => {
+      const centre = {};
+      for (const g of document.querySelectorAll('svg.stage g.node')) {
+        const c = g.querySelector('circle.body');
+        centre[/^S\d+/.exec(g.getAttribute('aria-label'))[0]] = [Number(c.getAttribute('cx')), Number(c.getAttribute('cy'))];
+      }
+      const flights = [...document.querySelectorAll('svg.stage g.messages > g[data-msg]')].map((g) => {
+        const [, x, y] = /^translate\(([-\d.]+) ([-\d.]+)\)$/.exec(g.getAttribute('transform') ?? '') ?? [];
+        const [, from, to] = /^m\d+ (\S+)->(\S+) /.exec(g.querySelector('title')?.textContent ?? '') ?? [];
+        return { id: g.dataset.msg, x: Number(x), y: Number(y), from: centre[from], to: centre[to] };
+      });
+      const rings = [...document.querySelectorAll('svg.stage g.rings circle.timer')].map((c) => c.getAttribute('stroke-dasharray'));
+      return { flights, rings, clock: document.querySelector('[data-testid=clock]').textContent };
+    });
+    // Where a message is along its way: 0 at its sender, 1 at its receiver, and how far off the
+    // line between them.
+    const along = (f) => {
+      const [dx, dy] = [f.to[0] - f.from[0], f.to[1] - f.from[1]];
+      const len2 = dx * dx + dy * dy;
+      const t = ((f.x - f.from[0]) * dx + (f.y - f.from[1]) * dy) / len2;
+      const off = Math.abs((f.x - f.from[0]) * dy - (f.y - f.from[1]) * dx) / Math.sqrt(len2);
+      return { t, off };
+    };
+    const step = (name) => page.getByRole('button', { name, exact: true }).click();
+    let checked = 0;
+    for (let tries = 0; tries < 60 && checked < 3; tries++) {
+      await step('Step');
+      const before = await drawn();
+      if (before.flights.length === 0) continue;
+      for (const f of before.flights) {
+        assert(f.from && f.to && Number.isFinite(f.x), `message m${f.id} is drawn without a place: ${JSON.stringify(f)}`);
+        const { t, off } = along(f);
+        assert(t >= -0.01 && t <= 1.01 && off < 0.5, `m${f.id} at (${f.x}, ${f.y}) is not between its servers (t ${t}, ${off} off the line)`);
+      }
+      // Forward until the time moves, then back to this moment.
+      let steps = 0;
+      let after = before;
+      while (after.clock === before.clock && steps < 10) {
+        await step('Step');
+        steps += 1;
+        after = await drawn();
+      }
+      for (const f of after.flights) {
+        const was = before.flights.find((b) => b.id === f.id);
+        if (was) assert(along(f).t > along(was).t, `m${f.id} did not move on from ${JSON.stringify(was)} to ${JSON.stringify(f)} (${before.clock} to ${after.clock})`);
+      }
+      for (let i = 0; i < steps; i++) await step('Step back');
+      const back = await drawn();
+      assert(back.clock === before.clock, `stepping back ${steps} times reached ${back.clock}, not ${before.clock}`);
+      assert(JSON.stringify(back.flights) === JSON.stringify(before.flights), `back at ${before.clock}, the messages are drawn at ${JSON.stringify(back.flights)}, not ${JSON.stringify(before.flights)}`);
+      assert(JSON.stringify(back.rings) === JSON.stringify(before.rings), `back at ${before.clock}, the rings are ${back.rings}, not ${before.rings}`);
+      checked += 1;
+    }
+    assert(checked === 3, `only ${checked} moments with a message in flight in 60 steps`);
+    // Playing, a message moves from one frame to the next.
+    await page.getByRole('button', { name: 'Play', exact: true }).click();
+    const moved = await page.evaluate(async () => {
+      const frame = () => new Promise((r) => requestAnimationFrame(r));
+      for (let i = 0; i < 300; i++) {
+        const g = document.querySelector('svg.stage g.messages > g[data-msg]');
+        const was = g?.getAttribute('transform');
+        await frame();
+        await frame();
+        if (g?.isConnected && g.getAttribute('transform') !== was) return true;
+      }
+      return false;
+    });
+    assert(moved, 'no message moved between two frames while playing');
+    assert(errors.length === 0, errors.join('\n'));
+    await page.close();
+  });
+
   await test('the scrubber travels back and forth, with marks for elections', async () => {
     const { page, errors } = await open();
     await playUntilLeader(page);

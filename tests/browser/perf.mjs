@@ -30,6 +30,10 @@
 //           renderer main thread's self time by event (script, style, layout, paint...).
 //           Profiling and tracing cost time themselves: use those runs for shares only.
 // --speed X       the lab's speed (virtual time per wall time, 0.01 to 10) before playing.
+// --against URL   a page to compare with (RaftScope), measured as --raw before the first run and
+//           after each: the summary gives each run's main-thread time divided by the mean of the
+//           reference runs just before and after it (`against.ratios`), so that the machine's
+//           drift over minutes weighs on both sides of each ratio alike.
 // --style CSS     a style sheet added once playing: an experiment (hide a panel, give the stage
 //           its own layer) to see what a part of the page costs.
 // --screenshot F  the page at the end of the window.
@@ -48,7 +52,7 @@ import { chromiumArgs, executablePath } from './chromium.mjs';
 
 const USAGE = `usage: node tests/browser/perf.mjs (--url URL | --serve DIR) [--scenario FILE.json] [--play]
        [--seconds 10] [--warmup 2] [--runs 1] [--raw] [--profile OUT.cpuprofile] [--trace OUT.json] [--screenshot OUT.png]
-       [--wait-idle MAX_S] [--style CSS] [--viewport 1024x640] [--speed X]`;
+       [--wait-idle MAX_S] [--style CSS] [--viewport 1024x640] [--speed X] [--against URL]`;
 
 const SLIDER_STEPS = 300;
 
@@ -76,6 +80,7 @@ function parseArgs(argv) {
       case '--wait-idle': opts.waitIdle = Number(value()); break;
       case '--style': opts.style = value(); break;
       case '--speed': opts.speed = Number(value()); break;
+      case '--against': opts.against = value(); break;
       case '-h': case '--help': console.log(USAGE); process.exit(0); break;
       default: throw new Error(`unknown argument ${a}`);
     }
@@ -518,13 +523,28 @@ async function main() {
   let url = opts.url;
   if (opts.serve) ({ server, url } = await serve(opts.serve));
   const watchdog = setTimeout(() => { console.error('perf.mjs: watchdog fired'); process.exit(3); },
-    (opts.runs * (opts.seconds + opts.warmup + 60 + (opts.waitIdle ?? 0))) * 1000);
+    ((opts.against ? 2 * opts.runs + 1 : opts.runs) * (opts.seconds + opts.warmup + 60 + (opts.waitIdle ?? 0))) * 1000);
   try {
     const runs = [];
+    // The reference page, as it is: no scenario, no Play, no instruments of ours.
+    const reference = { ...opts, raw: true, play: false, scenario: undefined, speed: undefined, style: undefined, profile: undefined, trace: undefined, screenshot: undefined };
+    const referenceTasks = [];
+    const measureReference = async (i) => {
+      const r = await oneRun(reference, opts.against, i);
+      referenceTasks.push(r.cpu_ms_per_s.task);
+      console.error(`reference ${i + 1}/${opts.runs + 1}: ${r.cpu_ms_per_s.task} ms CPU/s`);
+    };
+    if (opts.against) await measureReference(0);
     for (let i = 0; i < opts.runs; i++) {
       runs.push(await oneRun(opts, url, i));
       console.error(`run ${i + 1}/${opts.runs}: ${runs[i].cpu_ms_per_s.task} ms CPU/s, median frame ${runs[i].frames.median_ms} ms`
         + (runs[i].messages ? `, messages ${runs[i].messages.min}..${runs[i].messages.max}` : ''));
+      if (opts.against) await measureReference(i + 1);
+    }
+    let against = null;
+    if (opts.against) {
+      const ratios = runs.map((r, i) => round(r.cpu_ms_per_s.task / ((referenceTasks[i] + referenceTasks[i + 1]) / 2), 3));
+      against = { url: opts.against, task_ms_per_s: referenceTasks, ratios, median_ratio: round(median(ratios), 3) };
     }
     const summary = {
       url,
@@ -538,6 +558,7 @@ async function main() {
       browser: runs[0].browser,
       machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model ?? null },
       median: medians(runs),
+      against,
       runs,
     };
     console.log(JSON.stringify(summary, null, 2));
