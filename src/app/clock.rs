@@ -110,37 +110,34 @@ pub fn use_stage_clock(clock: &StageClock, every_frames: u64) -> Micros {
 }
 
 /// Keeps the attribute `attr` of the element behind `node` at `value(&data, now)` without
-/// rendering: after each render of the calling component, on every `every_frames`-th frame of
-/// `clock`, and on its redraws. The attribute must not also be set in the component's `html!`
-/// (Yew would keep comparing against the value it set last, not the one on the page).
+/// rendering: when the calling component mounts or `data` changes, on every `every_frames`-th
+/// frame of `clock`, and on its redraws. The attribute must not be set in the component's
+/// `html!` too: Yew would compare against the value it set last, not the one on the page (and
+/// since it is not, Yew's patches leave it alone).
 #[hook]
 pub fn use_clock_attribute<D>(clock: &StageClock, every_frames: u64, node: &NodeRef, attr: &'static str, data: D, value: fn(&D, Micros) -> String)
 where
     D: PartialEq + Clone + 'static,
 {
-    // What the element holds: the same value again (a redraw at the frame's time, a part that
-    // has not moved) is not written again.
-    let shown = use_mut_ref(String::new);
-    let set = {
-        let node = node.clone();
-        move |shown: &RefCell<String>, v: String| {
-            if *shown.borrow() != v {
+    let node = node.clone();
+    use_effect_with((clock.clone(), every_frames, data), move |(clock, every, data)| {
+        let data = data.clone();
+        // What the element holds: the same value again (a redraw at the frame's time, a part
+        // that has not moved) is not written again.
+        let mut shown = String::new();
+        let mut set = move |now_us: Micros| {
+            let v = value(&data, now_us);
+            if v != shown {
                 // The ref is on an element by construction: no `instanceof` check per frame.
                 if let Some(el) = node.get() {
                     let _ = el.unchecked_into::<web_sys::Element>().set_attribute(attr, &v);
                 }
-                *shown.borrow_mut() = v;
+                shown = v;
             }
-        }
-    };
-    {
-        // After every render: a new element, or one Yew has just patched.
-        let (shown, set, clock, data) = (shown.clone(), set.clone(), clock.clone(), data.clone());
-        use_effect(move || set(&shown, value(&data, clock.now_us())));
-    }
-    use_effect_with((clock.clone(), every_frames, data), move |(clock, every, data)| {
-        let data = data.clone();
-        let id = clock.listen(*every, Callback::from(move |now_us| set(&shown, value(&data, now_us))));
+        };
+        set(clock.now_us());
+        let set = RefCell::new(set);
+        let id = clock.listen(*every, Callback::from(move |now_us| (set.borrow_mut())(now_us)));
         let clock = clock.clone();
         move || clock.forget(id)
     });

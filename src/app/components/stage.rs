@@ -21,7 +21,7 @@ use crate::app::clock::{StageClock, use_clock_attribute, use_stage_clock};
 use crate::sim::{Addr, Micros, NodeId};
 use crate::view::geometry::{self, Point, VIEW_SIZE};
 use crate::view::history::{Fate, MessageSpan};
-use crate::view::face::{Load, TimerSpan};
+use crate::view::face::Load;
 use crate::view::geometry::Layout;
 use crate::view::{MessageView, NodeView};
 
@@ -146,40 +146,26 @@ struct RingsProps {
 /// takes seconds on screen), so every other frame is smooth enough and halves their painting.
 const RING_EVERY_FRAMES: u64 = 2;
 
-/// The servers' timer rings, draining as their timers run, over the servers.
+/// The servers' timer rings, draining as their timers run, over the servers. At most one per
+/// server, redrawn at half the frame rate: re-rendered, unlike the messages, which are many
+/// and move on every frame.
 #[component]
 fn RingsLayer(props: &RingsProps) -> Html {
+    let now_us = use_stage_clock(&props.clock, RING_EVERY_FRAMES);
     let n = props.nodes.len() as u32;
     let positions = geometry::positions(props.layout, n);
-    let r = geometry::radius(props.layout, n) + 6.0;
+    let ring_r = geometry::radius(props.layout, n) + 6.0;
     html! {
         <g class="rings" aria-hidden="true">
-            { for props.nodes.iter().zip(positions).filter_map(|(node, at)| node.timer.map(|timer| html! {
-                <TimerRing key={node.id} {at} {r} {timer} clock={props.clock.clone()} />
+            { for props.nodes.iter().zip(positions).filter_map(|(node, p)| node.timer.map(|timer| {
+                let (dash, gap) = geometry::ring_dash(ring_r, timer.left(now_us));
+                html! {
+                    <circle key={node.id} class="timer" cx={fmt(p.x)} cy={fmt(p.y)} r={fmt(ring_r)}
+                        stroke-dasharray={format!("{} {}", fmt(dash), fmt(gap))}
+                        transform={format!("rotate(-90 {} {})", fmt(p.x), fmt(p.y))} />
+                }
             })) }
         </g>
-    }
-}
-
-#[derive(Properties, PartialEq)]
-struct TimerRingProps {
-    at: Point,
-    r: f64,
-    timer: TimerSpan,
-    clock: StageClock,
-}
-
-/// One server's timer ring: drawn when its timer is armed, drained by the clock.
-#[component]
-fn TimerRing(props: &TimerRingProps) -> Html {
-    let node = use_node_ref();
-    use_clock_attribute(&props.clock, RING_EVERY_FRAMES, &node, "stroke-dasharray", (props.r, props.timer), |(r, timer), now_us| {
-        let (dash, gap) = geometry::ring_dash(*r, timer.left(now_us));
-        format!("{} {}", fmt(dash), fmt(gap))
-    });
-    let Point { x, y } = props.at;
-    html! {
-        <circle ref={node} class="timer" cx={fmt(x)} cy={fmt(y)} r={fmt(props.r)} transform={format!("rotate(-90 {} {})", fmt(x), fmt(y))} />
     }
 }
 
@@ -374,6 +360,14 @@ struct Flight {
     due_us: Micros,
 }
 
+impl Flight {
+    /// Its `transform` at a moment.
+    fn at(&self, now_us: Micros) -> String {
+        let p = geometry::message_position(self.from, self.to, self.gap, self.sent_us, self.due_us, now_us);
+        format!("translate({} {})", fmt(p.x), fmt(p.y))
+    }
+}
+
 #[derive(Properties, PartialEq)]
 struct MessageDotProps {
     msg: Rc<MessageView>,
@@ -387,10 +381,7 @@ struct MessageDotProps {
 #[component]
 fn MessageDot(props: &MessageDotProps) -> Html {
     let node = use_node_ref();
-    use_clock_attribute(&props.clock, 1, &node, "transform", props.flight, |f, now_us| {
-        let p = geometry::message_position(f.from, f.to, f.gap, f.sent_us, f.due_us, now_us);
-        format!("translate({} {})", fmt(p.x), fmt(p.y))
-    });
+    use_clock_attribute(&props.clock, 1, &node, "transform", props.flight, Flight::at);
     let m = &props.msg;
     let size = if m.heartbeat { 5.0 } else { 7.0 };
     let class = classes!("msg", m.class, m.heartbeat.then_some("heartbeat"), props.selected.then_some("selected"));
