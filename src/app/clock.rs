@@ -7,9 +7,9 @@
 //! this clock; the frame loop then signals the few components that move, and only they render
 //! (the same split as a game loop's "simulate, then draw what moved").
 //!
-//! The parts that move on every frame (a message's position, a timer ring's dash) go further:
-//! [`use_clock_attribute`] sets their one changing attribute directly, without rendering
-//! anything, which costs a fraction of building and diffing their virtual DOM each frame.
+//! The messages in flight, which are many and move on every frame, go further:
+//! [`use_clock_attribute`] sets each one's `transform` directly, without rendering anything,
+//! instead of building and diffing their virtual DOM on every frame.
 
 use std::cell::{Cell, RefCell};
 use std::fmt;

@@ -6,11 +6,11 @@
 //! fading, with a ✕.
 //!
 //! Every frame moves the messages and drains the timer rings, so the stage is split so that a
-//! frame touches only that: a message's position and a ring's dash follow the [`StageClock`]
-//! by setting that one attribute on each frame ([`use_clock_attribute`]), without rendering;
-//! the fading drops render on the clock's frames by themselves, without the page; each
-//! server's body is its own component whose props do not change while the server does not,
-//! each message's too, and clicks on messages are caught once on their layer rather than by a
+//! frame touches only that: each message's position follows the [`StageClock`] by setting its
+//! `transform` on each frame ([`use_clock_attribute`]), without rendering; the rings and the
+//! fading drops render on the clock's frames by themselves, without the page; each server's
+//! body is its own component whose props do not change while the server does not, each
+//! message's too, and clicks on messages are caught once on their layer rather than by a
 //! listener per message.
 
 use std::rc::Rc;
