@@ -102,6 +102,18 @@ pub fn percent(at_us: Micros, frontier_us: Micros) -> f64 {
     (at_us.min(frontier_us) as f64 / frontier_us as f64) * 100.0
 }
 
+/// The stretch of virtual time the ticks are laid out over: the frontier rounded up to a quarter
+/// of its power of two. While a run plays, its frontier grows at every refresh of the bar; the
+/// ticks keep their places (a share of this span) and the bar stretches them all at once by
+/// `span / frontier` (one style property), until the frontier passes the span.
+pub fn tick_span_us(frontier_us: Micros) -> Micros {
+    if frontier_us == 0 {
+        return 0;
+    }
+    let step = ((1u64 << (63 - frontier_us.leading_zeros())) / 4).max(1);
+    frontier_us.div_ceil(step) * step
+}
+
 /// The latest mark strictly before `now_us` (going back) or the earliest strictly after it
 /// (going forward), among marks up to the frontier: where "previous mark" and "next mark" seek.
 pub fn neighbour(marks: &[ScrubMark], now_us: Micros, frontier_us: Micros, forward: bool) -> Option<Micros> {
@@ -215,6 +227,21 @@ mod tests {
     #[test]
     fn positions_and_texts() {
         assert_eq!(percent(500, 1_000), 50.0);
+        assert_eq!(percent(5, 0), 0.0);
+    }
+
+    #[test]
+    fn the_ticks_span_covers_the_frontier_by_at_most_a_quarter_more_and_moves_in_steps() {
+        assert_eq!(tick_span_us(0), 0);
+        assert_eq!(tick_span_us(1), 1);
+        for frontier in [1, 2, 3, 7, 999, 1_000, 1_024, 1_025, 1_499_999, 1_500_000, 60_000_000, u64::MAX / 2] {
+            let span = tick_span_us(frontier);
+            assert!(span >= frontier && span - frontier <= frontier / 4, "{frontier}: {span}");
+        }
+        // A second of a run's growth at 1/10x (100 ms) near 1.5 s leaves the span as it was:
+        // the ticks are not redrawn at each of the bar's refreshes.
+        assert_eq!(tick_span_us(1_400_000), tick_span_us(1_500_000));
+        assert_ne!(tick_span_us(1_500_000), tick_span_us(1_600_000));
         assert_eq!(percent(5, 0), 0.0);
         assert_eq!(percent(2_000, 1_000), 100.0);
         assert_eq!(ms_decimal(0), "0");

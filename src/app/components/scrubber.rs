@@ -9,7 +9,7 @@ use std::rc::Rc;
 use yew::prelude::*;
 
 use crate::sim::Micros;
-use crate::view::marks::{DRAWN_MAX, KINDS, ScrubMark, ms_decimal, neighbour, parse_ms, percent, position_text, symbol, thin};
+use crate::view::marks::{DRAWN_MAX, KINDS, ScrubMark, ms_decimal, neighbour, parse_ms, percent, position_text, symbol, thin, tick_span_us};
 
 #[derive(Properties, PartialEq)]
 pub struct ScrubberProps {
@@ -54,9 +54,13 @@ pub fn Scrubber(props: &ScrubberProps) -> Html {
     };
     let previous = neighbour(&props.marks, now, frontier, false);
     let next = neighbour(&props.marks, now, frontier, true);
+    // The ticks are placed on a span a little past the frontier and stretched back to it here:
+    // as a run plays, this one property changes, not every tick.
+    let span = tick_span_us(frontier);
+    let stretch = if frontier == 0 { 1.0 } else { span as f64 / frontier as f64 };
     html! {
-        <section class="scrubber" aria-label="Time travel" data-testid="scrubber">
-            <Ticks marks={props.marks.clone()} {frontier} on_seek={props.on_seek.clone()} />
+        <section class="scrubber" aria-label="Time travel" data-testid="scrubber" style={format!("--stretch: {stretch:.6}")}>
+            <Ticks marks={props.marks.clone()} {span} on_seek={props.on_seek.clone()} />
             <input type="range" class="scrub-range" min="0" max={ms_decimal(frontier)} step="0.001" value={ms_decimal(now)}
                    aria-label="Virtual time" aria-valuetext={position_text(now, frontier)} {oninput} />
             <div class="scrub-ends" aria-hidden="true">
@@ -80,7 +84,8 @@ pub fn Scrubber(props: &ScrubberProps) -> Html {
 #[derive(Properties, PartialEq)]
 struct TicksProps {
     marks: Rc<Vec<ScrubMark>>,
-    frontier: Micros,
+    /// See [`tick_span_us`].
+    span: Micros,
     on_seek: Callback<Micros>,
 }
 
@@ -88,7 +93,7 @@ struct TicksProps {
 /// rebuild them, and one click listener for all of them (each tick carries its time).
 #[component]
 fn Ticks(props: &TicksProps) -> Html {
-    let frontier = props.frontier;
+    let span = props.span;
     let onclick = {
         let cb = props.on_seek.clone();
         Callback::from(move |e: MouseEvent| {
@@ -103,14 +108,14 @@ fn Ticks(props: &TicksProps) -> Html {
             }
         })
     };
-    let ticks = thin(&props.marks, frontier, buckets()).into_iter().map(|i| {
+    let ticks = thin(&props.marks, span, buckets()).into_iter().map(|i| {
         let m = &props.marks[i];
         let label = format!("Go to {} ms: {}", ms_decimal(m.at_us), m.label);
         html! {
             // Out of the tab order: up to two hundred stops would bury the page; the
             // previous/next buttons reach every mark from the keyboard.
             <button key={i} type="button" tabindex="-1" class={classes!("tick", format!("mark-{}", m.kind))} data-at={m.at_us.to_string()}
-                    style={format!("left: {:.3}%", percent(m.at_us, frontier))} title={label.clone()} aria-label={label}>
+                    style={format!("--at: {:.3}%", percent(m.at_us, span))} title={label.clone()} aria-label={label}>
                 { symbol(m.kind) }
             </button>
         }
