@@ -228,6 +228,15 @@ mod tests {
     fn positions_and_texts() {
         assert_eq!(percent(500, 1_000), 50.0);
         assert_eq!(percent(5, 0), 0.0);
+        assert_eq!(percent(2_000, 1_000), 100.0);
+        assert_eq!(ms_decimal(0), "0");
+        assert_eq!(ms_decimal(412_000), "412");
+        assert_eq!(ms_decimal(412_500), "412.5");
+        assert_eq!(ms_decimal(5), "0.005");
+        assert_eq!(ms_decimal(10_000), "10");
+        assert_eq!(position_text(412_000, 1_500_000), "412 ms of 1500 ms");
+        assert_eq!(symbol("violation"), "⚠");
+        assert_eq!(symbol("nonsense"), "•");
     }
 
     #[test]
@@ -242,16 +251,6 @@ mod tests {
         // the ticks are not redrawn at each of the bar's refreshes.
         assert_eq!(tick_span_us(1_400_000), tick_span_us(1_500_000));
         assert_ne!(tick_span_us(1_500_000), tick_span_us(1_600_000));
-        assert_eq!(percent(5, 0), 0.0);
-        assert_eq!(percent(2_000, 1_000), 100.0);
-        assert_eq!(ms_decimal(0), "0");
-        assert_eq!(ms_decimal(412_000), "412");
-        assert_eq!(ms_decimal(412_500), "412.5");
-        assert_eq!(ms_decimal(5), "0.005");
-        assert_eq!(ms_decimal(10_000), "10");
-        assert_eq!(position_text(412_000, 1_500_000), "412 ms of 1500 ms");
-        assert_eq!(symbol("violation"), "⚠");
-        assert_eq!(symbol("nonsense"), "•");
     }
 
     #[test]
