@@ -8,17 +8,18 @@
 //! (the same split as a game loop's "simulate, then draw what moved").
 //!
 //! The messages in flight, which are many and move on every frame, go further:
-//! [`use_clock_attribute`] sets each one's `transform` directly, without rendering anything,
+//! [`use_clock_translate`] sets each one's position directly, without rendering anything,
 //! instead of building and diffing their virtual DOM on every frame.
 
 use std::cell::{Cell, RefCell};
 use std::fmt;
 use std::rc::Rc;
 
-use wasm_bindgen::JsCast;
+use wasm_bindgen::prelude::*;
 use yew::prelude::*;
 
 use crate::sim::Micros;
+use crate::view::geometry::Point;
 
 /// A shared clock: cloning shares it; two clocks are equal when they are the same one.
 #[derive(Clone, Default)]
@@ -109,30 +110,42 @@ pub fn use_stage_clock(clock: &StageClock, every_frames: u64) -> Micros {
     clock.now_us()
 }
 
-/// Keeps the attribute `attr` of the element behind `node` at `value(&data, now)` without
-/// rendering: when the calling component mounts or `data` changes, on every `every_frames`-th
-/// frame of `clock`, and on its redraws. The attribute must not be set in the component's
-/// `html!` too: Yew would compare against the value it set last, not the one on the page (and
-/// since it is not, Yew's patches leave it alone).
+/// Keeps the SVG element behind `node` translated to `at(&data, now)` (to a tenth of a unit)
+/// without rendering: when the calling component mounts or `data` changes, on every
+/// `every_frames`-th frame of `clock`, and on its redraws. The element's `transform` must not
+/// be set in the component's `html!` too: Yew would compare against the value it set last, not
+/// the one on the page (and since it is not, Yew's patches leave it alone).
+///
+/// The position goes in as two numbers, through the element's `transform` list (its one
+/// `translate`), not as a `transform="translate(x y)"` string: no string to format and pass
+/// to JavaScript, and none for the browser to parse, for each message on each frame.
 #[hook]
-pub fn use_clock_attribute<D>(clock: &StageClock, every_frames: u64, node: &NodeRef, attr: &'static str, data: D, value: fn(&D, Micros) -> String)
+pub fn use_clock_translate<D>(clock: &StageClock, every_frames: u64, node: &NodeRef, data: D, at: fn(&D, Micros) -> Point)
 where
     D: PartialEq + Clone + 'static,
 {
     let node = node.clone();
     use_effect_with((clock.clone(), every_frames, data), move |(clock, every, data)| {
         let data = data.clone();
-        // What the element holds: the same value again (a redraw at the frame's time, a part
-        // that has not moved) is not written again.
-        let mut shown = String::new();
+        // Where the element is drawn, in tenths: the same place again (a redraw at the frame's
+        // time, a part that has not moved) is not written again.
+        let mut shown = None;
+        let mut translate: Option<SvgTransform> = None;
         let mut set = move |now_us: Micros| {
-            let v = value(&data, now_us);
-            if v != shown {
-                // The ref is on an element by construction: no `instanceof` check per frame.
-                if let Some(el) = node.get() {
-                    let _ = el.unchecked_into::<web_sys::Element>().set_attribute(attr, &v);
-                }
-                shown = v;
+            let p = at(&data, now_us);
+            let tenths = ((p.x * 10.0).round(), (p.y * 10.0).round());
+            if shown == Some(tenths) {
+                return;
+            }
+            if translate.is_none() {
+                // The ref is on an SVG element by construction: no `instanceof` check.
+                let Some(el) = node.get() else { return };
+                let _ = el.unchecked_ref::<web_sys::Element>().set_attribute("transform", "translate(0 0)");
+                translate = el.unchecked_ref::<SvgGraphics>().transform().base_val().get_item(0).ok();
+            }
+            if let Some(t) = &translate {
+                t.set_translate((tenths.0 / 10.0) as f32, (tenths.1 / 10.0) as f32);
+                shown = Some(tenths);
             }
         };
         set(clock.now_us());
@@ -141,6 +154,24 @@ where
         let clock = clock.clone();
         move || clock.forget(id)
     });
+}
+
+// The few SVG DOM calls `use_clock_translate` needs, declared here rather than through
+// web-sys's features: an element's `transform.baseVal.getItem(0).setTranslate(x, y)`.
+#[wasm_bindgen]
+extern "C" {
+    type SvgGraphics;
+    #[wasm_bindgen(method, getter)]
+    fn transform(this: &SvgGraphics) -> SvgAnimatedTransformList;
+    type SvgAnimatedTransformList;
+    #[wasm_bindgen(method, getter, js_name = baseVal)]
+    fn base_val(this: &SvgAnimatedTransformList) -> SvgTransformList;
+    type SvgTransformList;
+    #[wasm_bindgen(method, catch, js_name = getItem)]
+    fn get_item(this: &SvgTransformList, index: u32) -> Result<SvgTransform, JsValue>;
+    type SvgTransform;
+    #[wasm_bindgen(method, js_name = setTranslate)]
+    fn set_translate(this: &SvgTransform, x: f32, y: f32);
 }
 
 #[cfg(test)]

@@ -7,7 +7,7 @@
 //!
 //! Every frame moves the messages and drains the timer rings, so the stage is split so that a
 //! frame touches only that: each message's position follows the [`StageClock`] by setting its
-//! `transform` on each frame ([`use_clock_attribute`]), without rendering; the rings and the
+//! `transform` on each frame ([`use_clock_translate`]), without rendering; the rings and the
 //! fading drops render on the clock's frames by themselves, without the page; each server's
 //! body is its own component whose props do not change while the server does not, each
 //! message's too, and clicks on messages are caught once on their layer rather than by a
@@ -17,7 +17,7 @@ use std::rc::Rc;
 
 use yew::prelude::*;
 
-use crate::app::clock::{StageClock, use_clock_attribute, use_stage_clock};
+use crate::app::clock::{StageClock, use_clock_translate, use_stage_clock};
 use crate::sim::{Addr, Micros, NodeId};
 use crate::view::geometry::{self, Point, VIEW_SIZE};
 use crate::view::history::{Fate, MessageSpan};
@@ -361,10 +361,9 @@ struct Flight {
 }
 
 impl Flight {
-    /// Its `transform` at a moment.
-    fn at(&self, now_us: Micros) -> String {
-        let p = geometry::message_position(self.from, self.to, self.gap, self.sent_us, self.due_us, now_us);
-        format!("translate({} {})", fmt(p.x), fmt(p.y))
+    /// Where it is at a moment.
+    fn at(&self, now_us: Micros) -> Point {
+        geometry::message_position(self.from, self.to, self.gap, self.sent_us, self.due_us, now_us)
     }
 }
 
@@ -381,7 +380,7 @@ struct MessageDotProps {
 #[component]
 fn MessageDot(props: &MessageDotProps) -> Html {
     let node = use_node_ref();
-    use_clock_attribute(&props.clock, 1, &node, "transform", props.flight, Flight::at);
+    use_clock_translate(&props.clock, 1, &node, props.flight, Flight::at);
     let m = &props.msg;
     let size = if m.heartbeat { 5.0 } else { 7.0 };
     let class = classes!("msg", m.class, m.heartbeat.then_some("heartbeat"), props.selected.then_some("selected"));
