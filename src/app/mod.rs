@@ -340,7 +340,7 @@ fn App() -> Html {
                     <aside class="side">
                         if !embed || shows("inspector") {
                             { inspector }
-                            <InFlight messages={lab.messages.clone()} on_select={on_select_message.clone()} />
+                            <InFlight messages={lab.listed.clone()} on_select={on_select_message.clone()} />
                         }
                         if !embed || shows("invariants") {
                             <Invariants invariants={lab.invariants.clone()} />

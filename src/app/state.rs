@@ -131,6 +131,10 @@ pub struct LabState {
     pub nodes: Rc<Vec<NodeView>>,
     /// Messages in flight.
     pub messages: Rc<Vec<Rc<MessageView>>>,
+    /// Messages in flight as the list beside the stage shows them: `messages`, except while
+    /// playing, when it follows them with `shown`. Its count is text that would otherwise
+    /// change, and lay out the page, on every send and delivery.
+    pub listed: Rc<Vec<Rc<MessageView>>>,
     /// Invariants.
     pub invariants: Rc<Vec<InvariantView>>,
     /// Recent trace lines, newest first.
@@ -356,7 +360,7 @@ fn keep_if_same<T: PartialEq>(old: &mut Rc<T>, new: T) {
 impl PartialEq for LabState {
     fn eq(&self, other: &Self) -> bool {
         let LabState {
-            run, nodes, messages, invariants, log, panel, spans, dropped, spans_every, markers, past_markers, marks, inspection,
+            run, nodes, messages, listed, invariants, log, panel, spans, dropped, spans_every, markers, past_markers, marks, inspection,
             now_us: _, clocks, shown, frontier_us: _, events: _, playing, speed, selected, scenario, description, guide,
             node_count, protocol, legend, colours, layout, message_kinds, breakpoint, seed, network, error, notice, help,
             twin, twin_choices, metrics, leaving, search, frames: _, generation,
@@ -369,6 +373,7 @@ impl PartialEq for LabState {
         Rc::ptr_eq(run, &other.run)
             && Rc::ptr_eq(nodes, &other.nodes)
             && Rc::ptr_eq(messages, &other.messages)
+            && Rc::ptr_eq(listed, &other.listed)
             && Rc::ptr_eq(invariants, &other.invariants)
             && Rc::ptr_eq(log, &other.log)
             && Rc::ptr_eq(panel, &other.panel)
@@ -479,6 +484,7 @@ impl LabState {
             run: Rc::new(RefCell::new(run)),
             nodes: Rc::default(),
             messages: Rc::default(),
+            listed: Rc::default(),
             invariants: Rc::default(),
             log: Rc::default(),
             panel: Rc::default(),
@@ -614,6 +620,9 @@ impl LabState {
         let shows = |part: SlowPart| due & part.bit() & !hidden != 0;
         if due & SlowPart::Diagram.bit() != 0 {
             self.shown = (now, events, run.frontier_us());
+        }
+        if due & SlowPart::Diagram.bit() != 0 || !self.playing {
+            self.listed = self.messages.clone();
         }
         if shows(SlowPart::Diagram) {
             let (spans, every) = run.history().recent(now, SPACETIME_WINDOW_US, crate::view::spacetime::ARROWS_SAMPLED_OVER);

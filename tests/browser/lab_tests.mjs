@@ -48,6 +48,11 @@ export async function labTests({ context, launch, baseUrl, test, assert, artifac
     for (let i = 0; i < 50 && (await page.locator('svg.stage g.msg:not(.lost)').count()) === 0; i++) {
       await page.getByRole('button', { name: 'Step', exact: true }).click();
     }
+    // Paused, the list beside the stage counts what the stage draws (while playing it follows
+    // a few times a second).
+    const listed = async () => Number(/\((\d+)\)/.exec(await page.getByTestId('in-flight').locator('summary').textContent())?.[1]);
+    const drawn = await page.locator('svg.stage g.messages g.msg').count();
+    assert((await listed()) === drawn, `${await listed()} messages listed in flight, ${drawn} drawn`);
     const msg = page.locator('svg.stage g.msg:not(.lost)').first();
     const title = await msg.locator('title').textContent();
     const id = /^m(\d+)/.exec(title)[1];
@@ -59,6 +64,7 @@ export async function labTests({ context, launch, baseUrl, test, assert, artifac
     await page.getByRole('button', { name: `Drop m${id}` }).click();
     await page.waitForFunction((id) => ![...document.querySelectorAll('svg.stage g.msg:not(.lost) title')].some((t) => t.textContent.startsWith(`m${id} `)), id, { timeout: 5_000 });
     assert((await eventCount(page)) === before + 1, 'dropping was not one event');
+    assert((await listed()) === drawn - 1, `${await listed()} messages listed in flight after dropping one of ${drawn}`);
     // It stays a moment where it was lost, fading, with a ✕.
     const lost = await page.locator('svg.stage g.dropped g.msg.lost').count();
     assert(lost === 1, `${lost} lost messages drawn fading after one drop`);
