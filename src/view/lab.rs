@@ -162,7 +162,9 @@ pub trait LabModel {
     /// A message's full content while it is in flight (`None` once delivered or dropped).
     fn inspect_message(&self, id: u64) -> Option<Inspection>;
     /// Runs every event due by `until_us` (at most [`EVENTS_PER_ADVANCE`] of them), stopping
-    /// just after the first violation. Returns true if it stopped on a violation.
+    /// just after the first violation or the first event the breakpoint matches. Returns true
+    /// if it stopped on one of those (or the run had already broken an invariant); false when it
+    /// ran what was due, or its share of it.
     fn advance_to(&mut self, until_us: Micros) -> bool;
     /// One event forward; false when nothing is queued.
     fn step(&mut self) -> bool;
