@@ -618,10 +618,11 @@ impl LabState {
         let hidden = if at_once { 0 } else { self.off_screen };
         self.stale = (self.stale | (due & hidden)) & !(due & !hidden);
         let shows = |part: SlowPart| due & part.bit() & !hidden != 0;
-        if due & SlowPart::Diagram.bit() != 0 {
+        let beat = due & SlowPart::Diagram.bit() != 0;
+        if beat {
             self.shown = (now, events, run.frontier_us());
         }
-        if due & SlowPart::Diagram.bit() != 0 || !self.playing {
+        if beat || !self.playing {
             self.listed = self.messages.clone();
         }
         if shows(SlowPart::Diagram) {
