@@ -6,9 +6,6 @@ use distlab::protocols::raft::{Entry, Raft, Role};
 use distlab::scenario::{Scenario, protocol::setup};
 use distlab::sim::{Engine, Micros, NodeId, TraceMode, ms};
 
-/// Scenarios that need no guide: a stress test and a tour of the file format.
-const UNGUIDED_OK: &[&str] = &["raft-load-15.json", "raft-tour.json"];
-
 fn scenario(file: &str) -> Scenario {
     let path = format!("{}/scenarios/{file}", env!("CARGO_MANIFEST_DIR"));
     Scenario::load(std::path::Path::new(&path)).unwrap_or_else(|e| panic!("{e}"))
@@ -18,19 +15,6 @@ fn engine(file: &str) -> (Engine<Raft>, Micros) {
     let sc = scenario(file);
     let setup = setup::<Raft>(&sc, sc.seed, TraceMode::Hash).unwrap_or_else(|e| panic!("{e}"));
     (Engine::new(setup), sc.until_us)
-}
-
-/// Every shipped Raft scenario's file name, sorted.
-fn shipped_raft() -> Vec<String> {
-    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios");
-    let mut names: Vec<String> = std::fs::read_dir(&dir)
-        .expect("scenarios/ exists")
-        .filter_map(|e| e.ok())
-        .map(|e| e.file_name().to_string_lossy().into_owned())
-        .filter(|n| n.starts_with("raft-") && n.ends_with(".json"))
-        .collect();
-    names.sort();
-    names
 }
 
 /// (role, term) of a running server.
@@ -49,39 +33,6 @@ fn commands(log: &[Entry]) -> Vec<String> {
 
 fn committed(e: &Engine<Raft>) -> Vec<String> {
     e.checker().committed().map(|c| c.command.to_string()).collect()
-}
-
-#[test]
-fn every_shipped_raft_scenario_but_the_load_test_and_the_tour_has_a_guide_with_steps() {
-    let names = shipped_raft();
-    assert!(names.len() >= 9, "{names:?}");
-    for name in ["raft-election.json", "raft-leader-crash.json", "raft-split-vote.json", "raft-partition.json", "raft-figure7.json", "raft-figure8.json"] {
-        assert!(names.iter().any(|n| n == name), "scenarios/{name} is missing");
-    }
-    for name in names.iter().filter(|n| !UNGUIDED_OK.contains(&n.as_str())) {
-        let sc = scenario(name);
-        let guide = sc.guide.as_ref().unwrap_or_else(|| panic!("{name} has no guide"));
-        assert!(!guide.steps.is_empty(), "{name}: a guide without steps");
-        assert!(!guide.title.trim().is_empty() && !guide.watch.trim().is_empty(), "{name}");
-    }
-}
-
-/// A guide narrates the scripted run, so every step it moves past must be reached before the
-/// run's end, and its last step must stay up (no `until_ms`) for the reader to try something.
-#[test]
-fn guide_steps_change_within_the_scripted_run_and_the_last_one_stays() {
-    for name in shipped_raft() {
-        let sc = scenario(&name);
-        let Some(guide) = &sc.guide else { continue };
-        let (last, timed) = guide.steps.split_last().expect("parsed guides have steps");
-        assert_eq!(last.until_us, None, "{name}: the last step should stay to the end");
-        for (i, s) in timed.iter().enumerate() {
-            let t = s.until_us.expect("only the last step may be untimed");
-            assert!(t <= sc.until_us, "{name}: step {i} ends at {t} µs, after the run ({} µs)", sc.until_us);
-        }
-        assert_eq!(guide.step_at(0), 0, "{name}");
-        assert_eq!(guide.step_at(sc.until_us), guide.steps.len() - 1, "{name}: the run ends on the last step");
-    }
 }
 
 /// §5.2: the first election timeout makes a candidate, which wins a majority and leads term 1;

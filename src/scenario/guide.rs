@@ -12,10 +12,17 @@
 //! tied to the scenario's own schedule, so a guide narrates what the file makes happen; the last
 //! step may leave `until_ms` out and then stays to the end (it usually invites the reader to try
 //! something). Only the last may: a step with no end in the middle would hide every later step
-//! from a reader who only presses Play.
+//! from a reader who only watches. A step's moment is where it starts (the previous step's
+//! `until_ms`, or 0): Previous and Next take the run there.
+//!
+//! A step's `expect` holds what its text says about the run, as claims on the run's report
+//! ([`super::claims`]): `"expect": {"S5.role": "leader", "S5.term": 1}`. The guide tests check
+//! every claim at the step's first and last moment, and that every server and term its text
+//! names is the subject of one, so that a guide cannot say what its run does not do.
 
 use serde_json::Value;
 
+use super::claims::Claim;
 use super::error::Result;
 use super::json::{Field, Obj, inline_obj, ms_value, unknown};
 use crate::sim::Micros;
@@ -43,10 +50,12 @@ pub struct Step {
     /// Virtual time at which the next step takes over; `None` (the last step only) keeps it
     /// shown to the end.
     pub until_us: Option<Micros>,
+    /// What the text says about the run, checked by the guide tests (see [`super::claims`]).
+    pub expect: Vec<Claim>,
 }
 
 const GUIDE_KEYS: &[&str] = &["title", "watch", "steps"];
-const STEP_KEYS: &[&str] = &["text", "until_ms"];
+const STEP_KEYS: &[&str] = &["text", "until_ms", "expect"];
 
 impl Guide {
     /// Reads a guide from the value at `f` (`guide` in a scenario), with errors naming the
@@ -87,7 +96,11 @@ impl Guide {
                 }
                 None => None,
             };
-            steps.push(Step { text, until_us });
+            let expect = match so.opt("expect") {
+                Some(ef) => claims(&ef)?,
+                None => Vec::new(),
+            };
+            steps.push(Step { text, until_us, expect });
         }
         Ok(Guide { title, watch, steps })
     }
@@ -101,6 +114,11 @@ impl Guide {
             .unwrap_or(self.steps.len().saturating_sub(1))
     }
 
+    /// When step `i` starts: the previous step's end, or 0 (Previous and Next go there).
+    pub fn step_start(&self, i: usize) -> Micros {
+        i.checked_sub(1).and_then(|p| self.steps.get(p)).and_then(|s| s.until_us).unwrap_or(0)
+    }
+
     /// The guide as the value of a scenario file's `"guide"` key, laid out to sit at the file's
     /// first level of indentation: one step per line.
     pub fn to_json(&self) -> String {
@@ -111,6 +129,10 @@ impl Guide {
                 let mut pairs = vec![("text", Value::from(s.text.as_str()).to_string())];
                 if let Some(t) = s.until_us {
                     pairs.push(("until_ms", ms_value(t).to_string()));
+                }
+                if !s.expect.is_empty() {
+                    let claims: Vec<(&str, String)> = s.expect.iter().map(|c| (c.path.as_str(), c.want.to_string())).collect();
+                    pairs.push(("expect", inline_obj(&claims)));
                 }
                 inline_obj(&pairs)
             })
@@ -141,6 +163,18 @@ fn known_keys_only(o: &Obj<'_>, keys: &[&str]) -> Result<()> {
         Some(k) => Err(o.err(unknown("field", k, keys))),
         None => Ok(()),
     }
+}
+
+/// A step's `expect`: an object of claims, each path well formed.
+fn claims(f: &Field<'_>) -> Result<Vec<Claim>> {
+    let o = f.value().as_object().ok_or_else(|| f.err(format!("expected an object of claims, found {}", super::json::describe(f.value()))))?;
+    o.iter()
+        .map(|(path, want)| {
+            let claim = Claim { path: path.clone(), want: want.clone() };
+            claim.validate().map_err(|e| Field::at(want, format!("{}.{path}", f.path())).err(e))?;
+            Ok(claim)
+        })
+        .collect()
 }
 
 /// A non-empty (after trimming) string.
@@ -180,9 +214,14 @@ mod tests {
             title: "Leader election".into(),
             watch: "The timer rings; \"quotes\" and ünïcode survive.".into(),
             steps: vec![
-                Step { text: "Press Play.".into(), until_us: Some(300_000) },
-                Step { text: "A fraction.".into(), until_us: Some(450_500) },
-                Step { text: "Click the leader and choose Crash.".into(), until_us: None },
+                Step { text: "S1 stands.".into(), until_us: Some(300_000), expect: vec![Claim { path: "S1.role".into(), want: json!("candidate") }] },
+                Step { text: "A fraction.".into(), until_us: Some(450_500), expect: Vec::new() },
+                Step {
+                    text: "Click the leader and choose Crash.".into(),
+                    until_us: None,
+                    // In the order a file reads back (sorted by path).
+                    expect: vec![Claim { path: "S2.term".into(), want: json!({">=": 1}) }, Claim { path: "outcome.leaders.len".into(), want: json!(1) }],
+                },
             ],
         }
     }
@@ -219,7 +258,8 @@ mod tests {
         assert_eq!(back, sc, "{written}");
         assert!(written.contains("\n  \"guide\": {\n    \"title\": \"Leader election\",\n"), "{written}");
         assert!(written.contains("\n      { \"text\": \"A fraction.\", \"until_ms\": 450.5 },\n"), "{written}");
-        assert_eq!(sc.to_value()["guide"]["steps"][2], json!({"text": "Click the leader and choose Crash."}));
+        assert!(written.contains("\n      { \"text\": \"S1 stands.\", \"until_ms\": 300, \"expect\": { \"S1.role\": \"candidate\" } },\n"), "{written}");
+        assert_eq!(sc.to_value()["guide"]["steps"][1], json!({"text": "A fraction.", "until_ms": 450.5}));
     }
 
     #[test]
@@ -236,18 +276,30 @@ mod tests {
             (json!({"title": "t", "watch": "w", "steps": {}}), "scenarios/x.json: guide.steps: expected an array, found an object"),
             (json!({"title": "t", "watch": "w", "stps": [step("a")]}), "scenarios/x.json: guide: unknown field \"stps\" (expected one of: title, watch, steps; did you mean \"steps\"?)"),
             (json!({"title": "t", "watch": "w", "steps": [step("a"), {"until_ms": 200}]}), "scenarios/x.json: guide.steps[1]: missing field \"text\""),
-            (json!({"title": "t", "watch": "w", "steps": [step("a"), {"txt": "b"}]}), "scenarios/x.json: guide.steps[1]: unknown field \"txt\" (expected one of: text, until_ms; did you mean \"text\"?)"),
+            (json!({"title": "t", "watch": "w", "steps": [step("a"), {"txt": "b"}]}), "scenarios/x.json: guide.steps[1]: unknown field \"txt\" (expected one of: text, until_ms, expect; did you mean \"text\"?)"),
             (json!({"title": "t", "watch": "w", "steps": [{"text": "a"}, {"text": "b"}]}), "scenarios/x.json: guide.steps[0]: missing field \"until_ms\" (only the last step may leave it out: it then stays to the end)"),
             (json!({"title": "t", "watch": "w", "steps": [{"text": "a", "until_ms": 300}, {"text": "b", "until_ms": 300}]}), "scenarios/x.json: guide.steps[1].until_ms: 300 ms is not after guide.steps[0].until_ms (300 ms)"),
             (json!({"title": "t", "watch": "w", "steps": [{"text": "a", "until_ms": 0}]}), "scenarios/x.json: guide.steps[0].until_ms: 0 ms: the step would never be shown"),
             (json!({"title": "t", "watch": "w", "steps": [{"text": "a", "until_ms": -5}]}), "scenarios/x.json: guide.steps[0].until_ms: -5 ms is negative"),
-            (json!({"title": "t", "watch": "w", "steps": [{"text": "a", "until": 5}]}), "scenarios/x.json: guide.steps[0]: unknown field \"until\" (expected one of: text, until_ms)"),
+            (json!({"title": "t", "watch": "w", "steps": [{"text": "a", "until": 5}]}), "scenarios/x.json: guide.steps[0]: unknown field \"until\" (expected one of: text, until_ms, expect)"),
+            (json!({"title": "t", "watch": "w", "steps": [{"text": "a", "expect": []}]}), "scenarios/x.json: guide.steps[0].expect: expected an object of claims, found an array"),
+            (json!({"title": "t", "watch": "w", "steps": [{"text": "a", "expect": {"S1..role": 1}}]}), "scenarios/x.json: guide.steps[0].expect.S1..role: \"S1..role\": an empty name"),
+            (json!({"title": "t", "watch": "w", "steps": [{"text": "a", "expect": {"S1.term": {"=>": 1}}}]}), "scenarios/x.json: guide.steps[0].expect.S1.term: unknown operator \"=>\" (expected one of: >=, <=, !=, contains)"),
         ];
         for (g, want) in cases {
             assert_eq!(err(g.clone()), want, "{g}");
         }
         let many: Vec<Value> = (1..=MAX_STEPS as u64 + 1).map(|i| json!({"text": "s", "until_ms": i})).collect();
         assert_eq!(err(json!({"title": "t", "watch": "w", "steps": many})), "scenarios/x.json: guide.steps: 25 steps are too many (at most 24)");
+    }
+
+    #[test]
+    fn a_step_starts_where_the_one_before_ends() {
+        let g = sample();
+        assert_eq!((g.step_start(0), g.step_start(1), g.step_start(2)), (0, 300_000, 450_500));
+        for i in 0..g.steps.len() {
+            assert_eq!(g.step_at(g.step_start(i)), i, "the run at a step's start shows that step");
+        }
     }
 
     #[test]

@@ -18,11 +18,13 @@
 
 pub mod action;
 pub mod balancer;
+pub mod claims;
 pub mod commit;
 pub mod compare;
 pub mod error;
 pub mod fuzz;
 pub mod guide;
+pub mod guide_check;
 pub mod json;
 pub mod paxos;
 pub mod protocol;

@@ -44,6 +44,10 @@ USAGE:
       leaders elected, the first violation.
   distlab check FILE...
       Checks scenario files and reports the first error of each.
+  distlab guide FILE...
+      Walks each file's guide step by step against its run: every claim of a step's
+      \"expect\" must hold at the step's first and last moment, and every server and term its
+      text names must have a claim. One line per step; exit 1 if a step fails.
   distlab fuzz --protocol P [--seeds N] [--first-seed S] [--nodes K] [--faults LIST]
                [--until-ms T] [--config JSON] [--out DIR]
       Runs N random fault schedules (seeds S..S+N-1) and stops at the first invariant
@@ -82,10 +86,11 @@ fn main() -> ExitCode {
         "run" => run::run(rest),
         "trace" => run::trace(rest),
         "check" => run::check(rest),
+        "guide" => run::guide(rest),
         "fuzz" => fuzz::fuzz(rest),
         "compare" => compare::compare(rest),
         "bench" => bench::bench(rest),
-        other => Err(format!("unknown command \"{other}\" (expected one of: run, trace, check, compare, fuzz, bench, help)")),
+        other => Err(format!("unknown command \"{other}\" (expected one of: run, trace, check, guide, compare, fuzz, bench, help)")),
     };
     match result {
         Ok(Outcome::Held) => ExitCode::SUCCESS,

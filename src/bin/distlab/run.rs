@@ -97,3 +97,42 @@ pub fn check(args: &[String]) -> CmdResult {
     }
     if bad.is_empty() { Ok(Outcome::Held) } else { Err(bad.join("\ndistlab: ")) }
 }
+
+/// `distlab guide FILE...`: checks each step of each file's guide against its run (the claims
+/// in its `expect`, at the step's first and last moment, and that every server and term its
+/// text names has a claim) and its words (no file or field names), one line per step; exit 1
+/// if anything fails.
+pub fn guide(args: &[String]) -> CmdResult {
+    let flags = Flags::parse(args, &[], &[])?;
+    if flags.positional.is_empty() {
+        return Err("guide needs at least one scenario FILE".into());
+    }
+    let mut failed = false;
+    for file in &flags.positional {
+        let scenario = Scenario::load(Path::new(file)).map_err(|e| e.to_string())?;
+        let Some(guide) = &scenario.guide else {
+            println!("{file}: no guide");
+            failed = true;
+            continue;
+        };
+        println!("{file}: {}", guide.title);
+        for problem in distlab::scenario::guide_check::words(&scenario) {
+            failed = true;
+            println!("  FAIL {problem}");
+        }
+        for step in distlab::scenario::guide_check::check(&scenario)? {
+            let moments: Vec<String> = step.moments_us.iter().map(|t| distlab::scenario::json::ms_value(*t).to_string()).collect();
+            let claims = guide.steps[step.index].expect.len();
+            if step.failures.is_empty() {
+                println!("  ok   step {} ({} ms): {claims} claims hold", step.index + 1, moments.join("–"));
+            } else {
+                failed = true;
+                println!("  FAIL step {} ({} ms):", step.index + 1, moments.join("–"));
+                for f in &step.failures {
+                    println!("         {f}");
+                }
+            }
+        }
+    }
+    Ok(if failed { Outcome::Violated } else { Outcome::Held })
+}
