@@ -30,9 +30,11 @@ use components::in_flight::InFlight;
 use components::inspector::Inspector;
 use components::invariants::Invariants;
 use components::network::NetworkPanel;
-use components::node_menu::NodeActions;
+use components::guide::GuidePanel;
 use components::scenarios::Scenarios;
-use components::scrubber::Scrubber;
+use components::scrubber::{MarkLegend, Scrubber};
+use components::stage_menu::StageMenu;
+use components::tabs::Tabs;
 use components::session::Session;
 use components::shortcuts::Shortcuts;
 use components::spacetime::SpaceTime;
@@ -51,6 +53,7 @@ const PANIC_SELF_TEST_HASH: &str = "#panic-self-test";
 pub fn start(family: &str) {
     panic::install_panic_hook();
     crate::view::family::set_here(family);
+    url::set_title(&format!("{} · distlab", crate::view::family::here().title));
     if url::hash() == PANIC_SELF_TEST_HASH {
         panic!("panic self-test requested by the URL fragment {PANIC_SELF_TEST_HASH}");
     }
@@ -125,8 +128,15 @@ fn App() -> Html {
     // Renders only when what the page shows changed (see `LabState`'s `PartialEq`): a frame
     // that only moved the time moves the stage through its clock.
     let lab = use_reducer_eq({
-        let scenario = options.scenario.clone();
-        move || LabState::open(&url::search(), &url::hash(), scenario.as_deref())
+        let options = options.clone();
+        move || {
+            let mut lab = LabState::open(&url::search(), &url::hash(), options.scenario.as_deref());
+            let link = crate::view::share::is_run_link(&url::hash());
+            lab.autoplay = options.plays_at_start(url::reduced_motion(), false);
+            // Opens playing, except at a link's moment, or where something needs reading first.
+            lab.playing = options.plays_at_start(url::reduced_motion(), link) && lab.error.is_none() && lab.leaving.is_none() && !lab.run.borrow().violated();
+            lab
+        }
     });
     use_frame_loop(&lab);
     on_screen::use_on_screen(lab.dispatcher(), lab.generation);
@@ -213,13 +223,10 @@ fn App() -> Html {
     // The twin's stage is for watching: selecting there would mean nothing in the first run.
     let ignore_node = use_callback((), |_: crate::sim::NodeId, _| ());
     let ignore_message = use_callback((), |_: u64, _| ());
-    let run_demo = {
-        let d = d.clone();
-        Callback::from(move |_: MouseEvent| {
-            d.dispatch(LabAction::LoadScenario(crate::view::family::FAMILIES[0].default_scenario.to_string()));
-            d.dispatch(LabAction::Play);
-        })
-    };
+
+    let on_guide_step = use_dispatch(&d, LabAction::GuideStep);
+    let on_drop = use_dispatch(&d, LabAction::DropMessage);
+    let on_menu_close = on_close.clone();
 
     let selected_node = match lab.selected {
         Some(Selected::Node(id)) => lab.nodes.iter().find(|n| n.id == id).cloned(),
@@ -234,141 +241,190 @@ fn App() -> Html {
     let (latency_min, latency_max, loss, dup) = lab.network;
     let embed = options.embed;
     let shows = |panel: &str| options.shows(panel);
+    let family = crate::view::family::here();
+    let title = lab.guide.as_ref().as_ref().map_or_else(|| file_stem(&lab.scenario).to_string(), |g| g.title.clone());
+    let guide_step = lab.guide.as_ref().as_ref().map_or(0, |g| g.step_at(lab.shown.0));
 
     let inspector = match (&lab.inspection, lab.selected) {
-        (Some(inspection), Some(Selected::Node(_))) => html! {
-            <Inspector inspection={inspection.clone()} on_close={on_close.clone()}>
-                if let Some(node) = selected_node.clone() {
-                    <NodeActions {node} on_command={on_command.clone()} />
-                }
-            </Inspector>
-        },
-        (Some(inspection), Some(Selected::Message(id))) => {
-            let d = d.clone();
-            let drop = Callback::from(move |_: MouseEvent| d.dispatch(LabAction::DropMessage(id)));
-            html! {
-                <Inspector inspection={inspection.clone()} on_close={on_close.clone()}>
-                    <button type="button" onclick={drop}>{ format!("Drop m{id}") }</button>
-                </Inspector>
-            }
-        }
+        (Some(inspection), Some(_)) => html! { <Inspector inspection={inspection.clone()} on_close={on_close.clone()} /> },
         (None, Some(Selected::Message(id))) => html! {
             <p class="hint" role="status">{ format!("m{id} is no longer in flight: it was delivered or dropped.") }</p>
         },
         _ => html! {
-            <p class="hint">{ "Click, tap or tab to a server (Enter) for its state and actions; click a message to see it or drop it. Press ? for the keyboard shortcuts." }</p>
+            <p class="hint inspector-hint">{ "Click or tap a server for its state and actions, or a message to see it or drop it. Press ? for the keyboard shortcuts." }</p>
         },
     };
+    // What a click on the stage offers, on the stage: away from what was clicked.
+    let stage_menu = {
+        let node_y = |id: crate::sim::NodeId| {
+            let at = crate::view::geometry::positions(lab.layout, lab.node_count);
+            at.get(id as usize - 1).map_or(0.0, |p| p.y)
+        };
+        let half = crate::view::geometry::view_height(lab.layout) / 2.0;
+        match (lab.selected, &selected_node) {
+            (Some(Selected::Node(id)), Some(node)) => Some(html! {
+                <StageMenu title={AttrValue::from(format!("S{id} · {}", node.state))} node={Some(node.clone())} message={None::<u64>}
+                    at_top={node_y(id) > half} on_command={on_command.clone()} on_drop={on_drop.clone()} on_close={on_menu_close.clone()} />
+            }),
+            (Some(Selected::Message(id)), _) => lab.messages.iter().find(|m| m.id == id).map(|m| html! {
+                <StageMenu title={AttrValue::from(format!("m{id} {} {}→{}", m.kind, m.from, m.to))} node={None::<crate::view::NodeView>} message={Some(id)}
+                    at_top={false} on_command={on_command.clone()} on_drop={on_drop.clone()} on_close={on_menu_close.clone()} />
+            }),
+            _ => None,
+        }
+    };
+
+    let stage = if let Some(twin) = &lab.twin {
+        html! {
+            <div class="stages">
+                <figure>
+                    <figcaption>{ format!("{title} ({})", lab.protocol) }</figcaption>
+                    <Stage nodes={lab.nodes.clone()} messages={lab.messages.clone()} now_us={lab.now_us} clock={lab.clocks[0].clone()} selected={selected_node.as_ref().map(|n| n.id)}
+                        {selected_message} highlight={highlight.clone()} spans={lab.dropped.clone()} on_select={on_select.clone()} on_select_message={on_select_message.clone()} colours={lab.colours} layout={lab.layout} />
+                </figure>
+                <figure data-testid="twin">
+                    <figcaption>
+                        { twin.label.clone() }
+                        if let Some(b) = &twin.broken {
+                            <span class="broken">{ format!(" — stopped: {b}") }</span>
+                        }
+                    </figcaption>
+                    <Stage nodes={twin.nodes.clone()} messages={twin.messages.clone()} now_us={twin.now_us} clock={twin.clock.clone()} selected={None::<u32>}
+                        selected_message={None::<u64>} highlight={Rc::new(Vec::new())} spans={twin.spans.clone()} on_select={ignore_node.clone()} on_select_message={ignore_message.clone()} colours={twin.colours} layout={twin.layout}
+                        interactive={false} label={AttrValue::from(format!("Servers and messages of {}", twin.label))} />
+                </figure>
+            </div>
+        }
+    } else {
+        html! {
+            <Stage nodes={lab.nodes.clone()} messages={lab.messages.clone()} now_us={lab.now_us} clock={lab.clocks[0].clone()} selected={selected_node.as_ref().map(|n| n.id)}
+                {selected_message} {highlight} spans={lab.dropped.clone()} {on_select} on_select_message={on_select_message.clone()} colours={lab.colours} layout={lab.layout} />
+        }
+    };
+    let guide = html! { <GuidePanel guide={lab.guide.clone()} description={AttrValue::from(lab.description.clone())} step={guide_step} on_step={on_guide_step} /> };
+    let invariants = html! { <Invariants invariants={lab.invariants.clone()} /> };
+    let inspector_panel = html! {
+        <>
+            { inspector }
+            <InFlight messages={lab.listed.clone()} on_select={on_select_message.clone()} />
+        </>
+    };
+    let spacetime = html! {
+        <SpaceTime spans={lab.spans.clone()} markers={lab.past_markers.clone()} nodes={lab.node_count} now_us={lab.spans_at_us}
+            window_us={SPACETIME_WINDOW_US} on_select_message={on_select_message.clone()} colours={lab.colours} every={lab.spans_every} />
+    };
+    let protocol = protocol_panel(&lab.panel, &on_request, &on_reconfigure);
+    let network = html! {
+        <NetworkPanel nodes={lab.node_count} latency_ms={(latency_min, latency_max)} loss_percent={loss} duplicate_percent={dup} lead={lab.lead} on_command={on_net.clone()} />
+    };
+    let events = html! { <EventLog lines={lab.log.clone()} nodes={lab.node_count} playing={lab.playing} /> };
+    let legend = html! {
+        <section class="card legend-card" aria-label="Legend">
+            <Legend items={lab.legend} />
+            <MarkLegend marks={lab.marks.clone()} />
+        </section>
+    };
+
+    // An embed shows the panels its address names, one at a time, as tabs beside the stage.
+    let tabs: Vec<(&'static str, &'static str, Html)> = if embed {
+        [
+            ("guide", "Guide", guide.clone()),
+            ("invariants", "Invariants", invariants.clone()),
+            ("inspector", "Inspector", inspector_panel.clone()),
+            ("logs", crate::view::family::here().panel_title, protocol.clone()),
+            ("spacetime", "Diagram", spacetime.clone()),
+            ("events", "Events", events.clone()),
+            ("network", "Network", network.clone()),
+        ]
+        .into_iter()
+        .filter(|(key, _, _)| shows(key))
+        .collect()
+    } else {
+        Vec::new()
+    };
+    let has_side = !embed || !tabs.is_empty();
+    let aspect = crate::view::geometry::view_width(lab.layout) / crate::view::geometry::view_height(lab.layout);
 
     html! {
-        <main class={classes!("lab", embed.then_some("embed"))}>
+        <main class={classes!("lab", embed.then_some("embed"), (!has_side).then_some("no-side"), (embed && shows("timeline")).then_some("with-timeline"))}
+              style={format!("--aspect: {aspect:.4}")}>
             if embed {
-                <header class="lab-header compact">
-                    <strong>{ "distlab" }</strong>
-                    <span class="muted">{ lab.guide.as_ref().as_ref().map_or_else(|| file_stem(&lab.scenario).to_string(), |g| g.title.clone()) }</span>
-                    <a href={open_href.to_string()} target="_blank" rel="noopener" onpointerdown={open_link_at_pointer} onfocus={open_link_at_focus}>{ "Open in distlab ↗" }</a>
+                <header class="topbar compact">
+                    <span class="brand">{ "distlab" }</span>
+                    <span class="scenario-title">{ title.clone() }</span>
+                    <a class="open-link" href={open_href.to_string()} target="_blank" rel="noopener" onpointerdown={open_link_at_pointer} onfocus={open_link_at_focus}>{ "Open in distlab ↗" }</a>
                 </header>
             } else {
-                <header class="lab-header">
-                    <h1 data-testid="title">{ "distlab" }</h1>
-                    <p class="lede">{ "Raft, Paxos, two- and three-phase commit, running for real in a deterministic network simulator. Click a server to crash, pause or poke it." }</p>
-                    <button type="button" data-testid="run-demo" onclick={run_demo}>{ "Run a Raft election" }</button>
-                    <button type="button" class="secondary" aria-label="Keyboard shortcuts" aria-keyshortcuts="?" onclick={on_help}>{ "?" }</button>
-                    <p class="status" data-testid="status">{ if core_loaded() { "core loaded" } else { "core self-check failed" } }</p>
+                <header class="topbar">
+                    <div class="heading">
+                        <span class="brand" aria-hidden="true">{ "distlab" }</span>
+                        <h1 data-testid="title">{ family.title }</h1>
+                        <p class="subtitle">{ family.subtitle }</p>
+                    </div>
+                    <Scenarios current={AttrValue::from(lab.scenario.clone())} {on_load} />
+                    <button type="button" class="icon" aria-label="Keyboard shortcuts" aria-keyshortcuts="?" title="Keyboard shortcuts (?)" onclick={on_help}>{ "?" }</button>
                 </header>
             }
-            if !embed || shows("guide") {
-                <Scenarios current={AttrValue::from(lab.scenario.clone())} description={AttrValue::from(lab.description.clone())}
-                    guide={lab.guide.clone()} now_us={lab.shown.0} {on_load} />
-            }
-            if let Some(e) = &lab.error {
-                <div class="error" role="alert" data-testid="error">
-                    <span>{ e.clone() }</span>
-                    <button type="button" class="dismiss" aria-label="Dismiss the message" onclick={on_dismiss.clone()}>{ "✕" }</button>
-                </div>
-            }
-            if let Some(n) = &lab.notice {
-                <div class="notice" role="status" data-testid="notice">
-                    <span>{ n.clone() }</span>
-                    <button type="button" class="dismiss" aria-label="Dismiss the message" onclick={on_dismiss.clone()}>{ "✕" }</button>
-                </div>
-            }
-            if !options.unknown_panels.is_empty() {
-                <p class="error" role="status">{ format!("Unknown panels in the address: {} (known: {}).", options.unknown_panels.join(", "), crate::view::page::PANELS.join(", ")) }</p>
-            }
-            <Controls playing={lab.playing} speed={lab.speed} now_us={lab.shown.0} events={lab.shown.1} {on_toggle} {on_step} {on_step_back} {on_speed} />
-            if !embed || shows("timeline") {
-                <Scrubber now_us={lab.shown.0} frontier_us={lab.shown.2} marks={lab.marks.clone()} {on_seek} />
-            }
-            if violated {
-                <p class="violation-banner" role="status">{ "An invariant broke: the run stopped on the event that broke it." }</p>
-            }
-            <div class="lab-body">
-                <div class="stage-wrap">
-                    if let Some(twin) = &lab.twin {
-                        <div class="stages">
-                            <figure>
-                                <figcaption>{ format!("{} ({})", file_stem(&lab.scenario), lab.protocol) }</figcaption>
-                                <Stage nodes={lab.nodes.clone()} messages={lab.messages.clone()} now_us={lab.now_us} clock={lab.clocks[0].clone()} selected={selected_node.as_ref().map(|n| n.id)}
-                                    {selected_message} highlight={highlight.clone()} spans={lab.dropped.clone()} on_select={on_select.clone()} on_select_message={on_select_message.clone()} colours={lab.colours} layout={lab.layout} />
-                            </figure>
-                            <figure data-testid="twin">
-                                <figcaption>
-                                    { twin.label.clone() }
-                                    if let Some(b) = &twin.broken {
-                                        <span class="broken">{ format!(" — stopped: {b}") }</span>
-                                    }
-                                </figcaption>
-                                <Stage nodes={twin.nodes.clone()} messages={twin.messages.clone()} now_us={twin.now_us} clock={twin.clock.clone()} selected={None::<u32>}
-                                    selected_message={None::<u64>} highlight={Rc::new(Vec::new())} spans={twin.spans.clone()} on_select={ignore_node.clone()} on_select_message={ignore_message.clone()} colours={twin.colours} layout={twin.layout}
-                                    interactive={false} label={AttrValue::from(format!("Servers and messages of {}", twin.label))} />
-                            </figure>
-                        </div>
-                    } else {
-                        <Stage nodes={lab.nodes.clone()} messages={lab.messages.clone()} now_us={lab.now_us} clock={lab.clocks[0].clone()} selected={selected_node.as_ref().map(|n| n.id)}
-                            {selected_message} {highlight} spans={lab.dropped.clone()} {on_select} on_select_message={on_select_message.clone()} colours={lab.colours} layout={lab.layout} />
-                    }
-                    if !embed {
-                        <Compare choices={lab.twin_choices.clone()} comparing={lab.twin.as_ref().map(|t| AttrValue::from(t.label.clone()))}
-                            current={AttrValue::from(format!("{} ({})", file_stem(&lab.scenario), lab.protocol))} metrics={lab.metrics.clone()} {on_compare} />
-                    }
-                    if !embed {
-                        <Legend items={lab.legend} />
-                    }
-                </div>
-                if !embed || shows("inspector") || shows("invariants") {
-                    <aside class="side">
-                        if !embed || shows("inspector") {
-                            { inspector }
-                            <InFlight messages={lab.listed.clone()} on_select={on_select_message.clone()} />
-                        }
-                        if !embed || shows("invariants") {
-                            <Invariants invariants={lab.invariants.clone()} />
-                        }
-                    </aside>
+            <div class="toasts">
+                if let Some(e) = &lab.error {
+                    <div class="error" role="alert" data-testid="error">
+                        <span>{ e.clone() }</span>
+                        <button type="button" class="dismiss" aria-label="Dismiss the message" onclick={on_dismiss.clone()}>{ "✕" }</button>
+                    </div>
+                }
+                if let Some(n) = &lab.notice {
+                    <div class="notice" role="status" data-testid="notice">
+                        <span>{ n.clone() }</span>
+                        <button type="button" class="dismiss" aria-label="Dismiss the message" onclick={on_dismiss.clone()}>{ "✕" }</button>
+                    </div>
+                }
+                if !options.unknown_panels.is_empty() {
+                    <p class="error" role="status">{ format!("Unknown panels in the address: {} (known: {}).", options.unknown_panels.join(", "), crate::view::page::PANELS.join(", ")) }</p>
                 }
             </div>
-            if !embed || shows("spacetime") {
-                <SpaceTime spans={lab.spans.clone()} markers={lab.past_markers.clone()} nodes={lab.node_count} now_us={lab.spans_at_us}
-                    window_us={SPACETIME_WINDOW_US} {on_select_message} colours={lab.colours} every={lab.spans_every} />
-            }
-            if !embed || shows("logs") {
-                { protocol_panel(&lab.panel, &on_request, &on_reconfigure) }
-            }
-            if !embed || shows("network") {
-                <div class="panels">
-                    if !embed || shows("network") {
-                        <NetworkPanel nodes={lab.node_count} latency_ms={(latency_min, latency_max)} loss_percent={loss} duplicate_percent={dup} on_command={on_net} />
+            <section class="stage-col" aria-label="The run">
+                <div class="stage-box">
+                    { stage }
+                    if violated {
+                        <p class="violation-banner" role="status">{ "An invariant broke: the run stopped on the event that broke it." }</p>
                     }
-                    if !embed {
+                    { for stage_menu }
+                </div>
+                <Controls playing={lab.playing} speed={lab.speed} now_us={lab.shown.0} events={lab.shown.1} {on_toggle} {on_step} {on_step_back} {on_speed} />
+                if !embed || shows("timeline") {
+                    <Scrubber now_us={lab.shown.0} frontier_us={lab.shown.2} marks={lab.marks.clone()} {on_seek} />
+                }
+            </section>
+            if embed {
+                if !tabs.is_empty() {
+                    <aside class="side">
+                        <Tabs panels={tabs.iter().map(|(key, label, _)| (*key, *label)).collect::<Vec<_>>()}>
+                            { for tabs.into_iter().map(|(_, _, html)| html) }
+                        </Tabs>
+                    </aside>
+                }
+            } else {
+                <aside class="side" aria-label="Guide and state">
+                    { guide }
+                    { inspector_panel }
+                    { invariants }
+                    { legend }
+                </aside>
+                <div class="wide">
+                    { protocol }
+                    { spacetime }
+                </div>
+                <div class="deep">
+                    <Compare choices={lab.twin_choices.clone()} comparing={lab.twin.as_ref().map(|t| AttrValue::from(t.label.clone()))}
+                        current={AttrValue::from(format!("{title} ({})", lab.protocol))} metrics={lab.metrics.clone()} {on_compare} />
+                    <div class="panels">
+                        { network }
                         <Breakpoint nodes={lab.node_count} kinds={lab.message_kinds} current={lab.breakpoint.clone()} on_set={on_breakpoint} />
                         <ClusterPanel nodes={lab.node_count} seed={lab.seed} {on_reset} {on_reseed} />
                         <Session {make_link} {on_export_scenario} {on_export_trace} {on_import} {on_error} />
-                    }
+                    </div>
+                    { events }
                 </div>
-            }
-            if !embed || shows("events") {
-                <EventLog lines={lab.log.clone()} nodes={lab.node_count} playing={lab.playing} />
             }
             <Shortcuts open={lab.help} on_close={on_help_close} />
         </main>
@@ -393,11 +449,6 @@ fn protocol_panel(panel: &Rc<crate::view::Panel>, on_request: &Callback<serde_js
     }
 }
 
-/// Computes a known FNV-1a value with the simulator core: proof that the core is linked into
-/// the wasm build and computes the same as natively.
-fn core_loaded() -> bool {
-    crate::sim::rng::fnv1a64(b"a") == 0xaf63_dc4c_8601_ec8c
-}
 
 #[derive(Properties, PartialEq)]
 struct LegendProps {

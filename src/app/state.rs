@@ -79,6 +79,8 @@ pub enum LabAction {
     StepBack,
     /// Pause and move to a moment (the scrubber).
     Seek(Micros),
+    /// Move to the start of this step of the guide, playing on if the run was playing.
+    GuideStep(usize),
     /// Virtual time per wall time.
     SetSpeed(f64),
     /// Faster (positive) or slower by this many keyboard steps.
@@ -100,7 +102,8 @@ pub enum LabAction {
     Net(NetCommand),
     /// Drop a message in flight.
     DropMessage(u64),
-    /// Load a shipped scenario by file name and start over, paused.
+    /// Load a shipped scenario by file name and play it from the start (paused where the page
+    /// does not play on its own: see [`LabState::autoplay`]).
     LoadScenario(String),
     /// A blank cluster of this many servers under this seed.
     NewCluster(u32, u64),
@@ -188,6 +191,9 @@ pub struct LabState {
     pub protocol: String,
     /// The stage's legend (see [`crate::view::face::LabProtocol::legend`]).
     pub legend: &'static [(&'static str, &'static str)],
+    /// What the protocol calls the server that leads, for the network's presets (see
+    /// [`crate::view::face::LabProtocol::lead_word`]).
+    pub lead: Option<&'static str>,
     /// The protocol's message colours by type.
     pub colours: crate::view::face::Colours,
     /// Where the stage places the servers.
@@ -206,6 +212,9 @@ pub struct LabState {
     pub notice: Option<String>,
     /// The shortcuts dialog is open.
     pub help: bool,
+    /// Whether a scenario plays as soon as it is loaded: the page opens playing, except under
+    /// `prefers-reduced-motion` or `autoplay=0` (set once by the page at start).
+    pub autoplay: bool,
     /// Compare mode's second run, if any.
     pub twin: Option<Twin>,
     /// What compare mode can set beside this run (labels).
@@ -362,7 +371,7 @@ impl PartialEq for LabState {
         let LabState {
             run, nodes, messages, listed, invariants, log, panel, spans, dropped, spans_every, markers, past_markers, marks, inspection,
             now_us: _, clocks, shown, frontier_us: _, events: _, playing, speed, selected, scenario, description, guide,
-            node_count, protocol, legend, colours, layout, message_kinds, breakpoint, seed, network, error, notice, help,
+            node_count, protocol, legend, lead, colours, layout, message_kinds, breakpoint, seed, network, error, notice, help, autoplay: _,
             twin, twin_choices, metrics, leaving, search, frames: _, generation,
             slow_frame: _, slow_seen: _, slow_pending: _, off_screen: _, stale: _, spans_at_us, log_events: _, inspected: _,
         } = self;
@@ -396,6 +405,7 @@ impl PartialEq for LabState {
             && *node_count == other.node_count
             && *protocol == other.protocol
             && *legend == other.legend
+            && *lead == other.lead
             && *colours == other.colours
             && *layout == other.layout
             && *message_kinds == other.message_kinds
@@ -507,6 +517,7 @@ impl LabState {
             protocol: String::new(),
             message_kinds: &[],
             legend: &[],
+            lead: None,
             colours: Default::default(),
             layout: Default::default(),
             breakpoint: None,
@@ -515,6 +526,7 @@ impl LabState {
             error: None,
             notice: None,
             help: false,
+            autoplay: false,
             leaving: None,
             search: Rc::from(""),
             twin: None,
@@ -538,13 +550,14 @@ impl LabState {
 
     /// Swaps in a new run, keeping the speed and counting generations.
     fn replace_run(&mut self, run: LabRun) {
-        let (speed, generation, search) = (self.speed, self.generation + 1, self.search.clone());
+        let (speed, generation, search, autoplay) = (self.speed, self.generation + 1, self.search.clone(), self.autoplay);
         // The clocks outlive runs: the frame loop holds them.
         let clocks = self.clocks.clone();
         *self = LabState::with_run(run);
         self.speed = speed;
         self.generation = generation;
         self.search = search;
+        self.autoplay = autoplay;
         self.clocks = clocks;
         self.clocks[0].set(self.now_us);
     }
@@ -558,6 +571,7 @@ impl LabState {
         self.protocol = run.scenario().protocol.clone();
         self.message_kinds = run.message_kinds();
         self.legend = run.legend();
+        self.lead = run.lead_word();
         self.colours = run.colours();
         self.layout = run.layout();
         self.twin_choices = Rc::new(run.twins().into_iter().map(|(label, _)| label).collect());
@@ -729,6 +743,15 @@ impl Reducible for LabState {
                 s.playing = false;
                 s.run.borrow_mut().seek_time(at_us);
             }
+            LabAction::GuideStep(i) => {
+                let start = s.guide.as_ref().as_ref().map(|g| g.step_start(i.min(g.steps.len().saturating_sub(1))));
+                if let Some(start) = start {
+                    s.run.borrow_mut().seek_time(start);
+                    // The guide follows the clock: show the new moment now, not at the next
+                    // round of the read panels.
+                    s.slow_frame = s.frames.saturating_sub(SLOW_EVERY_FRAMES);
+                }
+            }
             LabAction::SetSpeed(speed) => {
                 if speed.is_finite() {
                     s.speed = speed.clamp(SPEED_MIN, SPEED_MAX);
@@ -807,7 +830,10 @@ impl Reducible for LabState {
             LabAction::LoadScenario(name) => {
                 if !s.leave_for(family::move_for_scenario(&s.search, &name, family::holds), false) {
                     match LabRun::shipped(&name) {
-                        Ok(run) => s.replace_run(run),
+                        Ok(run) => {
+                            s.replace_run(run);
+                            s.playing = s.autoplay;
+                        }
                         Err(e) => s.error = Some(e),
                     }
                 }

@@ -41,3 +41,18 @@ pub fn go(href: &str, replace: bool) {
     let target = format!("{}{href}", location.pathname().unwrap_or_default());
     let _ = if replace { location.replace(&target) } else { location.assign(&target) };
 }
+
+/// Whether the person asked their system for less motion (`prefers-reduced-motion: reduce`):
+/// the page then waits for Play.
+pub fn reduced_motion() -> bool {
+    web_sys::window()
+        .and_then(|w| w.match_media("(prefers-reduced-motion: reduce)").ok().flatten())
+        .is_some_and(|q| q.matches())
+}
+
+/// Names the page after its family in the browser's tab and history.
+pub fn set_title(title: &str) {
+    if let Some(d) = web_sys::window().and_then(|w| w.document()) {
+        d.set_title(title);
+    }
+}

@@ -607,6 +607,10 @@ impl LabProtocol for Balancer {
             .collect()
     }
 
+    fn lead_word(&self) -> Option<&'static str> {
+        Some("balancer")
+    }
+
     fn legend(&self) -> &'static [(&'static str, &'static str)] {
         &[
             ("balancer", "LB the balancer (S1); requests arrive from the clients at the left"),

@@ -243,6 +243,10 @@ macro_rules! commit_lab {
             fn kind_class(kind: &str, heartbeat: bool) -> &'static str {
                 kind_class(kind, heartbeat)
             }
+            fn lead_word(&self) -> Option<&'static str> {
+                Some("coordinator")
+            }
+
             fn legend(&self) -> &'static [(&'static str, &'static str)] {
                 &[
                     ("", "C coordinator (S1), P participant; the caption is its state on the latest transaction and, while it is uncertain, for how long"),

@@ -167,6 +167,12 @@ pub trait LabProtocol: ScenarioProtocol + Clone + std::fmt::Debug + 'static {
     }
     /// The legend under the stage: (CSS class of a swatch, or empty for none; text).
     fn legend(&self) -> &'static [(&'static str, &'static str)];
+    /// What the protocol calls the server that leads the others ("leader", "coordinator",
+    /// "balancer"), which the network panel's presets cut off; `None` where no server leads
+    /// (the presets then name S1).
+    fn lead_word(&self) -> Option<&'static str> {
+        Some("leader")
+    }
 }
 
 /// The figures of a key-value service (Raft, Multi-Paxos) for compare mode.

@@ -18,8 +18,12 @@ use super::page::percent_decode;
 pub struct Family {
     /// The `?lab=` value (the first family needs none).
     pub id: &'static str,
-    /// A heading for the picker.
+    /// Its name: the page's heading and the picker's group.
     pub title: &'static str,
+    /// One line under the heading: what the page runs, in its own words.
+    pub subtitle: &'static str,
+    /// The name of its protocol's own panel (an embed's tab for `panels=logs`).
+    pub panel_title: &'static str,
     /// The scenario protocols it runs.
     pub protocols: &'static [&'static str],
     /// The scenario it opens with.
@@ -34,10 +38,10 @@ pub struct Family {
 /// `protocol_panel`), a bin, a `<link data-trunk rel="rust">` in index.html and an entry in the
 /// loader of Trunk.toml (the test below checks the last three).
 pub const FAMILIES: &[Family] = &[
-    Family { id: "raft", title: "Raft", protocols: &["raft"], default_scenario: "raft-election.json", bin: "distlab-web" },
-    Family { id: "commit", title: "Atomic commit", protocols: &["2pc", "3pc"], default_scenario: "2pc-all-yes.json", bin: "distlab-web-commit" },
-    Family { id: "paxos", title: "Paxos", protocols: &["paxos", "multipaxos"], default_scenario: "paxos-single-proposer.json", bin: "distlab-web-paxos" },
-    Family { id: "balancer", title: "Load balancing", protocols: &["balancer"], default_scenario: "balancer-round-robin-slow-backend.json", bin: "distlab-web-balancer" },
+    Family { id: "raft", panel_title: "Logs", title: "Raft", subtitle: "Consensus: a leader is elected, and it replicates a log that survives crashes", protocols: &["raft"], default_scenario: "raft-election.json", bin: "distlab-web" },
+    Family { id: "commit", panel_title: "Transactions", title: "Atomic commit", subtitle: "Two- and three-phase commit: every participant commits a transaction, or none does", protocols: &["2pc", "3pc"], default_scenario: "2pc-all-yes.json", bin: "distlab-web-commit" },
+    Family { id: "paxos", panel_title: "Acceptors", title: "Paxos", subtitle: "Agreeing on one value, then on a log of them (Paxos and Multi-Paxos)", protocols: &["paxos", "multipaxos"], default_scenario: "paxos-single-proposer.json", bin: "distlab-web-paxos" },
+    Family { id: "balancer", panel_title: "Backends", title: "Load balancing", subtitle: "Twelve ways to spread requests over backends, on one workload", protocols: &["balancer"], default_scenario: "balancer-round-robin-slow-backend.json", bin: "distlab-web-balancer" },
 ];
 
 /// What the browser bundles say when run natively.

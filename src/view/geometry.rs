@@ -3,8 +3,21 @@
 
 use crate::sim::Micros;
 
-/// Width and height of the stage's SVG viewBox (a square).
+/// Height of the stage's SVG viewBox, and the width of a ring's (a square).
 pub const VIEW_SIZE: f64 = 600.0;
+
+/// Width of the stage's viewBox in `layout`.
+pub fn view_width(layout: Layout) -> f64 {
+    match layout {
+        Layout::Ring => VIEW_SIZE,
+        Layout::Fan => VIEW_SIZE,
+    }
+}
+
+/// Height of the stage's viewBox in `layout`.
+pub fn view_height(_layout: Layout) -> f64 {
+    VIEW_SIZE
+}
 /// Largest cluster the stage lays out.
 pub const MAX_NODES: u32 = 15;
 

@@ -191,6 +191,8 @@ pub trait LabModel {
     fn message_kinds(&self) -> &'static [&'static str];
     /// The stage's legend: (swatch class, or empty; text).
     fn legend(&self) -> &'static [(&'static str, &'static str)];
+    /// What the protocol calls the server that leads (see [`LabProtocol::lead_word`]).
+    fn lead_word(&self) -> Option<&'static str>;
     /// The colour class of a message type (see [`LabProtocol::kind_class`]).
     fn colours(&self) -> super::face::Colours;
     /// How the stage places the servers.
@@ -670,6 +672,9 @@ impl<P: LabProtocol> LabModel for Lab<P> {
     }
     fn legend(&self) -> &'static [(&'static str, &'static str)] {
         self.engine().protocol().legend()
+    }
+    fn lead_word(&self) -> Option<&'static str> {
+        self.engine().protocol().lead_word()
     }
     fn colours(&self) -> super::face::Colours {
         super::face::Colours { protocol: P::NAME, of: P::kind_class }

@@ -22,6 +22,7 @@ pub mod files;
 pub mod geometry;
 pub mod history;
 pub mod inspect;
+pub mod labels;
 pub mod lab;
 pub mod logs;
 pub mod marks;

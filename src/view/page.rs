@@ -1,5 +1,6 @@
 //! What the page's address asks for: `?embed=1&panels=invariants,log` (the compact view for an
-//! iframe in course material) and `?scenario=raft-figure8.json` (open a shipped scenario). The
+//! iframe in course material), `?scenario=raft-figure8.json` (open a shipped scenario) and
+//! `?autoplay=0` (open paused: a page otherwise plays its scenario as it opens). The
 //! fragment, `#run=...`, is a shared moment: see [`super::share`].
 
 /// The panels an embedded lab may show besides the stage and its controls, by `panels=` name.
@@ -15,6 +16,9 @@ pub struct PageOptions {
     pub panels: Vec<String>,
     /// `?scenario=raft-figure8.json`.
     pub scenario: Option<String>,
+    /// `?autoplay=0` or `=1`: whether the page plays its scenario as it opens (see
+    /// [`PageOptions::plays_at_start`]).
+    pub autoplay: Option<bool>,
     /// Names in `panels=` that mean nothing, for a visible note rather than a silent miss.
     pub unknown_panels: Vec<String>,
 }
@@ -38,10 +42,19 @@ impl PageOptions {
                     }
                 }
                 "scenario" if !value.is_empty() => options.scenario = Some(value),
+                "autoplay" => options.autoplay = Some(!matches!(value.as_str(), "0" | "false" | "no")),
                 _ => {}
             }
         }
         options
+    }
+
+    /// Whether the page plays as it opens: yes, unless the person asked for less motion
+    /// (`prefers-reduced-motion`, which `autoplay=1` does not override) or the address says
+    /// `autoplay=0`; a link to a moment (`#run=`) opens paused there unless it says
+    /// `autoplay=1`.
+    pub fn plays_at_start(&self, reduced_motion: bool, link: bool) -> bool {
+        !reduced_motion && self.autoplay.unwrap_or(!link)
     }
 
     /// Whether a panel shows.
@@ -78,6 +91,17 @@ pub fn percent_decode(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_page_plays_as_it_opens_unless_asked_not_to() {
+        assert!(PageOptions::parse("").plays_at_start(false, false));
+        assert!(PageOptions::parse("?embed=1").plays_at_start(false, false));
+        assert!(!PageOptions::parse("?embed=1&autoplay=0").plays_at_start(false, false));
+        assert!(!PageOptions::parse("").plays_at_start(true, false), "reduced motion");
+        assert!(!PageOptions::parse("?autoplay=1").plays_at_start(true, false), "reduced motion wins");
+        assert!(!PageOptions::parse("").plays_at_start(false, true), "a link opens at its moment");
+        assert!(PageOptions::parse("?autoplay=1").plays_at_start(false, true));
+    }
 
     #[test]
     fn the_full_lab_shows_everything() {

@@ -307,6 +307,10 @@ impl LabProtocol for Paxos {
         kind_class(kind, heartbeat)
     }
 
+    fn lead_word(&self) -> Option<&'static str> {
+        None
+    }
+
     fn legend(&self) -> &'static [(&'static str, &'static str)] {
         &[
             ("", "P proposer, A acceptor, L learner: the badge is the role at work; the caption its state"),

@@ -1,4 +1,6 @@
-//! Play/pause, step, step back and the speed slider (log scale), plus the clock and event count.
+//! Play/pause (the page's one primary action), step back and step, the speed slider (log
+//! scale), and the clock with the event count. On a phone this bar stays at the bottom of the
+//! screen, so the run can be played and paused while the stage is in view.
 
 use yew::prelude::*;
 
@@ -18,6 +20,17 @@ pub struct ControlsProps {
     pub on_speed: Callback<f64>,
 }
 
+/// A 16-unit icon: play, pause, step back, step forward. Drawn, not typed, so that every
+/// system shows the same shapes at the same size.
+fn icon(path: &'static str) -> Html {
+    html! { <svg class="glyph" viewBox="0 0 16 16" aria-hidden="true"><path d={path} /></svg> }
+}
+
+const PLAY: &str = "M4 2.5v11l9-5.5z";
+const PAUSE: &str = "M3.5 2.5h3v11h-3zM9.5 2.5h3v11h-3z";
+const STEP: &str = "M3 2.5v11l7.5-5.5zM11 2.5h2.5v11H11z";
+const STEP_BACK: &str = "M13 2.5v11L5.5 8zM2.5 2.5H5v11H2.5z";
+
 #[component]
 pub fn Controls(props: &ControlsProps) -> Html {
     let toggle = { let cb = props.on_toggle.clone(); Callback::from(move |_: MouseEvent| cb.emit(())) };
@@ -32,21 +45,22 @@ pub fn Controls(props: &ControlsProps) -> Html {
             }
         })
     };
-    let (play_label, play_text) = if props.playing { ("Pause", "❚❚ Pause") } else { ("Play", "▶ Play") };
+    let (play_label, play_icon) = if props.playing { ("Pause", PAUSE) } else { ("Play", PLAY) };
     html! {
         <div class="controls" role="toolbar" aria-label="Run controls">
-            <button type="button" aria-label="Step back" title="Step back one event (←)" onclick={back}>{ "◀ Step back" }</button>
-            <button type="button" class="play" aria-label={play_label} title="Play or pause (space)" onclick={toggle}>{ play_text }</button>
-            <button type="button" aria-label="Step" title="Step one event (→)" onclick={step}>{ "Step ▶" }</button>
-            <label class="speed">
-                <span>{ "Speed " }</span>
+            <button type="button" class="icon" aria-label="Step back" title="Step back one event (←)" onclick={back}>{ icon(STEP_BACK) }</button>
+            <button type="button" class="primary play" aria-label={play_label} title="Play or pause (space)" onclick={toggle}>
+                { icon(play_icon) }<span class="play-text">{ play_label }</span>
+            </button>
+            <button type="button" class="icon" aria-label="Step" title="Step one event (→)" onclick={step}>{ icon(STEP) }</button>
+            <label class="speed" title="Speed: virtual time per second (+ and −)">
+                <span class="visually-hidden">{ "Speed" }</span>
                 <input type="range" min="0" max={SLIDER_STEPS.to_string()} value={slider_from_speed(props.speed).to_string()}
                        aria-label="Speed" aria-valuetext={speed_label(props.speed)} {oninput} />
                 <output data-testid="speed">{ speed_label(props.speed) }</output>
             </label>
             <span class="clock">
                 <output data-testid="clock">{ format!("{} ms", AsMs(props.now_us)) }</output>
-                { " · " }
                 <output data-testid="event-count" aria-label="Event count">{ format!("event {}", props.events) }</output>
             </span>
         </div>

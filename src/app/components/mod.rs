@@ -7,6 +7,7 @@ pub mod cluster;
 pub mod compare;
 pub mod controls;
 pub mod event_log;
+pub mod guide;
 pub mod in_flight;
 pub mod inspector;
 pub mod invariants;
@@ -19,6 +20,8 @@ pub mod session;
 pub mod shortcuts;
 pub mod spacetime;
 pub mod stage;
+pub mod stage_menu;
+pub mod tabs;
 pub mod tx_view;
 
 use wasm_bindgen::JsCast;

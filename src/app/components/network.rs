@@ -1,5 +1,6 @@
-//! The network panel: one-click partitions (isolate the leader, a minority holding the leader
-//! against the majority, heal), a partition drawn server by server, and every link's latency,
+//! The network panel: one-click partitions (isolate the server that leads, a minority holding it
+//! against the majority, heal), named in the protocol's words (the leader, the coordinator, the
+//! balancer; S1 where no server leads), a partition drawn server by server, and every link's latency,
 //! loss and duplication. Inputs are checked here and a bad one is explained in place, so no
 //! command leaves the panel that [`net_action`](crate::view::commands::net_action) would refuse.
 
@@ -19,6 +20,8 @@ pub struct NetworkPanelProps {
     pub loss_percent: u32,
     /// Every link's duplication rate now, in percent.
     pub duplicate_percent: u32,
+    /// What the protocol calls the server that leads (`leader`, `coordinator`), or `None`.
+    pub lead: Option<&'static str>,
     /// A command on the network.
     pub on_command: Callback<NetCommand>,
 }
@@ -152,18 +155,19 @@ pub fn NetworkPanel(props: &NetworkPanelProps) -> Html {
         })
     };
     let (lo, hi) = props.latency_ms;
+    let lead = props.lead.map_or_else(|| "S1".to_string(), |w| format!("the {w}"));
     let summary = format!("Latency {lo}–{hi} ms · loss {} % · duplication {} %", props.loss_percent, props.duplicate_percent);
 
     html! {
         <section class="panel network-panel" aria-label="Network" data-testid="network-panel">
             <h2>{ "Network" }</h2>
             <div class="panel-row presets">
-                <button type="button" onclick={emit(NetCommand::IsolateLeader)} title="Cut the leader (or S1, without one) off from everyone">
-                    { "Isolate the leader" }
+                <button type="button" onclick={emit(NetCommand::IsolateLeader)} title={format!("Cut {lead} off from everyone")}>
+                    { format!("Isolate {lead}") }
                 </button>
                 <button type="button" disabled={nodes < 3} onclick={emit(NetCommand::SplitMajority)}
-                        title={if nodes < 3 { "Needs at least three servers" } else { "A minority holding the leader, and the majority without it" }}>
-                    { "Split: minority with the leader | majority" }
+                        title={if nodes < 3 { "Needs at least three servers".to_string() } else { format!("A minority holding {lead}, and the majority without it") }}>
+                    { format!("Split: {lead} with a minority | the rest") }
                 </button>
                 <button type="button" class="secondary" onclick={emit(NetCommand::Heal)} title="Undo partitions, isolation and cuts">{ "Heal" }</button>
             </div>

@@ -60,24 +60,35 @@ pub fn Scrubber(props: &ScrubberProps) -> Html {
     let stretch = if frontier == 0 { 1.0 } else { span as f64 / frontier as f64 };
     html! {
         <section class="scrubber" aria-label="Time travel" data-testid="scrubber" style={format!("--stretch: {stretch:.6}")}>
-            <Ticks marks={props.marks.clone()} {span} on_seek={props.on_seek.clone()} />
-            <input type="range" class="scrub-range" min="0" max={ms_decimal(frontier)} step="0.001" value={ms_decimal(now)}
-                   aria-label="Virtual time" aria-valuetext={position_text(now, frontier)} {oninput} />
-            <div class="scrub-ends" aria-hidden="true">
-                <span>{ "0 ms" }</span>
-                <span>{ format!("{} ms", ms_decimal(frontier)) }</span>
+            <button type="button" class="icon mark-nav" aria-label="Previous mark" title="Go to the previous mark" disabled={previous.is_none()} onclick={seek_to(previous)}>{ "‹" }</button>
+            <div class="scrub-track">
+                <Ticks marks={props.marks.clone()} {span} on_seek={props.on_seek.clone()} />
+                <input type="range" class="scrub-range" min="0" max={ms_decimal(frontier)} step="0.001" value={ms_decimal(now)}
+                       aria-label="Virtual time" aria-valuetext={position_text(now, frontier)} {oninput} />
             </div>
-            <div class="scrub-nav">
-                <button type="button" class="secondary" disabled={previous.is_none()} onclick={seek_to(previous)}>{ "◀ Previous mark" }</button>
-                <output data-testid="scrub-position">{ position_text(now, frontier) }</output>
-                <button type="button" class="secondary" disabled={next.is_none()} onclick={seek_to(next)}>{ "Next mark ▶" }</button>
-            </div>
-            <ul class="legend scrub-legend" aria-label="Mark legend">
-                { for KINDS.iter().map(|(kind, sym, word)| html! {
-                    <li key={*kind}><span class={classes!("tick-swatch", format!("mark-{kind}"))} aria-hidden="true">{ *sym }</span>{ *word }</li>
-                }) }
-            </ul>
+            <button type="button" class="icon mark-nav" aria-label="Next mark" title="Go to the next mark" disabled={next.is_none()} onclick={seek_to(next)}>{ "›" }</button>
+            <output class="scrub-position" data-testid="scrub-position">{ position_text(now, frontier) }</output>
         </section>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+pub struct MarkLegendProps {
+    /// Every mark of the run so far.
+    pub marks: Rc<Vec<ScrubMark>>,
+}
+
+/// What the time line's symbols mean: only the kinds this run has marked, so a page never
+/// explains marks its protocol does not make.
+#[component]
+pub fn MarkLegend(props: &MarkLegendProps) -> Html {
+    let present = KINDS.iter().filter(|(kind, _, _)| props.marks.iter().any(|m| m.kind == *kind));
+    html! {
+        <ul class="legend scrub-legend" aria-label="Time line marks">
+            { for present.map(|(kind, sym, word)| html! {
+                <li key={*kind}><span class={classes!("tick-swatch", format!("mark-{kind}"))} aria-hidden="true">{ *sym }</span>{ *word }</li>
+            }) }
+        </ul>
     }
 }
 

@@ -19,7 +19,7 @@ use yew::prelude::*;
 
 use crate::app::clock::{StageClock, use_clock_translate, use_stage_clock};
 use crate::sim::{Addr, Micros, NodeId};
-use crate::view::geometry::{self, Point, VIEW_SIZE};
+use crate::view::geometry::{self, Point};
 use crate::view::history::{Fate, MessageSpan};
 use crate::view::face::Load;
 use crate::view::geometry::Layout;
@@ -72,7 +72,7 @@ pub struct StageProps {
 #[component]
 pub fn Stage(props: &StageProps) -> Html {
     let n = props.nodes.len() as u32;
-    let view_box = format!("0 0 {VIEW_SIZE} {VIEW_SIZE}");
+    let view_box = format!("0 0 {} {}", geometry::view_width(props.layout), geometry::view_height(props.layout));
     // The moving parts re-render only when they change, and draw themselves at the clock's
     // time; this tells them the time moved outside the frame loop.
     use_effect_with((props.now_us, props.clock.clone()), |(_, clock)| clock.redraw());

@@ -1,0 +1,71 @@
+//! The scenario's guide beside the stage: its title, what to watch, and the step that holds the
+//! run's clock. Previous, Next and the step dots move the run to a step's moment (time travel):
+//! the step shown always follows the clock, so the buttons and a playing run never disagree.
+//! A scenario without a guide shows its description.
+
+use std::rc::Rc;
+
+use yew::prelude::*;
+
+use crate::scenario::guide::Guide;
+
+#[derive(Properties, PartialEq)]
+pub struct GuidePanelProps {
+    /// The loaded scenario's guide, if it has one.
+    pub guide: Rc<Option<Guide>>,
+    /// Its description ("About this scenario").
+    pub description: AttrValue,
+    /// The step the run's clock is in (see [`Guide::step_at`]).
+    pub step: usize,
+    /// Move the run to the start of this step.
+    pub on_step: Callback<usize>,
+}
+
+/// The guide card. It re-renders only when the clock crosses a step boundary (its props carry
+/// the step, not the time).
+#[component]
+pub fn GuidePanel(props: &GuidePanelProps) -> Html {
+    let Some(guide) = props.guide.as_ref() else {
+        return html! {
+            <section class="guide card" aria-label="About this scenario" data-testid="guide">
+                <p class="description">{ props.description.clone() }</p>
+            </section>
+        };
+    };
+    let count = guide.steps.len();
+    let Some(last) = count.checked_sub(1) else { return html! {} };
+    let shown = props.step.min(last);
+    let go = |to: usize| {
+        let cb = props.on_step.clone();
+        Callback::from(move |_: MouseEvent| cb.emit(to))
+    };
+    let text = guide.steps.get(shown).map(|s| s.text.clone()).unwrap_or_default();
+    html! {
+        <section class="guide card" aria-label="Guide" data-testid="guide">
+            <h2 class="guide-title">{ guide.title.clone() }</h2>
+            <p class="guide-watch"><span class="label">{ "What to watch" }</span>{ guide.watch.clone() }</p>
+            <div class="guide-step" data-testid="guide-step">
+                <p class="guide-text" role="status" aria-live="polite">{ text }</p>
+                <nav class="guide-nav" aria-label="Guide steps">
+                    <button type="button" class="icon" aria-label="Previous step" title="Go to the previous step's moment" disabled={shown == 0} onclick={go(shown.saturating_sub(1))}>{ "‹" }</button>
+                    <ol class="guide-dots">
+                        { for (0..count).map(|i| html! {
+                            <li key={i}>
+                                <button type="button" class={classes!("dot", (i == shown).then_some("current"), (i < shown).then_some("done"))}
+                                    aria-label={format!("Step {} of {count}", i + 1)} aria-current={(i == shown).then_some("step")} onclick={go(i)}></button>
+                            </li>
+                        }) }
+                    </ol>
+                    <span class="guide-count">{ format!("Step {} of {count}", shown + 1) }</span>
+                    <button type="button" class="icon" aria-label="Next step" title="Go to the next step's moment" disabled={shown == last} onclick={go((shown + 1).min(last))}>{ "›" }</button>
+                </nav>
+            </div>
+            if !props.description.is_empty() {
+                <details class="description">
+                    <summary>{ "About this scenario" }</summary>
+                    <p>{ props.description.clone() }</p>
+                </details>
+            }
+        </section>
+    }
+}

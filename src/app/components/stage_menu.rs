@@ -1,0 +1,47 @@
+//! What a click on the stage offers, on the stage itself: a server's actions (crash, pause, time
+//! out, isolate, a client request) or a message's (drop it). It sits at the top or the bottom
+//! edge of the stage, away from what was clicked, so it never covers it; the inspector beside
+//! the stage (when shown) holds the full state.
+
+use yew::prelude::*;
+
+use super::node_menu::NodeActions;
+use crate::sim::NodeId;
+use crate::view::{NodeCommand, NodeView};
+
+#[derive(Properties, PartialEq)]
+pub struct StageMenuProps {
+    /// The server or message, in words ("S3 leader term 2", "m14 AppendEntries S1→S3").
+    pub title: AttrValue,
+    /// The selected server, if a server is selected (else a message is).
+    pub node: Option<NodeView>,
+    /// The selected message's id, if a message is.
+    pub message: Option<u64>,
+    /// Put the menu at the stage's top edge (what was clicked is in its lower half).
+    pub at_top: bool,
+    pub on_command: Callback<(NodeId, NodeCommand)>,
+    pub on_drop: Callback<u64>,
+    pub on_close: Callback<()>,
+}
+
+#[component]
+pub fn StageMenu(props: &StageMenuProps) -> Html {
+    let close = {
+        let cb = props.on_close.clone();
+        Callback::from(move |_: MouseEvent| cb.emit(()))
+    };
+    html! {
+        <div class={classes!("stage-menu", props.at_top.then_some("top"))} data-testid="stage-menu">
+            <span class="stage-menu-title">{ props.title.clone() }</span>
+            if let Some(node) = props.node.clone() {
+                <NodeActions {node} on_command={props.on_command.clone()} />
+            }
+            if let Some(id) = props.message {
+                <div class="node-actions" role="menu" aria-label={format!("m{id} actions")}>
+                    <button type="button" role="menuitem" onclick={{ let cb = props.on_drop.clone(); Callback::from(move |_: MouseEvent| cb.emit(id)) }}>{ format!("Drop m{id}") }</button>
+                </div>
+            }
+            <button type="button" class="icon close" aria-label="Close the menu" title="Close (Esc)" onclick={close}>{ "✕" }</button>
+        </div>
+    }
+}
