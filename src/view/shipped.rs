@@ -41,7 +41,7 @@ pub const SHIPPED: &[Shipped] = &[
     shipped!("raft", "raft-figure8.json", "raft", "Figure 8: committing entries from earlier terms"),
     shipped!("raft", "raft-figure8-planted-bug.json", "raft", "Figure 8 with a planted bug"),
     shipped!("raft", "raft-tour.json", "raft", "Tour: every scenario action once"),
-    shipped!("raft", "raft-load-15.json", "raft", "raft-load-15"),
+    shipped!("raft", "raft-load-15.json", "raft", "Fifteen servers under load"),
     shipped!("commit", "2pc-all-yes.json", "2pc", "2pc-all-yes"),
     shipped!("commit", "2pc-one-votes-no.json", "2pc", "2pc-one-votes-no"),
     shipped!("commit", "2pc-participant-crash-before-voting.json", "2pc", "2pc-participant-crash-before-voting"),
