@@ -146,6 +146,26 @@ pub fn node_text(c: Point, r: f64, id: NodeId, badge: &str, caption: &str, side:
     }
 }
 
+/// The words of every server of a stage in `layout`, in order.
+pub fn stage_node_texts(layout: geometry::Layout, nodes: &[super::NodeView]) -> Vec<NodeText> {
+    let n = nodes.len() as u32;
+    let at = geometry::positions(layout, n);
+    let r = geometry::radius(layout, n);
+    nodes
+        .iter()
+        .zip(at)
+        .map(|(node, c)| {
+            let side = node.group.map(|g| format!("side {}", side_letter(g)));
+            node_text(c, r, node.id, node.badge, &node.caption, side.as_deref(), node.up && node.paused)
+        })
+        .collect()
+}
+
+/// A partition side's letter: A, B, C...
+pub fn side_letter(group: usize) -> char {
+    char::from(b'A' + (group % 26) as u8)
+}
+
 /// A message on its way, as the stage draws it (see [`geometry::message_position`]).
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Flight {

@@ -20,6 +20,7 @@ use yew::prelude::*;
 use crate::app::clock::{StageClock, use_clock_translate, use_stage_clock};
 use crate::sim::{Addr, Micros, NodeId};
 use crate::view::geometry::{self, Point};
+use crate::view::labels::{self, Flight, NodeText};
 use crate::view::history::{Fate, MessageSpan};
 use crate::view::face::Load;
 use crate::view::geometry::Layout;
@@ -76,15 +77,18 @@ pub fn Stage(props: &StageProps) -> Html {
     // The moving parts re-render only when they change, and draw themselves at the clock's
     // time; this tells them the time moved outside the frame loop.
     use_effect_with((props.now_us, props.clock.clone()), |(_, clock)| clock.redraw());
+    // The servers' words, placed once per change of the servers: drawn by the nodes' layer,
+    // and avoided by the messages' labels.
+    let texts = use_memo((props.nodes.clone(), props.layout), |(nodes, layout)| labels::stage_node_texts(*layout, nodes));
     html! {
         <svg class="stage" viewBox={view_box} role="group" aria-label={props.label.clone()}>
             if props.layout == Layout::Fan {
                 <ClientsMark />
             }
-            <NodesLayer nodes={props.nodes.clone()} selected={props.selected} highlight={props.highlight.clone()} on_select={props.on_select.clone()} layout={props.layout} interactive={props.interactive} />
+            <NodesLayer nodes={props.nodes.clone()} texts={texts.clone()} selected={props.selected} highlight={props.highlight.clone()} on_select={props.on_select.clone()} layout={props.layout} interactive={props.interactive} />
             <RingsLayer nodes={props.nodes.clone()} clock={props.clock.clone()} layout={props.layout} />
             <DroppedLayer spans={props.spans.clone()} now_us={props.now_us} clock={props.clock.clone()} nodes={n} colours={props.colours} layout={props.layout} />
-            <MessagesLayer messages={props.messages.clone()} clock={props.clock.clone()} nodes={n} selected={props.selected_message} on_select={props.on_select_message.clone()} layout={props.layout} />
+            <MessagesLayer messages={props.messages.clone()} texts={texts} clock={props.clock.clone()} nodes={n} selected={props.selected_message} on_select={props.on_select_message.clone()} layout={props.layout} />
         </svg>
     }
 }
@@ -92,6 +96,7 @@ pub fn Stage(props: &StageProps) -> Html {
 #[derive(Properties, PartialEq)]
 struct NodesProps {
     nodes: Rc<Vec<NodeView>>,
+    texts: Rc<Vec<NodeText>>,
     selected: Option<NodeId>,
     highlight: Rc<Vec<NodeId>>,
     on_select: Callback<NodeId>,
@@ -120,13 +125,13 @@ fn NodesLayer(props: &NodesProps) -> Html {
     let r = geometry::radius(props.layout, n);
     html! {
         <g class="nodes">
-            { for props.nodes.iter().zip(positions).map(|(node, p)| {
+            { for props.nodes.iter().zip(positions).zip(props.texts.iter()).map(|((node, p), text)| {
                 // The body does not draw the timer (the rings layer does): without it, a
                 // server whose timer was re-armed keeps equal props and is not re-rendered.
                 let still = NodeView { timer: None, ..node.clone() };
                 html! {
                     <g key={node.id} class="node-slot">
-                        <NodeBody node={still} x={p.x} y={p.y} {r} selected={props.selected == Some(node.id)}
+                        <NodeBody node={still} text={text.clone()} x={p.x} y={p.y} {r} selected={props.selected == Some(node.id)}
                             violating={props.highlight.contains(&node.id)} on_select={props.on_select.clone()} interactive={props.interactive} />
                     </g>
                 }
@@ -172,6 +177,7 @@ fn RingsLayer(props: &RingsProps) -> Html {
 #[derive(Properties, PartialEq)]
 struct NodeBodyProps {
     node: NodeView,
+    text: NodeText,
     x: f64,
     y: f64,
     r: f64,
@@ -185,7 +191,7 @@ struct NodeBodyProps {
 fn NodeBody(props: &NodeBodyProps) -> Html {
     let node = &props.node;
     let (id, x, y, r) = (node.id, props.x, props.y, props.r);
-    let font = (r * 0.42).max(9.0);
+    let t = &props.text;
     let onclick = { let cb = props.on_select.clone(); Callback::from(move |_: MouseEvent| cb.emit(id)) };
     let onkeydown = {
         let cb = props.on_select.clone();
@@ -200,33 +206,34 @@ fn NodeBody(props: &NodeBodyProps) -> Html {
     let mut state = node.state.clone();
     if node.paused { state.push_str(", paused"); }
     if node.isolated { state.push_str(", isolated"); }
-    if let Some(g) = node.group { state.push_str(&format!(", side {}", side_letter(g))); }
+    if let Some(g) = node.group { state.push_str(&format!(", side {}", labels::side_letter(g))); }
     let label = format!("S{id} {state}");
     let class = classes!("node", node.role, node.paused.then_some("paused"), props.selected.then_some("selected"), props.violating.then_some("violating"));
-    // Down servers show ✕ as their badge; paused ones get a pause mark.
-    let mark = if node.up && node.paused { "❚❚" } else { "" };
     let load = node.load.map(|l| load_meter(l, x, y, r));
     let halo = node.group.map(|g| html! {
         <circle class={classes!("side-halo", format!("side-{}", g % 4))} cx={fmt(x)} cy={fmt(y)} r={fmt(r + 14.0)} />
     });
     let fence = node.isolated.then(|| html! { <circle class="fence" cx={fmt(x)} cy={fmt(y)} r={fmt(r + 12.0)} /> });
-    let side = node.group.map(|g| html! {
-        <text class="side" x={fmt(x)} y={fmt(y + r + 18.0)} font-size={fmt(font)}>{ format!("side {}", side_letter(g)) }</text>
+    let text_at = |class: &'static str, b: &labels::TextBox, font: f64, text: String| html! {
+        <text {class} x={fmt(b.x)} y={fmt(b.y)} font-size={fmt(font)}>{ text }</text>
+    };
+    let side = node.group.zip(t.side.as_ref()).map(|(g, b)| text_at("side out", b, labels::CAPTION_FONT, format!("side {}", labels::side_letter(g))));
+    let caption = t.caption.as_ref().map(|(b, inside)| {
+        if *inside { text_at("caption", b, t.font * 0.8, node.caption.clone()) } else { text_at("caption out", b, labels::CAPTION_FONT, node.caption.clone()) }
     });
+    let mark = t.mark.as_ref().map(|b| text_at("mark", b, t.font, "❚❚".to_string()));
     html! {
         <g {class} role={if props.interactive { "button" } else { "img" }} tabindex={props.interactive.then_some("0")} aria-label={label.clone()}
             aria-haspopup={props.interactive.then_some("menu")} onclick={props.interactive.then_some(onclick)} onkeydown={props.interactive.then_some(onkeydown)}>
             <title>{ label }</title>
             { for halo }
             { for fence }
-            { for side }
             <circle class="body" cx={fmt(x)} cy={fmt(y)} r={fmt(r)} />
-            <text class="badge" x={fmt(x)} y={fmt(y - font * 0.55)} font-size={fmt(font * 1.25)}>{ node.badge }</text>
-            <text class="name" x={fmt(x)} y={fmt(y + font * 0.6)} font-size={fmt(font)}>{ format!("S{id}") }</text>
-            <text class="term" x={fmt(x)} y={fmt(y + font * 1.55)} font-size={fmt(font * 0.8)}>{ node.caption.clone() }</text>
-            if !mark.is_empty() {
-                <text class="mark" x={fmt(x + r * 0.75)} y={fmt(y - r * 0.6)} font-size={fmt(font * 1.2)}>{ mark }</text>
-            }
+            { text_at("badge", &t.badge, t.font * 1.25, node.badge.to_string()) }
+            { text_at("name", &t.name, t.font, format!("S{id}")) }
+            { for caption }
+            { for side }
+            { for mark }
             { for load }
         </g>
     }
@@ -252,14 +259,11 @@ fn load_meter(l: Load, x: f64, y: f64, r: f64) -> Html {
     }
 }
 
-/// A partition side's letter: A, B, C...
-fn side_letter(group: usize) -> char {
-    char::from(b'A' + (group % 26) as u8)
-}
 
 #[derive(Properties, PartialEq)]
 struct MessagesProps {
     messages: Rc<Vec<Rc<MessageView>>>,
+    texts: Rc<Vec<NodeText>>,
     clock: StageClock,
     nodes: u32,
     selected: Option<u64>,
@@ -330,18 +334,35 @@ fn MessagesLayer(props: &MessagesProps) -> Html {
             }
         })
     };
+    let drawn: Vec<&Rc<MessageView>> = props.messages.iter().filter(|m| m.id % every == 0).take(MAX_DRAWN).collect();
+    let flights: Vec<Flight> = drawn.iter().map(|m| Flight { from: at(m.from), to: at(m.to), gap: r, sent_us: m.sent_us, due_us: m.due_us }).collect();
+    // Labels beside their messages, clear of the servers' words and of each other for as long
+    // as both fly; each keeps its side from the last drawing (see `view::labels`).
+    let sides = use_mut_ref(std::collections::HashMap::<u64, u8>::new);
+    let fixed: Vec<labels::TextBox> = props.texts.iter().flat_map(|t| t.boxes().collect::<Vec<_>>()).collect();
+    let to_label: Vec<labels::ToLabel<'_>> = drawn
+        .iter()
+        .zip(&flights)
+        .filter(|(m, _)| !m.heartbeat && !m.label.is_empty())
+        .map(|(m, f)| labels::ToLabel { id: m.id, flight: *f, text: &m.label, dot_r: labels::DOT_R })
+        .collect();
+    let placed = {
+        let last = sides.borrow();
+        labels::place(&to_label, &fixed, props.clock.now_us(), props.selected, |id| last.get(&id).copied())
+    };
+    *sides.borrow_mut() = placed.iter().map(|p| (p.id, p.choice)).collect();
     // The keyed messages are the group's only children: a sibling beside them would make Yew
     // reconcile the list without keys, moving every message's element when one arrives.
     html! {
         <>
         if every > 1 {
-            <text class="sampled" x="8" y={fmt(geometry::VIEW_SIZE - 8.0)}>{ format!("1 in {every} messages drawn ({} in flight)", props.messages.len()) }</text>
+            <text class="sampled" x="8" y={fmt(geometry::view_height(props.layout) - 12.0)}>{ format!("1 in {every} messages drawn ({} in flight)", props.messages.len()) }</text>
         }
         <g class="messages" aria-hidden="true" {onclick}>
-            { for props.messages.iter().filter(|m| m.id % every == 0).take(MAX_DRAWN).map(|m| {
-                let flight = Flight { from: at(m.from), to: at(m.to), gap: r, sent_us: m.sent_us, due_us: m.due_us };
+            { for drawn.iter().zip(flights).map(|(m, flight)| {
+                let label_at = placed.iter().find(|p| p.id == m.id).map(|p| (p.offset.x, p.offset.y));
                 html! {
-                    <MessageDot key={m.id} msg={m.clone()} {flight} selected={props.selected == Some(m.id)} clock={props.clock.clone()} />
+                    <MessageDot key={m.id} msg={(*m).clone()} {flight} {label_at} selected={props.selected == Some(m.id)} clock={props.clock.clone()} />
                 }
             }) }
         </g>
@@ -349,41 +370,32 @@ fn MessagesLayer(props: &MessagesProps) -> Html {
     }
 }
 
-/// Where a message flies: from, to, how far from the servers' centres it starts and ends, and
-/// when.
-#[derive(Clone, Copy, PartialEq)]
-struct Flight {
-    from: Point,
-    to: Point,
-    gap: f64,
-    sent_us: Micros,
-    due_us: Micros,
-}
-
-impl Flight {
-    /// Where it is at a moment.
-    fn at(&self, now_us: Micros) -> Point {
-        geometry::message_position(self.from, self.to, self.gap, self.sent_us, self.due_us, now_us)
-    }
-}
-
 #[derive(Properties, PartialEq)]
 struct MessageDotProps {
     msg: Rc<MessageView>,
     flight: Flight,
+    /// Where its label goes, from the message (none: not labelled).
+    label_at: Option<(f64, f64)>,
     selected: bool,
     clock: StageClock,
 }
 
-/// A message in flight: its shape, label and tooltip, built once per message; its position
-/// follows the clock without rendering.
+/// A message in flight: its shape, its tail (pointing back where it came from, so its
+/// direction shows even while paused), its label and tooltip, built once per message; its
+/// position follows the clock without rendering.
 #[component]
 fn MessageDot(props: &MessageDotProps) -> Html {
     let node = use_node_ref();
     use_clock_translate(&props.clock, 1, &node, props.flight, Flight::at);
     let m = &props.msg;
-    let size = if m.heartbeat { 5.0 } else { 7.0 };
+    let size = if m.heartbeat { labels::ROUTINE_R } else { labels::DOT_R };
     let class = classes!("msg", m.class, m.heartbeat.then_some("heartbeat"), props.selected.then_some("selected"));
+    let (dx, dy) = {
+        let (f, t) = (props.flight.from, props.flight.to);
+        let d = f.dist(t).max(1e-9);
+        ((t.x - f.x) / d, (t.y - f.y) / d)
+    };
+    let tail = size * 2.6;
     // A message without a label (a balancer's requests, by the hundred) gets no tooltip either:
     // each element costs its creation, and they come and go by thousands a second.
     html! {
@@ -392,13 +404,14 @@ fn MessageDot(props: &MessageDotProps) -> Html {
                 if !m.label.is_empty() {
                     <title>{ format!("m{} {}->{} {} (click to inspect or drop)", m.id, m.from, m.to, m.text) }</title>
                 }
+                <line class="tail" x1={fmt(-dx * size * 0.6)} y1={fmt(-dy * size * 0.6)} x2={fmt(-dx * tail)} y2={fmt(-dy * tail)} />
                 if m.square {
                     <rect x={fmt(-size)} y={fmt(-size)} width={fmt(2.0 * size)} height={fmt(2.0 * size)} rx="2" />
                 } else {
                     <circle r={fmt(size)} />
                 }
-                if !m.heartbeat && !m.label.is_empty() {
-                    <text y={fmt(-size - 3.0)}>{ &m.label }</text>
+                if let Some((x, y)) = props.label_at {
+                    <text class="label" x={fmt(x)} y={fmt(y)}>{ &m.label }</text>
                 }
             </g>
         </g>
