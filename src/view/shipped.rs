@@ -76,7 +76,7 @@ pub const SHIPPED: &[Shipped] = &[
     shipped!("balancer", "balancer-p2c-many-backends.json", "balancer", "The power of two choices"),
     shipped!("balancer", "balancer-peak-ewma-slowdown.json", "balancer", "Peak-EWMA reacts to a slowdown"),
     shipped!("balancer", "balancer-planted-bug-lose-on-timeout.json", "balancer", "Planted bug: a lost request"),
-    shipped!("balancer", "balancer-load-5000.json", "balancer", "balancer-load-5000"),
+    shipped!("balancer", "balancer-load-5000.json", "balancer", "Heavy load: 5,000 requests a second"),
 ];
 
 /// A shipped scenario by file name (with `.json`).
