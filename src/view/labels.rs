@@ -16,7 +16,7 @@
 //! a box holds its text whatever face the browser picks; the browser tests compare the boxes
 //! actually drawn.
 
-use crate::sim::{Micros, NodeId};
+use crate::sim::{Addr, Micros, NodeId};
 
 use super::geometry::{self, Point};
 
@@ -30,6 +30,20 @@ pub const LABELS_MAX: usize = 48;
 /// Radius of a message's dot (a square's half side), and of a routine one.
 pub const DOT_R: f64 = 8.0;
 pub const ROUTINE_R: f64 = 6.0;
+
+/// Most messages a stage draws at once.
+pub const MAX_DRAWN: usize = 400;
+/// Above this many messages in flight a balancer's stage draws every k-th (by id), about
+/// [`SAMPLE_DRAWN`] of them, instead of all.
+const SAMPLE_OVER: usize = 80;
+const SAMPLE_DRAWN: usize = 60;
+
+/// A stage in `layout` with `in_flight` messages draws those whose id is a multiple of this
+/// (at most [`MAX_DRAWN`] of them): all of them on a ring; a sample on a balancer's fan at
+/// thousands of requests a second.
+pub fn draw_every(layout: geometry::Layout, in_flight: usize) -> u64 {
+    if layout == geometry::Layout::Fan { geometry::sample_every(in_flight, SAMPLE_OVER, SAMPLE_DRAWN) } else { 1 }
+}
 
 /// A text's box: centre and size.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -164,6 +178,34 @@ pub fn stage_node_texts(layout: geometry::Layout, nodes: &[super::NodeView]) -> 
 /// A partition side's letter: A, B, C...
 pub fn side_letter(group: usize) -> char {
     char::from(b'A' + (group % 26) as u8)
+}
+
+/// Where a message to or from `a` starts or ends: its server's centre, or the clients' place.
+pub fn endpoint(at: &[Point], layout: geometry::Layout, a: Addr) -> Point {
+    match a {
+        Addr::Node(id) => at.get((id as usize).wrapping_sub(1)).copied().unwrap_or_else(|| geometry::client_point(layout)),
+        Addr::Client(_) => geometry::client_point(layout),
+    }
+}
+
+/// A message's flight on a stage whose servers sit at `at` (radius `gap`).
+pub fn flight(at: &[Point], layout: geometry::Layout, gap: f64, m: &super::MessageView) -> Flight {
+    Flight { from: endpoint(at, layout, m.from), to: endpoint(at, layout, m.to), gap, sent_us: m.sent_us, due_us: m.due_us }
+}
+
+/// The labels of the messages a stage in `layout` with `n` servers draws at `now_us` (see
+/// [`place`]): every drawn message with a label but the routine ones, clear of the servers'
+/// words `texts`.
+pub fn stage_labels(layout: geometry::Layout, n: u32, drawn: &[&super::MessageView], texts: &[NodeText], now_us: Micros, selected: Option<u64>, previous: impl Fn(u64) -> Option<u8>) -> Vec<Placed> {
+    let at = geometry::positions(layout, n);
+    let r = geometry::radius(layout, n);
+    let fixed: Vec<TextBox> = texts.iter().flat_map(NodeText::boxes).collect();
+    let to_label: Vec<ToLabel<'_>> = drawn
+        .iter()
+        .filter(|m| !m.heartbeat && !m.label.is_empty())
+        .map(|m| ToLabel { id: m.id, flight: flight(&at, layout, r, m), text: &m.label, dot_r: DOT_R })
+        .collect();
+    place(&to_label, &fixed, now_us, selected, previous)
 }
 
 /// A message on its way, as the stage draws it (see [`geometry::message_position`]).

@@ -18,8 +18,8 @@ use std::rc::Rc;
 use yew::prelude::*;
 
 use crate::app::clock::{StageClock, use_clock_translate, use_stage_clock};
-use crate::sim::{Addr, Micros, NodeId};
-use crate::view::geometry::{self, Point};
+use crate::sim::{Micros, NodeId};
+use crate::view::geometry;
 use crate::view::labels::{self, Flight, NodeText};
 use crate::view::history::{Fate, MessageSpan};
 use crate::view::face::Load;
@@ -29,12 +29,7 @@ use crate::view::{MessageView, NodeView};
 /// How long (virtual time) a dropped message stays visible, fading.
 pub const DROP_FADE_US: Micros = 40_000;
 
-/// Most messages drawn at once.
-const MAX_DRAWN: usize = 400;
-/// Above this many messages in flight a balancer's stage draws every k-th (by id), about
-/// [`SAMPLE_DRAWN`] of them, instead of all.
-const SAMPLE_OVER: usize = 80;
-const SAMPLE_DRAWN: usize = 60;
+use crate::view::labels::MAX_DRAWN;
 
 
 #[derive(Properties, PartialEq)]
@@ -273,13 +268,6 @@ struct MessagesProps {
 
 
 
-fn endpoint(positions: &[Point], layout: Layout, a: Addr) -> Point {
-    match a {
-        Addr::Node(id) => positions.get((id as usize).wrapping_sub(1)).copied().unwrap_or_else(|| geometry::client_point(layout)),
-        Addr::Client(_) => geometry::client_point(layout),
-    }
-}
-
 #[derive(Properties, PartialEq)]
 struct DroppedProps {
     spans: Rc<Vec<MessageSpan>>,
@@ -304,7 +292,7 @@ fn DroppedLayer(props: &DroppedProps) -> Html {
     html! {
         <g class="dropped" aria-hidden="true">
             { for recent.take(MAX_DRAWN).map(|s| {
-                let p = geometry::message_position(endpoint(&positions, props.layout, s.from), endpoint(&positions, props.layout, s.to), r, s.sent_us, s.due_us, s.end_us);
+                let p = geometry::message_position(labels::endpoint(&positions, props.layout, s.from), labels::endpoint(&positions, props.layout, s.to), r, s.sent_us, s.due_us, s.end_us);
                 let opacity = 1.0 - (now_us - s.end_us) as f64 / DROP_FADE_US as f64;
                 html! {
                     <g key={s.id} class={classes!("msg", "lost", (props.colours.of)(&s.kind, s.heartbeat))} opacity={fmt(opacity)} transform={format!("translate({} {})", fmt(p.x), fmt(p.y))}>
@@ -321,10 +309,9 @@ fn DroppedLayer(props: &DroppedProps) -> Html {
 fn MessagesLayer(props: &MessagesProps) -> Html {
     let positions = geometry::positions(props.layout, props.nodes);
     let r = geometry::radius(props.layout, props.nodes);
-    let at = |a: Addr| endpoint(&positions, props.layout, a);
     // A balancer at thousands of requests a second: past SAMPLE_OVER messages the stage draws
     // a sample, by id, and says so. (Consensus runs draw every message, up to MAX_DRAWN.)
-    let every = if props.layout == Layout::Fan { geometry::sample_every(props.messages.len(), SAMPLE_OVER, SAMPLE_DRAWN) } else { 1 };
+    let every = labels::draw_every(props.layout, props.messages.len());
     // One listener for every message: the clicked one carries its id.
     let onclick = {
         let cb = props.on_select.clone();
@@ -335,20 +322,14 @@ fn MessagesLayer(props: &MessagesProps) -> Html {
         })
     };
     let drawn: Vec<&Rc<MessageView>> = props.messages.iter().filter(|m| m.id % every == 0).take(MAX_DRAWN).collect();
-    let flights: Vec<Flight> = drawn.iter().map(|m| Flight { from: at(m.from), to: at(m.to), gap: r, sent_us: m.sent_us, due_us: m.due_us }).collect();
+    let flights: Vec<Flight> = drawn.iter().map(|m| labels::flight(&positions, props.layout, r, m)).collect();
     // Labels beside their messages, clear of the servers' words and of each other for as long
     // as both fly; each keeps its side from the last drawing (see `view::labels`).
     let sides = use_mut_ref(std::collections::HashMap::<u64, u8>::new);
-    let fixed: Vec<labels::TextBox> = props.texts.iter().flat_map(|t| t.boxes().collect::<Vec<_>>()).collect();
-    let to_label: Vec<labels::ToLabel<'_>> = drawn
-        .iter()
-        .zip(&flights)
-        .filter(|(m, _)| !m.heartbeat && !m.label.is_empty())
-        .map(|(m, f)| labels::ToLabel { id: m.id, flight: *f, text: &m.label, dot_r: labels::DOT_R })
-        .collect();
     let placed = {
         let last = sides.borrow();
-        labels::place(&to_label, &fixed, props.clock.now_us(), props.selected, |id| last.get(&id).copied())
+        let views: Vec<&MessageView> = drawn.iter().map(|m| m.as_ref()).collect();
+        labels::stage_labels(props.layout, props.nodes, &views, &props.texts, props.clock.now_us(), props.selected, |id| last.get(&id).copied())
     };
     *sides.borrow_mut() = placed.iter().map(|p| (p.id, p.choice)).collect();
     // The keyed messages are the group's only children: a sibling beside them would make Yew

@@ -1,0 +1,92 @@
+//! No two words on a stage overlap, at sampled moments of every shipped scenario: each
+//! server's badge, name, caption, side and pause mark, and the labels of the messages in flight,
+//! placed as the stage places them (`view::labels`). A placement is made for a drawing and must
+//! hold until the next one: so each moment's labels are also checked a little later, where
+//! their messages have moved on.
+#![cfg(not(target_arch = "wasm32"))]
+
+use distlab::sim::Micros;
+use distlab::view::labels::{self, TextBox};
+use distlab::view::lab::LabRun;
+use distlab::view::{MessageView, NodeView};
+
+/// Moments sampled per scenario, besides each guide step's start.
+const SAMPLES: u64 = 40;
+/// Longer runs are sampled over their first this many µs (the 600 s stress test repeats
+/// itself: its first 20 s hold every kind of moment it has).
+const SAMPLED_SPAN_US: Micros = 20_000_000;
+
+fn shipped() -> Vec<(String, String)> {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios");
+    let mut names: Vec<String> = std::fs::read_dir(&dir)
+        .expect("scenarios/")
+        .filter_map(Result::ok)
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with(".json"))
+        .collect();
+    names.sort();
+    names.into_iter().map(|n| (n.clone(), std::fs::read_to_string(dir.join(&n)).expect("readable"))).collect()
+}
+
+/// Every pair of `boxes` that overlaps, in words.
+fn overlaps(boxes: &[(String, TextBox)]) -> Vec<String> {
+    let mut out = Vec::new();
+    for (i, (a, ab)) in boxes.iter().enumerate() {
+        for (b, bb) in &boxes[i + 1..] {
+            if ab.overlaps(bb) {
+                out.push(format!("{a} and {b}"));
+            }
+        }
+    }
+    out
+}
+
+/// The stage's words with the labels placed at `placed_at` and drawn at `now_us`.
+fn words(run: &LabRun, nodes: &[NodeView], messages: &[MessageView], placed_at: Micros, now_us: Micros) -> Vec<(String, TextBox)> {
+    let layout = run.layout();
+    let n = nodes.len() as u32;
+    let texts = labels::stage_node_texts(layout, nodes);
+    let every = labels::draw_every(layout, messages.len());
+    let drawn: Vec<&MessageView> = messages.iter().filter(|m| m.id % every == 0).take(labels::MAX_DRAWN).collect();
+    let placed = labels::stage_labels(layout, n, &drawn, &texts, placed_at, None, |_| None);
+    let at = distlab::view::geometry::positions(layout, n);
+    let r = distlab::view::geometry::radius(layout, n);
+    let mut out: Vec<(String, TextBox)> = nodes.iter().zip(&texts).flat_map(|(node, t)| t.boxes().map(move |b| (format!("S{}'s words", node.id), b))).collect();
+    for p in placed {
+        let m = drawn.iter().find(|m| m.id == p.id).expect("placed messages are drawn");
+        if m.due_us < now_us {
+            continue;
+        }
+        let c = labels::flight(&at, layout, r, m).at(now_us);
+        out.push((format!("m{}'s label \"{}\"", m.id, m.label), TextBox { x: c.x + p.offset.x, y: c.y + p.offset.y, w: p.w, h: p.h }));
+    }
+    out
+}
+
+#[test]
+fn no_two_words_on_a_stage_overlap_at_any_sampled_moment_of_any_shipped_scenario() {
+    let mut problems = Vec::new();
+    let mut labelled = 0usize;
+    for (name, text) in shipped() {
+        let mut run = LabRun::from_json(&name, &text).unwrap_or_else(|e| panic!("{e}"));
+        let span = run.scenario().until_us.min(SAMPLED_SPAN_US);
+        let mut moments: Vec<Micros> = (0..=SAMPLES).map(|i| span * i / SAMPLES).collect();
+        if let Some(g) = &run.scenario().guide {
+            moments.extend((0..g.steps.len()).map(|i| g.step_start(i)).filter(|t| *t <= span));
+        }
+        moments.sort_unstable();
+        moments.dedup();
+        for t in moments {
+            run.seek_time(t);
+            let (nodes, messages) = (run.nodes(), run.messages());
+            let now = run.now_us();
+            for later in [now, now + 1_000, now + 5_000] {
+                let w = words(&run, &nodes, &messages, now, later);
+                labelled += w.iter().filter(|(what, _)| what.contains("label")).count();
+                problems.extend(overlaps(&w).into_iter().map(|o| format!("{name} at {now} µs (drawn at {later} µs): {o}")));
+            }
+        }
+    }
+    assert!(problems.is_empty(), "{} overlaps:\n{}", problems.len(), problems.iter().take(40).cloned().collect::<Vec<_>>().join("\n"));
+    assert!(labelled > 1_000, "only {labelled} message labels were checked");
+}
