@@ -1,4 +1,5 @@
-//! No two words on a stage overlap, at sampled moments of every shipped scenario: each
+//! No two words on a stage overlap, and none sticks out of it, at sampled moments of every
+//! shipped scenario: each
 //! server's badge, name, caption, side and pause mark, and the labels of the messages in flight,
 //! placed as the stage places them (`view::labels`). A placement is made for a drawing and must
 //! hold until the next one: so each moment's labels are also checked a little later, where
@@ -26,6 +27,15 @@ fn shipped() -> Vec<(String, String)> {
         .collect();
     names.sort();
     names.into_iter().map(|n| (n.clone(), std::fs::read_to_string(dir.join(&n)).expect("readable"))).collect()
+}
+
+/// The boxes not wholly inside a view of `width` × `height`.
+fn outside(boxes: &[(String, TextBox)], (width, height): (f64, f64)) -> Vec<String> {
+    boxes
+        .iter()
+        .filter(|(_, b)| b.x - b.w / 2.0 < 0.0 || b.x + b.w / 2.0 > width || b.y - b.h / 2.0 < 0.0 || b.y + b.h / 2.0 > height)
+        .map(|(what, b)| format!("{what} at ({:.0}, {:.0}) sticks out of the stage", b.x, b.y))
+        .collect()
 }
 
 /// Every pair of `boxes` that overlaps, in words.
@@ -84,6 +94,8 @@ fn no_two_words_on_a_stage_overlap_at_any_sampled_moment_of_any_shipped_scenario
                 let w = words(&run, &nodes, &messages, now, later);
                 labelled += w.iter().filter(|(what, _)| what.contains("label")).count();
                 problems.extend(overlaps(&w).into_iter().map(|o| format!("{name} at {now} µs (drawn at {later} µs): {o}")));
+                let view = (distlab::view::geometry::view_width(run.layout()), distlab::view::geometry::view_height(run.layout()));
+                problems.extend(outside(&w, view).into_iter().map(|o| format!("{name} at {now} µs (drawn at {later} µs): {o}")));
             }
         }
     }

@@ -254,24 +254,17 @@ fn App() -> Html {
             <p class="hint inspector-hint">{ "Click or tap a server for its state and actions, or a message to see it or drop it. Press ? for the keyboard shortcuts." }</p>
         },
     };
-    // What a click on the stage offers, on the stage: away from what was clicked.
-    let stage_menu = {
-        let node_y = |id: crate::sim::NodeId| {
-            let at = crate::view::geometry::positions(lab.layout, lab.node_count);
-            at.get(id as usize - 1).map_or(0.0, |p| p.y)
-        };
-        let half = crate::view::geometry::view_height(lab.layout) / 2.0;
-        match (lab.selected, &selected_node) {
-            (Some(Selected::Node(id)), Some(node)) => Some(html! {
-                <StageMenu title={AttrValue::from(format!("S{id} · {}", node.state))} node={Some(node.clone())} message={None::<u64>}
-                    at_top={node_y(id) > half} on_command={on_command.clone()} on_drop={on_drop.clone()} on_close={on_menu_close.clone()} />
-            }),
-            (Some(Selected::Message(id)), _) => lab.messages.iter().find(|m| m.id == id).map(|m| html! {
-                <StageMenu title={AttrValue::from(format!("m{id} {} {}→{}", m.kind, m.from, m.to))} node={None::<crate::view::NodeView>} message={Some(id)}
-                    at_top={false} on_command={on_command.clone()} on_drop={on_drop.clone()} on_close={on_menu_close.clone()} />
-            }),
-            _ => None,
-        }
+    // What a click on the stage offers, right under it (the stage gives it room).
+    let stage_menu = match (lab.selected, &selected_node) {
+        (Some(Selected::Node(id)), Some(node)) => Some(html! {
+            <StageMenu title={AttrValue::from(format!("S{id} · {}", node.state))} node={Some(node.clone())} message={None::<u64>}
+                on_command={on_command.clone()} on_drop={on_drop.clone()} on_close={on_menu_close.clone()} />
+        }),
+        (Some(Selected::Message(id)), _) => lab.messages.iter().find(|m| m.id == id).map(|m| html! {
+            <StageMenu title={AttrValue::from(format!("m{id} {} {}→{}", m.kind, m.from, m.to))} node={None::<crate::view::NodeView>} message={Some(id)}
+                on_command={on_command.clone()} on_drop={on_drop.clone()} on_close={on_menu_close.clone()} />
+        }),
+        _ => None,
     };
 
     let stage = if let Some(twin) = &lab.twin {
@@ -388,8 +381,8 @@ fn App() -> Html {
                     if violated {
                         <p class="violation-banner" role="status">{ "An invariant broke: the run stopped on the event that broke it." }</p>
                     }
-                    { for stage_menu }
                 </div>
+                { for stage_menu }
                 <Controls playing={lab.playing} speed={lab.speed} now_us={lab.shown.0} events={lab.shown.1} {on_toggle} {on_step} {on_step_back} {on_speed} />
                 if !embed || shows("timeline") {
                     <Scrubber now_us={lab.shown.0} frontier_us={lab.shown.2} marks={lab.marks.clone()} {on_seek} />

@@ -47,9 +47,10 @@ pub fn center() -> Point {
     Point { x: VIEW_SIZE / 2.0, y: VIEW_SIZE / 2.0 }
 }
 
-/// Radius of the ring the servers sit on.
+/// Radius of the ring the servers sit on: room above the top server for a partition side's
+/// letter and under the bottom one for its caption (see [`crate::view::labels`]).
 pub fn ring_radius() -> f64 {
-    VIEW_SIZE * 0.36
+    VIEW_SIZE * 0.35
 }
 
 /// Centres of `n` servers on a ring, S1 at the top and clockwise; one server sits at the top
@@ -136,16 +137,19 @@ pub fn radius(layout: Layout, n: u32) -> f64 {
     }
 }
 
-/// Radius of a server's circle for a cluster of `n`: as large as 44 units, small enough that
+/// Radius of a server's circle for a cluster of `n`: as large as 52 units, small enough that
 /// neighbours (and their timer rings) never touch.
 pub fn node_radius(n: u32) -> f64 {
     let n = n.clamp(1, MAX_NODES);
     if n == 1 {
-        return 44.0;
+        return NODE_R_MAX;
     }
     let chord = 2.0 * ring_radius() * (std::f64::consts::PI / f64::from(n)).sin();
-    (chord * 0.36).min(44.0)
+    (chord * 0.36).min(NODE_R_MAX)
 }
+
+/// The largest server's radius.
+const NODE_R_MAX: f64 = 52.0;
 
 /// How far (0..=1) a message sent at `sent_us` and due at `due_us` has travelled at `now_us`.
 pub fn travel_fraction(sent_us: Micros, due_us: Micros, now_us: Micros) -> f64 {

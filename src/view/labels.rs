@@ -172,6 +172,13 @@ pub fn stage_node_texts(layout: geometry::Layout, nodes: &[super::NodeView]) -> 
             let side = node.group.map(|g| format!("side {}", side_letter(g)));
             node_text(c, r, node.id, node.badge, &node.caption, side.as_deref(), node.up && node.paused)
         })
+        .map(|mut t| {
+            // A caption under a server at the stage's edge moves in, whole, rather than out.
+            if let Some((b, false)) = &mut t.caption {
+                b.x = b.x.clamp(b.w / 2.0, geometry::view_width(layout) - b.w / 2.0);
+            }
+            t
+        })
         .collect()
 }
 
@@ -205,7 +212,7 @@ pub fn stage_labels(layout: geometry::Layout, n: u32, drawn: &[&super::MessageVi
         .filter(|m| !m.heartbeat && !m.label.is_empty())
         .map(|m| ToLabel { id: m.id, flight: flight(&at, layout, r, m), text: &m.label, dot_r: DOT_R })
         .collect();
-    place(&to_label, &fixed, now_us, selected, previous)
+    place(&to_label, &fixed, (geometry::view_width(layout), geometry::view_height(layout)), now_us, selected, previous)
 }
 
 /// A message on its way, as the stage draws it (see [`geometry::message_position`]).
@@ -302,9 +309,10 @@ fn meet(a: (Point, Point), aw: (f64, f64), b: (Point, Point), bw: (f64, f64), t0
 }
 
 /// Places the labels of `messages` (see the module doc) for a drawing at `now_us`, avoiding the
-/// fixed boxes `fixed` (the servers' words). `previous` gives the choice a message's label took
-/// in the last drawing, tried first. `selected` is placed first. Returns the placed labels.
-pub fn place(messages: &[ToLabel<'_>], fixed: &[TextBox], now_us: Micros, selected: Option<u64>, previous: impl Fn(u64) -> Option<u8>) -> Vec<Placed> {
+/// fixed boxes `fixed` (the servers' words) and staying inside a view of `bounds` (width,
+/// height). `previous` gives the choice a message's label took in the last drawing, tried
+/// first. `selected` is placed first. Returns the placed labels.
+pub fn place(messages: &[ToLabel<'_>], fixed: &[TextBox], bounds: (f64, f64), now_us: Micros, selected: Option<u64>, previous: impl Fn(u64) -> Option<u8>) -> Vec<Placed> {
     let mut order: Vec<&ToLabel<'_>> = messages.iter().filter(|m| !m.text.is_empty() && m.flight.due_us >= now_us).collect();
     order.sort_by_key(|m| (Some(m.id) != selected, m.id));
     order.truncate(LABELS_MAX);
@@ -321,7 +329,12 @@ pub fn place(messages: &[ToLabel<'_>], fixed: &[TextBox], now_us: Micros, select
         let fits = |offset: Point| {
             let me = (Point { x: line.0.x + offset.x, y: line.0.y + offset.y }, line.1);
             let still = Point { x: 0.0, y: 0.0 };
-            fixed.iter().all(|f| !meet(me, (w, h), (Point { x: f.x, y: f.y }, still), (f.w, f.h), sent, due))
+            // Inside the view at both ends of its flight, so inside all along (it moves straight).
+            let inside = [sent, due].iter().all(|&t| {
+                let (x, y) = (me.0.x + me.1.x * t, me.0.y + me.1.y * t);
+                x - w / 2.0 >= 0.0 && x + w / 2.0 <= bounds.0 && y - h / 2.0 >= 0.0 && y + h / 2.0 <= bounds.1
+            });
+            inside && fixed.iter().all(|f| !meet(me, (w, h), (Point { x: f.x, y: f.y }, still), (f.w, f.h), sent, due))
                 && placed.iter().all(|(p, other, other_sent, other_due)| {
                     let them = (Point { x: other.0.x + p.offset.x, y: other.0.y + p.offset.y }, other.1);
                     !meet(me, (w, h), them, (p.w, p.h), sent.max(*other_sent), due.min(*other_due))
@@ -342,6 +355,8 @@ mod tests {
     fn p(x: f64, y: f64) -> Point {
         Point { x, y }
     }
+
+    const VIEW: (f64, f64) = (600.0, 600.0);
 
     fn flight(from: Point, to: Point, sent_us: Micros, due_us: Micros) -> Flight {
         Flight { from, to, gap: 0.0, sent_us, due_us }
@@ -410,7 +425,7 @@ mod tests {
             ToLabel { id: 1, flight: flight(a, b, 0, 1000), text: "vote? t2", dot_r: DOT_R },
             ToLabel { id: 2, flight: flight(b, a, 0, 1000), text: "yes t2", dot_r: DOT_R },
         ];
-        let placed = place(&ms, &[], 0, None, |_| None);
+        let placed = place(&ms, &[], VIEW, 0, None, |_| None);
         assert_eq!(placed.len(), 2);
         assert_eq!((placed[0].choice, placed[1].choice), (0, 0), "left of each one's travel");
         assert!(placed[0].offset.y < 0.0 && placed[1].offset.y > 0.0, "{placed:?}");
@@ -421,17 +436,17 @@ mod tests {
         let (a, b) = (p(100.0, 300.0), p(500.0, 300.0));
         // Three messages on the same path at the same time: two lanes per side hold them.
         let ms: Vec<ToLabel<'_>> = (1..=5).map(|id| ToLabel { id, flight: flight(a, b, 0, 1000), text: "append 3", dot_r: DOT_R }).collect();
-        let placed = place(&ms, &[], 0, None, |_| None);
+        let placed = place(&ms, &[], VIEW, 0, None, |_| None);
         assert_eq!(placed.iter().map(|p| p.choice).collect::<Vec<_>>(), [0, 1, 2, 3], "the fifth fits nowhere");
         // Words of a server on the first candidate's path push it to the other side.
         let words = TextBox { x: 300.0, y: 300.0 - 25.0, w: 60.0, h: 18.0 };
-        let one = place(&ms[..1], &[words], 0, None, |_| None);
+        let one = place(&ms[..1], &[words], VIEW, 0, None, |_| None);
         assert_eq!(one[0].choice, 1);
         // The choice of the last drawing is kept when it still fits.
-        let kept = place(&ms[..1], &[], 0, None, |_| Some(3));
+        let kept = place(&ms[..1], &[], VIEW, 0, None, |_| Some(3));
         assert_eq!(kept[0].choice, 3);
         // A selected message is placed first, so it gets the first place.
-        let sel = place(&ms[..2], &[], 0, Some(2), |_| None);
+        let sel = place(&ms[..2], &[], VIEW, 0, Some(2), |_| None);
         assert_eq!(sel.iter().find(|p| p.id == 2).map(|p| p.choice), Some(0));
     }
 
@@ -450,7 +465,7 @@ mod tests {
                 }
             }
         }
-        let placed = place(&ms, &[], 0, None, |_| None);
+        let placed = place(&ms, &[], VIEW, 0, None, |_| None);
         assert!(placed.len() >= 10, "{} placed", placed.len());
         for t in (0..80_000).step_by(250) {
             let boxes: Vec<TextBox> = placed

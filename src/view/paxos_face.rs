@@ -431,7 +431,7 @@ impl LabProtocol for MultiPaxos {
             ("candidate", "C candidate (running phase 1)"),
             ("follower", "F follower"),
             ("msg rv", "Prepare and Promise/Nack (squares)"),
-            ("msg ae", "Accept / Accepted per slot (dots; pale = heartbeat)"),
+            ("msg ae", "Accept / Accepted per slot (dots; hollow = heartbeat)"),
         ]
     }
 }

@@ -78,7 +78,7 @@ impl LabProtocol for Raft {
             ("candidate", "C candidate"),
             ("follower", "F follower"),
             ("msg rv", "RequestVote / reply (squares)"),
-            ("msg ae", "AppendEntries / reply (dots; pale = heartbeat)"),
+            ("msg ae", "AppendEntries / reply (dots; hollow = heartbeat)"),
         ]
     }
 

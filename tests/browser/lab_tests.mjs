@@ -12,9 +12,12 @@ export async function labTests({ context, launch, baseUrl, test, assert, artifac
     return Number(/event (\d+)/.exec(text)?.[1] ?? NaN);
   };
   const labels = (page) => page.evaluate(() => [...document.querySelectorAll('svg.stage g.node')].map((g) => g.getAttribute('aria-label')));
+  // Opens a page paused at its start (`autoplay=0`), as these tests step it from there.
   const open = async (suffix = '') => {
     const p = await openPage(context);
-    await p.page.goto(new URL(suffix, baseUrl).href, { waitUntil: 'load' });
+    const url = new URL(suffix, baseUrl);
+    if (!url.searchParams.has('autoplay')) url.searchParams.set('autoplay', '0');
+    await p.page.goto(url.href, { waitUntil: 'load' });
     await p.page.locator('svg.stage g.node').first().waitFor({ timeout: appTimeoutMs });
     return p;
   };
@@ -33,7 +36,7 @@ export async function labTests({ context, launch, baseUrl, test, assert, artifac
     for (const field of ['currentTerm', 'votedFor', 'commitIndex', 'lastApplied', 'nextIndex', 'matchIndex']) {
       assert(text.includes(field), `the leader's inspector lacks ${field}: ${text.slice(0, 300)}`);
     }
-    assert(await page.getByRole('menuitem', { name: /^Crash S\d+$/ }).isVisible(), 'no Crash action in the inspector');
+    assert(await page.getByRole('menuitem', { name: /^Crash S\d+$/ }).isVisible(), 'no Crash action on the stage');
     await shot(page, 'inspector-node');
     await page.getByRole('button', { name: 'Close inspector' }).click();
     assert((await inspector.count()) === 0, 'the inspector did not close');
@@ -61,7 +64,7 @@ export async function labTests({ context, launch, baseUrl, test, assert, artifac
     assert(text.includes(`m${id}`) && /term/.test(text), `the inspector reads "${text.slice(0, 200)}"`);
     await shot(page, 'inspector-message');
     const before = await eventCount(page);
-    await page.getByRole('button', { name: `Drop m${id}` }).click();
+    await page.getByRole('menuitem', { name: `Drop m${id}` }).click();
     await page.waitForFunction((id) => ![...document.querySelectorAll('svg.stage g.msg:not(.lost) title')].some((t) => t.textContent.startsWith(`m${id} `)), id, { timeout: 5_000 });
     assert((await eventCount(page)) === before + 1, 'dropping was not one event');
     assert((await listed()) === drawn - 1, `${await listed()} messages listed in flight after dropping one of ${drawn}`);
@@ -160,7 +163,7 @@ export async function labTests({ context, launch, baseUrl, test, assert, artifac
     await page.getByRole('slider', { name: 'Virtual time' }).fill('0');
     await page.waitForFunction(() => /event 0\b/.test(document.querySelector('[data-testid=event-count]').textContent), null, { timeout: 5_000 });
     assert((await labels(page)).every((l) => / follower /.test(l) || /follower/.test(l)), 'at time 0 not everyone is a follower');
-    await page.getByRole('button', { name: 'Next mark ▶' }).click();
+    await page.getByRole('button', { name: 'Next mark' }).click();
     await page.waitForTimeout(100);
     assert((await eventCount(page)) > 0, 'Next mark did not move forward');
     const max = await page.getByRole('slider', { name: 'Virtual time' }).getAttribute('max');
@@ -206,7 +209,7 @@ export async function labTests({ context, launch, baseUrl, test, assert, artifac
     assert((await labels(page)).some((l) => /leader.*isolated/.test(l)), `no isolated leader: ${await labels(page)}`);
     await page.getByRole('button', { name: 'Heal' }).click();
     assert((await labels(page)).every((l) => !/isolated/.test(l)), 'heal left a server isolated');
-    await page.getByRole('button', { name: 'Split: minority with the leader | majority' }).click();
+    await page.getByRole('button', { name: 'Split: the leader with a minority | the rest' }).click();
     const split = await labels(page);
     assert(split.filter((l) => /side A/.test(l)).length === 2 && split.filter((l) => /side B/.test(l)).length === 3, `the split reads ${split}`);
     await page.getByRole('button', { name: 'Play', exact: true }).click();
@@ -432,7 +435,7 @@ export async function labTests({ context, launch, baseUrl, test, assert, artifac
       }
     });
     const { page, errors } = p;
-    await page.goto(baseUrl, { waitUntil: 'load' });
+    await page.goto(new URL('?autoplay=0', baseUrl).href, { waitUntil: 'load' });
     await page.locator('svg.stage g.node').first().waitFor({ timeout: appTimeoutMs });
     const bytes = () => page.evaluate(() => window.__labMemory?.buffer.byteLength ?? NaN);
     await page.getByRole('button', { name: 'Play', exact: true }).click();

@@ -14,6 +14,7 @@ import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 import { chromiumArgs, executablePath } from './chromium.mjs';
 import { labTests } from './lab_tests.mjs';
+import { layoutTests } from './layout_tests.mjs';
 
 const baseUrl = process.argv[2] ?? process.env.DISTLAB_URL;
 if (!baseUrl) {
@@ -80,22 +81,18 @@ async function main() {
 
     const home = await openPage(context);
 
-    await test('the page loads with the title distlab', async () => {
+    await test('the page loads, named after its family, and plays its scenario', async () => {
       const response = await home.page.goto(baseUrl, { waitUntil: 'load' });
       assert(response?.ok(), `GET ${baseUrl} answered ${response?.status()}`);
-      assert((await home.page.title()) === 'distlab', `document title is "${await home.page.title()}"`);
       const heading = await visibleText(home.page.getByRole('heading', { level: 1 }));
-      assert(heading === 'distlab', `the heading reads "${heading}"`);
-    });
-
-    await test('the status shows that the core loaded', async () => {
-      const status = await visibleText(home.page.getByTestId('status'));
-      assert(status === 'core loaded', `the status reads "${status}"`);
-      await home.page.screenshot({ path: path.join(artifacts, 'home.png'), fullPage: true });
-    });
-
-    await test('the "Run a Raft election" button is shown', async () => {
-      await visibleText(home.page.getByRole('button', { name: 'Run a Raft election' }));
+      assert(heading === 'Raft', `the heading reads "${heading}"`);
+      assert((await home.page.title()) === 'Raft · distlab', `document title is "${await home.page.title()}"`);
+      // Playing: the button offers Pause, and the clock moves without a click.
+      await home.page.getByRole('button', { name: 'Pause', exact: true }).waitFor({ timeout: APP_TIMEOUT_MS });
+      const clock = async () => Number.parseFloat(await home.page.getByTestId('clock').textContent());
+      const before = await clock();
+      await home.page.waitForFunction((t) => Number.parseFloat(document.querySelector('[data-testid=clock]').textContent) > t, before, { timeout: 5_000 });
+      await home.page.screenshot({ path: path.join(artifacts, 'home.png') });
     });
 
     await test('the page raised no errors', async () => {
@@ -121,7 +118,7 @@ async function main() {
     };
 
     await test('the lab loads with five servers S1..S5', async () => {
-      await lab.page.goto(baseUrl, { waitUntil: 'load' });
+      await lab.page.goto(new URL('?autoplay=0', baseUrl).href, { waitUntil: 'load' });
       for (let id = 1; id <= 5; id++) {
         await node(id).waitFor({ state: 'visible', timeout: APP_TIMEOUT_MS });
       }
@@ -236,7 +233,7 @@ async function main() {
 
     await test('the log view shows five servers and a committed client request', async () => {
       const logs = await openPage(context);
-      await logs.page.goto(baseUrl, { waitUntil: 'load' });
+      await logs.page.goto(new URL('?autoplay=0', baseUrl).href, { waitUntil: 'load' });
       const view = logs.page.getByRole('region', { name: 'Server logs', exact: true });
       await view.waitFor({ state: 'visible', timeout: APP_TIMEOUT_MS });
       await logs.page.getByRole('button', { name: 'Play', exact: true }).click();
@@ -274,6 +271,15 @@ async function main() {
       artifacts,
       openPage,
       visibleText,
+      appTimeoutMs: APP_TIMEOUT_MS,
+    });
+
+    await layoutTests({
+      launch: () => chromium.launch({ executablePath, headless: true, args: chromiumArgs }),
+      baseUrl,
+      test,
+      assert,
+      artifacts,
       appTimeoutMs: APP_TIMEOUT_MS,
     });
 

@@ -1,7 +1,7 @@
-//! What a click on the stage offers, on the stage itself: a server's actions (crash, pause, time
-//! out, isolate, a client request) or a message's (drop it). It sits at the top or the bottom
-//! edge of the stage, away from what was clicked, so it never covers it; the inspector beside
-//! the stage (when shown) holds the full state.
+//! What a click on the stage offers, right under the stage: a server's actions (crash, pause,
+//! time out, isolate, a client request) or a message's (drop it). The stage gives it room rather
+//! than being covered by it, so every server stays in sight, in an embed as on a phone; the
+//! inspector beside the stage (when shown) holds the full state.
 
 use yew::prelude::*;
 
@@ -17,8 +17,6 @@ pub struct StageMenuProps {
     pub node: Option<NodeView>,
     /// The selected message's id, if a message is.
     pub message: Option<u64>,
-    /// Put the menu at the stage's top edge (what was clicked is in its lower half).
-    pub at_top: bool,
     pub on_command: Callback<(NodeId, NodeCommand)>,
     pub on_drop: Callback<u64>,
     pub on_close: Callback<()>,
@@ -31,7 +29,7 @@ pub fn StageMenu(props: &StageMenuProps) -> Html {
         Callback::from(move |_: MouseEvent| cb.emit(()))
     };
     html! {
-        <div class={classes!("stage-menu", props.at_top.then_some("top"))} data-testid="stage-menu">
+        <div class="stage-menu" data-testid="stage-menu">
             <span class="stage-menu-title">{ props.title.clone() }</span>
             if let Some(node) = props.node.clone() {
                 <NodeActions {node} on_command={props.on_command.clone()} />
