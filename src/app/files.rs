@@ -1,5 +1,5 @@
-//! Files through the browser: a download made from text, and the text of a file the person
-//! picked. What goes into them and what is read out is [`crate::view::files`], tested natively.
+//! Files through the browser: a download made from text, the text of a file the person
+//! picked, and a shipped scenario fetched from the server. What goes into them and what is read out is [`crate::view::files`], tested natively.
 
 use wasm_bindgen::JsCast;
 
@@ -44,7 +44,7 @@ pub fn read_picked(input: &web_sys::HtmlInputElement, done: impl FnOnce(Result<(
     let Some(file) = input.files().and_then(|list| list.get(0)) else { return };
     let name = file.name();
     if file.size() > MAX_IMPORT_BYTES {
-        done(Err(format!("{name} is {:.0} MB; the lab reads files up to {:.0} MB.", file.size() / 1e6, MAX_IMPORT_BYTES / 1e6)));
+        done(Err(format!("{name} is {} MB; the lab reads files up to {} MB.", crate::view::num::fixed(file.size() / 1e6, 0), crate::view::num::fixed(MAX_IMPORT_BYTES / 1e6, 0))));
         return;
     }
     let file = gloo::file::File::from(file);
@@ -56,4 +56,40 @@ pub fn read_picked(input: &web_sys::HtmlInputElement, done: impl FnOnce(Result<(
     READER.with(|slot| *slot.borrow_mut() = Some(reader));
     // Clear the input so picking the same file again fires `change` again.
     input.set_value("");
+}
+
+/// Fetches the text at `url` (relative to the page) and hands it to `done`, or why it could
+/// not be had. A plain request with a load listener: the futures machinery a `fetch` needs
+/// would weigh more on the download than this does.
+pub fn fetch_text(url: &str, done: impl FnOnce(Result<String, String>) + 'static) {
+    let failed = |what: &str| format!("{url}: {what}");
+    let request = match web_sys::XmlHttpRequest::new() {
+        Ok(r) => r,
+        Err(_) => return done(Err(failed("the browser cannot make requests"))),
+    };
+    if request.open("GET", url).is_err() {
+        return done(Err(failed("the address is not valid")));
+    }
+    let done = std::rc::Rc::new(std::cell::RefCell::new(Some(done)));
+    let finish = {
+        let (request, done, url) = (request.clone(), done.clone(), url.to_string());
+        move |loaded: bool| {
+            let Some(done) = done.borrow_mut().take() else { return };
+            let status = request.status().unwrap_or(0);
+            done(match request.response_text() {
+                Ok(Some(text)) if loaded && (200..300).contains(&status) => Ok(text),
+                _ if loaded => Err(format!("{url}: the server answered {status}")),
+                _ => Err(format!("{url}: the server could not be reached")),
+            });
+        }
+    };
+    let on_error = finish.clone();
+    // The listeners live until they are heard: each is forgotten once, after it fired.
+    gloo::events::EventListener::once(&request, "load", move |_| finish(true)).forget();
+    gloo::events::EventListener::once(&request, "error", move |_| on_error(false)).forget();
+    if request.send().is_err() {
+        if let Some(done) = done.borrow_mut().take() {
+            done(Err(failed("the request could not be sent")));
+        }
+    }
 }

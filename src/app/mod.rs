@@ -30,11 +30,10 @@ use components::in_flight::InFlight;
 use components::inspector::Inspector;
 use components::invariants::Invariants;
 use components::network::NetworkPanel;
-use components::guide::GuidePanel;
+use components::guide::{GuidePanelProps, guide_panel};
 use components::scenarios::Scenarios;
-use components::scrubber::{MarkLegend, Scrubber};
-use components::stage_menu::StageMenu;
-use components::tabs::Tabs;
+use components::scrubber::{Scrubber, mark_legend};
+use components::stage_menu::{StageMenuProps, stage_menu};
 use components::session::Session;
 use components::shortcuts::Shortcuts;
 use components::spacetime::SpaceTime;
@@ -110,6 +109,18 @@ fn use_leaving(lab: &UseReducerHandle<LabState>) {
     });
 }
 
+/// Fetches the shipped scenario the lab asked for (this bundle carries only its family's
+/// default: see [`crate::view::shipped::fetched`]) and hands its text to the reducer.
+#[hook]
+fn use_fetching(lab: &UseReducerHandle<LabState>) {
+    let dispatcher = lab.dispatcher();
+    use_effect_with(lab.fetching.clone(), move |fetching| {
+        if let Some(name) = fetching.clone() {
+            files::fetch_text(&crate::view::shipped::fetched(&name), move |text| dispatcher.dispatch(LabAction::Fetched(name, text)));
+        }
+    });
+}
+
 /// A callback that dispatches the action `f` makes of its input, the same callback on every
 /// render.
 #[hook]
@@ -134,7 +145,11 @@ fn App() -> Html {
             let link = crate::view::share::is_run_link(&url::hash());
             lab.autoplay = options.plays_at_start(url::reduced_motion(), false);
             // Opens playing, except at a link's moment, or where something needs reading first.
-            lab.playing = options.plays_at_start(url::reduced_motion(), link) && lab.error.is_none() && lab.leaving.is_none() && !lab.run.borrow().violated();
+            lab.playing = options.plays_at_start(url::reduced_motion(), link)
+                && lab.error.is_none()
+                && lab.leaving.is_none()
+                && lab.fetching.is_none()
+                && !lab.run.borrow().violated();
             lab
         }
     });
@@ -142,6 +157,7 @@ fn App() -> Html {
     on_screen::use_on_screen(lab.dispatcher(), lab.generation);
     use_fragment_sync(&lab);
     use_leaving(&lab);
+    use_fetching(&lab);
     keys::use_shortcuts(lab.dispatcher());
 
     // Callbacks keep their identity across frames (use_callback), so that a child whose data
@@ -257,12 +273,12 @@ fn App() -> Html {
     // What a click on the stage offers, right under it (the stage gives it room).
     let stage_menu = match (lab.selected, &selected_node) {
         (Some(Selected::Node(id)), Some(node)) => Some(html! {
-            <StageMenu title={AttrValue::from(format!("S{id} · {}", node.state))} node={Some(node.clone())} message={None::<u64>}
-                on_command={on_command.clone()} on_drop={on_drop.clone()} on_close={on_menu_close.clone()} />
+            { stage_menu(&StageMenuProps { title: format!("S{id} · {}", node.state), node: Some(node.clone()), message: None,
+                on_command: on_command.clone(), on_drop: on_drop.clone(), on_close: on_menu_close.clone() }) }
         }),
         (Some(Selected::Message(id)), _) => lab.messages.iter().find(|m| m.id == id).map(|m| html! {
-            <StageMenu title={AttrValue::from(format!("m{id} {} {}→{}", m.kind, m.from, m.to))} node={None::<crate::view::NodeView>} message={Some(id)}
-                on_command={on_command.clone()} on_drop={on_drop.clone()} on_close={on_menu_close.clone()} />
+            { stage_menu(&StageMenuProps { title: format!("m{id} {} {}→{}", m.kind, m.from, m.to), node: None, message: Some(id),
+                on_command: on_command.clone(), on_drop: on_drop.clone(), on_close: on_menu_close.clone() }) }
         }),
         _ => None,
     };
@@ -271,7 +287,7 @@ fn App() -> Html {
         html! {
             <div class="stages">
                 <figure>
-                    <figcaption>{ format!("{title} ({})", lab.protocol) }</figcaption>
+                    <figcaption>{ format!("{title} ({})", crate::view::family::protocol_title(&lab.protocol)) }</figcaption>
                     <Stage nodes={lab.nodes.clone()} messages={lab.messages.clone()} now_us={lab.now_us} clock={lab.clocks[0].clone()} selected={selected_node.as_ref().map(|n| n.id)}
                         {selected_message} highlight={highlight.clone()} spans={lab.dropped.clone()} on_select={on_select.clone()} on_select_message={on_select_message.clone()} colours={lab.colours} layout={lab.layout} />
                 </figure>
@@ -294,7 +310,7 @@ fn App() -> Html {
                 {selected_message} {highlight} spans={lab.dropped.clone()} {on_select} on_select_message={on_select_message.clone()} colours={lab.colours} layout={lab.layout} />
         }
     };
-    let guide = html! { <GuidePanel guide={lab.guide.clone()} description={AttrValue::from(lab.description.clone())} step={guide_step} on_step={on_guide_step} /> };
+    let guide = guide_panel(&GuidePanelProps { guide: lab.guide.clone(), description: AttrValue::from(lab.description.clone()), step: guide_step, on_step: on_guide_step });
     let invariants = html! { <Invariants invariants={lab.invariants.clone()} /> };
     let inspector_panel = html! {
         <>
@@ -314,11 +330,12 @@ fn App() -> Html {
     let legend = html! {
         <section class="card legend-card" aria-label="Legend">
             <Legend items={lab.legend} />
-            <MarkLegend marks={lab.marks.clone()} />
+            { mark_legend(&lab.marks) }
         </section>
     };
 
-    // An embed shows the panels its address names, one at a time, as tabs beside the stage.
+    // An embed shows the panels its address names beside the stage, each a section that opens
+    // and closes (the first open), so that any number of them fits a small iframe.
     let tabs: Vec<(&'static str, &'static str, Html)> = if embed {
         [
             ("guide", "Guide", guide.clone()),
@@ -340,7 +357,7 @@ fn App() -> Html {
 
     html! {
         <main class={classes!("lab", embed.then_some("embed"), (!has_side).then_some("no-side"), (embed && shows("timeline")).then_some("with-timeline"))}
-              style={format!("--aspect: {aspect:.4}")}>
+              style={format!("--aspect: {}", crate::view::num::fixed(aspect, 4))}>
             if embed {
                 <header class="topbar compact">
                     <span class="brand">{ "distlab" }</span>
@@ -391,9 +408,12 @@ fn App() -> Html {
             if embed {
                 if !tabs.is_empty() {
                     <aside class="side">
-                        <Tabs panels={tabs.iter().map(|(key, label, _)| (*key, *label)).collect::<Vec<_>>()}>
-                            { for tabs.into_iter().map(|(_, _, html)| html) }
-                        </Tabs>
+                        { for tabs.into_iter().enumerate().map(|(i, (key, label, html))| html! {
+                            <details class="embed-panel" key={key} open={i == 0}>
+                                <summary>{ label }</summary>
+                                { html }
+                            </details>
+                        }) }
                     </aside>
                 }
             } else {
@@ -409,7 +429,7 @@ fn App() -> Html {
                 </div>
                 <div class="deep">
                     <Compare choices={lab.twin_choices.clone()} comparing={lab.twin.as_ref().map(|t| AttrValue::from(t.label.clone()))}
-                        current={AttrValue::from(format!("{title} ({})", lab.protocol))} metrics={lab.metrics.clone()} {on_compare} />
+                        current={AttrValue::from(format!("{title} ({})", crate::view::family::protocol_title(&lab.protocol)))} metrics={lab.metrics.clone()} {on_compare} />
                     <div class="panels">
                         { network }
                         <Breakpoint nodes={lab.node_count} kinds={lab.message_kinds} current={lab.breakpoint.clone()} on_set={on_breakpoint} />

@@ -105,6 +105,9 @@ pub enum LabAction {
     /// Load a shipped scenario by file name and play it from the start (paused where the page
     /// does not play on its own: see [`LabState::autoplay`]).
     LoadScenario(String),
+    /// The text of a shipped scenario this bundle fetches rather than carries (see
+    /// [`crate::view::shipped::fetched`]), or why it could not be had.
+    Fetched(String, Result<String, String>),
     /// A blank cluster of this many servers under this seed.
     NewCluster(u32, u64),
     /// The current scenario again under another seed.
@@ -223,6 +226,8 @@ pub struct LabState {
     pub metrics: Rc<Vec<(&'static str, String, String)>>,
     /// The page to go to for a run of a protocol another bundle holds.
     pub leaving: Option<Leaving>,
+    /// A shipped scenario being fetched (the page's effect fetches it, then `Fetched` loads it).
+    pub fetching: Option<String>,
     /// The page's query string, kept when moving to another family's page.
     search: Rc<str>,
     /// Animation frames seen while playing (the read panels' rounds count them).
@@ -372,7 +377,7 @@ impl PartialEq for LabState {
             run, nodes, messages, listed, invariants, log, panel, spans, dropped, spans_every, markers, past_markers, marks, inspection,
             now_us: _, clocks, shown, frontier_us: _, events: _, playing, speed, selected, scenario, description, guide,
             node_count, protocol, legend, lead, colours, layout, message_kinds, breakpoint, seed, network, error, notice, help, autoplay: _,
-            twin, twin_choices, metrics, leaving, search, frames: _, generation,
+            twin, twin_choices, metrics, leaving, fetching, search, frames: _, generation,
             slow_frame: _, slow_seen: _, slow_pending: _, off_screen: _, stale: _, spans_at_us, log_events: _, inspected: _,
         } = self;
         let same_inspection = match (inspection, &other.inspection) {
@@ -419,6 +424,7 @@ impl PartialEq for LabState {
             && Rc::ptr_eq(twin_choices, &other.twin_choices)
             && Rc::ptr_eq(metrics, &other.metrics)
             && *leaving == other.leaving
+            && *fetching == other.fetching
             && Rc::ptr_eq(search, &other.search)
             && *generation == other.generation
     }
@@ -470,12 +476,22 @@ impl LabState {
         };
         // The address asked for it: leaving replaces this page in the history.
         if !self.leave_for(family::move_for_scenario(&self.search, name, family::holds), true) {
-            match LabRun::shipped(name) {
-                Ok(run) => self.replace_run(run),
-                Err(e) => self.error = Some(e),
-            }
+            self.load_shipped(name);
         }
         self
+    }
+
+    /// Loads a shipped scenario this bundle runs: at once if it carries the text, else once
+    /// fetched (`fetching`); the current run stays until then.
+    fn load_shipped(&mut self, name: &str) {
+        if crate::view::shipped::to_fetch(name) {
+            self.fetching = Some(name.to_string());
+            return;
+        }
+        match LabRun::shipped(name) {
+            Ok(run) => self.replace_run(run),
+            Err(e) => self.error = Some(e),
+        }
     }
 
     /// Leaves for the page of the family that runs a request, if this bundle does not.
@@ -528,6 +544,7 @@ impl LabState {
             help: false,
             autoplay: false,
             leaving: None,
+            fetching: None,
             search: Rc::from(""),
             twin: None,
             twin_choices: Rc::default(),
@@ -827,14 +844,37 @@ impl Reducible for LabState {
                     s.selected = None;
                 }
             }
+            LabAction::LoadScenario(name) if name == s.scenario => {
+                // Reset: the scenario as loaded, from the start (no need to fetch it again).
+                let again = {
+                    let run = s.run.borrow();
+                    LabRun::from_scenario(run.name(), run.scenario().clone())
+                };
+                match again {
+                    Ok(run) => {
+                        s.replace_run(run);
+                        s.playing = s.autoplay;
+                    }
+                    Err(e) => s.error = Some(e),
+                }
+            }
             LabAction::LoadScenario(name) => {
                 if !s.leave_for(family::move_for_scenario(&s.search, &name, family::holds), false) {
-                    match LabRun::shipped(&name) {
+                    s.load_shipped(&name);
+                    if s.fetching.is_none() && s.scenario == name {
+                        s.playing = s.autoplay;
+                    }
+                }
+            }
+            LabAction::Fetched(name, text) => {
+                if s.fetching.as_deref() == Some(name.as_str()) {
+                    s.fetching = None;
+                    match text.and_then(|text| LabRun::from_json(&name, &text)) {
                         Ok(run) => {
                             s.replace_run(run);
                             s.playing = s.autoplay;
                         }
-                        Err(e) => s.error = Some(e),
+                        Err(e) => s.error = Some(format!("The scenario could not be loaded (the current run is unchanged): {e}")),
                     }
                 }
             }

@@ -62,7 +62,7 @@ fn positive_ms(f: &Field<'_>) -> Result<Micros> {
 fn thousandths(f: &Field<'_>, above: f64, what: &str) -> Result<u32> {
     let x = f.f64()?;
     if x < above || x > 1_000_000.0 {
-        return Err(f.err(format!("{x} is out of range: {what}")));
+        return Err(f.err(format!("{} is out of range: {what}", f.value())));
     }
     Ok((x * 1000.0).round() as u32)
 }
@@ -197,7 +197,7 @@ fn parse_workload(f: &Field<'_>) -> Result<Workload> {
         (Some(r), None) => {
             let x = r.f64()?;
             if !(x > 0.0 && x <= 10_000_000.0) {
-                return Err(r.err(format!("{x} is out of range (0, 10000000] requests per second")));
+                return Err(r.err(format!("{} is out of range (0, 10000000] requests per second", r.value())));
             }
             Arrivals::Poisson { rate_milli_per_s: ((x * 1000.0).round() as u64).max(1) }
         }

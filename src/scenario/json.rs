@@ -117,12 +117,15 @@ impl<'a> Field<'a> {
     /// A time in milliseconds (fractions allowed), as whole µs: `(x * 1000).round()`.
     pub fn ms(&self) -> Result<Micros> {
         let x = self.f64()?;
+        // The number as the file writes it (not Rust's float formatting, which the browser
+        // bundles would otherwise carry for these messages alone).
+        let written = self.value;
         if x < 0.0 {
-            return Err(self.err(format!("{x} ms is negative")));
+            return Err(self.err(format!("{written} ms is negative")));
         }
         let us = (x * 1000.0).round();
         if us > MAX_US as f64 {
-            return Err(self.err(format!("{x} ms is too large")));
+            return Err(self.err(format!("{written} ms is too large")));
         }
         Ok(us as Micros)
     }
@@ -140,7 +143,7 @@ impl<'a> Field<'a> {
     /// A probability in `[0, 1]`, as parts per million.
     pub fn ratio(&self) -> Result<Ppm> {
         let x = self.f64()?;
-        ppm_from_ratio(x).ok_or_else(|| self.err(format!("{x} is not a probability in [0, 1]")))
+        ppm_from_ratio(x).ok_or_else(|| self.err(format!("{} is not a probability in [0, 1]", self.value)))
     }
 
     /// A server id in `1..=nodes`.

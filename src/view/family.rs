@@ -44,6 +44,19 @@ pub const FAMILIES: &[Family] = &[
     Family { id: "balancer", panel_title: "Backends", title: "Load balancing", subtitle: "Twelve ways to spread requests over backends, on one workload", protocols: &["balancer"], default_scenario: "balancer-round-robin-slow-backend.json", bin: "distlab-web-balancer" },
 ];
 
+/// A protocol's name as people write it (`Multi-Paxos` for `multipaxos`).
+pub fn protocol_title(protocol: &str) -> &str {
+    match protocol {
+        "raft" => "Raft",
+        "2pc" => "2PC",
+        "3pc" => "3PC",
+        "paxos" => "Paxos",
+        "multipaxos" => "Multi-Paxos",
+        "balancer" => "load balancing",
+        other => other,
+    }
+}
+
 /// What the browser bundles say when run natively.
 pub const NATIVE_NOTICE: &str = "distlab-web is the browser app: serve it with `bash scripts/serve.sh` and open \
      http://127.0.0.1:8080. On the command line, use the CLI: `cargo run --bin distlab -- --help`.";

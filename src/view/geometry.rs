@@ -227,7 +227,7 @@ pub fn speed_step(speed: f64, steps: i32) -> f64 {
 /// A speed as people read it: "1/10×", "1×", "3.2×".
 pub fn speed_label(speed: f64) -> String {
     if speed >= 0.995 {
-        let s = format!("{speed:.1}");
+        let s = super::num::fixed(speed, 1);
         format!("{}×", s.strip_suffix(".0").unwrap_or(&s))
     } else {
         format!("1/{}×", (1.0 / speed).round() as u64)

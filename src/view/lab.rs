@@ -691,7 +691,7 @@ impl<P: LabProtocol> LabModel for Lab<P> {
         let mut twins = P::twins(&self.scenario);
         let mut other = self.scenario.clone();
         other.seed = self.scenario.seed.wrapping_add(1);
-        twins.push((format!("{} under seed {}", P::NAME, other.seed), other));
+        twins.push((format!("The same run under seed {}", other.seed), other));
         twins
     }
     fn set_breakpoint(&mut self, breakpoint: Option<(NodeId, String)>) {

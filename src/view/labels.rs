@@ -175,7 +175,9 @@ pub fn stage_node_texts(layout: geometry::Layout, nodes: &[super::NodeView]) -> 
         .map(|mut t| {
             // A caption under a server at the stage's edge moves in, whole, rather than out.
             if let Some((b, false)) = &mut t.caption {
-                b.x = b.x.clamp(b.w / 2.0, geometry::view_width(layout) - b.w / 2.0);
+                // max/min, not clamp: clamp's check of its bounds would bring f64's Debug
+                // formatting (some 6 KB) into the page's download.
+                b.x = b.x.min(geometry::view_width(layout) - b.w / 2.0).max(b.w / 2.0);
             }
             t
         })
@@ -313,9 +315,12 @@ fn meet(a: (Point, Point), aw: (f64, f64), b: (Point, Point), bw: (f64, f64), t0
 /// height). `previous` gives the choice a message's label took in the last drawing, tried
 /// first. `selected` is placed first. Returns the placed labels.
 pub fn place(messages: &[ToLabel<'_>], fixed: &[TextBox], bounds: (f64, f64), now_us: Micros, selected: Option<u64>, previous: impl Fn(u64) -> Option<u8>) -> Vec<Placed> {
-    let mut order: Vec<&ToLabel<'_>> = messages.iter().filter(|m| !m.text.is_empty() && m.flight.due_us >= now_us).collect();
-    order.sort_by_key(|m| (Some(m.id) != selected, m.id));
-    order.truncate(LABELS_MAX);
+    // The selected message first, then the others in their order (the stage's is by id): no
+    // sort, whose code would weigh on the page's download for a list already in order.
+    let labelled = |m: &&ToLabel<'_>| !m.text.is_empty() && m.flight.due_us >= now_us;
+    let first = messages.iter().filter(labelled).filter(|m| Some(m.id) == selected);
+    let rest = messages.iter().filter(labelled).filter(|m| Some(m.id) != selected);
+    let order: Vec<&ToLabel<'_>> = first.chain(rest).take(LABELS_MAX).collect();
     let now = now_us as f64;
     // Each with its line and its time in flight from now.
     let mut placed: Vec<(Placed, (Point, Point), f64, f64)> = Vec::new();

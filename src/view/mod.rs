@@ -26,6 +26,7 @@ pub mod labels;
 pub mod lab;
 pub mod logs;
 pub mod marks;
+pub mod num;
 pub mod page;
 pub mod paxos_face;
 pub mod raft_face;

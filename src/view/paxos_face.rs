@@ -513,7 +513,7 @@ mod tests {
         let run = LabRun::shipped("multipaxos-leader-change.json").expect("shipped");
         let twins = run.twins();
         let labels: Vec<&str> = twins.iter().map(|(l, _)| l.as_str()).collect();
-        assert_eq!(labels, ["Raft on the same run".to_string(), format!("multipaxos under seed {}", run.seed() + 1)], "{labels:?}");
+        assert_eq!(labels, ["Raft on the same run".to_string(), format!("The same run under seed {}", run.seed() + 1)], "{labels:?}");
         let (_, raft) = &twins[0];
         assert_eq!((raft.protocol.as_str(), raft.seed, raft.schedule.len()), ("raft", run.seed(), run.scenario().schedule.len()));
         let mut twin = LabRun::from_scenario("twin", raft.clone()).expect("builds");

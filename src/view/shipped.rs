@@ -6,7 +6,52 @@
 //! The name, protocol and title are written here as well as in each file (the picker must
 //! know them without the text); `tests::the_catalogue_matches_the_files` checks that they agree.
 //! The text compiled in is the file's as `build.rs` writes it: without the guide's claims
-//! (only the guide tests read them) and without layout whitespace.
+//! (only the guide tests read them) and without layout whitespace. The browser bundles (built
+//! with the `fetch-scenarios` feature) compile in only their family's default scenario and
+//! fetch the others from the server when a person chooses one ([`fetched`]).
+
+/// Whether `a` and `b` are the same text (in a constant).
+const fn same(a: &str, b: &str) -> bool {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    if a.len() != b.len() {
+        return false;
+    }
+    let mut i = 0;
+    while i < a.len() {
+        if a[i] != b[i] {
+            return false;
+        }
+        i += 1;
+    }
+    true
+}
+
+/// Whether a build compiles in the text of the shipped scenario `name` of a family it runs:
+/// all of them, but with `fetch-scenarios` only the families' defaults.
+const fn compiled_in(name: &str) -> bool {
+    if !cfg!(feature = "fetch-scenarios") {
+        return true;
+    }
+    let families = super::family::FAMILIES;
+    let mut i = 0;
+    while i < families.len() {
+        if same(families[i].default_scenario, name) {
+            return true;
+        }
+        i += 1;
+    }
+    false
+}
+
+/// Where a bundle fetches a shipped scenario it does not carry: relative to the page.
+pub fn fetched(name: &str) -> String {
+    format!("scenarios/{name}")
+}
+
+/// Whether a build runs the shipped scenario `name` but fetches its text (see [`fetched`]).
+pub fn to_fetch(name: &str) -> bool {
+    find(name).is_some_and(|s| s.text.is_none() && crate::scenario::protocol(s.protocol).is_some())
+}
 
 /// A shipped scenario.
 #[derive(Debug)]
@@ -28,7 +73,7 @@ macro_rules! shipped {
             name: $name,
             protocol: $protocol,
             title: $title,
-            text: if cfg!(feature = $feature) { Some(include_str!(concat!(env!("OUT_DIR"), "/scenarios/", $name))) } else { None },
+            text: if cfg!(feature = $feature) && compiled_in($name) { Some(include_str!(concat!(env!("OUT_DIR"), "/scenarios/", $name))) } else { None },
         }
     };
 }

@@ -153,6 +153,37 @@ export async function labTests({ context, launch, baseUrl, test, assert, artifac
     await page.close();
   });
 
+  await test('the guide\'s Next and Previous move the run to each step\'s moment, paused and playing', async () => {
+    const file = JSON.parse(await readFile(new URL('../../scenarios/raft-leader-crash.json', import.meta.url), 'utf8'));
+    const starts = [0, ...file.guide.steps.slice(0, -1).map((s) => s.until_ms)];
+    const { page, errors } = await open('?scenario=raft-leader-crash');
+    const clockMs = async () => Number.parseFloat(await page.getByTestId('clock').textContent());
+    const stepText = () => page.getByTestId('guide-step').locator('.guide-text').textContent();
+    const count = () => page.getByTestId('guide-step').locator('.guide-count').textContent();
+    for (let i = 1; i <= 3; i++) {
+      await page.getByRole('button', { name: 'Next step' }).click();
+      await page.waitForFunction((t) => Math.abs(Number.parseFloat(document.querySelector('[data-testid=clock]').textContent) - t) < 0.0005, starts[i], { timeout: 10_000 });
+      assert((await stepText()) === file.guide.steps[i].text, `after Next ${i}× the step reads "${await stepText()}"`);
+      assert((await count()) === `Step ${i + 1} of ${file.guide.steps.length}`, await count());
+    }
+    await page.getByRole('button', { name: 'Previous step' }).click();
+    await page.waitForFunction((t) => Math.abs(Number.parseFloat(document.querySelector('[data-testid=clock]').textContent) - t) < 0.0005, starts[2], { timeout: 10_000 });
+    assert((await stepText()) === file.guide.steps[2].text, 'Previous did not go back one step');
+    // A step's dot goes straight to it; playing, the step then follows the clock onwards
+    // (never back to the step the clock was in before the click).
+    await page.getByRole('button', { name: `Step 6 of ${file.guide.steps.length}` }).click();
+    await page.waitForFunction((t) => Math.abs(Number.parseFloat(document.querySelector('[data-testid=clock]').textContent) - t) < 0.0005, starts[5], { timeout: 10_000 });
+    await page.getByRole('button', { name: 'Play', exact: true }).click();
+    await page.getByRole('button', { name: 'Next step' }).click();
+    await page.waitForTimeout(600);
+    const shown = Number(/Step (\d+)/.exec(await count())[1]);
+    assert(shown >= 7, `playing, Next showed step ${shown}, not 7 or later`);
+    assert((await clockMs()) >= starts[6], `playing, Next left the clock at ${await clockMs()} ms, before step 7's ${starts[6]} ms`);
+    assert(await page.getByRole('button', { name: 'Pause', exact: true }).isVisible(), 'Next stopped the run');
+    assert(errors.length === 0, errors.join('\n'));
+    await page.close();
+  });
+
   await test('the scrubber travels back and forth, with marks for elections', async () => {
     const { page, errors } = await open();
     await playUntilLeader(page);

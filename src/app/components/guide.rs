@@ -9,7 +9,7 @@ use yew::prelude::*;
 
 use crate::scenario::guide::Guide;
 
-#[derive(Properties, PartialEq)]
+/// What the guide card shows.
 pub struct GuidePanelProps {
     /// The loaded scenario's guide, if it has one.
     pub guide: Rc<Option<Guide>>,
@@ -21,10 +21,9 @@ pub struct GuidePanelProps {
     pub on_step: Callback<usize>,
 }
 
-/// The guide card. It re-renders only when the clock crosses a step boundary (its props carry
-/// the step, not the time).
-#[component]
-pub fn GuidePanel(props: &GuidePanelProps) -> Html {
+/// The guide card: a plain function rather than a component (the page renders only when what
+/// it shows changed, and a component's machinery costs the download more than it saves).
+pub fn guide_panel(props: &GuidePanelProps) -> Html {
     let Some(guide) = props.guide.as_ref() else {
         return html! {
             <section class="guide card" aria-label="About this scenario" data-testid="guide">

@@ -21,7 +21,6 @@ pub mod shortcuts;
 pub mod spacetime;
 pub mod stage;
 pub mod stage_menu;
-pub mod tabs;
 pub mod tx_view;
 
 use wasm_bindgen::JsCast;

@@ -9,6 +9,7 @@ use std::rc::Rc;
 use yew::prelude::*;
 
 use crate::sim::Micros;
+use crate::view::num::fixed;
 use crate::view::marks::{DRAWN_MAX, KINDS, ScrubMark, ms_decimal, neighbour, parse_ms, percent, position_text, symbol, thin, tick_span_us};
 
 #[derive(Properties, PartialEq)]
@@ -59,7 +60,7 @@ pub fn Scrubber(props: &ScrubberProps) -> Html {
     let span = tick_span_us(frontier);
     let stretch = if frontier == 0 { 1.0 } else { span as f64 / frontier as f64 };
     html! {
-        <section class="scrubber" aria-label="Time travel" data-testid="scrubber" style={format!("--stretch: {stretch:.6}")}>
+        <section class="scrubber" aria-label="Time travel" data-testid="scrubber" style={format!("--stretch: {}", fixed(stretch, 6))}>
             <button type="button" class="icon mark-nav" aria-label="Previous mark" title="Go to the previous mark" disabled={previous.is_none()} onclick={seek_to(previous)}>{ "‹" }</button>
             <div class="scrub-track">
                 <Ticks marks={props.marks.clone()} {span} on_seek={props.on_seek.clone()} />
@@ -72,17 +73,10 @@ pub fn Scrubber(props: &ScrubberProps) -> Html {
     }
 }
 
-#[derive(Properties, PartialEq)]
-pub struct MarkLegendProps {
-    /// Every mark of the run so far.
-    pub marks: Rc<Vec<ScrubMark>>,
-}
-
-/// What the time line's symbols mean: only the kinds this run has marked, so a page never
-/// explains marks its protocol does not make.
-#[component]
-pub fn MarkLegend(props: &MarkLegendProps) -> Html {
-    let present = KINDS.iter().filter(|(kind, _, _)| props.marks.iter().any(|m| m.kind == *kind));
+/// What the time line's symbols mean: only the kinds this run has marked (`marks`), so a page
+/// never explains marks its protocol does not make.
+pub fn mark_legend(marks: &[ScrubMark]) -> Html {
+    let present = KINDS.iter().filter(|(kind, _, _)| marks.iter().any(|m| m.kind == *kind));
     html! {
         <ul class="legend scrub-legend" aria-label="Time line marks">
             { for present.map(|(kind, sym, word)| html! {
@@ -126,7 +120,7 @@ fn Ticks(props: &TicksProps) -> Html {
             // Out of the tab order: up to two hundred stops would bury the page; the
             // previous/next buttons reach every mark from the keyboard.
             <button key={i} type="button" tabindex="-1" class={classes!("tick", format!("mark-{}", m.kind))} data-at={m.at_us.to_string()}
-                    style={format!("--at: {:.3}%", percent(m.at_us, span))} title={label.clone()} aria-label={label}>
+                    style={format!("--at: {}%", fixed(percent(m.at_us, span), 3))} title={label.clone()} aria-label={label}>
                 { symbol(m.kind) }
             </button>
         }

@@ -325,11 +325,13 @@ fn MessagesLayer(props: &MessagesProps) -> Html {
     let flights: Vec<Flight> = drawn.iter().map(|m| labels::flight(&positions, props.layout, r, m)).collect();
     // Labels beside their messages, clear of the servers' words and of each other for as long
     // as both fly; each keeps its side from the last drawing (see `view::labels`).
-    let sides = use_mut_ref(std::collections::HashMap::<u64, u8>::new);
+    // (id, choice) of the last drawing's labels (a few dozen at most).
+    let sides = use_mut_ref(Vec::<(u64, u8)>::new);
     let placed = {
         let last = sides.borrow();
         let views: Vec<&MessageView> = drawn.iter().map(|m| m.as_ref()).collect();
-        labels::stage_labels(props.layout, props.nodes, &views, &props.texts, props.clock.now_us(), props.selected, |id| last.get(&id).copied())
+        let previous = |id: u64| last.iter().find(|(i, _)| *i == id).map(|(_, c)| *c);
+        labels::stage_labels(props.layout, props.nodes, &views, &props.texts, props.clock.now_us(), props.selected, previous)
     };
     *sides.borrow_mut() = placed.iter().map(|p| (p.id, p.choice)).collect();
     // The keyed messages are the group's only children: a sibling beside them would make Yew
@@ -400,5 +402,5 @@ fn MessageDot(props: &MessageDotProps) -> Html {
 }
 
 fn fmt(v: f64) -> String {
-    format!("{v:.1}")
+    crate::view::num::fixed(v, 1)
 }

@@ -9,10 +9,10 @@ use super::node_menu::NodeActions;
 use crate::sim::NodeId;
 use crate::view::{NodeCommand, NodeView};
 
-#[derive(Properties, PartialEq)]
+/// What the menu offers.
 pub struct StageMenuProps {
     /// The server or message, in words ("S3 leader term 2", "m14 AppendEntries S1→S3").
-    pub title: AttrValue,
+    pub title: String,
     /// The selected server, if a server is selected (else a message is).
     pub node: Option<NodeView>,
     /// The selected message's id, if a message is.
@@ -22,15 +22,15 @@ pub struct StageMenuProps {
     pub on_close: Callback<()>,
 }
 
-#[component]
-pub fn StageMenu(props: &StageMenuProps) -> Html {
+/// The menu (a plain function: see [`super::guide::guide_panel`]).
+pub fn stage_menu(props: &StageMenuProps) -> Html {
     let close = {
         let cb = props.on_close.clone();
         Callback::from(move |_: MouseEvent| cb.emit(()))
     };
     html! {
         <div class="stage-menu" data-testid="stage-menu">
-            <span class="stage-menu-title">{ props.title.clone() }</span>
+            <span class="stage-menu-title">{ &props.title }</span>
             if let Some(node) = props.node.clone() {
                 <NodeActions {node} on_command={props.on_command.clone()} />
             }
