@@ -24,21 +24,21 @@ use yew::prelude::*;
 
 use components::breakpoint::Breakpoint;
 use components::cluster::ClusterPanel;
-use components::controls::Controls;
+use components::controls::{ControlsProps, controls};
 use components::event_log::EventLog;
 use components::in_flight::InFlight;
-use components::inspector::Inspector;
-use components::invariants::Invariants;
+use components::inspector::{InspectorProps, inspector};
+use components::invariants::{InvariantsProps, invariants};
 use components::network::NetworkPanel;
 use components::guide::{GuidePanelProps, guide_panel};
-use components::scenarios::Scenarios;
-use components::scrubber::{Scrubber, mark_legend};
+use components::scenarios::{ScenariosProps, scenarios};
+use components::scrubber::{ScrubberProps, mark_legend, scrubber};
 use components::stage_menu::{StageMenuProps, stage_menu};
 use components::session::Session;
 use components::shortcuts::Shortcuts;
 use components::spacetime::SpaceTime;
 use components::stage::Stage;
-use components::compare::Compare;
+use components::compare::{CompareProps, compare};
 use state::{LabAction, LabState, SPACETIME_WINDOW_US, Selected};
 
 use crate::view::page::PageOptions;
@@ -262,7 +262,7 @@ fn App() -> Html {
     let guide_step = lab.guide.as_ref().as_ref().map_or(0, |g| g.step_at(lab.shown.0));
 
     let inspector = match (&lab.inspection, lab.selected) {
-        (Some(inspection), Some(_)) => html! { <Inspector inspection={inspection.clone()} on_close={on_close.clone()} /> },
+        (Some(inspection), Some(_)) => inspector(&InspectorProps { inspection: inspection.clone(), on_close: on_close.clone() }),
         (None, Some(Selected::Message(id))) => html! {
             <p class="hint" role="status">{ format!("m{id} is no longer in flight: it was delivered or dropped.") }</p>
         },
@@ -311,7 +311,7 @@ fn App() -> Html {
         }
     };
     let guide = guide_panel(&GuidePanelProps { guide: lab.guide.clone(), description: AttrValue::from(lab.description.clone()), step: guide_step, on_step: on_guide_step });
-    let invariants = html! { <Invariants invariants={lab.invariants.clone()} /> };
+    let invariants_panel = invariants(&InvariantsProps { invariants: lab.invariants.clone() });
     let inspector_panel = html! {
         <>
             { inspector }
@@ -327,9 +327,9 @@ fn App() -> Html {
         <NetworkPanel nodes={lab.node_count} latency_ms={(latency_min, latency_max)} loss_percent={loss} duplicate_percent={dup} lead={lab.lead} on_command={on_net.clone()} />
     };
     let events = html! { <EventLog lines={lab.log.clone()} nodes={lab.node_count} playing={lab.playing} /> };
-    let legend = html! {
+    let legend_card = html! {
         <section class="card legend-card" aria-label="Legend">
-            <Legend items={lab.legend} />
+            { legend(lab.legend) }
             { mark_legend(&lab.marks) }
         </section>
     };
@@ -339,7 +339,7 @@ fn App() -> Html {
     let tabs: Vec<(&'static str, &'static str, Html)> = if embed {
         [
             ("guide", "Guide", guide.clone()),
-            ("invariants", "Invariants", invariants.clone()),
+            ("invariants", "Invariants", invariants_panel.clone()),
             ("inspector", "Inspector", inspector_panel.clone()),
             ("logs", crate::view::family::here().panel_title, protocol.clone()),
             ("spacetime", "Diagram", spacetime.clone()),
@@ -371,7 +371,7 @@ fn App() -> Html {
                         <h1 data-testid="title">{ family.title }</h1>
                         <p class="subtitle">{ family.subtitle }</p>
                     </div>
-                    <Scenarios current={AttrValue::from(lab.scenario.clone())} {on_load} />
+                    { scenarios(&ScenariosProps { current: lab.scenario.clone(), on_load }) }
                     <button type="button" class="icon" aria-label="Keyboard shortcuts" aria-keyshortcuts="?" title="Keyboard shortcuts (?)" onclick={on_help}>{ "?" }</button>
                 </header>
             }
@@ -400,9 +400,9 @@ fn App() -> Html {
                     }
                 </div>
                 { for stage_menu }
-                <Controls playing={lab.playing} speed={lab.speed} now_us={lab.shown.0} events={lab.shown.1} {on_toggle} {on_step} {on_step_back} {on_speed} />
+                { controls(&ControlsProps { playing: lab.playing, speed: lab.speed, now_us: lab.shown.0, events: lab.shown.1, on_toggle, on_step, on_step_back, on_speed }) }
                 if !embed || shows("timeline") {
-                    <Scrubber now_us={lab.shown.0} frontier_us={lab.shown.2} marks={lab.marks.clone()} {on_seek} />
+                    { scrubber(&ScrubberProps { now_us: lab.shown.0, frontier_us: lab.shown.2, marks: lab.marks.clone(), on_seek }) }
                 }
             </section>
             if embed {
@@ -420,16 +420,16 @@ fn App() -> Html {
                 <aside class="side" aria-label="Guide and state">
                     { guide }
                     { inspector_panel }
-                    { invariants }
-                    { legend }
+                    { invariants_panel }
+                    { legend_card }
                 </aside>
                 <div class="wide">
                     { protocol }
                     { spacetime }
                 </div>
                 <div class="deep">
-                    <Compare choices={lab.twin_choices.clone()} comparing={lab.twin.as_ref().map(|t| AttrValue::from(t.label.clone()))}
-                        current={AttrValue::from(format!("{title} ({})", crate::view::family::protocol_title(&lab.protocol)))} metrics={lab.metrics.clone()} {on_compare} />
+                    { compare(&CompareProps { choices: lab.twin_choices.clone(), comparing: lab.twin.as_ref().map(|t| t.label.clone()),
+                        current: format!("{title} ({})", crate::view::family::protocol_title(&lab.protocol)), metrics: lab.metrics.clone(), on_compare }) }
                     <div class="panels">
                         { network }
                         <Breakpoint nodes={lab.node_count} kinds={lab.message_kinds} current={lab.breakpoint.clone()} on_set={on_breakpoint} />
@@ -463,17 +463,12 @@ fn protocol_panel(panel: &Rc<crate::view::Panel>, on_request: &Callback<serde_js
 }
 
 
-#[derive(Properties, PartialEq)]
-struct LegendProps {
-    /// The protocol's own entries: (swatch class, or empty for none; text).
-    items: &'static [(&'static str, &'static str)],
-}
-
-#[component]
-fn Legend(props: &LegendProps) -> Html {
+/// The stage's legend: the protocol's own entries (a swatch class, or empty for none; text),
+/// then what every stage draws.
+fn legend(items: &'static [(&'static str, &'static str)]) -> Html {
     html! {
         <ul class="legend" aria-label="Legend">
-            { for props.items.iter().map(|(swatch, text)| html! {
+            { for items.iter().map(|(swatch, text)| html! {
                 <li>
                     if !swatch.is_empty() {
                         <span class={classes!("swatch", *swatch)}></span>

@@ -6,22 +6,20 @@ use std::rc::Rc;
 
 use yew::prelude::*;
 
-#[derive(Properties, PartialEq)]
 pub struct CompareProps {
     /// What can be set beside the run.
     pub choices: Rc<Vec<String>>,
     /// The twin's label while comparing.
-    pub comparing: Option<AttrValue>,
+    pub comparing: Option<String>,
     /// The current run's name for the table's heading.
-    pub current: AttrValue,
+    pub current: String,
     /// (figure, this run, the twin).
     pub metrics: Rc<Vec<(&'static str, String, String)>>,
     /// A choice by index, or none to stop.
     pub on_compare: Callback<Option<usize>>,
 }
 
-#[component]
-pub fn Compare(props: &CompareProps) -> Html {
+pub fn compare(props: &CompareProps) -> Html {
     let onchange = {
         let cb = props.on_compare.clone();
         Callback::from(move |e: Event| {

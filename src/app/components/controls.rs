@@ -8,7 +8,6 @@ use crate::sim::Micros;
 use crate::sim::time::AsMs;
 use crate::view::geometry::{SLIDER_STEPS, slider_from_speed, speed_from_slider, speed_label};
 
-#[derive(Properties, PartialEq)]
 pub struct ControlsProps {
     pub playing: bool,
     pub speed: f64,
@@ -31,8 +30,7 @@ const PAUSE: &str = "M3.5 2.5h3v11h-3zM9.5 2.5h3v11h-3z";
 const STEP: &str = "M3 2.5v11l7.5-5.5zM11 2.5h2.5v11H11z";
 const STEP_BACK: &str = "M13 2.5v11L5.5 8zM2.5 2.5H5v11H2.5z";
 
-#[component]
-pub fn Controls(props: &ControlsProps) -> Html {
+pub fn controls(props: &ControlsProps) -> Html {
     let toggle = { let cb = props.on_toggle.clone(); Callback::from(move |_: MouseEvent| cb.emit(())) };
     let step = { let cb = props.on_step.clone(); Callback::from(move |_: MouseEvent| cb.emit(())) };
     let back = { let cb = props.on_step_back.clone(); Callback::from(move |_: MouseEvent| cb.emit(())) };

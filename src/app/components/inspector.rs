@@ -1,8 +1,8 @@
 //! The inspector: a server's full state or a message's full content (an
 //! [`Inspection`](crate::view::inspect::Inspection) built natively), as titled definition lists
 //! with each field's hint both as a tooltip and as small text, since tooltips never reach touch
-//! screens or keyboard users. The owner puts its actions (drop this message, the server's menu)
-//! inside as children.
+//! screens or keyboard users. The actions on what it shows open under the stage
+//! ([`super::stage_menu`]).
 
 use std::rc::Rc;
 
@@ -10,15 +10,11 @@ use yew::prelude::*;
 
 use crate::view::inspect::{Field, Inspection};
 
-#[derive(Properties, PartialEq)]
 pub struct InspectorProps {
     /// What to show; rebuilt by the owner when the run moves.
     pub inspection: Rc<Inspection>,
     /// The close button.
     pub on_close: Callback<()>,
-    /// Action buttons, shown under the title.
-    #[prop_or_default]
-    pub children: Children,
 }
 
 fn field(f: &Field) -> Html {
@@ -33,8 +29,7 @@ fn field(f: &Field) -> Html {
     }
 }
 
-#[component]
-pub fn Inspector(props: &InspectorProps) -> Html {
+pub fn inspector(props: &InspectorProps) -> Html {
     let i = &props.inspection;
     let close = {
         let cb = props.on_close.clone();
@@ -47,9 +42,6 @@ pub fn Inspector(props: &InspectorProps) -> Html {
                 <h2>{ &i.title }</h2>
                 <button type="button" class="secondary inspector-close" aria-label="Close inspector" onclick={close}>{ "✕" }</button>
             </header>
-            if !props.children.is_empty() {
-                <div class="inspector-actions">{ props.children.clone() }</div>
-            }
             { for i.sections.iter().map(|(title, fields)| html! {
                 <div class="inspector-section" key={*title}>
                     <h3>{ *title }</h3>

@@ -7,13 +7,11 @@ use yew::prelude::*;
 use crate::sim::time::AsMs;
 use crate::view::InvariantView;
 
-#[derive(Properties, PartialEq)]
 pub struct InvariantsProps {
     pub invariants: Rc<Vec<InvariantView>>,
 }
 
-#[component]
-pub fn Invariants(props: &InvariantsProps) -> Html {
+pub fn invariants(props: &InvariantsProps) -> Html {
     html! {
         <section class="invariants" aria-label="Invariants">
             <h2>{ "Invariants" }</h2>

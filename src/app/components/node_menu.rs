@@ -7,14 +7,12 @@ use yew::prelude::*;
 use crate::sim::NodeId;
 use crate::view::{NodeCommand, NodeView};
 
-#[derive(Properties, PartialEq)]
 pub struct NodeActionsProps {
     pub node: NodeView,
     pub on_command: Callback<(NodeId, NodeCommand)>,
 }
 
-#[component]
-pub fn NodeActions(props: &NodeActionsProps) -> Html {
+pub fn node_actions(props: &NodeActionsProps) -> Html {
     let node = &props.node;
     let id = node.id;
     let button = |label: String, command: NodeCommand, enabled: bool| {

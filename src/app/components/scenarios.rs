@@ -8,17 +8,15 @@ use crate::view::family::{FAMILIES, here};
 use crate::view::shipped::SHIPPED;
 
 /// The picker's inputs.
-#[derive(Properties, PartialEq)]
 pub struct ScenariosProps {
     /// The loaded scenario's file name (the picker's value).
-    pub current: AttrValue,
+    pub current: String,
     /// Loads a shipped scenario by file name.
     pub on_load: Callback<String>,
 }
 
 /// The scenario picker and its Reset button.
-#[component]
-pub fn Scenarios(props: &ScenariosProps) -> Html {
+pub fn scenarios(props: &ScenariosProps) -> Html {
     // This page's own scenarios first: a person who opened the Raft page is choosing among
     // Raft's; the other families' follow, each under its name.
     let families = std::iter::once(here()).chain(FAMILIES.iter().filter(|f| *f != here()));

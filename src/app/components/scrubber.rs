@@ -12,7 +12,6 @@ use crate::sim::Micros;
 use crate::view::num::fixed;
 use crate::view::marks::{DRAWN_MAX, KINDS, ScrubMark, ms_decimal, neighbour, parse_ms, percent, position_text, symbol, thin, tick_span_us};
 
-#[derive(Properties, PartialEq)]
 pub struct ScrubberProps {
     /// The run's current virtual time.
     pub now_us: Micros,
@@ -32,8 +31,7 @@ fn buckets() -> usize {
     ((width / 6.0) as usize).clamp(24, DRAWN_MAX)
 }
 
-#[component]
-pub fn Scrubber(props: &ScrubberProps) -> Html {
+pub fn scrubber(props: &ScrubberProps) -> Html {
     let frontier = props.frontier_us;
     let now = props.now_us.min(frontier);
     let oninput = {

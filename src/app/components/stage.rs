@@ -78,7 +78,7 @@ pub fn Stage(props: &StageProps) -> Html {
     html! {
         <svg class="stage" viewBox={view_box} role="group" aria-label={props.label.clone()}>
             if props.layout == Layout::Fan {
-                <ClientsMark />
+                { clients_mark() }
             }
             <NodesLayer nodes={props.nodes.clone()} texts={texts.clone()} selected={props.selected} highlight={props.highlight.clone()} on_select={props.on_select.clone()} layout={props.layout} interactive={props.interactive} />
             <RingsLayer nodes={props.nodes.clone()} clock={props.clock.clone()} layout={props.layout} />
@@ -100,8 +100,7 @@ struct NodesProps {
 }
 
 /// Where a balancer's requests come from: the clients, drawn once at the left.
-#[component]
-fn ClientsMark() -> Html {
+fn clients_mark() -> Html {
     let p = geometry::client_point(Layout::Fan);
     let s = geometry::positions(Layout::Fan, 1)[0];
     html! {

@@ -5,7 +5,7 @@
 
 use yew::prelude::*;
 
-use super::node_menu::NodeActions;
+use super::node_menu::{NodeActionsProps, node_actions};
 use crate::sim::NodeId;
 use crate::view::{NodeCommand, NodeView};
 
@@ -32,7 +32,7 @@ pub fn stage_menu(props: &StageMenuProps) -> Html {
         <div class="stage-menu" data-testid="stage-menu">
             <span class="stage-menu-title">{ &props.title }</span>
             if let Some(node) = props.node.clone() {
-                <NodeActions {node} on_command={props.on_command.clone()} />
+                { node_actions(&NodeActionsProps { node, on_command: props.on_command.clone() }) }
             }
             if let Some(id) = props.message {
                 <div class="node-actions" role="menu" aria-label={format!("m{id} actions")}>
