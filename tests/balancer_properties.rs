@@ -136,7 +136,10 @@ fn without_faults_every_strategy_serves_every_request() {
 /// schedules hold without them.
 #[test]
 fn the_planted_bugs_are_caught() {
-    let cases = [(PlantedBug::LoseOnTimeout, "No request lost", Action::Crash(Target::Node(3))), (PlantedBug::AnswerLate, "Answered once", Action::Client { request: Op::Slow(3, 30_000), to: Some(Target::Node(3)), client: 1 })];
+    let cases = [
+        (PlantedBug::LoseOnTimeout, "No request lost", Action::Crash(Target::Node(3))),
+        (PlantedBug::AnswerLate, "Answered once", Action::Client { request: Op::Slow(3, 30_000), to: Some(Target::Node(3)), client: 1 }),
+    ];
     for (bug, invariant, fault) in cases {
         let mut caught = None;
         for seed in 1..=10u64 {

@@ -288,10 +288,22 @@ fn fuzz_finds_the_planted_commit_on_timeout_bug() {
 fn bad_commit_scenarios_exit_2_naming_file_and_path() {
     let dir = scratch("bad-commit");
     let cases: &[(&str, &str, &str)] = &[
-        ("coordinator-votes.json", r#"{"protocol": "2pc", "nodes": 4, "schedule": [{"at_ms": 0, "begin": {"votes": {"1": "no"}}}]}"#, "coordinator-votes.json: schedule[0].begin.votes.1: node 1 is the coordinator; only participants vote"),
-        ("bad-vote.json", r#"{"protocol": "3pc", "nodes": 4, "schedule": [{"at_ms": 0, "begin": {"votes": {"3": "nay"}}}]}"#, "bad-vote.json: schedule[0].begin.votes.3: unknown vote \"nay\" (expected one of: yes, no)"),
+        (
+            "coordinator-votes.json",
+            r#"{"protocol": "2pc", "nodes": 4, "schedule": [{"at_ms": 0, "begin": {"votes": {"1": "no"}}}]}"#,
+            "coordinator-votes.json: schedule[0].begin.votes.1: node 1 is the coordinator; only participants vote",
+        ),
+        (
+            "bad-vote.json",
+            r#"{"protocol": "3pc", "nodes": 4, "schedule": [{"at_ms": 0, "begin": {"votes": {"3": "nay"}}}]}"#,
+            "bad-vote.json: schedule[0].begin.votes.3: unknown vote \"nay\" (expected one of: yes, no)",
+        ),
         ("too-small.json", r#"{"protocol": "2pc", "nodes": 2}"#, "too-small.json: nodes: 2 is out of range 3..=10 for 2pc"),
-        ("bad-kind.json", r#"{"protocol": "3pc", "nodes": 4, "schedule": [{"when": {"node": 1, "sends": "Commit"}, "crash": 1}]}"#, "bad-kind.json: schedule[0].when.sends: unknown message type \"Commit\" (expected one of: CanCommit, Vote, PreCommit, Ack, DoCommit,"),
+        (
+            "bad-kind.json",
+            r#"{"protocol": "3pc", "nodes": 4, "schedule": [{"when": {"node": 1, "sends": "Commit"}, "crash": 1}]}"#,
+            "bad-kind.json: schedule[0].when.sends: unknown message type \"Commit\" (expected one of: CanCommit, Vote, PreCommit, Ack, DoCommit,",
+        ),
         ("string-request.json", r#"{"protocol": "2pc", "nodes": 4, "schedule": [{"at_ms": 0, "client": "set x 1"}]}"#, "string-request.json: schedule[0].client: expected a transaction"),
         ("begin-raft.json", r#"{"protocol": "raft", "nodes": 3, "schedule": [{"at_ms": 0, "begin": {}}]}"#, "begin-raft.json: schedule[0].begin: expected a string, found an object"),
     ];

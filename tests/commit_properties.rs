@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 use distlab::protocols::commit::threepc::ThreePc;
 use distlab::protocols::commit::twopc::TwoPc;
 use distlab::protocols::commit::{Begin, CommitFamily, Decision, TxState, Vote, checker::table_of};
-use distlab::scenario::{BuildOptions, FuzzSpec, Faults};
+use distlab::scenario::{BuildOptions, Faults, FuzzSpec};
 use distlab::sim::{Action, Engine, LinkProfile, Scheduled, Setup, Target, TraceMode, When, ms};
 use proptest::prelude::*;
 

@@ -8,17 +8,16 @@ use distlab::scenario::{Scenario, guide_check};
 
 fn shipped() -> Vec<(String, Scenario)> {
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios");
-    let mut names: Vec<String> = std::fs::read_dir(&dir)
-        .expect("scenarios/ exists")
-        .filter_map(|e| e.ok())
-        .map(|e| e.file_name().to_string_lossy().into_owned())
-        .filter(|n| n.ends_with(".json"))
-        .collect();
+    let mut names: Vec<String> =
+        std::fs::read_dir(&dir).expect("scenarios/ exists").filter_map(|e| e.ok()).map(|e| e.file_name().to_string_lossy().into_owned()).filter(|n| n.ends_with(".json")).collect();
     names.sort();
-    names.into_iter().map(|n| {
-        let sc = Scenario::load(&dir.join(&n)).unwrap_or_else(|e| panic!("{e}"));
-        (n, sc)
-    }).collect()
+    names
+        .into_iter()
+        .map(|n| {
+            let sc = Scenario::load(&dir.join(&n)).unwrap_or_else(|e| panic!("{e}"));
+            (n, sc)
+        })
+        .collect()
 }
 
 #[test]
@@ -67,10 +66,8 @@ fn a_guide_that_misreads_its_run_is_caught() {
     let last = guide.steps.len() - 1;
     let step = &mut guide.steps[last];
     step.text = "S2 leads term 1; S3 is up.".into();
-    step.expect = vec![
-        distlab::scenario::claims::Claim { path: "S2.role".into(), want: serde_json::json!("leader") },
-        distlab::scenario::claims::Claim { path: "S2.term".into(), want: serde_json::json!(1) },
-    ];
+    step.expect =
+        vec![distlab::scenario::claims::Claim { path: "S2.role".into(), want: serde_json::json!("leader") }, distlab::scenario::claims::Claim { path: "S2.term".into(), want: serde_json::json!(1) }];
     let checks = guide_check::check(&sc).expect("runs");
     let failures = &checks[last].failures;
     assert!(failures.iter().any(|f| f.contains("S2.role is \"follower\", not \"leader\"")), "{failures:?}");

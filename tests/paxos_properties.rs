@@ -118,8 +118,16 @@ fn random_fault_runs_choose_values() {
         if e.checker().chosen().len() == 1 && learned == NODES as usize {
             chosen_and_learned += 1;
         }
-        let mut commands: Vec<(u64, Action<Command>)> = (0..20).map(|i| (200 + i * 250, Action::Client { request: Command::Set { key: "x".into(), value: i.to_string() }, to: None, client: 1 + (i % 3) as u32 })).collect();
-        commands.extend([(1_000 + seed * 37, Action::Crash(Target::Leader)), (2_500, Action::Restart(Target::Node(1))), (2_500, Action::Restart(Target::Node(2))), (2_500, Action::Restart(Target::Node(3))), (2_500, Action::Restart(Target::Node(4))), (2_500, Action::Restart(Target::Node(5)))]);
+        let mut commands: Vec<(u64, Action<Command>)> =
+            (0..20).map(|i| (200 + i * 250, Action::Client { request: Command::Set { key: "x".into(), value: i.to_string() }, to: None, client: 1 + (i % 3) as u32 })).collect();
+        commands.extend([
+            (1_000 + seed * 37, Action::Crash(Target::Leader)),
+            (2_500, Action::Restart(Target::Node(1))),
+            (2_500, Action::Restart(Target::Node(2))),
+            (2_500, Action::Restart(Target::Node(3))),
+            (2_500, Action::Restart(Target::Node(4))),
+            (2_500, Action::Restart(Target::Node(5))),
+        ]);
         let e = run(MultiPaxos::default(), seed, commands);
         assert!(e.first_violation().is_none(), "{:?}", e.first_violation());
         if committed(e.checker()).len() >= 18 && e.checker().leaders().len() >= 2 {

@@ -64,7 +64,10 @@ proptest! {
 fn random_fault_runs_make_progress() {
     let mut committed_runs = 0;
     for seed in 0..40u64 {
-        let faults = (0..20).map(|i| (i * 350, Action::Client { request: format!("set k{i} {i}").parse().unwrap(), to: None, client: 1 })).chain([(2_000, Action::Crash(Target::Leader)), (4_000, Action::Restart(Target::Leader))]).collect();
+        let faults = (0..20)
+            .map(|i| (i * 350, Action::Client { request: format!("set k{i} {i}").parse().unwrap(), to: None, client: 1 }))
+            .chain([(2_000, Action::Crash(Target::Leader)), (4_000, Action::Restart(Target::Leader))])
+            .collect();
         let e = run(seed, faults, Raft::default());
         assert!(e.first_violation().is_none());
         if e.checker().committed().count() >= 10 {

@@ -7,8 +7,8 @@
 #![cfg(not(target_arch = "wasm32"))]
 
 use distlab::sim::Micros;
-use distlab::view::labels::{self, TextBox};
 use distlab::view::lab::LabRun;
+use distlab::view::labels::{self, TextBox};
 use distlab::view::{MessageView, NodeView};
 
 /// Moments sampled per scenario, besides each guide step's start.
@@ -19,12 +19,7 @@ const SAMPLED_SPAN_US: Micros = 20_000_000;
 
 fn shipped() -> Vec<(String, String)> {
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios");
-    let mut names: Vec<String> = std::fs::read_dir(&dir)
-        .expect("scenarios/")
-        .filter_map(Result::ok)
-        .map(|e| e.file_name().to_string_lossy().into_owned())
-        .filter(|n| n.ends_with(".json"))
-        .collect();
+    let mut names: Vec<String> = std::fs::read_dir(&dir).expect("scenarios/").filter_map(Result::ok).map(|e| e.file_name().to_string_lossy().into_owned()).filter(|n| n.ends_with(".json")).collect();
     names.sort();
     names.into_iter().map(|n| (n.clone(), std::fs::read_to_string(dir.join(&n)).expect("readable"))).collect()
 }

@@ -183,8 +183,14 @@ mod tests {
     fn a_frame_reaches_every_listener_until_it_leaves() {
         let clock = StageClock::default();
         let heard = Rc::new(RefCell::new(Vec::new()));
-        let a = clock.listen(1, { let heard = heard.clone(); Callback::from(move |t| heard.borrow_mut().push(("a", t))) });
-        clock.listen(1, { let heard = heard.clone(); Callback::from(move |t| heard.borrow_mut().push(("b", t))) });
+        let a = clock.listen(1, {
+            let heard = heard.clone();
+            Callback::from(move |t| heard.borrow_mut().push(("a", t)))
+        });
+        clock.listen(1, {
+            let heard = heard.clone();
+            Callback::from(move |t| heard.borrow_mut().push(("b", t)))
+        });
         clock.set(10);
         clock.frame();
         clock.forget(a);
@@ -197,7 +203,10 @@ mod tests {
     fn a_slow_listener_hears_its_frames_and_every_redraw() {
         let clock = StageClock::default();
         let heard = Rc::new(RefCell::new(Vec::new()));
-        clock.listen(2, { let heard = heard.clone(); Callback::from(move |t| heard.borrow_mut().push(t)) });
+        clock.listen(2, {
+            let heard = heard.clone();
+            Callback::from(move |t| heard.borrow_mut().push(t))
+        });
         for t in 1..=4 {
             clock.set(t);
             clock.frame();

@@ -13,11 +13,7 @@ pub fn download(name: &str, text: &str, mime: &str) -> Result<(), String> {
     options.set_type(mime);
     let blob = web_sys::Blob::new_with_str_sequence_and_options(&parts, &options).map_err(|_| fail("the browser refused to make the file"))?;
     let url = web_sys::Url::create_object_url_with_blob(&blob).map_err(|_| fail("the browser refused a download address"))?;
-    let anchor: web_sys::HtmlAnchorElement = document
-        .create_element("a")
-        .map_err(|_| fail("no link element"))?
-        .dyn_into()
-        .map_err(|_| fail("no link element"))?;
+    let anchor: web_sys::HtmlAnchorElement = document.create_element("a").map_err(|_| fail("no link element"))?.dyn_into().map_err(|_| fail("no link element"))?;
     anchor.set_href(&url);
     anchor.set_download(name);
     anchor.click();

@@ -36,11 +36,7 @@ pub fn use_shortcuts(dispatcher: UseReducerDispatcher<LabState>) {
                 if event.default_prevented() || event.ctrl_key() || event.meta_key() || event.alt_key() {
                     return;
                 }
-                let tag = event
-                    .target()
-                    .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
-                    .map(|e| e.tag_name().to_ascii_uppercase())
-                    .unwrap_or_default();
+                let tag = event.target().and_then(|t| t.dyn_into::<web_sys::Element>().ok()).map(|e| e.tag_name().to_ascii_uppercase()).unwrap_or_default();
                 let key = event.key();
                 // Escape still closes things from inside a control; other keys belong to a text
                 // field or list, and space to a button (which it presses).

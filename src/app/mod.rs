@@ -24,21 +24,21 @@ use yew::prelude::*;
 
 use components::breakpoint::Breakpoint;
 use components::cluster::ClusterPanel;
+use components::compare::{CompareProps, compare};
 use components::controls::{ControlsProps, controls};
 use components::event_log::EventLog;
+use components::guide::{GuidePanelProps, guide_panel};
 use components::in_flight::InFlight;
 use components::inspector::{InspectorProps, inspector};
 use components::invariants::{InvariantsProps, invariants};
 use components::network::NetworkPanel;
-use components::guide::{GuidePanelProps, guide_panel};
 use components::scenarios::{ScenariosProps, scenarios};
 use components::scrubber::{ScrubberProps, mark_legend, scrubber};
-use components::stage_menu::{StageMenuProps, stage_menu};
 use components::session::Session;
 use components::shortcuts::Shortcuts;
 use components::spacetime::SpaceTime;
 use components::stage::Stage;
-use components::compare::{CompareProps, compare};
+use components::stage_menu::{StageMenuProps, stage_menu};
 use state::{LabAction, LabState, SPACETIME_WINDOW_US, Selected};
 
 use crate::view::page::PageOptions;
@@ -145,11 +145,7 @@ fn App() -> Html {
             let link = crate::view::share::is_run_link(&url::hash());
             lab.autoplay = options.plays_at_start(url::reduced_motion(), false);
             // Opens playing, except at a link's moment, or where something needs reading first.
-            lab.playing = options.plays_at_start(url::reduced_motion(), link)
-                && lab.error.is_none()
-                && lab.leaving.is_none()
-                && lab.fetching.is_none()
-                && !lab.run.borrow().violated();
+            lab.playing = options.plays_at_start(url::reduced_motion(), link) && lab.error.is_none() && lab.leaving.is_none() && lab.fetching.is_none() && !lab.run.borrow().violated();
             lab
         }
     });
@@ -184,9 +180,7 @@ fn App() -> Html {
     let on_breakpoint = use_dispatch(&d, LabAction::Breakpoint);
     let on_select = {
         let d = d.clone();
-        use_callback(lab.selected, move |id, selected| {
-            d.dispatch(LabAction::Select(if *selected == Some(Selected::Node(id)) { None } else { Some(Selected::Node(id)) }))
-        })
+        use_callback(lab.selected, move |id, selected| d.dispatch(LabAction::Select(if *selected == Some(Selected::Node(id)) { None } else { Some(Selected::Node(id)) })))
     };
     let make_link = {
         let run = lab.run.clone();
@@ -276,9 +270,11 @@ fn App() -> Html {
             { stage_menu(&StageMenuProps { title: format!("S{id} · {}", node.state), node: Some(node.clone()), message: None,
                 on_command: on_command.clone(), on_drop: on_drop.clone(), on_close: on_menu_close.clone() }) }
         }),
-        (Some(Selected::Message(id)), _) => lab.messages.iter().find(|m| m.id == id).map(|m| html! {
-            { stage_menu(&StageMenuProps { title: format!("m{id} {} {}→{}", m.kind, m.from, m.to), node: None, message: Some(id),
-                on_command: on_command.clone(), on_drop: on_drop.clone(), on_close: on_menu_close.clone() }) }
+        (Some(Selected::Message(id)), _) => lab.messages.iter().find(|m| m.id == id).map(|m| {
+            html! {
+                { stage_menu(&StageMenuProps { title: format!("m{id} {} {}→{}", m.kind, m.from, m.to), node: None, message: Some(id),
+                    on_command: on_command.clone(), on_drop: on_drop.clone(), on_close: on_menu_close.clone() }) }
+            }
         }),
         _ => None,
     };
@@ -461,7 +457,6 @@ fn protocol_panel(panel: &Rc<crate::view::Panel>, on_request: &Callback<serde_js
         _ => Html::default(),
     }
 }
-
 
 /// The stage's legend: the protocol's own entries (a swatch class, or empty for none; text),
 /// then what every stage draws.

@@ -12,11 +12,8 @@ use yew::prelude::*;
 use super::state::{LabAction, LabState, SlowPart};
 
 /// Each watched panel: the selector of its root and the part of the read round it is.
-const WATCHED: [(&str, SlowPart); 3] = [
-    ("section.spacetime", SlowPart::Diagram),
-    ("section.event-log", SlowPart::Log),
-    ("section.log-view, section.tx-view, section.acceptor-view, section.balancer-view", SlowPart::Panels),
-];
+const WATCHED: [(&str, SlowPart); 3] =
+    [("section.spacetime", SlowPart::Diagram), ("section.event-log", SlowPart::Log), ("section.log-view, section.tx-view, section.acceptor-view, section.balancer-view", SlowPart::Panels)];
 
 /// Watches the read panels once they are drawn, and again whenever the run is replaced (its
 /// panels may be new elements). Until the browser first reports, every panel counts as in

@@ -34,14 +34,7 @@ fn try_show_panic_overlay(message: &str) -> Result<(), wasm_bindgen::JsValue> {
     overlay.set_id(PANIC_OVERLAY_ID);
     overlay.set_attribute("role", "alert")?;
     overlay.set_attribute("data-testid", PANIC_OVERLAY_ID)?;
-    for (tag, text) in [
-        ("h2", "distlab stopped after an internal error"),
-        ("pre", message),
-        (
-            "p",
-            "Reload the page to start again. The browser console has the details.",
-        ),
-    ] {
+    for (tag, text) in [("h2", "distlab stopped after an internal error"), ("pre", message), ("p", "Reload the page to start again. The browser console has the details.")] {
         let child = document.create_element(tag)?;
         child.set_text_content(Some(text));
         overlay.append_child(&child)?;

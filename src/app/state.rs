@@ -21,12 +21,12 @@ use yew::prelude::*;
 
 use crate::scenario::guide::Guide;
 use crate::sim::{Micros, NodeId};
+use crate::view::family;
 use crate::view::geometry::{SPEED_MAX, SPEED_MIN, speed_step};
 use crate::view::history::{Marker, MessageSpan};
-use crate::view::family;
 use crate::view::inspect::Inspection;
 use crate::view::marks::ScrubMark;
-use crate::view::{InvariantView, LabRun, LogLine, MessageView, Panel, NetCommand, NodeCommand, NodeView};
+use crate::view::{InvariantView, LabRun, LogLine, MessageView, NetCommand, NodeCommand, NodeView, Panel};
 
 use super::clock::StageClock;
 
@@ -326,7 +326,8 @@ impl PartialEq for Twin {
 impl Twin {
     fn new(label: String, run: LabRun, clock: StageClock) -> Self {
         let (colours, layout) = (run.colours(), run.layout());
-        let mut t = Twin { label, run: Rc::new(RefCell::new(run)), nodes: Rc::default(), messages: Rc::default(), spans: Rc::default(), now_us: 0, clock, events: u64::MAX, colours, layout, broken: None };
+        let mut t =
+            Twin { label, run: Rc::new(RefCell::new(run)), nodes: Rc::default(), messages: Rc::default(), spans: Rc::default(), now_us: 0, clock, events: u64::MAX, colours, layout, broken: None };
         t.refresh(true);
         t
     }
@@ -374,11 +375,61 @@ fn keep_if_same<T: PartialEq>(old: &mut Rc<T>, new: T) {
 impl PartialEq for LabState {
     fn eq(&self, other: &Self) -> bool {
         let LabState {
-            run, nodes, messages, listed, invariants, log, panel, spans, dropped, spans_every, markers, past_markers, marks, inspection,
-            now_us: _, clocks, shown, frontier_us: _, events: _, playing, speed, selected, scenario, description, guide,
-            node_count, protocol, legend, lead, colours, layout, message_kinds, breakpoint, seed, network, error, notice, help, autoplay: _,
-            twin, twin_choices, metrics, leaving, fetching, search, frames: _, generation,
-            slow_frame: _, slow_seen: _, slow_pending: _, off_screen: _, stale: _, spans_at_us, log_events: _, inspected: _,
+            run,
+            nodes,
+            messages,
+            listed,
+            invariants,
+            log,
+            panel,
+            spans,
+            dropped,
+            spans_every,
+            markers,
+            past_markers,
+            marks,
+            inspection,
+            now_us: _,
+            clocks,
+            shown,
+            frontier_us: _,
+            events: _,
+            playing,
+            speed,
+            selected,
+            scenario,
+            description,
+            guide,
+            node_count,
+            protocol,
+            legend,
+            lead,
+            colours,
+            layout,
+            message_kinds,
+            breakpoint,
+            seed,
+            network,
+            error,
+            notice,
+            help,
+            autoplay: _,
+            twin,
+            twin_choices,
+            metrics,
+            leaving,
+            fetching,
+            search,
+            frames: _,
+            generation,
+            slow_frame: _,
+            slow_seen: _,
+            slow_pending: _,
+            off_screen: _,
+            stale: _,
+            spans_at_us,
+            log_events: _,
+            inspected: _,
         } = self;
         let same_inspection = match (inspection, &other.inspection) {
             (Some(a), Some(b)) => Rc::ptr_eq(a, b),
@@ -608,12 +659,7 @@ impl LabState {
                 self.invariants = Rc::new(invariants);
             }
             let p = run.network_profile();
-            self.network = (
-                (p.latency_us_min / 1000) as u32,
-                (p.latency_us_max / 1000) as u32,
-                p.loss_ppm / 10_000,
-                p.duplicate_ppm / 10_000,
-            );
+            self.network = ((p.latency_us_min / 1000) as u32, (p.latency_us_max / 1000) as u32, p.loss_ppm / 10_000, p.duplicate_ppm / 10_000);
             let past = run.history().markers();
             if past.len() != self.past_markers.len() || past.last() != self.past_markers.last() {
                 self.past_markers = Rc::new(past.to_vec());
@@ -901,15 +947,13 @@ impl Reducible for LabState {
                 Err(e) => s.error = Some(format!("Could not open the file (the current run is unchanged). {e}")),
             },
             LabAction::OpenLink(fragment) if s.leave_for(family::move_for_link(&s.search, &fragment, family::holds), true) => {}
-            LabAction::OpenLink(fragment) => {
-                match crate::view::share::decode(&fragment).map_err(|e| e.to_string()).and_then(LabRun::from_shared) {
-                    Ok(run) => {
-                        s.replace_run(run);
-                        s.notice = Some("Opened the run from the link, at the moment it was shared.".to_string());
-                    }
-                    Err(e) => s.error = Some(format!("This link could not be opened: {e}. The lab runs its default scenario instead.")),
+            LabAction::OpenLink(fragment) => match crate::view::share::decode(&fragment).map_err(|e| e.to_string()).and_then(LabRun::from_shared) {
+                Ok(run) => {
+                    s.replace_run(run);
+                    s.notice = Some("Opened the run from the link, at the moment it was shared.".to_string());
                 }
-            }
+                Err(e) => s.error = Some(format!("This link could not be opened: {e}. The lab runs its default scenario instead.")),
+            },
             LabAction::Error(e) => s.error = Some(e),
             LabAction::Breakpoint(bp) => {
                 s.run.borrow_mut().set_breakpoint(bp.clone());
@@ -969,4 +1013,3 @@ fn reuse_messages(old: &[Rc<MessageView>], new: Vec<MessageView>) -> Vec<Rc<Mess
         })
         .collect()
 }
-

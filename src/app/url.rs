@@ -45,9 +45,7 @@ pub fn go(href: &str, replace: bool) {
 /// Whether the person asked their system for less motion (`prefers-reduced-motion: reduce`):
 /// the page then waits for Play.
 pub fn reduced_motion() -> bool {
-    web_sys::window()
-        .and_then(|w| w.match_media("(prefers-reduced-motion: reduce)").ok().flatten())
-        .is_some_and(|q| q.matches())
+    web_sys::window().and_then(|w| w.match_media("(prefers-reduced-motion: reduce)").ok().flatten()).is_some_and(|q| q.matches())
 }
 
 /// Names the page after its family in the browser's tab and history.

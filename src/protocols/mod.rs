@@ -1,7 +1,7 @@
 //! Protocol implementations: each a set of pure state machines plus a checker of its invariants.
 
+pub mod balancer;
+pub mod commit;
 pub mod kv;
 pub mod paxos;
 pub mod raft;
-pub mod commit;
-pub mod balancer;

@@ -18,7 +18,27 @@ use crate::sim::{Action, NodeId, Scheduled, Target, When};
 
 /// Every action key a schedule entry may hold, in documentation order.
 pub const ACTIONS: &[&str] = &[
-    "crash", "restart", "pause", "resume", "timeout", "partition", "isolate", "reconnect", "heal", "cut", "repair", "hold", "release", "loss", "duplicate", "latency_ms", "link", "client", "begin", "drop", "delay",
+    "crash",
+    "restart",
+    "pause",
+    "resume",
+    "timeout",
+    "partition",
+    "isolate",
+    "reconnect",
+    "heal",
+    "cut",
+    "repair",
+    "hold",
+    "release",
+    "loss",
+    "duplicate",
+    "latency_ms",
+    "link",
+    "client",
+    "begin",
+    "drop",
+    "delay",
 ];
 
 /// Keys of an entry that are not its action.
@@ -331,11 +351,17 @@ mod tests {
     #[test]
     fn bad_entries_name_their_path() {
         let cases = [
-            (json!({"at_ms": 0, "crsh": 1}), "schedule[2]: unknown action \"crsh\" (expected one of: crash, restart, pause, resume, timeout, partition, isolate, reconnect, heal, cut, repair, hold, release, loss, duplicate, latency_ms, link, client, begin, drop, delay, to, client_id; did you mean \"crash\"?)"),
+            (
+                json!({"at_ms": 0, "crsh": 1}),
+                "schedule[2]: unknown action \"crsh\" (expected one of: crash, restart, pause, resume, timeout, partition, isolate, reconnect, heal, cut, repair, hold, release, loss, duplicate, latency_ms, link, client, begin, drop, delay, to, client_id; did you mean \"crash\"?)",
+            ),
             (json!({"at_ms": 0, "crash": 7}), "schedule[2].crash: node 7 is out of range 1..=5"),
             (json!({"at_ms": 0, "crash": 0}), "schedule[2].crash: node 0 is out of range 1..=5"),
             (json!({"at_ms": 0, "crash": "lead"}), "schedule[2].crash: unknown target \"lead\" (expected a node id 1..=5 or \"leader\")"),
-            (json!({"at_ms": 0}), "schedule[2]: no action (expected one of: crash, restart, pause, resume, timeout, partition, isolate, reconnect, heal, cut, repair, hold, release, loss, duplicate, latency_ms, link, client, begin, drop, delay)"),
+            (
+                json!({"at_ms": 0}),
+                "schedule[2]: no action (expected one of: crash, restart, pause, resume, timeout, partition, isolate, reconnect, heal, cut, repair, hold, release, loss, duplicate, latency_ms, link, client, begin, drop, delay)",
+            ),
             (json!({"at_ms": 0, "crash": 1, "restart": 1}), "schedule[2]: more than one action: crash, restart (expected exactly one)"),
             (json!({"crash": 1}), "schedule[2]: missing \"at_ms\" or \"when\""),
             (json!({"at_ms": 1, "when": {"node": 1, "sends": "X"}, "crash": 1}), "schedule[2]: has both \"at_ms\" and \"when\" (expected exactly one)"),

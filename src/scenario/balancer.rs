@@ -441,7 +441,10 @@ mod tests {
     #[test]
     fn bad_configs_are_named() {
         let cases = [
-            (json!({"strategy": "least_con"}), "config.strategy: unknown strategy \"least_con\" (expected one of: random, round_robin, weighted_random, smooth_wrr, least_conn, weighted_least_conn, p2c, peak_ewma, ring_hash, bounded_load, rendezvous, maglev; did you mean \"least_conn\"?)"),
+            (
+                json!({"strategy": "least_con"}),
+                "config.strategy: unknown strategy \"least_con\" (expected one of: random, round_robin, weighted_random, smooth_wrr, least_conn, weighted_least_conn, p2c, peak_ewma, ring_hash, bounded_load, rendezvous, maglev; did you mean \"least_conn\"?)",
+            ),
             (json!({"strategy": {"name": "maglev", "table_size": 100}}), "config.strategy.table_size: 100 is not a prime (Maglev needs a prime table size, e.g. 251, 65537)"),
             (json!({"strategy": {"name": "round_robin", "vnodes": 3}}), "config.strategy: unknown field \"vnodes\" (expected one of: name)"),
             (json!({"backends": [{"node": 1}]}), "config.backends[0].node: node 1 is the balancer; backends are nodes 2.."),

@@ -43,11 +43,7 @@ impl Claim {
     /// Checks the claim against a report; the error says what was found instead.
     pub fn check(&self, report: &Value) -> Result<(), String> {
         let found = resolve(report, &self.path)?;
-        if matches(&found, &self.want) {
-            Ok(())
-        } else {
-            Err(format!("{} is {}, not {}", self.path, short(&found), describe_want(&self.want)))
-        }
+        if matches(&found, &self.want) { Ok(()) } else { Err(format!("{} is {}, not {}", self.path, short(&found), describe_want(&self.want))) }
     }
 
     /// Whether the path is well formed (checked when a guide is read, so that a typo is an

@@ -228,7 +228,12 @@ mod tests {
 
     #[test]
     fn config_keys_set_the_fields() {
-        let c: TwoPc = parse_config(&json!({"yes_probability": 0.75, "vote_timeout_ms": 100, "decision_timeout_ms": 250.5, "retry_ms": 50, "client_timeout_ms": 900, "planted_bug": "commit_on_timeout"}), "config", 4).unwrap();
+        let c: TwoPc = parse_config(
+            &json!({"yes_probability": 0.75, "vote_timeout_ms": 100, "decision_timeout_ms": 250.5, "retry_ms": 50, "client_timeout_ms": 900, "planted_bug": "commit_on_timeout"}),
+            "config",
+            4,
+        )
+        .unwrap();
         assert_eq!((c.yes_ppm, c.vote_timeout_us, c.decision_timeout_us, c.retry_us, c.client_timeout_us), (750_000, ms(100), 250_500, ms(50), ms(900)));
         assert_eq!(c.planted_bug, Some(PlantedBug::CommitOnTimeout));
         assert_eq!(c.nodes, 4);
@@ -241,7 +246,11 @@ mod tests {
     #[test]
     fn bad_config_and_cluster_sizes_are_named() {
         let cases = [
-            (json!({"vote_timeout": 5}), 4, "config: unknown field \"vote_timeout\" (expected one of: yes_probability, vote_timeout_ms, decision_timeout_ms, retry_ms, client_timeout_ms, planted_bug; did you mean \"vote_timeout_ms\"?)"),
+            (
+                json!({"vote_timeout": 5}),
+                4,
+                "config: unknown field \"vote_timeout\" (expected one of: yes_probability, vote_timeout_ms, decision_timeout_ms, retry_ms, client_timeout_ms, planted_bug; did you mean \"vote_timeout_ms\"?)",
+            ),
             (json!({"retry_ms": 0}), 4, "config.retry_ms: must be positive"),
             (json!({"yes_probability": 1.5}), 4, "config.yes_probability: 1.5 is not a probability in [0, 1]"),
             (json!({"planted_bug": "commit_early"}), 4, "config.planted_bug: unknown planted bug \"commit_early\" (expected one of: commit_on_timeout)"),

@@ -5,9 +5,9 @@
 
 use serde_json::Value;
 
+use super::Scenario;
 use super::error::{Result, ScenarioError};
 use super::protocol::{ProtocolKind, RequestGen, protocol, protocol_names};
-use super::Scenario;
 use crate::sim::network::LinkProfile;
 use crate::sim::rng::{Ppm, Rng};
 use crate::sim::{Action, Micros, NodeId, Scheduled, Target, When, ms};
@@ -127,8 +127,7 @@ impl FuzzSpec {
 
     /// A generator for this spec, after checking the protocol, the cluster size and the config.
     pub fn generator(&self) -> Result<Generator> {
-        let kind = protocol(&self.protocol)
-            .ok_or_else(|| ScenarioError::at("protocol", format!("unknown protocol \"{}\" (expected one of: {})", self.protocol, protocol_names())))?;
+        let kind = protocol(&self.protocol).ok_or_else(|| ScenarioError::at("protocol", format!("unknown protocol \"{}\" (expected one of: {})", self.protocol, protocol_names())))?;
         if self.nodes < 1 || self.nodes > kind.max_nodes() {
             return Err(ScenarioError::at("nodes", format!("{} is out of range 1..={} for {}", self.nodes, kind.max_nodes(), self.protocol)));
         }
@@ -175,11 +174,7 @@ impl Generator {
         let mut t = rng.range_inclusive(50, 400);
         while t < end {
             let request = (self.requests)(&mut rng);
-            let action = if rng.below(10) == 0 {
-                Action::Client { request, to: Some(Target::Leader), client: 1 }
-            } else {
-                Action::Client { request, to: None, client: 1 + rng.below(3) as u32 }
-            };
+            let action = if rng.below(10) == 0 { Action::Client { request, to: Some(Target::Leader), client: 1 } } else { Action::Client { request, to: None, client: 1 + rng.below(3) as u32 } };
             sched.push(Scheduled { when: at(t), action });
             t += rng.range_inclusive(20, 300);
         }
@@ -264,12 +259,7 @@ impl Generator {
         sc.config = spec.config.clone();
         sc.until_us = spec.until_us;
         sc.schedule = sched;
-        sc.description = Some(format!(
-            "distlab fuzz --protocol {} --nodes {n} --faults {} --until-ms {}: seed {seed}",
-            spec.protocol,
-            spec.faults,
-            super::json::ms_value(spec.until_us)
-        ));
+        sc.description = Some(format!("distlab fuzz --protocol {} --nodes {n} --faults {} --until-ms {}: seed {seed}", spec.protocol, spec.faults, super::json::ms_value(spec.until_us)));
         sc
     }
 }

@@ -108,10 +108,7 @@ impl Guide {
     /// The index of the step to show at virtual time `now_us`: the first whose `until_ms` is
     /// not yet reached, or the last once all are (0 for a guide without steps).
     pub fn step_at(&self, now_us: Micros) -> usize {
-        self.steps
-            .iter()
-            .position(|s| s.until_us.is_none_or(|t| now_us < t))
-            .unwrap_or(self.steps.len().saturating_sub(1))
+        self.steps.iter().position(|s| s.until_us.is_none_or(|t| now_us < t)).unwrap_or(self.steps.len().saturating_sub(1))
     }
 
     /// When step `i` starts: the previous step's end, or 0 (Previous and Next go there).
@@ -137,12 +134,7 @@ impl Guide {
                 inline_obj(&pairs)
             })
             .collect();
-        format!(
-            "{{\n    \"title\": {},\n    \"watch\": {},\n    \"steps\": [\n      {}\n    ]\n  }}",
-            Value::from(self.title.as_str()),
-            Value::from(self.watch.as_str()),
-            steps.join(",\n      ")
-        )
+        format!("{{\n    \"title\": {},\n    \"watch\": {},\n    \"steps\": [\n      {}\n    ]\n  }}", Value::from(self.title.as_str()), Value::from(self.watch.as_str()), steps.join(",\n      "))
     }
 }
 
@@ -281,15 +273,27 @@ mod tests {
             (json!({"title": "t", "watch": "w", "steps": {}}), "scenarios/x.json: guide.steps: expected an array, found an object"),
             (json!({"title": "t", "watch": "w", "stps": [step("a")]}), "scenarios/x.json: guide: unknown field \"stps\" (expected one of: title, watch, steps; did you mean \"steps\"?)"),
             (json!({"title": "t", "watch": "w", "steps": [step("a"), {"until_ms": 200}]}), "scenarios/x.json: guide.steps[1]: missing field \"text\""),
-            (json!({"title": "t", "watch": "w", "steps": [step("a"), {"txt": "b"}]}), "scenarios/x.json: guide.steps[1]: unknown field \"txt\" (expected one of: text, until_ms, expect; did you mean \"text\"?)"),
-            (json!({"title": "t", "watch": "w", "steps": [{"text": "a"}, {"text": "b"}]}), "scenarios/x.json: guide.steps[0]: missing field \"until_ms\" (only the last step may leave it out: it then stays to the end)"),
-            (json!({"title": "t", "watch": "w", "steps": [{"text": "a", "until_ms": 300}, {"text": "b", "until_ms": 300}]}), "scenarios/x.json: guide.steps[1].until_ms: 300 ms is not after guide.steps[0].until_ms (300 ms)"),
+            (
+                json!({"title": "t", "watch": "w", "steps": [step("a"), {"txt": "b"}]}),
+                "scenarios/x.json: guide.steps[1]: unknown field \"txt\" (expected one of: text, until_ms, expect; did you mean \"text\"?)",
+            ),
+            (
+                json!({"title": "t", "watch": "w", "steps": [{"text": "a"}, {"text": "b"}]}),
+                "scenarios/x.json: guide.steps[0]: missing field \"until_ms\" (only the last step may leave it out: it then stays to the end)",
+            ),
+            (
+                json!({"title": "t", "watch": "w", "steps": [{"text": "a", "until_ms": 300}, {"text": "b", "until_ms": 300}]}),
+                "scenarios/x.json: guide.steps[1].until_ms: 300 ms is not after guide.steps[0].until_ms (300 ms)",
+            ),
             (json!({"title": "t", "watch": "w", "steps": [{"text": "a", "until_ms": 0}]}), "scenarios/x.json: guide.steps[0].until_ms: 0 ms: the step would never be shown"),
             (json!({"title": "t", "watch": "w", "steps": [{"text": "a", "until_ms": -5}]}), "scenarios/x.json: guide.steps[0].until_ms: -5 ms is negative"),
             (json!({"title": "t", "watch": "w", "steps": [{"text": "a", "until": 5}]}), "scenarios/x.json: guide.steps[0]: unknown field \"until\" (expected one of: text, until_ms, expect)"),
             (json!({"title": "t", "watch": "w", "steps": [{"text": "a", "expect": []}]}), "scenarios/x.json: guide.steps[0].expect: expected an object of claims, found an array"),
             (json!({"title": "t", "watch": "w", "steps": [{"text": "a", "expect": {"S1..role": 1}}]}), "scenarios/x.json: guide.steps[0].expect.S1..role: \"S1..role\": an empty name"),
-            (json!({"title": "t", "watch": "w", "steps": [{"text": "a", "expect": {"S1.term": {"=>": 1}}}]}), "scenarios/x.json: guide.steps[0].expect.S1.term: unknown operator \"=>\" (expected one of: >=, <=, !=, contains)"),
+            (
+                json!({"title": "t", "watch": "w", "steps": [{"text": "a", "expect": {"S1.term": {"=>": 1}}}]}),
+                "scenarios/x.json: guide.steps[0].expect.S1.term: unknown operator \"=>\" (expected one of: >=, <=, !=, contains)",
+            ),
         ];
         for (g, want) in cases {
             assert_eq!(err(g.clone()), want, "{g}");

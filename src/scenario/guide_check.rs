@@ -76,10 +76,7 @@ pub fn check(sc: &Scenario) -> Result<Vec<StepCheck>, String> {
     let mut broken_at: Option<Micros> = None;
     let mut out = Vec::with_capacity(guide.steps.len());
     for (i, step) in guide.steps.iter().enumerate() {
-        let mut failures: Vec<String> = super::claims::unbacked(&step.text, &step.expect)
-            .into_iter()
-            .map(|name| format!("the text names {name}, and no claim of the step is about it"))
-            .collect();
+        let mut failures: Vec<String> = super::claims::unbacked(&step.text, &step.expect).into_iter().map(|name| format!("the text names {name}, and no claim of the step is about it")).collect();
         let (start, end) = span(guide, i, sc.until_us);
         let mut moments = vec![start];
         if end > start {

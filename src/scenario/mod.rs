@@ -38,10 +38,10 @@ pub use fuzz::{FaultKind, Faults, FuzzSpec};
 pub use protocol::{ProtocolKind, ScenarioProtocol, protocol, protocol_names, protocols};
 pub use run::AnyRun;
 
-use error::Result;
-use json::{Field, inline, ms_range_value, ms_value, ratio_value};
 use crate::sim::network::LinkProfile;
 use crate::sim::{Micros, NodeId, Scheduled, TraceMode, ms};
+use error::Result;
+use json::{Field, inline, ms_range_value, ms_value, ratio_value};
 
 /// Default root seed.
 pub const DEFAULT_SEED: u64 = 1;
@@ -223,9 +223,7 @@ impl Scenario {
 
     /// The protocol's kind (always found for a parsed scenario).
     pub fn kind(&self) -> Result<&'static dyn ProtocolKind> {
-        protocol(&self.protocol).ok_or_else(|| {
-            ScenarioError::at("protocol", format!("unknown protocol \"{}\" (expected one of: {})", self.protocol, protocol_names())).in_file(self.file.as_deref())
-        })
+        protocol(&self.protocol).ok_or_else(|| ScenarioError::at("protocol", format!("unknown protocol \"{}\" (expected one of: {})", self.protocol, protocol_names())).in_file(self.file.as_deref()))
     }
 
     /// Starts a run of the scenario.
@@ -240,11 +238,7 @@ impl Scenario {
     /// `file` aside): keys in the documented order, one schedule entry per line.
     pub fn to_json(&self) -> String {
         let mut out = String::from("{\n");
-        let mut fields: Vec<(&str, String)> = vec![
-            ("protocol", Value::from(self.protocol.as_str()).to_string()),
-            ("nodes", self.nodes.to_string()),
-            ("seed", self.seed.to_string()),
-        ];
+        let mut fields: Vec<(&str, String)> = vec![("protocol", Value::from(self.protocol.as_str()).to_string()), ("nodes", self.nodes.to_string()), ("seed", self.seed.to_string())];
         if let Some(d) = &self.description {
             fields.push(("description", Value::from(d.as_str()).to_string()));
         }

@@ -147,7 +147,10 @@ mod tests {
     #[test]
     fn bad_config_names_the_key() {
         let cases = [
-            (json!({"heartbeat": 5}), "config: unknown field \"heartbeat\" (expected one of: election_timeout_ms, heartbeat_ms, client_timeout_ms, max_entries_per_append, leader_noop, planted_bug; did you mean \"heartbeat_ms\"?)"),
+            (
+                json!({"heartbeat": 5}),
+                "config: unknown field \"heartbeat\" (expected one of: election_timeout_ms, heartbeat_ms, client_timeout_ms, max_entries_per_append, leader_noop, planted_bug; did you mean \"heartbeat_ms\"?)",
+            ),
             (json!({"election_timeout_ms": [300, 150]}), "config.election_timeout_ms: the range is empty: 300 > 150"),
             (json!({"planted_bug": "commit_prev_term"}), "config.planted_bug: unknown planted bug \"commit_prev_term\" (expected one of: commit_previous_term)"),
             (json!({"leader_noop": 1}), "config.leader_noop: expected true or false, found 1"),

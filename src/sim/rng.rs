@@ -137,10 +137,22 @@ mod tests {
 
     #[test]
     fn streams_are_independent_and_seeded() {
-        let a: Vec<u64> = { let mut r = Rng::stream(1, "a"); (0..8).map(|_| r.next_u64()).collect() };
-        let a2: Vec<u64> = { let mut r = Rng::stream(1, "a"); (0..8).map(|_| r.next_u64()).collect() };
-        let b: Vec<u64> = { let mut r = Rng::stream(1, "b"); (0..8).map(|_| r.next_u64()).collect() };
-        let a_other_seed: Vec<u64> = { let mut r = Rng::stream(2, "a"); (0..8).map(|_| r.next_u64()).collect() };
+        let a: Vec<u64> = {
+            let mut r = Rng::stream(1, "a");
+            (0..8).map(|_| r.next_u64()).collect()
+        };
+        let a2: Vec<u64> = {
+            let mut r = Rng::stream(1, "a");
+            (0..8).map(|_| r.next_u64()).collect()
+        };
+        let b: Vec<u64> = {
+            let mut r = Rng::stream(1, "b");
+            (0..8).map(|_| r.next_u64()).collect()
+        };
+        let a_other_seed: Vec<u64> = {
+            let mut r = Rng::stream(2, "a");
+            (0..8).map(|_| r.next_u64()).collect()
+        };
         assert_eq!(a, a2);
         assert_ne!(a, b);
         assert_ne!(a, a_other_seed);

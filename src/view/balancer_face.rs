@@ -514,7 +514,13 @@ impl LabProtocol for Balancer {
         let slot = engine.nodes().get((id as usize).checked_sub(1)?)?;
         let p = engine.protocol();
         let now = engine.now();
-        let status = if !slot.up() { "down (crashed)" } else if slot.paused() { "paused" } else { "running" };
+        let status = if !slot.up() {
+            "down (crashed)"
+        } else if slot.paused() {
+            "paused"
+        } else {
+            "running"
+        };
         let timers: Vec<Field> = slot.timers().iter().map(|t| field("timer", format!("{} in {}", t.timer, span_ms(t.due_us.saturating_sub(now))), "")).collect();
         let (title, mut out, entries_title, entries) = match slot.state() {
             Some(Node::Balancer(lb)) => {
@@ -529,7 +535,14 @@ impl LabProtocol for Balancer {
                 let health: Vec<String> = (0..p.backends.len())
                     .map(|b| {
                         let c = &lb.health.checks[b];
-                        format!("S{}: {}{}, {} in flight, weight {}", node_of(b as u32), if lb.member[b] { "" } else { "not a member, " }, if c.healthy { "healthy" } else { "unhealthy" }, lb.loads.in_flight(b as u32), lb.loads.weight(b as u32))
+                        format!(
+                            "S{}: {}{}, {} in flight, weight {}",
+                            node_of(b as u32),
+                            if lb.member[b] { "" } else { "not a member, " },
+                            if c.healthy { "healthy" } else { "unhealthy" },
+                            lb.loads.in_flight(b as u32),
+                            lb.loads.weight(b as u32)
+                        )
                     })
                     .collect();
                 (format!("S{id}: balancer"), vec![(sections::SERVER, fields)], "backends, as the balancer sees them", health)

@@ -86,8 +86,7 @@ pub fn net_action<R>(command: &NetCommand, leader: Option<NodeId>, nodes: u32) -
             let named: usize = groups.iter().map(Vec::len).sum();
             let nonempty = groups.iter().filter(|g| !g.is_empty()).count();
             // One group holding everyone is no partition at all.
-            (valid && nonempty >= 1 && !(nonempty == 1 && named == nodes as usize))
-                .then(|| Action::Partition(groups.iter().filter(|g| !g.is_empty()).cloned().collect()))
+            (valid && nonempty >= 1 && !(nonempty == 1 && named == nodes as usize)).then(|| Action::Partition(groups.iter().filter(|g| !g.is_empty()).cloned().collect()))
         }
         NetCommand::Heal => Some(Action::Heal),
         NetCommand::Latency { ms_min, ms_max } => (ms_min <= ms_max && *ms_max <= LATENCY_MS_LIMIT).then(|| Action::Latency(ms(*ms_min), ms(*ms_max))),

@@ -137,7 +137,17 @@ fn inspect_node<P: CommitFamily>(engine: &Engine<P>, id: NodeId) -> Option<Inspe
     let coordinator = id == COORDINATOR;
     let mut server = vec![
         field("role", if coordinator { "coordinator" } else { "participant" }, "node 1 coordinates every transaction; the others vote and obey its decision"),
-        field("status", if !slot.up() { "down (crashed)" } else if slot.paused() { "paused" } else { "running" }, "a crashed node keeps only its write-ahead log"),
+        field(
+            "status",
+            if !slot.up() {
+                "down (crashed)"
+            } else if slot.paused() {
+                "paused"
+            } else {
+                "running"
+            },
+            "a crashed node keeps only its write-ahead log",
+        ),
     ];
     let locks: Vec<String> = table.iter().filter(|t| t.holds_locks()).map(|t| format!("T{}", t.id)).collect();
     server.push(field("locks held", if locks.is_empty() { "none".to_string() } else { locks.join(", ") }, "a participant holds a transaction's locks from its Yes vote until it learns the decision"));
@@ -155,13 +165,7 @@ fn inspect_node<P: CommitFamily>(engine: &Engine<P>, id: NodeId) -> Option<Inspe
         None => slot.durable().records.iter().map(|r| format!("T{} {} @ {}", r.tx, r.entry.name(), span_ms(r.at_us))).collect(),
     };
     let title = format!("S{id}: {}{}", if coordinator { "coordinator" } else { "participant" }, if slot.up() { "" } else { ", down" });
-    Some(Inspection {
-        title,
-        sections: vec![(sections::SERVER, server), ("Transactions", txs), (sections::TIMERS, timers)],
-        entries_title: "write-ahead log",
-        entries: log,
-        entries_committed: 0,
-    })
+    Some(Inspection { title, sections: vec![(sections::SERVER, server), ("Transactions", txs), (sections::TIMERS, timers)], entries_title: "write-ahead log", entries: log, entries_committed: 0 })
 }
 
 /// The transactions panel of a commit run.

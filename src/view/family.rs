@@ -38,10 +38,42 @@ pub struct Family {
 /// `protocol_panel`), a bin, a `<link data-trunk rel="rust">` in index.html and an entry in the
 /// loader of Trunk.toml (the test below checks the last three).
 pub const FAMILIES: &[Family] = &[
-    Family { id: "raft", panel_title: "Logs", title: "Raft", subtitle: "Consensus: a leader is elected, and it replicates a log that survives crashes", protocols: &["raft"], default_scenario: "raft-election.json", bin: "distlab-web" },
-    Family { id: "commit", panel_title: "Transactions", title: "Atomic commit", subtitle: "Two- and three-phase commit: every participant commits a transaction, or none does", protocols: &["2pc", "3pc"], default_scenario: "2pc-all-yes.json", bin: "distlab-web-commit" },
-    Family { id: "paxos", panel_title: "Acceptors", title: "Paxos", subtitle: "Agreeing on one value, then on a log of them (Paxos and Multi-Paxos)", protocols: &["paxos", "multipaxos"], default_scenario: "paxos-single-proposer.json", bin: "distlab-web-paxos" },
-    Family { id: "balancer", panel_title: "Backends", title: "Load balancing", subtitle: "Twelve ways to spread requests over backends, on one workload", protocols: &["balancer"], default_scenario: "balancer-round-robin-slow-backend.json", bin: "distlab-web-balancer" },
+    Family {
+        id: "raft",
+        panel_title: "Logs",
+        title: "Raft",
+        subtitle: "Consensus: a leader is elected, and it replicates a log that survives crashes",
+        protocols: &["raft"],
+        default_scenario: "raft-election.json",
+        bin: "distlab-web",
+    },
+    Family {
+        id: "commit",
+        panel_title: "Transactions",
+        title: "Atomic commit",
+        subtitle: "Two- and three-phase commit: every participant commits a transaction, or none does",
+        protocols: &["2pc", "3pc"],
+        default_scenario: "2pc-all-yes.json",
+        bin: "distlab-web-commit",
+    },
+    Family {
+        id: "paxos",
+        panel_title: "Acceptors",
+        title: "Paxos",
+        subtitle: "Agreeing on one value, then on a log of them (Paxos and Multi-Paxos)",
+        protocols: &["paxos", "multipaxos"],
+        default_scenario: "paxos-single-proposer.json",
+        bin: "distlab-web-paxos",
+    },
+    Family {
+        id: "balancer",
+        panel_title: "Backends",
+        title: "Load balancing",
+        subtitle: "Twelve ways to spread requests over backends, on one workload",
+        protocols: &["balancer"],
+        default_scenario: "balancer-round-robin-slow-backend.json",
+        bin: "distlab-web-balancer",
+    },
 ];
 
 /// A protocol's name as people write it (`Multi-Paxos` for `multipaxos`).
@@ -125,12 +157,7 @@ pub fn address(search: &str, family: &Family, scenario: Option<&str>) -> String 
 
 /// The `key=value` pairs of a query string but those whose key is in `keys`.
 fn pairs_without(search: &str, keys: &[&str]) -> Vec<String> {
-    search
-        .trim_start_matches('?')
-        .split('&')
-        .filter(|p| !p.is_empty() && !keys.contains(&percent_decode(p.split_once('=').map_or(*p, |(k, _)| k)).as_str()))
-        .map(str::to_string)
-        .collect()
+    search.trim_start_matches('?').split('&').filter(|p| !p.is_empty() && !keys.contains(&percent_decode(p.split_once('=').map_or(*p, |(k, _)| k)).as_str())).map(str::to_string).collect()
 }
 
 /// The family the address asks for with `?lab=`, if it names one; an unknown name is returned
@@ -234,10 +261,7 @@ mod tests {
         let trunk = include_str!("../../Trunk.toml");
         let cargo = include_str!("../../Cargo.toml");
         for (i, f) in FAMILIES.iter().enumerate() {
-            let link = index
-                .lines()
-                .find(|l| l.contains(&format!("data-bin=\"{}\"", f.bin)))
-                .unwrap_or_else(|| panic!("index.html has no rust link for {}", f.bin));
+            let link = index.lines().find(|l| l.contains(&format!("data-bin=\"{}\"", f.bin))).unwrap_or_else(|| panic!("index.html has no rust link for {}", f.bin));
             let features = link.split("data-cargo-features=\"").nth(1).and_then(|r| r.split('"').next()).unwrap_or_default();
             assert!(features.split([' ', ',']).any(|x| x == f.id), "{} builds with the {} feature: {link}", f.bin, f.id);
             assert!(link.contains("data-cargo-no-default-features"), "{link}");

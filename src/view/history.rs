@@ -418,18 +418,7 @@ impl History {
         let original = parse_msg_id(words.next()?)?;
         let due_us = parse_ms(words.next()?.strip_prefix("due=")?)?;
         let o = self.span(original)?;
-        let span = MessageSpan {
-            id: copy,
-            sent_us: at_us,
-            due_us,
-            end_us: due_us,
-            fate: Fate::InFlight,
-            drop_reason: None,
-            copy_of: Some(original),
-            sent_event: event,
-            end_event: None,
-            ..o.clone()
-        };
+        let span = MessageSpan { id: copy, sent_us: at_us, due_us, end_us: due_us, fate: Fate::InFlight, drop_reason: None, copy_of: Some(original), sent_event: event, end_event: None, ..o.clone() };
         self.add_span(span);
         Some(())
     }

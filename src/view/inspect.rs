@@ -7,8 +7,8 @@
 
 use crate::protocols::raft::messages::ClientOutcome;
 use crate::protocols::raft::{Entry, Msg, Raft, RaftNode, RaftTimer, Role};
-use crate::sim::time::AsMs;
 use crate::sim::network::Envelope;
+use crate::sim::time::AsMs;
 use crate::sim::{Addr, Engine, Message, Micros, NodeId, NodeSlot, Protocol};
 
 /// One labelled value.
@@ -135,11 +135,7 @@ pub fn inspect_node(engine: &Engine<Raft>, id: NodeId) -> Option<Inspection> {
 
 fn crashed(slot: &NodeSlot<Raft>) -> Inspection {
     let d = slot.durable();
-    let server = vec![field(
-        "status",
-        "down (crashed)",
-        "a crashed server loses its volatile state and timers; messages sent to it are dropped",
-    )];
+    let server = vec![field("status", "down (crashed)", "a crashed server loses its volatile state and timers; messages sent to it are dropped")];
     Inspection {
         title: format!("S{}: down", slot.id),
         sections: vec![(sections::SERVER, server), (sections::DURABLE, persistent_fields(d.term, d.voted_for, &d.log))],
@@ -152,16 +148,16 @@ fn crashed(slot: &NodeSlot<Raft>) -> Inspection {
 fn running(engine: &Engine<Raft>, slot: &NodeSlot<Raft>, n: &RaftNode) -> Inspection {
     let nodes = engine.nodes().len();
     let mut server = vec![
-        field("role", n.role.as_str(), match n.role {
-            Role::Follower => "a follower answers RPCs and waits; if it hears no leader before its election timer fires, it stands",
-            Role::Candidate => "a candidate has voted for itself and asks every server for a vote in its term",
-            Role::Leader => "the leader takes client commands, appends them to its log and replicates them",
-        }),
         field(
-            "status",
-            if slot.paused() { "paused (frozen)" } else { "running" },
-            "a paused server is frozen, as in a long GC pause: its timers and deliveries wait until it resumes",
+            "role",
+            n.role.as_str(),
+            match n.role {
+                Role::Follower => "a follower answers RPCs and waits; if it hears no leader before its election timer fires, it stands",
+                Role::Candidate => "a candidate has voted for itself and asks every server for a vote in its term",
+                Role::Leader => "the leader takes client commands, appends them to its log and replicates them",
+            },
         ),
+        field("status", if slot.paused() { "paused (frozen)" } else { "running" }, "a paused server is frozen, as in a long GC pause: its timers and deliveries wait until it resumes"),
         field("leader", server_or(n.leader_hint, "unknown"), "who this server believes leads its current term; followers redirect clients there"),
     ];
     if n.role == Role::Candidate {
@@ -354,10 +350,8 @@ fn payload(msg: &Msg, from: Addr) -> (Vec<Field>, Vec<String>) {
             )
         }
         Msg::AppendEntriesReply { term, success, match_index, conflict_index, conflict_term } => {
-            let mut fields = vec![
-                field("term", term.to_string(), term_hint),
-                field("success", if *success { "true" } else { "false" }, "true if the follower had an entry matching prevLogIndex and prevLogTerm"),
-            ];
+            let mut fields =
+                vec![field("term", term.to_string(), term_hint), field("success", if *success { "true" } else { "false" }, "true if the follower had an entry matching prevLogIndex and prevLogTerm")];
             if *success {
                 fields.push(field("matchIndex", match_index.to_string(), "not in Figure 2: the last index now known to match the leader's log, so the leader can set matchIndex"));
             } else if *conflict_index > 0 {
@@ -382,7 +376,9 @@ fn payload(msg: &Msg, from: Addr) -> (Vec<Field>, Vec<String>) {
         ),
         Msg::ClientReply { seq, outcome } => {
             let (name, value, hint) = match outcome {
-                ClientOutcome::Done(result) => ("result", if result.is_empty() { "\"\"".to_string() } else { result.clone() }, "the state machine's answer, sent once the command was committed and applied"),
+                ClientOutcome::Done(result) => {
+                    ("result", if result.is_empty() { "\"\"".to_string() } else { result.clone() }, "the state machine's answer, sent once the command was committed and applied")
+                }
                 ClientOutcome::NotLeader(hint) => ("not leader", format!("try {}", server_or(*hint, "another server")), "a follower redirects the client to the leader it knows of"),
             };
             (vec![field("seq", format!("#{seq}"), "the request this answers"), field(name, value, hint)], Vec::new())

@@ -537,13 +537,7 @@ impl<P: LabProtocol> LabModel for Lab<P> {
     fn invariants(&self) -> Vec<InvariantView> {
         use crate::sim::Checker as _;
         let engine = self.engine();
-        engine
-            .checker()
-            .invariants()
-            .iter()
-            .enumerate()
-            .map(|(i, inv)| InvariantView { name: inv.name, statement: inv.statement, violation: engine.violations().get(i).cloned().flatten() })
-            .collect()
+        engine.checker().invariants().iter().enumerate().map(|(i, inv)| InvariantView { name: inv.name, statement: inv.statement, violation: engine.violations().get(i).cloned().flatten() }).collect()
     }
 
     fn panel(&self) -> Panel {

@@ -150,14 +150,7 @@ pub fn node_text(c: Point, r: f64, id: NodeId, badge: &str, caption: &str, side:
     };
     let side = side.map(|s| TextBox::of(s, CAPTION_FONT, Point { x: c.x, y: c.y - r - 15.0 - CAPTION_FONT * 0.6 }));
     let mark = paused_mark.then(|| TextBox::of("❚❚", font, Point { x: c.x + r * 0.8, y: c.y - r * 0.8 }));
-    NodeText {
-        font,
-        badge: bold(TextBox::of(badge, font * 1.25, Point { x: c.x, y: badge_y })),
-        name: bold(TextBox::of(&name, font, Point { x: c.x, y: name_y })),
-        caption,
-        side,
-        mark,
-    }
+    NodeText { font, badge: bold(TextBox::of(badge, font * 1.25, Point { x: c.x, y: badge_y })), name: bold(TextBox::of(&name, font, Point { x: c.x, y: name_y })), caption, side, mark }
 }
 
 /// The words of every server of a stage in `layout`, in order.
@@ -209,11 +202,8 @@ pub fn stage_labels(layout: geometry::Layout, n: u32, drawn: &[&super::MessageVi
     let at = geometry::positions(layout, n);
     let r = geometry::radius(layout, n);
     let fixed: Vec<TextBox> = texts.iter().flat_map(NodeText::boxes).collect();
-    let to_label: Vec<ToLabel<'_>> = drawn
-        .iter()
-        .filter(|m| !m.heartbeat && !m.label.is_empty())
-        .map(|m| ToLabel { id: m.id, flight: flight(&at, layout, r, m), text: &m.label, dot_r: DOT_R })
-        .collect();
+    let to_label: Vec<ToLabel<'_>> =
+        drawn.iter().filter(|m| !m.heartbeat && !m.label.is_empty()).map(|m| ToLabel { id: m.id, flight: flight(&at, layout, r, m), text: &m.label, dot_r: DOT_R }).collect();
     place(&to_label, &fixed, (geometry::view_width(layout), geometry::view_height(layout)), now_us, selected, previous)
 }
 
@@ -339,7 +329,8 @@ pub fn place(messages: &[ToLabel<'_>], fixed: &[TextBox], bounds: (f64, f64), no
                 let (x, y) = (me.0.x + me.1.x * t, me.0.y + me.1.y * t);
                 x - w / 2.0 >= 0.0 && x + w / 2.0 <= bounds.0 && y - h / 2.0 >= 0.0 && y + h / 2.0 <= bounds.1
             });
-            inside && fixed.iter().all(|f| !meet(me, (w, h), (Point { x: f.x, y: f.y }, still), (f.w, f.h), sent, due))
+            inside
+                && fixed.iter().all(|f| !meet(me, (w, h), (Point { x: f.x, y: f.y }, still), (f.w, f.h), sent, due))
                 && placed.iter().all(|(p, other, other_sent, other_due)| {
                     let them = (Point { x: other.0.x + p.offset.x, y: other.0.y + p.offset.y }, other.1);
                     !meet(me, (w, h), them, (p.w, p.h), sent.max(*other_sent), due.min(*other_due))
@@ -426,10 +417,7 @@ mod tests {
     #[test]
     fn a_request_and_its_reply_put_their_labels_on_opposite_sides() {
         let (a, b) = (p(100.0, 300.0), p(500.0, 300.0));
-        let ms = [
-            ToLabel { id: 1, flight: flight(a, b, 0, 1000), text: "vote? t2", dot_r: DOT_R },
-            ToLabel { id: 2, flight: flight(b, a, 0, 1000), text: "yes t2", dot_r: DOT_R },
-        ];
+        let ms = [ToLabel { id: 1, flight: flight(a, b, 0, 1000), text: "vote? t2", dot_r: DOT_R }, ToLabel { id: 2, flight: flight(b, a, 0, 1000), text: "yes t2", dot_r: DOT_R }];
         let placed = place(&ms, &[], VIEW, 0, None, |_| None);
         assert_eq!(placed.len(), 2);
         assert_eq!((placed[0].choice, placed[1].choice), (0, 0), "left of each one's travel");

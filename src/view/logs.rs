@@ -157,10 +157,7 @@ mod tests {
     fn a_follower_with_an_extra_entry_is_flagged() {
         let leader = [set(1, "a"), set(1, "b")];
         let extra = [set(1, "a"), set(1, "b"), set(1, "c")];
-        let rows = log_rows(
-            &[server(1, Some(Role::Leader), 2, &leader), server(2, Some(Role::Follower), 1, &extra)],
-            Some(1),
-        );
+        let rows = log_rows(&[server(1, Some(Role::Leader), 2, &leader), server(2, Some(Role::Follower), 1, &extra)], Some(1));
         assert_eq!(rows.len(), 2);
         assert!(rows.iter().all(|r| r.cells.len() == 3), "columns aligned to the longest log");
         assert!(rows[0].leader && !rows[1].leader);
@@ -182,14 +179,7 @@ mod tests {
         let leader = [set(1, "a"), set(3, "b")];
         let stale = [set(1, "a"), set(2, "x")];
         let short = [set(1, "a")];
-        let rows = log_rows(
-            &[
-                server(1, Some(Role::Leader), 1, &leader),
-                server(2, Some(Role::Follower), 1, &stale),
-                server(3, Some(Role::Follower), 1, &short),
-            ],
-            Some(1),
-        );
+        let rows = log_rows(&[server(1, Some(Role::Leader), 1, &leader), server(2, Some(Role::Follower), 1, &stale), server(3, Some(Role::Follower), 1, &short)], Some(1));
         assert!(!rows[1].cells[0].differs_from_leader && rows[1].cells[1].differs_from_leader);
         assert!(rows[2].cells[1].differs_from_leader && rows[2].cells[1].term.is_none());
         assert!(rows[2].cells[1].aria_label().contains("missing"));

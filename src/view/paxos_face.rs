@@ -8,11 +8,11 @@
 
 use std::fmt::Display;
 
+use crate::protocols::kv::Command;
 use crate::protocols::paxos::checker::Observed;
 use crate::protocols::paxos::multi::{self, MpTimer, MultiPaxos, Role};
 use crate::protocols::paxos::single::{self, Paxos, Phase, Proposal};
 use crate::protocols::paxos::{Ballot, PaxosChecker};
-use crate::protocols::kv::Command;
 use crate::sim::{Engine, Message, Micros, NodeId, NodeSlot};
 
 use super::face::{LabProtocol, MessageFace, NodeFace, Panel, TimerSpan};
@@ -260,15 +260,23 @@ impl LabProtocol for Paxos {
             };
             proposer.push(field("round", round.to_string(), "its ballots are (round, its id); a new attempt takes a round above any it has seen"));
             proposer.push(field("value", value.unwrap_or_else(|| "none asked".into()), "the value it was asked to propose (it must propose an accepted one instead, if a promise reports one)"));
-            proposer.push(field("phase", match &phase {
-                Phase::Idle => "idle".to_string(),
-                Phase::Preparing { ballot, promises } => format!("phase 1 with ballot {ballot}: {} promises", promises.len()),
-                Phase::Accepting { ballot, value, accepted } => format!("phase 2 with ballot {ballot}, value {value}: {} accepted", accepted.len()),
-                Phase::Done { value } => format!("done: {value} chosen"),
-            }, "phase 1: prepare and gather a majority of promises; phase 2: ask that majority to accept"));
+            proposer.push(field(
+                "phase",
+                match &phase {
+                    Phase::Idle => "idle".to_string(),
+                    Phase::Preparing { ballot, promises } => format!("phase 1 with ballot {ballot}: {} promises", promises.len()),
+                    Phase::Accepting { ballot, value, accepted } => format!("phase 2 with ballot {ballot}, value {value}: {} accepted", accepted.len()),
+                    Phase::Done { value } => format!("done: {value} chosen"),
+                },
+                "phase 1: prepare and gather a majority of promises; phase 2: ask that majority to accept",
+            ));
         }
         let learned: Vec<Field> = Paxos::learned_of(slot).values().map(|v| field("learned", v.clone(), "what this learner knows was chosen")).collect();
-        server.push(field("learned", if learned.is_empty() { "nothing yet".to_string() } else { learned.iter().map(|f| f.value.clone()).collect::<Vec<_>>().join(", ") }, "what this learner knows was chosen"));
+        server.push(field(
+            "learned",
+            if learned.is_empty() { "nothing yet".to_string() } else { learned.iter().map(|f| f.value.clone()).collect::<Vec<_>>().join(", ") },
+            "what this learner knows was chosen",
+        ));
         let mut out = vec![(sections::SERVER, server)];
         if !proposer.is_empty() {
             out.push(("Proposer", proposer));
@@ -329,7 +337,9 @@ impl LabProtocol for MultiPaxos {
     fn node_face(&self, slot: &NodeSlot<Self>, _now_us: Micros) -> NodeFace {
         let Some(n) = slot.state() else {
             let d = slot.durable();
-            return NodeFace { role: "down", badge: "✕", caption: format!("promised {}", ballot(d.acceptor.promised)), state: format!("down, promised {}", ballot(d.acceptor.promised)), timer: None };
+            return NodeFace {
+                role: "down", badge: "✕", caption: format!("promised {}", ballot(d.acceptor.promised)), state: format!("down, promised {}", ballot(d.acceptor.promised)), timer: None
+            };
         };
         let (role, badge) = match n.role {
             Role::Leader => ("leader", "L"),
@@ -493,7 +503,6 @@ mod tests {
             assert!(roles.contains(r), "{r} never shown: {roles:?}");
         }
         assert!(badges.contains("P") && badges.contains("A"), "{badges:?}");
-
     }
 
     #[test]

@@ -20,13 +20,7 @@ impl LabProtocol for Raft {
             Role::Follower => ("follower", "F"),
         };
         let timer = slot.timers().iter().find(|t| t.timer == RaftTimer::Election);
-        NodeFace {
-            role,
-            badge,
-            caption: format!("t{}", state.term),
-            state: format!("{role} term {}", state.term),
-            timer: timer.map(TimerSpan::from),
-        }
+        NodeFace { role, badge, caption: format!("t{}", state.term), state: format!("{role} term {}", state.term), timer: timer.map(TimerSpan::from) }
     }
 
     fn message_face(&self, msg: &Msg) -> MessageFace {
@@ -73,13 +67,7 @@ impl LabProtocol for Raft {
     }
 
     fn legend(&self) -> &'static [(&'static str, &'static str)] {
-        &[
-            ("leader", "L leader"),
-            ("candidate", "C candidate"),
-            ("follower", "F follower"),
-            ("msg rv", "RequestVote / reply (squares)"),
-            ("msg ae", "AppendEntries / reply (dots; hollow = heartbeat)"),
-        ]
+        &[("leader", "L leader"), ("candidate", "C candidate"), ("follower", "F follower"), ("msg rv", "RequestVote / reply (squares)"), ("msg ae", "AppendEntries / reply (dots; hollow = heartbeat)")]
     }
 
     /// The servers' logs side by side, compared with the leader's (see [`log_rows`]). A down
@@ -90,13 +78,7 @@ impl LabProtocol for Raft {
             .iter()
             .map(|slot| {
                 let state = slot.state();
-                ServerLog {
-                    id: slot.id,
-                    up: slot.up(),
-                    role: state.map(|s| s.role),
-                    commit: state.map_or(0, |s| s.commit_index),
-                    log: state.map_or(&slot.durable().log[..], |s| &s.log[..]),
-                }
+                ServerLog { id: slot.id, up: slot.up(), role: state.map(|s| s.role), commit: state.map_or(0, |s| s.commit_index), log: state.map_or(&slot.durable().log[..], |s| &s.log[..]) }
             })
             .collect();
         let mut rows = log_rows(&servers, leader);

@@ -97,19 +97,14 @@ pub fn decode(fragment: &str) -> Result<SharedRun, ShareError> {
 
 /// The link's payload as a JSON object, its format version checked.
 fn unpack(fragment: &str) -> Result<serde_json::Map<String, Value>, ShareError> {
-    let body = fragment
-        .trim_start_matches('#')
-        .strip_prefix(FRAGMENT_KEY)
-        .ok_or_else(|| err(format!("the link's fragment does not start with \"#{FRAGMENT_KEY}\"")))?;
+    let body = fragment.trim_start_matches('#').strip_prefix(FRAGMENT_KEY).ok_or_else(|| err(format!("the link's fragment does not start with \"#{FRAGMENT_KEY}\"")))?;
     if body.is_empty() {
         return Err(err("the link holds no run after \"#run=\" (was it cut short?)"));
     }
     if let Some((i, c)) = body.char_indices().find(|&(_, c)| !(c.is_ascii_alphanumeric() || c == '-' || c == '_')) {
         return Err(err(format!("the link's run data has a character that cannot be there, \"{c}\" (U+{:04X}) at position {i} (was the link edited?)", c as u32)));
     }
-    let bytes = URL_SAFE_NO_PAD
-        .decode(body)
-        .map_err(|e| err(format!("the link's run data is damaged ({e}); was the link cut short?")))?;
+    let bytes = URL_SAFE_NO_PAD.decode(body).map_err(|e| err(format!("the link's run data is damaged ({e}); was the link cut short?")))?;
     let text = miniz_oxide::inflate::decompress_to_vec_with_limit(&bytes, MAX_PAYLOAD_BYTES).map_err(|e| {
         if matches!(e.status, miniz_oxide::inflate::TINFLStatus::HasMoreOutput) {
             err(format!("the link's run data is larger than {} KB once unpacked", MAX_PAYLOAD_BYTES / 1024))
@@ -161,13 +156,7 @@ mod tests {
         let fragment = encode(&sample());
         // Cut on a base64 quantum, so the text decodes and the deflate stream is what breaks.
         let cut = FRAGMENT_KEY.len() + (fragment.len() - FRAGMENT_KEY.len()) / 2 / 4 * 4;
-        let cases = [
-            ("#other", "does not start with"),
-            ("#run=", "holds no run"),
-            ("#run=abc$def", "\"$\" (U+0024) at position 3"),
-            (&fragment[..cut], "does not unpack"),
-            ("#run=A", "damaged"),
-        ];
+        let cases = [("#other", "does not start with"), ("#run=", "holds no run"), ("#run=abc$def", "\"$\" (U+0024) at position 3"), (&fragment[..cut], "does not unpack"), ("#run=A", "damaged")];
         for (input, expected) in cases {
             let e = decode(input).expect_err(input);
             assert!(e.0.contains(expected), "{input}: {e}");

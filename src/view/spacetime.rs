@@ -333,13 +333,7 @@ pub fn layout(spans: &[MessageSpan], markers: &[Marker], nodes: u32, now_us: Mic
 #[allow(clippy::too_many_arguments)]
 fn arrow(s: &MessageSpan, span: usize, ya: f64, yb: f64, now_us: Micros, (t0, t1): (Micros, Micros), x_of: &impl Fn(Micros) -> f64, classify: KindClass) -> Option<Arrow> {
     // How far across the message has come at `t`, from its sending and due times.
-    let progress = |t: Micros| -> f64 {
-        if s.due_us > s.sent_us {
-            (t.saturating_sub(s.sent_us) as f64 / (s.due_us - s.sent_us) as f64).clamp(0.0, 1.0)
-        } else {
-            1.0
-        }
-    };
+    let progress = |t: Micros| -> f64 { if s.due_us > s.sent_us { (t.saturating_sub(s.sent_us) as f64 / (s.due_us - s.sent_us) as f64).clamp(0.0, 1.0) } else { 1.0 } };
     let (tb, fraction) = match s.fate {
         Fate::Delivered => (s.end_us, 1.0),
         Fate::Dropped if s.never_sent() => (s.end_us, 0.0),
@@ -654,7 +648,9 @@ mod tests {
     fn an_ended_arrow_keeps_its_coordinates_as_now_advances_within_an_epoch() {
         let window_us = 400_000;
         // Delivered messages every 10 ms from 2.0 s to 2.6 s, and one in flight since 2.55 s.
-        let mut spans: Vec<MessageSpan> = (0..60).map(|i| span(i + 1, S(1 + (i % 3) as u32), S(1 + ((i + 1) % 3) as u32), 2_000_000 + i * 10_000, 2_000_000 + i * 10_000 + 8_000, Some((2_000_000 + i * 10_000 + 8_000, Fate::Delivered)))).collect();
+        let mut spans: Vec<MessageSpan> = (0..60)
+            .map(|i| span(i + 1, S(1 + (i % 3) as u32), S(1 + ((i + 1) % 3) as u32), 2_000_000 + i * 10_000, 2_000_000 + i * 10_000 + 8_000, Some((2_000_000 + i * 10_000 + 8_000, Fate::Delivered))))
+            .collect();
         spans.push(span(100, S(1), S(2), 2_550_000, 3_000_000, None));
         let at = |now: Micros| layout(&spans, &[], 3, now, window_us, ARROWS_MAX, kind_class);
         let (a, b) = (at(2_600_000), at(2_700_000));

@@ -17,11 +17,7 @@ pub struct AcceptorViewProps {
 }
 
 fn acceptor(r: &AcceptorRow) -> Html {
-    let votes = if r.accepted.is_empty() {
-        "—".to_string()
-    } else {
-        r.accepted.iter().map(|(s, b, v)| format!("{s}: {v} @{b}")).collect::<Vec<_>>().join(" · ")
-    };
+    let votes = if r.accepted.is_empty() { "—".to_string() } else { r.accepted.iter().map(|(s, b, v)| format!("{s}: {v} @{b}")).collect::<Vec<_>>().join(" · ") };
     html! {
         <tr key={r.node} class={classes!((!r.up).then_some("down"), r.flagged.then_some("violating"))} data-testid="acceptor-row">
             <th scope="row">{ format!("S{}{}", r.node, if r.up { "" } else { " (down)" }) }</th>

@@ -121,7 +121,15 @@ struct RowProps {
 fn BackendRow(props: &RowProps) -> Html {
     let (b, max_share, on_request) = (&props.bar, props.max_share, &props.on_request);
     let width = if max_share == 0 { 0.0 } else { b.share_permille as f64 * 100.0 / max_share as f64 };
-    let state = if !b.up { "down" } else if !b.member { "removed" } else if !b.healthy { "unhealthy" } else { "" };
+    let state = if !b.up {
+        "down"
+    } else if !b.member {
+        "removed"
+    } else if !b.healthy {
+        "unhealthy"
+    } else {
+        ""
+    };
     let op = |v: Value| {
         let cb = on_request.clone();
         Callback::from(move |_: MouseEvent| cb.emit(v.clone()))

@@ -41,7 +41,10 @@ pub fn Breakpoint(props: &BreakpointProps) -> Html {
         let (cb, k) = (props.on_set.clone(), chosen_kind.clone());
         Callback::from(move |_: MouseEvent| cb.emit(Some((chosen_node, k.clone()))))
     };
-    let clear = { let cb = props.on_set.clone(); Callback::from(move |_: MouseEvent| cb.emit(None)) };
+    let clear = {
+        let cb = props.on_set.clone();
+        Callback::from(move |_: MouseEvent| cb.emit(None))
+    };
     html! {
         <section class="panel breakpoint-panel" aria-label="Breakpoint" data-testid="breakpoint-panel">
             <h2>{ "Breakpoint" }</h2>

@@ -31,9 +31,18 @@ const STEP: &str = "M3 2.5v11l7.5-5.5zM11 2.5h2.5v11H11z";
 const STEP_BACK: &str = "M13 2.5v11L5.5 8zM2.5 2.5H5v11H2.5z";
 
 pub fn controls(props: &ControlsProps) -> Html {
-    let toggle = { let cb = props.on_toggle.clone(); Callback::from(move |_: MouseEvent| cb.emit(())) };
-    let step = { let cb = props.on_step.clone(); Callback::from(move |_: MouseEvent| cb.emit(())) };
-    let back = { let cb = props.on_step_back.clone(); Callback::from(move |_: MouseEvent| cb.emit(())) };
+    let toggle = {
+        let cb = props.on_toggle.clone();
+        Callback::from(move |_: MouseEvent| cb.emit(()))
+    };
+    let step = {
+        let cb = props.on_step.clone();
+        Callback::from(move |_: MouseEvent| cb.emit(()))
+    };
+    let back = {
+        let cb = props.on_step_back.clone();
+        Callback::from(move |_: MouseEvent| cb.emit(()))
+    };
     let oninput = {
         let cb = props.on_speed.clone();
         Callback::from(move |e: InputEvent| {

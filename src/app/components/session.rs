@@ -38,8 +38,14 @@ pub fn Session(props: &SessionProps) -> Html {
             }
         });
     }
-    let export_scenario = { let cb = props.on_export_scenario.clone(); Callback::from(move |_: MouseEvent| cb.emit(())) };
-    let export_trace = { let cb = props.on_export_trace.clone(); Callback::from(move |_: MouseEvent| cb.emit(())) };
+    let export_scenario = {
+        let cb = props.on_export_scenario.clone();
+        Callback::from(move |_: MouseEvent| cb.emit(()))
+    };
+    let export_trace = {
+        let cb = props.on_export_trace.clone();
+        Callback::from(move |_: MouseEvent| cb.emit(()))
+    };
     let pick = {
         let file_input = file_input.clone();
         Callback::from(move |_: MouseEvent| {

@@ -50,7 +50,10 @@ pub fn Shortcuts(props: &ShortcutsProps) -> Html {
     if !props.open {
         return html! {};
     }
-    let close = { let cb = props.on_close.clone(); Callback::from(move |_: MouseEvent| cb.emit(())) };
+    let close = {
+        let cb = props.on_close.clone();
+        Callback::from(move |_: MouseEvent| cb.emit(()))
+    };
     let onkeydown = {
         let cb = props.on_close.clone();
         Callback::from(move |e: KeyboardEvent| match e.key().as_str() {

@@ -19,18 +19,17 @@ use yew::prelude::*;
 
 use crate::app::clock::{StageClock, use_clock_translate, use_stage_clock};
 use crate::sim::{Micros, NodeId};
-use crate::view::geometry;
-use crate::view::labels::{self, Flight, NodeText};
-use crate::view::history::{Fate, MessageSpan};
 use crate::view::face::Load;
+use crate::view::geometry;
 use crate::view::geometry::Layout;
+use crate::view::history::{Fate, MessageSpan};
+use crate::view::labels::{self, Flight, NodeText};
 use crate::view::{MessageView, NodeView};
 
 /// How long (virtual time) a dropped message stays visible, fading.
 pub const DROP_FADE_US: Micros = 40_000;
 
 use crate::view::labels::MAX_DRAWN;
-
 
 #[derive(Properties, PartialEq)]
 pub struct StageProps {
@@ -186,7 +185,10 @@ fn NodeBody(props: &NodeBodyProps) -> Html {
     let node = &props.node;
     let (id, x, y, r) = (node.id, props.x, props.y, props.r);
     let t = &props.text;
-    let onclick = { let cb = props.on_select.clone(); Callback::from(move |_: MouseEvent| cb.emit(id)) };
+    let onclick = {
+        let cb = props.on_select.clone();
+        Callback::from(move |_: MouseEvent| cb.emit(id))
+    };
     let onkeydown = {
         let cb = props.on_select.clone();
         Callback::from(move |e: KeyboardEvent| {
@@ -198,23 +200,32 @@ fn NodeBody(props: &NodeBodyProps) -> Html {
         })
     };
     let mut state = node.state.clone();
-    if node.paused { state.push_str(", paused"); }
-    if node.isolated { state.push_str(", isolated"); }
-    if let Some(g) = node.group { state.push_str(&format!(", side {}", labels::side_letter(g))); }
+    if node.paused {
+        state.push_str(", paused");
+    }
+    if node.isolated {
+        state.push_str(", isolated");
+    }
+    if let Some(g) = node.group {
+        state.push_str(&format!(", side {}", labels::side_letter(g)));
+    }
     let label = format!("S{id} {state}");
     let class = classes!("node", node.role, node.paused.then_some("paused"), props.selected.then_some("selected"), props.violating.then_some("violating"));
     let load = node.load.map(|l| load_meter(l, x, y, r));
-    let halo = node.group.map(|g| html! {
-        <circle class={classes!("side-halo", format!("side-{}", g % 4))} cx={fmt(x)} cy={fmt(y)} r={fmt(r + 14.0)} />
+    let halo = node.group.map(|g| {
+        html! {
+            <circle class={classes!("side-halo", format!("side-{}", g % 4))} cx={fmt(x)} cy={fmt(y)} r={fmt(r + 14.0)} />
+        }
     });
     let fence = node.isolated.then(|| html! { <circle class="fence" cx={fmt(x)} cy={fmt(y)} r={fmt(r + 12.0)} /> });
-    let text_at = |class: &'static str, b: &labels::TextBox, font: f64, text: String| html! {
-        <text {class} x={fmt(b.x)} y={fmt(b.y)} font-size={fmt(font)}>{ text }</text>
+    let text_at = |class: &'static str, b: &labels::TextBox, font: f64, text: String| {
+        html! {
+            <text {class} x={fmt(b.x)} y={fmt(b.y)} font-size={fmt(font)}>{ text }</text>
+        }
     };
     let side = node.group.zip(t.side.as_ref()).map(|(g, b)| text_at("side out", b, labels::CAPTION_FONT, format!("side {}", labels::side_letter(g))));
-    let caption = t.caption.as_ref().map(|(b, inside)| {
-        if *inside { text_at("caption", b, t.font * 0.8, node.caption.clone()) } else { text_at("caption out", b, labels::CAPTION_FONT, node.caption.clone()) }
-    });
+    let caption =
+        t.caption.as_ref().map(|(b, inside)| if *inside { text_at("caption", b, t.font * 0.8, node.caption.clone()) } else { text_at("caption out", b, labels::CAPTION_FONT, node.caption.clone()) });
     let mark = t.mark.as_ref().map(|b| text_at("mark", b, t.font, "❚❚".to_string()));
     html! {
         <g {class} role={if props.interactive { "button" } else { "img" }} tabindex={props.interactive.then_some("0")} aria-label={label.clone()}
@@ -253,7 +264,6 @@ fn load_meter(l: Load, x: f64, y: f64, r: f64) -> Html {
     }
 }
 
-
 #[derive(Properties, PartialEq)]
 struct MessagesProps {
     messages: Rc<Vec<Rc<MessageView>>>,
@@ -264,8 +274,6 @@ struct MessagesProps {
     on_select: Callback<u64>,
     layout: Layout,
 }
-
-
 
 #[derive(Properties, PartialEq)]
 struct DroppedProps {
@@ -285,9 +293,7 @@ fn DroppedLayer(props: &DroppedProps) -> Html {
     let now_us = use_stage_clock(&props.clock, u64::from(any_dropped));
     let positions = geometry::positions(props.layout, props.nodes);
     let r = geometry::radius(props.layout, props.nodes);
-    let recent = props.spans.iter().filter(|s| {
-        s.fate == Fate::Dropped && !s.never_sent() && s.end_us <= now_us && now_us - s.end_us < DROP_FADE_US
-    });
+    let recent = props.spans.iter().filter(|s| s.fate == Fate::Dropped && !s.never_sent() && s.end_us <= now_us && now_us - s.end_us < DROP_FADE_US);
     html! {
         <g class="dropped" aria-hidden="true">
             { for recent.take(MAX_DRAWN).map(|s| {

@@ -53,13 +53,7 @@ pub fn fuzz(args: &[String]) -> CmdResult {
     let out_dir = PathBuf::from(flags.get("--out").unwrap_or("."));
     let mut generator = generator(&spec)?;
 
-    println!(
-        "fuzz {}: {seeds} seeds from {first}, {} nodes, faults {}, {} ms each",
-        spec.protocol,
-        spec.nodes,
-        spec.faults,
-        ms_value(spec.until_us)
-    );
+    println!("fuzz {}: {seeds} seeds from {first}, {} nodes, faults {}, {} ms each", spec.protocol, spec.nodes, spec.faults, ms_value(spec.until_us));
     let started = Instant::now();
     let mut progress = Progress::new(seeds);
     let mut events = 0u64;

@@ -6,13 +6,13 @@
 
 mod args;
 mod bench;
-mod compare;
 mod bench_balancer;
-mod seek;
+mod compare;
 mod fuzz;
 mod out;
 mod progress;
 mod run;
+mod seek;
 
 use std::process::ExitCode;
 

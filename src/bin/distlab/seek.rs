@@ -40,7 +40,12 @@ pub fn time_travel(spec: &FuzzSpec) -> Result<(), String> {
         }
     }
     seeks_ms.sort_by(f64::total_cmp);
-    println!("time travel: raft, {} nodes, {:.0} s virtual, {events} events, {} snapshots (every {SNAPSHOT_EVERY_EVENTS} events), recorded in {record_s:.2} s", spec.nodes, end_us as f64 / 1e6, timeline.snapshots());
+    println!(
+        "time travel: raft, {} nodes, {:.0} s virtual, {events} events, {} snapshots (every {SNAPSHOT_EVERY_EVENTS} events), recorded in {record_s:.2} s",
+        spec.nodes,
+        end_us as f64 / 1e6,
+        timeline.snapshots()
+    );
     println!("  200 seeks to random moments: median {:.2} ms, p95 {:.2} ms, max {:.2} ms", seeks_ms[100], seeks_ms[190], seeks_ms[199]);
     Ok(())
 }

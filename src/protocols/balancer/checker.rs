@@ -76,7 +76,14 @@ impl BalancerChecker {
         if accounted != lb.received {
             out.push(one(
                 LOST,
-                format!("received {} but served {} + failed {} + pending {} = {accounted}: {} request(s) vanished without an answer", lb.received, lb.served, lb.failed, lb.pending_count(), lb.received as i128 - accounted as i128),
+                format!(
+                    "received {} but served {} + failed {} + pending {} = {accounted}: {} request(s) vanished without an answer",
+                    lb.received,
+                    lb.served,
+                    lb.failed,
+                    lb.pending_count(),
+                    lb.received as i128 - accounted as i128
+                ),
             ));
         }
         if let Some((rid, arrived)) = lb.oldest_pending() {

@@ -476,11 +476,7 @@ impl Protocol for Balancer {
 
     fn boot(&self, id: NodeId, durable: &u32, ctx: &mut Ctx<Self>) -> Node {
         let epoch = durable + 1;
-        let node = if id == BALANCER {
-            Node::Balancer(Box::new(Lb::boot(self, epoch, ctx)))
-        } else {
-            Node::Backend(Box::new(Backend::new(id, self.backend(id), self.sample_us, ctx.now())))
-        };
+        let node = if id == BALANCER { Node::Balancer(Box::new(Lb::boot(self, epoch, ctx))) } else { Node::Backend(Box::new(Backend::new(id, self.backend(id), self.sample_us, ctx.now()))) };
         ctx.persist();
         node
     }
@@ -584,12 +580,8 @@ pub fn bench_model(strategy: StrategyConfig, backends: usize, requests: u64) -> 
         b.slots = 8;
         b.service = Service::Exponential { mean_us: 10_000 };
     }
-    p.workload = Workload {
-        arrivals: workload::Arrivals::Poisson { rate_milli_per_s: backends as u64 * 480_000 },
-        keys: workload::Keys::Uniform { count: 100_000 },
-        requests: Some(requests),
-        seed: None,
-    };
+    p.workload =
+        Workload { arrivals: workload::Arrivals::Poisson { rate_milli_per_s: backends as u64 * 480_000 }, keys: workload::Keys::Uniform { count: 100_000 }, requests: Some(requests), seed: None };
     p.sample_us = 1_000_000;
     p
 }
@@ -599,7 +591,15 @@ pub fn bench_model(strategy: StrategyConfig, backends: usize, requests: u64) -> 
 pub fn run_to_completion(p: Balancer, seed: u64, limit_us: Micros) -> crate::sim::Engine<Balancer> {
     let nodes = p.nodes;
     let total = p.workload.requests;
-    let setup = crate::sim::Setup { protocol: p, nodes, seed, network: crate::sim::LinkProfile { latency_us_min: 200, latency_us_max: 1_000, loss_ppm: 0, duplicate_ppm: 0 }, initial: Vec::new(), schedule: Vec::new(), trace: crate::sim::TraceMode::Off };
+    let setup = crate::sim::Setup {
+        protocol: p,
+        nodes,
+        seed,
+        network: crate::sim::LinkProfile { latency_us_min: 200, latency_us_max: 1_000, loss_ppm: 0, duplicate_ppm: 0 },
+        initial: Vec::new(),
+        schedule: Vec::new(),
+        trace: crate::sim::TraceMode::Off,
+    };
     let mut e = crate::sim::Engine::new(setup);
     let mut t = 0;
     while t < limit_us {

@@ -80,10 +80,13 @@ impl ZipfTable {
         // Scale so that the total is about 2^52: every key keeps a weight of at least 1.
         let scale = (1u64 << 52) as f64 / total;
         let mut sum = 0u64;
-        let cumulative = weights.iter().map(|w| {
-            sum += ((w * scale) as u64).max(1);
-            sum
-        }).collect();
+        let cumulative = weights
+            .iter()
+            .map(|w| {
+                sum += ((w * scale) as u64).max(1);
+                sum
+            })
+            .collect();
         ZipfTable { cumulative }
     }
 
@@ -200,8 +203,14 @@ mod tests {
     #[test]
     fn the_same_seed_makes_the_same_requests() {
         let w = Workload { keys: Keys::Zipf { s: 1.1, table: Arc::new(ZipfTable::new(100, 1.1)) }, ..Workload::default() };
-        let a: Vec<Draw> = { let mut g = Generator::new(9); (0..50).map(|_| g.draw(&w)).collect() };
-        let b: Vec<Draw> = { let mut g = Generator::new(9); (0..50).map(|_| g.draw(&w)).collect() };
+        let a: Vec<Draw> = {
+            let mut g = Generator::new(9);
+            (0..50).map(|_| g.draw(&w)).collect()
+        };
+        let b: Vec<Draw> = {
+            let mut g = Generator::new(9);
+            (0..50).map(|_| g.draw(&w)).collect()
+        };
         assert_eq!(a, b);
     }
 }

@@ -76,12 +76,7 @@ impl CommitChecker {
             let h = self.txs.entry(tx.id).or_default();
             match h.decided.get(&node) {
                 Some(&before) if before != d => {
-                    out.push(Breach {
-                        invariant: STABILITY,
-                        detail: format!("S{node} decided {} for T{} and later {}", before.as_str(), tx.id, d.as_str()),
-                        nodes: vec![node],
-                        positions: Vec::new(),
-                    });
+                    out.push(Breach { invariant: STABILITY, detail: format!("S{node} decided {} for T{} and later {}", before.as_str(), tx.id, d.as_str()), nodes: vec![node], positions: Vec::new() });
                     continue;
                 }
                 Some(_) => continue,
@@ -130,12 +125,7 @@ impl CommitChecker {
                 && table.get(id).and_then(|t| t.decision()).is_none()
             {
                 h.decided.remove(&node);
-                out.push(Breach {
-                    invariant: STABILITY,
-                    detail: format!("S{node} had decided {} for T{id}, and its log no longer says so", d.as_str()),
-                    nodes: vec![node],
-                    positions: Vec::new(),
-                });
+                out.push(Breach { invariant: STABILITY, detail: format!("S{node} had decided {} for T{id}, and its log no longer says so", d.as_str()), nodes: vec![node], positions: Vec::new() });
             }
         }
     }

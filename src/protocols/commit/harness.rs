@@ -1,7 +1,7 @@
 //! A test harness: one commit node driven by hand, its effects recorded, its persist effects
 //! applied to a stable log as the engine would, and crash/restart from that log.
 
-use super::{CommitFamily, Core, TxState, TxId, Wal};
+use super::{CommitFamily, Core, TxId, TxState, Wal};
 use crate::sim::protocol::Effect;
 use crate::sim::rng::Rng;
 use crate::sim::{Addr, ClientId, Ctx, Micros, NodeId};

@@ -109,10 +109,7 @@ mod tests {
 
     #[test]
     fn a_participant_view_shows_state_vote_locks_and_blocking() {
-        let records = vec![
-            Record { tx: 1, at_us: 1_000, entry: Entry::Prepared { coordinator: 1, participants: vec![2, 3] } },
-            Record { tx: 2, at_us: 2_000, entry: Entry::VotedNo },
-        ];
+        let records = vec![Record { tx: 1, at_us: 1_000, entry: Entry::Prepared { coordinator: 1, participants: vec![2, 3] } }, Record { tx: 2, at_us: 2_000, entry: Entry::VotedNo }];
         let table = Table::replay(&records);
         let v = table_view(2, &table, &records, Some(4_500));
         assert_eq!(v["role"], "participant");

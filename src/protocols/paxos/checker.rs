@@ -27,13 +27,8 @@ pub const INVARIANTS: &[Invariant] = &[
 ];
 
 /// Multi-Paxos's: the same, and the replicated state machine's.
-pub const MULTI_INVARIANTS: &[Invariant] = &[
-    INVARIANTS[0],
-    INVARIANTS[1],
-    INVARIANTS[2],
-    INVARIANTS[3],
-    Invariant { name: "State Machine Safety", statement: "No two servers apply different commands at the same slot." },
-];
+pub const MULTI_INVARIANTS: &[Invariant] =
+    &[INVARIANTS[0], INVARIANTS[1], INVARIANTS[2], INVARIANTS[3], Invariant { name: "State Machine Safety", statement: "No two servers apply different commands at the same slot." }];
 
 const NONTRIVIALITY: usize = 0;
 const AGREEMENT: usize = 1;
@@ -168,8 +163,7 @@ impl<P: Observed> PaxosChecker<P> {
             .chosen
             .iter()
             .map(|(slot, c)| {
-                let learned: serde_json::Map<String, Value> =
-                    self.learned_at.get(slot).into_iter().flatten().map(|(n, at)| (n.to_string(), json!(to_ms_f64(*at)))).collect();
+                let learned: serde_json::Map<String, Value> = self.learned_at.get(slot).into_iter().flatten().map(|(n, at)| (n.to_string(), json!(to_ms_f64(*at)))).collect();
                 json!({"slot": slot, "value": value(&c.value), "ballot": c.ballot.json(), "at_ms": to_ms_f64(c.at_us), "by": c.by, "learned": learned})
             })
             .collect();
@@ -219,18 +213,10 @@ impl<P: Observed> PaxosChecker<P> {
             at.insert(id, world.now_us);
             match self.chosen.get(&s) {
                 Some(c) if c.value == *v => {}
-                Some(c) => out.push(Breach {
-                    invariant: LEARN_ONLY_CHOSEN,
-                    detail: format!("S{id} learned {v} in slot {s}, but {} was chosen there", c.value),
-                    nodes: vec![id],
-                    positions: vec![(id, s)],
-                }),
-                None => out.push(Breach {
-                    invariant: LEARN_ONLY_CHOSEN,
-                    detail: format!("S{id} learned {v} in slot {s}, where nothing has been chosen"),
-                    nodes: vec![id],
-                    positions: vec![(id, s)],
-                }),
+                Some(c) => {
+                    out.push(Breach { invariant: LEARN_ONLY_CHOSEN, detail: format!("S{id} learned {v} in slot {s}, but {} was chosen there", c.value), nodes: vec![id], positions: vec![(id, s)] })
+                }
+                None => out.push(Breach { invariant: LEARN_ONLY_CHOSEN, detail: format!("S{id} learned {v} in slot {s}, where nothing has been chosen"), nodes: vec![id], positions: vec![(id, s)] }),
             }
         }
         if P::REPLICATED {
@@ -242,12 +228,7 @@ impl<P: Observed> PaxosChecker<P> {
         let i = id as usize - 1;
         let promised_before = self.seen_promised[i];
         if acc.promised < promised_before {
-            out.push(Breach {
-                invariant: PROMISE_KEPT,
-                detail: format!("S{id} had promised ballot {promised_before}, now only {}", acc.promised),
-                nodes: vec![id],
-                positions: Vec::new(),
-            });
+            out.push(Breach { invariant: PROMISE_KEPT, detail: format!("S{id} had promised ballot {promised_before}, now only {}", acc.promised), nodes: vec![id], positions: Vec::new() });
         }
         self.seen_promised[i] = acc.promised.max(promised_before);
         for (&s, (b, v)) in &acc.accepted {
@@ -293,7 +274,12 @@ impl<P: Observed> PaxosChecker<P> {
                 }
                 Some(c) if c.value != *v => out.push(Breach {
                     invariant: AGREEMENT,
-                    detail: format!("{v} was chosen in slot {s} by ballot {b} (S{}), but {} had been chosen there by ballot {}", by.iter().map(|n| n.to_string()).collect::<Vec<_>>().join(", S"), c.value, c.ballot),
+                    detail: format!(
+                        "{v} was chosen in slot {s} by ballot {b} (S{}), but {} had been chosen there by ballot {}",
+                        by.iter().map(|n| n.to_string()).collect::<Vec<_>>().join(", S"),
+                        c.value,
+                        c.ballot
+                    ),
                     nodes: by.clone(),
                     positions: by.iter().map(|&n| (n, s)).collect(),
                 }),

@@ -3,9 +3,9 @@
 
 use std::collections::BTreeMap;
 
+use super::Raft;
 use super::messages::Entry;
 use super::node::{RaftNode, Role};
-use super::Raft;
 use crate::sim::{Breach, Checker, Invariant, Micros, NodeId, World};
 
 /// Figure 3's properties, in its order.
@@ -187,7 +187,16 @@ impl RaftChecker {
                 Some(c) if c.entry != node.log[k] => {
                     out.push(Breach {
                         invariant: STATE_MACHINE_SAFETY,
-                        detail: format!("S{} committed \"{}\" (term {}) at index {}, but S{} had committed \"{}\" (term {}) there", node.id, node.log[k].command, node.log[k].term, k + 1, c.by, c.entry.command, c.entry.term),
+                        detail: format!(
+                            "S{} committed \"{}\" (term {}) at index {}, but S{} had committed \"{}\" (term {}) there",
+                            node.id,
+                            node.log[k].command,
+                            node.log[k].term,
+                            k + 1,
+                            c.by,
+                            c.entry.command,
+                            c.entry.term
+                        ),
                         nodes: vec![node.id, c.by],
                         positions: vec![(node.id, k as u64 + 1), (c.by, k as u64 + 1)],
                     });
@@ -219,7 +228,13 @@ impl RaftChecker {
                     invariant: LEADER_COMPLETENESS,
                     detail: format!(
                         "S{} leads term {} without entry {} (term {}, \"{}\") that S{} committed in term {}",
-                        leader.id, leader.term, k + 1, c.entry.term, c.entry.command, c.by, c.in_term
+                        leader.id,
+                        leader.term,
+                        k + 1,
+                        c.entry.term,
+                        c.entry.command,
+                        c.by,
+                        c.in_term
                     ),
                     nodes: vec![leader.id, c.by],
                     positions: vec![(leader.id, k as u64 + 1), (c.by, k as u64 + 1)],

@@ -47,8 +47,8 @@ pub mod node;
 use serde::Serialize;
 use serde_json::{Value, json};
 
-pub use checker::RaftChecker;
 pub use crate::protocols::kv::{Command, KvClient as RaftClient};
+pub use checker::RaftChecker;
 pub use messages::{Entry, Msg, RaftNote, RaftTimer};
 
 use crate::protocols::kv::KvService;
@@ -83,14 +83,7 @@ pub struct Raft {
 
 impl Default for Raft {
     fn default() -> Self {
-        Raft {
-            election_timeout_us: (ms(150), ms(300)),
-            heartbeat_us: ms(50),
-            client_timeout_us: ms(500),
-            max_entries_per_append: 64,
-            leader_noop: false,
-            planted_bug: None,
-        }
+        Raft { election_timeout_us: (ms(150), ms(300)), heartbeat_us: ms(50), client_timeout_us: ms(500), max_entries_per_append: 64, leader_noop: false, planted_bug: None }
     }
 }
 

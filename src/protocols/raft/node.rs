@@ -4,9 +4,9 @@ use std::collections::BTreeSet;
 
 use serde::Serialize;
 
-use crate::protocols::kv::{Command, Kv};
 use super::messages::{ClientOutcome, Entry, Msg, RaftNote, RaftTimer};
 use super::{Durable, PlantedBug, Raft};
+use crate::protocols::kv::{Command, Kv};
 use crate::sim::{Addr, Ctx, NodeId};
 
 /// A server's role.

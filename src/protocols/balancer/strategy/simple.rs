@@ -57,10 +57,14 @@ impl Strategy for WeightedRandom {
     fn rebuild(&mut self, loads: &Loads) {
         self.ids = loads.eligible().to_vec();
         let mut sum = 0;
-        self.cumulative = self.ids.iter().map(|&b| {
-            sum += loads.weight(b) as u64;
-            sum
-        }).collect();
+        self.cumulative = self
+            .ids
+            .iter()
+            .map(|&b| {
+                sum += loads.weight(b) as u64;
+                sum
+            })
+            .collect();
     }
     fn pick(&mut self, _key: u64, loads: &Loads, rng: &mut Rng) -> Option<BackendIx> {
         let total = *self.cumulative.last()?;

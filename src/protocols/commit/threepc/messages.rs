@@ -63,8 +63,7 @@ impl Message for Msg {
 }
 
 /// The message types servers send (what `"when": {"sends": ...}` may name).
-pub const SERVER_KINDS: &[&str] =
-    &["CanCommit", "Vote", "PreCommit", "Ack", "DoCommit", "Abort", "Elect", "Alive", "StateRequest", "StateReply", "DecisionRequest", "DecisionReply", "Outcome"];
+pub const SERVER_KINDS: &[&str] = &["CanCommit", "Vote", "PreCommit", "Ack", "DoCommit", "Abort", "Elect", "Alive", "StateRequest", "StateReply", "DecisionRequest", "DecisionReply", "Outcome"];
 
 impl fmt::Display for Msg {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

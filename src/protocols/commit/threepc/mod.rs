@@ -201,12 +201,8 @@ impl CommitFamily for ThreePc {
         if node.core.is_coordinator() {
             let everyone = participants(node.core.nodes);
             v["collecting"] = node.collecting.iter().map(|(tx, yes)| (tx.to_string(), json!({"yes": yes}))).collect::<serde_json::Map<_, _>>().into();
-            v["awaiting_acks"] = node
-                .acks
-                .iter()
-                .map(|(tx, acked)| (tx.to_string(), json!(everyone.iter().filter(|p| !acked.contains(p)).collect::<Vec<_>>())))
-                .collect::<serde_json::Map<_, _>>()
-                .into();
+            v["awaiting_acks"] =
+                node.acks.iter().map(|(tx, acked)| (tx.to_string(), json!(everyone.iter().filter(|p| !acked.contains(p)).collect::<Vec<_>>()))).collect::<serde_json::Map<_, _>>().into();
         }
         let mut term: serde_json::Map<String, Value> = node.term.iter().map(|(tx, t)| (tx.to_string(), Value::from(t.to_string()))).collect();
         for tx in &node.recovering {

@@ -112,7 +112,9 @@ impl ThreePcNode {
     pub fn record_decision(&mut self, tx: TxId, decision: Decision, ctx: &mut Ctx<ThreePc>) {
         self.core.write(tx, if decision == Decision::Commit { Entry::Commit } else { Entry::Abort }, ctx);
         ctx.note(CommitNote::Decided { tx, decision });
-        for t in [ThreePcTimer::Votes(tx), ThreePcTimer::Acks(tx), ThreePcTimer::Uncertain(tx), ThreePcTimer::Election(tx), ThreePcTimer::Gather(tx), ThreePcTimer::BackupAcks(tx), ThreePcTimer::Ask(tx)] {
+        for t in
+            [ThreePcTimer::Votes(tx), ThreePcTimer::Acks(tx), ThreePcTimer::Uncertain(tx), ThreePcTimer::Election(tx), ThreePcTimer::Gather(tx), ThreePcTimer::BackupAcks(tx), ThreePcTimer::Ask(tx)]
+        {
             ctx.cancel_timer(t);
         }
         self.collecting.remove(&tx);

@@ -2,9 +2,9 @@
 //! logged as `voted-no`), pre-commit when told (logged before the acknowledgement), and decide
 //! when told; its timer starts the termination protocol ([`super::termination`]).
 
+use super::ThreePc;
 use super::messages::{Msg, ThreePcTimer};
 use super::node::{Term, ThreePcNode};
-use super::ThreePc;
 use crate::protocols::commit::{CommitNote, Decision, Entry, TxId, TxState, Vote, VotePlan};
 use crate::sim::{Ctx, NodeId};
 

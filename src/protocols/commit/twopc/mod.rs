@@ -194,12 +194,8 @@ impl CommitFamily for TwoPc {
         if node.core.is_coordinator() {
             let everyone = participants(node.core.nodes);
             v["collecting"] = node.collecting.iter().map(|(tx, yes)| (tx.to_string(), json!({"yes": ids(yes)}))).collect::<serde_json::Map<_, _>>().into();
-            v["awaiting_acks"] = node
-                .acks
-                .iter()
-                .map(|(tx, acked)| (tx.to_string(), json!(everyone.iter().filter(|p| !acked.contains(p)).collect::<Vec<_>>())))
-                .collect::<serde_json::Map<_, _>>()
-                .into();
+            v["awaiting_acks"] =
+                node.acks.iter().map(|(tx, acked)| (tx.to_string(), json!(everyone.iter().filter(|p| !acked.contains(p)).collect::<Vec<_>>()))).collect::<serde_json::Map<_, _>>().into();
         } else {
             v["asking"] = json!(node.asking.iter().collect::<Vec<_>>());
         }

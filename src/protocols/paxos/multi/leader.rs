@@ -6,9 +6,9 @@
 use std::collections::BTreeMap;
 
 use super::super::ballot::Ballot;
+use super::MultiPaxos;
 use super::messages::{Entry, MpNote, MpTimer, Msg};
 use super::node::{MpNode, Role};
-use super::MultiPaxos;
 use crate::protocols::kv::{ClientOutcome, Command};
 use crate::sim::{Addr, ClientId, Ctx, NodeId};
 
@@ -144,11 +144,7 @@ impl MpNode {
         }
         self.send_heartbeats(ctx);
         let commit = self.prefix();
-        let resend: Vec<(u64, Entry, Vec<NodeId>)> = self
-            .pending
-            .iter()
-            .map(|(&s, (e, acks))| (s, e.clone(), (1..=ctx.nodes()).filter(|p| !acks.contains(p) && *p != self.id).collect()))
-            .collect();
+        let resend: Vec<(u64, Entry, Vec<NodeId>)> = self.pending.iter().map(|(&s, (e, acks))| (s, e.clone(), (1..=ctx.nodes()).filter(|p| !acks.contains(p) && *p != self.id).collect())).collect();
         for (slot, entry, peers) in resend {
             for p in peers {
                 ctx.send_node(p, Msg::Accept { ballot: self.ballot, slot, entry: entry.clone(), commit });

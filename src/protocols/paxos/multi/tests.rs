@@ -73,7 +73,8 @@ fn new_leader_reproposes_the_highest_reported_value_and_fills_gaps_with_noops() 
     let mut h = Harness::new(1, Durable::default());
     h.lead(vec![(1, b(1, 4), set("x", "1")), (3, b(1, 4), set("y", "3"))]);
     assert_eq!(h.node.role, Role::Leader);
-    let accepts: Vec<(u64, Entry)> = h.sent().into_iter().filter(|(to, _)| *to == Addr::Node(5)).filter_map(|(_, m)| if let Msg::Accept { slot, entry, .. } = m { Some((slot, entry)) } else { None }).collect();
+    let accepts: Vec<(u64, Entry)> =
+        h.sent().into_iter().filter(|(to, _)| *to == Addr::Node(5)).filter_map(|(_, m)| if let Msg::Accept { slot, entry, .. } = m { Some((slot, entry)) } else { None }).collect();
     assert_eq!(accepts, vec![(1, set("x", "1")), (2, Entry::noop()), (3, set("y", "3"))]);
     assert_eq!(h.node.next_slot, 4);
 }

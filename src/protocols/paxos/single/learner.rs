@@ -6,9 +6,9 @@
 use std::collections::BTreeSet;
 
 use super::super::ballot::Ballot;
+use super::Paxos;
 use super::messages::PaxosNote;
 use super::node::PaxosNode;
-use super::Paxos;
 use crate::sim::{Ctx, NodeId};
 
 impl PaxosNode {
