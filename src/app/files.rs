@@ -37,7 +37,9 @@ pub const MAX_IMPORT_BYTES: f64 = 64.0 * 1024.0 * 1024.0;
 /// Reads the first file of an `<input type=file>` and hands (name, text) or an error message to
 /// `done`. The reader is kept alive until it finishes.
 pub fn read_picked(input: &web_sys::HtmlInputElement, done: impl FnOnce(Result<(String, String), String>) + 'static) {
-    let Some(file) = input.files().and_then(|list| list.get(0)) else { return };
+    let Some(file) = input.files().and_then(|list| list.get(0)) else {
+        return;
+    };
     let name = file.name();
     if file.size() > MAX_IMPORT_BYTES {
         done(Err(format!("{name} is {} MB; the lab reads files up to {} MB.", crate::view::num::fixed(file.size() / 1e6, 0), crate::view::num::fixed(MAX_IMPORT_BYTES / 1e6, 0))));
@@ -70,7 +72,9 @@ pub fn fetch_text(url: &str, done: impl FnOnce(Result<String, String>) + 'static
     let finish = {
         let (request, done, url) = (request.clone(), done.clone(), url.to_string());
         move |loaded: bool| {
-            let Some(done) = done.borrow_mut().take() else { return };
+            let Some(done) = done.borrow_mut().take() else {
+                return;
+            };
             let status = request.status().unwrap_or(0);
             done(match request.response_text() {
                 Ok(Some(text)) if loaded && (200..300).contains(&status) => Ok(text),

@@ -32,7 +32,9 @@ pub fn use_shortcuts(dispatcher: UseReducerDispatcher<LabState>) {
         let listener = web_sys::window().and_then(|w| w.document()).map(|doc| {
             let options = EventListenerOptions::enable_prevent_default();
             EventListener::new_with_options(&doc, "keydown", options, move |event| {
-                let Some(event) = event.dyn_ref::<web_sys::KeyboardEvent>() else { return };
+                let Some(event) = event.dyn_ref::<web_sys::KeyboardEvent>() else {
+                    return;
+                };
                 if event.default_prevented() || event.ctrl_key() || event.meta_key() || event.alt_key() {
                     return;
                 }
@@ -48,7 +50,9 @@ pub fn use_shortcuts(dispatcher: UseReducerDispatcher<LabState>) {
                 if owned {
                     return;
                 }
-                let Some(action) = action_for(&key) else { return };
+                let Some(action) = action_for(&key) else {
+                    return;
+                };
                 event.prevent_default();
                 dispatcher.dispatch(action);
             })

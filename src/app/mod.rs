@@ -28,7 +28,7 @@ use components::compare::{CompareProps, compare};
 use components::controls::{ControlsProps, controls};
 use components::event_log::EventLog;
 use components::guide::{GuidePanelProps, guide_panel};
-use components::in_flight::InFlight;
+use components::in_flight::{InFlightProps, in_flight};
 use components::inspector::{InspectorProps, inspector};
 use components::invariants::{InvariantsProps, invariants};
 use components::network::NetworkPanel;
@@ -52,11 +52,27 @@ const PANIC_SELF_TEST_HASH: &str = "#panic-self-test";
 pub fn start(family: &str) {
     panic::install_panic_hook();
     crate::view::family::set_here(family);
+    remember_preloaded();
     url::set_title(&format!("{} · distlab", crate::view::family::here().title));
     if url::hash() == PANIC_SELF_TEST_HASH {
         panic!("panic self-test requested by the URL fragment {PANIC_SELF_TEST_HASH}");
     }
     yew::Renderer::<App>::new().render();
+}
+
+/// Hands the app the scenarios the page's loader fetched alongside the wasm (Trunk.toml's
+/// `window.distlabScenarios`: the family's default, and the one the address asks for).
+fn remember_preloaded() {
+    use wasm_bindgen::JsCast;
+    let get = |v: &wasm_bindgen::JsValue, key: &str| js_sys::Reflect::get(v, &key.into()).ok();
+    let Some(list) = web_sys::window().and_then(|w| get(&w, "distlabScenarios")).and_then(|l| l.dyn_into::<js_sys::Array>().ok()) else {
+        return;
+    };
+    for item in list.iter() {
+        if let (Some(name), Some(text)) = (get(&item, "name").and_then(|v| v.as_string()), get(&item, "text").and_then(|v| v.as_string())) {
+            crate::view::shipped::remember(&name, &text);
+        }
+    }
 }
 
 /// Advances the clock while playing: on every animation frame, virtual time moves by the
@@ -311,7 +327,7 @@ fn App() -> Html {
     let inspector_panel = html! {
         <>
             { inspector }
-            <InFlight messages={lab.listed.clone()} on_select={on_select_message.clone()} />
+            { in_flight(&InFlightProps { messages: lab.listed.clone(), on_select: on_select_message.clone() }) }
         </>
     };
     let spacetime = html! {
@@ -449,11 +465,15 @@ fn protocol_panel(panel: &Rc<crate::view::Panel>, on_request: &Callback<serde_js
         #[cfg(feature = "raft")]
         Panel::Logs(_) => html! { <components::log_view::LogView panel={panel.clone()} /> },
         #[cfg(feature = "commit")]
-        Panel::Transactions(_) => html! { <components::tx_view::TxView panel={panel.clone()} /> },
+        Panel::Transactions(_) => components::tx_view::tx_view(&components::tx_view::TxViewProps { panel: panel.clone() }),
         #[cfg(feature = "paxos")]
-        Panel::Acceptors(_) => html! { <components::acceptor_view::AcceptorView panel={panel.clone()} /> },
+        Panel::Acceptors(_) => {
+            html! { <components::acceptor_view::AcceptorView panel={panel.clone()} /> }
+        }
         #[cfg(feature = "balancer")]
-        Panel::Balancer(_) => html! { <components::balancer_view::BalancerView panel={panel.clone()} on_request={on_request.clone()} on_reconfigure={on_reconfigure.clone()} /> },
+        Panel::Balancer(_) => {
+            html! { <components::balancer_view::BalancerView panel={panel.clone()} on_request={on_request.clone()} on_reconfigure={on_reconfigure.clone()} /> }
+        }
         _ => Html::default(),
     }
 }

@@ -37,7 +37,9 @@ fn watch(dispatcher: UseReducerDispatcher<LabState>) -> Option<(IntersectionObse
     let document = web_sys::window()?.document()?;
     let callback: Listener = Closure::new(move |entries: js_sys::Array, _: IntersectionObserver| {
         for entry in entries.iter() {
-            let Ok(entry) = entry.dyn_into::<IntersectionObserverEntry>() else { continue };
+            let Ok(entry) = entry.dyn_into::<IntersectionObserverEntry>() else {
+                continue;
+            };
             if let Some(part) = part_of(&entry.target()) {
                 dispatcher.dispatch(LabAction::OnScreen(part, entry.is_intersecting()));
             }

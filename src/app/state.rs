@@ -485,11 +485,14 @@ impl Default for LabState {
     fn default() -> Self {
         match LabRun::shipped(default_scenario()) {
             Ok(run) => LabState::with_run(run),
-            // The shipped scenarios are tested natively; this only guards against a broken build.
+            // The page's loader could not fetch the default scenario (or a broken build): a
+            // blank cluster of the family's protocol, and the reason.
             Err(e) => {
-                let fallback = crate::view::shipped::runnable().find_map(|(name, _)| LabRun::shipped(name).ok());
-                let mut s = LabState::with_run(fallback.unwrap_or_else(|| panic!("no shipped scenario loads: {e}")));
-                s.error = Some(e);
+                let protocol = family::here().protocols[0];
+                let blank = crate::scenario::Scenario::new(protocol, 3);
+                let run = LabRun::from_scenario("blank.json", blank).unwrap_or_else(|e2| panic!("no scenario runs here: {e}; {e2}"));
+                let mut s = LabState::with_run(run);
+                s.error = Some(format!("The page could not load its scenario ({e}): a blank cluster instead. Reload to try again."));
                 s
             }
         }
@@ -915,7 +918,11 @@ impl Reducible for LabState {
             LabAction::Fetched(name, text) => {
                 if s.fetching.as_deref() == Some(name.as_str()) {
                     s.fetching = None;
-                    match text.and_then(|text| LabRun::from_json(&name, &text)) {
+                    let run = text.and_then(|text| {
+                        crate::view::shipped::remember(&name, &text);
+                        LabRun::shipped(&name)
+                    });
+                    match run {
                         Ok(run) => {
                             s.replace_run(run);
                             s.playing = s.autoplay;
@@ -986,7 +993,9 @@ impl Reducible for LabState {
 impl LabState {
     /// Compare mode's figures, side by side.
     fn compare_metrics(&self) -> Vec<(&'static str, String, String)> {
-        let Some(t) = &self.twin else { return Vec::new() };
+        let Some(t) = &self.twin else {
+            return Vec::new();
+        };
         let mine = self.run.borrow().metrics();
         let theirs = t.run.borrow().metrics();
         let value = |list: &[(&'static str, String)], name: &str| list.iter().find(|(n, _)| *n == name).map_or("—".to_string(), |(_, v)| v.clone());

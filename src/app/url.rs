@@ -18,8 +18,12 @@ pub fn hash() -> String {
 /// Replaces the fragment without a new history entry (the back button leaves the lab, it does
 /// not step through every pause).
 pub fn replace_hash(fragment: &str) {
-    let Some(window) = web_sys::window() else { return };
-    let Ok(history) = window.history() else { return };
+    let Some(window) = web_sys::window() else {
+        return;
+    };
+    let Ok(history) = window.history() else {
+        return;
+    };
     let path = window.location().pathname().unwrap_or_default();
     let _ = history.replace_state_with_url(&JsValue::NULL, "", Some(&format!("{path}{}#{fragment}", search())));
 }
@@ -28,7 +32,9 @@ pub fn replace_hash(fragment: &str) {
 /// the full lab).
 pub fn full_link(fragment: &str) -> String {
     let lab = crate::view::family::address("", crate::view::family::here(), None);
-    let Some(window) = web_sys::window() else { return format!("{lab}#{fragment}") };
+    let Some(window) = web_sys::window() else {
+        return format!("{lab}#{fragment}");
+    };
     let location = window.location();
     format!("{}{}{lab}#{fragment}", location.origin().unwrap_or_default(), location.pathname().unwrap_or_default())
 }
@@ -36,7 +42,9 @@ pub fn full_link(fragment: &str) -> String {
 /// Goes to `href` (a query and fragment) on this page's path: a new history entry, or in place
 /// of the current one.
 pub fn go(href: &str, replace: bool) {
-    let Some(window) = web_sys::window() else { return };
+    let Some(window) = web_sys::window() else {
+        return;
+    };
     let location = window.location();
     let target = format!("{}{href}", location.pathname().unwrap_or_default());
     let _ = if replace { location.replace(&target) } else { location.assign(&target) };

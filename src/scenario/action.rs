@@ -56,14 +56,20 @@ pub fn parse_entry(field: &Field<'_>, nodes: u32, base: &LinkProfile) -> Result<
     let when = o.opt("when");
     let after = o.opt("after_event");
     let when = match (at, when) {
-        (Some(_), Some(_)) => return Err(o.err("has both \"at_ms\" and \"when\" (expected exactly one)")),
-        (None, None) if after.is_some() => return Err(o.err("has \"after_event\" without \"at_ms\" (the moment after that event)")),
+        (Some(_), Some(_)) => {
+            return Err(o.err("has both \"at_ms\" and \"when\" (expected exactly one)"));
+        }
+        (None, None) if after.is_some() => {
+            return Err(o.err("has \"after_event\" without \"at_ms\" (the moment after that event)"));
+        }
         (None, None) => return Err(o.err("missing \"at_ms\" or \"when\"")),
         (Some(at), None) => match after {
             Some(event) => When::After { event: event.u64()?, at_us: at.ms()? },
             None => When::At(at.ms()?),
         },
-        (None, Some(_)) if after.is_some() => return Err(o.err("has \"after_event\" with \"when\" (\"after_event\" goes with \"at_ms\")")),
+        (None, Some(_)) if after.is_some() => {
+            return Err(o.err("has \"after_event\" with \"when\" (\"after_event\" goes with \"at_ms\")"));
+        }
         (None, Some(w)) => {
             let mut wo = w.object()?;
             let node = wo.req("node")?.node_id(nodes)?;
@@ -93,9 +99,13 @@ pub fn parse_action(o: &mut Obj<'_>, nodes: u32, base: &LinkProfile, reserved: &
         }
     }
     let name: &'static str = match present.as_slice() {
-        [] => return Err(o.err(format!("no action (expected one of: {})", ACTIONS.join(", ")))),
+        [] => {
+            return Err(o.err(format!("no action (expected one of: {})", ACTIONS.join(", "))));
+        }
         [one] => ACTIONS.iter().copied().find(|a| a == one).expect("checked above"),
-        many => return Err(o.err(format!("more than one action: {} (expected exactly one)", many.join(", ")))),
+        many => {
+            return Err(o.err(format!("more than one action: {} (expected exactly one)", many.join(", "))));
+        }
     };
     let f = o.req(name)?;
     if name != "client" && name != "begin" {

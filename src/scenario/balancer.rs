@@ -75,7 +75,9 @@ fn parse_strategy(f: &Field<'_>) -> Result<StrategyConfig> {
             let n = o.req("name")?;
             (n, Some(o))
         }
-        other => return Err(f.err(format!("expected a strategy name or an object with \"name\", found {}", describe(other)))),
+        other => {
+            return Err(f.err(format!("expected a strategy name or an object with \"name\", found {}", describe(other))));
+        }
     };
     let name = name_field.str()?;
     let mut s = StrategyConfig::by_name(name).ok_or_else(|| name_field.err(unknown("strategy", name, NAMES)))?;
@@ -152,7 +154,9 @@ fn parse_service(f: &Field<'_>, base: Service) -> Result<Service> {
             };
             Service::Pareto { mean_us, alpha_milli }
         }
-        other => return Err(f.err(unknown("service distribution", other, &["constant", "exponential", "pareto"]))),
+        other => {
+            return Err(f.err(unknown("service distribution", other, &["constant", "exponential", "pareto"])));
+        }
     };
     if let (Some(a), false) = (&alpha_field, matches!(s, Service::Pareto { .. })) {
         return Err(a.err("only a pareto distribution has an alpha"));
@@ -193,7 +197,9 @@ fn parse_workload(f: &Field<'_>) -> Result<Workload> {
     let rate = o.opt("rate_per_s");
     let burst = o.opt("burst");
     w.arrivals = match (rate, burst) {
-        (Some(_), Some(b)) => return Err(b.err("a workload has either \"rate_per_s\" or \"burst\", not both")),
+        (Some(_), Some(b)) => {
+            return Err(b.err("a workload has either \"rate_per_s\" or \"burst\", not both"));
+        }
         (Some(r), None) => {
             let x = r.f64()?;
             if !(x > 0.0 && x <= 10_000_000.0) {
@@ -235,7 +241,9 @@ fn parse_workload(f: &Field<'_>) -> Result<Workload> {
 }
 
 fn planted_bug(o: &mut Obj<'_>) -> Result<Option<PlantedBug>> {
-    let Some(f) = o.opt("planted_bug") else { return Ok(None) };
+    let Some(f) = o.opt("planted_bug") else {
+        return Ok(None);
+    };
     if f.value().is_null() {
         return Ok(None);
     }
@@ -346,7 +354,9 @@ pub fn parse_op(f: &Field<'_>, nodes: u32) -> Result<Op> {
             Op::Slow(backend(&mut o)?, s)
         }
         [] => return Err(o.err(format!("no request (expected one of: {})", OPS.join(", ")))),
-        many => return Err(o.err(format!("more than one request: {} (expected exactly one)", many.join(", ")))),
+        many => {
+            return Err(o.err(format!("more than one request: {} (expected exactly one)", many.join(", "))));
+        }
     };
     o.finish()?;
     Ok(op)
@@ -354,7 +364,9 @@ pub fn parse_op(f: &Field<'_>, nodes: u32) -> Result<Op> {
 
 /// A request as a scenario file writes it.
 pub fn op_json(op: &Op) -> Value {
-    let factor = |p: u32| if p.is_multiple_of(1000) { json!(p / 1000) } else { json!(p as f64 / 1000.0) };
+    let factor = |p: u32| {
+        if p.is_multiple_of(1000) { json!(p / 1000) } else { json!(p as f64 / 1000.0) }
+    };
     match *op {
         Op::Burst(n) => json!({"burst": n}),
         Op::Add(n) => json!({"add": n}),

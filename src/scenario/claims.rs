@@ -52,7 +52,9 @@ impl Claim {
         let segments = segments(&self.path)?;
         match segments.first() {
             Some(Segment::Key(_)) => {}
-            _ => return Err(format!("\"{}\" must start with a name (S3, C1, outcome, invariants, ...)", self.path)),
+            _ => {
+                return Err(format!("\"{}\" must start with a name (S3, C1, outcome, invariants, ...)", self.path));
+            }
         }
         if let Some((op, _)) = operator(&self.want)
             && !OPERATORS.contains(&op)

@@ -50,7 +50,9 @@ fn positive_ms(o: &mut Obj<'_>, key: &'static str, into: &mut Micros) -> Result<
 }
 
 fn planted_bug(o: &mut Obj<'_>) -> Result<Option<PlantedBug>> {
-    let Some(f) = o.opt("planted_bug") else { return Ok(None) };
+    let Some(f) = o.opt("planted_bug") else {
+        return Ok(None);
+    };
     if f.value().is_null() {
         return Ok(None);
     }

@@ -185,7 +185,9 @@ impl Generator {
             kinds.retain(|&k| k != FaultKind::Partition);
         }
         let node = |rng: &mut Rng| 1 + rng.below(n as u64) as NodeId;
-        let target = |rng: &mut Rng| if rng.below(2) == 0 { Target::Leader } else { Target::Node(node(rng)) };
+        let target = |rng: &mut Rng| {
+            if rng.below(2) == 0 { Target::Leader } else { Target::Node(node(rng)) }
+        };
         let mut t = rng.range_inclusive(0, 500);
         while !kinds.is_empty() && t < end {
             let kind = kinds[rng.below(kinds.len() as u64) as usize];

@@ -87,7 +87,9 @@ impl Guide {
                         Some(prev) if us <= prev => {
                             return Err(uf.err(format!("{} ms is not after {}.until_ms ({} ms)", ms_value(us), step_path(&sf, i - 1), ms_value(prev))));
                         }
-                        None if us == 0 => return Err(uf.err("0 ms: the step would never be shown")),
+                        None if us == 0 => {
+                            return Err(uf.err("0 ms: the step would never be shown"));
+                        }
                         _ => Some(us),
                     }
                 }

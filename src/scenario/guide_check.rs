@@ -71,7 +71,9 @@ const FILE_PREFIXES: &[&str] = &["raft-", "2pc-", "3pc-", "paxos-", "multipaxos-
 /// Checks every step of the scenario's guide against its run (under its own seed). A scenario
 /// without a guide gives an empty list.
 pub fn check(sc: &Scenario) -> Result<Vec<StepCheck>, String> {
-    let Some(guide) = &sc.guide else { return Ok(Vec::new()) };
+    let Some(guide) = &sc.guide else {
+        return Ok(Vec::new());
+    };
     let mut built = sc.build(&BuildOptions { trace: TraceMode::Off, ..BuildOptions::default() }).map_err(|e| e.to_string())?;
     let mut broken_at: Option<Micros> = None;
     let mut out = Vec::with_capacity(guide.steps.len());

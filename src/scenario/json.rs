@@ -148,7 +148,9 @@ impl<'a> Field<'a> {
 
     /// A server id in `1..=nodes`.
     pub fn node_id(&self, nodes: u32) -> Result<NodeId> {
-        let Some(id) = self.value.as_u64() else { return Err(self.expected("a node id")) };
+        let Some(id) = self.value.as_u64() else {
+            return Err(self.expected("a node id"));
+        };
         if id < 1 || id > nodes as u64 {
             return Err(self.err(format!("node {id} is out of range 1..={nodes}")));
         }

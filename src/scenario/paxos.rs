@@ -104,7 +104,9 @@ impl ScenarioProtocol for Paxos {
             p.announce = match f.str()? {
                 "acceptors" => Announce::Acceptors,
                 "proposer" => Announce::Proposer,
-                other => return Err(f.err(unknown("announcer", other, &["acceptors", "proposer"]))),
+                other => {
+                    return Err(f.err(unknown("announcer", other, &["acceptors", "proposer"])));
+                }
             };
         }
         if let Some(f) = o.opt("client_timeout_ms") {

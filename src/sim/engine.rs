@@ -327,7 +327,9 @@ impl<P: Protocol> Engine<P> {
             if self.fire_planned(until_us) {
                 return true;
             }
-            let Some(&Reverse(q)) = self.queue.peek() else { return false };
+            let Some(&Reverse(q)) = self.queue.peek() else {
+                return false;
+            };
             if q.at_us > until_us {
                 return false;
             }
@@ -341,7 +343,9 @@ impl<P: Protocol> Engine<P> {
     /// Applies the first planned action if its moment has come: its event has passed, its time
     /// is within `until_us`, and nothing queued is due before it.
     fn fire_planned(&mut self, until_us: Micros) -> bool {
-        let Some(p) = self.planned.front() else { return false };
+        let Some(p) = self.planned.front() else {
+            return false;
+        };
         let at_us = p.at_us.max(self.now_us);
         if self.events < p.after_event || at_us > until_us {
             return false;
@@ -350,7 +354,9 @@ impl<P: Protocol> Engine<P> {
         if self.queue.peek().is_some_and(|q| q.0.at_us < at_us) {
             return false;
         }
-        let Some(p) = self.planned.pop_front() else { return false };
+        let Some(p) = self.planned.pop_front() else {
+            return false;
+        };
         self.now_us = at_us;
         self.act(p.action);
         true
@@ -478,7 +484,9 @@ impl<P: Protocol> Engine<P> {
     }
 
     fn deliver(&mut self, id: MsgId) -> Option<NodeId> {
-        let Some(env) = self.net.in_flight.remove(&id) else { return None };
+        let Some(env) = self.net.in_flight.remove(&id) else {
+            return None;
+        };
         let reason = if env.doomed {
             Some(DropReason::Loss)
         } else if !self.net.connected(env.from, env.to) {
@@ -793,7 +801,9 @@ impl<P: Protocol> Engine<P> {
                 self.effects = effects;
             }
             Action::Client { request, to: Some(t), .. } => {
-                let Some(nid) = self.resolve(t) else { return None };
+                let Some(nid) = self.resolve(t) else {
+                    return None;
+                };
                 let n = self.nodes.len() as u32;
                 let mut effects = std::mem::take(&mut self.effects);
                 let slot = &mut self.nodes[nid as usize - 1];

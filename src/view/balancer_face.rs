@@ -419,7 +419,9 @@ fn ring_left(ring: &Ring, loads: &crate::protocols::balancer::strategy::Loads, f
 /// The run's figures so far: the panel's first line and compare mode's table.
 fn overall(lb: &crate::protocols::balancer::Lb, now: Micros) -> Vec<(&'static str, String)> {
     let h = &lb.latency;
-    let pct = |r: u64| if h.count() == 0 { "—".to_string() } else { ms(h.percentile(r)) };
+    let pct = |r: u64| {
+        if h.count() == 0 { "—".to_string() } else { ms(h.percentile(r)) }
+    };
     let elapsed_s = now as f64 / 1e6;
     vec![
         ("received", lb.received.to_string()),
@@ -598,7 +600,9 @@ impl LabProtocol for Balancer {
     }
 
     fn metrics(engine: &Engine<Self>) -> Vec<(&'static str, String)> {
-        let Some(lb) = lb_of(engine) else { return vec![("balancer", "down".to_string())] };
+        let Some(lb) = lb_of(engine) else {
+            return vec![("balancer", "down".to_string())];
+        };
         let mut m = overall(lb, engine.now());
         m.retain(|(n, _)| *n != "pending");
         m

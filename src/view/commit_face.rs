@@ -86,7 +86,9 @@ fn message_face<M: Message + std::fmt::Display>(msg: &M) -> MessageFace {
     let tx = words.find(|w| w.starts_with('T')).unwrap_or("");
     let label = match kind {
         "Begin" | "Outcome" => format!("{} {tx}", kind.to_lowercase()),
-        "Vote" | "DecisionReply" | "StateReply" => format!("{tx} {}", text.rsplit(' ').next().unwrap_or("")),
+        "Vote" | "DecisionReply" | "StateReply" => {
+            format!("{tx} {}", text.rsplit(' ').next().unwrap_or(""))
+        }
         "Ack" => format!("ack {tx}"),
         _ => format!("{} {tx}", short(kind)),
     };

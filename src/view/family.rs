@@ -35,8 +35,8 @@ pub struct Family {
 
 /// Every family, the default first. A new family adds a line here, a Cargo feature (gating its
 /// lines in `scenario::protocol::protocols`, `LabRun::from_scenario` and the app's
-/// `protocol_panel`), a bin, a `<link data-trunk rel="rust">` in index.html and an entry in the
-/// loader of Trunk.toml (the test below checks the last three).
+/// `protocol_panel`), a bin, a `<link data-trunk rel="rust">` in index.html and two entries in
+/// the loader of Trunk.toml, its bin and its default scenario (the test below checks them).
 pub const FAMILIES: &[Family] = &[
     Family {
         id: "raft",
@@ -267,6 +267,8 @@ mod tests {
             assert!(link.contains("data-cargo-no-default-features"), "{link}");
             assert!(cargo.contains(&format!("name = \"{}\"", f.bin)), "Cargo.toml has no bin {}", f.bin);
             assert!(cargo.contains(&format!("\n{} = []", f.id)), "Cargo.toml has no feature {}", f.id);
+            assert!(features.split([' ', ',']).any(|x| x == "fetch-scenarios"), "{} carries the scenarios instead of fetching them: {link}", f.bin);
+            assert!(trunk.contains(&format!("{}: \"{}\"", f.id, f.default_scenario)), "Trunk.toml's loader does not fetch {}'s default scenario, {}", f.id, f.default_scenario);
             if i == 0 {
                 assert!(!link.contains("data-type"), "the default family is trunk's main app: {link}");
             } else {

@@ -79,7 +79,9 @@ fn import_trace(file: &str, value: &Value) -> Result<Imported, String> {
     let bad = |what: &str| format!("{file}: {what}");
     match value.get("distlab_trace").and_then(Value::as_u64) {
         Some(TRACE_VERSION) => {}
-        Some(v) => return Err(bad(&format!("trace format {v}; this distlab reads format {TRACE_VERSION}"))),
+        Some(v) => {
+            return Err(bad(&format!("trace format {v}; this distlab reads format {TRACE_VERSION}")));
+        }
         None => return Err(bad("\"distlab_trace\" is not a format number")),
     }
     let scenario = value.get("scenario").ok_or_else(|| bad("a trace without its \"scenario\""))?;
@@ -95,7 +97,9 @@ fn import_trace(file: &str, value: &Value) -> Result<Imported, String> {
                 return Err(bad(&format!("line {} differs from the replay: the file has \"{found}\", this build gives \"{expected}\"", i + 1)));
             }
             Some(other) => return Err(bad(&format!("lines[{i}] is not a string: {other}"))),
-            None => return Err(bad(&format!("the trace stops after {i} lines; the replay has {}", replayed.len()))),
+            None => {
+                return Err(bad(&format!("the trace stops after {i} lines; the replay has {}", replayed.len())));
+            }
         }
     }
     if lines.len() > replayed.len() {

@@ -188,7 +188,9 @@ impl History {
         }
         self.last_event = line.event;
         // `<event> <time> <kind> <details>`: the details are what follows the third space.
-        let Some(details) = line.text.splitn(4, ' ').nth(3) else { return };
+        let Some(details) = line.text.splitn(4, ' ').nth(3) else {
+            return;
+        };
         let (event, at_us) = (line.event, line.at_us);
         // Each handler reads what it recognises and gives up (None) on anything else.
         let _: Option<()> = match line.kind {
@@ -216,7 +218,9 @@ impl History {
             self.spans.pop_back();
         }
         while self.adjustments.back().is_some_and(|a| a.event > event) {
-            let Some(a) = self.adjustments.pop_back() else { break };
+            let Some(a) = self.adjustments.pop_back() else {
+                break;
+            };
             if let Some(s) = self.span_mut(a.id) {
                 s.due_us = a.due_us_before;
                 if s.fate == Fate::InFlight {
@@ -425,7 +429,9 @@ impl History {
 
     /// `S1` after `crash` or `restart`.
     fn on_crash_or_restart(&mut self, event: u64, at_us: Micros, crash: bool, details: &str) -> Option<()> {
-        let Addr::Node(id) = parse_addr(details)? else { return None };
+        let Addr::Node(id) = parse_addr(details)? else {
+            return None;
+        };
         let (kind, verb) = if crash { (MarkerKind::Crash, "crashed") } else { (MarkerKind::Restart, "restarted") };
         self.mark(Marker { event, at_us, kind, label: format!("S{id} {verb}"), node: Some(id) });
         Some(())
@@ -435,7 +441,9 @@ impl History {
     /// single-decree Paxos's `S4 learned v=A`; other notes are not marked.
     fn on_state(&mut self, event: u64, at_us: Micros, details: &str) -> Option<()> {
         let (who, note) = details.split_once(' ')?;
-        let Addr::Node(id) = parse_addr(who)? else { return None };
+        let Addr::Node(id) = parse_addr(who)? else {
+            return None;
+        };
         if let Some(term) = note.strip_prefix("leader term=") {
             let term: u64 = term.parse().ok()?;
             self.mark(Marker { event, at_us, kind: MarkerKind::Election, label: format!("S{id} leader t{term}"), node: Some(id) });
@@ -575,7 +583,7 @@ mod tests {
 
     fn timeline(name: &str) -> Timeline<Raft> {
         let text = crate::view::shipped::text(name).expect("a shipped scenario");
-        let sc = Scenario::parse(text, Some(name)).expect("parses");
+        let sc = Scenario::parse(&text, Some(name)).expect("parses");
         let setup = setup::<Raft>(&sc, sc.seed, TraceMode::Lines).expect("builds");
         Timeline::new(Engine::new(setup), SNAPSHOT_EVERY_EVENTS)
     }

@@ -394,7 +394,7 @@ mod tests {
 
     fn engine(name: &str) -> Engine<Raft> {
         let text = crate::view::shipped::text(name).expect("a shipped scenario");
-        let sc = Scenario::parse(text, None).expect("it parses");
+        let sc = Scenario::parse(&text, None).expect("it parses");
         let setup = setup::<Raft>(&sc, sc.seed, TraceMode::Off).expect("it sets up");
         Engine::new(setup)
     }

@@ -229,7 +229,9 @@ pub trait LabModel {
             o.entry("config").or_insert_with(|| serde_json::json!({}));
             o.get_mut("config")?.as_object_mut()
         });
-        let (Some(config), Some(patch)) = (config, patch.as_object()) else { return Err("the settings are not an object".to_string()) };
+        let (Some(config), Some(patch)) = (config, patch.as_object()) else {
+            return Err("the settings are not an object".to_string());
+        };
         for (k, v) in patch {
             match (config.get_mut(k), v) {
                 (Some(serde_json::Value::Object(old)), serde_json::Value::Object(new)) => old.extend(new.clone()),
@@ -308,8 +310,11 @@ impl LabRun {
     /// A shipped scenario by file name.
     pub fn shipped(name: &str) -> Result<LabRun, String> {
         let shipped = super::shipped::find(name).ok_or_else(|| format!("no shipped scenario {name}"))?;
-        let text = shipped.text.ok_or_else(|| format!("{name}: this page does not run {} scenarios", shipped.protocol))?;
-        LabRun::from_json(name, text)
+        if !super::family::holds(shipped.protocol) {
+            return Err(format!("{name}: this page does not run {} scenarios", shipped.protocol));
+        }
+        let text = super::shipped::text(name).ok_or_else(|| format!("{name}: this page has not fetched it"))?;
+        LabRun::from_json(name, &text)
     }
 
     /// A run opened from a link: its scenario, moved to the link's moment (or as far as the
@@ -371,7 +376,9 @@ impl<P: LabProtocol> Lab<P> {
     /// Whether the trace lines from `from` on (those of the last event) show the breakpoint's
     /// send; records it for [`LabModel::take_breakpoint_hit`].
     fn breakpoint_reached(&mut self, from: usize) -> bool {
-        let Some((node, kind)) = &self.breakpoint else { return false };
+        let Some((node, kind)) = &self.breakpoint else {
+            return false;
+        };
         let prefix = format!("S{node}->");
         let found = self.engine().pending_trace().get(from..).unwrap_or_default().iter().find(|l| {
             let sent = l.kind == "send" || (l.kind == "drop" && l.text.ends_with("(sender-crashed)"));

@@ -292,8 +292,12 @@ fn meet(a: (Point, Point), aw: (f64, f64), b: (Point, Point), bw: (f64, f64), t0
         Some((x.min(y), x.max(y)))
     };
     let (p, q) = (Point { x: a.0.x - b.0.x, y: a.0.y - b.0.y }, Point { x: a.1.x - b.1.x, y: a.1.y - b.1.y });
-    let Some((x0, x1)) = axis(p.x, q.x, (aw.0 + bw.0) / 2.0) else { return false };
-    let Some((y0, y1)) = axis(p.y, q.y, (aw.1 + bw.1) / 2.0) else { return false };
+    let Some((x0, x1)) = axis(p.x, q.x, (aw.0 + bw.0) / 2.0) else {
+        return false;
+    };
+    let Some((y0, y1)) = axis(p.y, q.y, (aw.1 + bw.1) / 2.0) else {
+        return false;
+    };
     let lo = x0.max(y0).max(t0);
     let hi = x1.min(y1).min(t1);
     // Strictly: boxes that only touch do not overlap.

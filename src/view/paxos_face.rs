@@ -170,7 +170,9 @@ fn short(v: &impl Display) -> String {
 }
 
 fn acceptor_fields<V: Display>(a: Option<&crate::protocols::paxos::acceptor::Acceptor<V>>) -> Vec<Field> {
-    let Some(a) = a else { return vec![field("acceptor", "not an acceptor", "")] };
+    let Some(a) = a else {
+        return vec![field("acceptor", "not an acceptor", "")];
+    };
     let mut fields = vec![field("promised", ballot(a.promised), "the highest ballot it promised: it will accept no lower one (kept on stable storage)")];
     if a.accepted.is_empty() {
         fields.push(field("accepted", "nothing yet", "its vote: the highest-ballot proposal it accepted"));

@@ -113,10 +113,14 @@ fn unpack(fragment: &str) -> Result<serde_json::Map<String, Value>, ShareError> 
         }
     })?;
     let value: Value = serde_json::from_slice(&text).map_err(|e| err(format!("the link's run data is not valid JSON: {e}")))?;
-    let Value::Object(obj) = value else { return Err(err("the link's run data is not a JSON object")) };
+    let Value::Object(obj) = value else {
+        return Err(err("the link's run data is not a JSON object"));
+    };
     match obj.get("v").and_then(Value::as_u64) {
         Some(VERSION) => {}
-        Some(v) => return Err(err(format!("the link was made by a distlab with link format {v}; this one reads format {VERSION}"))),
+        Some(v) => {
+            return Err(err(format!("the link was made by a distlab with link format {v}; this one reads format {VERSION}")));
+        }
         None => return Err(err("the link's run data has no format version \"v\"")),
     }
     Ok(obj)
@@ -129,7 +133,7 @@ mod tests {
     fn sample() -> SharedRun {
         let name = "raft-figure8.json";
         let text = crate::view::shipped::text(name).expect("shipped");
-        let mut scenario = Scenario::parse(text, Some(name)).expect("parses");
+        let mut scenario = Scenario::parse(&text, Some(name)).expect("parses");
         scenario.file = None;
         SharedRun { name: name.to_string(), scenario, at_event: 123 }
     }

@@ -7,40 +7,28 @@
 //! know them without the text); `tests::the_catalogue_matches_the_files` checks that they agree.
 //! The text compiled in is the file's as `build.rs` writes it: without the guide's claims
 //! (only the guide tests read them) and without layout whitespace. The browser bundles (built
-//! with the `fetch-scenarios` feature) compile in only their family's default scenario and
-//! fetch the others from the server when a person chooses one ([`fetched`]).
+//! with the `fetch-scenarios` feature) compile in none: the page's loader (Trunk.toml) fetches
+//! the one it opens with alongside the wasm, and the page the others when a person chooses one
+//! ([`fetched`]); both are handed over with [`remember`].
 
-/// Whether `a` and `b` are the same text (in a constant).
-const fn same(a: &str, b: &str) -> bool {
-    let (a, b) = (a.as_bytes(), b.as_bytes());
-    if a.len() != b.len() {
-        return false;
-    }
-    let mut i = 0;
-    while i < a.len() {
-        if a[i] != b[i] {
-            return false;
-        }
-        i += 1;
-    }
-    true
+/// Whether a build compiles in the texts of the families it runs: not the browser bundles.
+const fn compiled_in() -> bool {
+    !cfg!(feature = "fetch-scenarios")
 }
 
-/// Whether a build compiles in the text of the shipped scenario `name` of a family it runs:
-/// all of them, but with `fetch-scenarios` only the families' defaults.
-const fn compiled_in(name: &str) -> bool {
-    if !cfg!(feature = "fetch-scenarios") {
-        return true;
-    }
-    let families = super::family::FAMILIES;
-    let mut i = 0;
-    while i < families.len() {
-        if same(families[i].default_scenario, name) {
-            return true;
+thread_local! {
+    /// Texts of shipped scenarios fetched by the page (name, JSON).
+    static FETCHED: std::cell::RefCell<Vec<(String, std::rc::Rc<str>)>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// Keeps the text of a shipped scenario the page fetched, so that it runs like one compiled in.
+pub fn remember(name: &str, text: &str) {
+    FETCHED.with(|f| {
+        let mut f = f.borrow_mut();
+        if !f.iter().any(|(n, _)| n == name) {
+            f.push((name.to_string(), std::rc::Rc::from(text)));
         }
-        i += 1;
-    }
-    false
+    });
 }
 
 /// Where a bundle fetches a shipped scenario it does not carry: relative to the page.
@@ -48,9 +36,10 @@ pub fn fetched(name: &str) -> String {
     format!("scenarios/{name}")
 }
 
-/// Whether a build runs the shipped scenario `name` but fetches its text (see [`fetched`]).
+/// Whether a build runs the shipped scenario `name` but has yet to fetch its text (see
+/// [`fetched`]).
 pub fn to_fetch(name: &str) -> bool {
-    find(name).is_some_and(|s| s.text.is_none() && crate::scenario::protocol(s.protocol).is_some())
+    find(name).is_some_and(|s| crate::scenario::protocol(s.protocol).is_some()) && text(name).is_none()
 }
 
 /// A shipped scenario.
@@ -73,7 +62,7 @@ macro_rules! shipped {
             name: $name,
             protocol: $protocol,
             title: $title,
-            text: if cfg!(feature = $feature) && compiled_in($name) { Some(include_str!(concat!(env!("OUT_DIR"), "/scenarios/", $name))) } else { None },
+            text: if cfg!(feature = $feature) && compiled_in() { Some(include_str!(concat!(env!("OUT_DIR"), "/scenarios/", $name))) } else { None },
         }
     };
 }
@@ -131,9 +120,9 @@ pub fn find(name: &str) -> Option<&'static Shipped> {
     SHIPPED.iter().find(|s| s.name == name)
 }
 
-/// The JSON of a shipped scenario this build runs.
-pub fn text(name: &str) -> Option<&'static str> {
-    find(name).and_then(|s| s.text)
+/// The JSON of a shipped scenario this build runs: compiled in, or fetched and remembered.
+pub fn text(name: &str) -> Option<std::rc::Rc<str>> {
+    find(name).and_then(|s| s.text.map(std::rc::Rc::from).or_else(|| FETCHED.with(|f| f.borrow().iter().find(|(n, _)| n == name).map(|(_, t)| t.clone()))))
 }
 
 /// The shipped scenarios this build runs: (file name, JSON).

@@ -249,7 +249,9 @@ pub fn layout(spans: &[MessageSpan], markers: &[Marker], nodes: u32, now_us: Mic
     let mut arrows = Vec::with_capacity(in_view.len() - hidden);
     for &i in &in_view[hidden..] {
         let s = &spans[i];
-        let (Some(la), Some(lb)) = (lane_of(s.from), lane_of(s.to)) else { continue };
+        let (Some(la), Some(lb)) = (lane_of(s.from), lane_of(s.to)) else {
+            continue;
+        };
         if let Some(a) = arrow(s, i, lane_y(la), lane_y(lb), now_us, (t0, t1), &x_of, classify) {
             arrows.push(a);
         }
@@ -265,7 +267,9 @@ pub fn layout(spans: &[MessageSpan], markers: &[Marker], nodes: u32, now_us: Mic
         }
     };
     for m in markers {
-        let Some(i) = m.node.filter(|&id| id >= 1 && id <= n).map(|id| id as usize - 1) else { continue };
+        let Some(i) = m.node.filter(|&id| id >= 1 && id <= n).map(|id| id as usize - 1) else {
+            continue;
+        };
         match m.kind {
             MarkerKind::Crash => {
                 down_since[i].get_or_insert(m.at_us);
@@ -615,7 +619,7 @@ mod tests {
     fn a_real_run_lays_out_inside_the_box() {
         let mut h = crate::view::history::History::new();
         let text = crate::view::shipped::text("raft-tour.json").expect("shipped");
-        let sc = crate::scenario::Scenario::parse(text, None).expect("parses");
+        let sc = crate::scenario::Scenario::parse(&text, None).expect("parses");
         let setup = crate::scenario::protocol::setup::<crate::protocols::raft::Raft>(&sc, sc.seed, crate::sim::TraceMode::Lines).expect("builds");
         let mut engine = crate::sim::Engine::new(setup);
         engine.run_until(3_000_000);

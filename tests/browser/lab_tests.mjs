@@ -17,7 +17,8 @@ export async function labTests({ context, launch, baseUrl, test, assert, artifac
     const p = await openPage(context);
     const url = new URL(suffix, baseUrl);
     if (!url.searchParams.has('autoplay')) url.searchParams.set('autoplay', '0');
-    await p.page.goto(url.href, { waitUntil: 'load' });
+    // networkidle: a scenario other than the page's default is fetched after load.
+    await p.page.goto(url.href, { waitUntil: 'networkidle' });
     await p.page.locator('svg.stage g.node').first().waitFor({ timeout: appTimeoutMs });
     return p;
   };
@@ -495,6 +496,8 @@ export async function labTests({ context, launch, baseUrl, test, assert, artifac
     assert((await labels(page)).slice(1).every((l) => /participant, T1 prepared, uncertain for/.test(l)), `participants: ${await labels(page)}`);
     await shot(page, 'twopc-blocked');
     await page.getByRole('combobox', { name: 'Scenario' }).selectOption('3pc-partition-flaw.json');
+    // Fetched (the page carries only its default scenario): wait until it is the run shown.
+    await page.waitForFunction(() => document.querySelector('[data-testid=guide] .guide-title')?.textContent.includes('partition'), null, { timeout: appTimeoutMs });
     await page.getByRole('slider', { name: 'Speed' }).fill('300');
     await page.getByRole('button', { name: 'Play', exact: true }).click();
     await page.getByText('BROKEN').first().waitFor({ timeout: 60_000 });
@@ -519,8 +522,8 @@ export async function labTests({ context, launch, baseUrl, test, assert, artifac
     await page.waitForURL(/\?lab=commit&embed=0&scenario=2pc-one-votes-no\.json$/, { timeout: appTimeoutMs });
     await page.getByRole('button', { name: /^S1 coordinator/ }).waitFor({ timeout: appTimeoutMs });
     assert(wasm.at(-1) === '/distlab-web-commit_bg.wasm', `the commit page fetched ${wasm.join(', ')}`);
-    const picked = await page.getByRole('combobox', { name: 'Scenario' }).inputValue();
-    assert(picked === '2pc-one-votes-no.json', `the picker shows ${picked}`);
+    // The commit page carries only its default scenario; this one it fetches.
+    await page.waitForFunction(() => document.querySelector('select[aria-label=Scenario]')?.value === '2pc-one-votes-no.json', null, { timeout: appTimeoutMs });
     // Back on the Raft page, whether the browser restores it as it was left (its back-forward
     // cache) or loads it again, the page stays there and no longer says it is leaving.
     // No wait for "load": a page restored from the cache does not fire it.

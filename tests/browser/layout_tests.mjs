@@ -34,7 +34,7 @@ export async function layoutTests({ launch, baseUrl, test, assert, artifacts, ap
     const errors = [];
     page.on('pageerror', (e) => errors.push(`page error: ${e.message}`));
     page.on('console', (m) => { if (m.type() === 'error') errors.push(`console error: ${m.text()}`); });
-    await page.goto(new URL(query, baseUrl).href, { waitUntil: 'load' });
+    await page.goto(new URL(query, baseUrl).href, { waitUntil: 'networkidle' });
     await page.locator('svg.stage g.node').first().waitFor({ timeout: appTimeoutMs });
     return { page, context, errors };
   };

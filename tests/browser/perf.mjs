@@ -332,7 +332,9 @@ async function pickScenario(page, scenario) {
   await select.selectOption(scenario);
   const chosen = await select.inputValue();
   if (chosen !== scenario) throw new Error(`the picker shows "${chosen}", not ${scenario}`);
-  // Let the app render the new run (two frames) before counting its servers.
+  // The page fetches a scenario other than its default: wait for the fetch, then two frames
+  // for the new run to render.
+  await page.waitForLoadState('networkidle', { timeout: APP_TIMEOUT_MS });
   await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
   await page.locator('svg.stage g.node').first().waitFor({ state: 'visible', timeout: APP_TIMEOUT_MS });
   return page.locator('svg.stage g.node').count();
@@ -522,6 +524,13 @@ async function main() {
   let server;
   let url = opts.url;
   if (opts.serve) ({ server, url } = await serve(opts.serve));
+  // The lab opens playing; measured runs open it paused (autoplay=0) and press Play as a
+  // person would, so that every run starts its window at the same point of the scenario.
+  if (!opts.raw && (opts.play || opts.scenario)) {
+    const u = new URL(url);
+    if (!u.searchParams.has('autoplay')) u.searchParams.set('autoplay', '0');
+    url = u.href;
+  }
   const watchdog = setTimeout(() => { console.error('perf.mjs: watchdog fired'); process.exit(3); },
     ((opts.against ? 2 * opts.runs + 1 : opts.runs) * (opts.seconds + opts.warmup + 60 + (opts.waitIdle ?? 0))) * 1000);
   try {

@@ -208,6 +208,8 @@ async function main() {
 
     await test('the planted-bug scenario stops on a red invariant', async () => {
       await lab.page.getByRole('combobox', { name: 'Scenario' }).selectOption('raft-figure8-planted-bug.json');
+      // Fetched (the page carries only its default scenario): wait until it is the run shown.
+      await lab.page.waitForFunction(() => document.querySelector('[data-testid=guide] .guide-title')?.textContent.includes('planted bug'), null, { timeout: APP_TIMEOUT_MS });
       await lab.page.getByRole('slider', { name: 'Speed' }).fill('300');
       const speed = await visibleText(lab.page.getByTestId('speed'));
       assert(speed === '10×', `the speed reads "${speed}"`);

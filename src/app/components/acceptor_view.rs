@@ -51,7 +51,9 @@ fn slot(s: &SlotRow, multi: bool) -> Html {
 
 #[component]
 pub fn AcceptorView(props: &AcceptorViewProps) -> Html {
-    let Panel::Acceptors(p) = &*props.panel else { return html! {} };
+    let Panel::Acceptors(p) = &*props.panel else {
+        return html! {};
+    };
     html! {
         <section class="acceptor-view" aria-label="Acceptors and chosen values" data-testid="acceptor-view">
             <h2>{ "Acceptors" }</h2>

@@ -277,7 +277,9 @@ fn RingView(props: &RingProps) -> Html {
 
 #[component]
 pub fn BalancerView(props: &BalancerViewProps) -> Html {
-    let Panel::Balancer(p) = &*props.panel else { return html! {} };
+    let Panel::Balancer(p) = &*props.panel else {
+        return html! {};
+    };
     html! { <BalancerBody panel={Rc::new((**p).clone())} on_request={props.on_request.clone()} on_reconfigure={props.on_reconfigure.clone()} /> }
 }
 

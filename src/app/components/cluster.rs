@@ -47,7 +47,9 @@ pub fn ClusterPanel(props: &ClusterPanelProps) -> Html {
     let onchange = {
         let size = size.clone();
         Callback::from(move |e: Event| {
-            let Some(select) = e.target_dyn_into::<web_sys::HtmlSelectElement>() else { return };
+            let Some(select) = e.target_dyn_into::<web_sys::HtmlSelectElement>() else {
+                return;
+            };
             if let Ok(n) = select.value().parse::<u32>() {
                 size.set(n.clamp(1, MAX_NODES));
             }
@@ -56,7 +58,9 @@ pub fn ClusterPanel(props: &ClusterPanelProps) -> Html {
     let oninput = {
         let (seed_text, error) = (seed_text.clone(), error.clone());
         Callback::from(move |e: InputEvent| {
-            let Some(input) = e.target_dyn_into::<web_sys::HtmlInputElement>() else { return };
+            let Some(input) = e.target_dyn_into::<web_sys::HtmlInputElement>() else {
+                return;
+            };
             seed_text.set(input.value());
             error.set(false);
         })

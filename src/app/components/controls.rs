@@ -46,7 +46,9 @@ pub fn controls(props: &ControlsProps) -> Html {
     let oninput = {
         let cb = props.on_speed.clone();
         Callback::from(move |e: InputEvent| {
-            let Some(input) = e.target_dyn_into::<web_sys::HtmlInputElement>() else { return };
+            let Some(input) = e.target_dyn_into::<web_sys::HtmlInputElement>() else {
+                return;
+            };
             if let Ok(pos) = input.value().parse::<u32>() {
                 cb.emit(speed_from_slider(pos));
             }

@@ -32,7 +32,9 @@ pub fn guide_panel(props: &GuidePanelProps) -> Html {
         };
     };
     let count = guide.steps.len();
-    let Some(last) = count.checked_sub(1) else { return html! {} };
+    let Some(last) = count.checked_sub(1) else {
+        return html! {};
+    };
     let shown = props.step.min(last);
     let go = |to: usize| {
         let cb = props.on_step.clone();

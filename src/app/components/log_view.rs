@@ -45,7 +45,9 @@ fn cell(c: &LogCell) -> Html {
 
 #[component]
 pub fn LogView(props: &LogViewProps) -> Html {
-    let Panel::Logs(rows) = &*props.panel else { return html! {} };
+    let Panel::Logs(rows) = &*props.panel else {
+        return html! {};
+    };
     let width = rows.first().map_or(0, |r| r.cells.len());
     html! {
         <section class="log-view" aria-label="Server logs" data-testid="log-view">

@@ -52,7 +52,9 @@ fn number_field(label: &'static str, max: u32, text: &UseStateHandle<String>, er
     let oninput = {
         let (text, error) = (text.clone(), error.clone());
         Callback::from(move |e: InputEvent| {
-            let Some(input) = e.target_dyn_into::<web_sys::HtmlInputElement>() else { return };
+            let Some(input) = e.target_dyn_into::<web_sys::HtmlInputElement>() else {
+                return;
+            };
             text.set(input.value());
             error.set(None);
         })
@@ -121,7 +123,9 @@ pub fn NetworkPanel(props: &NetworkPanelProps) -> Html {
             </button>
         }
     });
-    let names = |ids: &[NodeId]| if ids.is_empty() { "none".to_string() } else { ids.iter().map(|id| format!("S{id}")).collect::<Vec<_>>().join(" ") };
+    let names = |ids: &[NodeId]| {
+        if ids.is_empty() { "none".to_string() } else { ids.iter().map(|id| format!("S{id}")).collect::<Vec<_>>().join(" ") }
+    };
     let sides = format!("A: {} | B: {}", names(&a), names(&b));
     let can_partition = !a.is_empty() && !b.is_empty();
     let partition = emit(NetCommand::Partition(vec![a, b]));

@@ -37,7 +37,9 @@ pub fn scrubber(props: &ScrubberProps) -> Html {
     let oninput = {
         let cb = props.on_seek.clone();
         Callback::from(move |e: InputEvent| {
-            let Some(input) = e.target_dyn_into::<web_sys::HtmlInputElement>() else { return };
+            let Some(input) = e.target_dyn_into::<web_sys::HtmlInputElement>() else {
+                return;
+            };
             if let Some(us) = parse_ms(&input.value(), frontier) {
                 cb.emit(us);
             }

@@ -57,7 +57,9 @@ pub fn Session(props: &SessionProps) -> Html {
     let on_file = {
         let (on_import, on_error) = (props.on_import.clone(), props.on_error.clone());
         Callback::from(move |e: Event| {
-            let Some(input) = e.target_dyn_into::<web_sys::HtmlInputElement>() else { return };
+            let Some(input) = e.target_dyn_into::<web_sys::HtmlInputElement>() else {
+                return;
+            };
             let (on_import, on_error) = (on_import.clone(), on_error.clone());
             read_picked(&input, move |result| match result {
                 Ok(file) => on_import.emit(file),

@@ -79,7 +79,7 @@ pub fn Stage(props: &StageProps) -> Html {
             if props.layout == Layout::Fan {
                 { clients_mark() }
             }
-            <NodesLayer nodes={props.nodes.clone()} texts={texts.clone()} selected={props.selected} highlight={props.highlight.clone()} on_select={props.on_select.clone()} layout={props.layout} interactive={props.interactive} />
+            { nodes_layer(&NodesProps { nodes: props.nodes.clone(), texts: texts.clone(), selected: props.selected, highlight: props.highlight.clone(), on_select: props.on_select.clone(), layout: props.layout, interactive: props.interactive }) }
             <RingsLayer nodes={props.nodes.clone()} clock={props.clock.clone()} layout={props.layout} />
             <DroppedLayer spans={props.spans.clone()} now_us={props.now_us} clock={props.clock.clone()} nodes={n} colours={props.colours} layout={props.layout} />
             <MessagesLayer messages={props.messages.clone()} texts={texts} clock={props.clock.clone()} nodes={n} selected={props.selected_message} on_select={props.on_select_message.clone()} layout={props.layout} />
@@ -87,7 +87,6 @@ pub fn Stage(props: &StageProps) -> Html {
     }
 }
 
-#[derive(Properties, PartialEq)]
 struct NodesProps {
     nodes: Rc<Vec<NodeView>>,
     texts: Rc<Vec<NodeText>>,
@@ -111,8 +110,9 @@ fn clients_mark() -> Html {
     }
 }
 
-#[component]
-fn NodesLayer(props: &NodesProps) -> Html {
+/// The servers: a plain function (each server's body is a component, skipped while its props
+/// stay equal).
+fn nodes_layer(props: &NodesProps) -> Html {
     let n = props.nodes.len() as u32;
     let positions = geometry::positions(props.layout, n);
     let r = geometry::radius(props.layout, n);

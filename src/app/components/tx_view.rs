@@ -9,7 +9,7 @@ use yew::prelude::*;
 use crate::view::Panel;
 use crate::view::commit_face::TxCell;
 
-#[derive(Properties, PartialEq)]
+/// What the panel draws.
 pub struct TxViewProps {
     /// The protocol's panel: drawn when it is a transactions panel.
     pub panel: Rc<Panel>,
@@ -42,9 +42,11 @@ fn cell(c: &TxCell) -> Html {
     }
 }
 
-#[component]
-pub fn TxView(props: &TxViewProps) -> Html {
-    let Panel::Transactions(t) = &*props.panel else { return html! {} };
+/// The panel (a plain function, not a component: see `components::guide::guide_panel`).
+pub fn tx_view(props: &TxViewProps) -> Html {
+    let Panel::Transactions(t) = &*props.panel else {
+        return html! {};
+    };
     let nodes: Vec<u32> = t.logs.iter().map(|(id, _, _)| *id).collect();
     html! {
         <section class="tx-view" aria-label="Transactions" data-testid="tx-view">

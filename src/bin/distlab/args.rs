@@ -82,7 +82,9 @@ impl Flags {
 
     /// A flag's value as milliseconds (fractions allowed), in whole µs.
     pub fn ms(&self, name: &str) -> Result<Option<Micros>, String> {
-        let Some(x) = self.num::<f64>(name, "a number of milliseconds")? else { return Ok(None) };
+        let Some(x) = self.num::<f64>(name, "a number of milliseconds")? else {
+            return Ok(None);
+        };
         if !x.is_finite() || x < 0.0 || x * 1000.0 > distlab::scenario::json::MAX_US as f64 {
             return Err(format!("{name}: {x} is not a duration in milliseconds"));
         }

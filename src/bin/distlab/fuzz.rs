@@ -18,7 +18,9 @@ const FLAGS: &[&str] = &["--protocol", "--seeds", "--first-seed", "--nodes", "--
 pub fn spec_from(flags: &Flags, default_protocol: Option<&str>, default_until_ms: u64) -> Result<FuzzSpec, String> {
     let protocol = match (flags.get("--protocol"), default_protocol) {
         (Some(p), _) | (None, Some(p)) => p,
-        (None, None) => return Err(format!("--protocol is required (one of: {})", protocol_names())),
+        (None, None) => {
+            return Err(format!("--protocol is required (one of: {})", protocol_names()));
+        }
     };
     let mut spec = FuzzSpec::new(protocol, flags.num::<u32>("--nodes", "a number of nodes")?.unwrap_or(5));
     spec.until_us = flags.ms("--until-ms")?.unwrap_or(default_until_ms * 1000);
@@ -97,7 +99,9 @@ fn display(p: &Path) -> String {
 
 /// Whether a replay of `sc` (with the trace on, as `distlab run` does) shows violation `v`.
 fn replays(sc: &Scenario, v: &Violation) -> bool {
-    let Ok(mut built) = Scenario::parse(&sc.to_json(), None).and_then(|s| s.build(&BuildOptions::default())) else { return false };
+    let Ok(mut built) = Scenario::parse(&sc.to_json(), None).and_then(|s| s.build(&BuildOptions::default())) else {
+        return false;
+    };
     built.run_to_end();
     built.run.first_violation() == Some(v)
 }

@@ -39,7 +39,9 @@ const REPORT_ORDER: &[&str] = &["protocol", "seed", "end_ms", "events", "trace_h
 
 /// A report as indented JSON, its top-level keys in [`REPORT_ORDER`] rather than sorted.
 fn pretty_in_order(report: &serde_json::Value) -> String {
-    let Some(map) = report.as_object() else { return report.to_string() };
+    let Some(map) = report.as_object() else {
+        return report.to_string();
+    };
     let mut keys: Vec<&String> = map.keys().collect();
     keys.sort_by_key(|k| REPORT_ORDER.iter().position(|o| o == k).unwrap_or(REPORT_ORDER.len()));
     let fields: Vec<String> = keys

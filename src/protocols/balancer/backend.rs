@@ -214,7 +214,9 @@ impl Backend {
     pub fn on_finish(&mut self, p: &Balancer, slot: u32, ctx: &mut Ctx<Balancer>) {
         let now = ctx.now();
         self.track(now);
-        let Some(r) = self.slots.get_mut(slot as usize).and_then(Option::take) else { return };
+        let Some(r) = self.slots.get_mut(slot as usize).and_then(Option::take) else {
+            return;
+        };
         self.busy -= 1;
         self.served += 1;
         ctx.send_node(1, Msg::Response { rid: r.job.rid, attempt: r.job.attempt, status: Status::Ok });

@@ -113,7 +113,9 @@ impl Checker<Balancer> for BalancerChecker {
         if touched.is_some_and(|t| t != BALANCER) {
             return;
         }
-        let Some(lb) = world.node(BALANCER).state().and_then(|n| n.lb()) else { return };
+        let Some(lb) = world.node(BALANCER).state().and_then(|n| n.lb()) else {
+            return;
+        };
         self.observe(lb, world.now_us, breaches);
     }
 }

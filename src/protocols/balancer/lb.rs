@@ -302,7 +302,9 @@ impl Lb {
     /// Sends (or resends) request `rid`, avoiding `exclude` if possible; fails it if no
     /// backend is eligible.
     fn dispatch(&mut self, p: &Balancer, rid: Rid, exclude: Option<BackendIx>, ctx: &mut Ctx<Balancer>) {
-        let Some(key) = self.pending(rid).map(|r| r.key) else { return };
+        let Some(key) = self.pending(rid).map(|r| r.key) else {
+            return;
+        };
         self.loads.exclude = exclude;
         let pick = self.strategy.pick(key, &self.loads, ctx.rng());
         self.loads.exclude = None;
@@ -341,8 +343,12 @@ impl Lb {
 
     /// Answers request `rid`: served or failed, exactly once.
     fn finish(&mut self, rid: Rid, ok: bool, ctx: &mut Ctx<Balancer>) {
-        let Some(i) = rid.checked_sub(self.base) else { return };
-        let Some(r) = self.pending.get_mut(i as usize).and_then(Option::take) else { return };
+        let Some(i) = rid.checked_sub(self.base) else {
+            return;
+        };
+        let Some(r) = self.pending.get_mut(i as usize).and_then(Option::take) else {
+            return;
+        };
         self.pending_count -= 1;
         self.answers.push(rid << 1 | ok as u64);
         if ok {
@@ -473,7 +479,9 @@ impl Lb {
         match op {
             Op::Burst(n) => self.burst(p, n, ctx),
             Op::Add(node) | Op::Remove(node) => {
-                let Some(b) = backend_ix(node, p) else { return ctx.note(BalancerNote::Refused { op }) };
+                let Some(b) = backend_ix(node, p) else {
+                    return ctx.note(BalancerNote::Refused { op });
+                };
                 let add = matches!(op, Op::Add(_));
                 if self.member[b as usize] == add {
                     return ctx.note(BalancerNote::Refused { op });
@@ -483,7 +491,9 @@ impl Lb {
                 self.refresh(p, format!("{} S{node}", if add { "add" } else { "remove" }), ctx);
             }
             Op::Weight(node, w) => {
-                let Some(b) = backend_ix(node, p) else { return ctx.note(BalancerNote::Refused { op }) };
+                let Some(b) = backend_ix(node, p) else {
+                    return ctx.note(BalancerNote::Refused { op });
+                };
                 self.loads.set_weight(b, w);
                 ctx.note(BalancerNote::Weight { backend: node, weight: w.max(1) });
                 self.refresh(p, format!("weight S{node} {}", w.max(1)), ctx);

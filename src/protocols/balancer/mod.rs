@@ -411,8 +411,12 @@ impl fmt::Display for BalancerNote {
         match self {
             BalancerNote::TimedOut { rid, backend } => write!(f, "r{rid} timed out at S{backend}"),
             BalancerNote::Failed { rid } => write!(f, "r{rid} failed"),
-            BalancerNote::Health { backend, up } => write!(f, "S{backend} marked {}", if *up { "up" } else { "down" }),
-            BalancerNote::Member { backend, added } => write!(f, "S{backend} {}", if *added { "added" } else { "removed" }),
+            BalancerNote::Health { backend, up } => {
+                write!(f, "S{backend} marked {}", if *up { "up" } else { "down" })
+            }
+            BalancerNote::Member { backend, added } => {
+                write!(f, "S{backend} {}", if *added { "added" } else { "removed" })
+            }
             BalancerNote::Weight { backend, weight } => write!(f, "S{backend} weight {weight}"),
             BalancerNote::Moved { keys, of } => write!(f, "{keys} of {of} keys moved"),
             BalancerNote::Slow { permille } => write!(f, "speed x{}", crate::protocols::commit::request::ppm_text(*permille * 1000)),

@@ -240,16 +240,24 @@ impl fmt::Display for CommitNote {
             CommitNote::Started { tx, origin: None } => write!(f, "T{tx} started"),
             CommitNote::Voted { tx, vote } => write!(f, "T{tx} votes {}", vote.as_str()),
             CommitNote::PreCommitted { tx } => write!(f, "T{tx} precommitted"),
-            CommitNote::Decided { tx, decision } => write!(f, "T{tx} {}", decision.state().as_str()),
+            CommitNote::Decided { tx, decision } => {
+                write!(f, "T{tx} {}", decision.state().as_str())
+            }
             CommitNote::Blocked { tx } => write!(f, "T{tx} uncertain: asking the others"),
-            CommitNote::Recovering { tx, state } => write!(f, "T{tx} recovering, {} in the log", state.as_str()),
+            CommitNote::Recovering { tx, state } => {
+                write!(f, "T{tx} recovering, {} in the log", state.as_str())
+            }
             CommitNote::Electing { tx } => write!(f, "T{tx} electing a new coordinator"),
             CommitNote::Backup { tx } => write!(f, "T{tx} new coordinator"),
             CommitNote::StepDown { tx, to } => write!(f, "T{tx} defers to S{to}"),
             CommitNote::NotCoordinator => f.write_str("not the coordinator: begin refused"),
-            CommitNote::Known { tx } => write!(f, "T{tx} already exists: its outcome will be reported"),
+            CommitNote::Known { tx } => {
+                write!(f, "T{tx} already exists: its outcome will be reported")
+            }
             CommitNote::Refused { tx, what } => write!(f, "T{tx} {what}"),
-            CommitNote::PlantedBug { tx } => write!(f, "T{tx} PLANTED BUG: commits on timeout while uncertain"),
+            CommitNote::PlantedBug { tx } => {
+                write!(f, "T{tx} PLANTED BUG: commits on timeout while uncertain")
+            }
         }
     }
 }

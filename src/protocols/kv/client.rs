@@ -90,7 +90,9 @@ impl KvClient {
 
     /// A reply: done, or redirected.
     pub fn on_reply<P: KvService>(&mut self, from: Addr, seq: u64, outcome: ClientOutcome, cfg: &P, ctx: &mut Ctx<P>) {
-        let Some((current, command, attempts)) = &self.current else { return };
+        let Some((current, command, attempts)) = &self.current else {
+            return;
+        };
         if *current != seq {
             return;
         }

@@ -166,7 +166,9 @@ impl RaftChecker {
             let theirs = log_of(world, other);
             let ours = &node.log;
             // The highest index where both logs hold an entry of the same term...
-            let Some(k) = (0..ours.len().min(theirs.len())).rev().find(|&k| ours[k].term == theirs[k].term) else { continue };
+            let Some(k) = (0..ours.len().min(theirs.len())).rev().find(|&k| ours[k].term == theirs[k].term) else {
+                continue;
+            };
             // ...must have identical logs up to it.
             if let Some(d) = (0..=k).find(|&d| ours[d] != theirs[d]) {
                 out.push(Breach {

@@ -74,7 +74,9 @@ impl fmt::Display for Msg {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Msg::RequestVote { term, last_log_index, last_log_term } => write!(f, "RequestVote term={term} last={last_log_index}@{last_log_term}"),
-            Msg::RequestVoteReply { term, granted } => write!(f, "RequestVoteReply term={term} granted={granted}"),
+            Msg::RequestVoteReply { term, granted } => {
+                write!(f, "RequestVoteReply term={term} granted={granted}")
+            }
             Msg::AppendEntries { term, prev_log_index, prev_log_term, entries, leader_commit } => {
                 write!(f, "AppendEntries term={term} prev={prev_log_index}@{prev_log_term} entries={} commit={leader_commit}", entries.len())
             }

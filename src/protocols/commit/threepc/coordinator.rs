@@ -57,7 +57,9 @@ impl ThreePcNode {
 
     /// A vote arrives: a No aborts; the last Yes starts phase 2.
     pub fn on_vote(&mut self, from: NodeId, tx: TxId, vote: Vote, cfg: &ThreePc, ctx: &mut Ctx<ThreePc>) {
-        let Some(yes) = self.collecting.get_mut(&tx) else { return };
+        let Some(yes) = self.collecting.get_mut(&tx) else {
+            return;
+        };
         match vote {
             Vote::No => self.decide(tx, Decision::Abort, cfg, ctx),
             Vote::Yes => {
@@ -90,7 +92,9 @@ impl ThreePcNode {
             self.on_backup_ack(from, tx, ctx);
             return;
         }
-        let Some(acked) = self.acks.get_mut(&tx) else { return };
+        let Some(acked) = self.acks.get_mut(&tx) else {
+            return;
+        };
         acked.insert(from);
         if acked.len() == participants(ctx.nodes()).len() {
             self.decide(tx, Decision::Commit, cfg, ctx);

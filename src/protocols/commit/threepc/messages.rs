@@ -69,7 +69,9 @@ impl fmt::Display for Msg {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Msg::Begin { seq, request } => write!(f, "Begin #{seq} \"{request}\""),
-            Msg::Outcome { seq, tx, decision } => write!(f, "Outcome #{seq} T{tx} {}", decision.as_str()),
+            Msg::Outcome { seq, tx, decision } => {
+                write!(f, "Outcome #{seq} T{tx} {}", decision.as_str())
+            }
             Msg::CanCommit { tx, plan, .. } => write!(f, "CanCommit T{tx} plan={plan}"),
             Msg::Vote { tx, vote } => write!(f, "Vote T{tx} {}", vote.as_str()),
             Msg::PreCommit { tx } => write!(f, "PreCommit T{tx}"),
@@ -81,7 +83,9 @@ impl fmt::Display for Msg {
             Msg::StateRequest { tx } => write!(f, "StateRequest T{tx}"),
             Msg::StateReply { tx, state } => write!(f, "StateReply T{tx} {}", state.as_str()),
             Msg::DecisionRequest { tx } => write!(f, "DecisionRequest T{tx}"),
-            Msg::DecisionReply { tx, decision } => write!(f, "DecisionReply T{tx} {}", decision.as_str()),
+            Msg::DecisionReply { tx, decision } => {
+                write!(f, "DecisionReply T{tx} {}", decision.as_str())
+            }
         }
     }
 }

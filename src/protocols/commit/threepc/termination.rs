@@ -121,7 +121,9 @@ impl ThreePcNode {
     pub fn on_state_request(&mut self, from: NodeId, tx: TxId, cfg: &ThreePc, ctx: &mut Ctx<ThreePc>) {
         let state = match self.core.table.get(tx).map(|t| t.state) {
             None if !self.core.is_coordinator() => return self.abort_unvoted(from, tx, ctx),
-            Some(s) if s.decision().is_some() => return ctx.send_node(from, Msg::DecisionReply { tx, decision: s.decision().expect("checked") }),
+            Some(s) if s.decision().is_some() => {
+                return ctx.send_node(from, Msg::DecisionReply { tx, decision: s.decision().expect("checked") });
+            }
             _ if !self.terminating(tx) => return,
             _ => self.core.table.state(tx),
         };
@@ -142,7 +144,9 @@ impl ThreePcNode {
 
     /// A participant's state reaches the backup coordinator.
     pub fn on_state_reply(&mut self, from: NodeId, tx: TxId, state: TxState, cfg: &ThreePc, ctx: &mut Ctx<ThreePc>) {
-        let Some(Term::Gathering { states }) = self.term.get_mut(&tx) else { return };
+        let Some(Term::Gathering { states }) = self.term.get_mut(&tx) else {
+            return;
+        };
         states.insert(from, state);
         let all = states.len() == participants(self.core.nodes).len();
         if all || state.decision().is_some() {
@@ -152,7 +156,9 @@ impl ThreePcNode {
 
     /// The backup decides by the termination rules, from the states it has.
     pub fn conclude(&mut self, tx: TxId, cfg: &ThreePc, ctx: &mut Ctx<ThreePc>) {
-        let Some(Term::Gathering { states }) = self.term.get(&tx) else { return };
+        let Some(Term::Gathering { states }) = self.term.get(&tx) else {
+            return;
+        };
         let states = states.clone();
         let any = |s: TxState| states.values().any(|&x| x == s);
         if any(TxState::Aborted) {
@@ -182,7 +188,9 @@ impl ThreePcNode {
 
     /// A pre-commit acknowledgement reaches the backup coordinator.
     pub fn on_backup_ack(&mut self, from: NodeId, tx: TxId, ctx: &mut Ctx<ThreePc>) {
-        let Some(Term::Committing { waiting }) = self.term.get_mut(&tx) else { return };
+        let Some(Term::Committing { waiting }) = self.term.get_mut(&tx) else {
+            return;
+        };
         waiting.remove(&from);
         if waiting.is_empty() {
             self.backup_decide(tx, Decision::Commit, ctx);

@@ -57,7 +57,9 @@ impl TwoPcNode {
 
     /// A vote arrives: a No decides Abort; the last Yes decides Commit.
     pub fn on_vote(&mut self, from: NodeId, tx: TxId, vote: Vote, cfg: &TwoPc, ctx: &mut Ctx<TwoPc>) {
-        let Some(yes) = self.collecting.get_mut(&tx) else { return };
+        let Some(yes) = self.collecting.get_mut(&tx) else {
+            return;
+        };
         match vote {
             Vote::No => self.decide(tx, Decision::Abort, cfg, ctx),
             Vote::Yes => {
@@ -101,7 +103,9 @@ impl TwoPcNode {
 
     /// Sends the decision again to those that have not acknowledged it.
     pub fn on_resend(&mut self, tx: TxId, cfg: &TwoPc, ctx: &mut Ctx<TwoPc>) {
-        let (Some(acked), Some(decision)) = (self.acks.get(&tx), self.core.table.get(tx).and_then(|t| t.decision())) else { return };
+        let (Some(acked), Some(decision)) = (self.acks.get(&tx), self.core.table.get(tx).and_then(|t| t.decision())) else {
+            return;
+        };
         for p in participants(ctx.nodes()).into_iter().filter(|p| !acked.contains(p)) {
             ctx.send_node(p, decision_msg(tx, decision));
         }
@@ -110,7 +114,9 @@ impl TwoPcNode {
 
     /// A participant has logged the decision; once all have, the coordinator logs `end`.
     pub fn on_ack(&mut self, from: NodeId, tx: TxId, ctx: &mut Ctx<TwoPc>) {
-        let Some(acked) = self.acks.get_mut(&tx) else { return };
+        let Some(acked) = self.acks.get_mut(&tx) else {
+            return;
+        };
         acked.insert(from);
         if acked.len() == participants(ctx.nodes()).len() {
             self.acks.remove(&tx);

@@ -54,14 +54,18 @@ impl fmt::Display for Msg {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Msg::Begin { seq, request } => write!(f, "Begin #{seq} \"{request}\""),
-            Msg::Outcome { seq, tx, decision } => write!(f, "Outcome #{seq} T{tx} {}", decision.as_str()),
+            Msg::Outcome { seq, tx, decision } => {
+                write!(f, "Outcome #{seq} T{tx} {}", decision.as_str())
+            }
             Msg::Prepare { tx, plan, .. } => write!(f, "Prepare T{tx} plan={plan}"),
             Msg::Vote { tx, vote } => write!(f, "Vote T{tx} {}", vote.as_str()),
             Msg::Commit { tx } => write!(f, "Commit T{tx}"),
             Msg::Abort { tx } => write!(f, "Abort T{tx}"),
             Msg::Ack { tx } => write!(f, "Ack T{tx}"),
             Msg::DecisionRequest { tx } => write!(f, "DecisionRequest T{tx}"),
-            Msg::DecisionReply { tx, decision } => write!(f, "DecisionReply T{tx} {}", decision.as_str()),
+            Msg::DecisionReply { tx, decision } => {
+                write!(f, "DecisionReply T{tx} {}", decision.as_str())
+            }
         }
     }
 }

@@ -104,7 +104,9 @@ impl MpNode {
         if self.role != Role::Leader || ballot != self.ballot {
             return;
         }
-        let Some((_, acks)) = self.pending.get_mut(&slot) else { return };
+        let Some((_, acks)) = self.pending.get_mut(&slot) else {
+            return;
+        };
         acks.insert(from);
         if acks.len() >= Self::majority(ctx.nodes()) {
             let (entry, _) = self.pending.remove(&slot).expect("present");

@@ -80,7 +80,9 @@ impl fmt::Display for Msg {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Msg::Prepare { ballot, from_slot } => write!(f, "Prepare b={ballot} from={from_slot}"),
-            Msg::Promise { ballot, accepted } => write!(f, "Promise b={ballot} accepted={}", accepted.len()),
+            Msg::Promise { ballot, accepted } => {
+                write!(f, "Promise b={ballot} accepted={}", accepted.len())
+            }
             Msg::Accept { ballot, slot, entry, commit } => write!(f, "Accept b={ballot} slot={slot} {entry} commit={commit}"),
             Msg::Accepted { ballot, slot } => write!(f, "Accepted b={ballot} slot={slot}"),
             Msg::Nack { ballot, promised } => write!(f, "Nack b={ballot} promised={promised}"),

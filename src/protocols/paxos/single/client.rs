@@ -73,7 +73,9 @@ impl PaxosClient {
 
     /// A proposer says which value was chosen.
     pub fn on_chosen(&mut self, seq: u64, chosen: String, cfg: &Paxos, ctx: &mut Ctx<Paxos>) {
-        let Some((current, proposed, attempts)) = &self.current else { return };
+        let Some((current, proposed, attempts)) = &self.current else {
+            return;
+        };
         if *current != seq {
             return;
         }

@@ -108,7 +108,9 @@ impl PaxosNode {
     /// Phase 1b arrives. With a majority of promises, phase 2a: propose the value of the
     /// highest-ballot proposal reported, or the own value if none was.
     pub fn on_promise(&mut self, from: NodeId, ballot: Ballot, accepted: Option<(Ballot, String)>, cfg: &Paxos, ctx: &mut Ctx<Paxos>) {
-        let Phase::Preparing { ballot: current, promises } = &mut self.phase else { return };
+        let Phase::Preparing { ballot: current, promises } = &mut self.phase else {
+            return;
+        };
         if *current != ballot {
             return;
         }
@@ -133,7 +135,9 @@ impl PaxosNode {
 
     /// Phase 2b arrives at the proposer: with a majority, its value is chosen and it knows.
     pub fn on_accepted_as_proposer(&mut self, from: NodeId, ballot: Ballot, value: &str, cfg: &Paxos, ctx: &mut Ctx<Paxos>) {
-        let Phase::Accepting { ballot: current, accepted, .. } = &mut self.phase else { return };
+        let Phase::Accepting { ballot: current, accepted, .. } = &mut self.phase else {
+            return;
+        };
         if *current != ballot {
             return;
         }
