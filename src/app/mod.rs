@@ -61,7 +61,7 @@ pub fn start(family: &str) {
 }
 
 /// Hands the app the scenarios the page's loader fetched alongside the wasm (Trunk.toml's
-/// `window.distlabScenarios`: the family's default, and the one the address asks for).
+/// `window.distlabScenarios`: the family's default).
 fn remember_preloaded() {
     use wasm_bindgen::JsCast;
     let get = |v: &wasm_bindgen::JsValue, key: &str| js_sys::Reflect::get(v, &key.into()).ok();
@@ -409,6 +409,9 @@ fn App() -> Html {
                     { stage }
                     if violated {
                         <p class="violation-banner" role="status">{ "An invariant broke: the run stopped on the event that broke it." }</p>
+                    }
+                    if lab.fetching.is_some() {
+                        <p class="loading" role="status">{ "Loading the scenario…" }</p>
                     }
                 </div>
                 { for stage_menu }

@@ -337,7 +337,7 @@ export async function labTests({ context, launch, baseUrl, test, assert, artifac
 
   await test('embed=1 fits an 800×500 iframe with the panels it names', async () => {
     const p = await openPage(context);
-    const src = new URL('?embed=1&panels=invariants&scenario=raft-leader-crash', baseUrl).href;
+    const src = new URL('?embed=1&autoplay=0&panels=invariants&scenario=raft-leader-crash', baseUrl).href;
     await p.page.setContent(`<!doctype html><body style="margin:0"><iframe title="distlab" src="${src}" width="800" height="500" style="border:0"></iframe></body>`);
     const frame = p.page.frameLocator('iframe');
     await frame.locator('svg.stage g.node').first().waitFor({ timeout: appTimeoutMs });
@@ -556,7 +556,7 @@ export async function labTests({ context, launch, baseUrl, test, assert, artifac
 
   await test('Paxos: a value is marked chosen before any learner knows it, and the acceptors table shows promises, votes and learn times', async () => {
     const { page, errors } = await open('?scenario=paxos-chosen-unannounced');
-    await page.waitForURL(/\?lab=paxos&scenario=paxos-chosen-unannounced/, { timeout: appTimeoutMs });
+    await page.waitForURL(/\?lab=paxos&autoplay=0&scenario=paxos-chosen-unannounced/, { timeout: appTimeoutMs });
     await page.getByTestId('acceptor-view').waitFor({ timeout: appTimeoutMs });
     await page.getByRole('slider', { name: 'Speed' }).fill('150');
     await page.getByRole('button', { name: 'Play', exact: true }).click();
@@ -605,7 +605,7 @@ export async function labTests({ context, launch, baseUrl, test, assert, artifac
 
   await test('load balancing: backends with slots and queues, shares and latency charted, a removal moves keys on the ring, and two strategies compared on one workload', async () => {
     const { page, errors } = await open('?scenario=balancer-ring-hash-add-backend');
-    await page.waitForURL(/\?lab=balancer&scenario=balancer-ring-hash-add-backend/, { timeout: appTimeoutMs });
+    await page.waitForURL(/\?lab=balancer&autoplay=0&scenario=balancer-ring-hash-add-backend/, { timeout: appTimeoutMs });
     await page.getByRole('button', { name: /^S1 balancer/ }).waitFor({ timeout: appTimeoutMs });
     await page.getByRole('slider', { name: 'Speed' }).fill('200');
     await page.getByRole('button', { name: 'Play', exact: true }).click();

@@ -13,7 +13,8 @@ import { PAGES, VIEWPORTS, foldFacts, labelOverlaps } from './layout.mjs';
 /// legend, network presets, controls).
 const FOREIGN = {
   Raft: [/Paxos/, /propos/i, /acceptor/i, /2PC|3PC/, /coordinator/i, /participant/i, /backend/i, /balancer/i, /transaction/i],
-  'Atomic commit': [/\bleader/i, /election/i, /Raft/, /Paxos/, /learn/i, /backend/i, /balancer/i, /\bterm\b/i],
+  // (3PC elects a new coordinator: "election" is its word too.)
+  'Atomic commit': [/\bleader/i, /Raft/, /Paxos/, /learn/i, /backend/i, /balancer/i, /\bterm\b/i],
   Paxos: [/2PC|3PC/, /coordinator/i, /participant/i, /backend/i, /balancer/i, /transaction/i],
   'Load balancing': [/\bleader/i, /election/i, /Raft/, /Paxos/, /\bterm\b/i, /coordinator/i, /transaction/i, /propos/i],
 };
