@@ -7,9 +7,10 @@
 #![cfg(not(target_arch = "wasm32"))]
 
 use distlab::sim::Micros;
+use distlab::view::balancer_face::{mark_out_of_pool, out_of_pool, stage_keys};
 use distlab::view::lab::LabRun;
-use distlab::view::labels::{self, TextBox};
-use distlab::view::{MessageView, NodeView};
+use distlab::view::labels::{self, StageKeys, TextBox};
+use distlab::view::{MessageView, NodeView, Panel};
 
 /// Moments sampled per scenario, besides each guide step's start.
 const SAMPLES: u64 = 40;
@@ -50,7 +51,14 @@ fn overlaps(boxes: &[(String, TextBox)]) -> Vec<String> {
 fn words(run: &LabRun, nodes: &[NodeView], messages: &[MessageView], placed_at: Micros, now_us: Micros) -> Vec<(String, TextBox)> {
     let layout = run.layout();
     let n = nodes.len() as u32;
-    let texts = labels::stage_node_texts(layout, nodes);
+    // A balancer's stage draws its key space about S1 and says which backends are outside its
+    // pool, from its panel (as the stage does).
+    let (keys, marked) = match run.panel() {
+        Panel::Balancer(p) => (stage_keys(&p), mark_out_of_pool(nodes, &out_of_pool(&p))),
+        _ => (StageKeys::None, None),
+    };
+    let nodes = marked.as_deref().unwrap_or(nodes);
+    let texts = labels::stage_node_texts(layout, nodes, &keys);
     let every = labels::draw_every(layout, messages.len());
     let drawn: Vec<&MessageView> = messages.iter().filter(|m| m.id % every == 0).take(labels::MAX_DRAWN).collect();
     let placed = labels::stage_labels(layout, n, &drawn, &texts, placed_at, None, |_| None);

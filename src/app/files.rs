@@ -42,7 +42,7 @@ pub fn read_picked(input: &web_sys::HtmlInputElement, done: impl FnOnce(Result<(
     };
     let name = file.name();
     if file.size() > MAX_IMPORT_BYTES {
-        done(Err(format!("{name} is {} MB; the lab reads files up to {} MB.", crate::view::num::fixed(file.size() / 1e6, 0), crate::view::num::fixed(MAX_IMPORT_BYTES / 1e6, 0))));
+        done(Err(format!("{name} is {} MB; the lab reads files up to {} MB.", crate::num::fixed(file.size() / 1e6, 0), crate::num::fixed(MAX_IMPORT_BYTES / 1e6, 0))));
         return;
     }
     let file = gloo::file::File::from(file);

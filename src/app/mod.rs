@@ -301,7 +301,8 @@ fn App() -> Html {
                 <figure>
                     <figcaption>{ format!("{title} ({})", crate::view::family::protocol_title(&lab.protocol)) }</figcaption>
                     <Stage nodes={lab.nodes.clone()} messages={lab.messages.clone()} now_us={lab.now_us} clock={lab.clocks[0].clone()} selected={selected_node.as_ref().map(|n| n.id)}
-                        {selected_message} highlight={highlight.clone()} spans={lab.dropped.clone()} on_select={on_select.clone()} on_select_message={on_select_message.clone()} colours={lab.colours} layout={lab.layout} />
+                        {selected_message} highlight={highlight.clone()} spans={lab.dropped.clone()} on_select={on_select.clone()} on_select_message={on_select_message.clone()} colours={lab.colours} layout={lab.layout}
+                        panel={components::stage::PanelRef(lab.panel.clone())} />
                 </figure>
                 <figure data-testid="twin">
                     <figcaption>
@@ -319,7 +320,8 @@ fn App() -> Html {
     } else {
         html! {
             <Stage nodes={lab.nodes.clone()} messages={lab.messages.clone()} now_us={lab.now_us} clock={lab.clocks[0].clone()} selected={selected_node.as_ref().map(|n| n.id)}
-                {selected_message} {highlight} spans={lab.dropped.clone()} {on_select} on_select_message={on_select_message.clone()} colours={lab.colours} layout={lab.layout} />
+                {selected_message} {highlight} spans={lab.dropped.clone()} {on_select} on_select_message={on_select_message.clone()} colours={lab.colours} layout={lab.layout}
+                panel={components::stage::PanelRef(lab.panel.clone())} />
         }
     };
     let guide = guide_panel(&GuidePanelProps { guide: lab.guide.clone(), description: AttrValue::from(lab.description.clone()), step: guide_step, on_step: on_guide_step });
@@ -369,7 +371,7 @@ fn App() -> Html {
 
     html! {
         <main class={classes!("lab", embed.then_some("embed"), (!has_side).then_some("no-side"), (embed && shows("timeline")).then_some("with-timeline"))}
-              style={format!("--aspect: {}", crate::view::num::fixed(aspect, 4))}>
+              style={format!("--aspect: {}", crate::num::fixed(aspect, 4))}>
             if embed {
                 <header class="topbar compact">
                     <span class="brand">{ "distlab" }</span>
@@ -475,7 +477,7 @@ fn protocol_panel(panel: &Rc<crate::view::Panel>, on_request: &Callback<serde_js
         }
         #[cfg(feature = "balancer")]
         Panel::Balancer(_) => {
-            html! { <components::balancer_view::BalancerView panel={panel.clone()} on_request={on_request.clone()} on_reconfigure={on_reconfigure.clone()} /> }
+            components::balancer_view::balancer_view(&components::balancer_view::BalancerViewProps { panel: panel.clone(), on_request: on_request.clone(), on_reconfigure: on_reconfigure.clone() })
         }
         _ => Html::default(),
     }

@@ -1,7 +1,10 @@
-//! Load balancing in the lab: S1, the balancer, left of centre with the clients further left;
-//! the backends in columns on the right, each with its slots (filled while busy) and its queue.
+//! Load balancing in the lab: S1, the balancer, left of centre with the clients further left and
+//! its key space about it (the hash ring around it, or a strip of Maglev's table or of where the
+//! first keys go under it: [`stage_keys`]); the backends in columns on the right, each in its
+//! colour ([`super::palette`]) with its slots (filled while busy) and its queue beside it.
 //! Requests and responses fly between them (a sample of them at high rates, said on the stage);
-//! health probes are small squares. The panel under the stage charts what the known
+//! health probes are small squares. Strategies are named in words throughout
+//! ([`StrategyConfig::label`]). The panel under the stage charts what the known
 //! results are about: each backend's share and current load, latency percentiles over time,
 //! and for the hashing strategies the ring (or Maglev's table) and the keys each backend owns,
 //! with the keys the last membership change moved. Each backend's row also has a sparkline of
@@ -14,7 +17,7 @@ use serde_json::Value;
 
 use crate::protocols::balancer::stats::Series;
 use crate::protocols::balancer::strategy::hashing::{RING_VIEW_CAP, Ring};
-use crate::protocols::balancer::strategy::{AnyStrategy, NAMES, Strategy};
+use crate::protocols::balancer::strategy::{AnyStrategy, NAMES, Strategy, StrategyConfig, words};
 use crate::protocols::balancer::{BackendIx, Balancer, Msg, Node, Op, Status, node_of};
 use crate::scenario::Scenario;
 use crate::sim::{Engine, Message, Micros, NodeId, NodeSlot};
@@ -22,6 +25,7 @@ use crate::sim::{Engine, Message, Micros, NodeId, NodeSlot};
 use super::face::{LabProtocol, Load, MessageFace, NodeFace, Panel};
 use super::geometry::Layout;
 use super::inspect::{Field, Inspection, field, message_as_text, sections, span_ms};
+use super::labels::StageKeys;
 
 /// Latency samples the chart shows (the latest).
 pub const CHART_SAMPLES: usize = 120;
@@ -162,6 +166,63 @@ fn recent(series: &Series, now_us: Micros, value: u32) -> (Vec<u32>, Micros) {
     (samples[keep..].to_vec(), filled.bucket_us())
 }
 
+/// Keys whose backends a rendezvous-hashing balancer shows under S1 on the stage.
+pub const KEY_STRIP: u64 = 64;
+
+/// What the stage draws of a balancer's key space about S1: the ring (ring hash, bounded loads),
+/// or a strip of cells (Maglev's table, rendezvous hashing's first keys) with its words.
+pub fn stage_keys(p: &BalancerPanel) -> StageKeys {
+    if !p.ring.is_empty() {
+        StageKeys::Ring
+    } else if let Some((cells, _)) = p.table.as_ref().filter(|(c, _)| !c.is_empty()) {
+        StageKeys::Strip { cells: cells.len(), words: format!("its table's first {} entries", cells.len()) }
+    } else if let Some(keys) = p.owners.as_ref().filter(|k| !k.is_empty()) {
+        StageKeys::Strip { cells: keys.len(), words: format!("where keys 0 to {} go", keys.len() - 1) }
+    } else {
+        StageKeys::None
+    }
+}
+
+/// The words a backend outside the balancer's pool (removed, or never added) shows on the stage.
+pub const OUT_OF_POOL: &str = "not in the pool";
+
+/// The backends outside the balancer's pool (not members: removed, or not yet added).
+pub fn out_of_pool(p: &BalancerPanel) -> Vec<NodeId> {
+    p.backends.iter().filter(|b| !b.member).map(|b| b.id).collect()
+}
+
+/// The stage's servers with the backends `out` of the balancer's pool ([`out_of_pool`]) saying
+/// so, in their caption and their accessible name, and drawn dotted (role `unpooled`); `None` when
+/// every backend is in the pool. The servers' faces do not know it (the balancer does), so the
+/// stage takes it from the panel.
+pub fn mark_out_of_pool(nodes: &[super::NodeView], out: &[NodeId]) -> Option<Vec<super::NodeView>> {
+    (!out.is_empty()).then(|| {
+        nodes
+            .iter()
+            .map(|n| {
+                let mut n = n.clone();
+                if out.contains(&n.id) && n.role != "down" {
+                    n.role = "unpooled";
+                    n.caption = if n.caption.is_empty() { OUT_OF_POOL.to_string() } else { format!("{OUT_OF_POOL}\n{}", n.caption) };
+                    n.state.push_str(", ");
+                    n.state.push_str(OUT_OF_POOL);
+                }
+                n
+            })
+            .collect()
+    })
+}
+
+/// A strategy as S1's caption on the stage: its name, then each parameter, a line each.
+pub fn caption_lines(s: &StrategyConfig) -> String {
+    std::iter::once(s.words().to_string()).chain(s.params_words()).collect::<Vec<_>>().join("\n")
+}
+
+/// A slow-down factor in words: "×3 slow", "×1.5 slow".
+pub fn slow_words(permille: u32) -> String {
+    format!("×{} slow", crate::num::short(f64::from(permille) / 1000.0, 2))
+}
+
 /// The balancer's panel.
 #[derive(Clone, Debug, PartialEq, Default)]
 pub struct BalancerPanel {
@@ -185,6 +246,8 @@ pub struct BalancerPanel {
     pub ring_left: Vec<(u32, u32, NodeId)>,
     /// Maglev's table, its first entries (backend per slot), and its size.
     pub table: Option<(Vec<NodeId>, u32)>,
+    /// Rendezvous hashing: the backends of the first [`KEY_STRIP`] keys (0, 1, ...).
+    pub owners: Option<Vec<NodeId>>,
     /// The last membership change, in words, and the backends its moved keys went to.
     pub last_move: Option<(String, Vec<NodeId>)>,
     /// The settings a person can change (the run then starts over).
@@ -279,7 +342,7 @@ fn panel(engine: &Engine<Balancer>) -> BalancerPanel {
     let p = engine.protocol();
     let now = engine.now();
     let Some(lb) = lb_of(engine) else {
-        return BalancerPanel { strategy: format!("{} (the balancer is down)", p.strategy.name()), settings: settings(p), ..BalancerPanel::default() };
+        return BalancerPanel { strategy: format!("{} (the balancer is down)", p.strategy.label()), settings: settings(p), ..BalancerPanel::default() };
     };
     let total: u64 = lb.stats.iter().map(|s| s.served).sum();
     let keys = p.strategy.is_hashing().then(|| lb.keys_per_backend());
@@ -338,6 +401,7 @@ fn panel(engine: &Engine<Balancer>) -> BalancerPanel {
         _ => Vec::new(),
     };
     let view = if ring_strategy.is_some() { Value::Null } else { lb.strategy.view(&lb.loads) };
+    let owners = matches!(lb.strategy, AnyStrategy::Rendezvous(_)).then(|| (0..KEY_STRIP).map(|k| lb.strategy.owner(k).map(node_of)).collect::<Option<Vec<_>>>()).flatten();
     let table = view.get("head").and_then(Value::as_array).map(|head| {
         let cells = head.iter().filter_map(|b| b.as_u64().map(|b| node_of(b as u32))).collect();
         (cells, view.get("table_size").and_then(Value::as_u64).unwrap_or(0) as u32)
@@ -356,7 +420,7 @@ fn panel(engine: &Engine<Balancer>) -> BalancerPanel {
         (text, m.to.iter().filter(|(_, k)| *k > 0).map(|(b, _)| node_of(*b)).collect())
     });
     BalancerPanel {
-        strategy: format!("{} {}", p.strategy.name(), p.strategy.params_json()).replace(" {}", ""),
+        strategy: p.strategy.label(),
         backends,
         overall,
         latency: (bucket_ms, latency),
@@ -365,9 +429,55 @@ fn panel(engine: &Engine<Balancer>) -> BalancerPanel {
         ring,
         ring_left,
         table,
+        owners,
         last_move,
         settings: settings(p),
     }
+}
+
+/// The ring's arcs as a drawing of it shows them: each point's backend owns the arc ending at it
+/// (clockwise from the point before), consecutive arcs of one backend make one, and an arc
+/// shorter than `min_span` (ring positions; too short to see at the drawing's size) goes to the
+/// arc before it. (start, end, backend) in ring order, covering the whole ring: a few hundred
+/// strokes where a hundred virtual nodes per backend make a thousand or more, which the stage
+/// repaints under every message that crosses the ring.
+pub fn ring_runs(ring: &[(u32, NodeId)], min_span: u32) -> Vec<(u32, u32, NodeId)> {
+    let n = ring.len();
+    let mut runs: Vec<(u32, u32, NodeId)> = Vec::new();
+    for i in 0..n {
+        let (start, (end, id)) = (ring[(i + n - 1) % n].0, ring[i]);
+        match runs.last_mut() {
+            Some(last) if last.2 == id || end.wrapping_sub(start) < min_span => last.1 = end,
+            _ => runs.push((start, end, id)),
+        }
+    }
+    // The last run may go on into the first.
+    if runs.len() > 1 && runs[0].2 == runs[runs.len() - 1].2 {
+        let last = runs.pop().expect("two runs");
+        runs[0].0 = last.0;
+    }
+    runs
+}
+
+/// The key ranges of the ring the last membership change moved, as (start, end, the backend they
+/// went to), in ring order: after backends left (`left`, see [`BalancerPanel::ring_left`]), the
+/// arcs they held, each now owned by the backend of the next point clockwise; otherwise the arcs
+/// of the backends keys moved to (`moved_to`: after an addition, the newcomer's, which are
+/// exactly the keys that moved).
+pub fn moved_ranges(ring: &[(u32, NodeId)], left: &[(u32, u32, NodeId)], moved_to: &[NodeId]) -> Vec<(u32, u32, NodeId)> {
+    let n = ring.len();
+    if n == 0 {
+        return Vec::new();
+    }
+    if left.is_empty() {
+        return (0..n).filter(|&i| moved_to.contains(&ring[i].1)).map(|i| (ring[(i + n - 1) % n].0, ring[i].0, ring[i].1)).collect();
+    }
+    left.iter()
+        .map(|&(start, end, _)| {
+            let next = ring.partition_point(|&(q, _)| q < end);
+            (start, end, ring[next % n].1)
+        })
+        .collect()
 }
 
 /// The `d` of arcs on a circle of radius `r` around (`c`, `c`), each clockwise from `start` to
@@ -382,7 +492,8 @@ pub fn ring_arcs_d(arcs: impl Iterator<Item = (u32, u32)>, c: f64, r: f64) -> St
         let ((x0, y0), (x1, y1)) = (at(start), at(end));
         let large = u8::from(end.wrapping_sub(start) > u32::MAX / 2);
         // Two decimals: a short arc's ends rounded to tenths can turn its stroke across the ring.
-        let _ = write!(d, "M{x0:.2} {y0:.2} A{r} {r} 0 {large} 1 {x1:.2} {y1:.2} ");
+        let f = |v: f64| crate::num::fixed(v, 2);
+        let _ = write!(d, "M{} {} A{} {} 0 {large} 1 {} {} ", f(x0), f(y0), f(r), f(r), f(x1), f(y1));
     }
     d
 }
@@ -429,7 +540,7 @@ fn overall(lb: &crate::protocols::balancer::Lb, now: Micros) -> Vec<(&'static st
         ("failed", lb.failed.to_string()),
         ("pending", lb.pending_count().to_string()),
         ("retried", lb.retried.to_string()),
-        ("throughput", if elapsed_s > 0.0 { format!("{:.0}/s", lb.served as f64 / elapsed_s) } else { "—".to_string() }),
+        ("throughput", if elapsed_s > 0.0 { format!("{}/s", crate::num::fixed(lb.served as f64 / elapsed_s, 0)) } else { "—".to_string() }),
         ("latency p50", pct(500)),
         ("latency p95", pct(950)),
         ("latency p99", pct(990)),
@@ -444,7 +555,7 @@ fn max_mean(counts: &[u64]) -> String {
         return "—".to_string();
     }
     let max = counts.iter().copied().max().unwrap_or(0) as f64;
-    format!("{:.2}", max * counts.len() as f64 / sum as f64)
+    crate::num::fixed(max * counts.len() as f64 / sum as f64, 2)
 }
 
 fn kind_class(kind: &str, _heartbeat: bool) -> &'static str {
@@ -466,11 +577,11 @@ impl LabProtocol for Balancer {
             Node::Balancer(_) => NodeFace {
                 role: "balancer",
                 badge: "LB",
-                caption: self.strategy.name().to_string(),
+                caption: caption_lines(&self.strategy),
                 // No running counts in the label: it is the server's tooltip and accessible name,
                 // and at thousands of requests a second rewriting it on every frame was a good
                 // share of the stage's work. The panel and the inspector count.
-                state: format!("balancer, {}", self.strategy.name()),
+                state: format!("balancer, {}", self.strategy.label()),
                 timer: None,
             },
             Node::Backend(b) => {
@@ -480,7 +591,7 @@ impl LabProtocol for Balancer {
                     badge: "B",
                     // Not the served count: it changes on every response, and the caption would
                     // redraw the server sixty times a second (the panel's bars count instead).
-                    caption: if slow { format!("×{:.1} slow", f64::from(b.slow_permille) / 1000.0) } else { String::new() },
+                    caption: if slow { slow_words(b.slow_permille) } else { String::new() },
                     state: format!("backend, {} slots{}", b.slots.len(), if slow { ", slow" } else { "" }),
                     timer: None,
                 }
@@ -528,7 +639,7 @@ impl LabProtocol for Balancer {
             Some(Node::Balancer(lb)) => {
                 let fields = vec![
                     field("status", status, "the balancer: every request arrives here and is sent to a backend the strategy picks"),
-                    field("strategy", format!("{} {}", p.strategy.name(), p.strategy.params_json()), "how it picks a backend for each request"),
+                    field("strategy", p.strategy.label(), "how it picks a backend for each request"),
                     field("received", lb.received.to_string(), "requests that arrived"),
                     field("served / failed", format!("{} / {}", lb.served, lb.failed), "answered: served by a backend, or failed after every retry"),
                     field("pending", lb.pending_count().to_string(), "requests in the system now"),
@@ -555,7 +666,7 @@ impl LabProtocol for Balancer {
                     field("slots", format!("{} of {} busy", b.busy(), b.slots.len()), "requests it serves at once"),
                     field("queue", b.queue.len().to_string(), "requests waiting for a slot (first in, first out)"),
                     field("service", p.backend(id).service.name(), "how long a request takes"),
-                    field("slow-down", format!("×{:.2}", f64::from(b.slow_permille) / 1000.0), "a factor on every service time"),
+                    field("slow-down", format!("×{}", crate::num::fixed(f64::from(b.slow_permille) / 1000.0, 2)), "a factor on every service time"),
                     field("served / refused", format!("{} / {}", b.served, b.refused), "refused: waited past its deadline or found the queue full"),
                 ];
                 let jobs: Vec<String> = b
@@ -619,7 +730,7 @@ impl LabProtocol for Balancer {
                 let config = sc.config.as_object_mut()?;
                 config.insert("strategy".to_string(), Value::String(n.to_string()));
                 sc.guide = None;
-                Some((format!("{n} on the same workload"), sc))
+                Some((format!("{} on the same workload", words(n)), sc))
             })
             .collect()
     }
@@ -631,8 +742,9 @@ impl LabProtocol for Balancer {
     fn legend(&self) -> &'static [(&'static str, &'static str)] {
         &[
             ("balancer", "LB the balancer (S1); requests arrive from the clients at the left"),
-            ("backend", "B a backend: squares are its slots (filled: at work), the bar its queue"),
-            ("slow", "a backend slowed down"),
+            ("backend", "B a backend, each in its own colour: squares are its slots (filled: at work), the bar its queue, with its length"),
+            ("slow", "a backend slowed down: dashed, “×3 slow”"),
+            ("hash-ring", "hashing: the ring around S1 (or a strip of cells under it) in the colour of the backend each key goes to; thicker, the keys the last change moved"),
             ("msg ae", "requests (dots) and responses (pale dots); a sample when there are many"),
             ("msg rv", "health checks (small squares)"),
         ]
@@ -643,6 +755,7 @@ impl LabProtocol for Balancer {
 mod tests {
     use super::*;
     use crate::protocols::balancer::strategy::key_hash;
+    use crate::view::geometry::Point;
     use crate::view::lab::LabRun;
 
     fn at(name: &str, us: Micros) -> LabRun {
@@ -694,8 +807,8 @@ mod tests {
         assert!((990..=1000).contains(&shares), "shares add up to 100 %: {shares}");
         let (bucket_ms, series) = &p.latency;
         assert!(*bucket_ms > 0.0 && !series[0].is_empty(), "{:?}", p.latency);
-        for i in 0..series[0].len() {
-            assert!(series[0][i] <= series[1][i] && series[1][i] <= series[2][i], "p50 ≤ p95 ≤ p99 in sample {i}");
+        for (i, ((p50, p95), p99)) in series[0].iter().zip(&series[1]).zip(&series[2]).enumerate() {
+            assert!(p50 <= p95 && p95 <= p99, "p50 ≤ p95 ≤ p99 in sample {i}");
         }
         assert!(series[2].iter().any(|&v| v > 0.0));
     }
@@ -710,6 +823,9 @@ mod tests {
         let (text, to) = p.last_move.expect("a move");
         assert!(text.starts_with("add S12") && text.contains("keys moved"), "{text}");
         assert_eq!(to, vec![12], "every moved key went to S12");
+        let ranges = moved_ranges(&p.ring, &p.ring_left, &to);
+        assert_eq!(ranges.len(), 100, "S12's arcs, the moved keys");
+        assert!(ranges.iter().all(|r| r.2 == 12));
         let maglev = panel_of(&at("balancer-maglev-remove-backend.json", 3_000_000));
         assert!(maglev.table.is_some_and(|(cells, size)| !cells.is_empty() && size > 0));
     }
@@ -825,10 +941,37 @@ mod tests {
         heirs.sort_unstable();
         heirs.dedup();
         assert!(to.iter().all(|b| heirs.contains(b)), "moved to {to:?}, next after S5's arcs {heirs:?}");
+        // Drawn thicker on the stage: those arcs, each in the colour of the backend it went to.
+        let ranges = moved_ranges(&p.ring, &p.ring_left, &to);
+        assert_eq!(ranges.len(), p.ring_left.len());
+        assert!(ranges.iter().zip(&p.ring_left).all(|(m, l)| (m.0, m.1) == (l.0, l.1) && m.2 == next(l.1) && to.contains(&m.2)));
         // A later change that takes nobody off the ring clears them.
         run.operator_request(1, &serde_json::json!({"add": 5})).expect("an addition");
         advance(&mut run, 3_200_000);
         assert!(panel_of(&run).ring_left.is_empty());
+    }
+
+    #[test]
+    fn the_drawn_ring_merges_what_is_too_short_to_see_and_still_covers_it_all() {
+        let p = panel_of(&at("balancer-ring-hash-add-backend.json", 3_000_000));
+        let exact = ring_runs(&p.ring, 0);
+        let drawn = ring_runs(&p.ring, 1 << 22);
+        assert!(exact.len() <= p.ring.len() && drawn.len() * 2 < exact.len(), "{} points, {} arcs, {} drawn", p.ring.len(), exact.len(), drawn.len());
+        for runs in [&exact, &drawn] {
+            let covered: u64 = runs.iter().map(|&(a, b, _)| u64::from(b.wrapping_sub(a))).sum();
+            assert_eq!(covered, 1 << 32, "the whole ring, once");
+            assert!(runs.windows(2).all(|w| w[0].1 == w[1].0 && w[0].2 != w[1].2), "each run ends where the next starts, and they differ");
+        }
+        // Unmerged, every backend's share of the ring is its arcs'.
+        let share = |runs: &[(u32, u32, NodeId)], id: NodeId| runs.iter().filter(|r| r.2 == id).map(|&(a, b, _)| u64::from(b.wrapping_sub(a))).sum::<u64>();
+        let n = p.ring.len();
+        let s12: u64 = (0..n).filter(|&i| p.ring[i].1 == 12).map(|i| u64::from(p.ring[i].0.wrapping_sub(p.ring[(i + n - 1) % n].0))).sum();
+        assert_eq!(share(&exact, 12), s12);
+        // Merged, about the same: the slivers given away and taken in roughly balance.
+        let merged = share(&drawn, 12) as f64 / s12 as f64;
+        assert!((0.7..1.3).contains(&merged), "{merged}");
+        assert_eq!(ring_runs(&[], 0), Vec::new());
+        assert_eq!(ring_runs(&[(7, 3)], 0), vec![(7, 7, 3)], "one point: from it round to it");
     }
 
     #[test]
@@ -843,15 +986,147 @@ mod tests {
     fn compare_offers_every_other_strategy_on_the_same_workload() {
         let run = LabRun::shipped("balancer-round-robin-slow-backend.json").expect("shipped");
         let twins = run.twins();
-        assert!(twins.iter().any(|(l, _)| l == "least_conn on the same workload"));
-        assert!(!twins.iter().any(|(l, _)| l.starts_with("round_robin")));
-        let (_, sc) = twins.iter().find(|(l, _)| l.starts_with("least_conn")).expect("least_conn");
+        assert!(twins.iter().any(|(l, _)| l == "least connections on the same workload"));
+        assert!(!twins.iter().any(|(l, _)| l.starts_with("round robin")));
+        assert!(twins.iter().all(|(l, _)| !l.contains('_')), "words, not scenario names");
+        let (_, sc) = twins.iter().find(|(l, _)| l.starts_with("least connections")).expect("least connections");
         let mut twin = LabRun::from_scenario("twin", sc.clone()).expect("builds");
         let mut run = run;
         run.advance_to(2_000_000);
         twin.advance_to(2_000_000);
         let received = |r: &LabRun| r.metrics().into_iter().find(|(n, _)| *n == "received").map(|(_, v)| v);
         assert_eq!(received(&run), received(&twin), "the same requests arrive under both strategies");
+    }
+
+    /// The run as near `us` as it goes (it may end before).
+    fn towards(run: &mut LabRun, us: Micros) {
+        for _ in 0..1000 {
+            let was = run.now_us();
+            if was >= us {
+                return;
+            }
+            run.advance_to(us);
+            if run.now_us() == was {
+                return;
+            }
+        }
+    }
+
+    #[test]
+    fn strategies_reach_people_in_words() {
+        let p = panel_of(&at("balancer-ring-hash-add-backend.json", 100_000));
+        assert_eq!(p.strategy, "ring hash, 100 virtual nodes per backend");
+        let run = at("balancer-maglev-remove-backend.json", 100_000);
+        assert_eq!(panel_of(&run).strategy, "Maglev, table of 65,537 entries");
+        let s1 = &run.nodes()[0];
+        assert_eq!(s1.caption, "Maglev\ntable of 65,537 entries", "a line each on the stage");
+        assert_eq!(s1.state, "balancer, Maglev, table of 65,537 entries");
+        let inspected = run.inspect_node(1).expect("S1");
+        let fields: Vec<String> = inspected.sections.iter().flat_map(|(_, f)| f.iter().map(|f| format!("{f:?}"))).collect();
+        assert!(fields.iter().any(|f| f.contains("Maglev, table of 65,537 entries")) && !fields.iter().any(|f| f.contains("table_size")), "{fields:?}");
+        let slow = at("balancer-round-robin-slow-backend.json", 100_000);
+        assert_eq!(slow.nodes()[3].caption, "×3 slow");
+        assert_eq!(slow_words(1500), "×1.5 slow");
+        assert_eq!(slow_words(2250), "×2.25 slow");
+    }
+
+    #[test]
+    fn backends_outside_the_pool_say_so_on_the_stage() {
+        let run = at("balancer-ring-hash-add-backend.json", 500_000);
+        let p = panel_of(&run);
+        assert_eq!(out_of_pool(&p), vec![12]);
+        let marked = mark_out_of_pool(&run.nodes(), &out_of_pool(&p)).expect("S12 is not in the pool yet");
+        assert_eq!((marked[11].role, marked[11].caption.as_str()), ("unpooled", OUT_OF_POOL));
+        assert!(marked[11].state.ends_with(", not in the pool"));
+        assert_eq!(marked[..11], run.nodes()[..11], "the others as they were");
+        let all_in = at("balancer-round-robin-slow-backend.json", 500_000);
+        assert!(mark_out_of_pool(&all_in.nodes(), &out_of_pool(&panel_of(&all_in))).is_none());
+    }
+
+    #[test]
+    fn the_stage_draws_the_key_space_of_the_hashing_strategies() {
+        let cases = [
+            ("balancer-ring-hash-add-backend.json", "ring"),
+            ("balancer-zipf-bounded-load.json", "ring"),
+            ("balancer-maglev-remove-backend.json", "its table's first 64 entries"),
+            ("balancer-rendezvous-remove-backend.json", "where keys 0 to 63 go"),
+            ("balancer-round-robin-slow-backend.json", ""),
+        ];
+        for (name, want) in cases {
+            let p = panel_of(&at(name, 500_000));
+            let got = match stage_keys(&p) {
+                StageKeys::Ring => "ring".to_string(),
+                StageKeys::Strip { cells, words } => {
+                    assert_eq!(cells, 64, "{name}");
+                    words
+                }
+                StageKeys::None => String::new(),
+            };
+            assert_eq!(got, want, "{name}");
+        }
+        // Rendezvous hashing: where the first keys go, each to a member.
+        let mut run = until("balancer-rendezvous-remove-backend.json", 500_000);
+        let before = panel_of(&run).owners.expect("the first keys' backends");
+        assert!(before.iter().all(|id| (2..=11).contains(id)));
+        // Removing a backend moves its keys only.
+        let gone = before[0];
+        run.operator_request(1, &serde_json::json!({"remove": gone})).expect("a removal");
+        advance(&mut run, 600_000);
+        let after = panel_of(&run).owners.expect("still");
+        for (b, a) in before.iter().zip(&after) {
+            assert!(*a != gone && (b == a || *b == gone), "S{b} → S{a}");
+        }
+    }
+
+    #[test]
+    fn every_shipped_scenarios_stage_words_stay_apart_inside_and_off_the_circles() {
+        use crate::view::geometry::{self, FAN_BALANCER, Layout};
+        use crate::view::labels::{TextBox, stage_node_texts};
+        let mut checked = 0;
+        for (name, _) in crate::view::shipped::runnable().filter(|(n, _)| n.starts_with("balancer-")) {
+            let mut run = LabRun::shipped(name).expect("shipped");
+            for us in [0, 700_000, 2_500_000, 4_000_000] {
+                towards(&mut run, us);
+                let panel = panel_of(&run);
+                let keys = stage_keys(&panel);
+                let nodes = mark_out_of_pool(&run.nodes(), &out_of_pool(&panel)).unwrap_or_else(|| run.nodes());
+                // As they are, and at their widest: every backend slowed down by an odd factor.
+                let mut slow = nodes.clone();
+                for n in &mut slow[1..] {
+                    n.caption = format!("{OUT_OF_POOL}\n{}", slow_words(2250));
+                }
+                for nodes in [nodes, slow] {
+                    let n = nodes.len() as u32;
+                    let (at, r) = (geometry::positions(Layout::Fan, n), geometry::radius(Layout::Fan, n));
+                    let texts = stage_node_texts(Layout::Fan, &nodes, &keys);
+                    let mut boxes: Vec<(usize, TextBox)> = texts.iter().enumerate().flat_map(|(i, t)| t.boxes().map(move |b| (i, b))).collect();
+                    // The clients' mark: its word, in its box.
+                    boxes.push((usize::MAX, TextBox::of("clients", 13.0, geometry::client_point(Layout::Fan))));
+                    let at_t = format!("{name} at {us} µs");
+                    for (k, (i, a)) in boxes.iter().enumerate() {
+                        assert!(a.x - a.w / 2.0 >= 0.0 && a.x + a.w / 2.0 <= geometry::FAN_WIDTH && a.top() >= 0.0 && a.bottom() <= geometry::VIEW_SIZE, "{at_t}: S{} {a:?} outside", i + 1);
+                        for (j, b) in &boxes[k + 1..] {
+                            assert!(!a.overlaps(b), "{at_t}: S{}'s {a:?} and S{}'s {b:?} overlap", i + 1, j + 1);
+                        }
+                        for (j, c) in at.iter().enumerate() {
+                            let circle = TextBox { x: c.x, y: c.y, w: 2.0 * r, h: 2.0 * r };
+                            assert!(j == *i || !a.overlaps(&circle), "{at_t}: S{}'s {a:?} over S{}", i + 1, j + 1);
+                        }
+                        // Off the ring (S1's own badge and name are inside it).
+                        if keys == StageKeys::Ring && *i != 0 {
+                            let nearest = Point { x: FAN_BALANCER.x.clamp(a.x - a.w / 2.0, a.x + a.w / 2.0), y: FAN_BALANCER.y.clamp(a.top(), a.bottom()) };
+                            assert!(nearest.dist(FAN_BALANCER) > geometry::key_ring_outer(r), "{at_t}: S{}'s {a:?} on the ring", i + 1);
+                        }
+                    }
+                    if let StageKeys::Ring = keys {
+                        let (b, _) = texts[0].caption.expect("S1's caption");
+                        assert!(b.top() > FAN_BALANCER.y + geometry::key_ring_outer(r), "{at_t}: S1's caption under the ring");
+                    }
+                    checked += 1;
+                }
+            }
+        }
+        assert!(checked >= 15 * 4 * 2, "{checked}");
     }
 
     #[test]

@@ -177,7 +177,7 @@ pub trait LabProtocol: ScenarioProtocol + Clone + std::fmt::Debug + 'static {
 
 /// The figures of a key-value service (Raft, Multi-Paxos) for compare mode.
 pub fn kv_metrics(stats: &crate::scenario::compare::RunStats) -> Vec<(&'static str, String)> {
-    let ms = |v: Option<f64>| v.map_or("—".to_string(), |v| format!("{} ms", super::num::fixed(v, 1)));
+    let ms = |v: Option<f64>| v.map_or("—".to_string(), |v| format!("{} ms", crate::num::fixed(v, 1)));
     vec![
         ("messages sent", stats.messages.to_string()),
         ("commands committed", stats.committed.to_string()),

@@ -6,11 +6,15 @@ use crate::sim::Micros;
 /// Height of the stage's SVG viewBox, and the width of a ring's (a square).
 pub const VIEW_SIZE: f64 = 600.0;
 
+/// Width of a balancer's fan: landscape, as the stage's box is on laptops and projectors, so
+/// that the backends get the room their slots and queues take beside them.
+pub const FAN_WIDTH: f64 = 900.0;
+
 /// Width of the stage's viewBox in `layout`.
 pub fn view_width(layout: Layout) -> f64 {
     match layout {
         Layout::Ring => VIEW_SIZE,
-        Layout::Fan => VIEW_SIZE,
+        Layout::Fan => FAN_WIDTH,
     }
 }
 
@@ -78,20 +82,49 @@ pub enum Layout {
     Fan,
 }
 
-/// Backends per column of [`Layout::Fan`] until its columns run out; past that the columns
-/// grow longer.
-pub const FAN_COLUMN: u32 = 12;
-/// Most columns of backends in [`Layout::Fan`]: more and a backend's slots would run into the
-/// next column.
+/// Most columns of backends in [`Layout::Fan`].
 pub const FAN_COLUMNS_MAX: u32 = 8;
 /// Most servers [`Layout::Fan`] lays out: S1 and 200 backends, as many as a balancer scenario
 /// may have.
 pub const FAN_MAX_NODES: u32 = 201;
+/// Where the balancer (S1) sits in [`Layout::Fan`]: left of the middle, with the clients
+/// further left and its key space (a ring around it, or a strip of cells under it) about it.
+pub const FAN_BALANCER: Point = Point { x: 230.0, y: VIEW_SIZE / 2.0 };
+/// The backends' part of [`Layout::Fan`]: from here to the right edge, in cells of a circle
+/// with its slots and queue beside it.
+pub const FAN_BACKENDS_X: f64 = 390.0;
+/// Space kept clear at the fan's edges.
+const FAN_MARGIN: f64 = 8.0;
+/// The largest radius of a fan's servers.
+const FAN_R_MAX: f64 = 40.0;
+/// A backend's cell, in radii: its circle, then its meter (eight slots, the queue and its
+/// length), across; a little more than its circle, down.
+const FAN_CELL_W: f64 = 7.2;
+const FAN_CELL_H: f64 = 2.5;
 
-/// Columns of backends and backends per column for `backends` in [`Layout::Fan`].
+/// A fan's cell size for `columns` of `rows` backends.
+fn fan_cell(columns: u32, rows: u32) -> (f64, f64) {
+    ((FAN_WIDTH - FAN_BACKENDS_X - FAN_MARGIN) / f64::from(columns.max(1)), (VIEW_SIZE - 2.0 * FAN_MARGIN) / f64::from(rows.max(1)))
+}
+
+/// The radius a grid of `columns` of `rows` backends allows.
+fn fan_cell_r(columns: u32, rows: u32) -> f64 {
+    let (w, h) = fan_cell(columns, rows);
+    (w / FAN_CELL_W).min(h / FAN_CELL_H).min(FAN_R_MAX)
+}
+
+/// Columns of backends and backends per column for `backends` in [`Layout::Fan`]: the grid
+/// with the largest circles, the fewest columns among equals.
 fn fan_grid(backends: u32) -> (u32, u32) {
-    let columns = backends.div_ceil(FAN_COLUMN).clamp(1, FAN_COLUMNS_MAX);
-    (columns, backends.div_ceil(columns).max(1))
+    let backends = backends.max(1);
+    let mut best = (1, backends);
+    for columns in 2..=FAN_COLUMNS_MAX {
+        let rows = backends.div_ceil(columns);
+        if fan_cell_r(columns, rows) > fan_cell_r(best.0, best.1) + 1e-9 {
+            best = (columns, rows);
+        }
+    }
+    best
 }
 
 /// Centres of `n` servers in `layout`.
@@ -102,13 +135,19 @@ pub fn positions(layout: Layout, n: u32) -> Vec<Point> {
             let n = n.clamp(1, FAN_MAX_NODES);
             let backends = n - 1;
             let (columns, per_column) = fan_grid(backends);
-            let mut out = vec![Point { x: VIEW_SIZE * 0.3, y: VIEW_SIZE / 2.0 }];
+            let (_, h) = fan_cell(columns, per_column);
+            let r = fan_cell_r(columns, per_column);
+            // The cells at the right edge, no wider than they need: a few backends stand far from
+            // the balancer, with room for their requests' flights.
+            let w = FAN_CELL_W * r;
+            let left = (FAN_WIDTH - FAN_MARGIN - f64::from(columns) * w).max(FAN_BACKENDS_X);
+            let mut out = vec![FAN_BALANCER];
             for b in 0..backends {
                 let (col, row) = (b / per_column, b % per_column);
+                // A shorter last column is centred on the rows of the others.
                 let in_column = per_column.min(backends - col * per_column);
-                // The last column leaves room right of it for the backends' slots and queues.
-                let x = if columns == 1 { VIEW_SIZE * 0.72 } else { VIEW_SIZE * (0.52 + 0.3 * f64::from(col) / f64::from(columns - 1)) };
-                let y = VIEW_SIZE * (0.08 + 0.84 * (f64::from(row) + 0.5) / f64::from(in_column));
+                let x = left + f64::from(col) * w + 1.15 * r;
+                let y = VIEW_SIZE / 2.0 + (f64::from(row) - f64::from(in_column - 1) / 2.0) * h;
                 out.push(Point { x, y });
             }
             out
@@ -120,7 +159,7 @@ pub fn positions(layout: Layout, n: u32) -> Vec<Point> {
 pub fn client_point(layout: Layout) -> Point {
     match layout {
         Layout::Ring => center(),
-        Layout::Fan => Point { x: VIEW_SIZE * 0.07, y: VIEW_SIZE / 2.0 },
+        Layout::Fan => Point { x: 52.0, y: VIEW_SIZE / 2.0 },
     }
 }
 
@@ -130,11 +169,92 @@ pub fn radius(layout: Layout, n: u32) -> f64 {
         Layout::Ring => node_radius(n),
         Layout::Fan => {
             let (columns, per_column) = fan_grid(n.clamp(2, FAN_MAX_NODES) - 1);
-            let down = VIEW_SIZE * 0.84 / f64::from(per_column);
-            let across = if columns == 1 { f64::INFINITY } else { VIEW_SIZE * 0.3 / f64::from(columns - 1) };
-            (down.min(across) * 0.36).clamp(4.0, 34.0)
+            fan_cell_r(columns, per_column).max(4.0)
         }
     }
+}
+
+/// Slots a backend's meter draws (a backend with more shows this many).
+pub const METER_SLOTS: u32 = 8;
+
+/// Where a backend's meter goes, right of its circle: a row of slots (squares, filled while
+/// busy), under it its queue (a bar) and the queue's length after the bar.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Meter {
+    /// Its left edge.
+    pub x: f64,
+    /// A slot's side (and the queue bar's height), and the step from one slot to the next.
+    pub slot: f64,
+    pub pitch: f64,
+    /// The top of the slots' row and of the queue's.
+    pub slots_y: f64,
+    pub queue_y: f64,
+    /// The font of the queue's length.
+    pub font: f64,
+}
+
+impl Meter {
+    /// The meter of a backend at `c` of radius `r`.
+    pub fn of(c: Point, r: f64) -> Meter {
+        let slot = r * 0.3;
+        Meter { x: c.x + 1.25 * r, slot, pitch: slot * 1.25, slots_y: c.y - 0.8 * r, queue_y: c.y - 0.35 * r, font: (r * 0.4).clamp(9.0, 14.0) }
+    }
+
+    /// The longest the queue's bar grows: as wide as the row of slots.
+    pub fn queue_max(&self) -> f64 {
+        self.pitch * f64::from(METER_SLOTS - 1) + self.slot
+    }
+
+    /// The queue's bar for `queued` requests: half a slot's step each, up to [`Self::queue_max`]
+    /// (its length is written after it).
+    pub fn queue_width(&self, queued: u32) -> f64 {
+        // max/min, not clamp: clamp's check of its (here variable) bounds brings f64's Debug
+        // formatting into the page's download.
+        (f64::from(queued) * self.pitch / 2.0).min(self.queue_max()).max(2.0)
+    }
+
+    /// Where the queue's length starts (left-aligned) and its middle, for `queued`.
+    pub fn queue_text_at(&self, queued: u32) -> Point {
+        Point { x: self.x + self.queue_width(queued) + self.slot * 0.4, y: self.queue_y + self.slot / 2.0 }
+    }
+}
+
+/// The queue lengths a meter writes: up to 999, then "999+".
+pub fn queue_text(queued: u32) -> String {
+    if queued > 999 { "999+".to_string() } else { queued.to_string() }
+}
+
+/// A balancer's hash ring around S1 (centre [`FAN_BALANCER`]) for servers of radius `r`: the
+/// radius of its arcs, their width and that of the arcs the last change moved keys to, and the
+/// radius of the dashed arcs a leaving backend held (inside the ring).
+pub fn key_ring(r: f64) -> (f64, f64, f64, f64) {
+    (r + 30.0, 16.0, 24.0, r + 10.0)
+}
+
+/// The outer edge of the ring of [`key_ring`], its widest arcs and their outline included.
+pub fn key_ring_outer(r: f64) -> f64 {
+    let (ring, _, moved, _) = key_ring(r);
+    ring + moved / 2.0 + 1.5
+}
+
+/// Cells of a key strip under S1 (Maglev's table, rendezvous hashing's first keys), per row.
+pub const STRIP_COLUMNS: usize = 16;
+/// A strip cell's side and step.
+pub const STRIP_CELL: f64 = 12.0;
+pub const STRIP_PITCH: f64 = 14.0;
+
+/// The top-left corner of cell `i` of a strip whose top is at `top`, centred under S1.
+pub fn strip_cell(i: usize, top: f64) -> Point {
+    let width = STRIP_PITCH * STRIP_COLUMNS as f64 - (STRIP_PITCH - STRIP_CELL);
+    let (row, col) = (i / STRIP_COLUMNS, i % STRIP_COLUMNS);
+    Point { x: FAN_BALANCER.x - width / 2.0 + col as f64 * STRIP_PITCH, y: top + row as f64 * STRIP_PITCH }
+}
+
+/// The size of a strip of `cells` cells.
+pub fn strip_size(cells: usize) -> (f64, f64) {
+    let rows = cells.div_ceil(STRIP_COLUMNS).max(1);
+    let cols = cells.clamp(1, STRIP_COLUMNS);
+    (STRIP_PITCH * cols as f64 - (STRIP_PITCH - STRIP_CELL), STRIP_PITCH * rows as f64 - (STRIP_PITCH - STRIP_CELL))
 }
 
 /// Radius of a server's circle for a cluster of `n`: as large as 52 units, small enough that
@@ -227,7 +347,7 @@ pub fn speed_step(speed: f64, steps: i32) -> f64 {
 /// A speed as people read it: "1/10×", "1×", "3.2×".
 pub fn speed_label(speed: f64) -> String {
     if speed >= 0.995 {
-        let s = super::num::fixed(speed, 1);
+        let s = crate::num::fixed(speed, 1);
         format!("{}×", s.strip_suffix(".0").unwrap_or(&s))
     } else {
         format!("1/{}×", (1.0 / speed).round() as u64)
@@ -367,18 +487,66 @@ mod tests {
 
     #[test]
     fn a_fan_puts_the_balancer_left_and_backends_in_columns_that_do_not_touch() {
-        for n in [2, 5, 11, 13, 41, 97, 101, 150, 201, 300] {
+        assert_eq!((view_width(Layout::Fan), view_height(Layout::Fan)), (900.0, 600.0), "landscape");
+        for n in [2, 5, 7, 11, 12, 13, 21, 41, 97, 101, 150, 201, 300] {
             let p = positions(Layout::Fan, n);
             assert_eq!(p.len() as u32, n.min(FAN_MAX_NODES));
             let r = radius(Layout::Fan, n);
+            if n <= 13 {
+                assert!(r >= 24.0, "{n}: up to 12 backends are large ({r:.1})");
+            }
             assert!(p[1..].iter().all(|b| b.x > p[0].x + 100.0), "backends right of S1 ({n})");
+            assert!(p[1..].iter().all(|b| b.x - r >= FAN_BACKENDS_X), "backends in their part ({n})");
             assert!(client_point(Layout::Fan).x < p[0].x);
             for (i, a) in p.iter().enumerate() {
-                assert!(a.x - r >= 0.0 && a.x + r <= VIEW_SIZE && a.y - r >= 0.0 && a.y + r <= VIEW_SIZE, "{n}: S{} inside", i + 1);
+                assert!(a.x - r >= 0.0 && a.x + r <= FAN_WIDTH && a.y - r >= 0.0 && a.y + r <= VIEW_SIZE, "{n}: S{} inside", i + 1);
                 for b in &p[i + 1..] {
                     assert!(a.dist(*b) >= 2.0 * r, "{n}: servers overlap");
                 }
             }
+            // A backend's meter ends before the next column's circles (and the stage's edge).
+            for a in &p[1..] {
+                let m = Meter::of(*a, r);
+                let end = m.x + m.queue_max();
+                assert!(end < FAN_WIDTH, "{n}: meter inside");
+                assert!(p[1..].iter().all(|b| b.x <= a.x || end < b.x - r), "{n}: a meter runs into the next column");
+            }
         }
+        // Rows line up across columns.
+        let p = positions(Layout::Fan, 21);
+        let second = p[1..].iter().find(|b| b.x > p[1].x).expect("two columns");
+        assert_eq!(p[1].y, second.y);
+    }
+
+    #[test]
+    fn a_meter_keeps_its_slots_and_queue_beside_the_circle_and_its_bar_grows_to_a_cap() {
+        let c = Point { x: 500.0, y: 300.0 };
+        let m = Meter::of(c, 30.0);
+        assert!(m.x > c.x + 30.0);
+        assert!(m.slots_y + m.slot < m.queue_y, "the queue under the slots");
+        assert!(m.slots_y > c.y - 30.0 && m.queue_y + m.slot < c.y + 30.0, "beside the circle");
+        assert_eq!(m.queue_width(0), 2.0);
+        assert!(m.queue_width(4) < m.queue_width(8));
+        assert_eq!(m.queue_width(10_000), m.queue_max());
+        assert!(m.queue_text_at(10_000).x > m.x + m.queue_max());
+        assert_eq!(queue_text(12), "12");
+        assert_eq!(queue_text(5_000), "999+");
+    }
+
+    #[test]
+    fn the_key_space_sits_about_s1_clear_of_it() {
+        for n in [5, 11, 21] {
+            let r = radius(Layout::Fan, n);
+            let (ring, width, moved, left) = key_ring(r);
+            assert!(left - 2.5 > r + 2.0, "the former arcs clear S1's circle");
+            assert!(ring - moved / 2.0 - 1.5 > left + 3.5, "the ring clears the former arcs");
+            assert!(width < moved && key_ring_outer(r) < 90.0);
+            assert!(FAN_BALANCER.x + key_ring_outer(r) < FAN_BACKENDS_X && FAN_BALANCER.x - key_ring_outer(r) > client_point(Layout::Fan).x + 40.0);
+        }
+        let (w, h) = strip_size(64);
+        assert_eq!((w, h), (222.0, 54.0));
+        assert_eq!(strip_cell(0, 400.0), Point { x: FAN_BALANCER.x - 111.0, y: 400.0 });
+        assert_eq!(strip_cell(17, 400.0), Point { x: FAN_BALANCER.x - 111.0 + 14.0, y: 414.0 });
+        assert_eq!(strip_size(3), (40.0, 12.0));
     }
 }

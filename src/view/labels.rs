@@ -1,6 +1,10 @@
 //! Where the stage's words go, so that no two overlap: each server's badge, name and caption
 //! (inside its circle when the caption fits there, else under it, clear of its timer ring), its
-//! partition side and pause mark, and the labels riding with messages in flight.
+//! partition side and pause mark, and the labels riding with messages in flight. A balancer's
+//! fan ([`geometry::Layout::Fan`]) adds a backend's meter (slots, queue and the queue's length,
+//! right of its circle, with a caption that does not fit inside under the meter) and S1's key
+//! space (a ring around it, its caption under the ring; or a strip of cells under its caption,
+//! with a line saying what the cells are).
 //!
 //! A message's label rides beside it, off its path: on the left of its direction of travel
 //! first (so a request and its reply, going opposite ways, put theirs on opposite sides), then
@@ -24,6 +28,8 @@ use super::geometry::{self, Point};
 pub const LABEL_FONT: f64 = 15.0;
 /// Font size of a caption drawn under its server.
 pub const CAPTION_FONT: f64 = 14.0;
+/// Font size of the line under a balancer's key strip.
+pub const KEYS_FONT: f64 = 12.0;
 /// Most labelled messages considered in one drawing (the oldest first): a crowd of labels is
 /// unreadable anyway, and placing each costs a pass over those placed.
 pub const LABELS_MAX: usize = 48;
@@ -69,6 +75,27 @@ impl TextBox {
     pub fn shifted(self, d: Point) -> TextBox {
         TextBox { x: self.x + d.x, y: self.y + d.y, ..self }
     }
+
+    /// The box of `text`'s lines (split at `\n`) at `font`, its top-left corner at `at`.
+    pub fn lines_from(text: &str, font: f64, at: Point) -> TextBox {
+        let w = text.lines().map(|l| text_width(l, font)).fold(0.0, f64::max);
+        let h = text.lines().count().max(1) as f64 * font * 1.2;
+        TextBox { x: at.x + w / 2.0, y: at.y + h / 2.0, w, h }
+    }
+
+    /// Its top and bottom edges.
+    pub fn top(&self) -> f64 {
+        self.y - self.h / 2.0
+    }
+    pub fn bottom(&self) -> f64 {
+        self.y + self.h / 2.0
+    }
+
+    /// The middles of its `n` lines of `font` (see [`TextBox::lines_from`]), top first.
+    pub fn line_ys(&self, n: usize, font: f64) -> impl Iterator<Item = f64> + '_ {
+        let top = self.top();
+        (0..n).map(move |i| top + (i as f64 + 0.5) * font * 1.2)
+    }
 }
 
 /// The width `text` takes at `font`, generous (see the module doc).
@@ -110,13 +137,30 @@ pub struct NodeText {
     pub side: Option<TextBox>,
     /// The pause mark, at the circle's upper right.
     pub mark: Option<TextBox>,
+    /// A backend's meter in a fan: its slots, its queue and the queue's length (at its longest).
+    pub meter: Option<TextBox>,
+    /// A balancer's key strip and the line under it, in a fan.
+    pub keys: Option<TextBox>,
 }
 
 impl NodeText {
     /// Every box, for collision tests.
     pub fn boxes(&self) -> impl Iterator<Item = TextBox> + '_ {
-        [Some(self.badge), Some(self.name), self.caption.map(|(b, _)| b), self.side, self.mark].into_iter().flatten()
+        [Some(self.badge), Some(self.name), self.caption.map(|(b, _)| b), self.side, self.mark, self.meter, self.keys].into_iter().flatten()
     }
+}
+
+/// What a balancer draws of its key space about S1 in a fan (from the panel's data).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub enum StageKeys {
+    /// Nothing (the strategies that do not hash keys).
+    #[default]
+    None,
+    /// The hash ring, around S1.
+    Ring,
+    /// A strip of `cells` cells under S1's caption (Maglev's table, where the first keys go)
+    /// with a line of words under it.
+    Strip { cells: usize, words: String },
 }
 
 /// The server's words around its centre `c` (radius `r`): `badge`, `S{id}`, `caption`, `side`
@@ -133,7 +177,11 @@ pub fn node_text(c: Point, r: f64, id: NodeId, badge: &str, caption: &str, side:
         let top = c.y - total * font / 2.0;
         (top + 0.75 * font, top + 2.16 * font, top + 3.3 * font, top + total * font)
     };
+    let one_line = !caption.contains('\n');
     let inside = (!caption.is_empty()).then(|| {
+        if !one_line {
+            return None;
+        }
         let (_, _, cy, bottom) = stack(true);
         let b = TextBox::of(caption, font * 0.8, Point { x: c.x, y: cy });
         // Inside if its box fits the circle's chord at its lower edge (2 units to spare).
@@ -146,24 +194,43 @@ pub fn node_text(c: Point, r: f64, id: NodeId, badge: &str, caption: &str, side:
         None => None,
         Some(Some(b)) => Some((b, true)),
         // Under the circle, clear of the timer ring (r + 6, 4 wide) and a partition's halo.
-        Some(None) => Some((TextBox::of(caption, CAPTION_FONT, Point { x: c.x, y: c.y + r + 15.0 + CAPTION_FONT * 0.6 }), false)),
+        Some(None) => {
+            let b = TextBox::lines_from(caption, CAPTION_FONT, Point { x: c.x, y: c.y + r + 15.0 });
+            Some((b.shifted(Point { x: -b.w / 2.0, y: 0.0 }), false))
+        }
     };
     let side = side.map(|s| TextBox::of(s, CAPTION_FONT, Point { x: c.x, y: c.y - r - 15.0 - CAPTION_FONT * 0.6 }));
     let mark = paused_mark.then(|| TextBox::of("❚❚", font, Point { x: c.x + r * 0.8, y: c.y - r * 0.8 }));
-    NodeText { font, badge: bold(TextBox::of(badge, font * 1.25, Point { x: c.x, y: badge_y })), name: bold(TextBox::of(&name, font, Point { x: c.x, y: name_y })), caption, side, mark }
+    NodeText {
+        font,
+        badge: bold(TextBox::of(badge, font * 1.25, Point { x: c.x, y: badge_y })),
+        name: bold(TextBox::of(&name, font, Point { x: c.x, y: name_y })),
+        caption,
+        side,
+        mark,
+        meter: None,
+        keys: None,
+    }
 }
 
-/// The words of every server of a stage in `layout`, in order.
-pub fn stage_node_texts(layout: geometry::Layout, nodes: &[super::NodeView]) -> Vec<NodeText> {
+/// The words of every server of a stage in `layout`, in order; in a fan, with the backends'
+/// meters and S1's `keys` (see the module doc).
+pub fn stage_node_texts(layout: geometry::Layout, nodes: &[super::NodeView], keys: &StageKeys) -> Vec<NodeText> {
     let n = nodes.len() as u32;
     let at = geometry::positions(layout, n);
     let r = geometry::radius(layout, n);
     nodes
         .iter()
         .zip(at)
-        .map(|(node, c)| {
+        .enumerate()
+        .map(|(i, (node, c))| {
             let side = node.group.map(|g| format!("side {}", side_letter(g)));
-            node_text(c, r, node.id, node.badge, &node.caption, side.as_deref(), node.up && node.paused)
+            let t = node_text(c, r, node.id, node.badge, &node.caption, side.as_deref(), node.up && node.paused);
+            match layout {
+                geometry::Layout::Ring => t,
+                geometry::Layout::Fan if i == 0 => balancer_text(t, c, r, keys),
+                geometry::Layout::Fan => backend_text(t, c, r, node.load.is_some()),
+            }
         })
         .map(|mut t| {
             // A caption under a server at the stage's edge moves in, whole, rather than out.
@@ -175,6 +242,44 @@ pub fn stage_node_texts(layout: geometry::Layout, nodes: &[super::NodeView]) -> 
             t
         })
         .collect()
+}
+
+/// A fan's backend: its meter right of its circle and, under the meter, a caption that does not
+/// fit inside.
+fn backend_text(mut t: NodeText, c: Point, r: f64, loaded: bool) -> NodeText {
+    let m = geometry::Meter::of(c, r);
+    let longest = geometry::queue_text(u32::MAX);
+    let text = m.queue_text_at(u32::MAX);
+    let right = text.x + text_width(&longest, m.font);
+    let (top, bottom) = (m.slots_y, (m.queue_y + m.slot).max(text.y + m.font * 0.6));
+    let meter = TextBox { x: (m.x + right) / 2.0, y: (top + bottom) / 2.0, w: right - m.x, h: bottom - top };
+    if let Some((b, false)) = t.caption {
+        let below = if loaded { bottom + 2.0 } else { c.y - b.h / 2.0 };
+        t.caption = Some((TextBox { x: m.x + b.w / 2.0, y: below + b.h / 2.0, ..b }, false));
+    }
+    t.meter = loaded.then_some(meter);
+    t
+}
+
+/// A fan's balancer: its caption under the ring, or the strip and its line under the caption.
+fn balancer_text(mut t: NodeText, c: Point, r: f64, keys: &StageKeys) -> NodeText {
+    match keys {
+        StageKeys::None => {}
+        StageKeys::Ring => {
+            if let Some((b, false)) = t.caption {
+                let top = c.y + geometry::key_ring_outer(r) + 6.0;
+                t.caption = Some((TextBox { y: top + b.h / 2.0, ..b }, false));
+            }
+        }
+        StageKeys::Strip { cells, words } => {
+            let top = t.caption.map_or(c.y + r + 10.0, |(b, _)| b.bottom().max(c.y + r)) + 8.0;
+            let (w, h) = geometry::strip_size(*cells);
+            let line = TextBox::of(words, KEYS_FONT, Point { x: c.x, y: 0.0 });
+            let (w, h) = (w.max(line.w), h + 4.0 + line.h);
+            t.keys = Some(TextBox { x: c.x, y: top + h / 2.0, w, h });
+        }
+    }
+    t
 }
 
 /// A partition side's letter: A, B, C...
@@ -273,7 +378,7 @@ fn candidate(u: Point, w: f64, h: f64, dot_r: f64, choice: u8) -> Point {
     let n = Point { x: u.y, y: -u.x };
     let along_n = (n.x.abs() * w + n.y.abs() * h) / 2.0;
     let lane = dot_r + 3.0 + along_n + f64::from(choice / 2) * (2.0 * along_n + 2.0);
-    let side = if choice % 2 == 0 { 1.0 } else { -1.0 };
+    let side = if choice.is_multiple_of(2) { 1.0 } else { -1.0 };
     Point { x: n.x * lane * side, y: n.y * lane * side }
 }
 
@@ -414,7 +519,7 @@ mod tests {
         // Crossing paths at different times never meet.
         let c = (p(5.0, -100.0), p(0.0, 1.0));
         assert!(!meet(a, (2.0, 2.0), c, (2.0, 2.0), 0.0, 10.0));
-        assert!(meet((p(3.0, 3.0), still), (4.0, 4.0), (p(4.0, 4.0), still), (4.0, 4.0), 0.0, 0.0) == false, "an empty interval");
+        assert!(!meet((p(3.0, 3.0), still), (4.0, 4.0), (p(4.0, 4.0), still), (4.0, 4.0), 0.0, 0.0), "an empty interval");
         assert!(meet((p(3.0, 3.0), still), (4.0, 4.0), (p(4.0, 4.0), still), (4.0, 4.0), 0.0, 1.0));
     }
 

@@ -7,7 +7,7 @@
 //! - What a person does: [`commands`] (server and network commands as engine actions).
 //! - What is drawn: [`geometry`] (the stage), [`logs`] (Raft's log view), [`inspect`] (the
 //!   inspector), [`history`] and [`marks`] (message spans and time-line marks, from the trace),
-//!   [`spacetime`] (the space-time diagram).
+//!   [`spacetime`] (the space-time diagram), [`palette`] (the balancer's backend colours).
 //! - What leaves and comes back: [`share`] (links), [`files`] (scenario and trace files),
 //!   [`page`] (the address's options), [`family`] (which page, and bundle, runs which protocol).
 //!
@@ -26,8 +26,8 @@ pub mod lab;
 pub mod labels;
 pub mod logs;
 pub mod marks;
-pub mod num;
 pub mod page;
+pub mod palette;
 pub mod paxos_face;
 pub mod raft_face;
 pub mod share;

@@ -405,7 +405,7 @@ fn grid(t0: Micros, t1: Micros, x_of: &impl Fn(Micros) -> f64) -> Vec<GridLine> 
         .map(|k: u64| first.saturating_add(k.saturating_mul(step)))
         .take_while(|&t| t <= t1)
         .take(16)
-        .map(|t| GridLine { t_us: t, x: x_of(t), label: format!("{} ms", super::num::fixed(t as f64 / 1_000.0, decimals as u32)) })
+        .map(|t| GridLine { t_us: t, x: x_of(t), label: format!("{} ms", crate::num::fixed(t as f64 / 1_000.0, decimals as u32)) })
         .collect()
 }
 

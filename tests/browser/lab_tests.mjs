@@ -620,7 +620,7 @@ export async function labTests({ context, launch, baseUrl, test, assert, artifac
     assert((await page.locator('svg.stage g.load rect.slot').count()) >= 11 * 4, 'every backend shows its slots');
     assert((await page.getByTestId('backend-bar').count()) === 11, 'a bar per backend');
     assert((await page.locator('.latency-chart polyline').count()) === 3, 'p50, p95 and p99 over time');
-    assert((await page.locator('.ring-view path.arc.moved').count()) === 1, 'S12\'s arcs are the moved ones');
+    assert((await page.locator('svg.stage .key-space.ring path.arc.moved').count()) === 1, 'S12\'s arcs are the moved ones, on the stage\'s ring');
     // Each backend's row: its requests in flight and its queue over the latest seconds.
     const sparks = () => page.getByTestId('backend-bar').evaluateAll((rows) => rows.map((r) => ({
       label: r.querySelector('svg.spark')?.getAttribute('aria-label') ?? '',
@@ -640,14 +640,14 @@ export async function labTests({ context, launch, baseUrl, test, assert, artifac
     await page.waitForTimeout(500);
     await page.getByRole('button', { name: 'Pause', exact: true }).click();
     // Where S5's keys were: its former arcs, dashed inside the ring.
-    assert((await page.locator('.ring-view path.arc.left').count()) === 1, 'S5\'s former arcs are drawn');
-    assert(await page.getByRole('img', { name: /the arcs S5 held before leaving/ }).isVisible(), 'the ring says whose arcs are dashed');
+    assert((await page.locator('svg.stage .key-space.ring g.left path.arc').count()) === 1, 'S5\'s former arcs are drawn');
+    assert((await page.getByRole('img', { name: /where the arcs of S5 were before it left/ }).count()) === 1, 'the ring says whose arcs are dashed');
     const after = await sparks();
     assert(after.length === 11 && after.every((s) => s.line.length > 0), 'every backend keeps its sparkline');
     assert(after.filter((s, i) => s.line !== before[i].line).length >= 10, 'the sparklines moved on while playing');
     await shot(page, 'balancer-ring-removed');
     // The same workload under least connections, side by side.
-    await page.getByRole('combobox', { name: 'Compare with' }).selectOption({ label: 'least_conn on the same workload' });
+    await page.getByRole('combobox', { name: 'Compare with' }).selectOption({ label: 'least connections on the same workload' });
     await page.getByTestId('twin').waitFor({ timeout: appTimeoutMs });
     await page.getByRole('button', { name: 'Play', exact: true }).click();
     await page.waitForTimeout(1500);
@@ -665,9 +665,9 @@ export async function labTests({ context, launch, baseUrl, test, assert, artifac
     await page.getByRole('button', { name: 'Apply (starts over)' }).click();
     await page.getByText('Started over with the new settings').waitFor({ timeout: appTimeoutMs });
     const heading = await visibleText(page.getByTestId('balancer-view').getByRole('heading', { level: 2 }));
-    assert(/maglev/.test(heading), `the panel reads "${heading}"`);
+    assert(/Maglev/.test(heading), `the panel reads "${heading}"`);
     assert((await page.getByTestId('clock').innerText()).startsWith('0'), 'the run starts over');
-    assert(await page.locator('.maglev .cell').count() > 0, "Maglev's table is shown");
+    assert(await page.locator('svg.stage .key-space.strip rect.cell').count() > 0, "Maglev's table is shown on the stage");
     assert(errors.length === 0, errors.join('\n'));
     await page.close();
   });

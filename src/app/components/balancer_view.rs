@@ -9,12 +9,13 @@ use std::rc::Rc;
 use serde_json::{Value, json};
 use yew::prelude::*;
 
-use crate::protocols::balancer::strategy::NAMES;
-use crate::sim::NodeId;
-use crate::view::Panel;
-use crate::view::balancer_face::{BackendBar, BalancerPanel, SPARK_BASE_Y, SPARK_POINTS, SPARK_TOP_Y, SPARK_VIEWBOX, SPARK_W, Settings, Sparks, ring_arcs_d};
+use crate::num::fixed;
 
-#[derive(Properties, PartialEq)]
+use crate::protocols::balancer::strategy::{NAMES, words};
+use crate::sim::NodeId;
+use crate::view::balancer_face::{BackendBar, BalancerPanel, SPARK_BASE_Y, SPARK_POINTS, SPARK_TOP_Y, SPARK_VIEWBOX, SPARK_W, Settings, Sparks};
+use crate::view::{Panel, palette};
+
 pub struct BalancerViewProps {
     /// The protocol's panel: drawn when it is a balancer's.
     pub panel: Rc<Panel>,
@@ -75,20 +76,20 @@ fn SettingsForm(props: &SettingsProps) -> Html {
         <form class="lb-settings" aria-label="Balancer settings" onsubmit={apply}>
             <label>{ "Strategy " }
                 <select onchange={on_strategy}>
-                    { for NAMES.iter().map(|n| html! { <option key={*n} value={*n} selected={*n == d.strategy}>{ *n }</option> }) }
+                    { for NAMES.iter().map(|n| html! { <option key={*n} value={*n} selected={*n == d.strategy}>{ words(n) }</option> }) }
                 </select>
             </label>
             if let Some(rate) = d.rate_per_s {
                 <label>{ "Requests per second " }
-                    <input type="number" min="1" max="100000" step="any" value={rate.to_string()}
+                    <input type="number" min="1" max="100000" step="any" value={crate::num::short(rate, 3)}
                         onchange={number(|s, v| s.rate_per_s = Some(v.clamp(0.001, 1_000_000.0)))} />
                 </label>
             }
             <label>{ "Zipf skew (0 uniform) " }
-                <input type="number" min="0" max="10" step="0.1" value={d.zipf.to_string()} onchange={number(|s, v| s.zipf = v.clamp(0.0, 10.0))} />
+                <input type="number" min="0" max="10" step="0.1" value={crate::num::short(d.zipf, 3)} onchange={number(|s, v| s.zipf = v.clamp(0.0, 10.0))} />
             </label>
             <label>{ "Health check interval in ms (0 none) " }
-                <input type="number" min="0" step="any" value={d.health_interval_ms.to_string()} onchange={number(|s, v| s.health_interval_ms = v.max(0.0))} />
+                <input type="number" min="0" step="any" value={crate::num::short(d.health_interval_ms, 3)} onchange={number(|s, v| s.health_interval_ms = v.max(0.0))} />
             </label>
             <label>{ "Failed checks before a backend is out " }
                 <input type="number" min="1" max="100" value={d.health_fall.to_string()} onchange={number(|s, v| s.health_fall = v.clamp(1.0, 100.0) as u32)} />
@@ -98,16 +99,12 @@ fn SettingsForm(props: &SettingsProps) -> Html {
     }
 }
 
-/// A backend's colour, the same in the bars and the ring.
-fn hue(id: NodeId) -> u32 {
-    (id * 67) % 360
-}
-
+/// A backend's colour, the same in the bars, the sparklines, the ring and the table as on the
+/// stage ([`palette`]), as the custom property the panel's style sheet draws with (`--c`).
 fn colour(id: NodeId) -> String {
-    format!("hsl({} 55% 48%)", hue(id))
+    format!("--c: {}", palette::backend_colour(id))
 }
 
-#[derive(Properties, PartialEq)]
 struct RowProps {
     bar: BackendBar,
     /// The largest share of any backend, ‰: the bars' full width.
@@ -115,10 +112,10 @@ struct RowProps {
     on_request: Callback<Value>,
 }
 
-/// A backend's row: its share, sparkline, figures and the operator's controls. A component, so
-/// that a row whose figures did not change is skipped when the panel refreshes.
-#[component]
-fn BackendRow(props: &RowProps) -> Html {
+/// A backend's row: its share, sparkline, figures and the operator's controls (a plain
+/// function: the panel renders only when it changed, five times a second at most while
+/// playing, and a component per row cost the download more than it saved).
+fn backend_row(props: &RowProps) -> Html {
     let (b, max_share, on_request) = (&props.bar, props.max_share, &props.on_request);
     let width = if max_share == 0 { 0.0 } else { b.share_permille as f64 * 100.0 / max_share as f64 };
     let state = if !b.up {
@@ -137,14 +134,14 @@ fn BackendRow(props: &RowProps) -> Html {
     let id = b.id;
     let load = b.load.map(|l| format!(" · {}/{} busy · q {}", l.busy, l.slots, l.queued)).unwrap_or_default();
     html! {
-        <li class={classes!("backend-bar", (!state.is_empty()).then_some(state))} data-testid="backend-bar">
+        <li key={id} class={classes!("backend-bar", (!state.is_empty()).then_some(state))} data-testid="backend-bar">
             <span class="name">{ format!("S{id}") }</span>
-            <span class="track" title={format!("{:.1} % of the served requests", b.share_permille as f64 / 10.0)}>
-                <span class="fill" style={format!("width: {width:.1}%; background: {}", colour(id))}></span>
+            <span class="track" title={format!("{} % of the served requests", fixed(b.share_permille as f64 / 10.0, 1))}>
+                <span class="fill" style={format!("width: {}%; {}", fixed(width, 1), colour(id))}></span>
             </span>
-            <Sparkline id={id} sparks={b.sparks.clone()} />
+            { sparkline(&SparklineProps { id, sparks: b.sparks.clone() }) }
             <span class="figures">
-                { format!("{:.1} % · {} served · {} in flight{load}", b.share_permille as f64 / 10.0, b.served, b.in_flight) }
+                { format!("{} % · {} served · {} in flight{load}", fixed(b.share_permille as f64 / 10.0, 1), b.served, b.in_flight) }
                 if let Some(k) = b.keys {
                     { format!(" · {k} keys") }
                 }
@@ -172,7 +169,6 @@ fn BackendRow(props: &RowProps) -> Html {
     }
 }
 
-#[derive(Properties, PartialEq)]
 struct SparklineProps {
     id: NodeId,
     sparks: Sparks,
@@ -180,8 +176,7 @@ struct SparklineProps {
 
 /// A backend's in-flight line over its queue's area. Its own component: the paths change only
 /// when a sample is added (every 100 ms of virtual time), not at every refresh of the row.
-#[component]
-fn Sparkline(props: &SparklineProps) -> Html {
+fn sparkline(props: &SparklineProps) -> Html {
     let s = &props.sparks;
     let label = format!("S{}: in flight up to {}, latest {}; queue up to {}, latest {}", props.id, s.in_flight_max, s.in_flight_latest, s.queue_len_max, s.queue_len_latest);
     html! {
@@ -190,7 +185,7 @@ fn Sparkline(props: &SparklineProps) -> Html {
             <line class="top" x1="0" y1={SPARK_TOP_Y.to_string()} x2={SPARK_W.to_string()} y2={SPARK_TOP_Y.to_string()} />
             <line class="zero" x1="0" y1={SPARK_BASE_Y.to_string()} x2={SPARK_W.to_string()} y2={SPARK_BASE_Y.to_string()} />
             <path class="queue" d={s.queue_d.clone()} />
-            <path class="in-flight" d={s.in_flight_d.clone()} style={format!("stroke: {}", colour(props.id))} />
+            <path class="in-flight" d={s.in_flight_d.clone()} style={colour(props.id)} />
         </svg>
     }
 }
@@ -204,79 +199,24 @@ fn latency_chart(bucket_ms: f64, series: &[Vec<f64>; 3]) -> Html {
     let names = ["p50", "p95", "p99"];
     html! {
         <figure class="latency-chart">
-            <svg viewBox={format!("0 0 {w} {h}")} role="img" aria-label={format!("Latency p50, p95 and p99 over the last {n} samples of {bucket_ms:.0} ms; the highest is {top:.1} ms")}>
-                <line class="axis" x1={pad.to_string()} y1={format!("{:.1}", y(0.0))} x2={(w - 8.0).to_string()} y2={format!("{:.1}", y(0.0))} />
-                <text class="tick" x="2" y={format!("{:.1}", y(top) + 4.0)}>{ format!("{top:.0} ms") }</text>
-                <text class="tick" x="2" y={format!("{:.1}", y(0.0))}>{ "0" }</text>
+            <svg viewBox={format!("0 0 {w} {h}")} role="img" aria-label={format!("Latency p50, p95 and p99 over the last {n} samples of {} ms; the highest is {} ms", fixed(bucket_ms, 0), fixed(top, 1))}>
+                <line class="axis" x1={fixed(pad, 1)} y1={fixed(y(0.0), 1)} x2={fixed(w - 8.0, 1)} y2={fixed(y(0.0), 1)} />
+                <text class="tick" x="2" y={fixed(y(top) + 4.0, 1)}>{ format!("{} ms", fixed(top, 0)) }</text>
+                <text class="tick" x="2" y={fixed(y(0.0), 1)}>{ "0" }</text>
                 { for series.iter().zip(names).map(|(s, name)| {
-                    let points: Vec<String> = s.iter().enumerate().map(|(i, v)| format!("{:.1},{:.1}", x(i), y(*v))).collect();
+                    let points: Vec<String> = s.iter().enumerate().map(|(i, v)| format!("{},{}", fixed(x(i), 1), fixed(y(*v), 1))).collect();
                     html! { <polyline class={classes!("series", name)} points={points.join(" ")} /> }
                 }) }
             </svg>
             <figcaption>
                 { for names.iter().map(|n| html! { <span class={classes!("key", *n)}>{ format!("— {n} ") }</span> }) }
-                { format!("of the requests served in each {bucket_ms:.0} ms") }
+                { format!("of the requests served in each {} ms", fixed(bucket_ms, 0)) }
             </figcaption>
         </figure>
     }
 }
 
-#[derive(Properties, PartialEq)]
-struct RingProps {
-    ring: Rc<Vec<(u32, NodeId)>>,
-    moved_to: Rc<Vec<NodeId>>,
-    left: Rc<Vec<(u32, u32, NodeId)>>,
-}
-
-/// The ring: each backend's arcs (the keys that hash into them go to it) in its colour; the arcs
-/// of backends the last change moved keys to are thicker. After a backend left (removed, or
-/// down), its former arcs are drawn dashed inside the ring in its colour: the keys there moved
-/// to the backend whose arc now covers them.
-#[component]
-fn RingView(props: &RingProps) -> Html {
-    let (c, r, r_left) = (110.0, 90.0, 74.0);
-    let mut ids: Vec<NodeId> = props.ring.iter().map(|(_, b)| *b).collect();
-    ids.sort_unstable();
-    ids.dedup();
-    // The arc ending at each point belongs to that point's backend.
-    let path_of = |id: NodeId| {
-        let n = props.ring.len();
-        let arcs = (0..n).filter(|&i| props.ring[i].1 == id).map(|i| (props.ring[(i + n - 1) % n].0, props.ring[i].0));
-        ring_arcs_d(arcs, c, r)
-    };
-    let mut left_ids: Vec<NodeId> = props.left.iter().map(|a| a.2).collect();
-    left_ids.sort_unstable();
-    left_ids.dedup();
-    let left_path = |id: NodeId| ring_arcs_d(props.left.iter().filter(|a| a.2 == id).map(|a| (a.0, a.1)), c, r_left);
-    let label = if left_ids.is_empty() {
-        format!("The hash ring: {} virtual nodes of {} backends", props.ring.len(), ids.len())
-    } else {
-        let names: Vec<String> = left_ids.iter().map(|id| format!("S{id}")).collect();
-        format!("The hash ring: {} virtual nodes of {} backends; dashed inside, the arcs {} held before leaving", props.ring.len(), ids.len(), names.join(", "))
-    };
-    html! {
-        <svg class="ring-view" viewBox="0 0 220 220" role="img" aria-label={label}>
-            <g class="arcs">
-            { for ids.iter().map(|&id| html! {
-                <path key={id} class={classes!("arc", props.moved_to.contains(&id).then_some("moved"))} d={path_of(id)} style={format!("stroke: {}", colour(id))}>
-                    <title>{ format!("S{id}'s arcs") }</title>
-                </path>
-            }) }
-            </g>
-            <g class="arcs-left">
-            { for left_ids.iter().map(|&id| html! {
-                <path key={id} class="arc left" d={left_path(id)} style={format!("stroke: {}", colour(id))} data-testid="ring-left">
-                    <title>{ format!("S{id}'s arcs before it left: its keys moved to the next backend clockwise") }</title>
-                </path>
-            }) }
-            </g>
-            <text x={c.to_string()} y={(c + 4.0).to_string()} class="ring-label">{ format!("{} points", props.ring.len()) }</text>
-        </svg>
-    }
-}
-
-#[component]
-pub fn BalancerView(props: &BalancerViewProps) -> Html {
+pub fn balancer_view(props: &BalancerViewProps) -> Html {
     let Panel::Balancer(p) = &*props.panel else {
         return html! {};
     };
@@ -294,9 +234,6 @@ struct BodyProps {
 fn BalancerBody(props: &BodyProps) -> Html {
     let p = &props.panel;
     let max_share = p.backends.iter().map(|b| b.share_permille).max().unwrap_or(0);
-    let ring = use_memo(p.ring.clone(), |r| r.clone());
-    let moved = Rc::new(p.last_move.as_ref().map(|(_, to)| to.clone()).unwrap_or_default());
-    let ring_left = use_memo(p.ring_left.clone(), |r| Rc::new(r.clone()));
     let burst = {
         let cb = props.on_request.clone();
         Callback::from(move |_: MouseEvent| cb.emit(json!({"burst": 100})))
@@ -310,7 +247,7 @@ fn BalancerBody(props: &BodyProps) -> Html {
             <SettingsForm settings={p.settings.clone()} on_apply={props.on_reconfigure.clone()} />
             <button type="button" onclick={burst}>{ "Burst of 100 requests" }</button>
             <p class="spark-legend">
-                { "Per backend, over the last " }{ format!("{:.0} s: ", p.spark_point_ms * SPARK_POINTS as f64 / 1000.0) }
+                { "Per backend, over the last " }{ format!("{} s: ", fixed(p.spark_point_ms * SPARK_POINTS as f64 / 1000.0, 0)) }
                 <svg class="spark-key" viewBox="0 0 16 8" aria-hidden="true"><line x1="0" y1="4" x2="16" y2="4" /></svg>
                 { " requests in flight (in its colour) and " }
                 <svg class="spark-key queue" viewBox="0 0 16 8" aria-hidden="true"><rect x="0" y="1" width="16" height="7" /></svg>
@@ -319,29 +256,20 @@ fn BalancerBody(props: &BodyProps) -> Html {
             // The rows are this list's only children: a sibling beside a keyed list makes Yew
             // reconcile it without keys.
             <ul class="backend-bars">
-                { for p.backends.iter().map(|b| html! { <BackendRow key={b.id} bar={b.clone()} {max_share} on_request={props.on_request.clone()} /> }) }
+                { for p.backends.iter().map(|b| backend_row(&RowProps { bar: b.clone(), max_share, on_request: props.on_request.clone() })) }
             </ul>
             <h3>{ "Latency over time" }</h3>
             { latency_chart(p.latency.0, &p.latency.1) }
-            if !p.ring.is_empty() || p.table.is_some() || p.last_move.is_some() {
+            // The ring or Maglev's table itself is on the stage, around the balancer: here, what
+            // the last membership change did to the keys, in words.
+            if p.last_move.is_some() {
                 <h3>{ "Keys" }</h3>
                 <div class="keys">
-                    if !p.ring.is_empty() {
-                        <RingView ring={ring.clone()} moved_to={moved.clone()} left={(*ring_left).clone()} />
-                    }
-                    if let Some((cells, size)) = &p.table {
-                        <div class="maglev" role="img" aria-label={format!("Maglev's lookup table: its first {} of {size} entries", cells.len())}>
-                            { for cells.iter().enumerate().map(|(i, id)| html! {
-                                <span class="cell" title={format!("entry {i}: S{id}")} style={format!("background: {}", colour(*id))}></span>
-                            }) }
-                            <p class="hint">{ format!("The first {} of {size} table entries; each backend holds ⌊M/N⌋ or ⌈M/N⌉ of them.", cells.len()) }</p>
-                        </div>
-                    }
                     if let Some((text, _)) = &p.last_move {
                         <div class="move-notes">
                             <p class="last-move" data-testid="last-move">{ text }</p>
                             if let Some(&(_, _, id)) = p.ring_left.first() {
-                                <p class="hint ring-left-note">{ format!("Dashed inside the ring: the arcs S{id} held, where the moved keys were; each now belongs to the next backend clockwise.") }</p>
+                                <p class="hint ring-left-note">{ format!("Dashed inside the ring on the stage: the arcs S{id} held, where the moved keys were; each now belongs to the next backend clockwise.") }</p>
                             }
                         </div>
                     }

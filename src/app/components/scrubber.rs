@@ -8,9 +8,9 @@ use std::rc::Rc;
 
 use yew::prelude::*;
 
+use crate::num::fixed;
 use crate::sim::Micros;
 use crate::view::marks::{DRAWN_MAX, KINDS, ScrubMark, ms_decimal, neighbour, parse_ms, percent, position_text, symbol, thin, tick_span_us};
-use crate::view::num::fixed;
 
 pub struct ScrubberProps {
     /// The run's current virtual time.

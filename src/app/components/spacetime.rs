@@ -56,7 +56,7 @@ pub fn SpaceTime(props: &SpaceTimeProps) -> Html {
     let window_ms = props.window_us / 1_000;
     let label = format!("Messages between servers over {window_ms} ms up to {} ms", AsMs(props.now_us));
     // The only attribute that follows the clock (with the now line while the window fills).
-    let slide = format!("translate({} 0)", crate::view::num::fixed(d.shift, 2));
+    let slide = format!("translate({} 0)", crate::num::fixed(d.shift, 2));
     html! {
         <section class="spacetime" data-testid="spacetime" aria-label="Space-time diagram">
             <h2>{ "Space-time diagram" }</h2>
@@ -272,5 +272,5 @@ fn cross_path(x: f64, y: f64) -> String {
 }
 
 fn fmt(v: f64) -> String {
-    crate::view::num::fixed(v, 1)
+    crate::num::fixed(v, 1)
 }

@@ -1,5 +1,8 @@
 //! The stage: servers (on a ring, or a balancer's fan with the backends' slots and queues) and
 //! the messages in flight between them, as SVG. Geometry comes from [`crate::view::geometry`].
+//! A balancer's backends take their colours from [`crate::view::palette`], and its key space (the
+//! hash ring around S1, or a strip of Maglev's table or of where the first keys go) is drawn
+//! from the protocol's panel, which changes with the read panels, not with every frame.
 //! A partition
 //! shows as a side letter (A, B, ...) under each server and a tinted halo per side; an isolated
 //! server gets a dashed fence. A message that was just dropped stays a moment where it was lost,
@@ -19,12 +22,14 @@ use yew::prelude::*;
 
 use crate::app::clock::{StageClock, use_clock_translate, use_stage_clock};
 use crate::sim::{Micros, NodeId};
+use crate::view::balancer_face::{mark_out_of_pool, out_of_pool, stage_keys};
+use crate::view::balancer_face::{moved_ranges, ring_arcs_d, ring_runs};
 use crate::view::face::Load;
-use crate::view::geometry;
 use crate::view::geometry::Layout;
+use crate::view::geometry::{self, Point};
 use crate::view::history::{Fate, MessageSpan};
-use crate::view::labels::{self, Flight, NodeText};
-use crate::view::{MessageView, NodeView};
+use crate::view::labels::{self, Flight, NodeText, StageKeys};
+use crate::view::{MessageView, NodeView, Panel, palette};
 
 /// How long (virtual time) a dropped message stays visible, fading.
 pub const DROP_FADE_US: Micros = 40_000;
@@ -62,6 +67,51 @@ pub struct StageProps {
     /// The stage's accessible name.
     #[prop_or(AttrValue::Static("Servers and messages"))]
     pub label: AttrValue,
+    /// The protocol's panel: a balancer's key space is drawn from it about S1 (none without).
+    #[prop_or_default]
+    pub panel: PanelRef,
+}
+
+/// The protocol's panel as a prop, equal when it is the same `Rc`: the page keeps the `Rc` while
+/// the panel does not change, and comparing a balancer's panel (its ring, its sparklines) on
+/// every render of the page would cost more than redrawing the stage's keys.
+#[derive(Clone, Default)]
+pub struct PanelRef(pub Rc<Panel>);
+
+impl PartialEq for PanelRef {
+    fn eq(&self, other: &Self) -> bool {
+        Rc::ptr_eq(&self.0, &other.0)
+    }
+}
+
+/// What the stage draws of a balancer's keys, taken from its panel.
+#[derive(Clone, Debug, Default, PartialEq)]
+struct KeyData {
+    shape: StageKeys,
+    /// The ring's points (position, backend), in ring order.
+    ring: Rc<Vec<(u32, NodeId)>>,
+    /// The arcs a leaving backend held (start, end, backend).
+    left: Rc<Vec<(u32, u32, NodeId)>>,
+    /// The strip's cells: a backend each.
+    cells: Rc<Vec<NodeId>>,
+    /// The backends the last change moved keys to, and the size of Maglev's table.
+    moved: Rc<Vec<NodeId>>,
+    table_size: u32,
+    /// The backends outside the balancer's pool.
+    out: Rc<Vec<NodeId>>,
+}
+
+fn key_data(panel: &Panel) -> KeyData {
+    let Panel::Balancer(p) = panel else { return KeyData::default() };
+    KeyData {
+        shape: stage_keys(p),
+        ring: Rc::new(p.ring.clone()),
+        left: Rc::new(p.ring_left.clone()),
+        cells: Rc::new(p.table.as_ref().map(|(c, _)| c.clone()).or_else(|| p.owners.clone()).unwrap_or_default()),
+        moved: Rc::new(p.last_move.as_ref().map(|(_, to)| to.clone()).unwrap_or_default()),
+        table_size: p.table.as_ref().map_or(0, |(_, size)| *size),
+        out: Rc::new(out_of_pool(p)),
+    }
 }
 
 #[component]
@@ -71,15 +121,24 @@ pub fn Stage(props: &StageProps) -> Html {
     // The moving parts re-render only when they change, and draw themselves at the clock's
     // time; this tells them the time moved outside the frame loop.
     use_effect_with((props.now_us, props.clock.clone()), |(_, clock)| clock.redraw());
+    // What a balancer's panel says of its keys and its pool, when the panel changes.
+    let keys = use_memo(props.panel.clone(), |p| key_data(&p.0));
+    // A balancer's backends outside its pool say so (the panel knows, their faces do not).
+    let nodes = use_memo((props.nodes.clone(), keys.out.clone()), |(nodes, out)| mark_out_of_pool(nodes, out).map_or_else(|| nodes.clone(), Rc::new));
+    let nodes: Rc<Vec<NodeView>> = (*nodes).clone();
     // The servers' words, placed once per change of the servers: drawn by the nodes' layer,
     // and avoided by the messages' labels.
-    let texts = use_memo((props.nodes.clone(), props.layout), |(nodes, layout)| labels::stage_node_texts(*layout, nodes));
+    let texts = use_memo((nodes.clone(), props.layout, keys.shape.clone()), |(nodes, layout, shape)| labels::stage_node_texts(*layout, nodes, shape));
+    let r = geometry::radius(props.layout, n);
     html! {
         <svg class="stage" viewBox={view_box} role="group" aria-label={props.label.clone()}>
             if props.layout == Layout::Fan {
                 { clients_mark() }
+                if keys.shape != StageKeys::None {
+                    <KeysLayer keys={(*keys).clone()} {r} area={texts.first().and_then(|t| t.keys)} />
+                }
             }
-            { nodes_layer(&NodesProps { nodes: props.nodes.clone(), texts: texts.clone(), selected: props.selected, highlight: props.highlight.clone(), on_select: props.on_select.clone(), layout: props.layout, interactive: props.interactive }) }
+            { nodes_layer(&NodesProps { nodes: nodes.clone(), texts: texts.clone(), selected: props.selected, highlight: props.highlight.clone(), on_select: props.on_select.clone(), layout: props.layout, interactive: props.interactive }) }
             <RingsLayer nodes={props.nodes.clone()} clock={props.clock.clone()} layout={props.layout} />
             <DroppedLayer spans={props.spans.clone()} now_us={props.now_us} clock={props.clock.clone()} nodes={n} colours={props.colours} layout={props.layout} />
             <MessagesLayer messages={props.messages.clone()} texts={texts} clock={props.clock.clone()} nodes={n} selected={props.selected_message} on_select={props.on_select_message.clone()} layout={props.layout} />
@@ -97,16 +156,142 @@ struct NodesProps {
     interactive: bool,
 }
 
-/// Where a balancer's requests come from: the clients, drawn once at the left.
+/// Where a balancer's requests come from: the clients, drawn once at the left, the word inside
+/// its dashed box; a dotted line to the balancer (under it and its ring).
 fn clients_mark() -> Html {
     let p = geometry::client_point(Layout::Fan);
-    let s = geometry::positions(Layout::Fan, 1)[0];
+    let s = geometry::FAN_BALANCER;
     html! {
         <g class="clients-mark" aria-hidden="true">
-            <line x1={fmt(p.x + 22.0)} y1={fmt(p.y)} x2={fmt(s.x - 40.0)} y2={fmt(s.y)} marker-end="none" />
-            <rect x={fmt(p.x - 20.0)} y={fmt(p.y - 26.0)} width="40" height="52" rx="6" />
-            <text x={fmt(p.x)} y={fmt(p.y + 4.0)}>{ "clients" }</text>
+            <line x1={fmt(p.x + 34.0)} y1={fmt(p.y)} x2={fmt(s.x)} y2={fmt(s.y)} />
+            <rect x={fmt(p.x - 34.0)} y={fmt(p.y - 17.0)} width="68" height="34" rx="6" />
+            <text x={fmt(p.x)} y={fmt(p.y)}>{ "clients" }</text>
         </g>
+    }
+}
+
+/// The shortest a moved backend's arc is drawn on the stage's ring, in viewBox units.
+const MOVED_MIN: f64 = 1.0;
+/// Arcs of the stage's ring shorter than this (viewBox units) go to the arc before them.
+const SLIVER: f64 = 0.8;
+
+#[derive(Properties, PartialEq)]
+struct KeysProps {
+    keys: KeyData,
+    r: f64,
+    /// Where a strip and its words go (from the servers' words).
+    area: Option<labels::TextBox>,
+}
+
+/// A balancer's key space about S1, each key's part in the colour of the backend it goes to:
+/// the hash ring around it (each backend's arcs; thicker, the key ranges the last change moved,
+/// in the colour of where they went; dashed inside, those a leaving backend held), or a strip of
+/// cells under its caption (Maglev's table's first entries, or where the first keys go; outlined
+/// thicker, the cells of the one backend keys moved to) with a line of words. Every colour has a dark outline
+/// under it, so that the lightest stands out on the light stage. Redrawn only when the keys'
+/// data change.
+#[component]
+fn KeysLayer(props: &KeysProps) -> Html {
+    let k = &props.keys;
+    let c = geometry::FAN_BALANCER;
+    // A strip's cells of the backend the last change moved keys to, when there was one (an
+    // addition: then they are the keys that moved; after a removal every heir got some, and
+    // outlining all their cells would say nothing).
+    let moved = |id: NodeId| k.moved.len() == 1 && k.moved[0] == id;
+    let names = |ids: &[NodeId]| ids.iter().map(|id| format!("S{id}")).collect::<Vec<_>>().join(", ");
+    match &k.shape {
+        StageKeys::None => html! {},
+        StageKeys::Ring => {
+            let (ring_r, width, moved_w, left_r) = geometry::key_ring(props.r);
+            let mut ids: Vec<NodeId> = k.ring.iter().map(|(_, b)| *b).collect();
+            ids.sort_unstable();
+            ids.dedup();
+            // The arc ending at each point belongs to that point's backend.
+            let n = k.ring.len();
+            // Each backend's arcs, those too short to see at the stage's size given to the arc
+            // before them (see `ring_runs`: far fewer strokes to repaint under the messages).
+            let unit = 4_294_967_296.0 / (std::f64::consts::TAU * ring_r);
+            let runs = ring_runs(&k.ring, (SLIVER * unit) as u32);
+            let path_of = |id: NodeId| ring_arcs_d(runs.iter().filter(|r| r.2 == id).map(|r| (r.0, r.1)), 0.0, ring_r);
+            // The key ranges the last change moved, drawn again over them, thicker, in the colour
+            // of the backend they went to, each at least MOVED_MIN units long (centred on where
+            // it is), so that every one shows.
+            let min_span = (MOVED_MIN * unit) as u32;
+            let ranges = moved_ranges(&k.ring, &k.left, &k.moved);
+            let mut moved_ids: Vec<NodeId> = ranges.iter().map(|r| r.2).collect();
+            moved_ids.sort_unstable();
+            moved_ids.dedup();
+            let moved_path = |id: NodeId| {
+                let arcs = ranges.iter().filter(|r| r.2 == id).map(|&(start, end, _)| {
+                    let pad = min_span.saturating_sub(end.wrapping_sub(start)) / 2;
+                    (start.wrapping_sub(pad), end.wrapping_add(pad))
+                });
+                ring_arcs_d(arcs, 0.0, ring_r)
+            };
+            let mut left_ids: Vec<NodeId> = k.left.iter().map(|a| a.2).collect();
+            left_ids.sort_unstable();
+            left_ids.dedup();
+            let left_path = |id: NodeId| ring_arcs_d(k.left.iter().filter(|a| a.2 == id).map(|a| (a.0, a.1)), 0.0, left_r);
+            let mut label = format!("The hash ring around S1: {n} points of {} backends, each key going to the backend whose arc it falls on", ids.len());
+            if !moved_ids.is_empty() {
+                label.push_str(&format!("; thicker, the keys the last change moved, in the colour of where they went: {}", names(&moved_ids)));
+            }
+            if !left_ids.is_empty() {
+                label.push_str(&format!("; dashed inside, where the arcs of {} were before it left", names(&left_ids)));
+            }
+            html! {
+                <g class="key-space ring" role="img" aria-label={label} transform={format!("translate({} {})", fmt(c.x), fmt(c.y))}>
+                    <circle class="casing" r={fmt(ring_r)} stroke-width={fmt(width + 3.0)} />
+                    { for ids.iter().map(|&id| html! {
+                        <path key={id} class="arc" d={path_of(id)} stroke={palette::backend_colour(id)} stroke-width={fmt(width)} />
+                    }) }
+                    { for moved_ids.iter().map(|&id| {
+                        let d = moved_path(id);
+                        html! {
+                            <g key={format!("moved-{id}")}>
+                                <path class="casing" d={d.clone()} stroke-width={fmt(moved_w + 3.0)} />
+                                <path class="arc moved" {d} stroke={palette::backend_colour(id)} stroke-width={fmt(moved_w)} />
+                            </g>
+                        }
+                    }) }
+                    { for left_ids.iter().map(|&id| {
+                        let d = left_path(id);
+                        html! {
+                            <g key={format!("left-{id}")} class="left">
+                                <path class="casing" d={d.clone()} />
+                                <path class="arc" {d} stroke={palette::backend_colour(id)} />
+                            </g>
+                        }
+                    }) }
+                </g>
+            }
+        }
+        StageKeys::Strip { cells, words } => {
+            let Some(area) = props.area else { return html! {} };
+            let top = area.top();
+            let (_, strip_h) = geometry::strip_size(*cells);
+            let size = geometry::STRIP_CELL;
+            let what =
+                if k.table_size > 0 { format!("Maglev's table: its first {cells} of {} entries", k.table_size) } else { format!("Rendezvous hashing: where keys 0 to {} go", cells.saturating_sub(1)) };
+            let mut ids: Vec<NodeId> = k.cells.to_vec();
+            ids.sort_unstable();
+            ids.dedup();
+            let moved_ids: Vec<NodeId> = ids.iter().copied().filter(|id| moved(*id)).collect();
+            let label = if moved_ids.is_empty() { what } else { format!("{what}; outlined thicker, the cells of {}, where the last change moved keys", names(&moved_ids)) };
+            html! {
+                <g class="key-space strip" role="img" aria-label={label}>
+                    { for k.cells.iter().take(*cells).enumerate().map(|(i, &id)| {
+                        let at = geometry::strip_cell(i, top);
+                        html! {
+                            <rect class={classes!("cell", moved(id).then_some("moved"))} x={fmt(at.x)} y={fmt(at.y)} width={fmt(size)} height={fmt(size)} fill={palette::backend_colour(id)}>
+                                <title>{ format!("{} {i}: S{id}", if k.table_size > 0 { "entry" } else { "key" }) }</title>
+                            </rect>
+                        }
+                    }) }
+                    <text class="keys-words" x={fmt(c.x)} y={fmt(top + strip_h + 4.0 + labels::KEYS_FONT * 0.6)} font-size={fmt(labels::KEYS_FONT)}>{ words.clone() }</text>
+                </g>
+            }
+        }
     }
 }
 
@@ -122,10 +307,12 @@ fn nodes_layer(props: &NodesProps) -> Html {
                 // The body does not draw the timer (the rings layer does): without it, a
                 // server whose timer was re-armed keeps equal props and is not re-rendered.
                 let still = NodeView { timer: None, ..node.clone() };
+                // A balancer's backends, each in its colour (a crashed one stays grey).
+                let colour = (props.layout == Layout::Fan && node.id >= 2 && node.role != "down").then(|| (palette::backend_colour(node.id), palette::backend_ink(node.id)));
                 html! {
                     <g key={node.id} class="node-slot">
                         <NodeBody node={still} text={text.clone()} x={p.x} y={p.y} {r} selected={props.selected == Some(node.id)}
-                            violating={props.highlight.contains(&node.id)} on_select={props.on_select.clone()} interactive={props.interactive} />
+                            violating={props.highlight.contains(&node.id)} on_select={props.on_select.clone()} interactive={props.interactive} {colour} />
                     </g>
                 }
             }) }
@@ -178,6 +365,8 @@ struct NodeBodyProps {
     violating: bool,
     on_select: Callback<NodeId>,
     interactive: bool,
+    /// Its fill and the ink of the words on it, when it has its own (a balancer's backend).
+    colour: Option<(&'static str, &'static str)>,
 }
 
 #[component]
@@ -211,7 +400,8 @@ fn NodeBody(props: &NodeBodyProps) -> Html {
     }
     let label = format!("S{id} {state}");
     let class = classes!("node", node.role, node.paused.then_some("paused"), props.selected.then_some("selected"), props.violating.then_some("violating"));
-    let load = node.load.map(|l| load_meter(l, x, y, r));
+    let load = node.load.map(|l| load_meter(l, Point { x, y }, r));
+    let style = props.colour.map(|(fill, ink)| format!("--fill: {fill}; --ink: {ink}"));
     let halo = node.group.map(|g| {
         html! {
             <circle class={classes!("side-halo", format!("side-{}", g % 4))} cx={fmt(x)} cy={fmt(y)} r={fmt(r + 14.0)} />
@@ -224,11 +414,10 @@ fn NodeBody(props: &NodeBodyProps) -> Html {
         }
     };
     let side = node.group.zip(t.side.as_ref()).map(|(g, b)| text_at("side out", b, labels::CAPTION_FONT, format!("side {}", labels::side_letter(g))));
-    let caption =
-        t.caption.as_ref().map(|(b, inside)| if *inside { text_at("caption", b, t.font * 0.8, node.caption.clone()) } else { text_at("caption out", b, labels::CAPTION_FONT, node.caption.clone()) });
+    let caption = t.caption.as_ref().map(|(b, inside)| if *inside { text_at("caption", b, t.font * 0.8, node.caption.clone()) } else { caption_lines(b, &node.caption) });
     let mark = t.mark.as_ref().map(|b| text_at("mark", b, t.font, "❚❚".to_string()));
     html! {
-        <g {class} role={if props.interactive { "button" } else { "img" }} tabindex={props.interactive.then_some("0")} aria-label={label.clone()}
+        <g {class} {style} role={if props.interactive { "button" } else { "img" }} tabindex={props.interactive.then_some("0")} aria-label={label.clone()}
             aria-haspopup={props.interactive.then_some("menu")} onclick={props.interactive.then_some(onclick)} onkeydown={props.interactive.then_some(onkeydown)}>
             <title>{ label }</title>
             { for halo }
@@ -244,21 +433,31 @@ fn NodeBody(props: &NodeBodyProps) -> Html {
     }
 }
 
-/// A backend's slots (a square each, filled while busy) and queue (a bar, with its length),
-/// right of its circle.
-fn load_meter(l: Load, x: f64, y: f64, r: f64) -> Html {
-    let size = (r * 0.45).clamp(3.0, 9.0);
-    let x0 = x + r + 4.0;
-    let shown = l.slots.min(8);
-    let queue_w = (f64::from(l.queued) * size * 0.6).min(size * 14.0);
+/// A caption under (or beside) its server, a line each (a balancer's strategy, then its
+/// parameters).
+fn caption_lines(b: &labels::TextBox, text: &str) -> Html {
+    let n = text.lines().count();
+    html! {
+        <text class="caption out" font-size={fmt(labels::CAPTION_FONT)}>
+            { for text.lines().zip(b.line_ys(n, labels::CAPTION_FONT)).map(|(line, y)| html! { <tspan x={fmt(b.x)} y={fmt(y)}>{ line.to_string() }</tspan> }) }
+        </text>
+    }
+}
+
+/// A backend's slots (a square each, filled while busy) and queue (a bar, with its length after
+/// it), right of its circle ([`geometry::Meter`]).
+fn load_meter(l: Load, c: Point, r: f64) -> Html {
+    let m = geometry::Meter::of(c, r);
+    let shown = l.slots.min(geometry::METER_SLOTS);
+    let text = m.queue_text_at(l.queued);
     html! {
         <g class="load" aria-hidden="true">
             { for (0..shown).map(|i| html! {
-                <rect class={classes!("slot", (i < l.busy).then_some("busy"))} x={fmt(x0 + f64::from(i) * (size + 1.5))} y={fmt(y - size - 1.0)} width={fmt(size)} height={fmt(size)} />
+                <rect class={classes!("slot", (i < l.busy).then_some("busy"))} x={fmt(m.x + f64::from(i) * m.pitch)} y={fmt(m.slots_y)} width={fmt(m.slot)} height={fmt(m.slot)} />
             }) }
             if l.queued > 0 {
-                <rect class="queue" x={fmt(x0)} y={fmt(y + 1.0)} width={fmt(queue_w.max(2.0))} height={fmt(size)} />
-                <text class="queue-len" x={fmt(x0 + queue_w + 3.0)} y={fmt(y + size)} font-size={fmt(size * 1.3)}>{ l.queued.to_string() }</text>
+                <rect class="queue" x={fmt(m.x)} y={fmt(m.queue_y)} width={fmt(m.queue_width(l.queued))} height={fmt(m.slot)} />
+                <text class="queue-len out" x={fmt(text.x)} y={fmt(text.y)} font-size={fmt(m.font)}>{ geometry::queue_text(l.queued) }</text>
             }
         </g>
     }
@@ -407,5 +606,5 @@ fn MessageDot(props: &MessageDotProps) -> Html {
 }
 
 fn fmt(v: f64) -> String {
-    crate::view::num::fixed(v, 1)
+    crate::num::fixed(v, 1)
 }

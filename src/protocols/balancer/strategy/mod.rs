@@ -204,7 +204,78 @@ pub enum StrategyConfig {
 /// Every strategy name, in the order of the issue.
 pub const NAMES: &[&str] = &["random", "round_robin", "weighted_random", "smooth_wrr", "least_conn", "weighted_least_conn", "p2c", "peak_ewma", "ring_hash", "bounded_load", "rendezvous", "maglev"];
 
+/// Every strategy's name as people read it, by its scenario name: the one table of these
+/// words (the stage, the panel, the settings form and compare mode all take theirs from here).
+pub fn words(name: &str) -> &'static str {
+    match name {
+        "random" => "random",
+        "round_robin" => "round robin",
+        "weighted_random" => "weighted random",
+        "smooth_wrr" => "smooth weighted round robin",
+        "least_conn" => "least connections",
+        "weighted_least_conn" => "weighted least connections",
+        "p2c" => "power of two choices",
+        "peak_ewma" => "peak-EWMA",
+        "ring_hash" => "ring hash",
+        "bounded_load" => "bounded loads",
+        "rendezvous" => "rendezvous hashing",
+        "maglev" => "Maglev",
+        _ => "an unknown strategy",
+    }
+}
+
+/// `n` with a comma between thousands: 65,537.
+fn thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// A factor given in thousandths, in words: 1.25, 2.
+fn factor_words(permille: u32) -> String {
+    crate::num::short(f64::from(permille) / 1000.0, 3)
+}
+
+/// A duration in words: 10 s, 1.5 s, 250 ms, 0.5 ms.
+fn duration_words(us: Micros) -> String {
+    let trim = |v: f64| crate::num::short(v, 2);
+    if us >= 1_000_000 { format!("{} s", trim(us as f64 / 1e6)) } else { format!("{} ms", trim(us as f64 / 1e3)) }
+}
+
 impl StrategyConfig {
+    /// Its name as people read it ([`words`]).
+    pub fn words(&self) -> &'static str {
+        words(self.name())
+    }
+
+    /// Its parameters in words, a phrase each (none for the strategies without any).
+    pub fn params_words(&self) -> Vec<String> {
+        match *self {
+            StrategyConfig::PeakEwma { decay_us, default_rtt_us, all } => vec![
+                (if all { "the best of all backends" } else { "the better of two random backends" }).to_string(),
+                format!("decay time {}", duration_words(decay_us)),
+                format!("{} assumed before a first reply", duration_words(default_rtt_us)),
+            ],
+            StrategyConfig::RingHash { vnodes } => vec![format!("{} virtual nodes per backend", thousands(u64::from(vnodes)))],
+            StrategyConfig::BoundedLoad { vnodes, factor_permille } => {
+                vec![format!("{} virtual nodes per backend", thousands(u64::from(vnodes))), format!("at most {} × the mean load", factor_words(factor_permille))]
+            }
+            StrategyConfig::Maglev { table_size } => vec![format!("table of {} entries", thousands(u64::from(table_size)))],
+            _ => Vec::new(),
+        }
+    }
+
+    /// Its name and parameters in words: "ring hash, 100 virtual nodes per backend".
+    pub fn label(&self) -> String {
+        std::iter::once(self.words().to_string()).chain(self.params_words()).collect::<Vec<_>>().join(", ")
+    }
+
     /// Its scenario name.
     pub fn name(&self) -> &'static str {
         match self {
@@ -375,6 +446,25 @@ mod tests {
             assert_eq!(StrategyConfig::by_name(n).unwrap().name(), *n);
         }
         assert_eq!(NAMES.len(), 12);
+    }
+
+    #[test]
+    fn every_strategy_has_words_with_its_parameters_in_words() {
+        for n in NAMES {
+            let c = StrategyConfig::by_name(n).unwrap();
+            let label = c.label();
+            assert!(label.starts_with(words(n)) && !label.contains('_') && !label.contains('{') && !label.contains('"'), "{n}: {label}");
+        }
+        assert_eq!(StrategyConfig::RingHash { vnodes: 100 }.label(), "ring hash, 100 virtual nodes per backend");
+        assert_eq!(StrategyConfig::Maglev { table_size: 65_537 }.label(), "Maglev, table of 65,537 entries");
+        assert_eq!(StrategyConfig::BoundedLoad { vnodes: 100, factor_permille: 1250 }.label(), "bounded loads, 100 virtual nodes per backend, at most 1.25 × the mean load");
+        assert_eq!(
+            StrategyConfig::PeakEwma { decay_us: 1_500_000, default_rtt_us: 10_000, all: true }.label(),
+            "peak-EWMA, the best of all backends, decay time 1.5 s, 10 ms assumed before a first reply"
+        );
+        assert_eq!(StrategyConfig::LeastConn.label(), "least connections");
+        assert_eq!(thousands(1_000_000), "1,000,000");
+        assert_eq!(thousands(999), "999");
     }
 
     #[test]

@@ -1,6 +1,14 @@
-//! Numbers as the page writes them: a fixed number of decimals, by integer arithmetic. Rust's
-//! float formatting (`{:.1}`) brings some 10 KB of code into each page's download, for what an
-//! SVG coordinate or a speed label needs: a rounded number.
+//! Numbers as people and the page read them: a fixed number of decimals, by integer
+//! arithmetic. Rust's float formatting (`{:.1}`, `{}` of an f64) brings some 10 KB of code into
+//! each page's download, for what an SVG coordinate, a speed or a factor needs: a rounded
+//! number. (Reports and traces are JSON or integers, and do not come through here.)
+
+/// `v` with at most `decimals` digits after the point, trailing zeros and the point dropped:
+/// 1.25, 2, 0.5.
+pub fn short(v: f64, decimals: u32) -> String {
+    let s = fixed(v, decimals);
+    if s.contains('.') { s.trim_end_matches('0').trim_end_matches('.').to_string() } else { s }
+}
 
 /// `v` with `decimals` digits after the point (at most 9), rounded half away from zero; 0 for
 /// what is not a finite number.
@@ -19,7 +27,7 @@ pub fn fixed(v: f64, decimals: u32) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::fixed;
+    use super::{fixed, short};
 
     #[test]
     fn numbers_are_written_with_the_decimals_asked_for() {
@@ -33,6 +41,7 @@ mod tests {
         assert_eq!(fixed(0.000_5, 3), "0.001");
         assert_eq!(fixed(f64::NAN, 2), "0");
         assert_eq!(fixed(f64::INFINITY, 2), "0");
+        assert_eq!((short(1.25, 3), short(2.0, 2), short(0.5, 2), short(10.0, 0), short(1.005, 2)), ("1.25".into(), "2".into(), "0.5".into(), "10".into(), "1.01".into()));
         for v in [0.0, 1.0, 12.5, 599.9, 123.456, 0.1 + 0.2] {
             assert_eq!(fixed(v, 3), format!("{v:.3}"), "{v}");
         }
