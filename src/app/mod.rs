@@ -295,14 +295,18 @@ fn App() -> Html {
         _ => None,
     };
 
+    // The run's stage, built once: alone, or beside compare mode's second run.
+    let main_stage = html! {
+        <Stage nodes={lab.nodes.clone()} messages={lab.messages.clone()} now_us={lab.now_us} clock={lab.clocks[0].clone()} selected={selected_node.as_ref().map(|n| n.id)}
+            {selected_message} {highlight} spans={lab.dropped.clone()} {on_select} on_select_message={on_select_message.clone()} colours={lab.colours} layout={lab.layout}
+            panel={components::stage::PanelRef(lab.panel.clone())} />
+    };
     let stage = if let Some(twin) = &lab.twin {
         html! {
             <div class="stages">
                 <figure>
                     <figcaption>{ format!("{title} ({})", crate::view::family::protocol_title(&lab.protocol)) }</figcaption>
-                    <Stage nodes={lab.nodes.clone()} messages={lab.messages.clone()} now_us={lab.now_us} clock={lab.clocks[0].clone()} selected={selected_node.as_ref().map(|n| n.id)}
-                        {selected_message} highlight={highlight.clone()} spans={lab.dropped.clone()} on_select={on_select.clone()} on_select_message={on_select_message.clone()} colours={lab.colours} layout={lab.layout}
-                        panel={components::stage::PanelRef(lab.panel.clone())} />
+                    { main_stage }
                 </figure>
                 <figure data-testid="twin">
                     <figcaption>
@@ -318,11 +322,7 @@ fn App() -> Html {
             </div>
         }
     } else {
-        html! {
-            <Stage nodes={lab.nodes.clone()} messages={lab.messages.clone()} now_us={lab.now_us} clock={lab.clocks[0].clone()} selected={selected_node.as_ref().map(|n| n.id)}
-                {selected_message} {highlight} spans={lab.dropped.clone()} {on_select} on_select_message={on_select_message.clone()} colours={lab.colours} layout={lab.layout}
-                panel={components::stage::PanelRef(lab.panel.clone())} />
-        }
+        main_stage
     };
     let guide = guide_panel(&GuidePanelProps { guide: lab.guide.clone(), description: AttrValue::from(lab.description.clone()), step: guide_step, on_step: on_guide_step });
     let invariants_panel = invariants(&InvariantsProps { invariants: lab.invariants.clone() });
@@ -390,18 +390,8 @@ fn App() -> Html {
                 </header>
             }
             <div class="toasts">
-                if let Some(e) = &lab.error {
-                    <div class="error" role="alert" data-testid="error">
-                        <span>{ e.clone() }</span>
-                        <button type="button" class="dismiss" aria-label="Dismiss the message" onclick={on_dismiss.clone()}>{ "✕" }</button>
-                    </div>
-                }
-                if let Some(n) = &lab.notice {
-                    <div class="notice" role="status" data-testid="notice">
-                        <span>{ n.clone() }</span>
-                        <button type="button" class="dismiss" aria-label="Dismiss the message" onclick={on_dismiss.clone()}>{ "✕" }</button>
-                    </div>
-                }
+                { for lab.error.as_ref().map(|e| toast("error", "alert", e, &on_dismiss)) }
+                { for lab.notice.as_ref().map(|n| toast("notice", "status", n, &on_dismiss)) }
                 if !options.unknown_panels.is_empty() {
                     <p class="error" role="status">{ format!("Unknown panels in the address: {} (known: {}).", options.unknown_panels.join(", "), crate::view::page::PANELS.join(", ")) }</p>
                 }
@@ -480,6 +470,16 @@ fn protocol_panel(panel: &Rc<crate::view::Panel>, on_request: &Callback<serde_js
             components::balancer_view::balancer_view(&components::balancer_view::BalancerViewProps { panel: panel.clone(), on_request: on_request.clone(), on_reconfigure: on_reconfigure.clone() })
         }
         _ => Html::default(),
+    }
+}
+
+/// A message over the page (an error or a notice: its class, role and test id), dismissable.
+fn toast(class: &'static str, role: &'static str, text: &str, on_dismiss: &Callback<MouseEvent>) -> Html {
+    html! {
+        <div {class} {role} data-testid={class}>
+            <span>{ text }</span>
+            <button type="button" class="dismiss" aria-label="Dismiss the message" onclick={on_dismiss.clone()}>{ "✕" }</button>
+        </div>
     }
 }
 

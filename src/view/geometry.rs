@@ -10,11 +10,15 @@ pub const VIEW_SIZE: f64 = 600.0;
 /// that the backends get the room their slots and queues take beside them.
 pub const FAN_WIDTH: f64 = 900.0;
 
+/// Whether this build draws a fan: only the load balancer's does. Elsewhere the fan's arms
+/// below are dead code the optimizer drops, rather than weight in the page's download.
+pub const FANS: bool = cfg!(feature = "balancer");
+
 /// Width of the stage's viewBox in `layout`.
 pub fn view_width(layout: Layout) -> f64 {
     match layout {
-        Layout::Ring => VIEW_SIZE,
-        Layout::Fan => FAN_WIDTH,
+        Layout::Fan if FANS => FAN_WIDTH,
+        _ => VIEW_SIZE,
     }
 }
 
@@ -130,8 +134,7 @@ fn fan_grid(backends: u32) -> (u32, u32) {
 /// Centres of `n` servers in `layout`.
 pub fn positions(layout: Layout, n: u32) -> Vec<Point> {
     match layout {
-        Layout::Ring => ring_positions(n),
-        Layout::Fan => {
+        Layout::Fan if FANS => {
             let n = n.clamp(1, FAN_MAX_NODES);
             let backends = n - 1;
             let (columns, per_column) = fan_grid(backends);
@@ -152,25 +155,26 @@ pub fn positions(layout: Layout, n: u32) -> Vec<Point> {
             }
             out
         }
+        _ => ring_positions(n),
     }
 }
 
 /// Where client actors are drawn in `layout`.
 pub fn client_point(layout: Layout) -> Point {
     match layout {
-        Layout::Ring => center(),
-        Layout::Fan => Point { x: 52.0, y: VIEW_SIZE / 2.0 },
+        Layout::Fan if FANS => Point { x: 52.0, y: VIEW_SIZE / 2.0 },
+        _ => center(),
     }
 }
 
 /// Radius of a server's circle for `n` servers in `layout`.
 pub fn radius(layout: Layout, n: u32) -> f64 {
     match layout {
-        Layout::Ring => node_radius(n),
-        Layout::Fan => {
+        Layout::Fan if FANS => {
             let (columns, per_column) = fan_grid(n.clamp(2, FAN_MAX_NODES) - 1);
             fan_cell_r(columns, per_column).max(4.0)
         }
+        _ => node_radius(n),
     }
 }
 

@@ -20,6 +20,8 @@ pub mod session;
 pub mod shortcuts;
 pub mod spacetime;
 pub mod stage;
+#[cfg(feature = "balancer")]
+pub mod stage_keys;
 pub mod stage_menu;
 pub mod tx_view;
 
