@@ -269,6 +269,9 @@ mod tests {
             assert!(cargo.contains(&format!("\n{} = []", f.id)), "Cargo.toml has no feature {}", f.id);
             assert!(features.split([' ', ',']).any(|x| x == "fetch-scenarios"), "{} carries the scenarios instead of fetching them: {link}", f.bin);
             assert!(trunk.contains(&format!("{}: \"{}\"", f.id, f.default_scenario)), "Trunk.toml's loader does not fetch {}'s default scenario, {}", f.id, f.default_scenario);
+            let css = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("static/families").join(format!("{}.css", f.id));
+            assert!(css.exists(), "{} has no style sheet of its own ({})", f.id, css.display());
+            assert!(trunk.contains(&format!("{}: [\"{}\"", f.id, f.id)), "Trunk.toml's loader does not add {}'s style sheet", f.id);
             if i == 0 {
                 assert!(!link.contains("data-type"), "the default family is trunk's main app: {link}");
             } else {

@@ -11,9 +11,10 @@ use yew::prelude::*;
 
 use crate::num::fixed;
 
+use super::stage::PanelRef;
 use crate::protocols::balancer::strategy::{NAMES, words};
 use crate::sim::NodeId;
-use crate::view::balancer_face::{BackendBar, BalancerPanel, SPARK_BASE_Y, SPARK_POINTS, SPARK_TOP_Y, SPARK_VIEWBOX, SPARK_W, Settings, Sparks};
+use crate::view::balancer_face::{BackendBar, SPARK_BASE_Y, SPARK_POINTS, SPARK_TOP_Y, SPARK_VIEWBOX, SPARK_W, Settings, Sparks};
 use crate::view::{Panel, palette};
 
 pub struct BalancerViewProps {
@@ -217,22 +218,27 @@ fn latency_chart(bucket_ms: f64, series: &[Vec<f64>; 3]) -> Html {
 }
 
 pub fn balancer_view(props: &BalancerViewProps) -> Html {
-    let Panel::Balancer(p) = &*props.panel else {
+    if !matches!(*props.panel, Panel::Balancer(_)) {
         return html! {};
-    };
-    html! { <BalancerBody panel={Rc::new((**p).clone())} on_request={props.on_request.clone()} on_reconfigure={props.on_reconfigure.clone()} /> }
+    }
+    html! { <BalancerBody panel={PanelRef(props.panel.clone())} on_request={props.on_request.clone()} on_reconfigure={props.on_reconfigure.clone()} /> }
 }
 
 #[derive(Properties, PartialEq)]
 struct BodyProps {
-    panel: Rc<BalancerPanel>,
+    /// Compared by pointer: the page keeps the `Rc` while the panel is the same, so the body
+    /// renders when the panel changes (five times a second at most while playing), not with
+    /// every render of the page.
+    panel: PanelRef,
     on_request: Callback<Value>,
     on_reconfigure: Callback<Value>,
 }
 
 #[component]
 fn BalancerBody(props: &BodyProps) -> Html {
-    let p = &props.panel;
+    let Panel::Balancer(p) = &*props.panel.0 else {
+        return html! {};
+    };
     let max_share = p.backends.iter().map(|b| b.share_permille).max().unwrap_or(0);
     let burst = {
         let cb = props.on_request.clone();

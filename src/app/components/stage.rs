@@ -20,10 +20,10 @@ use std::rc::Rc;
 
 use yew::prelude::*;
 
-use crate::app::clock::{StageClock, use_clock_translate, use_stage_clock};
-use crate::sim::{Micros, NodeId};
 #[cfg(feature = "balancer")]
 use super::stage_keys::{KeysLayer, key_data};
+use crate::app::clock::{StageClock, use_clock_translate, use_stage_clock};
+use crate::sim::{Micros, NodeId};
 use crate::view::face::Load;
 use crate::view::geometry::Layout;
 use crate::view::geometry::{self, Point};
@@ -97,9 +97,7 @@ pub fn Stage(props: &StageProps) -> Html {
     #[cfg(feature = "balancer")]
     let (keys, nodes) = {
         let keys = use_memo(props.panel.clone(), |p| key_data(&p.0));
-        let nodes = use_memo((props.nodes.clone(), keys.out.clone()), |(nodes, out)| {
-            crate::view::balancer_face::mark_out_of_pool(nodes, out).map_or_else(|| nodes.clone(), Rc::new)
-        });
+        let nodes = use_memo((props.nodes.clone(), keys.out.clone()), |(nodes, out)| crate::view::balancer_face::mark_out_of_pool(nodes, out).map_or_else(|| nodes.clone(), Rc::new));
         (keys, (*nodes).clone())
     };
     #[cfg(feature = "balancer")]

@@ -46,7 +46,6 @@ pub fn key_data(panel: &Panel) -> KeyData {
     }
 }
 
-
 /// The shortest a moved backend's arc is drawn on the stage's ring, in viewBox units.
 const MOVED_MIN: f64 = 1.0;
 /// Arcs of the stage's ring shorter than this (viewBox units) go to the arc before them.
@@ -171,4 +170,3 @@ pub fn KeysLayer(props: &KeysProps) -> Html {
         }
     }
 }
-
