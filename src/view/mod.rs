@@ -22,6 +22,8 @@ pub mod files;
 pub mod geometry;
 pub mod history;
 pub mod inspect;
+#[cfg(feature = "balancer")]
+pub mod key_space;
 pub mod lab;
 pub mod labels;
 pub mod logs;

@@ -21,13 +21,15 @@ use std::rc::Rc;
 use yew::prelude::*;
 
 #[cfg(feature = "balancer")]
-use super::stage_keys::{KeysLayer, key_data};
+use super::stage_keys::KeysLayer;
 use crate::app::clock::{StageClock, use_clock_translate, use_stage_clock};
 use crate::sim::{Micros, NodeId};
 use crate::view::face::Load;
 use crate::view::geometry::Layout;
 use crate::view::geometry::{self, Point};
 use crate::view::history::{Fate, MessageSpan};
+#[cfg(feature = "balancer")]
+use crate::view::key_space::key_data;
 use crate::view::labels::{self, Flight, NodeText, StageKeys};
 use crate::view::{MessageView, NodeView, Panel};
 
