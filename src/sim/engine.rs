@@ -484,9 +484,7 @@ impl<P: Protocol> Engine<P> {
     }
 
     fn deliver(&mut self, id: MsgId) -> Option<NodeId> {
-        let Some(env) = self.net.in_flight.remove(&id) else {
-            return None;
-        };
+        let env = self.net.in_flight.remove(&id)?;
         let reason = if env.doomed {
             Some(DropReason::Loss)
         } else if !self.net.connected(env.from, env.to) {
@@ -576,17 +574,17 @@ impl<P: Protocol> Engine<P> {
         while let Some(effect) = drained.next() {
             match effect {
                 Effect::Send(to, msg) => {
-                    if !self.triggers.is_empty() {
-                        if let Some(node) = me.node() {
-                            let incarnation = self.incarnations[node as usize - 1];
-                            self.fire_triggers(node, msg.kind());
-                            if !self.up(me) || self.incarnations[node as usize - 1] != incarnation {
-                                let id = self.net.burn_id();
-                                self.trace.line(self.events, self.now_us, "drop", me, format_args!("m{id} {me}->{to} {} ({})", msg.kind(), DropReason::SenderCrashed.as_str()));
-                                // The sender is gone: nothing else it meant to do happens.
-                                drained.for_each(drop);
-                                return;
-                            }
+                    if !self.triggers.is_empty()
+                        && let Some(node) = me.node()
+                    {
+                        let incarnation = self.incarnations[node as usize - 1];
+                        self.fire_triggers(node, msg.kind());
+                        if !self.up(me) || self.incarnations[node as usize - 1] != incarnation {
+                            let id = self.net.burn_id();
+                            self.trace.line(self.events, self.now_us, "drop", me, format_args!("m{id} {me}->{to} {} ({})", msg.kind(), DropReason::SenderCrashed.as_str()));
+                            // The sender is gone: nothing else it meant to do happens.
+                            drained.for_each(drop);
+                            return;
                         }
                     }
                     self.send(me, to, msg);
@@ -695,10 +693,10 @@ impl<P: Protocol> Engine<P> {
                     let deferred = std::mem::take(&mut self.nodes[i].deferred);
                     self.trace.line(self.events, self.now_us, "crash", &actor, format_args!("{actor}"));
                     for q in deferred {
-                        if let Ev::Deliver(m) = q.ev {
-                            if let Some(e) = self.net.in_flight.remove(&m) {
-                                self.trace.line(self.events, self.now_us, "drop", &actor, format_args!("m{} {}->{} {} ({})", e.id, e.from, e.to, e.msg.kind(), DropReason::Down.as_str()));
-                            }
+                        if let Ev::Deliver(m) = q.ev
+                            && let Some(e) = self.net.in_flight.remove(&m)
+                        {
+                            self.trace.line(self.events, self.now_us, "drop", &actor, format_args!("m{} {}->{} {} ({})", e.id, e.from, e.to, e.msg.kind(), DropReason::Down.as_str()));
                         }
                     }
                 }
@@ -727,10 +725,10 @@ impl<P: Protocol> Engine<P> {
                     self.trace.line(self.events, self.now_us, "resume", &actor, format_args!("{actor}"));
                     for q in deferred {
                         // What waited happens now, in the order it was due.
-                        if let Ev::Deliver(m) = q.ev {
-                            if let Some(e) = self.net.in_flight.get_mut(&m) {
-                                e.due_us = self.now_us;
-                            }
+                        if let Ev::Deliver(m) = q.ev
+                            && let Some(e) = self.net.in_flight.get_mut(&m)
+                        {
+                            e.due_us = self.now_us;
                         }
                         self.push(self.now_us, q.ev);
                     }
@@ -801,9 +799,7 @@ impl<P: Protocol> Engine<P> {
                 self.effects = effects;
             }
             Action::Client { request, to: Some(t), .. } => {
-                let Some(nid) = self.resolve(t) else {
-                    return None;
-                };
+                let nid = self.resolve(t)?;
                 let n = self.nodes.len() as u32;
                 let mut effects = std::mem::take(&mut self.effects);
                 let slot = &mut self.nodes[nid as usize - 1];

@@ -86,7 +86,7 @@ impl<P: Protocol> Timeline<P> {
     /// Starts from the latest snapshot that `usable` accepts, unless the current moment is
     /// usable and later: then replay is shortest from here.
     fn restore_before(&mut self, usable: impl Fn(&Engine<P>) -> bool) {
-        let i = self.snapshots.iter().rposition(|s| usable(s)).unwrap_or(0);
+        let i = self.snapshots.iter().rposition(&usable).unwrap_or(0);
         let here_usable = usable(&self.current);
         if !here_usable || self.snapshots[i].events() > self.current.events() {
             self.current = self.snapshots[i].clone();

@@ -695,7 +695,7 @@ mod tests {
         assert_eq!(epoch(3 * e + 5, window_us), 3 * e);
         // Across an epoch's change, absolute coordinates change and screen ones do not.
         let s = span(1, S(1), S(2), e + window_us - 100_000, e + window_us - 50_000, Some((e + window_us - 50_000, Fate::Delivered)));
-        let (before, after) = (layout(&[s.clone()], &[], 2, e + window_us - 1, window_us, ARROWS_MAX, kind_class), layout(&[s], &[], 2, e + window_us, window_us, ARROWS_MAX, kind_class));
+        let (before, after) = (layout(std::slice::from_ref(&s), &[], 2, e + window_us - 1, window_us, ARROWS_MAX, kind_class), layout(&[s], &[], 2, e + window_us, window_us, ARROWS_MAX, kind_class));
         assert_eq!((before.base_us, after.base_us), (0, e));
         let (a, b) = (&before.arrows[0], &after.arrows[0]);
         assert!(a.x1 != b.x1);

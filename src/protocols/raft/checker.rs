@@ -138,18 +138,18 @@ impl RaftChecker {
             }
         }
         let became_leader = !matches!(&self.leader_logs[i], Some((t, _)) if *t == node.term);
-        if let Some((term, old)) = &self.leader_logs[i] {
-            if *term == node.term {
-                let kept = old.len() <= node.log.len() && node.log[..old.len()] == old[..];
-                if !kept {
-                    let at = old.iter().zip(&node.log).position(|(a, b)| a != b).unwrap_or(node.log.len()) + 1;
-                    out.push(Breach {
-                        invariant: LEADER_APPEND_ONLY,
-                        detail: format!("leader S{} of term {} changed or removed its entry {at} (log went from {} to {} entries)", node.id, node.term, old.len(), node.log.len()),
-                        nodes: vec![node.id],
-                        positions: vec![(node.id, at as u64)],
-                    });
-                }
+        if let Some((term, old)) = &self.leader_logs[i]
+            && *term == node.term
+        {
+            let kept = old.len() <= node.log.len() && node.log[..old.len()] == old[..];
+            if !kept {
+                let at = old.iter().zip(&node.log).position(|(a, b)| a != b).unwrap_or(node.log.len()) + 1;
+                out.push(Breach {
+                    invariant: LEADER_APPEND_ONLY,
+                    detail: format!("leader S{} of term {} changed or removed its entry {at} (log went from {} to {} entries)", node.id, node.term, old.len(), node.log.len()),
+                    nodes: vec![node.id],
+                    positions: vec![(node.id, at as u64)],
+                });
             }
         }
         if became_leader || log_changed {

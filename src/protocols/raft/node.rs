@@ -259,6 +259,8 @@ impl RaftNode {
     }
 
     /// AppendEntries receiver (Figure 2, steps 1-5).
+    // One argument per field of the AppendEntries RPC (Figure 2), as the paper names them.
+    #[allow(clippy::too_many_arguments)]
     pub fn on_append_entries(&mut self, from: NodeId, term: u64, prev_log_index: u64, prev_log_term: u64, entries: Vec<Entry>, leader_commit: u64, cfg: &Raft, ctx: &mut Ctx<Raft>) {
         // 1. Reply false if term < currentTerm.
         if term < self.term {
