@@ -63,7 +63,7 @@ impl StageClock {
     pub fn frame(&self) {
         let frame = self.0.frame.get() + 1;
         self.0.frame.set(frame);
-        self.emit(|every| frame % every == 0);
+        self.emit(|every| frame.is_multiple_of(every));
     }
 
     /// The time moved without a frame (a step or a seek while paused, a new state drawn): every

@@ -87,9 +87,9 @@ pub fn fetch_text(url: &str, done: impl FnOnce(Result<String, String>) + 'static
     // The listeners live until they are heard: each is forgotten once, after it fired.
     gloo::events::EventListener::once(&request, "load", move |_| finish(true)).forget();
     gloo::events::EventListener::once(&request, "error", move |_| on_error(false)).forget();
-    if request.send().is_err() {
-        if let Some(done) = done.borrow_mut().take() {
-            done(Err(failed("the request could not be sent")));
-        }
+    if request.send().is_err()
+        && let Some(done) = done.borrow_mut().take()
+    {
+        done(Err(failed("the request could not be sent")));
     }
 }

@@ -35,8 +35,11 @@ struct Inner {
     last_ts: Cell<Option<f64>>,
     /// The pending request, to cancel on drop.
     pending: Cell<Option<i32>>,
-    callback: RefCell<Option<Closure<dyn FnMut(f64)>>>,
+    callback: RefCell<Option<OnFrame>>,
 }
+
+/// What the browser calls on each animation frame, with its timestamp.
+type OnFrame = Closure<dyn FnMut(f64)>;
 
 impl FrameLoop {
     /// Starts advancing `lab` at `speed` (virtual time per wall time), signalling `clocks`

@@ -727,11 +727,9 @@ impl LabState {
             // The panel may show times (how long a participant has been uncertain).
             keep_if_same(&mut self.panel, run.panel());
         }
-        if panels_due {
-            if self.twin.is_some() || !self.metrics.is_empty() {
-                let metrics = self.compare_metrics();
-                self.metrics = Rc::new(metrics);
-            }
+        if panels_due && (self.twin.is_some() || !self.metrics.is_empty()) {
+            let metrics = self.compare_metrics();
+            self.metrics = Rc::new(metrics);
         }
         // A new choice in the inspector shows at once, whatever the round.
         if panels_due || self.inspected != self.selected {
@@ -832,7 +830,7 @@ impl Reducible for LabState {
             }
             LabAction::NodeAction(id, command) => {
                 if let Some(t) = &s.twin {
-                    t.run.borrow_mut().node_command(id, command.clone());
+                    t.run.borrow_mut().node_command(id, command);
                 }
                 s.run.borrow_mut().node_command(id, command);
             }
