@@ -41,7 +41,9 @@ mod tests {
         assert_eq!(fixed(0.000_5, 3), "0.001");
         assert_eq!(fixed(f64::NAN, 2), "0");
         assert_eq!(fixed(f64::INFINITY, 2), "0");
-        assert_eq!((short(1.25, 3), short(2.0, 2), short(0.5, 2), short(10.0, 0), short(1.005, 2)), ("1.25".into(), "2".into(), "0.5".into(), "10".into(), "1.01".into()));
+        assert_eq!((short(1.25, 3), short(2.0, 2), short(0.5, 2), short(10.0, 0), short(1.006, 2)), ("1.25".into(), "2".into(), "0.5".into(), "10".into(), "1.01".into()));
+        // 1.005 is stored as 1.00499999…: rounded as Rust's own formatting rounds it, down.
+        assert_eq!((short(1.005, 2), format!("{:.2}", 1.005)), ("1".into(), "1.00".into()));
         for v in [0.0, 1.0, 12.5, 599.9, 123.456, 0.1 + 0.2] {
             assert_eq!(fixed(v, 3), format!("{v:.3}"), "{v}");
         }

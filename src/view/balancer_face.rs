@@ -493,7 +493,8 @@ pub fn ring_arcs_d(arcs: impl Iterator<Item = (u32, u32)>, c: f64, r: f64) -> St
         let large = u8::from(end.wrapping_sub(start) > u32::MAX / 2);
         // Two decimals: a short arc's ends rounded to tenths can turn its stroke across the ring.
         let f = |v: f64| crate::num::fixed(v, 2);
-        let _ = write!(d, "M{} {} A{} {} 0 {large} 1 {} {} ", f(x0), f(y0), f(r), f(r), f(x1), f(y1));
+        let r = crate::num::short(r, 2);
+        let _ = write!(d, "M{} {} A{r} {r} 0 {large} 1 {} {} ", f(x0), f(y0), f(x1), f(y1));
     }
     d
 }
