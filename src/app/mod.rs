@@ -32,7 +32,7 @@ use components::in_flight::{InFlightProps, in_flight};
 use components::inspector::{InspectorProps, inspector};
 use components::invariants::{InvariantsProps, invariants};
 use components::network::NetworkPanel;
-use components::scenarios::{ScenariosProps, scenarios};
+use components::scenarios::Scenarios;
 use components::scrubber::{ScrubberProps, mark_legend, scrubber};
 use components::session::Session;
 use components::shortcuts::Shortcuts;
@@ -385,7 +385,7 @@ fn App() -> Html {
                         <h1 data-testid="title">{ family.title }</h1>
                         <p class="subtitle">{ family.subtitle }</p>
                     </div>
-                    { scenarios(&ScenariosProps { current: lab.scenario.clone(), on_load }) }
+                    <Scenarios current={lab.scenario.clone()} {on_load} />
                     <button type="button" class="icon" aria-label="Keyboard shortcuts" aria-keyshortcuts="?" title="Keyboard shortcuts (?)" onclick={on_help}>{ "?" }</button>
                 </header>
             }

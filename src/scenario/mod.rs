@@ -24,6 +24,7 @@ pub mod compare;
 pub mod error;
 pub mod fuzz;
 pub mod guide;
+#[cfg(feature = "report")]
 pub mod guide_check;
 pub mod json;
 pub mod paxos;

@@ -31,6 +31,7 @@ pub trait AnyRun {
     /// Events processed so far.
     fn events(&self) -> u64;
     /// The JSON report of `distlab run`.
+    #[cfg(feature = "report")]
     fn report(&self) -> Value;
     /// The trace digest so far.
     fn trace_hash(&self) -> String;
@@ -75,6 +76,7 @@ impl<P: ScenarioProtocol> AnyRun for Engine<P> {
     fn events(&self) -> u64 {
         Engine::events(self)
     }
+    #[cfg(feature = "report")]
     fn report(&self) -> Value {
         Engine::report(self)
     }

@@ -9,15 +9,16 @@
 use std::cmp::Reverse;
 use std::collections::{BTreeMap, BinaryHeap, VecDeque};
 
-use serde_json::{Value, json};
-
 use super::action::{Action, Scheduled, Target, When};
 use super::checker::{Breach, Checker, Violation};
 use super::network::{DropReason, LinkProfile, MsgId, Network};
 use super::protocol::{Addr, ClientId, Ctx, Effect, Message, NodeId, Protocol};
 use super::rng::Rng;
-use super::time::{AsMs, Micros, to_ms_f64};
+use super::time::{AsMs, Micros};
 use super::trace::{Trace, TraceLine, TraceMode};
+
+#[cfg(feature = "report")]
+mod report;
 
 /// What a queue entry will do.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -850,45 +851,5 @@ impl<P: Protocol> Engine<P> {
             }
             *slot = Some(v);
         }
-    }
-
-    /// The report of `distlab run`.
-    pub fn report(&self) -> Value {
-        let invariants: Vec<Value> = self
-            .checker
-            .invariants()
-            .iter()
-            .zip(&self.violations)
-            .map(|(inv, v)| {
-                json!({
-                    "name": inv.name,
-                    "holds": v.is_none(),
-                    "violation": v.as_ref().map(|v| json!({"at_ms": to_ms_f64(v.at_us), "event": v.event, "detail": v.detail, "nodes": v.nodes})),
-                })
-            })
-            .collect();
-        let nodes: Vec<Value> = self
-            .nodes
-            .iter()
-            .map(|n| {
-                let view = match &n.state {
-                    Some(s) => self.proto.node_view(s),
-                    None => self.proto.durable_view(&n.durable),
-                };
-                json!({"id": n.id, "up": n.up(), "paused": n.paused, "view": view})
-            })
-            .collect();
-        let trace_hash = if self.trace.mode() == TraceMode::Off { Value::Null } else { Value::String(self.trace.digest()) };
-        json!({
-            "protocol": self.proto.name(),
-            "seed": self.seed,
-            "end_ms": to_ms_f64(self.now_us),
-            "events": self.events,
-            "trace_hash": trace_hash,
-            "invariants": invariants,
-            "nodes": nodes,
-            "clients": self.clients.iter().map(|c| json!({"id": c.id, "view": self.proto.client_view(&c.state)})).collect::<Vec<_>>(),
-            "outcome": self.proto.outcome(&self.world(), &self.checker),
-        })
     }
 }

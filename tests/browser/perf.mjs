@@ -9,7 +9,8 @@
 // Each run opens the page in a fresh browser profile (a cold cache) and measures
 //   first render   navigation start to the first frame that shows `svg.stage g.node`
 //                  (performance.now() in an init script), and first-contentful-paint;
-//   transfer       the page's .wasm/.js/.css as served and gzip'd at level 9;
+//   transfer       the page's .wasm/.js/.css/.json as served and gzip'd at level 9 (the .json:
+//                  the scenario the page opens with, which its loader fetches);
 // then picks a scenario if asked (the <select> with an option of that value: the file name),
 // presses Play if asked (the button named "Play"), waits --warmup seconds (2), and over
 // --seconds (10) records
@@ -229,17 +230,20 @@ async function bodyOf(url) {
   return Buffer.from(await res.arrayBuffer());
 }
 
-// The page's scripts, wasm and style sheets, each as served and gzip -9'd.
+// The page's scripts, wasm, style sheets and data (the scenario it opens with), each as served
+// and gzip -9'd; `total_gzip` adds them up.
 async function transferSizes(urls) {
-  const out = { files: [], wasm_js_gzip: 0, wasm_js_bytes: 0, css_gzip: 0 };
+  const out = { files: [], wasm_js_gzip: 0, wasm_js_bytes: 0, css_gzip: 0, json_gzip: 0, total_gzip: 0 };
   for (const url of [...new Set(urls)]) {
     const ext = path.extname(new URL(url).pathname);
-    if (!['.js', '.wasm', '.css'].includes(ext)) continue;
+    if (!['.js', '.wasm', '.css', '.json'].includes(ext)) continue;
     const body = await bodyOf(url);
     const gz = zlib.gzipSync(body, { level: 9 }).length;
     out.files.push({ file: path.basename(new URL(url).pathname), bytes: body.length, gzip: gz });
     if (ext === '.css') out.css_gzip += gz;
+    else if (ext === '.json') out.json_gzip += gz;
     else { out.wasm_js_gzip += gz; out.wasm_js_bytes += body.length; }
+    out.total_gzip += gz;
   }
   return out;
 }

@@ -8,6 +8,7 @@ use crate::view::family::{FAMILIES, here};
 use crate::view::shipped::SHIPPED;
 
 /// The picker's inputs.
+#[derive(Properties, PartialEq)]
 pub struct ScenariosProps {
     /// The loaded scenario's file name (the picker's value).
     pub current: String,
@@ -16,7 +17,8 @@ pub struct ScenariosProps {
 }
 
 /// The scenario picker and its Reset button.
-pub fn scenarios(props: &ScenariosProps) -> Html {
+#[component]
+pub fn Scenarios(props: &ScenariosProps) -> Html {
     // This page's own scenarios first: a person who opened the Raft page is choosing among
     // Raft's; the other families' follow, each under its name.
     let families = std::iter::once(here()).chain(FAMILIES.iter().filter(|f| *f != here()));
