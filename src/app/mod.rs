@@ -28,7 +28,7 @@ use components::compare::{CompareProps, compare};
 use components::controls::{ControlsProps, controls};
 use components::event_log::EventLog;
 use components::guide::{GuidePanelProps, guide_panel};
-use components::in_flight::{InFlightProps, in_flight};
+use components::in_flight::InFlight;
 use components::inspector::{InspectorProps, inspector};
 use components::invariants::{InvariantsProps, invariants};
 use components::network::NetworkPanel;
@@ -329,7 +329,7 @@ fn App() -> Html {
     let inspector_panel = html! {
         <>
             { inspector }
-            { in_flight(&InFlightProps { messages: lab.listed.clone(), on_select: on_select_message.clone() }) }
+            <InFlight messages={lab.listed.clone()} on_select={on_select_message.clone()} />
         </>
     };
     let spacetime = html! {

@@ -45,9 +45,11 @@ fn watch(dispatcher: UseReducerDispatcher<LabState>) -> Option<(IntersectionObse
             }
         }
     });
-    // A margin, so that a panel scrolled towards is already current when it appears.
+    // A small margin, so that a panel scrolled towards is current as it appears. Not more: a
+    // panel just under the fold (the Raft page's logs at 1024×640) would be rebuilt five times
+    // a second for no one; one that comes into sight catches up at once (`LabAction::OnScreen`).
     let options = IntersectionObserverInit::new();
-    options.set_root_margin("200px 0px");
+    options.set_root_margin("40px 0px");
     let observer = IntersectionObserver::new_with_options(callback.as_ref().unchecked_ref(), &options).ok()?;
     for (selector, _) in WATCHED {
         if let Ok(Some(element)) = document.query_selector(selector) {

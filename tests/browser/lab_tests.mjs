@@ -77,6 +77,28 @@ export async function labTests({ context, launch, baseUrl, test, assert, artifac
     await page.close();
   });
 
+  await test('the list of messages in flight, opened, names what the stage draws and opens each in the inspector', async () => {
+    const { page, errors } = await open();
+    await playUntilLeader(page);
+    for (let i = 0; i < 50 && (await page.locator('svg.stage g.msg:not(.lost)').count()) === 0; i++) {
+      await page.getByRole('button', { name: 'Step', exact: true }).click();
+    }
+    const list = page.getByTestId('in-flight');
+    // Folded, it builds no rows (they would change dozens of times a second for no one).
+    assert((await list.locator('li').count()) === 0, 'the folded list has rows');
+    await list.locator('summary').click();
+    const drawn = (await page.locator('svg.stage g.messages g[data-msg]').evaluateAll((gs) => gs.map((g) => g.dataset.msg))).sort();
+    const rows = (await list.getByRole('button').allTextContents()).map((t) => /^m(\d+) /.exec(t)?.[1]).sort();
+    assert(drawn.length > 0 && drawn.length <= 60, `${drawn.length} messages drawn: this test wants a few`);
+    assert(JSON.stringify(rows) === JSON.stringify(drawn), `listed ${rows}, drawn ${drawn}`);
+    const id = rows[0];
+    await list.getByRole('button', { name: new RegExp(`^m${id} `) }).click();
+    const text = await visibleText(page.getByTestId('inspector'));
+    assert(text.includes(`m${id}`), `the inspector reads "${text.slice(0, 200)}" after m${id} was chosen from the list`);
+    assert(errors.length === 0, errors.join('\n'));
+    await page.close();
+  });
+
   await test('messages fly between their two servers and rings drain with time, forward and back', async () => {
     // Positions and dashes are set on the elements by the stage's clock, outside Yew's render:
     // this checks they follow the moment shown, stepping either way while paused.
