@@ -8,6 +8,7 @@
 
 use distlab::sim::Micros;
 use distlab::view::balancer_face::{mark_out_of_pool, out_of_pool, stage_keys};
+use distlab::view::geometry::{self, Layout};
 use distlab::view::lab::LabRun;
 use distlab::view::labels::{self, StageKeys, TextBox};
 use distlab::view::{MessageView, NodeView, Panel};
@@ -48,8 +49,7 @@ fn overlaps(boxes: &[(String, TextBox)]) -> Vec<String> {
 }
 
 /// The stage's words with the labels placed at `placed_at` and drawn at `now_us`.
-fn words(run: &LabRun, nodes: &[NodeView], messages: &[MessageView], placed_at: Micros, now_us: Micros) -> Vec<(String, TextBox)> {
-    let layout = run.layout();
+fn words(run: &LabRun, layout: Layout, nodes: &[NodeView], messages: &[MessageView], placed_at: Micros, now_us: Micros) -> Vec<(String, TextBox)> {
     let n = nodes.len() as u32;
     // A balancer's stage draws its key space about S1 and says which backends are outside its
     // pool, from its panel (as the stage does).
@@ -62,8 +62,8 @@ fn words(run: &LabRun, nodes: &[NodeView], messages: &[MessageView], placed_at: 
     let every = labels::draw_every(layout, messages.len());
     let drawn: Vec<&MessageView> = messages.iter().filter(|m| m.id % every == 0).take(labels::MAX_DRAWN).collect();
     let placed = labels::stage_labels(layout, n, &drawn, &texts, placed_at, None, |_| None);
-    let at = distlab::view::geometry::positions(layout, n);
-    let r = distlab::view::geometry::radius(layout, n);
+    let at = geometry::positions(layout, n);
+    let r = geometry::radius(layout, n);
     let mut out: Vec<(String, TextBox)> = nodes.iter().zip(&texts).flat_map(|(node, t)| t.boxes().map(move |b| (format!("S{}'s words", node.id), b))).collect();
     for p in placed {
         let m = drawn.iter().find(|m| m.id == p.id).expect("placed messages are drawn");
@@ -93,12 +93,17 @@ fn no_two_words_on_a_stage_overlap_at_any_sampled_moment_of_any_shipped_scenario
             run.seek_time(t);
             let (nodes, messages) = (run.nodes(), run.messages());
             let now = run.now_us();
-            for later in [now, now + 1_000, now + 5_000] {
-                let w = words(&run, &nodes, &messages, now, later);
-                labelled += w.iter().filter(|(what, _)| what.contains("label")).count();
-                problems.extend(overlaps(&w).into_iter().map(|o| format!("{name} at {now} µs (drawn at {later} µs): {o}")));
-                let view = (distlab::view::geometry::view_width(run.layout()), distlab::view::geometry::view_height(run.layout()));
-                problems.extend(outside(&w, view).into_iter().map(|o| format!("{name} at {now} µs (drawn at {later} µs): {o}")));
+            // As a laptop draws it, and a phone (where a balancer's fan is narrower).
+            let mut layouts = vec![run.layout(), run.layout().narrow()];
+            layouts.dedup();
+            for &layout in &layouts {
+                for later in [now, now + 1_000, now + 5_000] {
+                    let w = words(&run, layout, &nodes, &messages, now, later);
+                    labelled += w.iter().filter(|(what, _)| what.contains("label")).count();
+                    problems.extend(overlaps(&w).into_iter().map(|o| format!("{name} at {now} µs (drawn at {later} µs, {layout:?}): {o}")));
+                    let view = (geometry::view_width(layout), geometry::view_height(layout));
+                    problems.extend(outside(&w, view).into_iter().map(|o| format!("{name} at {now} µs (drawn at {later} µs, {layout:?}): {o}")));
+                }
             }
         }
     }

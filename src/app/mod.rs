@@ -13,6 +13,7 @@ pub mod components;
 pub mod files;
 mod frames;
 pub mod keys;
+mod narrow;
 mod on_screen;
 pub mod panic;
 pub mod state;
@@ -167,6 +168,8 @@ fn App() -> Html {
     });
     use_frame_loop(&lab);
     on_screen::use_on_screen(lab.dispatcher(), lab.generation);
+    let narrow_screen = narrow::use_narrow_screen();
+    let layout = narrow::on_screen(lab.layout, narrow_screen);
     use_fragment_sync(&lab);
     use_leaving(&lab);
     use_fetching(&lab);
@@ -298,7 +301,7 @@ fn App() -> Html {
     // The run's stage, built once: alone, or beside compare mode's second run.
     let main_stage = html! {
         <Stage nodes={lab.nodes.clone()} messages={lab.messages.clone()} now_us={lab.now_us} clock={lab.clocks[0].clone()} selected={selected_node.as_ref().map(|n| n.id)}
-            {selected_message} {highlight} spans={lab.dropped.clone()} {on_select} on_select_message={on_select_message.clone()} colours={lab.colours} layout={lab.layout}
+            {selected_message} {highlight} spans={lab.dropped.clone()} {on_select} on_select_message={on_select_message.clone()} colours={lab.colours} {layout}
             panel={components::stage::PanelRef(lab.panel.clone())} />
     };
     let stage = if let Some(twin) = &lab.twin {
@@ -316,7 +319,7 @@ fn App() -> Html {
                         }
                     </figcaption>
                     <Stage nodes={twin.nodes.clone()} messages={twin.messages.clone()} now_us={twin.now_us} clock={twin.clock.clone()} selected={None::<u32>}
-                        selected_message={None::<u64>} highlight={Rc::new(Vec::new())} spans={twin.spans.clone()} on_select={ignore_node.clone()} on_select_message={ignore_message.clone()} colours={twin.colours} layout={twin.layout}
+                        selected_message={None::<u64>} highlight={Rc::new(Vec::new())} spans={twin.spans.clone()} on_select={ignore_node.clone()} on_select_message={ignore_message.clone()} colours={twin.colours} layout={narrow::on_screen(twin.layout, narrow_screen)}
                         interactive={false} label={AttrValue::from(format!("Servers and messages of {}", twin.label))} />
                 </figure>
             </div>
@@ -367,7 +370,7 @@ fn App() -> Html {
         Vec::new()
     };
     let has_side = !embed || !tabs.is_empty();
-    let aspect = crate::view::geometry::view_width(lab.layout) / crate::view::geometry::view_height(lab.layout);
+    let aspect = crate::view::geometry::view_width(layout) / crate::view::geometry::view_height(layout);
 
     html! {
         <main class={classes!("lab", embed.then_some("embed"), (!has_side).then_some("no-side"), (embed && shows("timeline")).then_some("with-timeline"))}

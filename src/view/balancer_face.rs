@@ -1081,7 +1081,7 @@ mod tests {
 
     #[test]
     fn every_shipped_scenarios_stage_words_stay_apart_inside_and_off_the_circles() {
-        use crate::view::geometry::{self, FAN_BALANCER, Layout};
+        use crate::view::geometry::{self, Layout};
         use crate::view::labels::{TextBox, stage_node_texts};
         let mut checked = 0;
         for (name, _) in crate::view::shipped::runnable().filter(|(n, _)| n.starts_with("balancer-")) {
@@ -1096,38 +1096,46 @@ mod tests {
                 for n in &mut slow[1..] {
                     n.caption = format!("{OUT_OF_POOL}\n{}", slow_words(2250));
                 }
-                for nodes in [nodes, slow] {
-                    let n = nodes.len() as u32;
-                    let (at, r) = (geometry::positions(Layout::Fan, n), geometry::radius(Layout::Fan, n));
-                    let texts = stage_node_texts(Layout::Fan, &nodes, &keys);
-                    let mut boxes: Vec<(usize, TextBox)> = texts.iter().enumerate().flat_map(|(i, t)| t.boxes().map(move |b| (i, b))).collect();
-                    // The clients' mark: its word, in its box.
-                    boxes.push((usize::MAX, TextBox::of("clients", 13.0, geometry::client_point(Layout::Fan))));
-                    let at_t = format!("{name} at {us} µs");
-                    for (k, (i, a)) in boxes.iter().enumerate() {
-                        assert!(a.x - a.w / 2.0 >= 0.0 && a.x + a.w / 2.0 <= geometry::FAN_WIDTH && a.top() >= 0.0 && a.bottom() <= geometry::VIEW_SIZE, "{at_t}: S{} {a:?} outside", i + 1);
-                        for (j, b) in &boxes[k + 1..] {
-                            assert!(!a.overlaps(b), "{at_t}: S{}'s {a:?} and S{}'s {b:?} overlap", i + 1, j + 1);
+                // On a laptop's fan and on a phone's.
+                for layout in [Layout::Fan, Layout::FanNarrow] {
+                    let s1 = geometry::balancer_point(layout);
+                    for nodes in [&nodes, &slow] {
+                        let n = nodes.len() as u32;
+                        let (at, r) = (geometry::positions(layout, n), geometry::radius(layout, n));
+                        let texts = stage_node_texts(layout, nodes, &keys);
+                        let mut boxes: Vec<(usize, TextBox)> = texts.iter().enumerate().flat_map(|(i, t)| t.boxes().map(move |b| (i, b))).collect();
+                        // The clients' mark: its word, in its box.
+                        boxes.push((usize::MAX, TextBox::of("clients", 13.0, geometry::client_point(layout))));
+                        let at_t = format!("{name} at {us} µs, {layout:?}");
+                        for (k, (i, a)) in boxes.iter().enumerate() {
+                            assert!(
+                                a.x - a.w / 2.0 >= 0.0 && a.x + a.w / 2.0 <= geometry::view_width(layout) && a.top() >= 0.0 && a.bottom() <= geometry::VIEW_SIZE,
+                                "{at_t}: S{} {a:?} outside",
+                                i + 1
+                            );
+                            for (j, b) in &boxes[k + 1..] {
+                                assert!(!a.overlaps(b), "{at_t}: S{}'s {a:?} and S{}'s {b:?} overlap", i + 1, j + 1);
+                            }
+                            for (j, c) in at.iter().enumerate() {
+                                let circle = TextBox { x: c.x, y: c.y, w: 2.0 * r, h: 2.0 * r };
+                                assert!(j == *i || !a.overlaps(&circle), "{at_t}: S{}'s {a:?} over S{}", i + 1, j + 1);
+                            }
+                            // Off the ring (S1's own badge and name are inside it).
+                            if keys == StageKeys::Ring && *i != 0 {
+                                let nearest = Point { x: s1.x.clamp(a.x - a.w / 2.0, a.x + a.w / 2.0), y: s1.y.clamp(a.top(), a.bottom()) };
+                                assert!(nearest.dist(s1) > geometry::key_ring_outer(r), "{at_t}: S{}'s {a:?} on the ring", i + 1);
+                            }
                         }
-                        for (j, c) in at.iter().enumerate() {
-                            let circle = TextBox { x: c.x, y: c.y, w: 2.0 * r, h: 2.0 * r };
-                            assert!(j == *i || !a.overlaps(&circle), "{at_t}: S{}'s {a:?} over S{}", i + 1, j + 1);
+                        if let StageKeys::Ring = keys {
+                            let (b, _) = texts[0].caption.expect("S1's caption");
+                            assert!(b.top() > s1.y + geometry::key_ring_outer(r), "{at_t}: S1's caption under the ring");
                         }
-                        // Off the ring (S1's own badge and name are inside it).
-                        if keys == StageKeys::Ring && *i != 0 {
-                            let nearest = Point { x: FAN_BALANCER.x.clamp(a.x - a.w / 2.0, a.x + a.w / 2.0), y: FAN_BALANCER.y.clamp(a.top(), a.bottom()) };
-                            assert!(nearest.dist(FAN_BALANCER) > geometry::key_ring_outer(r), "{at_t}: S{}'s {a:?} on the ring", i + 1);
-                        }
+                        checked += 1;
                     }
-                    if let StageKeys::Ring = keys {
-                        let (b, _) = texts[0].caption.expect("S1's caption");
-                        assert!(b.top() > FAN_BALANCER.y + geometry::key_ring_outer(r), "{at_t}: S1's caption under the ring");
-                    }
-                    checked += 1;
                 }
             }
         }
-        assert!(checked >= 15 * 4 * 2, "{checked}");
+        assert!(checked >= 15 * 4 * 2 * 2, "{checked}");
     }
 
     #[test]

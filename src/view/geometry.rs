@@ -9,6 +9,10 @@ pub const VIEW_SIZE: f64 = 600.0;
 /// Width of a balancer's fan: landscape, as the stage's box is on laptops and projectors, so
 /// that the backends get the room their slots and queues take beside them.
 pub const FAN_WIDTH: f64 = 900.0;
+/// Width of the narrow fan ([`Layout::FanNarrow`]), for a phone: square, as the other pages'
+/// rings are, so that on a 390 px screen its words are drawn half as large again as the wide
+/// fan's would be.
+pub const FAN_NARROW_WIDTH: f64 = 600.0;
 
 /// Whether this build draws a fan: only the load balancer's does. Elsewhere the fan's arms
 /// below are dead code the optimizer drops, rather than weight in the page's download.
@@ -18,6 +22,7 @@ pub const FANS: bool = cfg!(feature = "balancer");
 pub fn view_width(layout: Layout) -> f64 {
     match layout {
         Layout::Fan if FANS => FAN_WIDTH,
+        Layout::FanNarrow if FANS => FAN_NARROW_WIDTH,
         _ => VIEW_SIZE,
     }
 }
@@ -84,6 +89,23 @@ pub enum Layout {
     /// A load balancer: S1 left of centre, clients further left, backends S2.. in columns on
     /// the right.
     Fan,
+    /// [`Layout::Fan`] on a narrow screen: the same places, closer together in a square.
+    FanNarrow,
+}
+
+impl Layout {
+    /// Whether this is a balancer's fan, wide or narrow.
+    pub fn is_fan(self) -> bool {
+        FANS && matches!(self, Layout::Fan | Layout::FanNarrow)
+    }
+
+    /// This layout on a narrow screen (a phone): a fan narrows; a ring is square already.
+    pub fn narrow(self) -> Layout {
+        match self {
+            Layout::Fan => Layout::FanNarrow,
+            other => other,
+        }
+    }
 }
 
 /// Most columns of backends in [`Layout::Fan`].
@@ -91,12 +113,17 @@ pub const FAN_COLUMNS_MAX: u32 = 8;
 /// Most servers [`Layout::Fan`] lays out: S1 and 200 backends, as many as a balancer scenario
 /// may have.
 pub const FAN_MAX_NODES: u32 = 201;
-/// Where the balancer (S1) sits in [`Layout::Fan`]: left of the middle, with the clients
-/// further left and its key space (a ring around it, or a strip of cells under it) about it.
-pub const FAN_BALANCER: Point = Point { x: 230.0, y: VIEW_SIZE / 2.0 };
-/// The backends' part of [`Layout::Fan`]: from here to the right edge, in cells of a circle
-/// with its slots and queue beside it.
-pub const FAN_BACKENDS_X: f64 = 390.0;
+/// Where the balancer (S1) sits in a fan: left of the middle, with the clients further left
+/// and its key space (a ring around it, or a strip of cells under it) about it.
+pub fn balancer_point(layout: Layout) -> Point {
+    Point { x: if layout == Layout::FanNarrow { 176.0 } else { 230.0 }, y: VIEW_SIZE / 2.0 }
+}
+
+/// The backends' part of a fan: from here to the right edge, in cells of a circle with its
+/// slots and queue beside it.
+pub fn backends_x(layout: Layout) -> f64 {
+    if layout == Layout::FanNarrow { 266.0 } else { 390.0 }
+}
 /// Space kept clear at the fan's edges.
 const FAN_MARGIN: f64 = 8.0;
 /// The largest radius of a fan's servers.
@@ -107,24 +134,24 @@ const FAN_CELL_W: f64 = 7.2;
 const FAN_CELL_H: f64 = 2.5;
 
 /// A fan's cell size for `columns` of `rows` backends.
-fn fan_cell(columns: u32, rows: u32) -> (f64, f64) {
-    ((FAN_WIDTH - FAN_BACKENDS_X - FAN_MARGIN) / f64::from(columns.max(1)), (VIEW_SIZE - 2.0 * FAN_MARGIN) / f64::from(rows.max(1)))
+fn fan_cell(layout: Layout, columns: u32, rows: u32) -> (f64, f64) {
+    ((view_width(layout) - backends_x(layout) - FAN_MARGIN) / f64::from(columns.max(1)), (VIEW_SIZE - 2.0 * FAN_MARGIN) / f64::from(rows.max(1)))
 }
 
 /// The radius a grid of `columns` of `rows` backends allows.
-fn fan_cell_r(columns: u32, rows: u32) -> f64 {
-    let (w, h) = fan_cell(columns, rows);
+fn fan_cell_r(layout: Layout, columns: u32, rows: u32) -> f64 {
+    let (w, h) = fan_cell(layout, columns, rows);
     (w / FAN_CELL_W).min(h / FAN_CELL_H).min(FAN_R_MAX)
 }
 
-/// Columns of backends and backends per column for `backends` in [`Layout::Fan`]: the grid
-/// with the largest circles, the fewest columns among equals.
-fn fan_grid(backends: u32) -> (u32, u32) {
+/// Columns of backends and backends per column for `backends` in a fan: the grid with the
+/// largest circles, the fewest columns among equals.
+fn fan_grid(layout: Layout, backends: u32) -> (u32, u32) {
     let backends = backends.max(1);
     let mut best = (1, backends);
     for columns in 2..=FAN_COLUMNS_MAX {
         let rows = backends.div_ceil(columns);
-        if fan_cell_r(columns, rows) > fan_cell_r(best.0, best.1) + 1e-9 {
+        if fan_cell_r(layout, columns, rows) > fan_cell_r(layout, best.0, best.1) + 1e-9 {
             best = (columns, rows);
         }
     }
@@ -134,17 +161,17 @@ fn fan_grid(backends: u32) -> (u32, u32) {
 /// Centres of `n` servers in `layout`.
 pub fn positions(layout: Layout, n: u32) -> Vec<Point> {
     match layout {
-        Layout::Fan if FANS => {
+        _ if layout.is_fan() => {
             let n = n.clamp(1, FAN_MAX_NODES);
             let backends = n - 1;
-            let (columns, per_column) = fan_grid(backends);
-            let (_, h) = fan_cell(columns, per_column);
-            let r = fan_cell_r(columns, per_column);
+            let (columns, per_column) = fan_grid(layout, backends);
+            let (_, h) = fan_cell(layout, columns, per_column);
+            let r = fan_cell_r(layout, columns, per_column);
             // The cells at the right edge, no wider than they need: a few backends stand far from
             // the balancer, with room for their requests' flights.
             let w = FAN_CELL_W * r;
-            let left = (FAN_WIDTH - FAN_MARGIN - f64::from(columns) * w).max(FAN_BACKENDS_X);
-            let mut out = vec![FAN_BALANCER];
+            let left = (view_width(layout) - FAN_MARGIN - f64::from(columns) * w).max(backends_x(layout));
+            let mut out = vec![balancer_point(layout)];
             for b in 0..backends {
                 let (col, row) = (b / per_column, b % per_column);
                 // A shorter last column is centred on the rows of the others.
@@ -163,6 +190,7 @@ pub fn positions(layout: Layout, n: u32) -> Vec<Point> {
 pub fn client_point(layout: Layout) -> Point {
     match layout {
         Layout::Fan if FANS => Point { x: 52.0, y: VIEW_SIZE / 2.0 },
+        Layout::FanNarrow if FANS => Point { x: 44.0, y: VIEW_SIZE / 2.0 },
         _ => center(),
     }
 }
@@ -170,9 +198,9 @@ pub fn client_point(layout: Layout) -> Point {
 /// Radius of a server's circle for `n` servers in `layout`.
 pub fn radius(layout: Layout, n: u32) -> f64 {
     match layout {
-        Layout::Fan if FANS => {
-            let (columns, per_column) = fan_grid(n.clamp(2, FAN_MAX_NODES) - 1);
-            fan_cell_r(columns, per_column).max(4.0)
+        _ if layout.is_fan() => {
+            let (columns, per_column) = fan_grid(layout, n.clamp(2, FAN_MAX_NODES) - 1);
+            fan_cell_r(layout, columns, per_column).max(4.0)
         }
         _ => node_radius(n),
     }
@@ -228,7 +256,7 @@ pub fn queue_text(queued: u32) -> String {
     if queued > 999 { "999+".to_string() } else { queued.to_string() }
 }
 
-/// A balancer's hash ring around S1 (centre [`FAN_BALANCER`]) for servers of radius `r`: the
+/// A balancer's hash ring around S1 (centre [`balancer_point`]) for servers of radius `r`: the
 /// radius of its arcs, their width and that of the arcs the last change moved keys to, and the
 /// radius of the dashed arcs a leaving backend held (inside the ring).
 pub fn key_ring(r: f64) -> (f64, f64, f64, f64) {
@@ -247,11 +275,12 @@ pub const STRIP_COLUMNS: usize = 16;
 pub const STRIP_CELL: f64 = 12.0;
 pub const STRIP_PITCH: f64 = 14.0;
 
-/// The top-left corner of cell `i` of a strip whose top is at `top`, centred under S1.
-pub fn strip_cell(i: usize, top: f64) -> Point {
+/// The top-left corner of cell `i` of a strip whose top is at `top`, centred under S1 at
+/// `centre_x`.
+pub fn strip_cell(i: usize, centre_x: f64, top: f64) -> Point {
     let width = STRIP_PITCH * STRIP_COLUMNS as f64 - (STRIP_PITCH - STRIP_CELL);
     let (row, col) = (i / STRIP_COLUMNS, i % STRIP_COLUMNS);
-    Point { x: FAN_BALANCER.x - width / 2.0 + col as f64 * STRIP_PITCH, y: top + row as f64 * STRIP_PITCH }
+    Point { x: centre_x - width / 2.0 + col as f64 * STRIP_PITCH, y: top + row as f64 * STRIP_PITCH }
 }
 
 /// The size of a strip of `cells` cells.
@@ -492,34 +521,42 @@ mod tests {
     #[test]
     fn a_fan_puts_the_balancer_left_and_backends_in_columns_that_do_not_touch() {
         assert_eq!((view_width(Layout::Fan), view_height(Layout::Fan)), (900.0, 600.0), "landscape");
-        for n in [2, 5, 7, 11, 12, 13, 21, 41, 97, 101, 150, 201, 300] {
-            let p = positions(Layout::Fan, n);
-            assert_eq!(p.len() as u32, n.min(FAN_MAX_NODES));
-            let r = radius(Layout::Fan, n);
-            if n <= 13 {
-                assert!(r >= 24.0, "{n}: up to 12 backends are large ({r:.1})");
-            }
-            assert!(p[1..].iter().all(|b| b.x > p[0].x + 100.0), "backends right of S1 ({n})");
-            assert!(p[1..].iter().all(|b| b.x - r >= FAN_BACKENDS_X), "backends in their part ({n})");
-            assert!(client_point(Layout::Fan).x < p[0].x);
-            for (i, a) in p.iter().enumerate() {
-                assert!(a.x - r >= 0.0 && a.x + r <= FAN_WIDTH && a.y - r >= 0.0 && a.y + r <= VIEW_SIZE, "{n}: S{} inside", i + 1);
-                for b in &p[i + 1..] {
-                    assert!(a.dist(*b) >= 2.0 * r, "{n}: servers overlap");
+        assert_eq!((view_width(Layout::FanNarrow), view_height(Layout::FanNarrow)), (600.0, 600.0), "square");
+        for layout in [Layout::Fan, Layout::FanNarrow] {
+            let width = view_width(layout);
+            for n in [2, 5, 7, 11, 12, 13, 21, 41, 97, 101, 150, 201, 300] {
+                let p = positions(layout, n);
+                assert_eq!(p.len() as u32, n.min(FAN_MAX_NODES));
+                let r = radius(layout, n);
+                if n <= 13 {
+                    assert!(r >= 20.0, "{layout:?} {n}: up to 12 backends are large ({r:.1})");
+                }
+                assert!(p[1..].iter().all(|b| b.x > p[0].x + 80.0), "{layout:?}: backends right of S1 ({n})");
+                assert!(p[1..].iter().all(|b| b.x - r >= backends_x(layout)), "{layout:?}: backends in their part ({n})");
+                assert!(client_point(layout).x < p[0].x);
+                for (i, a) in p.iter().enumerate() {
+                    assert!(a.x - r >= 0.0 && a.x + r <= width && a.y - r >= 0.0 && a.y + r <= VIEW_SIZE, "{layout:?} {n}: S{} inside", i + 1);
+                    for b in &p[i + 1..] {
+                        assert!(a.dist(*b) >= 2.0 * r, "{layout:?} {n}: servers overlap");
+                    }
+                }
+                // A backend's meter ends before the next column's circles (and the stage's edge).
+                for a in &p[1..] {
+                    let m = Meter::of(*a, r);
+                    let end = m.x + m.queue_max();
+                    assert!(end < width, "{layout:?} {n}: meter inside");
+                    assert!(p[1..].iter().all(|b| b.x <= a.x || end < b.x - r), "{layout:?} {n}: a meter runs into the next column");
                 }
             }
-            // A backend's meter ends before the next column's circles (and the stage's edge).
-            for a in &p[1..] {
-                let m = Meter::of(*a, r);
-                let end = m.x + m.queue_max();
-                assert!(end < FAN_WIDTH, "{n}: meter inside");
-                assert!(p[1..].iter().all(|b| b.x <= a.x || end < b.x - r), "{n}: a meter runs into the next column");
-            }
+            // Rows line up across columns.
+            let p = positions(layout, 21);
+            let second = p[1..].iter().find(|b| b.x > p[1].x).expect("two columns");
+            assert_eq!(p[1].y, second.y);
         }
-        // Rows line up across columns.
-        let p = positions(Layout::Fan, 21);
-        let second = p[1..].iter().find(|b| b.x > p[1].x).expect("two columns");
-        assert_eq!(p[1].y, second.y);
+        // The narrow fan's servers are no smaller than the wide one's by more than its width is.
+        for n in [6, 12, 13] {
+            assert!(radius(Layout::FanNarrow, n) * FAN_WIDTH >= 0.75 * radius(Layout::Fan, n) * FAN_NARROW_WIDTH, "{n}");
+        }
     }
 
     #[test]
@@ -539,18 +576,21 @@ mod tests {
 
     #[test]
     fn the_key_space_sits_about_s1_clear_of_it() {
-        for n in [5, 11, 21] {
-            let r = radius(Layout::Fan, n);
-            let (ring, width, moved, left) = key_ring(r);
-            assert!(left - 2.5 > r + 2.0, "the former arcs clear S1's circle");
-            assert!(ring - moved / 2.0 - 1.5 > left + 3.5, "the ring clears the former arcs");
-            assert!(width < moved && key_ring_outer(r) < 90.0);
-            assert!(FAN_BALANCER.x + key_ring_outer(r) < FAN_BACKENDS_X && FAN_BALANCER.x - key_ring_outer(r) > client_point(Layout::Fan).x + 40.0);
+        for layout in [Layout::Fan, Layout::FanNarrow] {
+            let s1 = balancer_point(layout);
+            for n in [5, 11, 21] {
+                let r = radius(layout, n);
+                let (ring, width, moved, left) = key_ring(r);
+                assert!(left - 2.5 > r + 2.0, "the former arcs clear S1's circle");
+                assert!(ring - moved / 2.0 - 1.5 > left + 3.5, "the ring clears the former arcs");
+                assert!(width < moved && key_ring_outer(r) < 90.0);
+                assert!(s1.x + key_ring_outer(r) < backends_x(layout) && s1.x - key_ring_outer(r) > client_point(layout).x + 40.0, "{layout:?} {n}");
+            }
         }
         let (w, h) = strip_size(64);
         assert_eq!((w, h), (222.0, 54.0));
-        assert_eq!(strip_cell(0, 400.0), Point { x: FAN_BALANCER.x - 111.0, y: 400.0 });
-        assert_eq!(strip_cell(17, 400.0), Point { x: FAN_BALANCER.x - 111.0 + 14.0, y: 414.0 });
+        assert_eq!(strip_cell(0, 230.0, 400.0), Point { x: 230.0 - 111.0, y: 400.0 });
+        assert_eq!(strip_cell(17, 230.0, 400.0), Point { x: 230.0 - 111.0 + 14.0, y: 414.0 });
         assert_eq!(strip_size(3), (40.0, 12.0));
     }
 }

@@ -15,6 +15,7 @@ use std::fmt::Write;
 use std::rc::Rc;
 
 use super::balancer_face::{moved_ranges, out_of_pool, ring_arcs_d, ring_runs, stage_keys};
+use super::geometry::Point;
 use super::labels::{self, StageKeys, TextBox};
 use super::{Panel, geometry, palette};
 use crate::num::fixed;
@@ -56,10 +57,10 @@ const MOVED_MIN: f64 = 1.0;
 /// Arcs of the stage's ring shorter than this (viewBox units) go to the arc before them.
 const SLIVER: f64 = 0.8;
 
-/// The key space as SVG text (a `<g>` with its accessible name), for servers of radius `r`; a
-/// strip goes in `area` (from the servers' words). Empty when there is nothing to draw.
-pub fn svg(k: &KeyData, r: f64, area: Option<TextBox>) -> String {
-    let c = geometry::FAN_BALANCER;
+/// The key space as SVG text (a `<g>` with its accessible name), about the balancer at `c` for
+/// servers of radius `r`; a strip goes in `area` (from the servers' words). Empty when there is
+/// nothing to draw.
+pub fn svg(k: &KeyData, c: Point, r: f64, area: Option<TextBox>) -> String {
     // A strip's cells of the backend the last change moved keys to, when there was one (an
     // addition: then they are the keys that moved; after a removal every heir got some, and
     // outlining all their cells would say nothing).
@@ -125,7 +126,7 @@ pub fn svg(k: &KeyData, r: f64, area: Option<TextBox>) -> String {
             let _ = write!(out, r#"<g class="key-space strip" role="img" aria-label="{}">"#, escape(&label));
             let kind = if k.table_size > 0 { "entry" } else { "key" };
             for (i, &id) in k.cells.iter().take(*cells).enumerate() {
-                let at = geometry::strip_cell(i, top);
+                let at = geometry::strip_cell(i, area.x, top);
                 let class = if moved(id) { "cell moved" } else { "cell" };
                 let _ = write!(
                     out,
@@ -183,8 +184,11 @@ mod tests {
         run.panel()
     }
 
+    /// The balancer's place in the wide fan.
+    const S1: Point = Point { x: 230.0, y: 300.0 };
+
     fn area() -> Option<TextBox> {
-        Some(TextBox { x: geometry::FAN_BALANCER.x, y: 400.0, w: 100.0, h: 60.0 })
+        Some(TextBox { x: S1.x, y: 400.0, w: 100.0, h: 60.0 })
     }
 
     #[test]
@@ -192,7 +196,7 @@ mod tests {
         // Consistent hashing, adding S12 at 2 s: its arcs are the keys that moved.
         let k = key_data(&panel_at("balancer-ring-hash-add-backend.json", 2_500));
         assert_eq!(k.shape, StageKeys::Ring);
-        let svg = svg(&k, 30.0, None);
+        let svg = svg(&k, S1, 30.0, None);
         assert!(svg.starts_with(r#"<g class="key-space ring" role="img" aria-label="The hash ring around S1"#), "{}", &svg[..120]);
         assert_eq!(svg.matches(r#"<path class="arc" "#).count(), 11, "an arc path per backend");
         assert_eq!(svg.matches(r#"class="arc moved""#).count(), 1, "S12's");
@@ -205,7 +209,7 @@ mod tests {
     fn a_removal_draws_the_leavers_arcs_dashed_inside() {
         let k = key_data(&panel_at("balancer-rendezvous-remove-backend.json", 100));
         let ring = key_data(&panel_at("balancer-ring-hash-add-backend.json", 100));
-        assert_eq!(svg(&ring, 30.0, None).matches(r#"<g class="left">"#).count(), 0, "nobody left yet");
+        assert_eq!(svg(&ring, S1, 30.0, None).matches(r#"<g class="left">"#).count(), 0, "nobody left yet");
         assert!(matches!(k.shape, StageKeys::Strip { .. }), "rendezvous hashing draws a strip");
     }
 
@@ -213,16 +217,16 @@ mod tests {
     fn a_strip_draws_its_cells_in_their_colours_with_words_under_them() {
         let k = key_data(&panel_at("balancer-maglev-remove-backend.json", 100));
         let StageKeys::Strip { cells, .. } = k.shape.clone() else { panic!("Maglev draws a strip: {:?}", k.shape) };
-        let svg = svg(&k, 30.0, area());
+        let svg = svg(&k, S1, 30.0, area());
         assert_eq!(svg.matches("<rect class=\"cell").count(), cells);
         assert!(svg.contains("aria-label=\"Maglev&#39;s table") || svg.contains("aria-label=\"Maglev's table"), "{}", &svg[..160]);
         assert!(svg.contains(r#"<text class="keys-words""#));
-        assert_eq!(super::svg(&k, 30.0, None), "", "no area, no strip");
+        assert_eq!(super::svg(&k, S1, 30.0, None), "", "no area, no strip");
     }
 
     #[test]
     fn nothing_is_drawn_for_a_strategy_without_keys_and_text_is_escaped() {
-        assert_eq!(svg(&KeyData::default(), 30.0, area()), "");
+        assert_eq!(svg(&KeyData::default(), S1, 30.0, area()), "");
         assert_eq!(escape(r#"a<b & "c">"#), "a&lt;b &amp; &quot;c&quot;&gt;");
         assert_eq!(distinct([5, 2, 5, 3, 2].into_iter()), [2, 3, 5]);
     }

@@ -48,7 +48,7 @@ const SAMPLE_DRAWN: usize = 60;
 /// (at most [`MAX_DRAWN`] of them): all of them on a ring; a sample on a balancer's fan at
 /// thousands of requests a second.
 pub fn draw_every(layout: geometry::Layout, in_flight: usize) -> u64 {
-    if geometry::FANS && layout == geometry::Layout::Fan { geometry::sample_every(in_flight, SAMPLE_OVER, SAMPLE_DRAWN) } else { 1 }
+    if layout.is_fan() { geometry::sample_every(in_flight, SAMPLE_OVER, SAMPLE_DRAWN) } else { 1 }
 }
 
 /// A text's box: centre and size.
@@ -227,8 +227,8 @@ pub fn stage_node_texts(layout: geometry::Layout, nodes: &[super::NodeView], key
             let side = node.group.map(|g| format!("side {}", side_letter(g)));
             let t = node_text(c, r, node.id, node.badge, &node.caption, side.as_deref(), node.up && node.paused);
             match layout {
-                geometry::Layout::Fan if geometry::FANS && i == 0 => balancer_text(t, c, r, keys),
-                geometry::Layout::Fan if geometry::FANS => backend_text(t, c, r, node.load.is_some()),
+                _ if layout.is_fan() && i == 0 => balancer_text(t, c, r, keys),
+                _ if layout.is_fan() => backend_text(t, c, r, node.load.is_some()),
                 _ => t,
             }
         })

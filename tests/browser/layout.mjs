@@ -51,6 +51,17 @@ export async function foldFacts(page) {
   });
 }
 
+/// The smallest font of the servers' words on the stage, in screen pixels as drawn (the SVG's
+/// font size times its scale).
+export async function smallestServerWords(page) {
+  return page.evaluate(() => {
+    const svg = document.querySelector('svg.stage');
+    const scale = svg.getBoundingClientRect().width / svg.viewBox.baseVal.width;
+    const sizes = [...svg.querySelectorAll('g.node text')].filter((t) => t.textContent.trim() !== '').map((t) => parseFloat(getComputedStyle(t).fontSize) * scale);
+    return Math.min(...sizes);
+  });
+}
+
 /// Pairs of text labels on the stage whose boxes overlap (more than `slack` px each way):
 /// message labels, node captions, names and badges, in screen pixels as drawn.
 export async function labelOverlaps(page, slack = 0.5) {

@@ -7,10 +7,13 @@
 
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import { PAGES, VIEWPORTS, foldFacts, labelOverlaps } from './layout.mjs';
+import { PAGES, VIEWPORTS, foldFacts, labelOverlaps, smallestServerWords } from './layout.mjs';
 
 /// Words that belong to other families, by page: none may show in a page's own chrome (top bar,
 /// legend, network presets, controls).
+// The smallest the servers' words may be drawn, in screen pixels (the balancer's wide fan drew
+// them at 5.8 px on a 390 px phone; its narrow one at 8.7).
+const MIN_WORDS_PX = 8;
 const FOREIGN = {
   Raft: [/Paxos/, /propos/i, /acceptor/i, /2PC|3PC/, /coordinator/i, /participant/i, /backend/i, /balancer/i, /transaction/i],
   // (3PC elects a new coordinator: "election" is its word too.)
@@ -54,6 +57,9 @@ export async function layoutTests({ launch, baseUrl, test, assert, artifacts, ap
             if (f.controlsOut.length) problems.push(`${where}: controls out of view at load: ${f.controlsOut.join(', ')}`);
             if (f.stageShare < 0.999) problems.push(`${where}: only ${Math.round(f.stageShare * 100)} % of the stage in view`);
             if (f.scrollWidth > 0) problems.push(`${where}: the page scrolls sideways by ${f.scrollWidth}px`);
+            // Words a person can read: on a phone the balancer's fan narrows to keep them so.
+            const smallest = await smallestServerWords(page);
+            if (!(smallest >= MIN_WORDS_PX)) problems.push(`${where}: servers' words as small as ${smallest.toFixed(1)} px`);
             // It plays: Pause is offered and the clock moves on its own.
             const t0 = await clock(page);
             if (!(await page.getByRole('button', { name: 'Pause', exact: true }).isVisible())) problems.push(`${where}: the page did not open playing`);

@@ -112,7 +112,7 @@ pub fn Stage(props: &StageProps) -> Html {
     #[cfg(feature = "balancer")]
     let keys_layer = if keys.shape != StageKeys::None {
         let r = geometry::radius(props.layout, n);
-        html! { <KeysLayer keys={(*keys).clone()} {r} area={texts.first().and_then(|t| t.keys)} /> }
+        html! { <KeysLayer keys={(*keys).clone()} centre={geometry::balancer_point(props.layout)} {r} area={texts.first().and_then(|t| t.keys)} /> }
     } else {
         Html::default()
     };
@@ -120,8 +120,8 @@ pub fn Stage(props: &StageProps) -> Html {
     let keys_layer = Html::default();
     html! {
         <svg class="stage" viewBox={view_box} role="group" aria-label={props.label.clone()}>
-            if geometry::FANS && props.layout == Layout::Fan {
-                { clients_mark() }
+            if props.layout.is_fan() {
+                { clients_mark(props.layout) }
                 { keys_layer }
             }
             { nodes_layer(&NodesProps { nodes: nodes.clone(), texts: texts.clone(), selected: props.selected, highlight: props.highlight.clone(), on_select: props.on_select.clone(), layout: props.layout, interactive: props.interactive }) }
@@ -144,9 +144,9 @@ struct NodesProps {
 
 /// Where a balancer's requests come from: the clients, drawn once at the left, the word inside
 /// its dashed box; a dotted line to the balancer (under it and its ring).
-fn clients_mark() -> Html {
-    let p = geometry::client_point(Layout::Fan);
-    let s = geometry::FAN_BALANCER;
+fn clients_mark(layout: Layout) -> Html {
+    let p = geometry::client_point(layout);
+    let s = geometry::balancer_point(layout);
     html! {
         <g class="clients-mark" aria-hidden="true">
             <line x1={fmt(p.x + 34.0)} y1={fmt(p.y)} x2={fmt(s.x)} y2={fmt(s.y)} />
@@ -170,7 +170,7 @@ fn nodes_layer(props: &NodesProps) -> Html {
                 let still = NodeView { timer: None, ..node.clone() };
                 // A balancer's backends, each in its colour (a crashed one stays grey).
                 #[cfg(feature = "balancer")]
-                let colour = (props.layout == Layout::Fan && node.id >= 2 && node.role != "down")
+                let colour = (props.layout.is_fan() && node.id >= 2 && node.role != "down")
                     .then(|| (crate::view::palette::backend_colour(node.id), crate::view::palette::backend_ink(node.id)));
                 #[cfg(not(feature = "balancer"))]
                 let colour = None;

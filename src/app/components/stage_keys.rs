@@ -4,12 +4,15 @@
 
 use yew::prelude::*;
 
+use crate::view::geometry::Point;
 use crate::view::key_space::{KeyData, svg};
 use crate::view::labels::TextBox;
 
 #[derive(Properties, PartialEq)]
 pub struct KeysProps {
     pub keys: KeyData,
+    /// The balancer's centre.
+    pub centre: Point,
     /// The servers' radius.
     pub r: f64,
     /// Where a strip and its words go (from the servers' words).
@@ -22,7 +25,7 @@ pub fn KeysLayer(props: &KeysProps) -> Html {
     let node = use_node_ref();
     {
         let node = node.clone();
-        let markup = svg(&props.keys, props.r, props.area);
+        let markup = svg(&props.keys, props.centre, props.r, props.area);
         use_effect_with(markup, move |markup| {
             if let Some(g) = node.cast::<web_sys::Element>() {
                 g.set_inner_html(markup);
