@@ -169,7 +169,7 @@ fn App() -> Html {
     use_frame_loop(&lab);
     on_screen::use_on_screen(lab.dispatcher(), lab.generation);
     let narrow_screen = narrow::use_narrow_screen();
-    let layout = narrow::on_screen(lab.layout, narrow_screen);
+    let layout = narrow::screen_layout(lab.layout, narrow_screen);
     use_fragment_sync(&lab);
     use_leaving(&lab);
     use_fetching(&lab);
@@ -319,7 +319,7 @@ fn App() -> Html {
                         }
                     </figcaption>
                     <Stage nodes={twin.nodes.clone()} messages={twin.messages.clone()} now_us={twin.now_us} clock={twin.clock.clone()} selected={None::<u32>}
-                        selected_message={None::<u64>} highlight={Rc::new(Vec::new())} spans={twin.spans.clone()} on_select={ignore_node.clone()} on_select_message={ignore_message.clone()} colours={twin.colours} layout={narrow::on_screen(twin.layout, narrow_screen)}
+                        selected_message={None::<u64>} highlight={Rc::new(Vec::new())} spans={twin.spans.clone()} on_select={ignore_node.clone()} on_select_message={ignore_message.clone()} colours={twin.colours} layout={narrow::screen_layout(twin.layout, narrow_screen)}
                         interactive={false} label={AttrValue::from(format!("Servers and messages of {}", twin.label))} />
                 </figure>
             </div>

@@ -32,7 +32,7 @@ pub fn use_narrow_screen() -> bool {
     *narrow
 }
 
-/// `layout` as a screen draws it.
-pub fn on_screen(layout: Layout, narrow: bool) -> Layout {
+/// `layout` as a screen, narrow or not, draws it.
+pub fn screen_layout(layout: Layout, narrow: bool) -> Layout {
     if narrow { layout.narrow() } else { layout }
 }

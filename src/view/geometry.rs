@@ -6,13 +6,31 @@ use crate::sim::Micros;
 /// Height of the stage's SVG viewBox, and the width of a ring's (a square).
 pub const VIEW_SIZE: f64 = 600.0;
 
-/// Width of a balancer's fan: landscape, as the stage's box is on laptops and projectors, so
-/// that the backends get the room their slots and queues take beside them.
-pub const FAN_WIDTH: f64 = 900.0;
-/// Width of the narrow fan ([`Layout::FanNarrow`]), for a phone: square, as the other pages'
-/// rings are, so that on a 390 px screen its words are drawn half as large again as the wide
-/// fan's would be.
-pub const FAN_NARROW_WIDTH: f64 = 600.0;
+/// Where a balancer's fan puts things, across (every part is centred down the stage).
+#[derive(Clone, Copy, Debug, PartialEq)]
+struct FanShape {
+    /// The viewBox's width.
+    width: f64,
+    /// The clients' mark.
+    clients_x: f64,
+    /// The balancer (S1), with its key space (a ring around it, or a strip under it).
+    balancer_x: f64,
+    /// The backends' part: from here to the right edge, in cells of a circle with its slots and
+    /// queue beside it.
+    backends_x: f64,
+}
+
+/// [`Layout::Fan`]: landscape, as the stage's box is on laptops and projectors, so that the
+/// backends get the room their slots and queues take beside them.
+const FAN: FanShape = FanShape { width: 900.0, clients_x: 52.0, balancer_x: 230.0, backends_x: 390.0 };
+/// [`Layout::FanNarrow`], for a phone: square, as the other pages' rings are, the same places
+/// closer together, so that on a 390 px screen the words are drawn larger than the wide fan's.
+const FAN_NARROW: FanShape = FanShape { width: 600.0, clients_x: 44.0, balancer_x: 176.0, backends_x: 266.0 };
+
+/// The shape of the fan `layout` is (the wide one for any other layout).
+fn fan_shape(layout: Layout) -> FanShape {
+    if layout == Layout::FanNarrow { FAN_NARROW } else { FAN }
+}
 
 /// Whether this build draws a fan: only the load balancer's does. Elsewhere the fan's arms
 /// below are dead code the optimizer drops, rather than weight in the page's download.
@@ -21,8 +39,7 @@ pub const FANS: bool = cfg!(feature = "balancer");
 /// Width of the stage's viewBox in `layout`.
 pub fn view_width(layout: Layout) -> f64 {
     match layout {
-        Layout::Fan if FANS => FAN_WIDTH,
-        Layout::FanNarrow if FANS => FAN_NARROW_WIDTH,
+        _ if layout.is_fan() => fan_shape(layout).width,
         _ => VIEW_SIZE,
     }
 }
@@ -116,14 +133,9 @@ pub const FAN_MAX_NODES: u32 = 201;
 /// Where the balancer (S1) sits in a fan: left of the middle, with the clients further left
 /// and its key space (a ring around it, or a strip of cells under it) about it.
 pub fn balancer_point(layout: Layout) -> Point {
-    Point { x: if layout == Layout::FanNarrow { 176.0 } else { 230.0 }, y: VIEW_SIZE / 2.0 }
+    Point { x: fan_shape(layout).balancer_x, y: VIEW_SIZE / 2.0 }
 }
 
-/// The backends' part of a fan: from here to the right edge, in cells of a circle with its
-/// slots and queue beside it.
-pub fn backends_x(layout: Layout) -> f64 {
-    if layout == Layout::FanNarrow { 266.0 } else { 390.0 }
-}
 /// Space kept clear at the fan's edges.
 const FAN_MARGIN: f64 = 8.0;
 /// The largest radius of a fan's servers.
@@ -135,7 +147,8 @@ const FAN_CELL_H: f64 = 2.5;
 
 /// A fan's cell size for `columns` of `rows` backends.
 fn fan_cell(layout: Layout, columns: u32, rows: u32) -> (f64, f64) {
-    ((view_width(layout) - backends_x(layout) - FAN_MARGIN) / f64::from(columns.max(1)), (VIEW_SIZE - 2.0 * FAN_MARGIN) / f64::from(rows.max(1)))
+    let fan = fan_shape(layout);
+    ((fan.width - fan.backends_x - FAN_MARGIN) / f64::from(columns.max(1)), (VIEW_SIZE - 2.0 * FAN_MARGIN) / f64::from(rows.max(1)))
 }
 
 /// The radius a grid of `columns` of `rows` backends allows.
@@ -170,7 +183,8 @@ pub fn positions(layout: Layout, n: u32) -> Vec<Point> {
             // The cells at the right edge, no wider than they need: a few backends stand far from
             // the balancer, with room for their requests' flights.
             let w = FAN_CELL_W * r;
-            let left = (view_width(layout) - FAN_MARGIN - f64::from(columns) * w).max(backends_x(layout));
+            let fan = fan_shape(layout);
+            let left = (fan.width - FAN_MARGIN - f64::from(columns) * w).max(fan.backends_x);
             let mut out = vec![balancer_point(layout)];
             for b in 0..backends {
                 let (col, row) = (b / per_column, b % per_column);
@@ -189,8 +203,7 @@ pub fn positions(layout: Layout, n: u32) -> Vec<Point> {
 /// Where client actors are drawn in `layout`.
 pub fn client_point(layout: Layout) -> Point {
     match layout {
-        Layout::Fan if FANS => Point { x: 52.0, y: VIEW_SIZE / 2.0 },
-        Layout::FanNarrow if FANS => Point { x: 44.0, y: VIEW_SIZE / 2.0 },
+        _ if layout.is_fan() => Point { x: fan_shape(layout).clients_x, y: VIEW_SIZE / 2.0 },
         _ => center(),
     }
 }
@@ -532,7 +545,7 @@ mod tests {
                     assert!(r >= 20.0, "{layout:?} {n}: up to 12 backends are large ({r:.1})");
                 }
                 assert!(p[1..].iter().all(|b| b.x > p[0].x + 80.0), "{layout:?}: backends right of S1 ({n})");
-                assert!(p[1..].iter().all(|b| b.x - r >= backends_x(layout)), "{layout:?}: backends in their part ({n})");
+                assert!(p[1..].iter().all(|b| b.x - r >= fan_shape(layout).backends_x), "{layout:?}: backends in their part ({n})");
                 assert!(client_point(layout).x < p[0].x);
                 for (i, a) in p.iter().enumerate() {
                     assert!(a.x - r >= 0.0 && a.x + r <= width && a.y - r >= 0.0 && a.y + r <= VIEW_SIZE, "{layout:?} {n}: S{} inside", i + 1);
@@ -553,9 +566,13 @@ mod tests {
             let second = p[1..].iter().find(|b| b.x > p[1].x).expect("two columns");
             assert_eq!(p[1].y, second.y);
         }
-        // The narrow fan's servers are no smaller than the wide one's by more than its width is.
-        for n in [6, 12, 13] {
-            assert!(radius(Layout::FanNarrow, n) * FAN_WIDTH >= 0.75 * radius(Layout::Fan, n) * FAN_NARROW_WIDTH, "{n}");
+        // On a screen of one width, the narrow fan draws its servers larger than the wide one
+        // would: half as large again up to 6 backends; with many, the backends share the column's
+        // height in both, and are as large (within 5 %).
+        let on_screen = |layout: Layout, n: u32| radius(layout, n) / view_width(layout);
+        for n in 2..=201 {
+            let gain = on_screen(Layout::FanNarrow, n) / on_screen(Layout::Fan, n);
+            assert!(gain >= if n <= 7 { 1.45 } else { 0.95 }, "{n} servers: the narrow fan's are {gain:.2} times the wide one's");
         }
     }
 
@@ -584,7 +601,7 @@ mod tests {
                 assert!(left - 2.5 > r + 2.0, "the former arcs clear S1's circle");
                 assert!(ring - moved / 2.0 - 1.5 > left + 3.5, "the ring clears the former arcs");
                 assert!(width < moved && key_ring_outer(r) < 90.0);
-                assert!(s1.x + key_ring_outer(r) < backends_x(layout) && s1.x - key_ring_outer(r) > client_point(layout).x + 40.0, "{layout:?} {n}");
+                assert!(s1.x + key_ring_outer(r) < fan_shape(layout).backends_x && s1.x - key_ring_outer(r) > client_point(layout).x + 40.0, "{layout:?} {n}");
             }
         }
         let (w, h) = strip_size(64);

@@ -52,13 +52,14 @@ export async function foldFacts(page) {
 }
 
 /// The smallest font of the servers' words on the stage, in screen pixels as drawn (the SVG's
-/// font size times its scale).
+/// font size times its scale); NaN when it has none.
 export async function smallestServerWords(page) {
   return page.evaluate(() => {
     const svg = document.querySelector('svg.stage');
     const scale = svg.getBoundingClientRect().width / svg.viewBox.baseVal.width;
     const sizes = [...svg.querySelectorAll('g.node text')].filter((t) => t.textContent.trim() !== '').map((t) => parseFloat(getComputedStyle(t).fontSize) * scale);
-    return Math.min(...sizes);
+    // None at all is a failure too (NaN compares false with any floor).
+    return sizes.length ? Math.min(...sizes) : NaN;
   });
 }
 
