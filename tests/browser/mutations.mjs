@@ -2,19 +2,23 @@
 // attribute, text and child-list changes by element (tag.class) over a window. A tool for
 // finding what invalidates style, layout and paint every frame (docs/speed.md).
 //
-//   node tests/browser/mutations.mjs URL [--seconds 5] [--speed X]
+//   node tests/browser/mutations.mjs URL [--seconds 5] [--viewport 1920x1080]
 import { chromium } from 'playwright-core';
 import { chromiumArgs, executablePath } from './chromium.mjs';
 
 const args = process.argv.slice(2);
 const url = args[0];
-const seconds = Number(args[args.indexOf('--seconds') + 1] || 0) || 5;
-if (!url) { console.error('usage: node tests/browser/mutations.mjs URL [--seconds S]'); process.exit(2); }
+const option = (name) => (args.includes(name) ? args[args.indexOf(name) + 1] : undefined);
+const seconds = Number(option('--seconds') || 0) || 5;
+const [width, height] = (option('--viewport') || '1024x640').split('x').map(Number);
+if (!url || !width || !height) { console.error('usage: node tests/browser/mutations.mjs URL [--seconds S] [--viewport WxH]'); process.exit(2); }
 const browser = await chromium.launch({ executablePath, args: chromiumArgs });
-const page = await browser.newPage({ viewport: { width: 1024, height: 640 } });
+const page = await browser.newPage({ viewport: { width, height } });
 await page.goto(url);
 await page.waitForSelector('svg.stage g.node');
-await page.getByRole('button', { name: 'Play', exact: true }).first().click();
+// The page opens playing; one opened paused (reduced motion, `autoplay=0`) is started.
+const play = page.getByRole('button', { name: 'Play', exact: true });
+if (await play.count()) await play.first().click();
 await page.mouse.move(0, 0);
 await page.waitForTimeout(2000);
 const counts = await page.evaluate(async (s) => {
