@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # The one command that runs every test of distlab; CI runs it through .ci/run.
 #
+#   0. rules    cargo fmt --check; cargo clippy -D warnings natively (every target) and for the
+#               four browser bundles' features on wasm32-unknown-unknown
 #   1. native   cargo test --all-targets, then the doc tests
 #   2. wasm     the tests built for wasm32-unknown-unknown, run in Node.js by
 #               wasm-bindgen-test-runner (integration tests that can't run in wasm start with
@@ -40,6 +42,16 @@ section() { printf '\n%s==== %s ====%s\n' "$bold" "$*" "$plain"; }
 # Every test runner's output also goes to this log, to add up the counts at the end.
 summary_log="$work/summary.log"
 touch "$summary_log"
+
+section "house rules: cargo fmt --check, cargo clippy -D warnings (native, and the four wasm bundles)"
+ensure_lint_tools
+cargo fmt --check
+cargo clippy --all-targets -- -D warnings
+ensure_wasm_target
+# The features of each bundle in index.html: code behind a feature is linted where it builds.
+for features in "raft fetch-scenarios" "commit fetch-scenarios" "paxos raft fetch-scenarios" "balancer fetch-scenarios"; do
+  cargo clippy --target wasm32-unknown-unknown --no-default-features --features "$features" --lib --bins -- -D warnings
+done
 
 section "native: cargo test --all-targets"
 cargo test --all-targets 2>&1 | tee -a "$summary_log"

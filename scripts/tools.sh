@@ -29,6 +29,16 @@ ensure_wasm_target() {
   fi
 }
 
+ensure_lint_tools() {
+  local c
+  for c in rustfmt clippy; do
+    if ! rustup component list --installed 2>/dev/null | grep -q "^$c"; then
+      log "adding the $c component"
+      rustup component add "$c"
+    fi
+  done
+}
+
 ensure_trunk() {
   if "$DISTLAB_TOOLS/bin/trunk" --version 2>/dev/null | grep -q "$TRUNK_VERSION"; then return; fi
   log "installing trunk $TRUNK_VERSION (a one-time build of about 10 minutes on 2 cores)"

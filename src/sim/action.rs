@@ -70,6 +70,34 @@ pub enum Action<R> {
     Delay(MsgId, Micros),
 }
 
+impl<R> Action<R> {
+    /// The same action with its request turned into another type (a request kept as text).
+    pub fn map_request<S>(self, f: impl FnOnce(R) -> S) -> Action<S> {
+        match self {
+            Action::Crash(t) => Action::Crash(t),
+            Action::Restart(t) => Action::Restart(t),
+            Action::Pause(t) => Action::Pause(t),
+            Action::Resume(t) => Action::Resume(t),
+            Action::Timeout(t) => Action::Timeout(t),
+            Action::Partition(groups) => Action::Partition(groups),
+            Action::Isolate(t) => Action::Isolate(t),
+            Action::Reconnect(t) => Action::Reconnect(t),
+            Action::Heal => Action::Heal,
+            Action::Cut(a, b) => Action::Cut(a, b),
+            Action::Repair(a, b) => Action::Repair(a, b),
+            Action::Hold(a, b) => Action::Hold(a, b),
+            Action::Release(a, b) => Action::Release(a, b),
+            Action::Loss(p) => Action::Loss(p),
+            Action::Duplicate(p) => Action::Duplicate(p),
+            Action::Latency(lo, hi) => Action::Latency(lo, hi),
+            Action::Link(a, b, p) => Action::Link(a, b, p),
+            Action::Client { request, to, client } => Action::Client { request: f(request), to, client },
+            Action::Drop(id) => Action::Drop(id),
+            Action::Delay(id, by) => Action::Delay(id, by),
+        }
+    }
+}
+
 impl<R: fmt::Display> fmt::Display for Action<R> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {

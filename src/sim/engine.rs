@@ -11,10 +11,11 @@ use std::collections::{BTreeMap, BinaryHeap, VecDeque};
 
 use super::action::{Action, Scheduled, Target, When};
 use super::checker::{Breach, Checker, Violation};
+use super::event::Event;
 use super::network::{DropReason, LinkProfile, MsgId, Network};
-use super::protocol::{Addr, ClientId, Ctx, Effect, Message, NodeId, Protocol};
+use super::protocol::{Addr, ClientId, Ctx, Effect, Message, NodeId, Note, Protocol};
 use super::rng::Rng;
-use super::time::{AsMs, Micros};
+use super::time::Micros;
 use super::trace::{Trace, TraceLine, TraceMode};
 
 #[cfg(feature = "report")]
@@ -228,7 +229,7 @@ impl<P: Protocol> Engine<P> {
         }
         engine.planned.make_contiguous().sort_by_key(|p| (p.after_event, p.at_us));
         for id in 1..=n {
-            engine.trace.line(0, 0, "start", Addr::Node(id), format_args!("S{id}"));
+            engine.trace.event(0, 0, &Event::Start { node: id });
             engine.boot(id);
         }
         engine.check(None);
@@ -498,10 +499,10 @@ impl<P: Protocol> Engine<P> {
             None
         };
         if let Some(reason) = reason {
-            self.trace.line(self.events, self.now_us, "drop", env.to, format_args!("m{} {}->{} {} ({})", env.id, env.from, env.to, env.msg.kind(), reason.as_str()));
+            self.trace.event(self.events, self.now_us, &Event::Drop { id: env.id, from: env.from, to: env.to, kind: env.msg.kind(), reason });
             return None;
         }
-        self.trace.line(self.events, self.now_us, "deliver", env.to, format_args!("m{} {}->{} {}", env.id, env.from, env.to, env.msg));
+        self.trace.event(self.events, self.now_us, &Event::Deliver { id: env.id, from: env.from, to: env.to, msg: &env.msg });
         let mut effects = std::mem::take(&mut self.effects);
         let n = self.nodes.len() as u32;
         match env.to {
@@ -532,7 +533,7 @@ impl<P: Protocol> Engine<P> {
                 match (slot.timers.iter().position(&pick), slot.state.as_mut()) {
                     (Some(i), Some(node)) => {
                         let t = slot.timers.remove(i);
-                        self.trace.line(self.events, self.now_us, "timer", addr, format_args!("{addr} {}", t.timer));
+                        self.trace.event(self.events, self.now_us, &Event::Timer { at: addr, timer: &t.timer });
                         let mut ctx = Ctx::new(self.now_us, addr, n, &mut slot.rng, &mut effects);
                         self.proto.on_timer(node, t.timer, &mut ctx);
                         true
@@ -545,7 +546,7 @@ impl<P: Protocol> Engine<P> {
                 match slot.timers.iter().position(&pick) {
                     Some(i) => {
                         let t = slot.timers.remove(i);
-                        self.trace.line(self.events, self.now_us, "timer", addr, format_args!("{addr} {}", t.timer));
+                        self.trace.event(self.events, self.now_us, &Event::Timer { at: addr, timer: &t.timer });
                         let mut ctx = Ctx::new(self.now_us, addr, n, &mut slot.rng, &mut effects);
                         self.proto.client_on_timer(&mut slot.state, t.timer, &mut ctx);
                         true
@@ -582,7 +583,7 @@ impl<P: Protocol> Engine<P> {
                         self.fire_triggers(node, msg.kind());
                         if !self.up(me) || self.incarnations[node as usize - 1] != incarnation {
                             let id = self.net.burn_id();
-                            self.trace.line(self.events, self.now_us, "drop", me, format_args!("m{id} {me}->{to} {} ({})", msg.kind(), DropReason::SenderCrashed.as_str()));
+                            self.trace.event(self.events, self.now_us, &Event::Drop { id, from: me, to, kind: msg.kind(), reason: DropReason::SenderCrashed });
                             // The sender is gone: nothing else it meant to do happens.
                             drained.for_each(drop);
                             return;
@@ -614,7 +615,11 @@ impl<P: Protocol> Engine<P> {
                     }
                 }
                 Effect::Note(note) => {
-                    self.trace.line(self.events, self.now_us, "state", me, format_args!("{me} {note}"));
+                    if self.trace.on() {
+                        // The mark is for whoever reads the kept lines; the text does not show it.
+                        let mark = if self.trace.mode() == TraceMode::Lines { note.mark() } else { None };
+                        self.trace.event(self.events, self.now_us, &Event::Note { at: me, note: &note, mark });
+                    }
                 }
             }
         }
@@ -632,23 +637,23 @@ impl<P: Protocol> Engine<P> {
         let sent = self.net.send(self.now_us, from, to, msg);
         if self.trace.on() {
             let e = &self.net.in_flight[&sent.id];
-            self.trace.line(self.events, self.now_us, "send", from, format_args!("m{} {from}->{to} {} due={}", sent.id, e.msg, AsMs(sent.due_us)));
+            self.trace.event(self.events, self.now_us, &Event::Send { id: sent.id, from, to, kind: e.msg.kind(), heartbeat: e.msg.heartbeat(), msg: &e.msg, due_us: sent.due_us });
         }
         self.push(sent.due_us, Ev::Deliver(sent.id));
         if let Some((copy, due_us)) = sent.copy {
-            self.trace.line(self.events, self.now_us, "duplicate", from, format_args!("m{copy} of m{} due={}", sent.id, AsMs(due_us)));
+            self.trace.event(self.events, self.now_us, &Event::Duplicate { copy, of: sent.id, from, due_us });
             self.push(due_us, Ev::Deliver(copy));
         }
     }
 
-    fn fire_triggers(&mut self, node: NodeId, kind: &str) {
+    fn fire_triggers(&mut self, node: NodeId, kind: &'static str) {
         let mut i = 0;
         while i < self.triggers.len() {
             if self.triggers[i].0 == node && self.triggers[i].1 == kind {
                 let (_, _, index) = self.triggers.remove(i);
                 self.triggered = true;
                 let action = self.actions[index].clone();
-                self.trace.line(self.events, self.now_us, "action", Addr::Node(node), format_args!("when S{node} sends {kind}: {action}"));
+                self.trace.event(self.events, self.now_us, &Event::Trigger { node, kind, action: &action });
                 self.apply(action);
             } else {
                 i += 1;
@@ -676,14 +681,13 @@ impl<P: Protocol> Engine<P> {
             Some(t) => match self.resolve(t) {
                 Some(id) if id >= 1 && id as usize <= self.nodes.len() => Some(id),
                 _ => {
-                    self.trace.line(self.events, self.now_us, "action", "-", format_args!("{action}: no such server now, skipped"));
+                    self.trace.event(self.events, self.now_us, &Event::Skipped { action: &action });
                     return None;
                 }
             },
             None => None,
         };
-        let actor = id.map(|id| format!("S{id}")).unwrap_or_else(|| "-".into());
-        self.trace.line(self.events, self.now_us, "action", &actor, format_args!("{action}"));
+        self.trace.event(self.events, self.now_us, &Event::Action { node: id, action: &action });
         let s = |id: Option<NodeId>| id.unwrap_or(0) as usize - 1;
         match action {
             Action::Crash(_) => {
@@ -692,12 +696,12 @@ impl<P: Protocol> Engine<P> {
                     self.nodes[i].timers.clear();
                     self.nodes[i].paused = false;
                     let deferred = std::mem::take(&mut self.nodes[i].deferred);
-                    self.trace.line(self.events, self.now_us, "crash", &actor, format_args!("{actor}"));
+                    self.trace.event(self.events, self.now_us, &Event::Crash { node: i as NodeId + 1 });
                     for q in deferred {
                         if let Ev::Deliver(m) = q.ev
                             && let Some(e) = self.net.in_flight.remove(&m)
                         {
-                            self.trace.line(self.events, self.now_us, "drop", &actor, format_args!("m{} {}->{} {} ({})", e.id, e.from, e.to, e.msg.kind(), DropReason::Down.as_str()));
+                            self.trace.event(self.events, self.now_us, &Event::Drop { id: e.id, from: e.from, to: e.to, kind: e.msg.kind(), reason: DropReason::Down });
                         }
                     }
                 }
@@ -706,7 +710,7 @@ impl<P: Protocol> Engine<P> {
             Action::Restart(_) => {
                 let nid = id.unwrap_or(0);
                 if self.nodes[s(id)].state.is_none() {
-                    self.trace.line(self.events, self.now_us, "restart", &actor, format_args!("{actor}"));
+                    self.trace.event(self.events, self.now_us, &Event::Restart { node: nid });
                     self.boot(nid);
                 }
                 return None;
@@ -715,7 +719,7 @@ impl<P: Protocol> Engine<P> {
                 let slot = &mut self.nodes[s(id)];
                 if slot.state.is_some() && !slot.paused {
                     slot.paused = true;
-                    self.trace.line(self.events, self.now_us, "pause", &actor, format_args!("{actor}"));
+                    self.trace.event(self.events, self.now_us, &Event::Pause { node: id.unwrap_or(0) });
                 }
             }
             Action::Resume(_) => {
@@ -723,7 +727,7 @@ impl<P: Protocol> Engine<P> {
                 if slot.paused {
                     slot.paused = false;
                     let deferred = std::mem::take(&mut slot.deferred);
-                    self.trace.line(self.events, self.now_us, "resume", &actor, format_args!("{actor}"));
+                    self.trace.event(self.events, self.now_us, &Event::Resume { node: id.unwrap_or(0) });
                     for q in deferred {
                         // What waited happens now, in the order it was due.
                         if let Ev::Deliver(m) = q.ev
@@ -814,7 +818,7 @@ impl<P: Protocol> Engine<P> {
             }
             Action::Drop(m) => {
                 if let Some(e) = self.net.in_flight.remove(&m) {
-                    self.trace.line(self.events, self.now_us, "drop", e.to, format_args!("m{} {}->{} {} ({})", e.id, e.from, e.to, e.msg.kind(), DropReason::User.as_str()));
+                    self.trace.event(self.events, self.now_us, &Event::Drop { id: e.id, from: e.from, to: e.to, kind: e.msg.kind(), reason: DropReason::User });
                 }
             }
             Action::Delay(m, by_us) => {
@@ -844,7 +848,7 @@ impl<P: Protocol> Engine<P> {
                 continue;
             }
             let name = invariants[b.invariant].name;
-            self.trace.line(self.events, self.now_us, "violation", "-", format_args!("{name}: {}", b.detail));
+            self.trace.event(self.events, self.now_us, &Event::Violation { invariant: name, detail: &b.detail });
             let v = Violation { invariant: name, at_us: self.now_us, event: self.events, detail: b.detail, nodes: b.nodes, positions: b.positions };
             if self.first_violation.is_none() {
                 self.first_violation = Some(v.clone());

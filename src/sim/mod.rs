@@ -4,6 +4,7 @@
 pub mod action;
 pub mod checker;
 pub mod engine;
+pub mod event;
 pub mod network;
 pub mod protocol;
 pub mod rng;
@@ -14,6 +15,7 @@ pub mod trace;
 pub use action::{Action, Scheduled, Target, When};
 pub use checker::{Breach, Checker, Invariant, Violation};
 pub use engine::{Engine, NodeSlot, Planned, Setup, World};
+pub use event::{Event, Mark, Record};
 pub use network::{LinkProfile, MsgId};
 pub use protocol::{Addr, ClientId, Ctx, Message, NodeId, Note, Protocol, Timer};
 pub use time::{Micros, ms};

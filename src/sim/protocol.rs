@@ -57,6 +57,11 @@ pub trait Message: Clone + Debug + Display + Serialize {
     /// The message type, stable across versions (`"AppendEntries"`): it keys colours, filters
     /// and the `"sends"` triggers of scenario files.
     fn kind(&self) -> &'static str;
+    /// Whether it only says that its sender is there (Raft's AppendEntries with no entries):
+    /// views draw such messages quieter.
+    fn heartbeat(&self) -> bool {
+        false
+    }
 }
 
 /// A protocol's timer: timers are identified by value, so setting one that is already pending
@@ -68,6 +73,10 @@ pub trait Timer: Copy + Eq + Debug + Display {}
 pub trait Note: Clone + Debug + Display {
     /// A stable category (`"leader"`, `"commit"`), used by filters and timeline markers.
     fn kind(&self) -> &'static str;
+    /// The mark it deserves on the time line, if one.
+    fn mark(&self) -> Option<super::event::Mark> {
+        None
+    }
 }
 
 /// One recorded effect of a handler, applied by the engine in the order it was recorded.

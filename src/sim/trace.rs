@@ -1,14 +1,18 @@
 //! The trace: every event of a run as a line of stable text, and a digest of all of them.
 //!
+//! The engine records each event as data ([`Event`]); the line is rendered from it, and a kept
+//! line carries the record ([`TraceLine::record`]) for whatever reads the run.
+//!
 //! A line reads `<event> <time ms> <kind> <details>`, for example
 //! `17 160.512 deliver m9 S1->S3 RequestVote term=1 last=0@0`. Lines never contain wall-clock
 //! times, addresses or hash-map orders, so the same scenario and seed give the same bytes on
 //! every platform, and `trace_hash` (FNV-1a 64 over the lines, each ended by `\n`) proves it.
 
-use std::fmt::{self, Write as _};
+use std::fmt::{Display, Write as _};
 
 use serde::Serialize;
 
+use super::event::{ActionWords, Event, Record};
 use super::rng::Fnv1a;
 use super::time::{AsMs, Micros};
 
@@ -24,7 +28,7 @@ pub enum TraceMode {
 }
 
 /// One line of the trace.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct TraceLine {
     /// The event it belongs to (1-based; 0 for the start of the run).
     pub event: u64,
@@ -33,11 +37,17 @@ pub struct TraceLine {
     /// `send`, `deliver`, `drop`, `duplicate`, `timer`, `crash`, `restart`, `pause`, `resume`,
     /// `state`, `action`, `violation`, `start`.
     pub kind: &'static str,
-    /// The server or client it is about, as `S3`/`C1`, for filtering.
+    /// The server or client it is about, as `S3`/`C1` (`-` for none), for filtering.
     pub actor: String,
     /// The whole line.
     pub text: String,
+    /// What happened, as data: what views read.
+    #[serde(skip)]
+    pub record: Record,
 }
+
+/// An event as the engine records it: the protocol's words borrowed (see [`super::event`]).
+pub type Recorded<'a> = Event<&'a dyn Display, &'a dyn ActionWords>;
 
 /// The trace's digest and pending lines; part of the engine's state (and so of its snapshots).
 #[derive(Clone, Debug)]
@@ -69,22 +79,24 @@ impl Trace {
         self.mode = mode;
     }
 
-    /// Records a line.
+    /// Records an event.
     #[inline]
-    pub fn line(&mut self, event: u64, at_us: Micros, kind: &'static str, actor: impl fmt::Display, details: fmt::Arguments<'_>) {
+    pub fn event(&mut self, event: u64, at_us: Micros, what: &Recorded<'_>) {
         if self.mode == TraceMode::Off {
             return;
         }
-        self.record(event, at_us, kind, actor, details);
+        self.record(event, at_us, what);
     }
 
-    fn record(&mut self, event: u64, at_us: Micros, kind: &'static str, actor: impl fmt::Display, details: fmt::Arguments<'_>) {
+    fn record(&mut self, event: u64, at_us: Micros, what: &Recorded<'_>) {
         self.buf.clear();
-        let _ = write!(self.buf, "{event} {} {kind} {details}", AsMs(at_us));
+        let kind = what.kind();
+        let _ = write!(self.buf, "{event} {} {kind} {what}", AsMs(at_us));
         self.hash.write(self.buf.as_bytes());
         self.hash.write(b"\n");
         if self.mode == TraceMode::Lines {
-            self.pending.push(TraceLine { event, at_us, kind, actor: actor.to_string(), text: self.buf.clone() });
+            let actor = what.actor().map_or_else(|| "-".to_string(), |a| a.to_string());
+            self.pending.push(TraceLine { event, at_us, kind, actor, text: self.buf.clone(), record: what.to_record() });
         }
     }
 

@@ -7,9 +7,9 @@
 use crate::protocols::commit::checker::table_of;
 use crate::protocols::commit::threepc::ThreePc;
 use crate::protocols::commit::twopc::TwoPc;
-use crate::protocols::commit::{Begin, COORDINATOR, CommitFamily, Table, Tx};
+use crate::protocols::commit::{Begin, COORDINATOR, CommitFamily, Table, Tx, TxMessage};
 use crate::scenario::ScenarioProtocol;
-use crate::sim::{Engine, Message, Micros, NodeId, NodeSlot};
+use crate::sim::{Engine, Micros, NodeId, NodeSlot};
 
 use super::face::{LabProtocol, MessageFace, NodeFace, Panel, TimerSpan};
 use super::inspect::{Field, Inspection, field, message_as_text, sections, span_ms};
@@ -79,17 +79,13 @@ fn node_face<P: CommitFamily>(slot: &NodeSlot<P>, now_us: Micros) -> NodeFace {
     }
 }
 
-fn message_face<M: Message + std::fmt::Display>(msg: &M) -> MessageFace {
+fn message_face<M: TxMessage>(msg: &M) -> MessageFace {
     let kind = msg.kind();
-    let text = msg.to_string();
-    let mut words = text.split(' ').skip(1);
-    let tx = words.find(|w| w.starts_with('T')).unwrap_or("");
-    let label = match kind {
-        "Begin" | "Outcome" => format!("{} {tx}", kind.to_lowercase()),
-        "Vote" | "DecisionReply" | "StateReply" => {
-            format!("{tx} {}", text.rsplit(' ').next().unwrap_or(""))
-        }
-        "Ack" => format!("ack {tx}"),
+    let tx = msg.tx().map(|t| format!("T{t}")).unwrap_or_default();
+    let label = match (kind, msg.answer()) {
+        ("Begin" | "Outcome", _) => format!("{} {tx}", kind.to_lowercase()),
+        ("Vote" | "DecisionReply" | "StateReply", Some(answer)) => format!("{tx} {answer}"),
+        ("Ack", _) => format!("ack {tx}"),
         _ => format!("{} {tx}", short(kind)),
     };
     let class = kind_class(kind, false);

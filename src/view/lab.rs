@@ -25,8 +25,8 @@ use crate::protocols::paxos::{multi::MultiPaxos, single::Paxos};
 #[cfg(feature = "raft")]
 use crate::protocols::raft::Raft;
 use crate::scenario::{Scenario, ScenarioProtocol, protocol::setup};
-use crate::sim::network::LinkProfile;
-use crate::sim::{Action, Addr, Engine, Message, Micros, NodeId, Scheduled, Timeline, TraceMode, Violation, When};
+use crate::sim::network::{DropReason, LinkProfile};
+use crate::sim::{Action, Addr, Engine, Event, Message, Micros, NodeId, Scheduled, Timeline, TraceMode, Violation, When};
 
 /// Most markers kept for the time line (the oldest go first).
 pub const MARKERS_KEPT: usize = 20_000;
@@ -100,6 +100,8 @@ pub struct LogLine {
     pub kind: &'static str,
     /// The server or client it is about (`S3`, `C1`), for filtering.
     pub actor: String,
+    /// The link it is about, if one (a message's route, a cut link), for filtering.
+    pub link: Option<(Addr, Addr)>,
     /// The line.
     pub text: String,
 }
@@ -379,12 +381,10 @@ impl<P: LabProtocol> Lab<P> {
         let Some((node, kind)) = &self.breakpoint else {
             return false;
         };
-        let prefix = format!("S{node}->");
-        let found = self.engine().pending_trace().get(from..).unwrap_or_default().iter().find(|l| {
-            let sent = l.kind == "send" || (l.kind == "drop" && l.text.ends_with("(sender-crashed)"));
-            // `<event> <ms> send m9 S1->S3 Commit ...`: the ends, then the type.
-            let mut words = l.text.split(' ').skip(4);
-            sent && words.next().is_some_and(|w| w.starts_with(&prefix)) && words.next() == Some(kind.as_str())
+        // A send, or a message lost as its sender crashed sending it.
+        let found = self.engine().pending_trace().get(from..).unwrap_or_default().iter().find(|l| match l.record {
+            Event::Send { from: Addr::Node(n), kind: k, .. } | Event::Drop { from: Addr::Node(n), kind: k, reason: DropReason::SenderCrashed, .. } => n == *node && k == kind,
+            _ => false,
         });
         match found {
             Some(line) => {
@@ -405,7 +405,7 @@ impl<P: LabProtocol> Lab<P> {
             if last.is_some_and(|last| line.event <= last) {
                 continue;
             }
-            self.log.push_back(LogLine { event: line.event, kind: line.kind, actor: line.actor, text: line.text });
+            self.log.push_back(LogLine { event: line.event, kind: line.kind, actor: line.actor, link: line.record.link(), text: line.text });
         }
         while self.log.len() > LOG_LINES {
             self.log.pop_front();

@@ -6,7 +6,8 @@
 //!   [`balancer_face`]).
 //! - What a person does: [`commands`] (server and network commands as engine actions).
 //! - What is drawn: [`geometry`] (the stage), [`logs`] (Raft's log view), [`inspect`] (the
-//!   inspector), [`history`] and [`marks`] (message spans and time-line marks, from the trace),
+//!   inspector), [`history`] and [`marks`] (message spans and time-line marks, from the
+//!   engine's typed events),
 //!   [`spacetime`] (the space-time diagram), [`palette`] (the balancer's backend colours).
 //! - What leaves and comes back: [`share`] (links), [`files`] (scenario and trace files),
 //!   [`page`] (the address's options), [`family`] (which page, and bundle, runs which protocol).

@@ -418,7 +418,6 @@ mod tests {
         MessageSpan {
             id,
             kind: "AppendEntries".to_string(),
-            label: "+1".to_string(),
             text: "AppendEntries term=1 prev=0@0 entries=1 commit=0".to_string(),
             heartbeat: false,
             from,

@@ -57,7 +57,7 @@ pub fn EventLog(props: &EventLogProps) -> Html {
     let shown: Vec<&LogLine> = props
         .lines
         .iter()
-        .filter(|l| actor.is_empty() || l.actor == *actor || mentions(&l.text, &actor))
+        .filter(|l| actor.is_empty() || l.actor == *actor || l.link.is_some_and(|(a, b)| a.to_string() == *actor || b.to_string() == *actor))
         .filter(|l| kinds.is_empty() || kinds.contains(&l.kind))
         .filter(|l| needle.is_empty() || l.text.to_ascii_lowercase().contains(&needle))
         .take(if props.playing { LINES_DRAWN_PLAYING } else { LINES_DRAWN })
@@ -101,11 +101,6 @@ pub fn EventLog(props: &EventLogProps) -> Html {
             </ol>
         </section>
     }
-}
-
-/// Whether a line names `actor` as one end of a message (`S1->S3`), not only as its subject.
-fn mentions(text: &str, actor: &str) -> bool {
-    text.split(' ').any(|w| w.split("->").any(|part| part == actor))
 }
 
 fn select_setter(state: UseStateHandle<String>) -> Callback<Event> {

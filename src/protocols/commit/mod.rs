@@ -67,6 +67,15 @@ use crate::sim::{ClientId, Micros, NodeId, Note, Protocol};
 /// A transaction's id, 1.. (shown as T1, T2, ...).
 pub type TxId = u64;
 
+/// What views show of a commit protocol's message, read from its fields rather than its text.
+pub trait TxMessage: crate::sim::Message {
+    /// The transaction it is about (none for a client's request).
+    fn tx(&self) -> Option<TxId>;
+    /// The answer it carries, in the trace's word (`yes`, `commit`, `precommitted`), if it is
+    /// an answer: a vote, a decision or a state.
+    fn answer(&self) -> Option<&'static str>;
+}
+
 /// The coordinator's node id: node 1 in every cluster.
 pub const COORDINATOR: NodeId = 1;
 

@@ -7,7 +7,7 @@ use serde::Serialize;
 
 pub use crate::protocols::kv::ClientOutcome;
 use crate::protocols::kv::Command;
-use crate::sim::{ClientId, Message, Note, Timer};
+use crate::sim::{ClientId, Mark, Message, Note, Timer};
 
 /// A log entry: the term it was created in and its command. `origin` names the client request
 /// it carries, so a retried request is applied once.
@@ -67,6 +67,10 @@ impl Message for Msg {
             Msg::ClientRequest { .. } => "ClientRequest",
             Msg::ClientReply { .. } => "ClientReply",
         }
+    }
+
+    fn heartbeat(&self) -> bool {
+        matches!(self, Msg::AppendEntries { entries, .. } if entries.is_empty())
     }
 }
 
@@ -142,6 +146,14 @@ impl Note for RaftNote {
             RaftNote::Commit { .. } => "commit",
             RaftNote::NotLeader => "not-leader",
             RaftNote::Answered { .. } => "answered",
+        }
+    }
+
+    fn mark(&self) -> Option<Mark> {
+        match *self {
+            RaftNote::Leader { term } => Some(Mark::Leader(format!("t{term}"))),
+            RaftNote::Commit { index } => Some(Mark::Commit(index)),
+            _ => None,
         }
     }
 }

@@ -4,7 +4,7 @@ use std::fmt;
 
 use serde::Serialize;
 
-use crate::protocols::commit::{Begin, Decision, TxId, TxState, Vote, VotePlan};
+use crate::protocols::commit::{Begin, Decision, TxId, TxMessage, TxState, Vote, VotePlan};
 use crate::sim::{Message, NodeId, Timer};
 
 /// A 3PC message. The sender travels in the envelope.
@@ -64,6 +64,36 @@ impl Message for Msg {
 
 /// The message types servers send (what `"when": {"sends": ...}` may name).
 pub const SERVER_KINDS: &[&str] = &["CanCommit", "Vote", "PreCommit", "Ack", "DoCommit", "Abort", "Elect", "Alive", "StateRequest", "StateReply", "DecisionRequest", "DecisionReply", "Outcome"];
+
+impl TxMessage for Msg {
+    fn tx(&self) -> Option<TxId> {
+        match *self {
+            Msg::Begin { .. } => None,
+            Msg::Outcome { tx, .. }
+            | Msg::CanCommit { tx, .. }
+            | Msg::Vote { tx, .. }
+            | Msg::PreCommit { tx }
+            | Msg::Ack { tx }
+            | Msg::DoCommit { tx }
+            | Msg::Abort { tx }
+            | Msg::Elect { tx }
+            | Msg::Alive { tx }
+            | Msg::StateRequest { tx }
+            | Msg::StateReply { tx, .. }
+            | Msg::DecisionRequest { tx }
+            | Msg::DecisionReply { tx, .. } => Some(tx),
+        }
+    }
+
+    fn answer(&self) -> Option<&'static str> {
+        match self {
+            Msg::Vote { vote, .. } => Some(vote.as_str()),
+            Msg::StateReply { state, .. } => Some(state.as_str()),
+            Msg::DecisionReply { decision, .. } | Msg::Outcome { decision, .. } => Some(decision.as_str()),
+            _ => None,
+        }
+    }
+}
 
 impl fmt::Display for Msg {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

@@ -4,7 +4,7 @@ use std::fmt;
 
 use serde::Serialize;
 
-use crate::protocols::commit::{Begin, Decision, TxId, Vote, VotePlan};
+use crate::protocols::commit::{Begin, Decision, TxId, TxMessage, Vote, VotePlan};
 use crate::sim::{Message, NodeId, Timer};
 
 /// A 2PC message. The sender travels in the envelope.
@@ -66,6 +66,30 @@ impl fmt::Display for Msg {
             Msg::DecisionReply { tx, decision } => {
                 write!(f, "DecisionReply T{tx} {}", decision.as_str())
             }
+        }
+    }
+}
+
+impl TxMessage for Msg {
+    fn tx(&self) -> Option<TxId> {
+        match *self {
+            Msg::Begin { .. } => None,
+            Msg::Outcome { tx, .. }
+            | Msg::Prepare { tx, .. }
+            | Msg::Vote { tx, .. }
+            | Msg::Commit { tx }
+            | Msg::Abort { tx }
+            | Msg::Ack { tx }
+            | Msg::DecisionRequest { tx }
+            | Msg::DecisionReply { tx, .. } => Some(tx),
+        }
+    }
+
+    fn answer(&self) -> Option<&'static str> {
+        match self {
+            Msg::Vote { vote, .. } => Some(vote.as_str()),
+            Msg::DecisionReply { decision, .. } | Msg::Outcome { decision, .. } => Some(decision.as_str()),
+            _ => None,
         }
     }
 }

@@ -6,7 +6,7 @@ use serde::Serialize;
 
 use super::super::ballot::Ballot;
 use crate::protocols::kv::{ClientOutcome, Command};
-use crate::sim::{ClientId, Message, Note, Timer};
+use crate::sim::{ClientId, Mark, Message, Note, Timer};
 
 /// A log entry: a command, and the client request it carries (so a retried request applies
 /// once).
@@ -146,6 +146,13 @@ impl Note for MpNote {
             MpNote::Learned { .. } => "learned",
             MpNote::NotLeader => "not-leader",
             MpNote::Answered { .. } => "answered",
+        }
+    }
+
+    fn mark(&self) -> Option<Mark> {
+        match self {
+            MpNote::Leader { ballot, .. } => Some(Mark::Leader(format!("b{ballot}"))),
+            _ => None,
         }
     }
 }

@@ -6,7 +6,7 @@ use std::fmt;
 use serde::Serialize;
 
 use super::super::ballot::Ballot;
-use crate::sim::{Message, Note, Timer};
+use crate::sim::{Mark, Message, Note, Timer};
 
 /// A message. The sender travels in the envelope.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -105,6 +105,13 @@ impl Note for PaxosNote {
             PaxosNote::Preempted { .. } => "preempted",
             PaxosNote::Learned { .. } => "learned",
             PaxosNote::NotProposer => "not-proposer",
+        }
+    }
+
+    fn mark(&self) -> Option<Mark> {
+        match self {
+            PaxosNote::Learned { value } => Some(Mark::Learned(value.clone())),
+            _ => None,
         }
     }
 }
