@@ -89,7 +89,7 @@ fn message_face<M: TxMessage>(msg: &M) -> MessageFace {
         _ => format!("{} {tx}", short(kind)),
     };
     let class = kind_class(kind, false);
-    MessageFace { label, class, square: class == "rv", routine: false }
+    MessageFace { label: label.trim_end().to_string(), class, square: class == "rv", routine: false }
 }
 
 /// Requests from the coordinator as dots, replies paler; the termination protocol and the
@@ -265,3 +265,31 @@ macro_rules! commit_lab {
 
 commit_lab!(TwoPc);
 commit_lab!(ThreePc);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::protocols::commit::{Decision, TxState, Vote, threepc, twopc};
+
+    #[test]
+    fn messages_are_labelled_from_their_fields() {
+        let labels = |faces: Vec<MessageFace>| faces.into_iter().map(|f| f.label).collect::<Vec<_>>();
+        let named = Begin { id: Some(7), ..Begin::default() };
+        let two = vec![
+            message_face(&twopc::Msg::Begin { seq: 1, request: Begin::default() }),
+            message_face(&twopc::Msg::Begin { seq: 2, request: named.clone() }),
+            message_face(&twopc::Msg::Vote { tx: 1, vote: Vote::Yes }),
+            message_face(&twopc::Msg::DecisionReply { tx: 4, decision: Decision::Commit }),
+            message_face(&twopc::Msg::Ack { tx: 1 }),
+            message_face(&twopc::Msg::DecisionRequest { tx: 2 }),
+        ];
+        assert_eq!(labels(two), ["begin", "begin T7", "T1 yes", "T4 commit", "ack T1", "decision? T2"]);
+        let three = vec![
+            message_face(&threepc::Msg::Outcome { seq: 1, tx: 3, decision: Decision::Abort }),
+            message_face(&threepc::Msg::CanCommit { tx: 2, participants: vec![2, 3], plan: crate::protocols::commit::VotePlan::Forced(Vote::Yes) }),
+            message_face(&threepc::Msg::StateReply { tx: 3, state: TxState::Prepared }),
+            message_face(&threepc::Msg::PreCommit { tx: 5 }),
+        ];
+        assert_eq!(labels(three), ["outcome T3", "can commit? T2", &format!("T3 {}", TxState::Prepared.as_str()), "precommit T5"]);
+    }
+}

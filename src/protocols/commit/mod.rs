@@ -69,7 +69,7 @@ pub type TxId = u64;
 
 /// What views show of a commit protocol's message, read from its fields rather than its text.
 pub trait TxMessage: crate::sim::Message {
-    /// The transaction it is about (none for a client's request).
+    /// The transaction it is about (for a client's request, the one it names, if it does).
     fn tx(&self) -> Option<TxId>;
     /// The answer it carries, in the trace's word (`yes`, `commit`, `precommitted`), if it is
     /// an answer: a vote, a decision or a state.

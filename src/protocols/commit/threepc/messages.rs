@@ -68,7 +68,7 @@ pub const SERVER_KINDS: &[&str] = &["CanCommit", "Vote", "PreCommit", "Ack", "Do
 impl TxMessage for Msg {
     fn tx(&self) -> Option<TxId> {
         match *self {
-            Msg::Begin { .. } => None,
+            Msg::Begin { ref request, .. } => request.id,
             Msg::Outcome { tx, .. }
             | Msg::CanCommit { tx, .. }
             | Msg::Vote { tx, .. }

@@ -73,7 +73,7 @@ impl fmt::Display for Msg {
 impl TxMessage for Msg {
     fn tx(&self) -> Option<TxId> {
         match *self {
-            Msg::Begin { .. } => None,
+            Msg::Begin { ref request, .. } => request.id,
             Msg::Outcome { tx, .. }
             | Msg::Prepare { tx, .. }
             | Msg::Vote { tx, .. }
