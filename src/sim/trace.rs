@@ -37,8 +37,6 @@ pub struct TraceLine {
     /// `send`, `deliver`, `drop`, `duplicate`, `timer`, `crash`, `restart`, `pause`, `resume`,
     /// `state`, `action`, `violation`, `start`.
     pub kind: &'static str,
-    /// The server or client it is about, as `S3`/`C1` (`-` for none), for filtering.
-    pub actor: String,
     /// The whole line.
     pub text: String,
     /// What happened, as data: what views read.
@@ -91,13 +89,22 @@ impl Trace {
     fn record(&mut self, event: u64, at_us: Micros, what: &Recorded<'_>) {
         self.buf.clear();
         let kind = what.kind();
-        let _ = write!(self.buf, "{event} {} {kind} {what}", AsMs(at_us));
+        if self.mode == TraceMode::Lines {
+            // The line is rendered from the kept record (the same `Display`), so a message is
+            // written out once, not once for each.
+            let record = what.to_record();
+            let _ = write!(self.buf, "{event} {} {kind} {record}", AsMs(at_us));
+            self.hash();
+            self.pending.push(TraceLine { event, at_us, kind, text: self.buf.clone(), record });
+        } else {
+            let _ = write!(self.buf, "{event} {} {kind} {what}", AsMs(at_us));
+            self.hash();
+        }
+    }
+
+    fn hash(&mut self) {
         self.hash.write(self.buf.as_bytes());
         self.hash.write(b"\n");
-        if self.mode == TraceMode::Lines {
-            let actor = what.actor().map_or_else(|| "-".to_string(), |a| a.to_string());
-            self.pending.push(TraceLine { event, at_us, kind, actor, text: self.buf.clone(), record: what.to_record() });
-        }
     }
 
     /// The digest of every line so far, as 16 hex digits.

@@ -98,8 +98,8 @@ pub struct LogLine {
     pub event: u64,
     /// The kind (`send`, `deliver`, `state`, ...), for colouring and filtering.
     pub kind: &'static str,
-    /// The server or client it is about (`S3`, `C1`), for filtering.
-    pub actor: String,
+    /// The server or client it is about, for filtering.
+    pub actor: Option<Addr>,
     /// The link it is about, if one (a message's route, a cut link), for filtering.
     pub link: Option<(Addr, Addr)>,
     /// The line.
@@ -405,7 +405,7 @@ impl<P: LabProtocol> Lab<P> {
             if last.is_some_and(|last| line.event <= last) {
                 continue;
             }
-            self.log.push_back(LogLine { event: line.event, kind: line.kind, actor: line.actor, link: line.record.link(), text: line.text });
+            self.log.push_back(LogLine { event: line.event, kind: line.kind, actor: line.record.actor(), link: line.record.link(), text: line.text });
         }
         while self.log.len() > LOG_LINES {
             self.log.pop_front();

@@ -5,6 +5,7 @@ use std::rc::Rc;
 
 use yew::prelude::*;
 
+use crate::sim::Addr;
 use crate::view::LogLine;
 
 /// Most lines drawn at once: the rest wait for a narrower filter.
@@ -54,10 +55,12 @@ pub fn EventLog(props: &EventLogProps) -> Html {
     // ASCII case folding: the trace is ASCII but for clients' commands, and full Unicode
     // folding would bring its tables into the download.
     let needle = text.trim().to_ascii_lowercase();
+    // The server chosen, among those the menu offers.
+    let server = (1..=props.nodes).find(|id| *actor == format!("S{id}")).map(Addr::Node);
     let shown: Vec<&LogLine> = props
         .lines
         .iter()
-        .filter(|l| actor.is_empty() || l.actor == *actor || l.link.is_some_and(|(a, b)| a.to_string() == *actor || b.to_string() == *actor))
+        .filter(|l| server.is_none() || l.actor == server || l.link.is_some_and(|(a, b)| Some(a) == server || Some(b) == server))
         .filter(|l| kinds.is_empty() || kinds.contains(&l.kind))
         .filter(|l| needle.is_empty() || l.text.to_ascii_lowercase().contains(&needle))
         .take(if props.playing { LINES_DRAWN_PLAYING } else { LINES_DRAWN })
