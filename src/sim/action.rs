@@ -71,6 +71,32 @@ pub enum Action<R> {
 }
 
 impl<R> Action<R> {
+    /// The action's verb, the first word of how the trace writes it (`partition`, `cut`).
+    pub fn verb(&self) -> &'static str {
+        match self {
+            Action::Crash(_) => "crash",
+            Action::Restart(_) => "restart",
+            Action::Pause(_) => "pause",
+            Action::Resume(_) => "resume",
+            Action::Timeout(_) => "timeout",
+            Action::Partition(_) => "partition",
+            Action::Isolate(_) => "isolate",
+            Action::Reconnect(_) => "reconnect",
+            Action::Heal => "heal",
+            Action::Cut(..) => "cut",
+            Action::Repair(..) => "repair",
+            Action::Hold(..) => "hold",
+            Action::Release(..) => "release",
+            Action::Loss(_) => "loss",
+            Action::Duplicate(_) => "duplicate",
+            Action::Latency(..) => "latency",
+            Action::Link(..) => "link",
+            Action::Client { .. } => "client",
+            Action::Drop(_) => "drop",
+            Action::Delay(..) => "delay",
+        }
+    }
+
     /// The same action with its request turned into another type (a request kept as text).
     pub fn map_request<S>(self, f: impl FnOnce(R) -> S) -> Action<S> {
         match self {
@@ -155,4 +181,40 @@ pub struct Scheduled<R> {
     pub when: When,
     /// What.
     pub action: Action<R>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_verb_is_the_first_word_the_trace_writes() {
+        let t = Target::Node(2);
+        let actions: Vec<Action<&str>> = vec![
+            Action::Crash(t),
+            Action::Restart(Target::Leader),
+            Action::Pause(t),
+            Action::Resume(t),
+            Action::Timeout(t),
+            Action::Partition(vec![vec![1], vec![2, 3]]),
+            Action::Isolate(t),
+            Action::Reconnect(t),
+            Action::Heal,
+            Action::Cut(1, 2),
+            Action::Repair(1, 2),
+            Action::Hold(1, 2),
+            Action::Release(1, 2),
+            Action::Loss(5),
+            Action::Duplicate(5),
+            Action::Latency(1, 2),
+            Action::Link(1, 2, LinkProfile::default()),
+            Action::Client { request: "set x 1", to: None, client: 1 },
+            Action::Drop(3),
+            Action::Delay(3, 10),
+        ];
+        for a in &actions {
+            assert_eq!(a.to_string().split(' ').next(), Some(a.verb()), "{a:?}");
+            assert_eq!(a.clone().map_request(str::to_string).to_string(), a.to_string());
+        }
+    }
 }

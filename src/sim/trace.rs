@@ -93,7 +93,7 @@ impl Trace {
             // The line is rendered from the kept record (the same `Display`), so a message is
             // written out once, not once for each.
             let record = what.to_record();
-            let _ = write!(self.buf, "{event} {} {kind} {record}", AsMs(at_us));
+            let _ = write!(self.buf, "{event} {} {kind} {}", AsMs(at_us), record.as_recorded());
             self.hash();
             self.pending.push(TraceLine { event, at_us, kind, text: self.buf.clone(), record });
         } else {

@@ -141,6 +141,9 @@ pub struct Marker {
     pub kind: MarkerKind,
     /// In words: `S3 leader t2`, `S1 crashed`, `partition [1, 2] [3, 4, 5]`, `commit 4`...
     pub label: String,
+    /// A word for its tick where there is room, when the kind does not say it: the verb of a
+    /// split or a mend (`isolate`, `release`).
+    pub word: Option<&'static str>,
     /// The server it is about, if one (the new leader, the crashed server, the server that
     /// reported the commit).
     pub node: Option<NodeId>,
@@ -207,11 +210,11 @@ impl History {
             &Event::Drop { id, from, to, kind, reason } => self.on_drop(event, at_us, (id, from, to, kind), reason),
             &Event::Duplicate { copy, of, due_us, .. } => self.on_duplicate(event, at_us, copy, of, due_us),
             Event::Note { at: Addr::Node(id), mark: Some(mark), .. } => self.on_mark(event, at_us, *id, mark),
-            &Event::Crash { node } => self.mark(Marker { event, at_us, kind: MarkerKind::Crash, label: format!("S{node} crashed"), node: Some(node) }),
-            &Event::Restart { node } => self.mark(Marker { event, at_us, kind: MarkerKind::Restart, label: format!("S{node} restarted"), node: Some(node) }),
+            &Event::Crash { node } => self.mark(Marker { event, at_us, kind: MarkerKind::Crash, label: format!("S{node} crashed"), word: None, node: Some(node) }),
+            &Event::Restart { node } => self.mark(Marker { event, at_us, kind: MarkerKind::Restart, label: format!("S{node} restarted"), word: None, node: Some(node) }),
             &Event::Resume { node } => self.make_overdue_due(event, at_us, |s| s.to == Addr::Node(node)),
             Event::Action { action, .. } => self.on_action(event, at_us, action),
-            Event::Violation { invariant, detail } => self.mark(Marker { event, at_us, kind: MarkerKind::Violation, label: format!("{invariant}: {detail}"), node: None }),
+            Event::Violation { invariant, detail } => self.mark(Marker { event, at_us, kind: MarkerKind::Violation, label: format!("{invariant}: {detail}"), word: None, node: None }),
             _ => {}
         }
     }
@@ -336,7 +339,7 @@ impl History {
         {
             self.commit_index_forgotten = self.commit_index_forgotten.max(i);
         }
-        self.mark(Marker { event, at_us, kind: MarkerKind::Commit, label, node });
+        self.mark(Marker { event, at_us, kind: MarkerKind::Commit, label, word: None, node });
     }
 
     fn on_deliver(&mut self, event: u64, at_us: Micros, id: MsgId) {
@@ -390,8 +393,8 @@ impl History {
     /// A protocol's note that deserves a mark: a new leader, a commit, a value learned.
     fn on_mark(&mut self, event: u64, at_us: Micros, id: NodeId, mark: &Mark) {
         match mark {
-            Mark::Leader(words) => self.mark(Marker { event, at_us, kind: MarkerKind::Election, label: format!("S{id} leader {words}"), node: Some(id) }),
-            Mark::Learned(value) => self.mark(Marker { event, at_us, kind: MarkerKind::Learned, label: format!("S{id} learned {value}"), node: Some(id) }),
+            Mark::Leader(words) => self.mark(Marker { event, at_us, kind: MarkerKind::Election, label: format!("S{id} leader {words}"), word: None, node: Some(id) }),
+            Mark::Learned(value) => self.mark(Marker { event, at_us, kind: MarkerKind::Learned, label: format!("S{id} learned {value}"), word: None, node: Some(id) }),
             &Mark::Commit(index) => self.commit(event, at_us, index, Some(id)),
         }
     }
@@ -415,7 +418,7 @@ impl History {
             }
             _ => return,
         };
-        self.mark(Marker { event, at_us, kind, label: action.to_string(), node: None });
+        self.mark(Marker { event, at_us, kind, label: action.to_string(), word: Some(action.verb()), node: None });
     }
 
     /// Messages in flight that `pick` selects and whose due time has passed were waiting; they
@@ -556,6 +559,8 @@ mod tests {
         assert_eq!((elections[0].event, elections[0].at_us), (7, 35_912));
         let splits: Vec<&str> = of(MarkerKind::Partition).iter().map(|m| m.label.as_str()).collect();
         assert_eq!(splits, ["partition [1, 2] [3, 4, 5]", "isolate S4", "cut S1->S2", "hold S2->S3"]);
+        let words: Vec<Option<&str>> = of(MarkerKind::Partition).iter().map(|m| m.word).collect();
+        assert_eq!(words, [Some("partition"), Some("isolate"), Some("cut"), Some("hold")]);
         let heals: Vec<&str> = of(MarkerKind::Heal).iter().map(|m| m.label.as_str()).collect();
         assert_eq!(heals, ["heal", "repair S1->S2", "release S2->S3"]);
         // Four servers report commit index 2; one marker.

@@ -140,7 +140,7 @@ fn chosen_markers<P: PaxosLab>(engine: &Engine<P>, after: Option<u64>) -> Vec<Ma
         .map(|(slot, c)| {
             let by: Vec<String> = c.by.iter().map(|n| format!("S{n}")).collect();
             let what = if engine.protocol().name() == "paxos" { String::new() } else { format!(" in slot {slot}") };
-            Marker { event: c.event, at_us: c.at_us, kind: MarkerKind::Chosen, label: format!("{} chosen{what} (accepted by {})", short(&c.value), by.join(", ")), node: None }
+            Marker { event: c.event, at_us: c.at_us, kind: MarkerKind::Chosen, label: format!("{} chosen{what} (accepted by {})", short(&c.value), by.join(", ")), word: None, node: None }
         })
         .collect()
 }

@@ -375,7 +375,7 @@ fn short_text(m: &Marker) -> Option<String> {
         MarkerKind::Election => Some(format!("{node}leader")),
         MarkerKind::Crash => Some(format!("{node}crash")),
         MarkerKind::Restart => Some(format!("{node}restart")),
-        MarkerKind::Partition | MarkerKind::Heal => m.label.split(' ').next().map(str::to_string),
+        MarkerKind::Partition | MarkerKind::Heal => m.word.map(str::to_string),
         MarkerKind::Violation => Some("violation".to_string()),
         MarkerKind::Chosen => Some("chosen".to_string()),
         MarkerKind::Commit | MarkerKind::Learned => None,
@@ -434,7 +434,8 @@ mod tests {
     }
 
     fn marker(event: u64, at_us: Micros, kind: MarkerKind, node: Option<NodeId>) -> Marker {
-        Marker { event, at_us, kind, label: format!("{} {event}", kind.as_str()), node }
+        let word = matches!(kind, MarkerKind::Partition | MarkerKind::Heal).then_some(kind.as_str());
+        Marker { event, at_us, kind, label: format!("{} {event}", kind.as_str()), word, node }
     }
 
     const S: fn(NodeId) -> Addr = Addr::Node;
