@@ -89,22 +89,12 @@ impl Trace {
     fn record(&mut self, event: u64, at_us: Micros, what: &Recorded<'_>) {
         self.buf.clear();
         let kind = what.kind();
-        if self.mode == TraceMode::Lines {
-            // The line is rendered from the kept record (the same `Display`), so a message is
-            // written out once, not once for each.
-            let record = what.to_record();
-            let _ = write!(self.buf, "{event} {} {kind} {}", AsMs(at_us), record.as_recorded());
-            self.hash();
-            self.pending.push(TraceLine { event, at_us, kind, text: self.buf.clone(), record });
-        } else {
-            let _ = write!(self.buf, "{event} {} {kind} {what}", AsMs(at_us));
-            self.hash();
-        }
-    }
-
-    fn hash(&mut self) {
+        let _ = write!(self.buf, "{event} {} {kind} {what}", AsMs(at_us));
         self.hash.write(self.buf.as_bytes());
         self.hash.write(b"\n");
+        if self.mode == TraceMode::Lines {
+            self.pending.push(TraceLine { event, at_us, kind, text: self.buf.clone(), record: what.to_record() });
+        }
     }
 
     /// The digest of every line so far, as 16 hex digits.

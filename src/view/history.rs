@@ -401,13 +401,17 @@ impl History {
 
     /// Splits and mends of the network are marked; a delay or a release moves due times.
     fn on_action(&mut self, event: u64, at_us: Micros, action: &Action<String>) {
-        let kind = match *action {
-            Action::Partition(_) | Action::Isolate(_) | Action::Cut(..) | Action::Hold(..) => MarkerKind::Partition,
-            Action::Heal | Action::Repair(..) => MarkerKind::Heal,
+        let (kind, word) = match *action {
+            Action::Partition(_) => (MarkerKind::Partition, "partition"),
+            Action::Isolate(_) => (MarkerKind::Partition, "isolate"),
+            Action::Cut(..) => (MarkerKind::Partition, "cut"),
+            Action::Hold(..) => (MarkerKind::Partition, "hold"),
+            Action::Heal => (MarkerKind::Heal, "heal"),
+            Action::Repair(..) => (MarkerKind::Heal, "repair"),
             Action::Release(a, b) => {
                 let (from, to) = (Addr::Node(a), Addr::Node(b));
                 self.make_overdue_due(event, at_us, |s| s.from == from && s.to == to);
-                MarkerKind::Heal
+                (MarkerKind::Heal, "release")
             }
             Action::Delay(id, by_us) => {
                 if let Some(s) = self.span(id).filter(|s| s.fate == Fate::InFlight) {
@@ -418,7 +422,7 @@ impl History {
             }
             _ => return,
         };
-        self.mark(Marker { event, at_us, kind, label: action.to_string(), word: Some(action.verb()), node: None });
+        self.mark(Marker { event, at_us, kind, label: action.to_string(), word: Some(word), node: None });
     }
 
     /// Messages in flight that `pick` selects and whose due time has passed were waiting; they
