@@ -175,7 +175,7 @@ fn trace_records_every_kind_of_event_in_stable_text() {
     e.run_until(ms(1200));
     let lines = e.drain_trace();
     for kind in ["start", "send", "deliver", "timer", "state", "crash", "restart", "action"] {
-        assert!(lines.iter().any(|l| l.kind == kind), "no {kind} line");
+        assert!(lines.iter().any(|l| l.record.kind() == kind), "no {kind} line");
     }
     let first = &lines[0].text;
     assert_eq!(first, "0 0.000 start S1");

@@ -10,8 +10,6 @@
 
 use std::fmt::{Display, Write as _};
 
-use serde::Serialize;
-
 use super::event::{ActionWords, Event, Record};
 use super::rng::Fnv1a;
 use super::time::{AsMs, Micros};
@@ -28,19 +26,15 @@ pub enum TraceMode {
 }
 
 /// One line of the trace.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct TraceLine {
     /// The event it belongs to (1-based; 0 for the start of the run).
     pub event: u64,
     /// Virtual time.
     pub at_us: Micros,
-    /// `send`, `deliver`, `drop`, `duplicate`, `timer`, `crash`, `restart`, `pause`, `resume`,
-    /// `state`, `action`, `violation`, `start`.
-    pub kind: &'static str,
     /// The whole line.
     pub text: String,
     /// What happened, as data: what views read.
-    #[serde(skip)]
     pub record: Record,
 }
 
@@ -88,12 +82,11 @@ impl Trace {
 
     fn record(&mut self, event: u64, at_us: Micros, what: &Recorded<'_>) {
         self.buf.clear();
-        let kind = what.kind();
-        let _ = write!(self.buf, "{event} {} {kind} {what}", AsMs(at_us));
+        let _ = write!(self.buf, "{event} {} {} {what}", AsMs(at_us), what.kind());
         self.hash.write(self.buf.as_bytes());
         self.hash.write(b"\n");
         if self.mode == TraceMode::Lines {
-            self.pending.push(TraceLine { event, at_us, kind, text: self.buf.clone(), record: what.to_record() });
+            self.pending.push(TraceLine { event, at_us, text: self.buf.clone(), record: what.to_record() });
         }
     }
 

@@ -712,7 +712,7 @@ mod tests {
     /// A trace line of `record`, its text rendered as the engine renders it.
     fn line(event: u64, at_us: Micros, record: Record) -> TraceLine {
         let text = format!("{event} {} {} {record}", crate::sim::time::AsMs(at_us), record.kind());
-        TraceLine { event, at_us, kind: record.kind(), text, record }
+        TraceLine { event, at_us, text, record }
     }
 
     fn send(id: MsgId, from: u32, to: u32, kind: &'static str, heartbeat: bool, due_us: Micros) -> Record {

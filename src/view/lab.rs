@@ -405,7 +405,7 @@ impl<P: LabProtocol> Lab<P> {
             if last.is_some_and(|last| line.event <= last) {
                 continue;
             }
-            self.log.push_back(LogLine { event: line.event, kind: line.kind, actor: line.record.actor(), link: line.record.link(), text: line.text });
+            self.log.push_back(LogLine { event: line.event, kind: line.record.kind(), actor: line.record.actor(), link: line.record.link(), text: line.text });
         }
         while self.log.len() > LOG_LINES {
             self.log.pop_front();
