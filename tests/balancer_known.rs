@@ -195,7 +195,7 @@ fn run(file: &str, strategy: Option<&str>) -> Engine<Balancer> {
 }
 
 fn outcome(e: &Engine<Balancer>) -> Value {
-    e.report()["outcome"].clone()
+    distlab::sim::report::report(e)["outcome"].clone()
 }
 
 #[test]

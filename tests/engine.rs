@@ -78,12 +78,12 @@ fn a_paused_server_acts_late_and_its_deliveries_wait() {
     let before = e.nodes()[f as usize - 1].state().unwrap().term;
     e.act(Action::Pause(Target::Node(f)));
     e.run_until(ms(3000));
-    let parked = e.network().in_flight.values().filter(|m| m.to == distlab::sim::Addr::Node(f)).count();
+    let parked = e.network().in_flight().values().filter(|m| m.to == distlab::sim::Addr::Node(f)).count();
     assert!(parked > 10, "heartbeats to the paused server wait in flight ({parked})");
     assert_eq!(e.nodes()[f as usize - 1].state().unwrap().term, before, "a frozen server does nothing");
     e.act(Action::Resume(Target::Node(f)));
     e.run_until(ms(3100));
-    assert!(e.network().in_flight.values().filter(|m| m.to == distlab::sim::Addr::Node(f)).count() < parked);
+    assert!(e.network().in_flight().values().filter(|m| m.to == distlab::sim::Addr::Node(f)).count() < parked);
 }
 
 #[test]
@@ -100,12 +100,12 @@ fn held_messages_wait_and_are_released_in_order() {
     e.run_until(ms(3100));
     let follower = e.nodes()[f as usize - 1].state().unwrap();
     assert!(follower.log.is_empty(), "nothing crossed the held link");
-    let held = e.network().in_flight.values().filter(|m| m.held).count();
+    let held = e.network().in_flight().values().filter(|m| m.held).count();
     assert!(held >= 2, "the entry and heartbeats wait on the link ({held})");
     e.act(Action::Release(l, f));
     e.run_until(ms(3200));
     assert_eq!(e.nodes()[f as usize - 1].state().unwrap().log.len(), 1);
-    assert_eq!(e.network().in_flight.values().filter(|m| m.held).count(), 0);
+    assert_eq!(e.network().in_flight().values().filter(|m| m.held).count(), 0);
 }
 
 #[test]
@@ -193,7 +193,7 @@ fn seeking_by_time_lands_exactly_with_paused_servers() {
     for at in [2500, 400, 1999, 1000, 2001, 10] {
         t.seek_time(ms(at));
         assert_eq!(t.engine().now(), ms(at));
-        assert!(t.engine().network().in_flight.values().all(|m| m.sent_us <= ms(at)));
+        assert!(t.engine().network().in_flight().values().all(|m| m.sent_us <= ms(at)));
     }
 }
 

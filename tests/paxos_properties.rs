@@ -9,7 +9,7 @@ use distlab::protocols::kv::Command;
 use distlab::protocols::paxos::multi::{MultiPaxos, committed};
 use distlab::protocols::paxos::single::{Paxos, Proposal};
 use distlab::scenario::{BuildOptions, Faults, FuzzSpec};
-use distlab::sim::{Action, Engine, LinkProfile, Protocol, Scheduled, Setup, Target, TraceMode, When, ms};
+use distlab::sim::{Action, Checked, Engine, LinkProfile, Scheduled, Setup, Target, TraceMode, When, ms};
 use proptest::prelude::*;
 
 const NODES: u32 = 5;
@@ -54,7 +54,7 @@ fn command() -> impl Strategy<Value = Action<Command>> {
 }
 
 /// Runs the schedule, then from 6 s on a whole, healthy network with every server up, to 9 s.
-fn run<P: Protocol>(protocol: P, seed: u64, actions: Vec<(u64, Action<P::Request>)>) -> Engine<P> {
+fn run<P: Checked>(protocol: P, seed: u64, actions: Vec<(u64, Action<P::Request>)>) -> Engine<P> {
     let mut schedule: Vec<Scheduled<P::Request>> = actions.into_iter().map(|(at, action)| Scheduled { when: When::At(ms(at)), action }).collect();
     let end = |action| Scheduled { when: When::At(ms(6_000)), action };
     schedule.extend([end(Action::Heal), end(Action::Loss(0)), end(Action::Duplicate(0))]);

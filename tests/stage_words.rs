@@ -7,11 +7,11 @@
 #![cfg(not(target_arch = "wasm32"))]
 
 use distlab::sim::Micros;
-use distlab::view::balancer_face::{mark_out_of_pool, out_of_pool, stage_keys};
+use distlab::view::balancer_face::{BalancerPanel, mark_out_of_pool, out_of_pool, stage_keys};
 use distlab::view::geometry::{self, Layout};
 use distlab::view::lab::LabRun;
 use distlab::view::labels::{self, StageKeys, TextBox};
-use distlab::view::{MessageView, NodeView, Panel};
+use distlab::view::{MessageView, NodeView};
 
 /// Moments sampled per scenario, besides each guide step's start.
 const SAMPLES: u64 = 40;
@@ -53,9 +53,10 @@ fn words(run: &LabRun, layout: Layout, nodes: &[NodeView], messages: &[MessageVi
     let n = nodes.len() as u32;
     // A balancer's stage draws its key space about S1 and says which backends are outside its
     // pool, from its panel (as the stage does).
-    let (keys, marked) = match run.panel() {
-        Panel::Balancer(p) => (stage_keys(&p), mark_out_of_pool(nodes, &out_of_pool(&p))),
-        _ => (StageKeys::None, None),
+    let panel = run.panel();
+    let (keys, marked) = match panel.get::<BalancerPanel>() {
+        Some(p) => (stage_keys(p), mark_out_of_pool(nodes, &out_of_pool(p))),
+        None => (StageKeys::None, None),
     };
     let nodes = marked.as_deref().unwrap_or(nodes);
     let texts = labels::stage_node_texts(layout, nodes, &keys);

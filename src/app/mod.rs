@@ -458,22 +458,27 @@ fn App() -> Html {
 /// `crate::view::family`), so the Raft page does not carry the balancer's charts.
 #[allow(unused_variables)]
 fn protocol_panel(panel: &Rc<crate::view::Panel>, on_request: &Callback<serde_json::Value>, on_reconfigure: &Callback<serde_json::Value>) -> Html {
-    use crate::view::Panel;
-    match **panel {
-        #[cfg(feature = "raft")]
-        Panel::Logs(_) => html! { <components::log_view::LogView panel={panel.clone()} /> },
-        #[cfg(feature = "commit")]
-        Panel::Transactions(_) => components::tx_view::tx_view(&components::tx_view::TxViewProps { panel: panel.clone() }),
-        #[cfg(feature = "paxos")]
-        Panel::Acceptors(_) => {
-            html! { <components::acceptor_view::AcceptorView panel={panel.clone()} /> }
-        }
-        #[cfg(feature = "balancer")]
-        Panel::Balancer(_) => {
-            components::balancer_view::balancer_view(&components::balancer_view::BalancerViewProps { panel: panel.clone(), on_request: on_request.clone(), on_reconfigure: on_reconfigure.clone() })
-        }
-        _ => Html::default(),
+    #[cfg(feature = "raft")]
+    if panel.get::<Vec<crate::view::LogRow>>().is_some() {
+        return html! { <components::log_view::LogView panel={panel.clone()} /> };
     }
+    #[cfg(feature = "commit")]
+    if panel.get::<crate::view::commit_face::TxPanel>().is_some() {
+        return components::tx_view::tx_view(&components::tx_view::TxViewProps { panel: panel.clone() });
+    }
+    #[cfg(feature = "paxos")]
+    if panel.get::<crate::view::paxos_face::AcceptorPanel>().is_some() {
+        return html! { <components::acceptor_view::AcceptorView panel={panel.clone()} /> };
+    }
+    #[cfg(feature = "balancer")]
+    if panel.get::<crate::view::balancer_face::BalancerPanel>().is_some() {
+        return components::balancer_view::balancer_view(&components::balancer_view::BalancerViewProps {
+            panel: panel.clone(),
+            on_request: on_request.clone(),
+            on_reconfigure: on_reconfigure.clone(),
+        });
+    }
+    Html::default()
 }
 
 /// A message over the page (an error or a notice: its class, role and test id), dismissable.

@@ -488,7 +488,7 @@ impl Default for LabState {
             // The page's loader could not fetch the default scenario (or a broken build): a
             // blank cluster of the family's protocol, and the reason.
             Err(e) => {
-                let protocol = family::here().protocols[0];
+                let protocol = family::here().protocols().next().unwrap_or("raft");
                 let blank = crate::scenario::Scenario::new(protocol, 3);
                 let run = LabRun::from_scenario("blank.json", blank).unwrap_or_else(|e2| panic!("no scenario runs here: {e}; {e2}"));
                 let mut s = LabState::with_run(run);

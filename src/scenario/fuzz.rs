@@ -7,7 +7,7 @@ use serde_json::Value;
 
 use super::Scenario;
 use super::error::{Result, ScenarioError};
-use super::protocol::{ProtocolKind, RequestGen, protocol, protocol_names};
+use super::kind::{ProtocolKind, RequestGen, protocol, protocol_names};
 use crate::sim::network::LinkProfile;
 use crate::sim::rng::{Ppm, Rng};
 use crate::sim::{Action, Micros, NodeId, Scheduled, Target, When, ms};

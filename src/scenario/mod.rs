@@ -27,6 +27,7 @@ pub mod guide;
 #[cfg(feature = "report")]
 pub mod guide_check;
 pub mod json;
+pub mod kind;
 pub mod paxos;
 pub mod protocol;
 pub mod raft;
@@ -36,7 +37,8 @@ use serde_json::Value;
 
 pub use error::ScenarioError;
 pub use fuzz::{FaultKind, Faults, FuzzSpec};
-pub use protocol::{ProtocolKind, ScenarioProtocol, protocol, protocol_names, protocols};
+pub use kind::{ProtocolKind, protocol, protocol_names, protocols};
+pub use protocol::ScenarioProtocol;
 pub use run::AnyRun;
 
 use crate::sim::network::LinkProfile;

@@ -1,21 +1,18 @@
 //! How a protocol plugs into scenario files: [`ScenarioProtocol`] parses its `config`, its
-//! `initial` durable states and its client requests, and draws random requests for the fuzzer.
-//! [`ProtocolKind`] is the object-safe face of it that the protocol-neutral code (the parser,
-//! the CLI, the web app) reaches by name through [`protocols`].
-
-use std::marker::PhantomData;
+//! `initial` durable states and its client requests, and draws random requests for the fuzzer;
+//! [`setup`] turns a scenario into the engine's setup for it. The protocol-neutral code reaches
+//! it by name through [`super::kind`].
 
 use serde_json::Value;
 
 use super::Scenario;
 use super::error::Result;
 use super::json::{Field, Obj};
-use super::run::AnyRun;
 use crate::sim::rng::Rng;
-use crate::sim::{Action, Engine, NodeId, Protocol, Scheduled, Setup, TraceMode, When};
+use crate::sim::{Action, NodeId, Report, Scheduled, Setup, TraceMode, When};
 
 /// A protocol that scenario files can name.
-pub trait ScenarioProtocol: Protocol {
+pub trait ScenarioProtocol: Report {
     /// The name in the `"protocol"` field (the same as [`Protocol::name`]).
     const NAME: &'static str;
     /// The largest cluster it supports (the smallest is 1).
@@ -36,84 +33,6 @@ pub trait ScenarioProtocol: Protocol {
     fn message_kinds(&self) -> &'static [&'static str] {
         &[]
     }
-}
-
-/// A source of random requests, already written as scenario JSON.
-pub type RequestGen = Box<dyn FnMut(&mut Rng) -> Value>;
-
-/// A scenario protocol, without its type: what protocol-neutral code can do with one.
-pub trait ProtocolKind: Sync {
-    /// Its scenario name.
-    fn name(&self) -> &'static str;
-    /// The largest cluster it supports.
-    fn max_nodes(&self) -> u32;
-    /// Parses the protocol-specific parts of a scenario (config, initial states, requests,
-    /// trigger message types), reporting the first error with its path.
-    fn check(&self, scenario: &Scenario) -> Result<()>;
-    /// Starts a run of the scenario under `seed`.
-    fn build(&self, scenario: &Scenario, seed: u64, trace: TraceMode) -> Result<Box<dyn AnyRun>>;
-    /// A generator of random requests for the given `config` object.
-    fn request_gen(&self, config: &Value, nodes: u32) -> Result<RequestGen>;
-}
-
-/// The [`ProtocolKind`] of a [`ScenarioProtocol`].
-pub struct Kind<P>(PhantomData<fn() -> P>);
-
-impl<P> Kind<P> {
-    /// The kind of `P`.
-    pub const fn new() -> Self {
-        Kind(PhantomData)
-    }
-}
-
-impl<P> Default for Kind<P> {
-    fn default() -> Self {
-        Self::new()
-    }
-}
-
-#[cfg(feature = "raft")]
-static RAFT: Kind<crate::protocols::raft::Raft> = Kind::new();
-#[cfg(feature = "commit")]
-static TWO_PC: Kind<crate::protocols::commit::twopc::TwoPc> = Kind::new();
-#[cfg(feature = "commit")]
-static THREE_PC: Kind<crate::protocols::commit::threepc::ThreePc> = Kind::new();
-#[cfg(feature = "paxos")]
-static PAXOS: Kind<crate::protocols::paxos::single::Paxos> = Kind::new();
-#[cfg(feature = "paxos")]
-static MULTI_PAXOS: Kind<crate::protocols::paxos::multi::MultiPaxos> = Kind::new();
-#[cfg(feature = "balancer")]
-static BALANCER: Kind<crate::protocols::balancer::Balancer> = Kind::new();
-
-/// Every protocol scenario files can name, as far as this build's features hold them (the
-/// browser builds one bundle per family: see `crate::view::family`). A new protocol adds one
-/// line here.
-pub fn protocols() -> &'static [&'static dyn ProtocolKind] {
-    static ALL: &[&dyn ProtocolKind] = &[
-        #[cfg(feature = "raft")]
-        &RAFT,
-        #[cfg(feature = "commit")]
-        &TWO_PC,
-        #[cfg(feature = "commit")]
-        &THREE_PC,
-        #[cfg(feature = "paxos")]
-        &PAXOS,
-        #[cfg(feature = "paxos")]
-        &MULTI_PAXOS,
-        #[cfg(feature = "balancer")]
-        &BALANCER,
-    ];
-    ALL
-}
-
-/// The protocol called `name`.
-pub fn protocol(name: &str) -> Option<&'static dyn ProtocolKind> {
-    protocols().iter().copied().find(|k| k.name() == name)
-}
-
-/// The names of every protocol, comma-separated.
-pub fn protocol_names() -> String {
-    protocols().iter().map(|k| k.name()).collect::<Vec<_>>().join(", ")
 }
 
 /// The protocol value from a `config` object standing at `path`.
@@ -185,27 +104,4 @@ pub fn map_request<A, B>(action: &Action<A>, f: impl FnOnce(&A) -> Result<B>) ->
         Action::Drop(m) => Action::Drop(*m),
         Action::Delay(m, by) => Action::Delay(*m, *by),
     })
-}
-
-impl<P: ScenarioProtocol> ProtocolKind for Kind<P> {
-    fn name(&self) -> &'static str {
-        P::NAME
-    }
-    fn max_nodes(&self) -> u32 {
-        P::MAX_NODES
-    }
-    fn check(&self, scenario: &Scenario) -> Result<()> {
-        setup::<P>(scenario, scenario.seed, TraceMode::Off).map(drop)
-    }
-    fn build(&self, scenario: &Scenario, seed: u64, trace: TraceMode) -> Result<Box<dyn AnyRun>> {
-        let setup = setup::<P>(scenario, seed, trace)?;
-        Ok(Box::new(Engine::new(setup)))
-    }
-    fn request_gen(&self, config: &Value, nodes: u32) -> Result<RequestGen> {
-        let p: P = parse_config(config, "config", nodes)?;
-        Ok(Box::new(move |rng: &mut Rng| {
-            let r = p.fuzz_request(rng, nodes);
-            p.request_json(&r)
-        }))
-    }
 }

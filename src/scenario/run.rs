@@ -78,7 +78,7 @@ impl<P: ScenarioProtocol> AnyRun for Engine<P> {
     }
     #[cfg(feature = "report")]
     fn report(&self) -> Value {
-        Engine::report(self)
+        crate::sim::report::report(self)
     }
     fn trace_hash(&self) -> String {
         Engine::trace_hash(self)
@@ -96,7 +96,7 @@ impl<P: ScenarioProtocol> AnyRun for Engine<P> {
         let field = Field::root(action);
         let mut o = field.object()?;
         let nodes = AnyRun::nodes(self);
-        let raw = parse_action(&mut o, nodes, &self.network().profile, &[])?;
+        let raw = parse_action(&mut o, nodes, self.network().profile(), &[])?;
         o.finish()?;
         let action = map_request(&raw, |v| Engine::protocol(self).parse_request(&Field::at(v, "client")))?;
         Engine::act(self, action);

@@ -7,9 +7,9 @@
 
 use serde::Serialize;
 
-use super::engine::World;
 use super::protocol::{NodeId, Protocol};
 use super::time::Micros;
+use super::world::World;
 
 /// One safety property a protocol promises.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -58,4 +58,13 @@ pub trait Checker<P: Protocol>: Clone + std::fmt::Debug {
     /// a checker may skip work that only a change to another server could require, but must
     /// re-check everything when `touched` is `None` (a crash, a restart, a start).
     fn check(&mut self, world: &World<'_, P>, touched: Option<NodeId>, breaches: &mut Vec<Breach>);
+}
+
+/// A protocol with the checker of its invariants: what the engine runs, checking after every
+/// event.
+pub trait Checked: Protocol {
+    /// The safety invariants' checker.
+    type Checker: Checker<Self>;
+    /// The checker of this protocol's invariants for a cluster of `nodes` servers.
+    fn checker(&self, nodes: u32) -> Self::Checker;
 }

@@ -10,16 +10,14 @@ use std::cmp::Reverse;
 use std::collections::{BTreeMap, BinaryHeap, VecDeque};
 
 use super::action::{Action, Scheduled, Target, When};
-use super::checker::{Breach, Checker, Violation};
+use super::checker::{Breach, Checked, Checker, Violation};
 use super::event::Event;
-use super::network::{DropReason, LinkProfile, MsgId, Network};
+use super::network::{Arrival, DropReason, LinkProfile, MsgId, Network};
 use super::protocol::{Addr, ClientId, Ctx, Effect, Message, NodeId, Note, Protocol};
 use super::rng::Rng;
 use super::time::Micros;
 use super::trace::{Trace, TraceLine, TraceMode};
-
-#[cfg(feature = "report")]
-mod report;
+use super::world::{ClientSlot, NodeSlot, PendingTimer, World};
 
 /// What a queue entry will do.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -34,84 +32,6 @@ struct Queued {
     at_us: Micros,
     seq: u64,
     ev: Ev,
-}
-
-/// A pending timer of an actor.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct PendingTimer<T> {
-    /// Which timer.
-    pub timer: T,
-    /// When it was armed.
-    pub set_us: Micros,
-    /// When it fires.
-    pub due_us: Micros,
-    id: u64,
-}
-
-/// A server as the engine holds it.
-#[derive(Clone, Debug)]
-pub struct NodeSlot<P: Protocol> {
-    /// Its id.
-    pub id: NodeId,
-    state: Option<P::Node>,
-    durable: P::Durable,
-    paused: bool,
-    timers: Vec<PendingTimer<P::Timer>>,
-    deferred: Vec<Queued>,
-    rng: Rng,
-}
-
-impl<P: Protocol> NodeSlot<P> {
-    /// The running state, `None` while crashed.
-    pub fn state(&self) -> Option<&P::Node> {
-        self.state.as_ref()
-    }
-    /// What stable storage holds.
-    pub fn durable(&self) -> &P::Durable {
-        &self.durable
-    }
-    /// Whether it is running (not crashed).
-    pub fn up(&self) -> bool {
-        self.state.is_some()
-    }
-    /// Whether it is frozen.
-    pub fn paused(&self) -> bool {
-        self.paused
-    }
-    /// Its pending timers.
-    pub fn timers(&self) -> &[PendingTimer<P::Timer>] {
-        &self.timers
-    }
-}
-
-/// A client actor as the engine holds it.
-#[derive(Clone, Debug)]
-pub struct ClientSlot<P: Protocol> {
-    /// Its id.
-    pub id: ClientId,
-    /// Its state.
-    pub state: P::Client,
-    timers: Vec<PendingTimer<P::Timer>>,
-    rng: Rng,
-}
-
-/// What a checker or a report may read: the servers and clients, now.
-pub struct World<'a, P: Protocol> {
-    /// Current virtual time.
-    pub now_us: Micros,
-    /// Events processed so far.
-    pub events: u64,
-    /// Servers, index `id - 1`.
-    pub nodes: &'a [NodeSlot<P>],
-    /// Client actors, index `id - 1`.
-    pub clients: &'a [ClientSlot<P>],
-}
-
-impl<P: Protocol> World<'_, P> {
-    /// Server `id`.
-    pub fn node(&self, id: NodeId) -> &NodeSlot<P> {
-        &self.nodes[id as usize - 1]
-    }
 }
 
 /// An action pinned between two events: see [`When::After`].
@@ -144,9 +64,17 @@ pub struct Setup<P: Protocol> {
     pub trace: TraceMode,
 }
 
+/// The part of an actor a handler works on.
+enum Actor<'a, P: Protocol> {
+    /// A server: its running state (none while crashed) and its stable storage.
+    Node(&'a mut Option<P::Node>, &'a P::Durable),
+    /// A client.
+    Client(&'a mut P::Client),
+}
+
 /// A run in progress. `Clone` is a snapshot.
 #[derive(Clone, Debug)]
-pub struct Engine<P: Protocol> {
+pub struct Engine<P: Checked> {
     proto: P,
     seed: u64,
     now_us: Micros,
@@ -154,6 +82,8 @@ pub struct Engine<P: Protocol> {
     events: u64,
     queue: BinaryHeap<Reverse<Queued>>,
     nodes: Vec<NodeSlot<P>>,
+    /// Queue entries of each paused server (index `id - 1`), run when it resumes.
+    deferred: Vec<Vec<Queued>>,
     clients: Vec<ClientSlot<P>>,
     net: Network<P::Msg>,
     actions: Vec<Action<P::Request>>,
@@ -175,7 +105,7 @@ pub struct Engine<P: Protocol> {
     sent: BTreeMap<&'static str, u64>,
 }
 
-impl<P: Protocol> Engine<P> {
+impl<P: Checked> Engine<P> {
     /// Starts a run: boots every server at time 0 and queues the schedule.
     pub fn new(setup: Setup<P>) -> Self {
         let Setup { protocol, nodes: n, seed, network, initial, schedule, trace } = setup;
@@ -186,7 +116,6 @@ impl<P: Protocol> Engine<P> {
                 durable: initial.get(id as usize - 1).cloned().flatten().unwrap_or_else(|| protocol.fresh_durable(id)),
                 paused: false,
                 timers: Vec::new(),
-                deferred: Vec::new(),
                 rng: Rng::stream(seed, &format!("node/{id}")),
             })
             .collect();
@@ -200,6 +129,7 @@ impl<P: Protocol> Engine<P> {
             events: 0,
             queue: BinaryHeap::new(),
             nodes,
+            deferred: vec![Vec::new(); n as usize],
             clients: Vec::new(),
             net: Network::new(n, network, Rng::stream(seed, "network")),
             actions: Vec::new(),
@@ -301,6 +231,10 @@ impl<P: Protocol> Engine<P> {
     /// The trace lines not drained yet (with [`TraceMode::Lines`]).
     pub fn pending_trace(&self) -> &[TraceLine] {
         self.trace.pending()
+    }
+    /// How much trace is kept.
+    pub fn trace_mode(&self) -> TraceMode {
+        self.trace.mode()
     }
     /// Changes how much trace is kept from now on.
     pub fn set_trace_mode(&mut self, mode: TraceMode) {
@@ -409,7 +343,7 @@ impl<P: Protocol> Engine<P> {
 
     fn is_live(&self, q: Queued) -> bool {
         match q.ev {
-            Ev::Deliver(id) => self.net.in_flight.get(&id).is_some_and(|e| e.due_us == q.at_us && !e.held),
+            Ev::Deliver(id) => self.net.is_due(id, q.at_us),
             Ev::Timer { addr, id } => self.timers_of(addr).is_some_and(|ts| ts.iter().any(|t| t.id == id)),
             Ev::Action(_) => true,
         }
@@ -440,18 +374,14 @@ impl<P: Protocol> Engine<P> {
         }
         let touched = match q.ev {
             Ev::Deliver(id) => {
-                let (from, to) = {
-                    let e = &self.net.in_flight[&id];
-                    (e.from, e.to)
+                let Some((_, to)) = self.net.route(id) else {
+                    return false;
                 };
                 if self.paused(to) {
                     self.defer(to, q);
                     return false;
                 }
-                if self.net.is_held(from, to) {
-                    if let Some(e) = self.net.in_flight.get_mut(&id) {
-                        e.held = true;
-                    }
+                if self.net.park_if_held(id) {
                     return false;
                 }
                 self.now_us = q.at_us;
@@ -481,93 +411,82 @@ impl<P: Protocol> Engine<P> {
 
     fn defer(&mut self, addr: Addr, q: Queued) {
         if let Addr::Node(id) = addr {
-            self.nodes[id as usize - 1].deferred.push(q);
+            self.deferred[id as usize - 1].push(q);
         }
     }
 
     fn deliver(&mut self, id: MsgId) -> Option<NodeId> {
-        let env = self.net.in_flight.remove(&id)?;
-        let reason = if env.doomed {
-            Some(DropReason::Loss)
-        } else if !self.net.connected(env.from, env.to) {
-            Some(DropReason::Partition)
-        } else if self.net.is_cut(env.from, env.to) {
-            Some(DropReason::Cut)
-        } else if !self.up(env.to) {
-            Some(DropReason::Down)
-        } else {
-            None
+        let nodes = &self.nodes;
+        let up = |to: Addr| match to {
+            Addr::Node(id) => nodes[id as usize - 1].state.is_some(),
+            Addr::Client(id) => (id as usize) <= self.clients.len(),
         };
-        if let Some(reason) = reason {
-            self.trace.event(self.events, self.now_us, &Event::Drop { id: env.id, from: env.from, to: env.to, kind: env.msg.kind(), reason });
-            return None;
-        }
+        let env = match self.net.arrive(id, up)? {
+            Arrival::Delivered(env) => env,
+            Arrival::Dropped(env, reason) => {
+                self.trace.event(self.events, self.now_us, &Event::Drop { id: env.id, from: env.from, to: env.to, kind: env.msg.kind(), reason });
+                return None;
+            }
+        };
         self.trace.event(self.events, self.now_us, &Event::Deliver { id: env.id, from: env.from, to: env.to, msg: &env.msg });
-        let mut effects = std::mem::take(&mut self.effects);
-        let n = self.nodes.len() as u32;
-        match env.to {
-            Addr::Node(nid) => {
-                let slot = &mut self.nodes[nid as usize - 1];
-                let node = slot.state.as_mut().expect("checked up");
-                let mut ctx = Ctx::new(self.now_us, env.to, n, &mut slot.rng, &mut effects);
-                self.proto.on_message(node, env.from, env.msg, &mut ctx);
-            }
-            Addr::Client(cid) => {
-                let slot = &mut self.clients[cid as usize - 1];
-                let mut ctx = Ctx::new(self.now_us, env.to, n, &mut slot.rng, &mut effects);
-                self.proto.client_on_message(&mut slot.state, env.from, env.msg, &mut ctx);
-            }
-        }
-        self.apply_effects(env.to, &mut effects);
-        self.effects = effects;
+        let (from, msg) = (env.from, env.msg);
+        self.handle(env.to, |p, ctx, actor| match actor {
+            Actor::Node(node, _) => p.on_message(node.as_mut().expect("checked up"), from, msg, ctx),
+            Actor::Client(client) => p.client_on_message(client, from, msg, ctx),
+        });
         env.to.node()
     }
 
-    /// Fires the first pending timer of `addr` that `pick` selects.
+    /// Fires the first pending timer of `addr` that `pick` selects (a crashed server's none).
     fn fire_timer(&mut self, addr: Addr, pick: impl Fn(&PendingTimer<P::Timer>) -> bool) -> bool {
-        let n = self.nodes.len() as u32;
-        let mut effects = std::mem::take(&mut self.effects);
-        let fired = match addr {
-            Addr::Node(nid) => {
-                let slot = &mut self.nodes[nid as usize - 1];
-                match (slot.timers.iter().position(&pick), slot.state.as_mut()) {
-                    (Some(i), Some(node)) => {
-                        let t = slot.timers.remove(i);
-                        self.trace.event(self.events, self.now_us, &Event::Timer { at: addr, timer: &t.timer });
-                        let mut ctx = Ctx::new(self.now_us, addr, n, &mut slot.rng, &mut effects);
-                        self.proto.on_timer(node, t.timer, &mut ctx);
-                        true
-                    }
-                    _ => false,
+        let timers = match addr {
+            Addr::Node(id) => {
+                let slot = &mut self.nodes[id as usize - 1];
+                if slot.state.is_none() {
+                    return false;
                 }
+                &mut slot.timers
             }
-            Addr::Client(cid) => {
-                let slot = &mut self.clients[cid as usize - 1];
-                match slot.timers.iter().position(&pick) {
-                    Some(i) => {
-                        let t = slot.timers.remove(i);
-                        self.trace.event(self.events, self.now_us, &Event::Timer { at: addr, timer: &t.timer });
-                        let mut ctx = Ctx::new(self.now_us, addr, n, &mut slot.rng, &mut effects);
-                        self.proto.client_on_timer(&mut slot.state, t.timer, &mut ctx);
-                        true
-                    }
-                    None => false,
-                }
-            }
+            Addr::Client(id) => &mut self.clients[id as usize - 1].timers,
         };
-        self.apply_effects(addr, &mut effects);
-        self.effects = effects;
-        fired
+        let Some(i) = timers.iter().position(pick) else {
+            return false;
+        };
+        let t = timers.remove(i);
+        self.trace.event(self.events, self.now_us, &Event::Timer { at: addr, timer: &t.timer });
+        self.handle(addr, |p, ctx, actor| match actor {
+            Actor::Node(node, _) => p.on_timer(node.as_mut().expect("checked up"), t.timer, ctx),
+            Actor::Client(client) => p.client_on_timer(client, t.timer, ctx),
+        });
+        true
     }
 
     fn boot(&mut self, id: NodeId) {
+        self.incarnations[id as usize - 1] += 1;
+        self.handle(Addr::Node(id), |p, ctx, actor| {
+            if let Actor::Node(state, durable) = actor {
+                *state = Some(p.boot(id, durable, ctx));
+            }
+        });
+    }
+
+    /// Runs one handler of actor `me`: gives it a context with the actor's own random stream,
+    /// then applies the effects it recorded, in order.
+    fn handle(&mut self, me: Addr, call: impl FnOnce(&P, &mut Ctx<'_, P>, Actor<'_, P>)) {
         let n = self.nodes.len() as u32;
         let mut effects = std::mem::take(&mut self.effects);
-        self.incarnations[id as usize - 1] += 1;
-        let slot = &mut self.nodes[id as usize - 1];
-        let mut ctx = Ctx::new(self.now_us, Addr::Node(id), n, &mut slot.rng, &mut effects);
-        slot.state = Some(self.proto.boot(id, &slot.durable, &mut ctx));
-        self.apply_effects(Addr::Node(id), &mut effects);
+        let (rng, actor) = match me {
+            Addr::Node(id) => {
+                let NodeSlot { state, durable, rng, .. } = &mut self.nodes[id as usize - 1];
+                (rng, Actor::Node(state, durable))
+            }
+            Addr::Client(id) => {
+                let ClientSlot { state, rng, .. } = &mut self.clients[id as usize - 1];
+                (rng, Actor::Client(state))
+            }
+        };
+        call(&self.proto, &mut Ctx::new(self.now_us, me, n, rng, &mut effects), actor);
+        self.apply_effects(me, &mut effects);
         self.effects = effects;
     }
 
@@ -636,7 +555,7 @@ impl<P: Protocol> Engine<P> {
         *self.sent.entry(msg.kind()).or_insert(0) += 1;
         let sent = self.net.send(self.now_us, from, to, msg);
         if self.trace.on() {
-            let e = &self.net.in_flight[&sent.id];
+            let e = &self.net.in_flight()[&sent.id];
             self.trace.event(self.events, self.now_us, &Event::Send { id: sent.id, from, to, kind: e.msg.kind(), heartbeat: e.msg.heartbeat(), msg: &e.msg, due_us: sent.due_us });
         }
         self.push(sent.due_us, Ev::Deliver(sent.id));
@@ -695,11 +614,11 @@ impl<P: Protocol> Engine<P> {
                 if self.nodes[i].state.take().is_some() {
                     self.nodes[i].timers.clear();
                     self.nodes[i].paused = false;
-                    let deferred = std::mem::take(&mut self.nodes[i].deferred);
+                    let deferred = std::mem::take(&mut self.deferred[i]);
                     self.trace.event(self.events, self.now_us, &Event::Crash { node: i as NodeId + 1 });
                     for q in deferred {
                         if let Ev::Deliver(m) = q.ev
-                            && let Some(e) = self.net.in_flight.remove(&m)
+                            && let Some(e) = self.net.take(m)
                         {
                             self.trace.event(self.events, self.now_us, &Event::Drop { id: e.id, from: e.from, to: e.to, kind: e.msg.kind(), reason: DropReason::Down });
                         }
@@ -726,14 +645,12 @@ impl<P: Protocol> Engine<P> {
                 let slot = &mut self.nodes[s(id)];
                 if slot.paused {
                     slot.paused = false;
-                    let deferred = std::mem::take(&mut slot.deferred);
+                    let deferred = std::mem::take(&mut self.deferred[s(id)]);
                     self.trace.event(self.events, self.now_us, &Event::Resume { node: id.unwrap_or(0) });
                     for q in deferred {
                         // What waited happens now, in the order it was due.
-                        if let Ev::Deliver(m) = q.ev
-                            && let Some(e) = self.net.in_flight.get_mut(&m)
-                        {
-                            e.due_us = self.now_us;
+                        if let Ev::Deliver(m) = q.ev {
+                            self.net.redue(m, self.now_us);
                         }
                         self.push(self.now_us, q.ev);
                     }
@@ -759,75 +676,49 @@ impl<P: Protocol> Engine<P> {
             Action::Isolate(_) => self.net.isolate(id.unwrap_or(0)),
             Action::Reconnect(_) => self.net.unisolate(id.unwrap_or(0)),
             Action::Heal => self.net.heal(),
-            Action::Cut(a, b) => {
-                self.net.cut.insert((Addr::Node(a), Addr::Node(b)));
-            }
-            Action::Repair(a, b) => {
-                self.net.cut.remove(&(Addr::Node(a), Addr::Node(b)));
-            }
-            Action::Hold(a, b) => {
-                self.net.held.insert((Addr::Node(a), Addr::Node(b)));
-            }
+            Action::Cut(a, b) => self.net.cut(Addr::Node(a), Addr::Node(b)),
+            Action::Repair(a, b) => self.net.repair(Addr::Node(a), Addr::Node(b)),
+            Action::Hold(a, b) => self.net.hold(Addr::Node(a), Addr::Node(b)),
             Action::Release(a, b) => {
-                let link = (Addr::Node(a), Addr::Node(b));
-                self.net.held.remove(&link);
-                let held: Vec<MsgId> = self.net.in_flight.values().filter(|e| e.held && (e.from, e.to) == link).map(|e| e.id).collect();
-                for m in held {
-                    if let Some(e) = self.net.in_flight.get_mut(&m) {
-                        e.held = false;
-                        e.due_us = self.now_us;
-                    }
+                for m in self.net.release(Addr::Node(a), Addr::Node(b), self.now_us) {
                     self.push(self.now_us, Ev::Deliver(m));
                 }
             }
-            Action::Loss(p) => self.net.profile.loss_ppm = p,
-            Action::Duplicate(p) => self.net.profile.duplicate_ppm = p,
-            Action::Latency(lo, hi) => {
-                self.net.profile.latency_us_min = lo;
-                self.net.profile.latency_us_max = hi;
-            }
-            Action::Link(a, b, p) => {
-                self.net.link_profiles.insert((Addr::Node(a), Addr::Node(b)), p);
-            }
+            Action::Loss(p) => self.net.set_loss(p),
+            Action::Duplicate(p) => self.net.set_duplicate(p),
+            Action::Latency(lo, hi) => self.net.set_latency(lo, hi),
+            Action::Link(a, b, p) => self.net.set_link(Addr::Node(a), Addr::Node(b), p),
             Action::Client { request, to: None, client } => {
                 let cid = client.max(1);
                 while self.clients.len() < cid as usize {
                     let next = self.clients.len() as ClientId + 1;
                     self.clients.push(ClientSlot { id: next, state: self.proto.new_client(next), timers: Vec::new(), rng: Rng::stream(self.seed, &format!("client/{next}")) });
                 }
-                let n = self.nodes.len() as u32;
-                let mut effects = std::mem::take(&mut self.effects);
-                let slot = &mut self.clients[cid as usize - 1];
-                let mut ctx = Ctx::new(self.now_us, Addr::Client(cid), n, &mut slot.rng, &mut effects);
-                self.proto.client_submit(&mut slot.state, request, &mut ctx);
-                self.apply_effects(Addr::Client(cid), &mut effects);
-                self.effects = effects;
+                self.handle(Addr::Client(cid), |p, ctx, actor| {
+                    if let Actor::Client(client) = actor {
+                        p.client_submit(client, request, ctx);
+                    }
+                });
             }
             Action::Client { request, to: Some(t), .. } => {
                 let nid = self.resolve(t)?;
-                let n = self.nodes.len() as u32;
-                let mut effects = std::mem::take(&mut self.effects);
-                let slot = &mut self.nodes[nid as usize - 1];
-                if let (Some(node), false) = (slot.state.as_mut(), slot.paused) {
-                    let mut ctx = Ctx::new(self.now_us, Addr::Node(nid), n, &mut slot.rng, &mut effects);
-                    self.proto.on_request(node, request, &mut ctx);
+                if !self.nodes[nid as usize - 1].paused {
+                    self.handle(Addr::Node(nid), |p, ctx, actor| {
+                        if let Actor::Node(Some(node), _) = actor {
+                            p.on_request(node, request, ctx);
+                        }
+                    });
                 }
-                self.apply_effects(Addr::Node(nid), &mut effects);
-                self.effects = effects;
                 return Some(nid);
             }
             Action::Drop(m) => {
-                if let Some(e) = self.net.in_flight.remove(&m) {
+                if let Some(e) = self.net.take(m) {
                     self.trace.event(self.events, self.now_us, &Event::Drop { id: e.id, from: e.from, to: e.to, kind: e.msg.kind(), reason: DropReason::User });
                 }
             }
             Action::Delay(m, by_us) => {
-                if let Some(e) = self.net.in_flight.get_mut(&m) {
-                    e.due_us += by_us;
-                    let due = e.due_us;
-                    if !e.held {
-                        self.push(due, Ev::Deliver(m));
-                    }
+                if let Some(due) = self.net.delay(m, by_us) {
+                    self.push(due, Ev::Deliver(m));
                 }
             }
         }

@@ -14,20 +14,8 @@ use std::fmt::{self, Display};
 
 use super::action::Action;
 use super::network::{DropReason, MsgId};
-use super::protocol::{Addr, NodeId};
+use super::protocol::{Addr, Mark, NodeId};
 use super::time::{AsMs, Micros};
-
-/// A protocol's state change that deserves a mark on the time line, said in words every
-/// protocol can use: the engine and the views know these, not the protocols' notes.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Mark {
-    /// The server became the leader; the words name its term or ballot (`t2`, `b3.2`).
-    Leader(String),
-    /// The highest log index the server knows committed grew to this.
-    Commit(u64),
-    /// The server learned the chosen value, as written (`A`).
-    Learned(String),
-}
 
 /// One event of a run. `T`: the protocol's words (a message, a timer, a note, a violation's
 /// detail); `A`: the action applied. See the module documentation.

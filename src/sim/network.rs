@@ -90,26 +90,37 @@ pub struct Envelope<M> {
     pub held: bool,
 }
 
-/// Network state: the profile, partitions, link faults and the messages in flight.
+/// Network state: the profile, partitions, link faults and the messages in flight. The engine
+/// changes it only through its verbs (turmoil's names where it has them: `hold`, `release`,
+/// `partition`, `repair`), and asks it what becomes of a message when its time comes
+/// ([`Network::arrive`]).
 #[derive(Clone, Debug)]
 pub struct Network<M> {
     /// The profile of every link without an override.
-    pub profile: LinkProfile,
+    profile: LinkProfile,
     /// Per-direction overrides of latency, loss and duplication.
-    pub link_profiles: BTreeMap<(Addr, Addr), LinkProfile>,
+    link_profiles: BTreeMap<(Addr, Addr), LinkProfile>,
     /// Directions whose messages are lost (`cut`), independent of partitions.
-    pub cut: BTreeSet<(Addr, Addr)>,
+    cut: BTreeSet<(Addr, Addr)>,
     /// Directions whose messages wait on the link until released (turmoil's `hold`). A link
     /// can be both cut and held: holding wins while it lasts, the cut remains after release.
-    pub held: BTreeSet<(Addr, Addr)>,
+    held: BTreeSet<(Addr, Addr)>,
     /// Partition group of each server (index = node id); all zero when whole.
     group: Vec<u32>,
     /// Isolated servers reach nobody, clients included.
     isolated: Vec<bool>,
     /// Messages in flight, by id.
-    pub in_flight: BTreeMap<MsgId, Envelope<M>>,
+    in_flight: BTreeMap<MsgId, Envelope<M>>,
     next_id: MsgId,
     rng: Rng,
+}
+
+/// What became of a message whose time came.
+pub enum Arrival<M> {
+    /// It arrives.
+    Delivered(Envelope<M>),
+    /// It is lost, for this reason.
+    Dropped(Envelope<M>, DropReason),
 }
 
 /// What sending decided for one message.
@@ -136,6 +147,132 @@ impl<M: Clone> Network<M> {
             next_id: 1,
             rng,
         }
+    }
+
+    /// The profile of every link without an override of its own.
+    pub fn profile(&self) -> &LinkProfile {
+        &self.profile
+    }
+
+    /// The messages in flight, by id.
+    pub fn in_flight(&self) -> &BTreeMap<MsgId, Envelope<M>> {
+        &self.in_flight
+    }
+
+    /// Whether message `id` is on the wire, due at `at_us` and not waiting on a held link: a
+    /// queue entry for it at that moment is still live.
+    pub fn is_due(&self, id: MsgId, at_us: Micros) -> bool {
+        self.in_flight.get(&id).is_some_and(|e| e.due_us == at_us && !e.held)
+    }
+
+    /// The route of message `id`, if it is on the wire.
+    pub fn route(&self, id: MsgId) -> Option<(Addr, Addr)> {
+        self.in_flight.get(&id).map(|e| (e.from, e.to))
+    }
+
+    /// Keeps message `id`, whose time has come, on its link if the link is held (until
+    /// [`Network::release`]); true if it was kept.
+    pub fn park_if_held(&mut self, id: MsgId) -> bool {
+        match self.in_flight.get_mut(&id) {
+            Some(e) if self.held.contains(&(e.from, e.to)) => {
+                e.held = true;
+                true
+            }
+            _ => false,
+        }
+    }
+
+    /// Takes message `id`, whose time has come, off the wire and decides its fate: lost if it
+    /// was doomed when sent, or if the partitions, a cut link or a down receiver (`up`) stop it
+    /// now.
+    pub fn arrive(&mut self, id: MsgId, up: impl FnOnce(Addr) -> bool) -> Option<Arrival<M>> {
+        let env = self.in_flight.remove(&id)?;
+        let reason = if env.doomed {
+            Some(DropReason::Loss)
+        } else if !self.connected(env.from, env.to) {
+            Some(DropReason::Partition)
+        } else if self.is_cut(env.from, env.to) {
+            Some(DropReason::Cut)
+        } else if !up(env.to) {
+            Some(DropReason::Down)
+        } else {
+            None
+        };
+        Some(match reason {
+            Some(reason) => Arrival::Dropped(env, reason),
+            None => Arrival::Delivered(env),
+        })
+    }
+
+    /// Takes message `id` off the wire undelivered (dropped by hand, or to a server that
+    /// crashed while it waited).
+    pub fn take(&mut self, id: MsgId) -> Option<Envelope<M>> {
+        self.in_flight.remove(&id)
+    }
+
+    /// Makes message `id` due at `at_us` instead (what waited on a paused server arrives when
+    /// it resumes).
+    pub fn redue(&mut self, id: MsgId, at_us: Micros) {
+        if let Some(e) = self.in_flight.get_mut(&id) {
+            e.due_us = at_us;
+        }
+    }
+
+    /// Delays message `id` by `by_us`; returns its new due time unless it waits on a held link
+    /// (whose release will deliver it).
+    pub fn delay(&mut self, id: MsgId, by_us: Micros) -> Option<Micros> {
+        let e = self.in_flight.get_mut(&id)?;
+        e.due_us += by_us;
+        (!e.held).then_some(e.due_us)
+    }
+
+    /// Cuts the direction `from -> to`: its messages are lost on arrival.
+    pub fn cut(&mut self, from: Addr, to: Addr) {
+        self.cut.insert((from, to));
+    }
+
+    /// Repairs a cut direction.
+    pub fn repair(&mut self, from: Addr, to: Addr) {
+        self.cut.remove(&(from, to));
+    }
+
+    /// Holds the direction `from -> to`: its messages wait on the link when their time comes.
+    pub fn hold(&mut self, from: Addr, to: Addr) {
+        self.held.insert((from, to));
+    }
+
+    /// Releases a held direction: what waited on it is due at `now_us`; returns those
+    /// messages, in id order, for the engine to deliver.
+    pub fn release(&mut self, from: Addr, to: Addr, now_us: Micros) -> Vec<MsgId> {
+        self.held.remove(&(from, to));
+        let mut waiting = Vec::new();
+        for e in self.in_flight.values_mut().filter(|e| e.held && (e.from, e.to) == (from, to)) {
+            e.held = false;
+            e.due_us = now_us;
+            waiting.push(e.id);
+        }
+        waiting
+    }
+
+    /// Sets the loss rate of every link without an override.
+    pub fn set_loss(&mut self, loss_ppm: Ppm) {
+        self.profile.loss_ppm = loss_ppm;
+    }
+
+    /// Sets the duplication rate of every link without an override.
+    pub fn set_duplicate(&mut self, duplicate_ppm: Ppm) {
+        self.profile.duplicate_ppm = duplicate_ppm;
+    }
+
+    /// Sets the latency range of every link without an override.
+    pub fn set_latency(&mut self, min_us: Micros, max_us: Micros) {
+        self.profile.latency_us_min = min_us;
+        self.profile.latency_us_max = max_us;
+    }
+
+    /// Gives the direction `from -> to` a profile of its own.
+    pub fn set_link(&mut self, from: Addr, to: Addr, profile: LinkProfile) {
+        self.link_profiles.insert((from, to), profile);
     }
 
     fn profile_of(&self, from: Addr, to: Addr) -> LinkProfile {
@@ -298,8 +435,8 @@ mod tests {
     #[test]
     fn duplication_and_loss_follow_their_rates() {
         let mut n = net();
-        n.profile.duplicate_ppm = PPM_ONE;
-        n.profile.loss_ppm = PPM_ONE;
+        n.set_duplicate(PPM_ONE);
+        n.set_loss(PPM_ONE);
         let s = n.send(0, Addr::Node(1), Addr::Node(2), "m");
         assert!(s.copy.is_some());
         assert!(n.in_flight[&s.id].doomed);

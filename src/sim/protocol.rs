@@ -13,9 +13,7 @@
 use std::fmt::{self, Debug, Display};
 
 use serde::Serialize;
-use serde_json::Value;
 
-use super::checker::Checker;
 use super::rng::Rng;
 use super::time::Micros;
 
@@ -74,9 +72,21 @@ pub trait Note: Clone + Debug + Display {
     /// A stable category (`"leader"`, `"commit"`), used by filters and timeline markers.
     fn kind(&self) -> &'static str;
     /// The mark it deserves on the time line, if one.
-    fn mark(&self) -> Option<super::event::Mark> {
+    fn mark(&self) -> Option<Mark> {
         None
     }
+}
+
+/// A protocol's state change that deserves a mark on the time line, said in words every
+/// protocol can use: the engine and the views know these, not the protocols' notes.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Mark {
+    /// The server became the leader; the words name its term or ballot (`t2`, `b3.2`).
+    Leader(String),
+    /// The highest log index the server knows committed grew to this.
+    Commit(u64),
+    /// The server learned the chosen value, as written (`A`).
+    Learned(String),
 }
 
 /// One recorded effect of a handler, applied by the engine in the order it was recorded.
@@ -157,7 +167,10 @@ impl<'a, P: Protocol> Ctx<'a, P> {
     }
 }
 
-/// A distributed protocol: its servers, its clients and its invariants.
+/// A distributed protocol as the engine runs it: its servers' and clients' state machines, and
+/// the two questions the engine's actions ask of them (which server leads, which timer "time out
+/// now" fires). Its invariants come with [`super::checker::Checked`]; what reports show of it,
+/// with [`super::report::Report`].
 ///
 /// The implementing value is the protocol's configuration (timeouts, cluster-wide knobs), shared
 /// read-only by every handler, as stateright's actors are.
@@ -176,8 +189,6 @@ pub trait Protocol: Clone + Debug + Sized + 'static {
     type Client: Clone + Debug;
     /// A client request, as written in a scenario (`"set x 5"`).
     type Request: Clone + Debug + Display;
-    /// The safety invariants, checked after every event.
-    type Checker: Checker<Self>;
 
     /// The scenario name of the protocol (`"raft"`).
     fn name(&self) -> &'static str;
@@ -206,9 +217,6 @@ pub trait Protocol: Clone + Debug + Sized + 'static {
     /// Handles a client's timer.
     fn client_on_timer(&self, client: &mut Self::Client, timer: Self::Timer, ctx: &mut Ctx<Self>);
 
-    /// The checker of this protocol's invariants for a cluster of `nodes` servers.
-    fn checker(&self, nodes: u32) -> Self::Checker;
-
     /// The server the scenario target `"leader"` names right now, if any.
     fn leader(&self, _nodes: &[Option<&Self::Node>]) -> Option<NodeId> {
         None
@@ -218,13 +226,4 @@ pub trait Protocol: Clone + Debug + Sized + 'static {
     fn timeout_now_timer(&self, _node: &Self::Node) -> Option<Self::Timer> {
         None
     }
-
-    /// A server's state as JSON, for reports and the inspector.
-    fn node_view(&self, node: &Self::Node) -> Value;
-    /// A crashed server's state as JSON: what it would boot from.
-    fn durable_view(&self, durable: &Self::Durable) -> Value;
-    /// A client's state as JSON.
-    fn client_view(&self, client: &Self::Client) -> Value;
-    /// The protocol's summary of the run (`leaders`, `committed`, ...).
-    fn outcome(&self, world: &super::engine::World<'_, Self>, checker: &Self::Checker) -> Value;
 }

@@ -12,8 +12,8 @@
 //! plans such actions (an exported session) starts with them as its recorded actions.
 
 use super::action::Action;
+use super::checker::Checked;
 use super::engine::{Engine, Planned};
-use super::protocol::Protocol;
 use super::time::Micros;
 
 /// Default spacing of snapshots, in events.
@@ -21,7 +21,7 @@ pub const SNAPSHOT_EVERY_EVENTS: u64 = 2_000;
 
 /// A run with snapshots.
 #[derive(Clone, Debug)]
-pub struct Timeline<P: Protocol> {
+pub struct Timeline<P: Checked> {
     current: Engine<P>,
     snapshots: Vec<Engine<P>>,
     every_events: u64,
@@ -29,7 +29,7 @@ pub struct Timeline<P: Protocol> {
     acts: Vec<Planned<P::Request>>,
 }
 
-impl<P: Protocol> Timeline<P> {
+impl<P: Checked> Timeline<P> {
     /// Wraps a fresh run.
     pub fn new(engine: Engine<P>, every_events: u64) -> Self {
         let acts = engine.planned().cloned().collect();

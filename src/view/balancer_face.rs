@@ -697,7 +697,7 @@ impl LabProtocol for Balancer {
     }
 
     fn panel(engine: &Engine<Self>, _leader: Option<NodeId>) -> Panel {
-        Panel::Balancer(Box::new(panel(engine)))
+        Panel::new(panel(engine))
     }
 
     fn playground(&self, nodes: u32, seed: u64) -> String {
@@ -783,8 +783,9 @@ mod tests {
     }
 
     fn panel_of(run: &LabRun) -> BalancerPanel {
-        let Panel::Balancer(p) = run.panel() else { panic!("a balancer panel") };
-        *p
+        let panel = run.panel();
+        let p = panel.get::<BalancerPanel>().expect("a balancer panel");
+        p.clone()
     }
 
     #[test]

@@ -237,7 +237,7 @@ macro_rules! commit_lab {
                 Begin::default()
             }
             fn panel(engine: &Engine<Self>, _leader: Option<NodeId>) -> Panel {
-                Panel::Transactions(tx_panel(engine))
+                Panel::new(tx_panel(engine))
             }
             fn playground(&self, nodes: u32, seed: u64) -> String {
                 playground(<$p as ScenarioProtocol>::NAME, nodes, seed)

@@ -3,12 +3,14 @@
 //! files). Everything protocol-specific the lab draws comes through [`LabProtocol`]; the rest of
 //! [`super::lab`] is protocol-neutral.
 
+use std::any::Any;
+use std::rc::Rc;
+
 use crate::scenario::{Scenario, ScenarioProtocol};
 use crate::sim::{Engine, Micros, NodeId, NodeSlot};
 
 use super::history::Marker;
 use super::inspect::Inspection;
-use super::logs::LogRow;
 
 /// What the stage shows of one server, besides what every server has (id, up, paused,
 /// isolated, side).
@@ -45,8 +47,8 @@ impl TimerSpan {
     }
 }
 
-impl<T> From<&crate::sim::engine::PendingTimer<T>> for TimerSpan {
-    fn from(t: &crate::sim::engine::PendingTimer<T>) -> Self {
+impl<T> From<&crate::sim::PendingTimer<T>> for TimerSpan {
+    fn from(t: &crate::sim::PendingTimer<T>) -> Self {
         TimerSpan { set_us: t.set_us, due_us: t.due_us }
     }
 }
@@ -76,24 +78,76 @@ pub struct MessageFace {
     pub routine: bool,
 }
 
-/// The protocol's own panel under the stage.
-#[derive(Clone, Debug, PartialEq, Default)]
-pub enum Panel {
-    /// None.
-    #[default]
-    None,
-    /// Raft's log view: a row per server.
-    Logs(Vec<LogRow>),
-    /// Atomic commit's transactions and write-ahead logs.
-    Transactions(super::commit_face::TxPanel),
-    /// Paxos's acceptors (promises, votes) and chosen values.
-    Acceptors(super::paxos_face::AcceptorPanel),
-    /// A load balancer's backends, latency over time and hashing.
-    Balancer(Box<super::balancer_face::BalancerPanel>),
+/// The protocol's own panel under the stage: whatever data its face draws there (Raft's log
+/// rows, atomic commit's transactions), or none. The type is the face's own, so this file
+/// names no face; the app's glue picks the component that draws it by that type ([`Panel::get`]).
+#[derive(Clone, Default)]
+pub struct Panel(Option<Rc<dyn PanelData>>);
+
+/// What a panel's data must be: comparable (the page redraws a panel only when it changed).
+/// (Not `Debug`: a vtable entry keeps its code in the download.)
+pub trait PanelData: Any {
+    /// Whether `other` is the same data.
+    fn same(&self, other: &dyn PanelData) -> bool;
+    /// Itself, to look at as its own type.
+    fn as_any(&self) -> &dyn Any;
+}
+
+impl<T: Any + PartialEq> PanelData for T {
+    fn same(&self, other: &dyn PanelData) -> bool {
+        other.as_any().downcast_ref::<T>() == Some(self)
+    }
+    fn as_any(&self) -> &dyn Any {
+        self
+    }
+}
+
+impl Panel {
+    /// A panel showing `data`.
+    pub fn new(data: impl PanelData) -> Self {
+        Panel(Some(Rc::new(data)))
+    }
+    /// Its data, if it is a `T`.
+    pub fn get<T: Any>(&self) -> Option<&T> {
+        self.0.as_deref().and_then(|d| d.as_any().downcast_ref())
+    }
+    /// Whether there is none.
+    pub fn is_none(&self) -> bool {
+        self.0.is_none()
+    }
+}
+
+impl PartialEq for Panel {
+    fn eq(&self, other: &Self) -> bool {
+        match (&self.0, &other.0) {
+            (None, None) => true,
+            (Some(a), Some(b)) => a.same(&**b),
+            _ => false,
+        }
+    }
+}
+
+impl std::fmt::Debug for Panel {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(if self.0.is_some() { "Panel(..)" } else { "Panel(none)" })
+    }
 }
 
 /// A message type's CSS class: see [`LabProtocol::kind_class`].
 pub type KindClass = fn(&str, bool) -> &'static str;
+
+/// The CSS classes of a message type, as the stage's: Raft's, and the default of
+/// [`LabProtocol::kind_class`].
+pub fn kind_class(kind: &str, heartbeat: bool) -> &'static str {
+    match kind {
+        "RequestVote" => "rv",
+        "RequestVoteReply" => "rvr",
+        "AppendEntries" if heartbeat => "ae heartbeat",
+        "AppendEntries" => "ae",
+        "AppendEntriesReply" => "aer",
+        _ => "client",
+    }
+}
 
 /// A protocol's [`KindClass`], comparable (by protocol) so that components can take it as a prop.
 #[derive(Clone, Copy, Debug)]
@@ -112,7 +166,7 @@ impl PartialEq for Colours {
 
 impl Default for Colours {
     fn default() -> Self {
-        Colours { protocol: "raft", of: super::spacetime::kind_class }
+        Colours { protocol: "raft", of: kind_class }
     }
 }
 
@@ -153,7 +207,7 @@ pub trait LabProtocol: ScenarioProtocol + Clone + std::fmt::Debug + 'static {
     /// diagram's arrows, a lost message fading on the stage); `heartbeat` for routine ones.
     /// Agrees with [`LabProtocol::message_face`].
     fn kind_class(kind: &str, heartbeat: bool) -> &'static str {
-        super::spacetime::kind_class(kind, heartbeat)
+        kind_class(kind, heartbeat)
     }
     /// What compare mode sets side by side: (name, value) figures of the run so far. By
     /// default the events and the messages sent.

@@ -12,6 +12,7 @@
 use serde_json::Value;
 
 use super::page::percent_decode;
+use crate::protocols::registry::{REGISTRY, registered};
 
 /// A page of the lab: the protocols one bundle holds.
 #[derive(Debug, PartialEq, Eq)]
@@ -24,8 +25,6 @@ pub struct Family {
     pub subtitle: &'static str,
     /// The name of its protocol's own panel (an embed's tab for `panels=logs`).
     pub panel_title: &'static str,
-    /// The scenario protocols it runs.
-    pub protocols: &'static [&'static str],
     /// The scenario it opens with.
     pub default_scenario: &'static str,
     /// Its bundle: the Cargo bin trunk builds (index.html) and the page's loader starts
@@ -33,17 +32,17 @@ pub struct Family {
     pub bin: &'static str,
 }
 
-/// Every family, the default first. A new family adds a line here, a Cargo feature (gating its
-/// lines in `scenario::protocol::protocols`, `LabRun::from_scenario` and the app's
-/// `protocol_panel`), a bin, a `<link data-trunk rel="rust">` in index.html and two entries in
-/// the loader of Trunk.toml, its bin and its default scenario (the test below checks them).
+/// Every family, the default first. Its protocols are those the registry puts in it
+/// ([`crate::protocols::registry`]). A new family adds a line here, a Cargo feature of its id
+/// (which compiles its protocols into a build), a bin, a `<link data-trunk rel="rust">` in
+/// index.html and two entries in the loader of Trunk.toml, its bin and its default scenario
+/// (the test below checks them; `docs/adding-a-protocol.md` lists the rest).
 pub const FAMILIES: &[Family] = &[
     Family {
         id: "raft",
         panel_title: "Logs",
         title: "Raft",
         subtitle: "Consensus: a leader is elected, and it replicates a log that survives crashes",
-        protocols: &["raft"],
         default_scenario: "raft-election.json",
         bin: "distlab-web",
     },
@@ -52,7 +51,6 @@ pub const FAMILIES: &[Family] = &[
         panel_title: "Transactions",
         title: "Atomic commit",
         subtitle: "Two- and three-phase commit: every participant commits a transaction, or none does",
-        protocols: &["2pc", "3pc"],
         default_scenario: "2pc-all-yes.json",
         bin: "distlab-web-commit",
     },
@@ -61,7 +59,6 @@ pub const FAMILIES: &[Family] = &[
         panel_title: "Acceptors",
         title: "Paxos",
         subtitle: "Agreeing on one value, then on a log of them (Paxos and Multi-Paxos)",
-        protocols: &["paxos", "multipaxos"],
         default_scenario: "paxos-single-proposer.json",
         bin: "distlab-web-paxos",
     },
@@ -70,23 +67,26 @@ pub const FAMILIES: &[Family] = &[
         panel_title: "Backends",
         title: "Load balancing",
         subtitle: "Twelve ways to spread requests over backends, on one workload",
-        protocols: &["balancer"],
         default_scenario: "balancer-round-robin-slow-backend.json",
         bin: "distlab-web-balancer",
     },
 ];
 
+impl Family {
+    /// The protocols it runs, in the registry's order ([`crate::protocols::registry`]).
+    pub fn protocols(&self) -> impl Iterator<Item = &'static str> + use<> {
+        let id = self.id;
+        REGISTRY.iter().filter(move |r| r.family == id).map(|r| r.name)
+    }
+    /// Whether it runs `protocol`.
+    pub fn runs(&self, protocol: &str) -> bool {
+        registered(protocol).is_some_and(|r| r.family == self.id)
+    }
+}
+
 /// A protocol's name as people write it (`Multi-Paxos` for `multipaxos`).
 pub fn protocol_title(protocol: &str) -> &str {
-    match protocol {
-        "raft" => "Raft",
-        "2pc" => "2PC",
-        "3pc" => "3PC",
-        "paxos" => "Paxos",
-        "multipaxos" => "Multi-Paxos",
-        "balancer" => "load balancing",
-        other => other,
-    }
+    registered(protocol).map_or(protocol, |r| r.title)
 }
 
 /// What the browser bundles say when run natively.
@@ -98,7 +98,7 @@ pub const QUERY_KEY: &str = "lab";
 
 /// The family that runs `protocol`.
 pub fn family_of(protocol: &str) -> Option<&'static Family> {
-    FAMILIES.iter().find(|f| f.protocols.contains(&protocol))
+    FAMILIES.iter().find(|f| f.runs(protocol))
 }
 
 /// Whether this build runs `protocol`.
@@ -238,7 +238,7 @@ mod tests {
     #[test]
     fn every_registered_protocol_has_exactly_one_family() {
         for kind in crate::scenario::protocols() {
-            let families = FAMILIES.iter().filter(|f| f.protocols.contains(&kind.name())).count();
+            let families = FAMILIES.iter().filter(|f| f.runs(kind.name())).count();
             assert_eq!(families, 1, "{} is in {families} families", kind.name());
         }
     }

@@ -471,7 +471,7 @@ mod tests {
 
     /// The engine's messages in flight as (id, from, to, sent, due).
     fn engine_in_flight(t: &Timeline<Raft>) -> Vec<(u64, Addr, Addr, Micros, Micros)> {
-        t.engine().network().in_flight.values().map(|e| (e.id, e.from, e.to, e.sent_us, e.due_us)).collect()
+        t.engine().network().in_flight().values().map(|e| (e.id, e.from, e.to, e.sent_us, e.due_us)).collect()
     }
 
     fn history_in_flight(h: &History) -> Vec<(u64, Addr, Addr, Micros, Micros)> {

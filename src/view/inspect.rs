@@ -9,7 +9,7 @@ use crate::protocols::raft::messages::ClientOutcome;
 use crate::protocols::raft::{Entry, Msg, Raft, RaftNode, RaftTimer, Role};
 use crate::sim::network::Envelope;
 use crate::sim::time::AsMs;
-use crate::sim::{Addr, Engine, Message, Micros, NodeId, NodeSlot, Protocol};
+use crate::sim::{Addr, Checked, Engine, Message, Micros, NodeId, NodeSlot};
 
 /// One labelled value.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -241,7 +241,7 @@ fn timer_fields(slot: &NodeSlot<Raft>, now_us: Micros) -> Vec<Field> {
 
 /// Message `id`'s full content while it is in flight, or `None` if no such message is.
 pub fn inspect_message(engine: &Engine<Raft>, id: u64) -> Option<Inspection> {
-    let e = engine.network().in_flight.get(&id)?;
+    let e = engine.network().in_flight().get(&id)?;
     let kind = e.msg.kind();
     let envelope = envelope(engine, e);
     let (payload, entries) = payload(&e.msg, e.from);
@@ -257,8 +257,8 @@ pub fn inspect_message(engine: &Engine<Raft>, id: u64) -> Option<Inspection> {
 /// A message in flight as the trace writes it, under its envelope (`None` once it has left
 /// the network): the inspector's view of a message for a protocol without fields of its own
 /// to list. `hint` explains how to read the content.
-pub fn message_as_text<P: Protocol>(engine: &Engine<P>, id: u64, hint: &'static str) -> Option<Inspection> {
-    let e = engine.network().in_flight.get(&id)?;
+pub fn message_as_text<P: Checked>(engine: &Engine<P>, id: u64, hint: &'static str) -> Option<Inspection> {
+    let e = engine.network().in_flight().get(&id)?;
     Some(Inspection {
         title: format!("m{} {} {} → {}", e.id, e.msg.kind(), e.from, e.to),
         sections: vec![(sections::ENVELOPE, envelope(engine, e)), (sections::PAYLOAD, vec![field("content", e.msg.to_string(), hint)])],
@@ -269,7 +269,7 @@ pub fn message_as_text<P: Protocol>(engine: &Engine<P>, id: u64, hint: &'static 
 }
 
 /// A message's envelope, whatever its protocol: id, type, ends, times, copy, fate.
-pub fn envelope<P: Protocol>(engine: &Engine<P>, e: &Envelope<P::Msg>) -> Vec<Field> {
+pub fn envelope<P: Checked>(engine: &Engine<P>, e: &Envelope<P::Msg>) -> Vec<Field> {
     let now = engine.now();
     let kind = e.msg.kind();
     let mut envelope = vec![
@@ -290,7 +290,7 @@ pub fn envelope<P: Protocol>(engine: &Engine<P>, e: &Envelope<P::Msg>) -> Vec<Fi
     envelope
 }
 
-fn fate<P: Protocol>(engine: &Engine<P>, from: Addr, to: Addr, doomed: bool, held: bool) -> String {
+fn fate<P: Checked>(engine: &Engine<P>, from: Addr, to: Addr, doomed: bool, held: bool) -> String {
     let net = engine.network();
     let receiver = to.node().and_then(|id| engine.nodes().get((id as usize).checked_sub(1)?));
     if doomed {
@@ -492,13 +492,13 @@ mod tests {
         let mut e = engine("raft-election.json");
         e.run_until(600_000);
         let id = loop {
-            let found = e.network().in_flight.values().find(|m| matches!(&m.msg, Msg::AppendEntries { entries, .. } if !entries.is_empty()));
+            let found = e.network().in_flight().values().find(|m| matches!(&m.msg, Msg::AppendEntries { entries, .. } if !entries.is_empty()));
             if let Some(m) = found {
                 break m.id;
             }
             assert!(e.step() && e.now() < 1_000_000, "an AppendEntries with entries by 1 s");
         };
-        let env = &e.network().in_flight[&id];
+        let env = &e.network().in_flight()[&id];
         let Msg::AppendEntries { prev_log_index, entries, leader_commit, .. } = &env.msg else { unreachable!() };
         let i = inspect_message(&e, id).expect("in flight");
         assert_eq!(i.title, format!("m{id} AppendEntries {} → {}", env.from, env.to));
@@ -518,7 +518,7 @@ mod tests {
         let mut e = engine("raft-election.json");
         e.act(Action::Timeout(Target::Node(1)));
         e.act(Action::Crash(Target::Node(4)));
-        let msgs: Vec<_> = e.network().in_flight.values().map(|m| (m.id, m.to)).collect();
+        let msgs: Vec<_> = e.network().in_flight().values().map(|m| (m.id, m.to)).collect();
         assert_eq!(msgs.len(), 4, "RequestVote to each other server");
         for (id, to) in msgs {
             let i = inspect_message(&e, id).expect("in flight");

@@ -40,7 +40,7 @@ pub struct KeyData {
 
 /// The key data of a balancer's panel (empty for any other panel).
 pub fn key_data(panel: &Panel) -> KeyData {
-    let Panel::Balancer(p) = panel else { return KeyData::default() };
+    let Some(p) = panel.get::<super::balancer_face::BalancerPanel>() else { return KeyData::default() };
     KeyData {
         shape: stage_keys(p),
         ring: Rc::new(p.ring.clone()),

@@ -14,16 +14,6 @@ use super::face::{LabProtocol, Panel};
 use super::history::{History, Marker};
 use super::inspect::Inspection;
 use super::share::SharedRun;
-#[cfg(feature = "balancer")]
-use crate::protocols::balancer::Balancer;
-#[cfg(feature = "commit")]
-use crate::protocols::commit::threepc::ThreePc;
-#[cfg(feature = "commit")]
-use crate::protocols::commit::twopc::TwoPc;
-#[cfg(feature = "paxos")]
-use crate::protocols::paxos::{multi::MultiPaxos, single::Paxos};
-#[cfg(feature = "raft")]
-use crate::protocols::raft::Raft;
 use crate::scenario::{Scenario, ScenarioProtocol, protocol::setup};
 use crate::sim::network::{DropReason, LinkProfile};
 use crate::sim::{Action, Addr, Engine, Event, Message, Micros, NodeId, Scheduled, Timeline, TraceMode, Violation, When};
@@ -290,23 +280,8 @@ impl LabRun {
 
     /// Builds a run of a parsed scenario, of whichever protocol it names.
     pub fn from_scenario(name: &str, sc: Scenario) -> Result<LabRun, String> {
-        // Each arm only in the bundles whose family holds the protocol (see `super::family`):
-        // an arm instantiates the whole engine and lab for its protocol.
-        match sc.protocol.as_str() {
-            #[cfg(feature = "balancer")]
-            <Balancer as ScenarioProtocol>::NAME => Ok(LabRun(Box::new(Lab::<Balancer>::new(name, sc)?))),
-            #[cfg(feature = "paxos")]
-            <Paxos as ScenarioProtocol>::NAME => Ok(LabRun(Box::new(Lab::<Paxos>::new(name, sc)?))),
-            #[cfg(feature = "paxos")]
-            <MultiPaxos as ScenarioProtocol>::NAME => Ok(LabRun(Box::new(Lab::<MultiPaxos>::new(name, sc)?))),
-            #[cfg(feature = "raft")]
-            <Raft as ScenarioProtocol>::NAME => Ok(LabRun(Box::new(Lab::<Raft>::new(name, sc)?))),
-            #[cfg(feature = "commit")]
-            <TwoPc as ScenarioProtocol>::NAME => Ok(LabRun(Box::new(Lab::<TwoPc>::new(name, sc)?))),
-            #[cfg(feature = "commit")]
-            <ThreePc as ScenarioProtocol>::NAME => Ok(LabRun(Box::new(Lab::<ThreePc>::new(name, sc)?))),
-            other => Err(format!("{name}: the lab does not show {other} runs yet")),
-        }
+        let protocol = sc.protocol.clone();
+        lab_of(name, sc).unwrap_or_else(|| Err(format!("{name}: the lab does not show {protocol} runs yet")))
     }
 
     /// A shipped scenario by file name.
@@ -327,6 +302,25 @@ impl LabRun {
         Ok(run)
     }
 }
+
+macro_rules! labs {
+    ($($name:literal, $title:literal, $family:literal, $ty:ty;)*) => {
+        /// A lab run of the scenario, if this build holds its protocol: each protocol only in
+        /// the bundles whose family holds it (see `super::family`), since one instantiates the
+        /// whole engine and lab for its protocol.
+        fn lab_of(name: &str, sc: Scenario) -> Option<Result<LabRun, String>> {
+            $(
+                #[cfg(feature = $family)]
+                if sc.protocol == <$ty as ScenarioProtocol>::NAME {
+                    return Some(Lab::<$ty>::new(name, sc).map(|lab| LabRun(Box::new(lab))));
+                }
+            )*
+            let _ = (name, sc);
+            None
+        }
+    };
+}
+crate::for_each_protocol!(labs);
 
 /// A run of protocol `P` for the lab.
 #[derive(Clone, Debug)]
@@ -519,7 +513,7 @@ impl<P: LabProtocol> LabModel for Lab<P> {
         let engine = self.engine();
         engine
             .network()
-            .in_flight
+            .in_flight()
             .values()
             .filter(|e| !e.doomed)
             .map(|e| {
@@ -551,7 +545,7 @@ impl<P: LabProtocol> LabModel for Lab<P> {
         P::panel(self.engine(), self.leader())
     }
     fn network_profile(&self) -> LinkProfile {
-        self.engine().network().profile
+        *self.engine().network().profile()
     }
     fn log(&self) -> &VecDeque<LogLine> {
         &self.log
@@ -663,7 +657,7 @@ impl<P: LabProtocol> LabModel for Lab<P> {
     }
 
     fn drop_message(&mut self, id: u64) {
-        if self.engine().network().in_flight.contains_key(&id) {
+        if self.engine().network().in_flight().contains_key(&id) {
             self.act(Action::Drop(id));
         }
     }
@@ -723,12 +717,10 @@ impl<P: LabProtocol> LabModel for Lab<P> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::protocols::raft::Raft;
 
     fn logs(run: &LabRun) -> Vec<crate::view::LogRow> {
-        match run.panel() {
-            Panel::Logs(rows) => rows,
-            other => panic!("a Raft run shows its logs, not {other:?}"),
-        }
+        run.panel().get::<Vec<crate::view::LogRow>>().expect("a Raft run shows its logs").clone()
     }
 
     fn election() -> LabRun {
@@ -753,10 +745,7 @@ mod tests {
     }
 
     fn transactions(run: &LabRun) -> crate::view::commit_face::TxPanel {
-        match run.panel() {
-            Panel::Transactions(t) => t,
-            other => panic!("a commit run shows its transactions, not {other:?}"),
-        }
+        run.panel().get::<crate::view::commit_face::TxPanel>().expect("a commit run shows its transactions").clone()
     }
 
     #[test]
@@ -1088,7 +1077,7 @@ mod tests {
             p.node_command(1, NodeCommand::ClientRequest);
             p.advance_to(1_000_000);
             assert!(p.invariants().iter().all(|i| i.violation.is_none()), "{protocol}: a transaction on a blank cluster keeps every invariant");
-            let Panel::Transactions(tx) = p.panel() else { panic!("{protocol} shows transactions") };
+            let tx = transactions(&p);
             assert!(tx.logs.iter().any(|(_, _, records)| records.iter().any(|r| r.contains("commit"))), "{protocol}: the transaction commits: {:?}", tx.logs);
         }
         assert!(LabRun::shipped("2pc-all-yes.json").expect("shipped").playground(11, 1).is_err(), "2PC runs at most 10 servers");

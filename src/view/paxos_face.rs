@@ -297,7 +297,7 @@ impl LabProtocol for Paxos {
     }
 
     fn panel(engine: &Engine<Self>, _leader: Option<NodeId>) -> Panel {
-        Panel::Acceptors(acceptor_panel(engine, false))
+        Panel::new(acceptor_panel(engine, false))
     }
 
     fn playground(&self, nodes: u32, seed: u64) -> String {
@@ -408,7 +408,7 @@ impl LabProtocol for MultiPaxos {
     }
 
     fn panel(engine: &Engine<Self>, _leader: Option<NodeId>) -> Panel {
-        Panel::Acceptors(acceptor_panel(engine, true))
+        Panel::new(acceptor_panel(engine, true))
     }
 
     fn playground(&self, nodes: u32, seed: u64) -> String {
@@ -463,7 +463,8 @@ mod tests {
     #[test]
     fn a_single_proposer_s_value_is_chosen_learned_and_marked() {
         let run = run_to_end("paxos-single-proposer.json");
-        let Panel::Acceptors(p) = run.panel() else { panic!("an acceptors panel") };
+        let panel = run.panel();
+        let p = panel.get::<AcceptorPanel>().expect("an acceptors panel");
         let slot = p.slots.first().expect("a slot");
         let (value, _, _, by) = slot.chosen.clone().expect("chosen");
         assert!(!value.is_empty() && by.split(' ').count() >= 3, "{slot:?}");
@@ -510,7 +511,8 @@ mod tests {
     #[test]
     fn multi_paxos_shows_leaders_slots_and_its_learned_log() {
         let run = run_to_end("multipaxos-leader-change.json");
-        let Panel::Acceptors(p) = run.panel() else { panic!("an acceptors panel") };
+        let panel = run.panel();
+        let p = panel.get::<AcceptorPanel>().expect("an acceptors panel");
         assert!(p.multi && p.slots.iter().filter(|s| s.chosen.is_some()).count() >= 2, "{:?}", p.slots);
         assert!(run.nodes().iter().any(|n| n.role == "leader"), "a leader at the end");
         let leader = run.leader().expect("a leader");
@@ -553,7 +555,8 @@ mod tests {
             p.node_command(to, crate::view::NodeCommand::ClientRequest);
             p.advance_to(3_000_000);
             assert!(p.invariants().iter().all(|i| i.violation.is_none()), "{name}");
-            let Panel::Acceptors(panel) = p.panel() else { panic!("acceptors") };
+            let shown = p.panel();
+            let panel = shown.get::<AcceptorPanel>().expect("acceptors");
             assert!(panel.slots.iter().any(|s| s.chosen.is_some()), "{name}: the request is chosen: {:?}", panel.slots);
         }
     }

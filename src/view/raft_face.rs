@@ -85,7 +85,7 @@ impl LabProtocol for Raft {
         for v in engine.violations().iter().flatten() {
             mark_violations(&mut rows, &v.positions);
         }
-        Panel::Logs(rows)
+        Panel::new(rows)
     }
 }
 

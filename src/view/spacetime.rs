@@ -32,6 +32,8 @@
 use crate::sim::{Addr, Micros, NodeId};
 
 use super::face::KindClass;
+#[cfg(test)]
+use super::face::kind_class;
 use super::history::{Fate, Marker, MarkerKind, MessageSpan};
 
 /// The diagram's width, in SVG units (it scales to its box).
@@ -206,18 +208,6 @@ pub fn window(now_us: Micros, window_us: Micros) -> (Micros, Micros) {
     let window_us = window_us.max(1);
     let t0 = now_us.saturating_sub(window_us);
     (t0, t0.saturating_add(window_us))
-}
-
-/// The CSS classes of a message type, as the stage's.
-pub fn kind_class(kind: &str, heartbeat: bool) -> &'static str {
-    match kind {
-        "RequestVote" => "rv",
-        "RequestVoteReply" => "rvr",
-        "AppendEntries" if heartbeat => "ae heartbeat",
-        "AppendEntries" => "ae",
-        "AppendEntriesReply" => "aer",
-        _ => "client",
-    }
 }
 
 /// Lays out the diagram of `spans` and `markers` for `nodes` servers at `now_us`, over the last

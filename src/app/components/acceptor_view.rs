@@ -51,7 +51,7 @@ fn slot(s: &SlotRow, multi: bool) -> Html {
 
 #[component]
 pub fn AcceptorView(props: &AcceptorViewProps) -> Html {
-    let Panel::Acceptors(p) = &*props.panel else {
+    let Some(p) = props.panel.get::<crate::view::paxos_face::AcceptorPanel>() else {
         return html! {};
     };
     html! {

@@ -14,7 +14,7 @@ use crate::num::fixed;
 use super::stage::PanelRef;
 use crate::protocols::balancer::strategy::{NAMES, words};
 use crate::sim::NodeId;
-use crate::view::balancer_face::{BackendBar, SPARK_BASE_Y, SPARK_POINTS, SPARK_TOP_Y, SPARK_VIEWBOX, SPARK_W, Settings, Sparks};
+use crate::view::balancer_face::{BackendBar, BalancerPanel, SPARK_BASE_Y, SPARK_POINTS, SPARK_TOP_Y, SPARK_VIEWBOX, SPARK_W, Settings, Sparks};
 use crate::view::{Panel, palette};
 
 pub struct BalancerViewProps {
@@ -218,7 +218,7 @@ fn latency_chart(bucket_ms: f64, series: &[Vec<f64>; 3]) -> Html {
 }
 
 pub fn balancer_view(props: &BalancerViewProps) -> Html {
-    if !matches!(*props.panel, Panel::Balancer(_)) {
+    if props.panel.get::<BalancerPanel>().is_none() {
         return html! {};
     }
     html! { <BalancerBody panel={PanelRef(props.panel.clone())} on_request={props.on_request.clone()} on_reconfigure={props.on_reconfigure.clone()} /> }
@@ -236,7 +236,7 @@ struct BodyProps {
 
 #[component]
 fn BalancerBody(props: &BodyProps) -> Html {
-    let Panel::Balancer(p) = &*props.panel.0 else {
+    let Some(p) = props.panel.0.get::<BalancerPanel>() else {
         return html! {};
     };
     let max_share = p.backends.iter().map(|b| b.share_permille).max().unwrap_or(0);

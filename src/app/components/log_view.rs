@@ -45,7 +45,7 @@ fn cell(c: &LogCell) -> Html {
 
 #[component]
 pub fn LogView(props: &LogViewProps) -> Html {
-    let Panel::Logs(rows) = &*props.panel else {
+    let Some(rows) = props.panel.get::<Vec<crate::view::LogRow>>() else {
         return html! {};
     };
     let width = rows.first().map_or(0, |r| r.cells.len());

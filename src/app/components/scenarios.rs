@@ -22,7 +22,7 @@ pub fn Scenarios(props: &ScenariosProps) -> Html {
     // This page's own scenarios first: a person who opened the Raft page is choosing among
     // Raft's; the other families' follow, each under its name.
     let families = std::iter::once(here()).chain(FAMILIES.iter().filter(|f| *f != here()));
-    let groups = families.map(|f| (f.title, SHIPPED.iter().filter(move |s| f.protocols.contains(&s.protocol))));
+    let groups = families.map(|f| (f.title, SHIPPED.iter().filter(move |s| f.runs(s.protocol))));
     let onchange = {
         let cb = props.on_load.clone();
         Callback::from(move |e: Event| {

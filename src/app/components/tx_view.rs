@@ -44,7 +44,7 @@ fn cell(c: &TxCell) -> Html {
 
 /// The panel (a plain function, not a component: see `components::guide::guide_panel`).
 pub fn tx_view(props: &TxViewProps) -> Html {
-    let Panel::Transactions(t) = &*props.panel else {
+    let Some(t) = props.panel.get::<crate::view::commit_face::TxPanel>() else {
         return html! {};
     };
     let nodes: Vec<u32> = t.logs.iter().map(|(id, _, _)| *id).collect();

@@ -118,6 +118,7 @@ pub use strategy::{BackendIx, StrategyConfig};
 pub use workload::Workload;
 
 use crate::sim::{Addr, ClientId, Ctx, Message, Micros, NodeId, Note, Protocol};
+use crate::sim::{Checked, Report};
 
 /// The balancer's server id.
 pub const BALANCER: NodeId = 1;
@@ -468,7 +469,6 @@ impl Protocol for Balancer {
     type Node = Node;
     type Client = OpClient;
     type Request = Op;
-    type Checker = BalancerChecker;
 
     fn name(&self) -> &'static str {
         "balancer"
@@ -539,11 +539,17 @@ impl Protocol for Balancer {
     fn client_on_message(&self, _client: &mut OpClient, _from: Addr, _msg: Msg, _ctx: &mut Ctx<Self>) {}
 
     fn client_on_timer(&self, _client: &mut OpClient, _timer: Timer, _ctx: &mut Ctx<Self>) {}
+}
+
+impl Checked for Balancer {
+    type Checker = BalancerChecker;
 
     fn checker(&self, _nodes: u32) -> BalancerChecker {
         BalancerChecker::new(self)
     }
+}
 
+impl Report for Balancer {
     fn node_view(&self, node: &Node) -> Value {
         match node {
             Node::Balancer(lb) => lb.view(self),

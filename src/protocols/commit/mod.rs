@@ -43,6 +43,7 @@
 
 pub mod checker;
 pub mod client;
+pub mod core;
 #[cfg(test)]
 mod harness;
 pub mod request;
@@ -58,9 +59,10 @@ use serde::Serialize;
 
 pub use checker::CommitChecker;
 pub use client::CommitClient;
+pub use core::Core;
 pub use request::{Begin, VotePlan};
 pub use tx::{Table, Tx};
-pub use wal::{Core, Entry, Record, Wal};
+pub use wal::{Entry, Record, Wal};
 
 use crate::sim::{ClientId, Micros, NodeId, Note, Protocol};
 
@@ -177,7 +179,7 @@ pub enum PlantedBug {
 }
 
 /// What the shared parts (client, checker, views) need of a commit protocol.
-pub trait CommitFamily: Protocol<Durable = Wal, Client = CommitClient, Request = Begin, Checker = CommitChecker> {
+pub trait CommitFamily: Protocol<Durable = Wal, Client = CommitClient, Request = Begin> + crate::sim::Checked<Checker = CommitChecker> {
     /// The log and transaction table of a running node.
     fn core(node: &Self::Node) -> &Core;
     /// A client's `Begin` message.

@@ -12,8 +12,9 @@
 use serde_json::{Map, Value, json};
 
 use super::checker::{CommitChecker, table_of};
+use super::core::Core;
 use super::tx::Table;
-use super::wal::{Core, Record};
+use super::wal::Record;
 use super::{COORDINATOR, CommitFamily, TxId};
 use crate::sim::time::to_ms_f64;
 use crate::sim::{Micros, NodeId, World};

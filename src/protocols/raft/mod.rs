@@ -55,6 +55,7 @@ use crate::protocols::kv::KvService;
 pub use node::{RaftNode, Role};
 
 use crate::sim::{Addr, ClientId, Ctx, Micros, NodeId, Protocol, World, ms, time::to_ms_f64};
+use crate::sim::{Checked, Report};
 
 /// A deliberately wrong rule, for showing that the checker catches what it should.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -122,7 +123,6 @@ impl Protocol for Raft {
     type Node = RaftNode;
     type Client = RaftClient;
     type Request = Command;
-    type Checker = RaftChecker;
 
     fn name(&self) -> &'static str {
         "raft"
@@ -190,10 +190,6 @@ impl Protocol for Raft {
         }
     }
 
-    fn checker(&self, nodes: u32) -> RaftChecker {
-        RaftChecker::new(nodes)
-    }
-
     /// The leader of the highest term among running servers.
     fn leader(&self, nodes: &[Option<&RaftNode>]) -> Option<NodeId> {
         nodes.iter().flatten().filter(|n| n.role == Role::Leader).max_by_key(|n| n.term).map(|n| n.id)
@@ -202,7 +198,17 @@ impl Protocol for Raft {
     fn timeout_now_timer(&self, node: &RaftNode) -> Option<RaftTimer> {
         Some(if node.role == Role::Leader { RaftTimer::Heartbeat } else { RaftTimer::Election })
     }
+}
 
+impl Checked for Raft {
+    type Checker = RaftChecker;
+
+    fn checker(&self, nodes: u32) -> RaftChecker {
+        RaftChecker::new(nodes)
+    }
+}
+
+impl Report for Raft {
     fn node_view(&self, n: &RaftNode) -> Value {
         let mut v = json!({
             "role": n.role.as_str(),

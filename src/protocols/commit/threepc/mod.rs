@@ -52,6 +52,7 @@ use super::twopc::client_json;
 use super::{Begin, CommitChecker, CommitClient, CommitFamily, CommitNote, Core, PlantedBug, Wal, participants, view};
 use crate::sim::rng::{PPM_ONE, Ppm};
 use crate::sim::{Addr, ClientId, Ctx, Micros, NodeId, Protocol, World, ms};
+use crate::sim::{Checked, Report};
 
 /// 3PC's configuration; also the [`Protocol`] value.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -104,7 +105,6 @@ impl Protocol for ThreePc {
     type Node = ThreePcNode;
     type Client = CommitClient;
     type Request = Begin;
-    type Checker = CommitChecker;
 
     fn name(&self) -> &'static str {
         "3pc"
@@ -158,15 +158,21 @@ impl Protocol for ThreePc {
         }
     }
 
-    fn checker(&self, nodes: u32) -> CommitChecker {
-        CommitChecker::new(nodes)
-    }
-
     /// The scenario target `"leader"` names the coordinator, while it runs.
     fn leader(&self, nodes: &[Option<&ThreePcNode>]) -> Option<NodeId> {
         nodes.first().copied().flatten().map(|n| n.core.id)
     }
+}
 
+impl Checked for ThreePc {
+    type Checker = CommitChecker;
+
+    fn checker(&self, nodes: u32) -> CommitChecker {
+        CommitChecker::new(nodes)
+    }
+}
+
+impl Report for ThreePc {
     fn node_view(&self, node: &ThreePcNode) -> Value {
         view::node_view(self, node)
     }

@@ -50,6 +50,7 @@ pub use node::TwoPcNode;
 use super::{Begin, CommitChecker, CommitClient, CommitFamily, CommitNote, Core, PlantedBug, Wal, participants, view};
 use crate::sim::rng::{PPM_ONE, Ppm};
 use crate::sim::{Addr, ClientId, Ctx, Micros, NodeId, Protocol, World, ms};
+use crate::sim::{Checked, Report};
 
 /// 2PC's configuration; also the [`Protocol`] value.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -85,7 +86,6 @@ impl Protocol for TwoPc {
     type Node = TwoPcNode;
     type Client = CommitClient;
     type Request = Begin;
-    type Checker = CommitChecker;
 
     fn name(&self) -> &'static str {
         "2pc"
@@ -139,15 +139,21 @@ impl Protocol for TwoPc {
         }
     }
 
-    fn checker(&self, nodes: u32) -> CommitChecker {
-        CommitChecker::new(nodes)
-    }
-
     /// The scenario target `"leader"` names the coordinator, while it runs.
     fn leader(&self, nodes: &[Option<&TwoPcNode>]) -> Option<NodeId> {
         nodes.first().copied().flatten().map(|n| n.core.id)
     }
+}
 
+impl Checked for TwoPc {
+    type Checker = CommitChecker;
+
+    fn checker(&self, nodes: u32) -> CommitChecker {
+        CommitChecker::new(nodes)
+    }
+}
+
+impl Report for TwoPc {
     fn node_view(&self, node: &TwoPcNode) -> Value {
         view::node_view(self, node)
     }

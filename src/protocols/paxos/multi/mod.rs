@@ -51,6 +51,7 @@ use super::checker::{Observed, PaxosChecker};
 use crate::protocols::kv::{Command, KvClient, KvService};
 use crate::sim::time::to_ms_f64;
 use crate::sim::{Addr, ClientId, Ctx, Micros, NodeId, NodeSlot, Protocol, World, ms};
+use crate::sim::{Checked, Report};
 
 /// Multi-Paxos's configuration; also the [`Protocol`] value. The timing keys and defaults are
 /// Raft's, so that one scenario runs as either.
@@ -117,7 +118,6 @@ impl Protocol for MultiPaxos {
     type Node = MpNode;
     type Client = KvClient;
     type Request = Command;
-    type Checker = PaxosChecker<MultiPaxos>;
 
     fn name(&self) -> &'static str {
         "multipaxos"
@@ -181,10 +181,6 @@ impl Protocol for MultiPaxos {
         }
     }
 
-    fn checker(&self, nodes: u32) -> PaxosChecker<MultiPaxos> {
-        PaxosChecker::new(nodes, nodes as usize)
-    }
-
     /// The leader of the highest ballot among running servers.
     fn leader(&self, nodes: &[Option<&MpNode>]) -> Option<NodeId> {
         nodes.iter().flatten().filter(|n| n.role == Role::Leader).max_by_key(|n| n.ballot).map(|n| n.id)
@@ -193,7 +189,17 @@ impl Protocol for MultiPaxos {
     fn timeout_now_timer(&self, node: &MpNode) -> Option<MpTimer> {
         Some(if node.role == Role::Leader { MpTimer::Heartbeat } else { MpTimer::Election })
     }
+}
 
+impl Checked for MultiPaxos {
+    type Checker = PaxosChecker<MultiPaxos>;
+
+    fn checker(&self, nodes: u32) -> PaxosChecker<MultiPaxos> {
+        PaxosChecker::new(nodes, nodes as usize)
+    }
+}
+
+impl Report for MultiPaxos {
     fn node_view(&self, n: &MpNode) -> Value {
         let (promised, accepted) = n.acceptor.json(entry_json);
         let mut v = json!({

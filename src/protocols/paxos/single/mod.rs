@@ -50,6 +50,7 @@ use super::acceptor::Acceptor;
 use super::ballot::Ballot;
 use super::checker::{Observed, PaxosChecker};
 use crate::sim::{Addr, ClientId, Ctx, Micros, NodeId, NodeSlot, Protocol, World, ms};
+use crate::sim::{Checked, Report};
 
 /// How a proposer waits between rounds.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -164,7 +165,6 @@ impl Protocol for Paxos {
     type Node = PaxosNode;
     type Client = PaxosClient;
     type Request = Proposal;
-    type Checker = PaxosChecker<Paxos>;
 
     fn name(&self) -> &'static str {
         "paxos"
@@ -222,11 +222,6 @@ impl Protocol for Paxos {
         }
     }
 
-    fn checker(&self, nodes: u32) -> PaxosChecker<Paxos> {
-        let _ = nodes;
-        PaxosChecker::new(nodes, self.acceptors.len())
-    }
-
     /// The proposer of the highest running round, if any ("crash leader" names it).
     fn leader(&self, nodes: &[Option<&PaxosNode>]) -> Option<NodeId> {
         nodes.iter().flatten().filter_map(|n| n.phase.ballot().map(|b| (b, n.id))).max().map(|(_, id)| id)
@@ -235,7 +230,18 @@ impl Protocol for Paxos {
     fn timeout_now_timer(&self, _node: &PaxosNode) -> Option<PaxosTimer> {
         Some(PaxosTimer::Retry)
     }
+}
 
+impl Checked for Paxos {
+    type Checker = PaxosChecker<Paxos>;
+
+    fn checker(&self, nodes: u32) -> PaxosChecker<Paxos> {
+        let _ = nodes;
+        PaxosChecker::new(nodes, self.acceptors.len())
+    }
+}
+
+impl Report for Paxos {
     fn node_view(&self, n: &PaxosNode) -> Value {
         let (promised, accepted) = acceptor_json(n.roles, &n.acceptor);
         let mut v = json!({
