@@ -81,8 +81,8 @@ fn remember_preloaded() {
 /// renders only if the frame changed what it shows).
 #[hook]
 fn use_frame_loop(lab: &UseReducerHandle<LabState>) {
-    let (dispatcher, clocks) = (lab.dispatcher(), lab.clocks.clone());
-    use_effect_with((lab.playing, lab.speed.to_bits()), move |&(playing, speed_bits)| {
+    let (dispatcher, clocks) = (lab.dispatcher(), lab.page.clocks.clone());
+    use_effect_with((lab.page.playing, lab.page.speed.to_bits()), move |&(playing, speed_bits)| {
         let running = playing.then(|| frames::FrameLoop::start(dispatcher, f64::from_bits(speed_bits), clocks));
         move || drop(running)
     });
@@ -94,8 +94,8 @@ fn use_frame_loop(lab: &UseReducerHandle<LabState>) {
 #[hook]
 fn use_fragment_sync(lab: &UseReducerHandle<LabState>) {
     let run = lab.run.clone();
-    use_effect_with((lab.playing, lab.events, lab.shown, lab.generation), move |&(playing, events, _, generation)| {
-        if !playing && (events > 0 || generation > 0 || crate::view::share::is_run_link(&url::hash())) {
+    use_effect_with((lab.page.playing, lab.page.events, lab.page.shown, lab.page.generation), move |&(playing, events, _, generation)| {
+        if !playing && (*events > 0 || generation > 0 || crate::view::share::is_run_link(&url::hash())) {
             url::replace_hash(&crate::view::share::encode(&run.borrow().shared()));
         }
     });
@@ -105,7 +105,7 @@ fn use_fragment_sync(lab: &UseReducerHandle<LabState>) {
 /// holds (see [`crate::view::family`]).
 #[hook]
 fn use_leaving(lab: &UseReducerHandle<LabState>) {
-    use_effect_with(lab.leaving.clone(), |leaving| {
+    use_effect_with(lab.page.leaving.clone(), |leaving| {
         if let Some(leaving) = leaving {
             url::go(&leaving.href, leaving.replace);
         }
@@ -131,7 +131,7 @@ fn use_leaving(lab: &UseReducerHandle<LabState>) {
 #[hook]
 fn use_fetching(lab: &UseReducerHandle<LabState>) {
     let dispatcher = lab.dispatcher();
-    use_effect_with(lab.fetching.clone(), move |fetching| {
+    use_effect_with(lab.page.fetching.clone(), move |fetching| {
         if let Some(name) = fetching.clone() {
             files::fetch_text(&crate::view::shipped::fetched(&name), move |text| dispatcher.dispatch(LabAction::Fetched(name, text)));
         }
@@ -160,16 +160,17 @@ fn App() -> Html {
         move || {
             let mut lab = LabState::open(&url::search(), &url::hash(), options.scenario.as_deref());
             let link = crate::view::share::is_run_link(&url::hash());
-            lab.autoplay = options.plays_at_start(url::reduced_motion(), false);
+            *lab.page.autoplay = options.plays_at_start(url::reduced_motion(), false);
             // Opens playing, except at a link's moment, or where something needs reading first.
-            lab.playing = options.plays_at_start(url::reduced_motion(), link) && lab.error.is_none() && lab.leaving.is_none() && lab.fetching.is_none() && !lab.run.borrow().violated();
+            lab.page.playing =
+                options.plays_at_start(url::reduced_motion(), link) && lab.page.error.is_none() && lab.page.leaving.is_none() && lab.page.fetching.is_none() && !lab.run.borrow().violated();
             lab
         }
     });
     use_frame_loop(&lab);
-    on_screen::use_on_screen(lab.dispatcher(), lab.generation);
+    on_screen::use_on_screen(lab.dispatcher(), lab.page.generation);
     let narrow_screen = narrow::use_narrow_screen();
-    let layout = narrow::screen_layout(lab.layout, narrow_screen);
+    let layout = narrow::screen_layout(lab.page.layout, narrow_screen);
     use_fragment_sync(&lab);
     use_leaving(&lab);
     use_fetching(&lab);
@@ -199,17 +200,17 @@ fn App() -> Html {
     let on_breakpoint = use_dispatch(&d, LabAction::Breakpoint);
     let on_select = {
         let d = d.clone();
-        use_callback(lab.selected, move |id, selected| d.dispatch(LabAction::Select(if *selected == Some(Selected::Node(id)) { None } else { Some(Selected::Node(id)) })))
+        use_callback(lab.page.selected, move |id, selected| d.dispatch(LabAction::Select(if *selected == Some(Selected::Node(id)) { None } else { Some(Selected::Node(id)) })))
     };
     let make_link = {
         let run = lab.run.clone();
-        use_callback(lab.generation, move |(), _| url::full_link(&crate::view::share::encode(&run.borrow().shared())))
+        use_callback(lab.page.generation, move |(), _| url::full_link(&crate::view::share::encode(&run.borrow().shared())))
     };
     // The embed's "Open in distlab" link: the run as it is when the link is about to be used
     // (pressed, or focused to be followed by keyboard), set on the element then. Rebuilding it
     // in every render compressed the whole run sixty times a second. Until then it holds the
     // run as it opened.
-    let open_href = use_memo(lab.generation, {
+    let open_href = use_memo(lab.page.generation, {
         let make_link = make_link.clone();
         move |_| make_link.emit(())
     });
@@ -228,7 +229,7 @@ fn App() -> Html {
     let open_link_at_focus = use_callback(make_link.clone(), move |e: FocusEvent, _| set_open_link(&e));
     let on_export_scenario = {
         let (run, d) = (lab.run.clone(), d.clone());
-        use_callback(lab.generation, move |(), _| {
+        use_callback(lab.page.generation, move |(), _| {
             let run = run.borrow();
             let name = format!("{}-session.json", file_stem(run.name()));
             if let Err(e) = files::download(&name, &crate::view::files::scenario_file(&run), "application/json") {
@@ -238,7 +239,7 @@ fn App() -> Html {
     };
     let on_export_trace = {
         let (run, d) = (lab.run.clone(), d.clone());
-        use_callback(lab.generation, move |(), _| {
+        use_callback(lab.page.generation, move |(), _| {
             let run = run.borrow();
             let name = format!("{}-trace-{}.json", file_stem(run.name()), run.events());
             if let Err(e) = files::download(&name, &crate::view::files::trace_file(&run), "application/json") {
@@ -257,25 +258,25 @@ fn App() -> Html {
     let on_drop = use_dispatch(&d, LabAction::DropMessage);
     let on_menu_close = on_close.clone();
 
-    let selected_node = match lab.selected {
-        Some(Selected::Node(id)) => lab.nodes.iter().find(|n| n.id == id).cloned(),
+    let selected_node = match lab.page.selected {
+        Some(Selected::Node(id)) => lab.page.nodes.iter().find(|n| n.id == id).cloned(),
         _ => None,
     };
-    let selected_message = match lab.selected {
+    let selected_message = match lab.page.selected {
         Some(Selected::Message(id)) => Some(id),
         _ => None,
     };
-    let violated = lab.invariants.iter().any(|i| i.violation.is_some());
-    let highlight = Rc::new(lab.invariants.iter().filter_map(|i| i.violation.as_ref()).flat_map(|v| v.nodes.iter().copied()).collect::<Vec<_>>());
-    let (latency_min, latency_max, loss, dup) = lab.network;
+    let violated = lab.page.invariants.iter().any(|i| i.violation.is_some());
+    let highlight = Rc::new(lab.page.invariants.iter().filter_map(|i| i.violation.as_ref()).flat_map(|v| v.nodes.iter().copied()).collect::<Vec<_>>());
+    let (latency_min, latency_max, loss, dup) = lab.page.network;
     let embed = options.embed;
     let shows = |panel: &str| options.shows(panel);
     let family = crate::view::family::here();
-    let title = lab.guide.as_ref().as_ref().map_or_else(|| file_stem(&lab.scenario).to_string(), |g| g.title.clone());
-    let guide_step = lab.guide.as_ref().as_ref().map_or(0, |g| g.step_at(lab.shown.0));
+    let title = lab.page.guide.as_ref().as_ref().map_or_else(|| file_stem(&lab.page.scenario).to_string(), |g| g.title.clone());
+    let guide_step = lab.page.guide.as_ref().as_ref().map_or(0, |g| g.step_at(lab.page.shown.0));
 
-    let inspector = match (&lab.inspection, lab.selected) {
-        (Some(inspection), Some(_)) => inspector(&InspectorProps { inspection: inspection.clone(), on_close: on_close.clone() }),
+    let inspector = match (&lab.page.inspection, lab.page.selected) {
+        (Some(inspection), Some(_)) => inspector(&InspectorProps { inspection: inspection.rc(), on_close: on_close.clone() }),
         (None, Some(Selected::Message(id))) => html! {
             <p class="hint" role="status">{ format!("m{id} is no longer in flight: it was delivered or dropped.") }</p>
         },
@@ -284,12 +285,12 @@ fn App() -> Html {
         },
     };
     // What a click on the stage offers, right under it (the stage gives it room).
-    let stage_menu = match (lab.selected, &selected_node) {
+    let stage_menu = match (lab.page.selected, &selected_node) {
         (Some(Selected::Node(id)), Some(node)) => Some(html! {
             { stage_menu(&StageMenuProps { title: format!("S{id} · {}", node.state), node: Some(node.clone()), message: None,
                 on_command: on_command.clone(), on_drop: on_drop.clone(), on_close: on_menu_close.clone() }) }
         }),
-        (Some(Selected::Message(id)), _) => lab.messages.iter().find(|m| m.id == id).map(|m| {
+        (Some(Selected::Message(id)), _) => lab.page.messages.iter().find(|m| m.id == id).map(|m| {
             html! {
                 { stage_menu(&StageMenuProps { title: format!("m{id} {} {}→{}", m.kind, m.from, m.to), node: None, message: Some(id),
                     on_command: on_command.clone(), on_drop: on_drop.clone(), on_close: on_menu_close.clone() }) }
@@ -300,15 +301,15 @@ fn App() -> Html {
 
     // The run's stage, built once: alone, or beside compare mode's second run.
     let main_stage = html! {
-        <Stage nodes={lab.nodes.clone()} messages={lab.messages.clone()} now_us={lab.now_us} clock={lab.clocks[0].clone()} selected={selected_node.as_ref().map(|n| n.id)}
-            {selected_message} {highlight} spans={lab.dropped.clone()} {on_select} on_select_message={on_select_message.clone()} colours={lab.colours} {layout}
-            panel={components::stage::PanelRef(lab.panel.clone())} />
+        <Stage nodes={lab.page.nodes.clone()} messages={lab.page.messages.clone()} now_us={lab.page.now_us} clock={lab.page.clocks[0].clone()} selected={selected_node.as_ref().map(|n| n.id)}
+            {selected_message} {highlight} spans={lab.page.dropped.clone()} {on_select} on_select_message={on_select_message.clone()} colours={lab.page.colours} {layout}
+            panel={components::stage::PanelRef(lab.page.panel.rc())} />
     };
-    let stage = if let Some(twin) = &lab.twin {
+    let stage = if let Some(twin) = &lab.page.twin {
         html! {
             <div class="stages">
                 <figure>
-                    <figcaption>{ format!("{title} ({})", crate::view::family::protocol_title(&lab.protocol)) }</figcaption>
+                    <figcaption>{ format!("{title} ({})", crate::view::family::protocol_title(&lab.page.protocol)) }</figcaption>
                     { main_stage }
                 </figure>
                 <figure data-testid="twin">
@@ -327,27 +328,27 @@ fn App() -> Html {
     } else {
         main_stage
     };
-    let guide = guide_panel(&GuidePanelProps { guide: lab.guide.clone(), description: AttrValue::from(lab.description.clone()), step: guide_step, on_step: on_guide_step });
-    let invariants_panel = invariants(&InvariantsProps { invariants: lab.invariants.clone() });
+    let guide = guide_panel(&GuidePanelProps { guide: lab.page.guide.rc(), description: AttrValue::from(lab.page.description.clone()), step: guide_step, on_step: on_guide_step });
+    let invariants_panel = invariants(&InvariantsProps { invariants: lab.page.invariants.rc() });
     let inspector_panel = html! {
         <>
             { inspector }
-            <InFlight messages={lab.listed.clone()} on_select={on_select_message.clone()} />
+            <InFlight messages={lab.page.listed.clone()} on_select={on_select_message.clone()} />
         </>
     };
     let spacetime = html! {
-        <SpaceTime spans={lab.spans.clone()} markers={lab.past_markers.clone()} nodes={lab.node_count} now_us={lab.spans_at_us}
-            window_us={SPACETIME_WINDOW_US} on_select_message={on_select_message.clone()} colours={lab.colours} every={lab.spans_every} />
+        <SpaceTime spans={lab.page.spans.clone()} markers={lab.page.past_markers.clone()} nodes={lab.page.node_count} now_us={lab.page.spans_at_us}
+            window_us={SPACETIME_WINDOW_US} on_select_message={on_select_message.clone()} colours={lab.page.colours} every={lab.page.spans_every} />
     };
-    let protocol = protocol_panel(&lab.panel, &on_request, &on_reconfigure);
+    let protocol = protocol_panel(&lab.page.panel.rc(), &on_request, &on_reconfigure);
     let network = html! {
-        <NetworkPanel nodes={lab.node_count} latency_ms={(latency_min, latency_max)} loss_percent={loss} duplicate_percent={dup} lead={lab.lead} on_command={on_net.clone()} />
+        <NetworkPanel nodes={lab.page.node_count} latency_ms={(latency_min, latency_max)} loss_percent={loss} duplicate_percent={dup} lead={lab.page.lead} on_command={on_net.clone()} />
     };
-    let events = html! { <EventLog lines={lab.log.clone()} nodes={lab.node_count} playing={lab.playing} /> };
+    let events = html! { <EventLog lines={lab.page.log.clone()} nodes={lab.page.node_count} playing={lab.page.playing} /> };
     let legend_card = html! {
         <section class="card legend-card" aria-label="Legend">
-            { legend(lab.legend) }
-            { mark_legend(&lab.marks) }
+            { legend(lab.page.legend) }
+            { mark_legend(&lab.page.marks) }
         </section>
     };
 
@@ -388,13 +389,13 @@ fn App() -> Html {
                         <h1 data-testid="title">{ family.title }</h1>
                         <p class="subtitle">{ family.subtitle }</p>
                     </div>
-                    <Scenarios current={lab.scenario.clone()} {on_load} />
+                    <Scenarios current={lab.page.scenario.clone()} {on_load} />
                     <button type="button" class="icon" aria-label="Keyboard shortcuts" aria-keyshortcuts="?" title="Keyboard shortcuts (?)" onclick={on_help}>{ "?" }</button>
                 </header>
             }
             <div class="toasts">
-                { for lab.error.as_ref().map(|e| toast("error", "alert", e, &on_dismiss)) }
-                { for lab.notice.as_ref().map(|n| toast("notice", "status", n, &on_dismiss)) }
+                { for lab.page.error.as_ref().map(|e| toast("error", "alert", e, &on_dismiss)) }
+                { for lab.page.notice.as_ref().map(|n| toast("notice", "status", n, &on_dismiss)) }
                 if !options.unknown_panels.is_empty() {
                     <p class="error" role="status">{ format!("Unknown panels in the address: {} (known: {}).", options.unknown_panels.join(", "), crate::view::page::PANELS.join(", ")) }</p>
                 }
@@ -405,14 +406,14 @@ fn App() -> Html {
                     if violated {
                         <p class="violation-banner" role="status">{ "An invariant broke: the run stopped on the event that broke it." }</p>
                     }
-                    if lab.fetching.is_some() {
+                    if lab.page.fetching.is_some() {
                         <p class="loading" role="status">{ "Loading the scenario…" }</p>
                     }
                 </div>
                 { for stage_menu }
-                { controls(&ControlsProps { playing: lab.playing, speed: lab.speed, now_us: lab.shown.0, events: lab.shown.1, on_toggle, on_step, on_step_back, on_speed }) }
+                { controls(&ControlsProps { playing: lab.page.playing, speed: lab.page.speed, now_us: lab.page.shown.0, events: lab.page.shown.1, on_toggle, on_step, on_step_back, on_speed }) }
                 if !embed || shows("timeline") {
-                    { scrubber(&ScrubberProps { now_us: lab.shown.0, frontier_us: lab.shown.2, marks: lab.marks.clone(), on_seek }) }
+                    { scrubber(&ScrubberProps { now_us: lab.page.shown.0, frontier_us: lab.page.shown.2, marks: lab.page.marks.rc(), on_seek }) }
                 }
             </section>
             if embed {
@@ -438,18 +439,18 @@ fn App() -> Html {
                     { spacetime }
                 </div>
                 <div class="deep">
-                    { compare(&CompareProps { choices: lab.twin_choices.clone(), comparing: lab.twin.as_ref().map(|t| t.label.clone()),
-                        current: format!("{title} ({})", crate::view::family::protocol_title(&lab.protocol)), metrics: lab.metrics.clone(), on_compare }) }
+                    { compare(&CompareProps { choices: lab.page.twin_choices.rc(), comparing: lab.page.twin.as_ref().map(|t| t.label.clone()),
+                        current: format!("{title} ({})", crate::view::family::protocol_title(&lab.page.protocol)), metrics: lab.page.metrics.rc(), on_compare }) }
                     <div class="panels">
                         { network }
-                        <Breakpoint nodes={lab.node_count} kinds={lab.message_kinds} current={lab.breakpoint.clone()} on_set={on_breakpoint} />
-                        <ClusterPanel nodes={lab.node_count} seed={lab.seed} {on_reset} {on_reseed} />
+                        <Breakpoint nodes={lab.page.node_count} kinds={lab.page.message_kinds} current={lab.page.breakpoint.clone()} on_set={on_breakpoint} />
+                        <ClusterPanel nodes={lab.page.node_count} seed={lab.page.seed} {on_reset} {on_reseed} />
                         <Session {make_link} {on_export_scenario} {on_export_trace} {on_import} {on_error} />
                     </div>
                     { events }
                 </div>
             }
-            <Shortcuts open={lab.help} on_close={on_help_close} />
+            <Shortcuts open={lab.page.help} on_close={on_help_close} />
         </main>
     }
 }

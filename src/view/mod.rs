@@ -15,6 +15,7 @@
 //! Nothing here decides an event, so floating point is fine (it only places pixels).
 
 pub mod balancer_face;
+pub mod clock;
 pub mod commands;
 pub mod commit_face;
 pub mod face;
@@ -33,6 +34,7 @@ pub mod page;
 pub mod palette;
 pub mod paxos_face;
 pub mod raft_face;
+pub mod session;
 pub mod share;
 pub mod shipped;
 pub mod spacetime;

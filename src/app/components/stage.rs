@@ -33,8 +33,7 @@ use crate::view::key_space::key_data;
 use crate::view::labels::{self, Flight, NodeText, StageKeys};
 use crate::view::{MessageView, NodeView, Panel};
 
-/// How long (virtual time) a dropped message stays visible, fading.
-pub const DROP_FADE_US: Micros = 40_000;
+pub use crate::view::session::DROP_FADE_US;
 
 use crate::view::labels::MAX_DRAWN;
 
