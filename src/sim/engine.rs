@@ -649,8 +649,10 @@ impl<P: Checked> Engine<P> {
                     self.trace.event(self.events, self.now_us, &Event::Resume { node: id.unwrap_or(0) });
                     for q in deferred {
                         // What waited happens now, in the order it was due.
-                        if let Ev::Deliver(m) = q.ev {
-                            self.net.redue(m, self.now_us);
+                        if let Ev::Deliver(m) = q.ev
+                            && self.net.redue(m, self.now_us)
+                        {
+                            self.trace.event(self.events, self.now_us, &Event::Due { id: m, due_us: self.now_us });
                         }
                         self.push(self.now_us, q.ev);
                     }
@@ -681,6 +683,7 @@ impl<P: Checked> Engine<P> {
             Action::Hold(a, b) => self.net.hold(Addr::Node(a), Addr::Node(b)),
             Action::Release(a, b) => {
                 for m in self.net.release(Addr::Node(a), Addr::Node(b), self.now_us) {
+                    self.trace.event(self.events, self.now_us, &Event::Due { id: m, due_us: self.now_us });
                     self.push(self.now_us, Ev::Deliver(m));
                 }
             }
@@ -717,8 +720,11 @@ impl<P: Checked> Engine<P> {
                 }
             }
             Action::Delay(m, by_us) => {
-                if let Some(due) = self.net.delay(m, by_us) {
-                    self.push(due, Ev::Deliver(m));
+                if let Some((due, held)) = self.net.delay(m, by_us) {
+                    self.trace.event(self.events, self.now_us, &Event::Due { id: m, due_us: due });
+                    if !held {
+                        self.push(due, Ev::Deliver(m));
+                    }
                 }
             }
         }

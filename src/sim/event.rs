@@ -53,6 +53,10 @@ pub enum Event<T, A> {
     Resume { node: NodeId },
     /// An invariant broke.
     Violation { invariant: &'static str, detail: T },
+    /// A message's due time moved: it waited for its paused receiver or on a held link and is
+    /// due now, or it was delayed. Kept for whatever reads the run, but not a line of the
+    /// trace's text (see [`Event::silent`]): the action or resume that moved it is.
+    Due { id: MsgId, due_us: Micros },
 }
 
 /// An event as kept: the protocol's words as text.
@@ -76,7 +80,14 @@ impl<T, A> Event<T, A> {
             Event::Pause { .. } => "pause",
             Event::Resume { .. } => "resume",
             Event::Violation { .. } => "violation",
+            Event::Due { .. } => "due",
         }
+    }
+
+    /// Whether it is left out of the trace's text and digest: what it says follows from the
+    /// lines around it, and the digests of runs recorded before it existed stay valid.
+    pub fn silent(&self) -> bool {
+        matches!(self, Event::Due { .. })
     }
 
     /// Whom it is about, for filtering: a server or client, or none (a violation, a skipped
@@ -91,7 +102,7 @@ impl<T, A> Event<T, A> {
             Event::Drop { from, to, reason, .. } => Some(if reason == DropReason::SenderCrashed { from } else { to }),
             Event::Timer { at, .. } | Event::Note { at, .. } => Some(at),
             Event::Action { node, .. } => node.map(Addr::Node),
-            Event::Skipped { .. } | Event::Violation { .. } => None,
+            Event::Skipped { .. } | Event::Violation { .. } | Event::Due { .. } => None,
         }
     }
 }
@@ -143,6 +154,7 @@ impl<'a> Event<&'a dyn Display, &'a dyn ActionWords> {
             Event::Pause { node } => Event::Pause { node },
             Event::Resume { node } => Event::Resume { node },
             Event::Violation { invariant, detail } => Event::Violation { invariant, detail: detail.to_string() },
+            Event::Due { id, due_us } => Event::Due { id, due_us },
         }
     }
 }
@@ -164,6 +176,7 @@ impl<T: Display, A: Display> Display for Event<T, A> {
             Event::Action { action, .. } => write!(f, "{action}"),
             Event::Crash { node } | Event::Restart { node } | Event::Pause { node } | Event::Resume { node } => write!(f, "S{node}"),
             Event::Violation { invariant, detail } => write!(f, "{invariant}: {detail}"),
+            Event::Due { id, due_us } => write!(f, "m{id} due={}", AsMs(*due_us)),
         }
     }
 }

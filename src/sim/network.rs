@@ -211,19 +211,19 @@ impl<M: Clone> Network<M> {
     }
 
     /// Makes message `id` due at `at_us` instead (what waited on a paused server arrives when
-    /// it resumes).
-    pub fn redue(&mut self, id: MsgId, at_us: Micros) {
-        if let Some(e) = self.in_flight.get_mut(&id) {
-            e.due_us = at_us;
-        }
+    /// it resumes); false if it is no longer on the wire.
+    pub fn redue(&mut self, id: MsgId, at_us: Micros) -> bool {
+        let Some(e) = self.in_flight.get_mut(&id) else { return false };
+        e.due_us = at_us;
+        true
     }
 
-    /// Delays message `id` by `by_us`; returns its new due time unless it waits on a held link
-    /// (whose release will deliver it).
-    pub fn delay(&mut self, id: MsgId, by_us: Micros) -> Option<Micros> {
+    /// Delays message `id` by `by_us`; returns its new due time, and whether it waits on a held
+    /// link (whose release will deliver it).
+    pub fn delay(&mut self, id: MsgId, by_us: Micros) -> Option<(Micros, bool)> {
         let e = self.in_flight.get_mut(&id)?;
         e.due_us += by_us;
-        (!e.held).then_some(e.due_us)
+        Some((e.due_us, e.held))
     }
 
     /// Cuts the direction `from -> to`: its messages are lost on arrival.

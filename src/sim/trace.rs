@@ -32,7 +32,7 @@ pub struct TraceLine {
     pub event: u64,
     /// Virtual time.
     pub at_us: Micros,
-    /// The whole line.
+    /// The whole line (empty for an event the text leaves out: see [`Event::silent`]).
     pub text: String,
     /// What happened, as data: what views read.
     pub record: Record,
@@ -81,6 +81,12 @@ impl Trace {
     }
 
     fn record(&mut self, event: u64, at_us: Micros, what: &Recorded<'_>) {
+        if what.silent() {
+            if self.mode == TraceMode::Lines {
+                self.pending.push(TraceLine { event, at_us, text: String::new(), record: what.to_record() });
+            }
+            return;
+        }
         self.buf.clear();
         let _ = write!(self.buf, "{event} {} {} {what}", AsMs(at_us), what.kind());
         self.hash.write(self.buf.as_bytes());

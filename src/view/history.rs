@@ -5,17 +5,9 @@
 //! [`History`] is fed the engine's trace lines and reads their records
 //! ([`crate::sim::Event`]), never their text, so it needs nothing from the engine but what a
 //! run already produces, and no protocol's words: a protocol's note says itself which mark it
-//! deserves ([`crate::sim::Mark`]).
-//!
-//! Three things the events leave implicit are inferred, as the engine does them:
-//! - a message delivered to a paused server waits; on `resume` whatever was overdue to that
-//!   server becomes due at that moment;
-//! - a message on a held link waits; on `release` whatever was overdue on that link becomes due
-//!   at that moment;
-//! - `delay mN by Xus` pushes message N's due time back by X.
-//!
-//! (A message already waiting on a held link when its receiver pauses is the one case this
-//! simplification gets wrong: it shows as due at the resume until the release.)
+//! deserves ([`crate::sim::Mark`]), and the engine says when a message's due time moves (it
+//! waited for a paused receiver or on a held link, or was delayed: [`Event::Due`]), so no rule
+//! of the engine's is repeated here.
 //!
 //! Going back in time ([`History::truncate_after`]) forgets what came later, so a branch starts
 //! clean: spans sent later disappear, spans that ended later are in flight again with the due
@@ -212,7 +204,7 @@ impl History {
             Event::Note { at: Addr::Node(id), mark: Some(mark), .. } => self.on_mark(event, at_us, *id, mark),
             &Event::Crash { node } => self.mark(Marker { event, at_us, kind: MarkerKind::Crash, label: format!("S{node} crashed"), word: None, node: Some(node) }),
             &Event::Restart { node } => self.mark(Marker { event, at_us, kind: MarkerKind::Restart, label: format!("S{node} restarted"), word: None, node: Some(node) }),
-            &Event::Resume { node } => self.make_overdue_due(event, at_us, |s| s.to == Addr::Node(node)),
+            &Event::Due { id, due_us } => self.set_due(event, id, due_us),
             Event::Action { action, .. } => self.on_action(event, at_us, action),
             Event::Violation { invariant, detail } => self.mark(Marker { event, at_us, kind: MarkerKind::Violation, label: format!("{invariant}: {detail}"), word: None, node: None }),
             _ => {}
@@ -399,7 +391,7 @@ impl History {
         }
     }
 
-    /// Splits and mends of the network are marked; a delay or a release moves due times.
+    /// Splits and mends of the network are marked.
     fn on_action(&mut self, event: u64, at_us: Micros, action: &Action<String>) {
         let (kind, word) = match *action {
             Action::Partition(_) => (MarkerKind::Partition, "partition"),
@@ -408,30 +400,10 @@ impl History {
             Action::Hold(..) => (MarkerKind::Partition, "hold"),
             Action::Heal => (MarkerKind::Heal, "heal"),
             Action::Repair(..) => (MarkerKind::Heal, "repair"),
-            Action::Release(a, b) => {
-                let (from, to) = (Addr::Node(a), Addr::Node(b));
-                self.make_overdue_due(event, at_us, |s| s.from == from && s.to == to);
-                (MarkerKind::Heal, "release")
-            }
-            Action::Delay(id, by_us) => {
-                if let Some(s) = self.span(id).filter(|s| s.fate == Fate::InFlight) {
-                    let due_us = s.due_us.saturating_add(by_us);
-                    self.set_due(event, id, due_us);
-                }
-                return;
-            }
+            Action::Release(..) => (MarkerKind::Heal, "release"),
             _ => return,
         };
         self.mark(Marker { event, at_us, kind, label: action.to_string(), word: Some(word), node: None });
-    }
-
-    /// Messages in flight that `pick` selects and whose due time has passed were waiting; they
-    /// are due now.
-    fn make_overdue_due(&mut self, event: u64, at_us: Micros, pick: impl Fn(&MessageSpan) -> bool) {
-        let waiting: Vec<u64> = self.spans.iter().filter(|s| s.fate == Fate::InFlight && s.due_us <= at_us && pick(s)).map(|s| s.id).collect();
-        for id in waiting {
-            self.set_due(event, id, at_us);
-        }
     }
 
     fn set_due(&mut self, event: u64, id: u64, due_us: Micros) {
@@ -669,6 +641,13 @@ mod tests {
         check(&mut t, &mut h, 800_000);
         let waiting = |h: &History, to: NodeId| h.spans().filter(|s| s.fate == Fate::InFlight && s.to == Addr::Node(to) && s.due_us < 800_000).count();
         assert!(waiting(&h, held) > 0 && waiting(&h, paused) > 0, "messages wait on the held link and for the paused server");
+        // A message already waiting on the held link when its receiver pauses waits for both:
+        // the resume does not make it due, the release does.
+        t.act(Action::Pause(Target::Node(held)));
+        check(&mut t, &mut h, 850_000);
+        t.act(Action::Resume(Target::Node(held)));
+        check(&mut t, &mut h, 900_000);
+        assert!(waiting(&h, held) > 0, "still held after its receiver resumed");
         let middle = t.engine().events();
         t.act(Action::Release(leader, held));
         t.act(Action::Resume(Target::Node(paused)));
@@ -676,7 +655,7 @@ mod tests {
         assert_eq!(history_in_flight(&h), engine_in_flight(&t));
         let id = h.spans().rfind(|s| s.fate == Fate::InFlight).map(|s| s.id).expect("a message in flight");
         t.act(Action::Delay(id, 40_000));
-        check(&mut t, &mut h, 1_000_000);
+        check(&mut t, &mut h, 1_100_000);
         assert!(h.span(id).is_some_and(|s| s.due_us - s.sent_us >= 40_000));
         // Back to the hold and the pause: the waiting messages wait again.
         t.seek_event(middle);
@@ -739,20 +718,24 @@ mod tests {
     }
 
     #[test]
-    fn delays_releases_and_resumes_move_due_times() {
+    fn due_times_move_as_the_engine_says_and_actions_alone_move_none() {
         let mut h = History::new();
         h.push(&line(1, 0, send(1, 1, 2, "AppendEntries", false, 10_000)));
         h.push(&line(1, 0, send(2, 1, 3, "AppendEntries", true, 12_000)));
-        h.push(&line(1, 0, send(3, 3, 1, "RequestVoteReply", false, 40_000)));
         assert_eq!(h.span(1).map(|s| (s.kind.as_str(), s.heartbeat)), Some(("AppendEntries", false)));
         assert_eq!(h.span(2).map(|s| (s.text.as_str(), s.heartbeat)), Some(("AppendEntries term=1", true)));
+        // A delay, as the engine records it: the action, then the message's new due time.
         h.push(&line(2, 5_000, Event::Action { node: None, action: Action::Delay(1, 25_000) }));
+        assert_eq!(h.span(1).map(|s| s.due_us), Some(10_000), "the action alone moves nothing");
+        h.push(&line(2, 5_000, Event::Due { id: 1, due_us: 35_000 }));
         assert_eq!(h.span(1).map(|s| (s.due_us, s.end_us)), Some((35_000, 35_000)));
+        // A release: its mark, and what waited on the link is due now.
         h.push(&line(3, 20_000, Event::Action { node: None, action: Action::Release(1, 3) }));
-        assert_eq!(h.span(2).map(|s| s.due_us), Some(20_000), "overdue on the released link");
-        h.push(&line(4, 30_000, Event::Resume { node: 1 }));
-        assert_eq!(h.span(3).map(|s| s.due_us), Some(40_000), "not yet due: unchanged");
-        h.push(&line(5, 50_000, Event::Resume { node: 2 }));
+        h.push(&line(3, 20_000, Event::Due { id: 2, due_us: 20_000 }));
+        assert_eq!(h.span(2).map(|s| s.due_us), Some(20_000));
+        // A resume: what waited for the server is due now.
+        h.push(&line(4, 30_000, Event::Resume { node: 2 }));
+        h.push(&line(4, 50_000, Event::Due { id: 1, due_us: 50_000 }));
         assert_eq!(h.span(1).map(|s| s.due_us), Some(50_000));
         assert_eq!(h.markers().iter().map(|m| (m.kind, m.label.as_str())).collect::<Vec<_>>(), [(MarkerKind::Heal, "release S1->S3")]);
         // Going back undoes the changes, newest first.

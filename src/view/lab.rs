@@ -396,7 +396,7 @@ impl<P: LabProtocol> Lab<P> {
         let last = self.log.back().map(|l| l.event);
         for line in self.timeline.engine_mut().drain_trace() {
             self.history.push(&line);
-            if last.is_some_and(|last| line.event <= last) {
+            if last.is_some_and(|last| line.event <= last) || line.record.silent() {
                 continue;
             }
             self.log.push_back(LogLine { event: line.event, kind: line.record.kind(), actor: line.record.actor(), link: line.record.link(), text: line.text });

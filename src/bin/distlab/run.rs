@@ -77,7 +77,8 @@ pub fn trace(args: &[String]) -> CmdResult {
 
 /// Prints the trace lines recorded since the last call (dropping them once stdout is closed).
 fn emit(built: &mut Built, out: &mut Out) {
-    for line in built.run.drain_trace() {
+    // Silent events (a message's due time moving) are data for views, not lines of the trace.
+    for line in built.run.drain_trace().into_iter().filter(|l| !l.record.silent()) {
         if !out.line(&line.text) {
             break;
         }
