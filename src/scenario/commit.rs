@@ -73,6 +73,28 @@ fn no_initial(name: &str, o: &mut Obj<'_>) -> Result<Wal> {
     Err(o.err(format!("{name} servers start from an empty log: \"initial\" states are not supported")))
 }
 
+/// The [`ScenarioProtocol`] items both protocols share, written into each impl: servers start
+/// from an empty log, and requests are `begin` objects, read, written and drawn alike.
+macro_rules! begin_requests {
+    () => {
+        fn parse_durable(&self, _node: NodeId, o: &mut Obj<'_>, _nodes: u32) -> Result<Wal> {
+            no_initial(Self::NAME, o)
+        }
+
+        fn parse_request(&self, request: &Field<'_>) -> Result<Begin> {
+            parse_begin(request, self.nodes)
+        }
+
+        fn request_json(&self, request: &Begin) -> Value {
+            begin_json(request)
+        }
+
+        fn fuzz_request(&self, rng: &mut Rng, nodes: u32) -> Begin {
+            fuzz_begin(rng, nodes)
+        }
+    };
+}
+
 /// A `begin` request: `{"id": 4, "votes": {"3": "no"}, "yes_probability": 0.9}`, every key
 /// optional; vote keys are participants' ids, 2..=`nodes`.
 pub fn parse_begin(f: &Field<'_>, nodes: u32) -> Result<Begin> {
@@ -160,21 +182,7 @@ impl ScenarioProtocol for TwoPc {
         Ok(c)
     }
 
-    fn parse_durable(&self, _node: NodeId, o: &mut Obj<'_>, _nodes: u32) -> Result<Wal> {
-        no_initial(Self::NAME, o)
-    }
-
-    fn parse_request(&self, request: &Field<'_>) -> Result<Begin> {
-        parse_begin(request, self.nodes)
-    }
-
-    fn request_json(&self, request: &Begin) -> Value {
-        begin_json(request)
-    }
-
-    fn fuzz_request(&self, rng: &mut Rng, nodes: u32) -> Begin {
-        fuzz_begin(rng, nodes)
-    }
+    begin_requests!();
 
     fn message_kinds(&self) -> &'static [&'static str] {
         twopc::messages::SERVER_KINDS
@@ -200,21 +208,7 @@ impl ScenarioProtocol for ThreePc {
         Ok(c)
     }
 
-    fn parse_durable(&self, _node: NodeId, o: &mut Obj<'_>, _nodes: u32) -> Result<Wal> {
-        no_initial(Self::NAME, o)
-    }
-
-    fn parse_request(&self, request: &Field<'_>) -> Result<Begin> {
-        parse_begin(request, self.nodes)
-    }
-
-    fn request_json(&self, request: &Begin) -> Value {
-        begin_json(request)
-    }
-
-    fn fuzz_request(&self, rng: &mut Rng, nodes: u32) -> Begin {
-        fuzz_begin(rng, nodes)
-    }
+    begin_requests!();
 
     fn message_kinds(&self) -> &'static [&'static str] {
         threepc::messages::SERVER_KINDS

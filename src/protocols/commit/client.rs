@@ -60,6 +60,20 @@ impl CommitClient {
         }
     }
 
+    /// A message from a server: only an `Outcome` answers.
+    pub fn on_message<P: CommitFamily>(&mut self, msg: P::Msg, ctx: &mut Ctx<P>) {
+        if let Some((seq, tx, decision)) = P::outcome_of(&msg) {
+            self.on_outcome(seq, tx, decision, ctx);
+        }
+    }
+
+    /// A client timer fired: only the retry timer is the client's.
+    pub fn on_timer<P: CommitFamily>(&mut self, timer: P::Timer, cfg: &P, ctx: &mut Ctx<P>) {
+        if timer == P::client_retry() {
+            self.on_timeout(cfg, ctx);
+        }
+    }
+
     /// No news in time: ask again about every pending request.
     pub fn on_timeout<P: CommitFamily>(&mut self, cfg: &P, ctx: &mut Ctx<P>) {
         for (seq, (request, attempts)) in self.pending.iter_mut() {

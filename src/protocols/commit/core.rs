@@ -1,12 +1,14 @@
 //! What every commit node runs on: its write-ahead log (the durable prefix and what is being
-//! forced to disk) and the transaction table the log implies, kept in step.
+//! forced to disk) and the transaction table the log implies, kept in step; and the
+//! coordinator's volatile bookkeeping, which both protocols keep alike (votes being collected,
+//! acknowledgements awaited, clients waiting) and a crash loses.
 
-use std::collections::VecDeque;
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
 
 use super::tx::Table;
 use super::wal::{Entry, Record, Wal};
-use super::{COORDINATOR, TxId};
-use crate::sim::{Ctx, Micros, NodeId, Protocol};
+use super::{COORDINATOR, CommitFamily, CommitNote, Decision, TxId};
+use crate::sim::{ClientId, Ctx, Micros, NodeId, Protocol};
 
 impl Wal {
     /// The transaction table these records imply.
@@ -16,7 +18,8 @@ impl Wal {
 }
 
 /// What every commit node has: its id, the cluster size, its log (the durable prefix and what
-/// is being forced) and the transaction table the log implies.
+/// is being forced), the transaction table the log implies and, at the coordinator, the
+/// transactions under way.
 #[derive(Clone, Debug)]
 pub struct Core {
     /// This node's id.
@@ -31,13 +34,30 @@ pub struct Core {
     pub table: Table,
     /// Time of the latest event this node handled: a node knows no other time.
     pub clock_us: Micros,
+    /// Coordinator: transactions collecting votes, with the Yes votes so far.
+    pub collecting: BTreeMap<TxId, BTreeSet<NodeId>>,
+    /// Coordinator: transactions waiting for the participants' acknowledgements (of the
+    /// decision in 2PC, of the pre-commit in 3PC), with those so far.
+    pub acks: BTreeMap<TxId, BTreeSet<NodeId>>,
+    /// Coordinator: clients waiting for an outcome besides the one that began it.
+    pub waiters: BTreeMap<TxId, BTreeSet<(ClientId, u64)>>,
 }
 
 impl Core {
     /// A node restarting from its stable storage: the table is the log replayed.
     pub fn boot(nodes: u32, wal: &Wal, now_us: Micros) -> Self {
         let id = wal.node;
-        Core { id, nodes, log: wal.records.clone(), marks: VecDeque::new(), table: Table::replay(&wal.records), clock_us: now_us }
+        Core {
+            id,
+            nodes,
+            log: wal.records.clone(),
+            marks: VecDeque::new(),
+            table: Table::replay(&wal.records),
+            clock_us: now_us,
+            collecting: BTreeMap::new(),
+            acks: BTreeMap::new(),
+            waiters: BTreeMap::new(),
+        }
     }
 
     /// Whether this node is the coordinator.
@@ -53,6 +73,12 @@ impl Core {
         self.log.push(record);
         self.marks.push_back(self.log.len());
         ctx.persist();
+    }
+
+    /// Logs a decision and notes it for the trace.
+    pub fn write_decision<P: CommitFamily>(&mut self, tx: TxId, decision: Decision, ctx: &mut Ctx<P>) {
+        self.write(tx, if decision == Decision::Commit { Entry::Commit } else { Entry::Abort }, ctx);
+        ctx.note(CommitNote::Decided { tx, decision });
     }
 
     /// Copies the log up to the oldest pending mark to `wal` (the engine calls this once per

@@ -36,6 +36,12 @@
 //! participant's `prepared` (its Yes vote) or `voted-no`, `precommitted` (3PC), `commit`,
 //! `abort`, and the coordinator's `end` once every participant has acknowledged (2PC).
 //!
+//! **What the two share.** Both run on the same [`Core`] (log, table, the coordinator's
+//! bookkeeping), open a transaction and vote the same way ([`coordinator`], [`participant`]),
+//! and have the same client, checker and views; they meet the engine through the same impls
+//! ([`protocol`]). [`CommitFamily`] is what each plugs into those. Their own folders hold what
+//! differs: what follows the votes, the termination protocols and the recovery rules.
+//!
 //! **Votes.** A `begin` request may force some participants' votes (`{"3": "no"}`) and give the
 //! others a probability of voting Yes. The coordinator passes each participant its plan in the
 //! vote request, standing in for the transaction's work succeeding or failing there; a chance is
@@ -43,9 +49,12 @@
 
 pub mod checker;
 pub mod client;
+pub mod coordinator;
 pub mod core;
 #[cfg(test)]
 mod harness;
+pub mod participant;
+pub mod protocol;
 pub mod request;
 pub mod threepc;
 pub mod twopc;
@@ -64,7 +73,8 @@ pub use request::{Begin, VotePlan};
 pub use tx::{Table, Tx};
 pub use wal::{Entry, Record, Wal};
 
-use crate::sim::{ClientId, Micros, NodeId, Note, Protocol};
+use crate::sim::rng::Ppm;
+use crate::sim::{Checked, ClientId, Ctx, Micros, NodeId, Note, Protocol};
 
 /// A transaction's id, 1.. (shown as T1, T2, ...).
 pub type TxId = u64;
@@ -178,17 +188,52 @@ pub enum PlantedBug {
     CommitOnTimeout,
 }
 
-/// What the shared parts (client, checker, views) need of a commit protocol.
-pub trait CommitFamily: Protocol<Durable = Wal, Client = CommitClient, Request = Begin> + crate::sim::Checked<Checker = CommitChecker> {
+/// What a commit protocol plugs into the parts both protocols share: the client, the checker,
+/// the views, the coordinator's and the participant's openings ([`Core::begin`],
+/// [`Core::tally`], [`Core::vote`]) and the engine's traits, which [`protocol`] writes from
+/// these. Its messages and timers are its own types, so the shared code builds and
+/// reads the ones both protocols have through the constructors below; the handlers that differ
+/// (the rest of phase 2, 3PC's pre-commit, termination, recovery) stay with the node.
+pub trait CommitFamily: Protocol<Note = CommitNote, Durable = Wal, Client = CommitClient, Request = Begin> + Checked<Checker = CommitChecker> {
     /// The log and transaction table of a running node.
     fn core(node: &Self::Node) -> &Core;
+    /// The same, to change.
+    fn core_mut(node: &mut Self::Node) -> &mut Core;
+    /// A node booting from its stable storage: what it does about the transactions its log
+    /// left undecided is the protocol's recovery rule.
+    fn boot_node(&self, wal: &Wal, ctx: &mut Ctx<Self>) -> Self::Node;
+    /// A message from another server (a client's `Begin` goes to [`Core::begin`] instead).
+    fn on_server_message(&self, node: &mut Self::Node, from: NodeId, msg: Self::Msg, ctx: &mut Ctx<Self>);
+    /// One of the node's timers fired.
+    fn on_server_timer(&self, node: &mut Self::Node, timer: Self::Timer, ctx: &mut Ctx<Self>);
     /// A client's `Begin` message.
     fn begin_msg(seq: u64, request: Begin) -> Self::Msg;
+    /// The request number and request of a `Begin` message; `None` for any other.
+    fn begin_of(msg: Self::Msg) -> Option<(u64, Begin)>;
+    /// The coordinator's answer to a client: the outcome of its request `seq`.
+    fn outcome_msg(seq: u64, tx: TxId, decision: Decision) -> Self::Msg;
+    /// The request number, transaction and decision of an `Outcome` message; `None` for any
+    /// other.
+    fn outcome_of(msg: &Self::Msg) -> Option<(u64, TxId, Decision)>;
+    /// Phase 1's request for a vote (2PC's `Prepare`, 3PC's `CanCommit`).
+    fn vote_request(tx: TxId, participants: Vec<NodeId>, plan: VotePlan) -> Self::Msg;
+    /// A participant's vote.
+    fn vote_msg(tx: TxId, vote: Vote) -> Self::Msg;
     /// The client's retry timer.
     fn client_retry() -> Self::Timer;
+    /// The coordinator's timer for votes still missing.
+    fn votes_timer(tx: TxId) -> Self::Timer;
+    /// The timer of a participant that voted Yes and waits for what comes next.
+    fn uncertain_timer(tx: TxId) -> Self::Timer;
+    /// The chance that a participant votes Yes when the request does not force its vote.
+    fn yes_ppm(&self) -> Ppm;
+    /// How long the coordinator waits for votes.
+    fn vote_timeout_us(&self) -> Micros;
+    /// How long a participant that voted Yes waits before it acts on its own.
+    fn decision_timeout_us(&self) -> Micros;
     /// How long a client waits for an outcome before asking again.
     fn client_timeout_us(&self) -> Micros;
-    /// A node's view items proper to the protocol (termination state, votes being collected).
+    /// A node's view items proper to the protocol (its termination state).
     fn extra_view(&self, node: &Self::Node, view: &mut serde_json::Value);
 }
 

@@ -12,10 +12,11 @@
 use serde_json::{Map, Value, json};
 
 use super::checker::{CommitChecker, table_of};
+use super::client::CommitClient;
 use super::core::Core;
 use super::tx::Table;
-use super::wal::Record;
-use super::{COORDINATOR, CommitFamily, TxId};
+use super::wal::{Record, Wal};
+use super::{COORDINATOR, CommitFamily, TxId, participants};
 use crate::sim::time::to_ms_f64;
 use crate::sim::{Micros, NodeId, World};
 
@@ -58,12 +59,31 @@ pub fn table_view(id: NodeId, table: &Table, records: &[Record], clock_us: Optio
     v
 }
 
-/// A running node's view.
+/// A running node's view; a coordinator's adds the votes it is `collecting` (the Yes votes so
+/// far) and the participants whose acknowledgements it is awaiting (`awaiting_acks`).
 pub fn node_view<P: CommitFamily>(cfg: &P, node: &P::Node) -> Value {
     let core: &Core = P::core(node);
     let mut v = table_view(core.id, &core.table, &core.log, Some(core.clock_us));
+    if core.is_coordinator() {
+        let everyone = participants(core.nodes);
+        v["collecting"] = core.collecting.iter().map(|(tx, yes)| (key(*tx), json!({"yes": yes}))).collect::<Map<_, _>>().into();
+        v["awaiting_acks"] = core.acks.iter().map(|(tx, acked)| (key(*tx), json!(everyone.iter().filter(|p| !acked.contains(p)).collect::<Vec<_>>()))).collect::<Map<_, _>>().into();
+    }
     cfg.extra_view(node, &mut v);
     v
+}
+
+/// A crashed node's view: what its stable log says.
+pub fn durable_view(wal: &Wal) -> Value {
+    table_view(wal.node, &wal.table(), &wal.records, None)
+}
+
+/// A client's view: requests `pending` (with the attempts so far) and `answered`.
+pub fn client_view(c: &CommitClient) -> Value {
+    json!({
+        "pending": c.pending.iter().map(|(seq, (r, attempts))| json!({"seq": seq, "request": r.to_string(), "attempts": attempts})).collect::<Vec<_>>(),
+        "answered": c.answered,
+    })
 }
 
 /// The run's outcome: `transactions` (`[{"id", "decision", "states", "blocked_ms"}]`, the

@@ -1,5 +1,6 @@
 //! The 3PC coordinator's transitions (Skeen 1981; Bernstein et al., section 7.5): log `start`
-//! and ask `CanCommit`; on a Yes from everyone, log `precommitted` and send `PreCommit`; once
+//! and ask `CanCommit` (the opening both protocols share,
+//! [`Core::begin`](crate::protocols::commit::Core::begin)); on a Yes from everyone, log `precommitted` and send `PreCommit`; once
 //! every participant has acknowledged — or at the timeout, a silent participant being a crashed
 //! one that will learn the outcome when it recovers — log `commit` and send `DoCommit`. A No, or
 //! votes missing at the timeout, logs `abort` and sends `Abort`.
@@ -9,79 +10,32 @@ use std::collections::BTreeSet;
 use super::ThreePc;
 use super::messages::{Msg, ThreePcTimer};
 use super::node::ThreePcNode;
-use crate::protocols::commit::{Begin, CommitNote, Decision, Entry, TxId, TxState, Vote, participants};
-use crate::sim::{Addr, ClientId, Ctx, NodeId};
+use crate::protocols::commit::{CommitNote, Decision, Entry, TxId, TxState, Vote, participants};
+use crate::sim::{Ctx, NodeId};
 
 impl ThreePcNode {
-    /// A client (or a scenario's direct request) asks for a transaction.
-    pub fn on_begin(&mut self, origin: Option<(ClientId, u64)>, request: Begin, cfg: &ThreePc, ctx: &mut Ctx<ThreePc>) {
-        self.core.tick(ctx);
-        if !self.core.is_coordinator() {
-            ctx.note(CommitNote::NotCoordinator);
-            return;
-        }
-        if let Some(o) = origin
-            && let Some(tx) = self.core.table.by_origin(o)
-        {
-            self.report_or_wait(tx, o, ctx);
-            return;
-        }
-        if let Some(id) = request.id
-            && self.core.table.get(id).is_some()
-        {
-            ctx.note(CommitNote::Known { tx: id });
-            if let Some(o) = origin {
-                self.report_or_wait(id, o, ctx);
-            }
-            return;
-        }
-        let tx = request.id.unwrap_or(self.core.table.last_id() + 1);
-        let parts = participants(ctx.nodes());
-        self.core.write(tx, Entry::Start { participants: parts.clone(), origin }, ctx);
-        ctx.note(CommitNote::Started { tx, origin });
-        for &p in &parts {
-            ctx.send_node(p, Msg::CanCommit { tx, participants: parts.clone(), plan: request.plan_for(p, cfg.yes_ppm) });
-        }
-        self.collecting.insert(tx, BTreeSet::new());
-        ctx.set_timer(ThreePcTimer::Votes(tx), cfg.vote_timeout_us);
-    }
-
-    fn report_or_wait(&mut self, tx: TxId, (client, seq): (ClientId, u64), ctx: &mut Ctx<ThreePc>) {
-        match self.core.table.get(tx).and_then(|t| t.decision()) {
-            Some(decision) => ctx.send(Addr::Client(client), Msg::Outcome { seq, tx, decision }),
-            None => {
-                self.waiters.entry(tx).or_default().insert((client, seq));
-            }
-        }
-    }
-
     /// A vote arrives: a No aborts; the last Yes starts phase 2.
     pub fn on_vote(&mut self, from: NodeId, tx: TxId, vote: Vote, cfg: &ThreePc, ctx: &mut Ctx<ThreePc>) {
-        let Some(yes) = self.collecting.get_mut(&tx) else {
-            return;
-        };
-        match vote {
-            Vote::No => self.decide(tx, Decision::Abort, cfg, ctx),
-            Vote::Yes => {
-                yes.insert(from);
-                if yes.len() == participants(ctx.nodes()).len() {
-                    self.collecting.remove(&tx);
-                    ctx.cancel_timer(ThreePcTimer::Votes(tx));
-                    self.core.write(tx, Entry::PreCommitted, ctx);
-                    ctx.note(CommitNote::PreCommitted { tx });
-                    for p in participants(ctx.nodes()) {
-                        ctx.send_node(p, Msg::PreCommit { tx });
-                    }
-                    self.acks.insert(tx, BTreeSet::new());
-                    ctx.set_timer(ThreePcTimer::Acks(tx), cfg.ack_timeout_us);
+        match self.core.tally(from, tx, vote) {
+            Some(Vote::No) => self.decide(tx, Decision::Abort, cfg, ctx),
+            Some(Vote::Yes) => {
+                self.core.collecting.remove(&tx);
+                ctx.cancel_timer(ThreePcTimer::Votes(tx));
+                self.core.write(tx, Entry::PreCommitted, ctx);
+                ctx.note(CommitNote::PreCommitted { tx });
+                for p in participants(ctx.nodes()) {
+                    ctx.send_node(p, Msg::PreCommit { tx });
                 }
+                self.core.acks.insert(tx, BTreeSet::new());
+                ctx.set_timer(ThreePcTimer::Acks(tx), cfg.ack_timeout_us);
             }
+            None => {}
         }
     }
 
     /// Votes are missing: abort, since nobody can be pre-committed yet.
     pub fn on_votes_timeout(&mut self, tx: TxId, cfg: &ThreePc, ctx: &mut Ctx<ThreePc>) {
-        if self.collecting.contains_key(&tx) {
+        if self.core.collecting.contains_key(&tx) {
             self.decide(tx, Decision::Abort, cfg, ctx);
         }
     }
@@ -92,7 +46,7 @@ impl ThreePcNode {
             self.on_backup_ack(from, tx, ctx);
             return;
         }
-        let Some(acked) = self.acks.get_mut(&tx) else {
+        let Some(acked) = self.core.acks.get_mut(&tx) else {
             return;
         };
         acked.insert(from);
@@ -103,7 +57,7 @@ impl ThreePcNode {
 
     /// Acknowledgements are missing: the silent participants are taken for crashed; commit.
     pub fn on_acks_timeout(&mut self, tx: TxId, cfg: &ThreePc, ctx: &mut Ctx<ThreePc>) {
-        if self.acks.contains_key(&tx) && self.core.table.state(tx) == TxState::PreCommitted {
+        if self.core.acks.contains_key(&tx) && self.core.table.state(tx) == TxState::PreCommitted {
             self.decide(tx, Decision::Commit, cfg, ctx);
         }
     }
@@ -114,7 +68,7 @@ impl ThreePcNode {
         for p in participants(ctx.nodes()) {
             ctx.send_node(p, decision_msg(tx, decision));
         }
-        self.report(tx, decision, ctx);
+        self.core.report(tx, decision, ctx);
     }
 }
 

@@ -43,18 +43,17 @@ pub mod node;
 pub mod participant;
 pub mod termination;
 
-use serde_json::{Value, json};
+use serde_json::Value;
 
 pub use messages::{Msg, ThreePcTimer};
 pub use node::{Term, ThreePcNode};
 
-use super::twopc::client_json;
-use super::{Begin, CommitChecker, CommitClient, CommitFamily, CommitNote, Core, PlantedBug, Wal, participants, view};
+use super::protocol::commit_protocol;
+use super::{Begin, CommitFamily, Core, Decision, PlantedBug, TxId, Vote, VotePlan, Wal};
 use crate::sim::rng::{PPM_ONE, Ppm};
-use crate::sim::{Addr, ClientId, Ctx, Micros, NodeId, Protocol, World, ms};
-use crate::sim::{Checked, Report};
+use crate::sim::{Ctx, Micros, NodeId, ms};
 
-/// 3PC's configuration; also the [`Protocol`] value.
+/// 3PC's configuration; also the [`crate::sim::Protocol`] value.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ThreePc {
     /// Cluster size, N (node 1 coordinates, 2..=N participate): requests are checked against it.
@@ -97,119 +96,64 @@ impl Default for ThreePc {
     }
 }
 
-impl Protocol for ThreePc {
-    type Msg = Msg;
-    type Timer = ThreePcTimer;
-    type Note = CommitNote;
-    type Durable = Wal;
-    type Node = ThreePcNode;
-    type Client = CommitClient;
-    type Request = Begin;
-
-    fn name(&self) -> &'static str {
-        "3pc"
-    }
-
-    fn fresh_durable(&self, id: NodeId) -> Wal {
-        Wal::new(id)
-    }
-
-    fn boot(&self, _id: NodeId, durable: &Wal, ctx: &mut Ctx<Self>) -> ThreePcNode {
-        ThreePcNode::boot(durable, self, ctx)
-    }
-
-    fn on_message(&self, node: &mut ThreePcNode, from: Addr, msg: Msg, ctx: &mut Ctx<Self>) {
-        match (from, msg) {
-            (Addr::Client(c), Msg::Begin { seq, request }) => node.on_begin(Some((c, seq)), request, self, ctx),
-            (Addr::Node(f), msg) => node.on_message(f, msg, self, ctx),
-            _ => {}
-        }
-    }
-
-    fn on_timer(&self, node: &mut ThreePcNode, timer: ThreePcTimer, ctx: &mut Ctx<Self>) {
-        node.on_timer(timer, self, ctx);
-    }
-
-    fn on_request(&self, node: &mut ThreePcNode, request: Begin, ctx: &mut Ctx<Self>) {
-        node.on_begin(None, request, self, ctx);
-    }
-
-    fn save(&self, node: &mut ThreePcNode, durable: &mut Wal) {
-        node.save(durable);
-    }
-
-    fn new_client(&self, id: ClientId) -> CommitClient {
-        CommitClient::new(id)
-    }
-
-    fn client_submit(&self, client: &mut CommitClient, request: Begin, ctx: &mut Ctx<Self>) {
-        client.submit(request, self, ctx);
-    }
-
-    fn client_on_message(&self, client: &mut CommitClient, _from: Addr, msg: Msg, ctx: &mut Ctx<Self>) {
-        if let Msg::Outcome { seq, tx, decision } = msg {
-            client.on_outcome(seq, tx, decision, ctx);
-        }
-    }
-
-    fn client_on_timer(&self, client: &mut CommitClient, timer: ThreePcTimer, ctx: &mut Ctx<Self>) {
-        if timer == ThreePcTimer::ClientRetry {
-            client.on_timeout(self, ctx);
-        }
-    }
-
-    /// The scenario target `"leader"` names the coordinator, while it runs.
-    fn leader(&self, nodes: &[Option<&ThreePcNode>]) -> Option<NodeId> {
-        nodes.first().copied().flatten().map(|n| n.core.id)
-    }
-}
-
-impl Checked for ThreePc {
-    type Checker = CommitChecker;
-
-    fn checker(&self, nodes: u32) -> CommitChecker {
-        CommitChecker::new(nodes)
-    }
-}
-
-impl Report for ThreePc {
-    fn node_view(&self, node: &ThreePcNode) -> Value {
-        view::node_view(self, node)
-    }
-
-    fn durable_view(&self, durable: &Wal) -> Value {
-        view::table_view(durable.node, &durable.table(), &durable.records, None)
-    }
-
-    fn client_view(&self, c: &CommitClient) -> Value {
-        client_json(c)
-    }
-
-    fn outcome(&self, world: &World<'_, Self>, checker: &CommitChecker) -> Value {
-        view::outcome(world, checker)
-    }
-}
+commit_protocol!(ThreePc, "3pc", ThreePcNode, Msg, ThreePcTimer);
 
 impl CommitFamily for ThreePc {
     fn core(node: &ThreePcNode) -> &Core {
         &node.core
     }
+    fn core_mut(node: &mut ThreePcNode) -> &mut Core {
+        &mut node.core
+    }
+    fn boot_node(&self, wal: &Wal, ctx: &mut Ctx<Self>) -> ThreePcNode {
+        ThreePcNode::boot(wal, self, ctx)
+    }
+    fn on_server_message(&self, node: &mut ThreePcNode, from: NodeId, msg: Msg, ctx: &mut Ctx<Self>) {
+        node.on_message(from, msg, self, ctx);
+    }
+    fn on_server_timer(&self, node: &mut ThreePcNode, timer: ThreePcTimer, ctx: &mut Ctx<Self>) {
+        node.on_timer(timer, self, ctx);
+    }
     fn begin_msg(seq: u64, request: Begin) -> Msg {
         Msg::Begin { seq, request }
     }
+    fn begin_of(msg: Msg) -> Option<(u64, Begin)> {
+        if let Msg::Begin { seq, request } = msg { Some((seq, request)) } else { None }
+    }
+    fn outcome_msg(seq: u64, tx: TxId, decision: Decision) -> Msg {
+        Msg::Outcome { seq, tx, decision }
+    }
+    fn outcome_of(msg: &Msg) -> Option<(u64, TxId, Decision)> {
+        if let Msg::Outcome { seq, tx, decision } = *msg { Some((seq, tx, decision)) } else { None }
+    }
+    fn vote_request(tx: TxId, participants: Vec<NodeId>, plan: VotePlan) -> Msg {
+        Msg::CanCommit { tx, participants, plan }
+    }
+    fn vote_msg(tx: TxId, vote: Vote) -> Msg {
+        Msg::Vote { tx, vote }
+    }
     fn client_retry() -> ThreePcTimer {
         ThreePcTimer::ClientRetry
+    }
+    fn votes_timer(tx: TxId) -> ThreePcTimer {
+        ThreePcTimer::Votes(tx)
+    }
+    fn uncertain_timer(tx: TxId) -> ThreePcTimer {
+        ThreePcTimer::Uncertain(tx)
+    }
+    fn yes_ppm(&self) -> Ppm {
+        self.yes_ppm
+    }
+    fn vote_timeout_us(&self) -> Micros {
+        self.vote_timeout_us
+    }
+    fn decision_timeout_us(&self) -> Micros {
+        self.decision_timeout_us
     }
     fn client_timeout_us(&self) -> Micros {
         self.client_timeout_us
     }
     fn extra_view(&self, node: &ThreePcNode, v: &mut Value) {
-        if node.core.is_coordinator() {
-            let everyone = participants(node.core.nodes);
-            v["collecting"] = node.collecting.iter().map(|(tx, yes)| (tx.to_string(), json!({"yes": yes}))).collect::<serde_json::Map<_, _>>().into();
-            v["awaiting_acks"] =
-                node.acks.iter().map(|(tx, acked)| (tx.to_string(), json!(everyone.iter().filter(|p| !acked.contains(p)).collect::<Vec<_>>()))).collect::<serde_json::Map<_, _>>().into();
-        }
         let mut term: serde_json::Map<String, Value> = node.term.iter().map(|(tx, t)| (tx.to_string(), Value::from(t.to_string()))).collect();
         for tx in &node.recovering {
             term.insert(tx.to_string(), Value::from("recovering: asking"));

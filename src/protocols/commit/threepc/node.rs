@@ -1,13 +1,13 @@
-//! A 3PC node: its log and table ([`Core`]), the coordinator's and the termination protocol's
-//! volatile bookkeeping, recovery from the log, and learning a decision.
+//! A 3PC node: its log, table and coordinator's bookkeeping ([`Core`]), the termination
+//! protocol's volatile state, recovery from the log, and learning a decision.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 
 use super::ThreePc;
 use super::messages::{Msg, ThreePcTimer};
-use crate::protocols::commit::{COORDINATOR, CommitNote, Core, Decision, Entry, TxId, TxState, Wal, participants};
-use crate::sim::{Addr, ClientId, Ctx, NodeId};
+use crate::protocols::commit::{COORDINATOR, CommitNote, Core, Decision, TxId, TxState, Wal, participants};
+use crate::sim::{Ctx, NodeId};
 
 /// Where a participant stands in the termination protocol of one transaction.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -40,14 +40,8 @@ impl fmt::Display for Term {
 /// A running 3PC node (node 1 is the coordinator).
 #[derive(Clone, Debug)]
 pub struct ThreePcNode {
-    /// Log, table and clock.
+    /// Log, table, clock, and the coordinator's bookkeeping (its `acks` are of the pre-commit).
     pub core: Core,
-    /// Coordinator: transactions collecting votes, with the Yes votes so far.
-    pub collecting: BTreeMap<TxId, BTreeSet<NodeId>>,
-    /// Coordinator: pre-committed transactions waiting for acknowledgements, with those so far.
-    pub acks: BTreeMap<TxId, BTreeSet<NodeId>>,
-    /// Coordinator: clients waiting for an outcome besides the one that began it.
-    pub waiters: BTreeMap<TxId, BTreeSet<(ClientId, u64)>>,
     /// Participant: the termination protocol, per transaction under way.
     pub term: BTreeMap<TxId, Term>,
     /// Undecided transactions found in the log at boot: this node asks for their decision and
@@ -62,7 +56,7 @@ impl ThreePcNode {
     /// alone — a termination protocol may have decided in its absence — so it asks.
     pub fn boot(wal: &Wal, cfg: &ThreePc, ctx: &mut Ctx<ThreePc>) -> Self {
         let core = Core::boot(ctx.nodes(), wal, ctx.now());
-        let mut node = ThreePcNode { core, collecting: BTreeMap::new(), acks: BTreeMap::new(), waiters: BTreeMap::new(), term: BTreeMap::new(), recovering: BTreeSet::new() };
+        let mut node = ThreePcNode { core, term: BTreeMap::new(), recovering: BTreeSet::new() };
         let txs: Vec<(TxId, TxState)> = node.core.table.iter().map(|t| (t.id, t.state)).collect();
         for (tx, state) in txs {
             match state {
@@ -76,11 +70,6 @@ impl ThreePcNode {
             }
         }
         node
-    }
-
-    /// Copies the log up to the next persist mark to stable storage.
-    pub fn save(&mut self, wal: &mut Wal) {
-        self.core.save(wal);
     }
 
     /// Every node but this one.
@@ -104,34 +93,22 @@ impl ThreePcNode {
     /// Logs a decision this node was told, then (the coordinator) reports it to the clients.
     pub fn learn(&mut self, tx: TxId, decision: Decision, ctx: &mut Ctx<ThreePc>) {
         self.record_decision(tx, decision, ctx);
-        self.report(tx, decision, ctx);
+        self.core.report(tx, decision, ctx);
     }
 
     /// Logs a decision — this node's own (coordinator, backup) or one it was told — and
     /// leaves every other duty for the transaction: timers, termination, recovery.
     pub fn record_decision(&mut self, tx: TxId, decision: Decision, ctx: &mut Ctx<ThreePc>) {
-        self.core.write(tx, if decision == Decision::Commit { Entry::Commit } else { Entry::Abort }, ctx);
-        ctx.note(CommitNote::Decided { tx, decision });
+        self.core.write_decision(tx, decision, ctx);
         for t in
             [ThreePcTimer::Votes(tx), ThreePcTimer::Acks(tx), ThreePcTimer::Uncertain(tx), ThreePcTimer::Election(tx), ThreePcTimer::Gather(tx), ThreePcTimer::BackupAcks(tx), ThreePcTimer::Ask(tx)]
         {
             ctx.cancel_timer(t);
         }
-        self.collecting.remove(&tx);
-        self.acks.remove(&tx);
+        self.core.collecting.remove(&tx);
+        self.core.acks.remove(&tx);
         self.term.remove(&tx);
         self.recovering.remove(&tx);
-    }
-
-    /// The coordinator tells the clients waiting for `tx` its outcome.
-    pub fn report(&mut self, tx: TxId, decision: Decision, ctx: &mut Ctx<ThreePc>) {
-        if self.core.is_coordinator() {
-            let origin = self.core.table.get(tx).and_then(|t| t.origin);
-            let waiters = self.waiters.remove(&tx).unwrap_or_default();
-            for (client, seq) in origin.into_iter().chain(waiters) {
-                ctx.send(Addr::Client(client), Msg::Outcome { seq, tx, decision });
-            }
-        }
     }
 
     /// A decision arrives (DoCommit, Abort, DecisionReply): adopt it if undecided.
@@ -172,7 +149,7 @@ impl ThreePcNode {
     pub fn on_message(&mut self, from: NodeId, msg: Msg, cfg: &ThreePc, ctx: &mut Ctx<ThreePc>) {
         self.core.tick(ctx);
         match msg {
-            Msg::CanCommit { tx, participants, plan } => self.on_can_commit(from, tx, participants, plan, cfg, ctx),
+            Msg::CanCommit { tx, participants, plan } => self.core.vote(from, tx, participants, plan, cfg, ctx),
             Msg::Vote { tx, vote } => self.on_vote(from, tx, vote, cfg, ctx),
             Msg::PreCommit { tx } => self.on_precommit(from, tx, cfg, ctx),
             Msg::Ack { tx } => self.on_ack(from, tx, cfg, ctx),
@@ -184,7 +161,7 @@ impl ThreePcNode {
             Msg::Alive { tx } => self.on_alive(tx, cfg, ctx),
             Msg::StateRequest { tx } => self.on_state_request(from, tx, cfg, ctx),
             Msg::StateReply { tx, state } => self.on_state_reply(from, tx, state, cfg, ctx),
-            // Client traffic arrives through `on_begin`; outcomes go to clients only.
+            // Client traffic arrives through `Core::begin`; outcomes go to clients only.
             Msg::Begin { .. } | Msg::Outcome { .. } => {}
         }
     }

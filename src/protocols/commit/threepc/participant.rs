@@ -1,36 +1,15 @@
 //! The 3PC participant's transitions: vote (a Yes logged as `prepared` before it is sent, a No
-//! logged as `voted-no`), pre-commit when told (logged before the acknowledgement), and decide
+//! logged as `voted-no`: the opening both protocols share,
+//! [`Core::vote`](crate::protocols::commit::Core::vote)), pre-commit when told (logged before the acknowledgement), and decide
 //! when told; its timer starts the termination protocol ([`super::termination`]).
 
 use super::ThreePc;
 use super::messages::{Msg, ThreePcTimer};
 use super::node::{Term, ThreePcNode};
-use crate::protocols::commit::{CommitNote, Decision, Entry, TxId, TxState, Vote, VotePlan};
+use crate::protocols::commit::{CommitNote, Decision, Entry, TxId, TxState};
 use crate::sim::{Ctx, NodeId};
 
 impl ThreePcNode {
-    /// Phase 1: the coordinator asks for a vote.
-    pub fn on_can_commit(&mut self, from: NodeId, tx: TxId, participants: Vec<NodeId>, plan: VotePlan, cfg: &ThreePc, ctx: &mut Ctx<ThreePc>) {
-        if self.core.is_coordinator() {
-            return;
-        }
-        if let Some(t) = self.core.table.get(tx) {
-            let vote = t.vote.unwrap_or(Vote::No);
-            ctx.send_node(from, Msg::Vote { tx, vote });
-            return;
-        }
-        let vote = plan.decide(ctx.rng());
-        match vote {
-            Vote::Yes => {
-                self.core.write(tx, Entry::Prepared { coordinator: from, participants }, ctx);
-                ctx.set_timer(ThreePcTimer::Uncertain(tx), cfg.decision_timeout_us);
-            }
-            Vote::No => self.core.write(tx, Entry::VotedNo, ctx),
-        }
-        ctx.note(CommitNote::Voted { tx, vote });
-        ctx.send_node(from, Msg::Vote { tx, vote });
-    }
-
     /// Phase 2, from the coordinator or a backup: everyone voted Yes. Logged before the
     /// acknowledgement, so a participant that acknowledged is pre-committed even after a crash.
     pub fn on_precommit(&mut self, from: NodeId, tx: TxId, cfg: &ThreePc, ctx: &mut Ctx<ThreePc>) {

@@ -1,24 +1,18 @@
-//! A 2PC node: its log and table ([`Core`]), the coordinator's volatile bookkeeping, and
-//! recovery from the log at boot.
+//! A 2PC node: its log, table and coordinator's bookkeeping ([`Core`]), the transactions its
+//! termination protocol asks about, and recovery from the log at boot.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 
 use super::TwoPc;
 use super::messages::{Msg, TwoPcTimer};
 use crate::protocols::commit::{CommitNote, Core, Decision, TxId, TxState, Wal};
-use crate::sim::{ClientId, Ctx, NodeId};
+use crate::sim::{Ctx, NodeId};
 
 /// A running 2PC node (coordinator or participant: node 1 is the coordinator).
 #[derive(Clone, Debug)]
 pub struct TwoPcNode {
-    /// Log, table and clock.
+    /// Log, table, clock, and the coordinator's bookkeeping (its `acks` are of the decision).
     pub core: Core,
-    /// Coordinator: transactions collecting votes, with the Yes votes so far.
-    pub collecting: BTreeMap<TxId, BTreeSet<NodeId>>,
-    /// Coordinator: decided transactions still waiting for acknowledgements, with those so far.
-    pub acks: BTreeMap<TxId, BTreeSet<NodeId>>,
-    /// Coordinator: clients waiting for an outcome besides the one that began it.
-    pub waiters: BTreeMap<TxId, BTreeSet<(ClientId, u64)>>,
     /// Participant: uncertain transactions for which it runs the termination protocol.
     pub asking: BTreeSet<TxId>,
 }
@@ -31,7 +25,7 @@ impl TwoPcNode {
     /// no `prepared` record for a transaction may abort it whenever it is asked.
     pub fn boot(wal: &Wal, cfg: &TwoPc, ctx: &mut Ctx<TwoPc>) -> Self {
         let core = Core::boot(ctx.nodes(), wal, ctx.now());
-        let mut node = TwoPcNode { core, collecting: BTreeMap::new(), acks: BTreeMap::new(), waiters: BTreeMap::new(), asking: BTreeSet::new() };
+        let mut node = TwoPcNode { core, asking: BTreeSet::new() };
         let txs: Vec<(TxId, TxState, bool)> = node.core.table.iter().map(|t| (t.id, t.state, t.ended)).collect();
         for (tx, state, ended) in txs {
             if node.core.is_coordinator() {
@@ -48,23 +42,18 @@ impl TwoPcNode {
         node
     }
 
-    /// Copies the log up to the next persist mark to stable storage.
-    pub fn save(&mut self, wal: &mut Wal) {
-        self.core.save(wal);
-    }
-
     /// Handles a message.
     pub fn on_message(&mut self, from: NodeId, msg: Msg, cfg: &TwoPc, ctx: &mut Ctx<TwoPc>) {
         self.core.tick(ctx);
         match msg {
-            Msg::Prepare { tx, participants, plan } => self.on_prepare(from, tx, participants, plan, cfg, ctx),
+            Msg::Prepare { tx, participants, plan } => self.core.vote(from, tx, participants, plan, cfg, ctx),
             Msg::Vote { tx, vote } => self.on_vote(from, tx, vote, cfg, ctx),
             Msg::Commit { tx } => self.on_decision(from, tx, Decision::Commit, true, ctx),
             Msg::Abort { tx } => self.on_decision(from, tx, Decision::Abort, true, ctx),
             Msg::DecisionReply { tx, decision } => self.on_decision(from, tx, decision, false, ctx),
             Msg::Ack { tx } => self.on_ack(from, tx, ctx),
             Msg::DecisionRequest { tx } => self.on_decision_request(from, tx, ctx),
-            // Client traffic arrives through `on_begin`; outcomes go to clients only.
+            // Client traffic arrives through `Core::begin`; outcomes go to clients only.
             Msg::Begin { .. } | Msg::Outcome { .. } => {}
         }
     }

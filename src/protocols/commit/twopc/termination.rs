@@ -9,7 +9,7 @@
 use super::messages::{Msg, TwoPcTimer};
 use super::node::TwoPcNode;
 use super::{PlantedBug, TwoPc};
-use crate::protocols::commit::{COORDINATOR, CommitNote, Decision, Entry, TxId, TxState};
+use crate::protocols::commit::{COORDINATOR, CommitNote, Decision, TxId, TxState};
 use crate::sim::{Ctx, NodeId};
 
 impl TwoPcNode {
@@ -52,8 +52,7 @@ impl TwoPcNode {
             }
             // Not voted yet: this participant may abort on its own, and answers so.
             None if !self.core.is_coordinator() => {
-                self.core.write(tx, Entry::Abort, ctx);
-                ctx.note(CommitNote::Decided { tx, decision: Decision::Abort });
+                self.core.write_decision(tx, Decision::Abort, ctx);
                 ctx.send_node(from, Msg::DecisionReply { tx, decision: Decision::Abort });
             }
             // Uncertain too, or a coordinator still collecting votes: nothing to tell.
