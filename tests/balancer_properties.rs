@@ -1,19 +1,36 @@
 //! Property tests of the balancer under random schedules: every strategy, backends crashing
-//! and restarting, joining and leaving, slowing down, weights changing, bursts, message loss
-//! and duplication. Whatever happens, every request is answered or failed exactly once and none
-//! is lost; once the faults are repaired every request is answered and the counts add up. The
-//! planted bugs are caught, and the same seed replays the same trace.
+//! and restarting, pausing, cut off from the balancer, joining and leaving, slowing down,
+//! weights changing, bursts, links cut and held, message loss and duplication. Whatever
+//! happens, every request is answered or failed exactly once and none is lost; once the faults
+//! are repaired every request is answered and the counts add up. The planted bugs are caught,
+//! and the same seed replays the same trace.
 #![cfg(not(target_arch = "wasm32"))]
 
 use distlab::protocols::balancer::strategy::{NAMES, StrategyConfig};
 use distlab::protocols::balancer::workload::{Arrivals, Keys};
 use distlab::protocols::balancer::{Balancer, Node, Op, PlantedBug};
-use distlab::sim::{Action, Engine, LinkProfile, Scheduled, Setup, Target, TraceMode, When, ms};
+use distlab::sim::{Action, Engine, Target, TraceMode, ms};
 use proptest::prelude::*;
+use proptest::strategy::{BoxedStrategy, Union};
+
+#[path = "support/faults.rs"]
+mod faults;
+use faults::{Kind, Schedules};
 
 const BACKENDS: u32 = 5;
 const NODES: u32 = BACKENDS + 1;
 const REQUESTS: u64 = 1500;
+
+/// Faults of the backends (the balancer, S1, stays up; its links may fail) for 6 s, then 6 s
+/// on a whole, healthy network with every backend up, for the run to drain.
+const SCHEDULES: Schedules = Schedules {
+    nodes: NODES,
+    targets: 2..=NODES,
+    kinds: &[Kind::Crash, Kind::Pause, Kind::Partition, Kind::Cut, Kind::Hold, Kind::Loss, Kind::Duplicate],
+    span_ms: 6_000,
+    until_ms: 12_000,
+    count: 0..30,
+};
 
 fn model(strategy: &str, bug: Option<PlantedBug>) -> Balancer {
     let mut p = Balancer::new(StrategyConfig::by_name(strategy).unwrap(), BACKENDS as usize);
@@ -39,43 +56,24 @@ fn backend() -> impl Strategy<Value = u32> {
     2..=NODES
 }
 
-/// Faults and operators' requests on the backends (the balancer stays up).
-fn fault() -> impl Strategy<Value = Action<Op>> {
+/// Faults, and operators' requests on the backends: membership, weights, bursts of requests,
+/// slowdowns.
+fn arms() -> Vec<BoxedStrategy<Action<Op>>> {
     let to_s1 = |op| Action::Client { request: op, to: Some(Target::Node(1)), client: 1 };
-    prop_oneof![
-        backend().prop_map(|n| Action::Crash(Target::Node(n))),
-        backend().prop_map(|n| Action::Restart(Target::Node(n))),
-        backend().prop_map(|n| Action::Pause(Target::Node(n))),
-        backend().prop_map(|n| Action::Resume(Target::Node(n))),
-        backend().prop_map(|n| Action::Isolate(Target::Node(n))),
-        Just(Action::Heal),
-        (0u32..200_000).prop_map(Action::Loss),
-        (0u32..200_000).prop_map(Action::Duplicate),
-        backend().prop_map(move |n| to_s1(Op::Add(n))),
-        backend().prop_map(move |n| to_s1(Op::Remove(n))),
-        (backend(), 1u32..6).prop_map(move |(n, w)| to_s1(Op::Weight(n, w))),
-        (1u32..80).prop_map(move |k| to_s1(Op::Burst(k))),
-        (1u32..80).prop_map(|k| Action::Client { request: Op::Burst(k), to: None, client: 1 }),
-        (backend(), prop_oneof![Just(500u32), Just(1000), Just(3000), Just(8000)]).prop_map(|(n, f)| Action::Client { request: Op::Slow(n, f), to: Some(Target::Node(n)), client: 1 }),
-    ]
+    let mut arms = SCHEDULES.arms();
+    arms.extend([
+        backend().prop_map(move |n| to_s1(Op::Add(n))).boxed(),
+        backend().prop_map(move |n| to_s1(Op::Remove(n))).boxed(),
+        (backend(), 1u32..6).prop_map(move |(n, w)| to_s1(Op::Weight(n, w))).boxed(),
+        (1u32..80).prop_map(move |k| to_s1(Op::Burst(k))).boxed(),
+        (1u32..80).prop_map(|k| Action::Client { request: Op::Burst(k), to: None, client: 1 }).boxed(),
+        (backend(), prop_oneof![Just(500u32), Just(1000), Just(3000), Just(8000)]).prop_map(|(n, f)| Action::Client { request: Op::Slow(n, f), to: Some(Target::Node(n)), client: 1 }).boxed(),
+    ]);
+    arms
 }
 
-/// Runs `faults` over 6 s, then repairs everything and lets the run drain for 6 s more.
-fn run(p: Balancer, seed: u64, faults: Vec<(u64, Action<Op>)>, trace: TraceMode) -> Engine<Balancer> {
-    let at = |t: u64, action| Scheduled { when: When::At(t), action };
-    let mut schedule: Vec<Scheduled<Op>> = faults.into_iter().map(|(t, a)| at(ms(t), a)).collect();
-    let end = ms(6_000);
-    schedule.push(at(end, Action::Heal));
-    schedule.push(at(end, Action::Loss(0)));
-    schedule.push(at(end, Action::Duplicate(0)));
-    for n in 2..=NODES {
-        schedule.push(at(end, Action::Restart(Target::Node(n))));
-        schedule.push(at(end, Action::Resume(Target::Node(n))));
-    }
-    let setup = Setup { protocol: p, nodes: NODES, seed, network: LinkProfile::default(), initial: Vec::new(), schedule, trace };
-    let mut e = Engine::new(setup);
-    e.run_until(ms(12_000));
-    e
+fn run(p: Balancer, seed: u64, actions: Vec<(u64, Action<Op>)>, trace: TraceMode) -> Engine<Balancer> {
+    SCHEDULES.run(p, seed, actions, trace)
 }
 
 fn lb(e: &Engine<Balancer>) -> &distlab::protocols::balancer::Lb {
@@ -91,7 +89,7 @@ proptest! {
     fn every_request_is_answered_exactly_once_under_random_faults(
         seed in any::<u64>(),
         strategy in proptest::sample::select(NAMES.to_vec()),
-        faults in proptest::collection::vec((0u64..6_000, fault()), 0..30),
+        faults in SCHEDULES.schedule(arms()),
     ) {
         let e = run(model(strategy, None), seed, faults, TraceMode::Off);
         prop_assert!(e.first_violation().is_none(), "{strategy}: {:?}", e.first_violation());
@@ -113,7 +111,7 @@ proptest! {
     fn the_invariants_hold_across_balancer_crashes(
         seed in any::<u64>(),
         strategy in proptest::sample::select(NAMES.to_vec()),
-        faults in proptest::collection::vec((0u64..6_000, prop_oneof![fault(), Just(Action::Crash(Target::Node(1))), Just(Action::Restart(Target::Node(1)))]), 0..20),
+        faults in Schedules { count: 0..20, ..SCHEDULES }.schedule(vec![Union::new(arms()).boxed(), Just(Action::Crash(Target::Node(1))).boxed(), Just(Action::Restart(Target::Node(1))).boxed()]),
     ) {
         let e = run(model(strategy, None), seed, faults, TraceMode::Off);
         prop_assert!(e.first_violation().is_none(), "{strategy}: {:?}", e.first_violation());

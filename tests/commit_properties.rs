@@ -11,10 +11,22 @@ use distlab::protocols::commit::threepc::ThreePc;
 use distlab::protocols::commit::twopc::TwoPc;
 use distlab::protocols::commit::{Begin, CommitFamily, Decision, TxState, Vote, checker::table_of};
 use distlab::scenario::{BuildOptions, Faults, FuzzSpec};
-use distlab::sim::{Action, Engine, LinkProfile, Scheduled, Setup, Target, TraceMode, When, ms};
+use distlab::sim::{Action, Engine, Target, TraceMode, ms};
 use proptest::prelude::*;
 
+#[path = "support/faults.rs"]
+mod faults;
+use faults::{Kind, Schedules, timed};
+
 const NODES: u32 = 5;
+
+/// Any fault on any server for 8 s (2PC's schedules), then 4 s on a whole, healthy network
+/// with every server up.
+const SCHEDULES: Schedules = Schedules { nodes: NODES, targets: 1..=NODES, kinds: Kind::ALL, span_ms: 8_000, until_ms: 12_000, count: 0..40 };
+
+/// Crashes and restarts only (the coordinator included) and duplicates: the world 3PC's
+/// non-blocking argument assumes.
+const CRASHES: Schedules = Schedules { kinds: &[Kind::Crash, Kind::CrashLeader, Kind::Duplicate], ..SCHEDULES };
 
 fn begin() -> impl Strategy<Value = Begin> {
     prop_oneof![
@@ -33,61 +45,11 @@ fn request() -> impl Strategy<Value = Action<Begin>> {
 
 /// A steady stream of transactions over the faulty period.
 fn requests() -> impl Strategy<Value = Vec<(u64, Action<Begin>)>> {
-    proptest::collection::vec((0u64..8_000, request()), 5..30)
+    timed(SCHEDULES.span_ms, request(), 5..30)
 }
 
-/// Every kind of fault the engine has, for 2PC.
-fn any_fault() -> impl Strategy<Value = Action<Begin>> {
-    let node = 1..=NODES;
-    prop_oneof![
-        node.clone().prop_map(|n| Action::Crash(Target::Node(n))),
-        Just(Action::Crash(Target::Leader)),
-        node.clone().prop_map(|n| Action::Restart(Target::Node(n))),
-        node.clone().prop_map(|n| Action::Pause(Target::Node(n))),
-        node.clone().prop_map(|n| Action::Resume(Target::Node(n))),
-        node.clone().prop_map(|n| Action::Timeout(Target::Node(n))),
-        node.clone().prop_map(|n| Action::Isolate(Target::Node(n))),
-        proptest::sample::subsequence((1..=NODES).collect::<Vec<_>>(), 1..NODES as usize).prop_map(|side| {
-            let rest = (1..=NODES).filter(|n| !side.contains(n)).collect();
-            Action::Partition(vec![side, rest])
-        }),
-        Just(Action::Heal),
-        (node.clone(), node.clone()).prop_filter("a link", |(a, b)| a != b).prop_map(|(a, b)| Action::Cut(a, b)),
-        (node.clone(), node.clone()).prop_filter("a link", |(a, b)| a != b).prop_map(|(a, b)| Action::Hold(a, b)),
-        (node.clone(), node).prop_filter("a link", |(a, b)| a != b).prop_map(|(a, b)| Action::Release(a, b)),
-        (0u32..300_000).prop_map(Action::Loss),
-        (0u32..200_000).prop_map(Action::Duplicate),
-    ]
-}
-
-/// Crashes and restarts only (the coordinator included), duplicates, and requests: the world
-/// 3PC's non-blocking argument assumes.
-fn crash_fault() -> impl Strategy<Value = Action<Begin>> {
-    let node = 1..=NODES;
-    prop_oneof![
-        node.clone().prop_map(|n| Action::Crash(Target::Node(n))),
-        Just(Action::Crash(Target::Leader)),
-        node.prop_map(|n| Action::Restart(Target::Node(n))),
-        (0u32..200_000).prop_map(Action::Duplicate),
-    ]
-}
-
-/// Runs the faults, then from 8 s on a whole, healthy network with every node up, until 12 s.
-fn run<P: CommitFamily>(protocol: P, seed: u64, faults: Vec<(u64, Action<Begin>)>) -> Engine<P> {
-    let mut schedule: Vec<Scheduled<Begin>> = faults.into_iter().map(|(at, action)| Scheduled { when: When::At(ms(at)), action }).collect();
-    let end = |action| Scheduled { when: When::At(ms(8_000)), action };
-    schedule.extend([end(Action::Heal), end(Action::Loss(0)), end(Action::Duplicate(0))]);
-    for n in 1..=NODES {
-        schedule.push(end(Action::Restart(Target::Node(n))));
-        schedule.push(end(Action::Resume(Target::Node(n))));
-        for m in (1..=NODES).filter(|&m| m != n) {
-            schedule.push(end(Action::Release(n, m)));
-        }
-    }
-    let setup = Setup { protocol, nodes: NODES, seed, network: LinkProfile::default(), initial: Vec::new(), schedule, trace: TraceMode::Off };
-    let mut e = Engine::new(setup);
-    e.run_until(ms(12_000));
-    e
+fn run<P: CommitFamily>(protocol: P, seed: u64, actions: Vec<(u64, Action<Begin>)>) -> Engine<P> {
+    SCHEDULES.run(protocol, seed, actions, TraceMode::Off)
 }
 
 fn two_pc() -> TwoPc {
@@ -115,7 +77,7 @@ proptest! {
     /// 2PC is safe under anything, and once failures are repaired every transaction finishes:
     /// no participant is left uncertain, no lock held.
     #[test]
-    fn two_pc_never_violates_atomicity_under_random_faults(seed in any::<u64>(), faults in proptest::collection::vec((0u64..8_000, any_fault()), 0..40), requests in requests()) {
+    fn two_pc_never_violates_atomicity_under_random_faults(seed in any::<u64>(), faults in SCHEDULES.faults(), requests in requests()) {
         let e = run(two_pc(), seed, [faults, requests].concat());
         prop_assert!(e.first_violation().is_none(), "{:?}", e.first_violation());
         for slot in e.nodes() {
@@ -128,7 +90,7 @@ proptest! {
     /// 3PC is safe while failures are crashes (and restarts) of any node, the coordinator
     /// included.
     #[test]
-    fn three_pc_never_violates_atomicity_without_partitions(seed in any::<u64>(), faults in proptest::collection::vec((0u64..8_000, crash_fault()), 0..40), requests in requests()) {
+    fn three_pc_never_violates_atomicity_without_partitions(seed in any::<u64>(), faults in CRASHES.faults(), requests in requests()) {
         let e = run(three_pc(), seed, [faults, requests].concat());
         prop_assert!(e.first_violation().is_none(), "{:?}", e.first_violation());
     }

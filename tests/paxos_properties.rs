@@ -9,33 +9,17 @@ use distlab::protocols::kv::Command;
 use distlab::protocols::paxos::multi::{MultiPaxos, committed};
 use distlab::protocols::paxos::single::{Paxos, Proposal};
 use distlab::scenario::{BuildOptions, Faults, FuzzSpec};
-use distlab::sim::{Action, Checked, Engine, LinkProfile, Scheduled, Setup, Target, TraceMode, When, ms};
+use distlab::sim::{Action, Checked, Engine, Target, TraceMode, ms};
 use proptest::prelude::*;
+
+#[path = "support/faults.rs"]
+mod faults;
+use faults::{Kind, Schedules, timed};
 
 const NODES: u32 = 5;
 
-fn any_fault<R: Clone + std::fmt::Debug + 'static>() -> impl Strategy<Value = Action<R>> {
-    let node = 1..=NODES;
-    prop_oneof![
-        node.clone().prop_map(|n| Action::Crash(Target::Node(n))),
-        Just(Action::Crash(Target::Leader)),
-        node.clone().prop_map(|n| Action::Restart(Target::Node(n))),
-        node.clone().prop_map(|n| Action::Pause(Target::Node(n))),
-        node.clone().prop_map(|n| Action::Resume(Target::Node(n))),
-        node.clone().prop_map(|n| Action::Timeout(Target::Node(n))),
-        node.clone().prop_map(|n| Action::Isolate(Target::Node(n))),
-        proptest::sample::subsequence((1..=NODES).collect::<Vec<_>>(), 1..NODES as usize).prop_map(|side| {
-            let rest = (1..=NODES).filter(|n| !side.contains(n)).collect();
-            Action::Partition(vec![side, rest])
-        }),
-        Just(Action::Heal),
-        (node.clone(), node.clone()).prop_filter("a link", |(a, b)| a != b).prop_map(|(a, b)| Action::Cut(a, b)),
-        (node.clone(), node.clone()).prop_filter("a link", |(a, b)| a != b).prop_map(|(a, b)| Action::Hold(a, b)),
-        (node.clone(), node).prop_filter("a link", |(a, b)| a != b).prop_map(|(a, b)| Action::Release(a, b)),
-        (0u32..300_000).prop_map(Action::Loss),
-        (0u32..300_000).prop_map(Action::Duplicate),
-    ]
-}
+/// Any fault on any server for 6 s, then 3 s on a whole, healthy network with every server up.
+const SCHEDULES: Schedules = Schedules { nodes: NODES, targets: 1..=NODES, kinds: Kind::ALL, span_ms: 6_000, until_ms: 9_000, count: 0..40 };
 
 fn proposal() -> impl Strategy<Value = Action<Proposal>> {
     let value = proptest::sample::select(vec!["A", "B", "C", "D"]).prop_map(|v| Proposal { value: v.to_string() });
@@ -53,23 +37,8 @@ fn command() -> impl Strategy<Value = Action<Command>> {
     (cmd, 1..=3u32).prop_map(|(request, client)| Action::Client { request, to: None, client })
 }
 
-/// Runs the schedule, then from 6 s on a whole, healthy network with every server up, to 9 s.
 fn run<P: Checked>(protocol: P, seed: u64, actions: Vec<(u64, Action<P::Request>)>) -> Engine<P> {
-    let mut schedule: Vec<Scheduled<P::Request>> = actions.into_iter().map(|(at, action)| Scheduled { when: When::At(ms(at)), action }).collect();
-    let end = |action| Scheduled { when: When::At(ms(6_000)), action };
-    schedule.extend([end(Action::Heal), end(Action::Loss(0)), end(Action::Duplicate(0))]);
-    for n in 1..=NODES {
-        schedule.push(end(Action::Restart(Target::Node(n))));
-        schedule.push(end(Action::Resume(Target::Node(n))));
-        for m in (1..=NODES).filter(|&m| m != n) {
-            schedule.push(end(Action::Release(n, m)));
-            schedule.push(end(Action::Repair(n, m)));
-        }
-    }
-    let setup = Setup { protocol, nodes: NODES, seed, network: LinkProfile::default(), initial: Vec::new(), schedule, trace: TraceMode::Off };
-    let mut e = Engine::new(setup);
-    e.run_until(ms(9_000));
-    e
+    SCHEDULES.run(protocol, seed, actions, TraceMode::Off)
 }
 
 proptest! {
@@ -80,8 +49,8 @@ proptest! {
     #[test]
     fn paxos_never_violates_agreement_under_random_faults(
         seed in any::<u64>(),
-        faults in proptest::collection::vec((0u64..6_000, any_fault::<Proposal>()), 0..40),
-        proposals in proptest::collection::vec((0u64..6_000, proposal()), 1..8),
+        faults in SCHEDULES.faults::<Proposal>(),
+        proposals in timed(SCHEDULES.span_ms, proposal(), 1..8),
     ) {
         let e = run(Paxos::new(NODES), seed, [faults, proposals].concat());
         prop_assert!(e.first_violation().is_none(), "{:?}", e.first_violation());
@@ -91,8 +60,8 @@ proptest! {
     #[test]
     fn multi_paxos_never_violates_agreement_under_random_faults(
         seed in any::<u64>(),
-        faults in proptest::collection::vec((0u64..6_000, any_fault::<Command>()), 0..40),
-        commands in proptest::collection::vec((0u64..6_000, command()), 5..30),
+        faults in SCHEDULES.faults::<Command>(),
+        commands in timed(SCHEDULES.span_ms, command(), 5..30),
     ) {
         let e = run(MultiPaxos::default(), seed, [faults, commands].concat());
         prop_assert!(e.first_violation().is_none(), "{:?}", e.first_violation());

@@ -1,59 +1,40 @@
 //! Property tests: Raft's five safety invariants hold under random fault schedules (crashes,
-//! restarts, partitions, isolation, pauses, loss, duplication, reordering).
+//! restarts, partitions, isolation, cut and held links, pauses, forced timeouts, loss,
+//! duplication, reordering).
 #![cfg(not(target_arch = "wasm32"))]
 
 use distlab::protocols::raft::{Command, Raft};
-use distlab::sim::{Action, Engine, LinkProfile, Scheduled, Setup, Target, TraceMode, When, ms};
+use distlab::sim::{Action, Engine, Target, TraceMode};
 use proptest::prelude::*;
+use proptest::strategy::BoxedStrategy;
+
+#[path = "support/faults.rs"]
+mod faults;
+use faults::{Kind, Schedules};
 
 const NODES: u32 = 5;
 
-fn action() -> impl Strategy<Value = Action<Command>> {
-    let node = 1..=NODES;
-    prop_oneof![
-        node.clone().prop_map(|n| Action::Crash(Target::Node(n))),
-        Just(Action::Crash(Target::Leader)),
-        node.clone().prop_map(|n| Action::Restart(Target::Node(n))),
-        node.clone().prop_map(|n| Action::Pause(Target::Node(n))),
-        node.clone().prop_map(|n| Action::Resume(Target::Node(n))),
-        node.clone().prop_map(|n| Action::Timeout(Target::Node(n))),
-        node.clone().prop_map(|n| Action::Isolate(Target::Node(n))),
-        proptest::sample::subsequence((1..=NODES).collect::<Vec<_>>(), 1..NODES as usize).prop_map(|side| {
-            let rest = (1..=NODES).filter(|n| !side.contains(n)).collect();
-            Action::Partition(vec![side, rest])
-        }),
-        Just(Action::Heal),
-        (node.clone(), node.clone()).prop_map(|(a, b)| Action::Hold(a, b)),
-        (node.clone(), node.clone()).prop_map(|(a, b)| Action::Release(a, b)),
-        (0u32..300_000).prop_map(Action::Loss),
-        (0u32..200_000).prop_map(Action::Duplicate),
-        (0u32..50, 0u32..5).prop_map(|(k, v)| Action::Client { request: format!("set k{k} {v}").parse().unwrap(), to: None, client: 1 }),
-        (0u32..50, node).prop_map(|(k, n)| Action::Client { request: format!("set d{k} 1").parse().unwrap(), to: Some(Target::Node(n)), client: 1 }),
-    ]
+/// Any fault on any server for 8 s, then 2 s on a whole, healthy network with every server up.
+const SCHEDULES: Schedules = Schedules { nodes: NODES, targets: 1..=NODES, kinds: Kind::ALL, span_ms: 8_000, until_ms: 10_000, count: 0..40 };
+
+/// The faults, and client commands among them: to whoever leads, or to a given server.
+fn arms() -> Vec<BoxedStrategy<Action<Command>>> {
+    let mut arms = SCHEDULES.arms();
+    arms.push((0u32..50, 0u32..5).prop_map(|(k, v)| Action::Client { request: format!("set k{k} {v}").parse().unwrap(), to: None, client: 1 }).boxed());
+    arms.push((0u32..50, 1..=NODES).prop_map(|(k, n)| Action::Client { request: format!("set d{k} 1").parse().unwrap(), to: Some(Target::Node(n)), client: 1 }).boxed());
+    arms
 }
 
-fn run(seed: u64, faults: Vec<(u64, Action<Command>)>, protocol: Raft) -> Engine<Raft> {
-    let mut schedule: Vec<Scheduled<Command>> = faults.into_iter().map(|(at, action)| Scheduled { when: When::At(ms(at)), action }).collect();
-    // Whatever happened, end with a whole, healthy network, so the run also exercises recovery.
-    schedule.push(Scheduled { when: When::At(ms(8_000)), action: Action::Heal });
-    schedule.push(Scheduled { when: When::At(ms(8_000)), action: Action::Loss(0) });
-    for n in 1..=NODES {
-        schedule.push(Scheduled { when: When::At(ms(8_000)), action: Action::Restart(Target::Node(n)) });
-        schedule.push(Scheduled { when: When::At(ms(8_000)), action: Action::Resume(Target::Node(n)) });
-        schedule.push(Scheduled { when: When::At(ms(8_000)), action: Action::Release(n, n % NODES + 1) });
-    }
-    let setup = Setup { protocol, nodes: NODES, seed, network: LinkProfile::default(), initial: Vec::new(), schedule, trace: TraceMode::Off };
-    let mut e = Engine::new(setup);
-    e.run_until(ms(10_000));
-    e
+fn run(seed: u64, actions: Vec<(u64, Action<Command>)>, protocol: Raft) -> Engine<Raft> {
+    SCHEDULES.run(protocol, seed, actions, TraceMode::Off)
 }
 
 proptest! {
     #![proptest_config(ProptestConfig { cases: 200, ..ProptestConfig::default() })]
 
     #[test]
-    fn safety_holds_under_random_faults(seed in any::<u64>(), faults in proptest::collection::vec((0u64..8_000, action()), 0..40)) {
-        let e = run(seed, faults, Raft::default());
+    fn safety_holds_under_random_faults(seed in any::<u64>(), actions in SCHEDULES.schedule(arms())) {
+        let e = run(seed, actions, Raft::default());
         prop_assert!(e.first_violation().is_none(), "{:?}", e.first_violation());
     }
 }
