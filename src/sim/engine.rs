@@ -12,7 +12,7 @@ use std::collections::{BTreeMap, BinaryHeap, VecDeque};
 use super::action::{Action, Scheduled, Target, When};
 use super::checker::{Breach, Checked, Checker, Violation};
 use super::event::Event;
-use super::network::{Arrival, DropReason, LinkProfile, MsgId, Network};
+use super::network::{DropReason, LinkProfile, MsgId, Network};
 use super::protocol::{Addr, ClientId, Ctx, Effect, Message, NodeId, Note, Protocol};
 use super::rng::Rng;
 use super::time::Micros;
@@ -421,13 +421,12 @@ impl<P: Checked> Engine<P> {
             Addr::Node(id) => nodes[id as usize - 1].state.is_some(),
             Addr::Client(id) => (id as usize) <= self.clients.len(),
         };
-        let env = match self.net.arrive(id, up)? {
-            Arrival::Delivered(env) => env,
-            Arrival::Dropped(env, reason) => {
-                self.trace.event(self.events, self.now_us, &Event::Drop { id: env.id, from: env.from, to: env.to, kind: env.msg.kind(), reason });
-                return None;
-            }
-        };
+        let lost = self.net.fate(id, up).ok()?;
+        let env = self.net.take(id)?;
+        if let Some(reason) = lost {
+            self.trace.event(self.events, self.now_us, &Event::Drop { id: env.id, from: env.from, to: env.to, kind: env.msg.kind(), reason });
+            return None;
+        }
         self.trace.event(self.events, self.now_us, &Event::Deliver { id: env.id, from: env.from, to: env.to, msg: &env.msg });
         let (from, msg) = (env.from, env.msg);
         self.handle(env.to, |p, ctx, actor| match actor {

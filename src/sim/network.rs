@@ -93,7 +93,7 @@ pub struct Envelope<M> {
 /// Network state: the profile, partitions, link faults and the messages in flight. The engine
 /// changes it only through its verbs (turmoil's names where it has them: `hold`, `release`,
 /// `partition`, `repair`), and asks it what becomes of a message when its time comes
-/// ([`Network::arrive`]).
+/// ([`Network::fate`]).
 #[derive(Clone, Debug)]
 pub struct Network<M> {
     /// The profile of every link without an override.
@@ -115,13 +115,9 @@ pub struct Network<M> {
     rng: Rng,
 }
 
-/// What became of a message whose time came.
-pub enum Arrival<M> {
-    /// It arrives.
-    Delivered(Envelope<M>),
-    /// It is lost, for this reason.
-    Dropped(Envelope<M>, DropReason),
-}
+/// A message asked about is not on the wire (delivered, dropped, or never sent).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct NotOnTheWire;
 
 /// What sending decided for one message.
 pub struct Sent {
@@ -182,25 +178,22 @@ impl<M: Clone> Network<M> {
         }
     }
 
-    /// Takes message `id`, whose time has come, off the wire and decides its fate: lost if it
-    /// was doomed when sent, or if the partitions, a cut link or a down receiver (`up`) stop it
-    /// now.
-    pub fn arrive(&mut self, id: MsgId, up: impl FnOnce(Addr) -> bool) -> Option<Arrival<M>> {
-        let env = self.in_flight.remove(&id)?;
-        let reason = if env.doomed {
+    /// What becomes of message `id` if it arrives now: `Some(reason)` if it is lost (doomed
+    /// when sent, or stopped by the partitions, a cut link or a down receiver: `up` says which
+    /// are up), `None` if it is delivered; `Err` if it is not on the wire. The engine asks
+    /// when the message's time comes; the inspector asks beforehand.
+    pub fn fate(&self, id: MsgId, up: impl FnOnce(Addr) -> bool) -> Result<Option<DropReason>, NotOnTheWire> {
+        let e = self.in_flight.get(&id).ok_or(NotOnTheWire)?;
+        Ok(if e.doomed {
             Some(DropReason::Loss)
-        } else if !self.connected(env.from, env.to) {
+        } else if !self.connected(e.from, e.to) {
             Some(DropReason::Partition)
-        } else if self.is_cut(env.from, env.to) {
+        } else if self.is_cut(e.from, e.to) {
             Some(DropReason::Cut)
-        } else if !up(env.to) {
+        } else if !up(e.to) {
             Some(DropReason::Down)
         } else {
             None
-        };
-        Some(match reason {
-            Some(reason) => Arrival::Dropped(env, reason),
-            None => Arrival::Delivered(env),
         })
     }
 

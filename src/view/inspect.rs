@@ -7,7 +7,7 @@
 
 use crate::protocols::raft::messages::ClientOutcome;
 use crate::protocols::raft::{Entry, Msg, Raft, RaftNode, RaftTimer, Role};
-use crate::sim::network::Envelope;
+use crate::sim::network::{DropReason, Envelope};
 use crate::sim::time::AsMs;
 use crate::sim::{Addr, Checked, Engine, Message, Micros, NodeId, NodeSlot};
 
@@ -286,29 +286,26 @@ pub fn envelope<P: Checked>(engine: &Engine<P>, e: &Envelope<P::Msg>) -> Vec<Fie
     if let Some(original) = e.copy_of {
         envelope.push(field("duplicate", format!("a copy of m{original}"), "the network delivers some messages twice; the protocol must tolerate the repeat"));
     }
-    envelope.push(field("fate", fate(engine, e.from, e.to, e.doomed, e.held), "what the network will do with it as things stand (partitions and cuts are judged on arrival)"));
+    envelope.push(field("fate", fate(engine, e), "what the network will do with it as things stand (partitions and cuts are judged on arrival)"));
     envelope
 }
 
-fn fate<P: Checked>(engine: &Engine<P>, from: Addr, to: Addr, doomed: bool, held: bool) -> String {
-    let net = engine.network();
-    let receiver = to.node().and_then(|id| engine.nodes().get((id as usize).checked_sub(1)?));
-    if doomed {
-        "lost: the network decided on random loss when it was sent".to_string()
-    } else if held {
-        format!("held on the link {from} → {to} until it is released")
-    } else if net.is_held(from, to) {
-        format!("will wait on the link: {from} → {to} is held")
-    } else if !net.connected(from, to) {
-        format!("will be dropped unless healed first: {from} and {to} cannot reach each other")
-    } else if net.is_cut(from, to) {
-        format!("will be dropped unless repaired first: the link {from} → {to} is cut")
-    } else if receiver.is_some_and(|s| !s.up()) {
-        format!("will be dropped: {to} is down")
-    } else if receiver.is_some_and(|s| s.paused()) {
-        format!("will wait: {to} is paused")
-    } else {
-        "will be delivered".to_string()
+/// What the network will do with `e` as things stand: its own decision on arrival
+/// ([`crate::sim::network::Network::fate`]), told in the order a person looks for it (a loss
+/// already decided, a held link, then what stops it, then a paused receiver).
+fn fate<P: Checked>(engine: &Engine<P>, e: &Envelope<P::Msg>) -> String {
+    let (net, from, to) = (engine.network(), e.from, e.to);
+    let receiver = |a: Addr| a.node().and_then(|id| engine.nodes().get((id as usize).checked_sub(1)?));
+    let lost = net.fate(e.id, |a| receiver(a).is_none_or(|s| s.up()));
+    match lost {
+        Ok(Some(DropReason::Loss)) => "lost: the network decided on random loss when it was sent".to_string(),
+        _ if e.held => format!("held on the link {from} → {to} until it is released"),
+        _ if net.is_held(from, to) => format!("will wait on the link: {from} → {to} is held"),
+        Ok(Some(DropReason::Partition)) => format!("will be dropped unless healed first: {from} and {to} cannot reach each other"),
+        Ok(Some(DropReason::Cut)) => format!("will be dropped unless repaired first: the link {from} → {to} is cut"),
+        Ok(Some(_)) => format!("will be dropped: {to} is down"),
+        _ if receiver(to).is_some_and(|s| s.paused()) => format!("will wait: {to} is paused"),
+        _ => "will be delivered".to_string(),
     }
 }
 
