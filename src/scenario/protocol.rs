@@ -80,28 +80,7 @@ pub fn setup<P: ScenarioProtocol>(sc: &Scenario, seed: u64, trace: TraceMode) ->
     Ok(Setup { protocol, nodes: n, seed, network: sc.network, initial, schedule, trace })
 }
 
-/// The same action with its request (if any) converted.
-pub fn map_request<A, B>(action: &Action<A>, f: impl FnOnce(&A) -> Result<B>) -> Result<Action<B>> {
-    Ok(match action {
-        Action::Client { request, to, client } => Action::Client { request: f(request)?, to: *to, client: *client },
-        Action::Crash(t) => Action::Crash(*t),
-        Action::Restart(t) => Action::Restart(*t),
-        Action::Pause(t) => Action::Pause(*t),
-        Action::Resume(t) => Action::Resume(*t),
-        Action::Timeout(t) => Action::Timeout(*t),
-        Action::Partition(g) => Action::Partition(g.clone()),
-        Action::Isolate(t) => Action::Isolate(*t),
-        Action::Reconnect(t) => Action::Reconnect(*t),
-        Action::Heal => Action::Heal,
-        Action::Cut(a, b) => Action::Cut(*a, *b),
-        Action::Repair(a, b) => Action::Repair(*a, *b),
-        Action::Hold(a, b) => Action::Hold(*a, *b),
-        Action::Release(a, b) => Action::Release(*a, *b),
-        Action::Loss(p) => Action::Loss(*p),
-        Action::Duplicate(p) => Action::Duplicate(*p),
-        Action::Latency(lo, hi) => Action::Latency(*lo, *hi),
-        Action::Link(a, b, p) => Action::Link(*a, *b, *p),
-        Action::Drop(m) => Action::Drop(*m),
-        Action::Delay(m, by) => Action::Delay(*m, *by),
-    })
+/// The same action with its request (if any) converted: [`Action::try_map_request`] on a copy.
+pub fn map_request<A: Clone, B>(action: &Action<A>, f: impl FnOnce(&A) -> Result<B>) -> Result<Action<B>> {
+    action.clone().try_map_request(|request| f(&request))
 }

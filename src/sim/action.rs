@@ -73,7 +73,16 @@ pub enum Action<R> {
 impl<R> Action<R> {
     /// The same action with its request turned into another type (a request kept as text).
     pub fn map_request<S>(self, f: impl FnOnce(R) -> S) -> Action<S> {
-        match self {
+        match self.try_map_request(|r| Ok::<S, std::convert::Infallible>(f(r))) {
+            Ok(action) => action,
+            Err(never) => match never {},
+        }
+    }
+
+    /// The same action with its request turned into another type by a conversion that may
+    /// fail (a request parsed from a scenario file), or the conversion's error.
+    pub fn try_map_request<S, E>(self, f: impl FnOnce(R) -> Result<S, E>) -> Result<Action<S>, E> {
+        Ok(match self {
             Action::Crash(t) => Action::Crash(t),
             Action::Restart(t) => Action::Restart(t),
             Action::Pause(t) => Action::Pause(t),
@@ -91,10 +100,10 @@ impl<R> Action<R> {
             Action::Duplicate(p) => Action::Duplicate(p),
             Action::Latency(lo, hi) => Action::Latency(lo, hi),
             Action::Link(a, b, p) => Action::Link(a, b, p),
-            Action::Client { request, to, client } => Action::Client { request: f(request), to, client },
+            Action::Client { request, to, client } => Action::Client { request: f(request)?, to, client },
             Action::Drop(id) => Action::Drop(id),
             Action::Delay(id, by) => Action::Delay(id, by),
-        }
+        })
     }
 }
 
@@ -160,6 +169,14 @@ pub struct Scheduled<R> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_failing_conversion_fails_only_an_action_with_a_request() {
+        let client: Action<&str> = Action::Client { request: "set x 1", to: None, client: 1 };
+        assert_eq!(client.try_map_request(|_| Err::<String, _>("not a command")), Err("not a command"));
+        let heal: Action<&str> = Action::Heal;
+        assert_eq!(heal.try_map_request(|_| Err::<String, _>("never asked")), Ok(Action::Heal));
+    }
 
     #[test]
     fn an_action_with_its_request_as_text_reads_the_same() {
