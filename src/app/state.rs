@@ -5,7 +5,7 @@ use std::rc::Rc;
 
 use yew::prelude::*;
 
-pub use crate::view::session::{LabAction, LabState, Leaving, SPACETIME_WINDOW_US, Selected, SlowPart, default_scenario};
+pub use crate::view::session::{LabAction, LabState, SPACETIME_WINDOW_US, Selected, SlowPart};
 
 impl Reducible for LabState {
     type Action = LabAction;
