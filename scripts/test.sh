@@ -75,6 +75,7 @@ done
 
 section "browser: headless Chromium (tests/browser/run.mjs)"
 ensure_chromium
+ensure_cjk_font
 ensure_playwright
 port_file="$work/port"
 # A static server on a free port of 127.0.0.1; it writes the port once it listens.

@@ -12,6 +12,7 @@ export DISTLAB_TOOLS="${DISTLAB_TOOLS:-$repo/.tools}"
 TRUNK_VERSION="0.21.14"
 # trunk 0.21.14 asks for this exact wasm-opt release.
 BINARYEN_VERSION="123"
+TERSER_VERSION="5.51.2"
 
 log() {
   if [ -t 2 ]; then printf '\033[1m[tools]\033[0m %s\n' "$*" >&2; else printf '[tools] %s\n' "$*" >&2; fi
@@ -62,12 +63,33 @@ ensure_wasm_opt() {
   npm install --silent --no-audit --no-fund --prefix "$DISTLAB_TOOLS/npm" "binaryen@$BINARYEN_VERSION"
 }
 
+# terser minifies the wasm-bindgen glue of release builds (Trunk.toml's post-build hook): trunk's
+# own minifier cannot parse it (trunk issue #1044), and minified it is about 2 KB smaller gzipped
+# on every page.
+ensure_terser() {
+  local bin="$DISTLAB_TOOLS/npm/node_modules/.bin/terser"
+  if "$bin" --version 2>/dev/null | grep -q "terser $TERSER_VERSION"; then return; fi
+  log "installing terser@$TERSER_VERSION from npm"
+  mkdir -p "$DISTLAB_TOOLS/npm"
+  npm install --silent --no-audit --no-fund --prefix "$DISTLAB_TOOLS/npm" "terser@$TERSER_VERSION"
+}
+
 ensure_chromium() {
   if [ -x /usr/bin/chromium ]; then return; fi
   log "installing Debian's chromium for the browser tests"
   local sudo=""; [ "$(id -u)" = 0 ] || sudo="sudo"
   $sudo apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq chromium >/dev/null
+}
+
+# Chinese glyphs for the browser tests' screenshots (the pages in Chinese): Debian's Noto CJK.
+# Without it the tests still pass, but the screenshots show boxes where the words are.
+ensure_cjk_font() {
+  if fc-list :lang=zh 2>/dev/null | grep -q .; then return; fi
+  log "installing Debian's fonts-noto-cjk for the pages in Chinese"
+  local sudo=""; [ "$(id -u)" = 0 ] || sudo="sudo"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends fonts-noto-cjk >/dev/null
 }
 
 ensure_playwright() {
@@ -82,6 +104,7 @@ ensure_web_tools() {
   ensure_wasm_target
   ensure_wasm_bindgen
   ensure_wasm_opt
+  ensure_terser
   ensure_trunk
 }
 
@@ -89,5 +112,5 @@ export PATH="$DISTLAB_TOOLS/bin:$DISTLAB_TOOLS/npm/node_modules/.bin:$PATH"
 
 if [ "${BASH_SOURCE[0]}" = "$0" ]; then
   ensure_web_tools
-  if [ "${1:-}" = "--browser" ]; then ensure_chromium; fi
+  if [ "${1:-}" = "--browser" ]; then ensure_chromium; ensure_cjk_font; fi
 fi

@@ -73,3 +73,14 @@ fn a_guide_that_misreads_its_run_is_caught() {
     assert!(failures.iter().any(|f| f.contains("S2.role is \"follower\", not \"leader\"")), "{failures:?}");
     assert!(failures.iter().any(|f| f.contains("names S3")), "{failures:?}");
 }
+
+/// Every guide reads in Chinese too, whole (the parser refuses a guide translated in part), with
+/// its description.
+#[test]
+fn every_shipped_guide_is_in_chinese_too() {
+    for (name, sc) in shipped() {
+        let guide = sc.guide.as_ref().expect("checked above");
+        assert!(guide.title_zh.is_some(), "{name} has no title_zh (nor, then, any Chinese)");
+        assert_eq!(sc.description.is_some(), sc.description_zh.is_some(), "{name}: description and description_zh");
+    }
+}

@@ -13,6 +13,7 @@ pub mod components;
 pub mod files;
 mod frames;
 pub mod keys;
+pub mod lang;
 mod narrow;
 mod on_screen;
 pub mod panic;
@@ -42,6 +43,7 @@ use components::stage::Stage;
 use components::stage_menu::{StageMenuProps, stage_menu};
 use state::{LabAction, LabState, SPACETIME_WINDOW_US, Selected};
 
+use crate::tr;
 use crate::view::page::PageOptions;
 
 /// Opening the page with this URL fragment panics at start-up, so the browser tests can check
@@ -54,11 +56,19 @@ pub fn start(family: &str) {
     panic::install_panic_hook();
     crate::view::family::set_here(family);
     remember_preloaded();
-    url::set_title(&format!("{} · distlab", crate::view::family::here().title));
+    let wanted = lang::open(PageOptions::parse(&url::search()).lang.as_deref());
+    url::set_title(&format!("{} · distlab", crate::view::i18n::tr(crate::view::family::here().title)));
     if url::hash() == PANIC_SELF_TEST_HASH {
         panic!("panic self-test requested by the URL fragment {PANIC_SELF_TEST_HASH}");
     }
-    yew::Renderer::<App>::new().render();
+    yew::Renderer::<App>::with_props(AppProps { wanted }).render();
+}
+
+/// What the page knows before its first render.
+#[derive(Properties, PartialEq)]
+struct AppProps {
+    /// The language the page should speak (see [`lang::open`]).
+    wanted: crate::view::i18n::Lang,
 }
 
 /// Hands the app the scenarios the page's loader fetched alongside the wasm (Trunk.toml's
@@ -151,7 +161,7 @@ fn file_stem(name: &str) -> &str {
 }
 
 #[component]
-fn App() -> Html {
+fn App(props: &AppProps) -> Html {
     let options = use_memo((), |_| PageOptions::parse(&url::search()));
     // Renders only when what the page shows changed (see `LabState`'s `PartialEq`): a frame
     // that only moved the time moves the stage through its clock.
@@ -195,6 +205,8 @@ fn App() -> Html {
     let on_reseed = use_dispatch(&d, LabAction::Reseed);
     let on_import = use_dispatch(&d, |(name, text)| LabAction::Import(name, text));
     let on_error = use_dispatch(&d, LabAction::Error);
+    let on_relabel = use_dispatch(&d, |()| LabAction::Relabel);
+    let (language, on_language) = lang::use_language(props.wanted, on_error.clone(), on_relabel);
     let on_dismiss = use_dispatch(&d, |_: MouseEvent| LabAction::Dismiss);
     let on_help = use_dispatch(&d, |_: MouseEvent| LabAction::Help(true));
     let on_breakpoint = use_dispatch(&d, LabAction::Breakpoint);
@@ -278,10 +290,10 @@ fn App() -> Html {
     let inspector = match (&lab.page.inspection, lab.page.selected) {
         (Some(inspection), Some(_)) => inspector(&InspectorProps { inspection: inspection.rc(), on_close: on_close.clone() }),
         (None, Some(Selected::Message(id))) => html! {
-            <p class="hint" role="status">{ format!("m{id} is no longer in flight: it was delivered or dropped.") }</p>
+            <p class="hint" role="status">{ tr!("m{id} is no longer in flight: it was delivered or dropped.", id = id) }</p>
         },
         _ => html! {
-            <p class="hint inspector-hint">{ "Click or tap a server for its state and actions, or a message to see it or drop it. Press ? for the keyboard shortcuts." }</p>
+            <p class="hint inspector-hint">{ tr!("Click or tap a server for its state and actions, or a message to see it or drop it. Press ? for the keyboard shortcuts.") }</p>
         },
     };
     // What a click on the stage offers, right under it (the stage gives it room).
@@ -321,7 +333,7 @@ fn App() -> Html {
                     </figcaption>
                     <Stage nodes={twin.nodes.clone()} messages={twin.messages.clone()} now_us={twin.now_us} clock={twin.clock.clone()} selected={None::<u32>}
                         selected_message={None::<u64>} highlight={Rc::new(Vec::new())} spans={twin.spans.clone()} on_select={ignore_node.clone()} on_select_message={ignore_message.clone()} colours={twin.colours} layout={narrow::screen_layout(twin.layout, narrow_screen)}
-                        interactive={false} label={AttrValue::from(format!("Servers and messages of {}", twin.label))} />
+                        interactive={false} label={AttrValue::from(tr!("Servers and messages of {run}", run = twin.label))} />
                 </figure>
             </div>
         }
@@ -346,7 +358,7 @@ fn App() -> Html {
     };
     let events = html! { <EventLog lines={lab.page.log.clone()} nodes={lab.page.node_count} playing={lab.page.playing} /> };
     let legend_card = html! {
-        <section class="card legend-card" aria-label="Legend">
+        <section class="card legend-card" aria-label={tr!("Legend")}>
             { legend(lab.page.legend) }
             { mark_legend(&lab.page.marks) }
         </section>
@@ -359,7 +371,7 @@ fn App() -> Html {
             ("guide", "Guide", guide.clone()),
             ("invariants", "Invariants", invariants_panel.clone()),
             ("inspector", "Inspector", inspector_panel.clone()),
-            ("logs", crate::view::family::here().panel_title, protocol.clone()),
+            ("logs", crate::view::i18n::tr(crate::view::family::here().panel_title), protocol.clone()),
             ("spacetime", "Diagram", spacetime.clone()),
             ("events", "Events", events.clone()),
             ("network", "Network", network.clone()),
@@ -374,40 +386,41 @@ fn App() -> Html {
     let aspect = crate::view::geometry::view_width(layout) / crate::view::geometry::view_height(layout);
 
     html! {
-        <main class={classes!("lab", embed.then_some("embed"), (!has_side).then_some("no-side"), (embed && shows("timeline")).then_some("with-timeline"))}
+        <main key={language.code()} class={classes!("lab", embed.then_some("embed"), (!has_side).then_some("no-side"), (embed && shows("timeline")).then_some("with-timeline"))}
               style={format!("--aspect: {}", crate::num::fixed(aspect, 4))}>
             if embed {
                 <header class="topbar compact">
                     <span class="brand">{ "distlab" }</span>
                     <span class="scenario-title">{ title.clone() }</span>
-                    <a class="open-link" href={open_href.to_string()} target="_blank" rel="noopener" onpointerdown={open_link_at_pointer} onfocus={open_link_at_focus}>{ "Open in distlab ↗" }</a>
+                    <a class="open-link" href={open_href.to_string()} target="_blank" rel="noopener" onpointerdown={open_link_at_pointer} onfocus={open_link_at_focus}>{ tr!("Open in distlab ↗") }</a>
                 </header>
             } else {
                 <header class="topbar">
                     <div class="heading">
                         <span class="brand" aria-hidden="true">{ "distlab" }</span>
-                        <h1 data-testid="title">{ family.title }</h1>
-                        <p class="subtitle">{ family.subtitle }</p>
+                        <h1 data-testid="title">{ crate::view::i18n::tr(family.title) }</h1>
+                        <p class="subtitle">{ crate::view::i18n::tr(family.subtitle) }</p>
                     </div>
                     <Scenarios current={lab.page.scenario.clone()} {on_load} />
-                    <button type="button" class="icon" aria-label="Keyboard shortcuts" aria-keyshortcuts="?" title="Keyboard shortcuts (?)" onclick={on_help}>{ "?" }</button>
+                    { language_switch(language, &on_language) }
+                    <button type="button" class="icon" aria-label={tr!("Keyboard shortcuts")} aria-keyshortcuts="?" title={tr!("Keyboard shortcuts (?)")} onclick={on_help}>{ "?" }</button>
                 </header>
             }
             <div class="toasts">
                 { for lab.page.error.as_ref().map(|e| toast("error", "alert", e, &on_dismiss)) }
                 { for lab.page.notice.as_ref().map(|n| toast("notice", "status", n, &on_dismiss)) }
                 if !options.unknown_panels.is_empty() {
-                    <p class="error" role="status">{ format!("Unknown panels in the address: {} (known: {}).", options.unknown_panels.join(", "), crate::view::page::PANELS.join(", ")) }</p>
+                    <p class="error" role="status">{ tr!("Unknown panels in the address: {names} (known: {known}).", names = options.unknown_panels.join(", "), known = crate::view::page::PANELS.join(", ")) }</p>
                 }
             </div>
-            <section class="stage-col" aria-label="The run">
+            <section class="stage-col" aria-label={tr!("The run")}>
                 <div class="stage-box">
                     { stage }
                     if violated {
-                        <p class="violation-banner" role="status">{ "An invariant broke: the run stopped on the event that broke it." }</p>
+                        <p class="violation-banner" role="status">{ tr!("An invariant broke: the run stopped on the event that broke it.") }</p>
                     }
                     if lab.page.fetching.is_some() {
-                        <p class="loading" role="status">{ "Loading the scenario…" }</p>
+                        <p class="loading" role="status">{ tr!("Loading the scenario…") }</p>
                     }
                 </div>
                 { for stage_menu }
@@ -428,7 +441,7 @@ fn App() -> Html {
                     </aside>
                 }
             } else {
-                <aside class="side" aria-label="Guide and state">
+                <aside class="side" aria-label={tr!("Guide and state")}>
                     { guide }
                     { inspector_panel }
                     { invariants_panel }
@@ -482,12 +495,22 @@ fn protocol_panel(panel: &Rc<crate::view::Panel>, on_request: &Callback<serde_js
     Html::default()
 }
 
+/// The header's switch to the other language, named in that language (so a reader of it finds
+/// it, and a screen reader says it in its voice).
+fn language_switch(now: crate::view::i18n::Lang, on_language: &Callback<crate::view::i18n::Lang>) -> Html {
+    let other = crate::view::i18n::Lang::ALL.into_iter().find(|l| *l != now).unwrap_or_default();
+    let onclick = on_language.reform(move |_: MouseEvent| other);
+    html! {
+        <button type="button" class="lang-switch" lang={other.html_tag()} title={tr!("Language")} data-testid="lang-switch" {onclick}>{ other.own_name() }</button>
+    }
+}
+
 /// A message over the page (an error or a notice: its class, role and test id), dismissable.
 fn toast(class: &'static str, role: &'static str, text: &str, on_dismiss: &Callback<MouseEvent>) -> Html {
     html! {
         <div {class} {role} data-testid={class}>
             <span>{ text }</span>
-            <button type="button" class="dismiss" aria-label="Dismiss the message" onclick={on_dismiss.clone()}>{ "✕" }</button>
+            <button type="button" class="dismiss" aria-label={tr!("Dismiss the message")} onclick={on_dismiss.clone()}>{ "✕" }</button>
         </div>
     }
 }
@@ -496,17 +519,17 @@ fn toast(class: &'static str, role: &'static str, text: &str, on_dismiss: &Callb
 /// then what every stage draws.
 fn legend(items: &'static [(&'static str, &'static str)]) -> Html {
     html! {
-        <ul class="legend" aria-label="Legend">
+        <ul class="legend" aria-label={tr!("Legend")}>
             { for items.iter().map(|(swatch, text)| html! {
                 <li>
                     if !swatch.is_empty() {
                         <span class={classes!("swatch", *swatch)}></span>
                     }
-                    { *text }
+                    { crate::view::i18n::tr(text) }
                 </li>
             }) }
-            <li><span class="swatch down"></span>{ "✕ down, ❚❚ paused" }</li>
-            <li>{ "✕ fading: a message lost; side A/B: partition; dashed ring: isolated" }</li>
+            <li><span class="swatch down"></span>{ tr!("✕ down, ❚❚ paused") }</li>
+            <li>{ tr!("✕ fading: a message lost; side A/B: partition; dashed ring: isolated") }</li>
         </ul>
     }
 }

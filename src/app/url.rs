@@ -28,15 +28,29 @@ pub fn replace_hash(fragment: &str) {
     let _ = history.replace_state_with_url(&JsValue::NULL, "", Some(&format!("{path}{}#{fragment}", search())));
 }
 
-/// The page's address with a fragment, without the query but the family's `lab=` (a link to
-/// the full lab).
+/// The page's address with a fragment, without the query but the family's `lab=` and the
+/// page's language (a link to the full lab).
 pub fn full_link(fragment: &str) -> String {
-    let lab = crate::view::family::address("", crate::view::family::here(), None);
+    // The language the link is made in goes with it: an instructor's link opens in theirs.
+    let lang = format!("lang={}", crate::view::i18n::lang().code());
+    let lab = crate::view::family::address(&lang, crate::view::family::here(), None);
     let Some(window) = web_sys::window() else {
         return format!("{lab}#{fragment}");
     };
     let location = window.location();
     format!("{}{}{lab}#{fragment}", location.origin().unwrap_or_default(), location.pathname().unwrap_or_default())
+}
+
+/// Replaces the query string (`?a=1`) without a new history entry, the fragment kept.
+pub fn replace_search(search: &str) {
+    let Some(window) = web_sys::window() else {
+        return;
+    };
+    let Ok(history) = window.history() else {
+        return;
+    };
+    let path = window.location().pathname().unwrap_or_default();
+    let _ = history.replace_state_with_url(&JsValue::NULL, "", Some(&format!("{path}{search}{}", hash())));
 }
 
 /// Goes to `href` (a query and fragment) on this page's path: a new history entry, or in place

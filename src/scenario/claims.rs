@@ -267,7 +267,8 @@ fn claim_values(want: &Value) -> impl Iterator<Item = &Value> {
 
 /// Words of `text`: runs of letters and digits.
 fn words(text: &str) -> impl Iterator<Item = &str> {
-    text.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty())
+    // ASCII only: in Chinese, "S1的" is the name S1 and a character, with no space between.
+    text.split(|c: char| !c.is_ascii_alphanumeric()).filter(|w| !w.is_empty())
 }
 
 /// `S3`, `S12` as whole words.
@@ -278,7 +279,7 @@ fn mentioned_servers(text: &str) -> Vec<u32> {
     ids
 }
 
-/// `term 3`, `terms 2 and 3` (the first), `t3` as whole words.
+/// `term 3`, `terms 2 and 3` (the first), `t3` as whole words; `任期 3` in Chinese.
 fn mentioned_terms(text: &str) -> Vec<u64> {
     let ws: Vec<&str> = words(text).collect();
     let mut terms = Vec::new();
@@ -291,6 +292,11 @@ fn mentioned_terms(text: &str) -> Vec<u64> {
         {
             terms.push(n);
         }
+    }
+    // Chinese: 任期 3, 任期3.
+    for (at, _) in text.match_indices("任期") {
+        let digits: String = text[at + "任期".len()..].trim_start().chars().take_while(char::is_ascii_digit).collect();
+        terms.extend(digits.parse::<u64>().ok());
     }
     terms.sort_unstable();
     terms.dedup();

@@ -15,6 +15,12 @@
 //! from a reader who only watches. A step's moment is where it starts (the previous step's
 //! `until_ms`, or 0): Previous and Next take the run there.
 //!
+//! **In Chinese too.** Each text may have its translation beside it, in a field of the same
+//! name with `_zh` after it (`title_zh`, `watch_zh`, each step's `text_zh`; the scenario's
+//! `description_zh`), so that a translator sees both and the steps cannot fall out of step. A
+//! guide translated at all is translated whole: a missing one is an error naming it. The
+//! browser lab shows the page's language ([`Guide::in_language`]); the CLI, English.
+//!
 //! A step's `expect` holds what its text says about the run, as claims on the run's report
 //! ([`super::claims`]): `"expect": {"S5.role": "leader", "S5.term": 1}`. The guide tests check
 //! every claim at the step's first and last moment, and that every server and term its text
@@ -40,6 +46,10 @@ pub struct Guide {
     pub watch: String,
     /// Hints in order; never empty in a parsed guide.
     pub steps: Vec<Step>,
+    /// `title` in Chinese; present exactly when `watch_zh` and every step's `text_zh` are.
+    pub title_zh: Option<String>,
+    /// `watch` in Chinese.
+    pub watch_zh: Option<String>,
 }
 
 /// One hint of a guide.
@@ -47,6 +57,8 @@ pub struct Guide {
 pub struct Step {
     /// What to do or look at now.
     pub text: String,
+    /// `text` in Chinese (see [`Guide::title_zh`]).
+    pub text_zh: Option<String>,
     /// Virtual time at which the next step takes over; `None` (the last step only) keeps it
     /// shown to the end.
     pub until_us: Option<Micros>,
@@ -54,8 +66,8 @@ pub struct Step {
     pub expect: Vec<Claim>,
 }
 
-const GUIDE_KEYS: &[&str] = &["title", "watch", "steps"];
-const STEP_KEYS: &[&str] = &["text", "until_ms", "expect"];
+const GUIDE_KEYS: &[&str] = &["title", "watch", "steps", "title_zh", "watch_zh"];
+const STEP_KEYS: &[&str] = &["text", "until_ms", "expect", "text_zh"];
 
 impl Guide {
     /// Reads a guide from the value at `f` (`guide` in a scenario), with errors naming the
@@ -65,6 +77,12 @@ impl Guide {
         known_keys_only(&o, GUIDE_KEYS)?;
         let title = text(&o.req("title")?)?;
         let watch = text(&o.req("watch")?)?;
+        let title_zh = o.opt("title_zh").map(|f| text(&f)).transpose()?;
+        let watch_zh = o.opt("watch_zh").map(|f| text(&f)).transpose()?;
+        if title_zh.is_some() != watch_zh.is_some() {
+            let missing = if title_zh.is_none() { "title_zh" } else { "watch_zh" };
+            return Err(o.err(format!("missing field \"{missing}\" (a guide translated at all is translated whole)")));
+        }
         let sf = o.req("steps")?;
         let items = sf.array()?;
         if items.is_empty() {
@@ -78,7 +96,12 @@ impl Guide {
         for (i, item) in items.iter().enumerate() {
             let mut so = item.object()?;
             known_keys_only(&so, STEP_KEYS)?;
+            let text_zh = so.opt("text_zh").map(|f| text(&f)).transpose()?;
             let text = text(&so.req("text")?)?;
+            if text_zh.is_some() != title_zh.is_some() {
+                let why = if title_zh.is_some() { "missing field \"text_zh\" (the guide has title_zh: it is translated whole)" } else { "a step's text_zh needs the guide's title_zh and watch_zh" };
+                return Err(so.err(why));
+            }
             let until_us = match so.opt("until_ms") {
                 Some(uf) => {
                     let us = uf.ms()?;
@@ -102,9 +125,34 @@ impl Guide {
                 Some(ef) => claims(&ef)?,
                 None => Vec::new(),
             };
-            steps.push(Step { text, until_us, expect });
+            steps.push(Step { text, text_zh, until_us, expect });
         }
-        Ok(Guide { title, watch, steps })
+        Ok(Guide { title, watch, steps, title_zh, watch_zh })
+    }
+
+    /// The guide in a language (`"zh"`), where it has that language's words; in English
+    /// otherwise.
+    pub fn in_language(&self, code: &str) -> Guide {
+        let mut g = self.clone();
+        if code == "zh"
+            && let (Some(title), Some(watch)) = (&self.title_zh, &self.watch_zh)
+        {
+            (g.title, g.watch) = (title.clone(), watch.clone());
+            for s in &mut g.steps {
+                if let Some(t) = &s.text_zh {
+                    s.text = t.clone();
+                }
+            }
+        }
+        g
+    }
+
+    /// The guide without its translations.
+    pub fn without_translations(&self) -> Guide {
+        let mut g = self.clone();
+        (g.title_zh, g.watch_zh) = (None, None);
+        g.steps.iter_mut().for_each(|s| s.text_zh = None);
+        g
     }
 
     /// The index of the step to show at virtual time `now_us`: the first whose `until_ms` is
@@ -126,6 +174,9 @@ impl Guide {
             .iter()
             .map(|s| {
                 let mut pairs = vec![("text", Value::from(s.text.as_str()).to_string())];
+                if let Some(t) = &s.text_zh {
+                    pairs.push(("text_zh", Value::from(t.as_str()).to_string()));
+                }
                 if let Some(t) = s.until_us {
                     pairs.push(("until_ms", ms_value(t).to_string()));
                 }
@@ -136,7 +187,11 @@ impl Guide {
                 inline_obj(&pairs)
             })
             .collect();
-        format!("{{\n    \"title\": {},\n    \"watch\": {},\n    \"steps\": [\n      {}\n    ]\n  }}", Value::from(self.title.as_str()), Value::from(self.watch.as_str()), steps.join(",\n      "))
+        let zh = match (&self.title_zh, &self.watch_zh) {
+            (Some(t), Some(w)) => format!("\n    \"title_zh\": {},\n    \"watch_zh\": {},", Value::from(t.as_str()), Value::from(w.as_str())),
+            _ => String::new(),
+        };
+        format!("{{\n    \"title\": {},\n    \"watch\": {},{zh}\n    \"steps\": [\n      {}\n    ]\n  }}", Value::from(self.title.as_str()), Value::from(self.watch.as_str()), steps.join(",\n      "))
     }
 }
 
@@ -213,16 +268,54 @@ mod tests {
             title: "Leader election".into(),
             watch: "The timer rings; \"quotes\" and ünïcode survive.".into(),
             steps: vec![
-                Step { text: "S1 stands.".into(), until_us: Some(300_000), expect: vec![Claim { path: "S1.role".into(), want: json!("candidate") }] },
-                Step { text: "A fraction.".into(), until_us: Some(450_500), expect: Vec::new() },
+                Step { text: "S1 stands.".into(), text_zh: None, until_us: Some(300_000), expect: vec![Claim { path: "S1.role".into(), want: json!("candidate") }] },
+                Step { text: "A fraction.".into(), text_zh: None, until_us: Some(450_500), expect: Vec::new() },
                 Step {
                     text: "Click the leader and choose Crash.".into(),
+                    text_zh: None,
                     until_us: None,
                     // In the order a file reads back (sorted by path).
                     expect: vec![Claim { path: "S2.term".into(), want: json!({">=": 1}) }, Claim { path: "outcome.leaders.len".into(), want: json!(1) }],
                 },
             ],
+            title_zh: None,
+            watch_zh: None,
         }
+    }
+
+    /// [`sample`] with its Chinese.
+    fn translated() -> Guide {
+        let mut g = sample();
+        (g.title_zh, g.watch_zh) = (Some("领导者选举".into()), Some("计时环；\"引号\"保留。".into()));
+        for (i, s) in g.steps.iter_mut().enumerate() {
+            s.text_zh = Some(format!("第 {} 步。", i + 1));
+        }
+        g
+    }
+
+    #[test]
+    fn a_translated_guide_reads_back_and_shows_in_its_language() {
+        let mut sc = Scenario::new("raft", 3);
+        sc.guide = Some(translated());
+        let back = Scenario::parse(&sc.to_json(), None).unwrap();
+        assert_eq!(back.guide, sc.guide);
+        let zh = translated().in_language("zh");
+        assert_eq!((zh.title.as_str(), zh.steps[1].text.as_str()), ("领导者选举", "第 2 步。"));
+        assert_eq!(translated().in_language("en").title, "Leader election");
+        // A guide without Chinese shows in English whatever the page's language.
+        assert_eq!(sample().in_language("zh"), sample());
+        assert_eq!(zh.steps.iter().map(|s| (s.until_us, &s.expect)).collect::<Vec<_>>(), sample().steps.iter().map(|s| (s.until_us, &s.expect)).collect::<Vec<_>>());
+    }
+
+    #[test]
+    fn a_guide_translated_in_part_names_what_is_missing() {
+        let steps = json!([{"text": "Play.", "until_ms": 300, "text_zh": "播放。"}, {"text": "Crash it."}]);
+        let e = err(json!({"title": "T", "watch": "W", "title_zh": "标题", "watch_zh": "看点", "steps": steps}));
+        assert!(e.contains("guide.steps[1]") && e.contains("text_zh"), "{e}");
+        let e = err(json!({"title": "T", "watch": "W", "title_zh": "标题", "steps": [{"text": "x", "text_zh": "x"}]}));
+        assert!(e.contains("watch_zh"), "{e}");
+        let e = err(json!({"title": "T", "watch": "W", "steps": [{"text": "x", "text_zh": "x"}]}));
+        assert!(e.contains("title_zh"), "{e}");
     }
 
     #[test]
@@ -273,11 +366,14 @@ mod tests {
             (json!({"title": "t", "watch": 3, "steps": [step("a")]}), "scenarios/x.json: guide.watch: expected a string, found 3"),
             (json!({"title": "t", "watch": "w", "steps": []}), "scenarios/x.json: guide.steps: a guide needs at least one step"),
             (json!({"title": "t", "watch": "w", "steps": {}}), "scenarios/x.json: guide.steps: expected an array, found an object"),
-            (json!({"title": "t", "watch": "w", "stps": [step("a")]}), "scenarios/x.json: guide: unknown field \"stps\" (expected one of: title, watch, steps; did you mean \"steps\"?)"),
+            (
+                json!({"title": "t", "watch": "w", "stps": [step("a")]}),
+                "scenarios/x.json: guide: unknown field \"stps\" (expected one of: title, watch, steps, title_zh, watch_zh; did you mean \"steps\"?)",
+            ),
             (json!({"title": "t", "watch": "w", "steps": [step("a"), {"until_ms": 200}]}), "scenarios/x.json: guide.steps[1]: missing field \"text\""),
             (
                 json!({"title": "t", "watch": "w", "steps": [step("a"), {"txt": "b"}]}),
-                "scenarios/x.json: guide.steps[1]: unknown field \"txt\" (expected one of: text, until_ms, expect; did you mean \"text\"?)",
+                "scenarios/x.json: guide.steps[1]: unknown field \"txt\" (expected one of: text, until_ms, expect, text_zh; did you mean \"text\"?)",
             ),
             (
                 json!({"title": "t", "watch": "w", "steps": [{"text": "a"}, {"text": "b"}]}),
@@ -289,7 +385,7 @@ mod tests {
             ),
             (json!({"title": "t", "watch": "w", "steps": [{"text": "a", "until_ms": 0}]}), "scenarios/x.json: guide.steps[0].until_ms: 0 ms: the step would never be shown"),
             (json!({"title": "t", "watch": "w", "steps": [{"text": "a", "until_ms": -5}]}), "scenarios/x.json: guide.steps[0].until_ms: -5 ms is negative"),
-            (json!({"title": "t", "watch": "w", "steps": [{"text": "a", "until": 5}]}), "scenarios/x.json: guide.steps[0]: unknown field \"until\" (expected one of: text, until_ms, expect)"),
+            (json!({"title": "t", "watch": "w", "steps": [{"text": "a", "until": 5}]}), "scenarios/x.json: guide.steps[0]: unknown field \"until\" (expected one of: text, until_ms, expect, text_zh)"),
             (json!({"title": "t", "watch": "w", "steps": [{"text": "a", "expect": []}]}), "scenarios/x.json: guide.steps[0].expect: expected an object of claims, found an array"),
             (json!({"title": "t", "watch": "w", "steps": [{"text": "a", "expect": {"S1..role": 1}}]}), "scenarios/x.json: guide.steps[0].expect.S1..role: \"S1..role\": an empty name"),
             (

@@ -55,11 +55,23 @@ pub fn words(sc: &Scenario) -> Vec<String> {
     if let Some(d) = &sc.description {
         look("the description".into(), d, usize::MAX);
     }
+    if let Some(d) = &sc.description_zh {
+        look("the description in Chinese".into(), d, usize::MAX);
+    }
     if let Some(g) = &sc.guide {
         look("the title".into(), &g.title, TITLE_CHARS_MAX);
         look("what to watch".into(), &g.watch, TEXT_CHARS_MAX);
         for (i, step) in g.steps.iter().enumerate() {
             look(format!("step {}", i + 1), &step.text, TEXT_CHARS_MAX);
+        }
+        if let (Some(title), Some(watch)) = (&g.title_zh, &g.watch_zh) {
+            look("the title in Chinese".into(), title, TITLE_CHARS_MAX);
+            look("what to watch in Chinese".into(), watch, TEXT_CHARS_MAX);
+        }
+        for (i, step) in g.steps.iter().enumerate() {
+            if let Some(t) = &step.text_zh {
+                look(format!("step {} in Chinese", i + 1), t, TEXT_CHARS_MAX);
+            }
         }
     }
     problems
@@ -79,6 +91,10 @@ pub fn check(sc: &Scenario) -> Result<Vec<StepCheck>, String> {
     let mut out = Vec::with_capacity(guide.steps.len());
     for (i, step) in guide.steps.iter().enumerate() {
         let mut failures: Vec<String> = super::claims::unbacked(&step.text, &step.expect).into_iter().map(|name| format!("the text names {name}, and no claim of the step is about it")).collect();
+        // The translation says the same of the same run: it answers to the same claims.
+        if let Some(zh) = &step.text_zh {
+            failures.extend(super::claims::unbacked(zh, &step.expect).into_iter().map(|name| format!("the Chinese text names {name}, and no claim of the step is about it")));
+        }
         let (start, end) = span(guide, i, sc.until_us);
         let mut moments = vec![start];
         if end > start {
@@ -185,6 +201,16 @@ mod tests {
     }
 
     #[test]
+    fn the_chinese_text_answers_to_the_same_claims() {
+        let mut sc = guided(json!([{"text": "S2 is up.", "expect": {"S2.up": true}}]));
+        let g = sc.guide.as_mut().expect("guided");
+        (g.title_zh, g.watch_zh) = (Some("标题".into()), Some("看点".into()));
+        g.steps[0].text_zh = Some("S2 在线，S3 是任期3的领导者。".into());
+        let checks = check(&sc).expect("runs");
+        assert_eq!(checks[0].failures, ["the Chinese text names S3, and no claim of the step is about it", "the Chinese text names term 3, and no claim of the step is about it"]);
+    }
+
+    #[test]
     fn a_step_after_the_run_stops_on_a_broken_invariant_is_unreachable() {
         let path = format!("{}/scenarios/raft-figure8-planted-bug.json", env!("CARGO_MANIFEST_DIR"));
         let mut sc = Scenario::load(std::path::Path::new(&path)).expect("shipped");
@@ -197,9 +223,11 @@ mod tests {
             title: "t".into(),
             watch: "w".into(),
             steps: vec![
-                crate::scenario::guide::Step { text: "a".into(), until_us: Some(stop + 1_000), expect: Vec::new() },
-                crate::scenario::guide::Step { text: "b".into(), until_us: None, expect: Vec::new() },
+                crate::scenario::guide::Step { text: "a".into(), text_zh: None, until_us: Some(stop + 1_000), expect: Vec::new() },
+                crate::scenario::guide::Step { text: "b".into(), text_zh: None, until_us: None, expect: Vec::new() },
             ],
+            title_zh: None,
+            watch_zh: None,
         });
         let checks = check(&sc).expect("runs");
         assert_eq!(checks[0].failures, Vec::<String>::new());

@@ -62,6 +62,8 @@ pub struct Scenario {
     pub seed: u64,
     /// What the scenario shows, in a sentence or two (optional).
     pub description: Option<String>,
+    /// `description` in Chinese (see [`guide`] on translations).
+    pub description_zh: Option<String>,
     /// The lesson the browser lab shows with it (optional).
     pub guide: Option<guide::Guide>,
     /// The profile of every link.
@@ -116,7 +118,7 @@ impl Built {
     }
 }
 
-const TOP_KEYS: &[&str] = &["protocol", "nodes", "seed", "description", "guide", "network", "config", "initial", "schedule", "until_ms"];
+const TOP_KEYS: &[&str] = &["protocol", "nodes", "seed", "description", "description_zh", "guide", "network", "config", "initial", "schedule", "until_ms"];
 
 impl Scenario {
     /// An empty scenario: `nodes` servers of `protocol` with every default.
@@ -126,6 +128,7 @@ impl Scenario {
             nodes,
             seed: DEFAULT_SEED,
             description: None,
+            description_zh: None,
             guide: None,
             network: LinkProfile::default(),
             links: Vec::new(),
@@ -172,6 +175,12 @@ impl Scenario {
         }
         if let Some(f) = o.opt("description") {
             sc.description = Some(f.str()?.to_string());
+        }
+        if let Some(f) = o.opt("description_zh") {
+            if sc.description.is_none() {
+                return Err(f.err("a translation of a description the scenario does not have"));
+            }
+            sc.description_zh = Some(f.str()?.to_string());
         }
         if let Some(f) = o.opt("guide") {
             sc.guide = Some(guide::Guide::parse(&f)?);
@@ -244,6 +253,9 @@ impl Scenario {
         let mut fields: Vec<(&str, String)> = vec![("protocol", Value::from(self.protocol.as_str()).to_string()), ("nodes", self.nodes.to_string()), ("seed", self.seed.to_string())];
         if let Some(d) = &self.description {
             fields.push(("description", Value::from(d.as_str()).to_string()));
+        }
+        if let Some(d) = &self.description_zh {
+            fields.push(("description_zh", Value::from(d.as_str()).to_string()));
         }
         if let Some(g) = &self.guide {
             fields.push(("guide", g.to_json()));

@@ -86,7 +86,7 @@ fn errors_name_the_file_and_the_path() {
         (json!({"protocol": "raft", "nodes": 0}), "scenarios/x.json: nodes: 0 is out of range 1..=15 for raft"),
         (
             json!({"protocol": "raft", "nodes": 3, "sed": 2}),
-            "scenarios/x.json: unknown field \"sed\" (expected one of: protocol, nodes, seed, description, guide, network, config, initial, schedule, until_ms; did you mean \"seed\"?)",
+            "scenarios/x.json: unknown field \"sed\" (expected one of: protocol, nodes, seed, description, description_zh, guide, network, config, initial, schedule, until_ms; did you mean \"seed\"?)",
         ),
         (json!([1]), "scenarios/x.json: expected an object, found an array"),
         (with("seed", json!(-1)), "scenarios/x.json: seed: expected a non-negative integer, found -1"),

@@ -184,7 +184,7 @@ pub fn stage_keys(p: &BalancerPanel) -> StageKeys {
 }
 
 /// The words a backend outside the balancer's pool (removed, or never added) shows on the stage.
-pub const OUT_OF_POOL: &str = "not in the pool";
+pub const OUT_OF_POOL: &str = crate::tr_key!("not in the pool");
 
 /// The backends outside the balancer's pool (not members: removed, or not yet added).
 pub fn out_of_pool(p: &BalancerPanel) -> Vec<NodeId> {
@@ -203,9 +203,10 @@ pub fn mark_out_of_pool(nodes: &[super::NodeView], out: &[NodeId]) -> Option<Vec
                 let mut n = n.clone();
                 if out.contains(&n.id) && n.role != "down" {
                     n.role = "unpooled";
-                    n.caption = if n.caption.is_empty() { OUT_OF_POOL.to_string() } else { format!("{OUT_OF_POOL}\n{}", n.caption) };
-                    n.state.push_str(", ");
-                    n.state.push_str(OUT_OF_POOL);
+                    let out_of_pool = crate::view::i18n::tr(OUT_OF_POOL);
+                    n.caption = if n.caption.is_empty() { out_of_pool.to_string() } else { format!("{out_of_pool}\n{}", n.caption) };
+                    n.state.push_str(crate::tr!(", "));
+                    n.state.push_str(out_of_pool);
                 }
                 n
             })
@@ -215,12 +216,57 @@ pub fn mark_out_of_pool(nodes: &[super::NodeView], out: &[NodeId]) -> Option<Vec
 
 /// A strategy as S1's caption on the stage: its name, then each parameter, a line each.
 pub fn caption_lines(s: &StrategyConfig) -> String {
-    std::iter::once(s.words().to_string()).chain(s.params_words()).collect::<Vec<_>>().join("\n")
+    std::iter::once(strategy_name(s.name()).to_string()).chain(strategy_params(s)).collect::<Vec<_>>().join("\n")
+}
+
+/// A strategy's name (its scenario name, `round_robin`) as the page says it, in the page's
+/// language ([`words`] is the CLI's, in English: the tests keep the two the same).
+pub fn strategy_name(name: &str) -> &'static str {
+    crate::view::i18n::tr(match name {
+        "random" => crate::tr_key!("random"),
+        "round_robin" => crate::tr_key!("round robin"),
+        "weighted_random" => crate::tr_key!("weighted random"),
+        "smooth_wrr" => crate::tr_key!("smooth weighted round robin"),
+        "least_conn" => crate::tr_key!("least connections"),
+        "weighted_least_conn" => crate::tr_key!("weighted least connections"),
+        "p2c" => crate::tr_key!("power of two choices"),
+        "peak_ewma" => "peak-EWMA",
+        "ring_hash" => crate::tr_key!("ring hash"),
+        "bounded_load" => crate::tr_key!("bounded loads"),
+        "rendezvous" => crate::tr_key!("rendezvous hashing"),
+        "maglev" => "Maglev",
+        other => words(other),
+    })
+}
+
+/// A strategy's parameters in the page's language, a phrase each (as
+/// [`StrategyConfig::params_words`] says them in English).
+pub fn strategy_params(s: &StrategyConfig) -> Vec<String> {
+    use crate::protocols::balancer::strategy::{duration_words, factor_words, thousands};
+    match *s {
+        StrategyConfig::PeakEwma { decay_us, default_rtt_us, all } => vec![
+            (if all { crate::tr!("the best of all backends") } else { crate::tr!("the better of two random backends") }).to_string(),
+            crate::tr!("decay time {t}", t = duration_words(decay_us)),
+            crate::tr!("{t} assumed before a first reply", t = duration_words(default_rtt_us)),
+        ],
+        StrategyConfig::RingHash { vnodes } => vec![crate::tr!("{n} virtual nodes per backend", n = thousands(u64::from(vnodes)))],
+        StrategyConfig::BoundedLoad { vnodes, factor_permille } => {
+            vec![crate::tr!("{n} virtual nodes per backend", n = thousands(u64::from(vnodes))), crate::tr!("at most {f} × the mean load", f = factor_words(factor_permille))]
+        }
+        StrategyConfig::Maglev { table_size } => vec![crate::tr!("table of {n} entries", n = thousands(u64::from(table_size)))],
+        _ => Vec::new(),
+    }
+}
+
+/// A strategy's name and parameters in the page's language: "ring hash, 100 virtual nodes per
+/// backend".
+pub fn strategy_label(s: &StrategyConfig) -> String {
+    std::iter::once(strategy_name(s.name()).to_string()).chain(strategy_params(s)).collect::<Vec<_>>().join(crate::tr!(", "))
 }
 
 /// A slow-down factor in words: "×3 slow", "×1.5 slow".
 pub fn slow_words(permille: u32) -> String {
-    format!("×{} slow", crate::num::short(f64::from(permille) / 1000.0, 2))
+    crate::tr!("×{factor} slow", factor = crate::num::short(f64::from(permille) / 1000.0, 2))
 }
 
 /// The balancer's panel.
@@ -342,7 +388,7 @@ fn panel(engine: &Engine<Balancer>) -> BalancerPanel {
     let p = engine.protocol();
     let now = engine.now();
     let Some(lb) = lb_of(engine) else {
-        return BalancerPanel { strategy: format!("{} (the balancer is down)", p.strategy.label()), settings: settings(p), ..BalancerPanel::default() };
+        return BalancerPanel { strategy: crate::tr!("{strategy} (the balancer is down)", strategy = strategy_label(&p.strategy)), settings: settings(p), ..BalancerPanel::default() };
     };
     let total: u64 = lb.stats.iter().map(|s| s.served).sum();
     let keys = p.strategy.is_hashing().then(|| lb.keys_per_backend());
@@ -420,7 +466,7 @@ fn panel(engine: &Engine<Balancer>) -> BalancerPanel {
         (text, m.to.iter().filter(|(_, k)| *k > 0).map(|(b, _)| node_of(*b)).collect())
     });
     BalancerPanel {
-        strategy: p.strategy.label(),
+        strategy: strategy_label(&p.strategy),
         backends,
         overall,
         latency: (bucket_ms, latency),
@@ -536,16 +582,16 @@ fn overall(lb: &crate::protocols::balancer::Lb, now: Micros) -> Vec<(&'static st
     };
     let elapsed_s = now as f64 / 1e6;
     vec![
-        ("received", lb.received.to_string()),
-        ("served", lb.served.to_string()),
-        ("failed", lb.failed.to_string()),
-        ("pending", lb.pending_count().to_string()),
-        ("retried", lb.retried.to_string()),
-        ("throughput", if elapsed_s > 0.0 { format!("{}/s", crate::num::fixed(lb.served as f64 / elapsed_s, 0)) } else { "—".to_string() }),
-        ("latency p50", pct(500)),
-        ("latency p95", pct(950)),
-        ("latency p99", pct(990)),
-        ("max/mean load", max_mean(&lb.stats.iter().zip(&lb.member).filter(|(_, m)| **m).map(|(s, _)| s.served).collect::<Vec<_>>())),
+        (crate::tr_key!("received"), lb.received.to_string()),
+        (crate::tr_key!("served"), lb.served.to_string()),
+        (crate::tr_key!("failed"), lb.failed.to_string()),
+        (crate::tr_key!("pending"), lb.pending_count().to_string()),
+        (crate::tr_key!("retried"), lb.retried.to_string()),
+        (crate::tr_key!("throughput"), if elapsed_s > 0.0 { format!("{}/s", crate::num::fixed(lb.served as f64 / elapsed_s, 0)) } else { "—".to_string() }),
+        (crate::tr_key!("latency p50"), pct(500)),
+        (crate::tr_key!("latency p95"), pct(950)),
+        (crate::tr_key!("latency p99"), pct(990)),
+        (crate::tr_key!("max/mean load"), max_mean(&lb.stats.iter().zip(&lb.member).filter(|(_, m)| **m).map(|(s, _)| s.served).collect::<Vec<_>>())),
     ]
 }
 
@@ -572,7 +618,7 @@ fn kind_class(kind: &str, _heartbeat: bool) -> &'static str {
 impl LabProtocol for Balancer {
     fn node_face(&self, slot: &NodeSlot<Self>, _now_us: Micros) -> NodeFace {
         let Some(node) = slot.state() else {
-            return NodeFace { role: "down", badge: "✕", caption: "down".to_string(), state: "down (crashed)".to_string(), timer: None };
+            return NodeFace { role: "down", badge: "✕", caption: crate::tr!("down").to_string(), state: crate::tr!("down (crashed)").to_string(), timer: None };
         };
         match node {
             Node::Balancer(_) => NodeFace {
@@ -582,7 +628,7 @@ impl LabProtocol for Balancer {
                 // No running counts in the label: it is the server's tooltip and accessible name,
                 // and at thousands of requests a second rewriting it on every frame was a good
                 // share of the stage's work. The panel and the inspector count.
-                state: format!("balancer, {}", self.strategy.label()),
+                state: crate::tr!("balancer, {strategy}", strategy = strategy_label(&self.strategy)),
                 timer: None,
             },
             Node::Backend(b) => {
@@ -593,7 +639,7 @@ impl LabProtocol for Balancer {
                     // Not the served count: it changes on every response, and the caption would
                     // redraw the server sixty times a second (the panel's bars count instead).
                     caption: if slow { slow_words(b.slow_permille) } else { String::new() },
-                    state: format!("backend, {} slots{}", b.slots.len(), if slow { ", slow" } else { "" }),
+                    state: format!("{}{}", crate::tr!("backend, {n} slots", n = b.slots.len()), if slow { crate::tr!(", slow") } else { "" }),
                     timer: None,
                 }
             }
@@ -635,16 +681,20 @@ impl LabProtocol for Balancer {
         } else {
             "running"
         };
-        let timers: Vec<Field> = slot.timers().iter().map(|t| field("timer", format!("{} in {}", t.timer, span_ms(t.due_us.saturating_sub(now))), "")).collect();
+        let timers: Vec<Field> = slot.timers().iter().map(|t| field(crate::tr_key!("timer"), format!("{} in {}", t.timer, span_ms(t.due_us.saturating_sub(now))), "")).collect();
         let (title, mut out, entries_title, entries) = match slot.state() {
             Some(Node::Balancer(lb)) => {
                 let fields = vec![
-                    field("status", status, "the balancer: every request arrives here and is sent to a backend the strategy picks"),
-                    field("strategy", p.strategy.label(), "how it picks a backend for each request"),
-                    field("received", lb.received.to_string(), "requests that arrived"),
-                    field("served / failed", format!("{} / {}", lb.served, lb.failed), "answered: served by a backend, or failed after every retry"),
-                    field("pending", lb.pending_count().to_string(), "requests in the system now"),
-                    field("retried / late", format!("{} / {}", lb.retried, lb.late), "attempts retried on another backend; answers that came after their attempt was given up"),
+                    field(crate::tr_key!("status"), status, crate::tr_key!("the balancer: every request arrives here and is sent to a backend the strategy picks")),
+                    field(crate::tr_key!("strategy"), strategy_label(&p.strategy), crate::tr_key!("how it picks a backend for each request")),
+                    field(crate::tr_key!("received"), lb.received.to_string(), crate::tr_key!("requests that arrived")),
+                    field(crate::tr_key!("served / failed"), format!("{} / {}", lb.served, lb.failed), crate::tr_key!("answered: served by a backend, or failed after every retry")),
+                    field(crate::tr_key!("pending"), lb.pending_count().to_string(), crate::tr_key!("requests in the system now")),
+                    field(
+                        crate::tr_key!("retried / late"),
+                        format!("{} / {}", lb.retried, lb.late),
+                        crate::tr_key!("attempts retried on another backend; answers that came after their attempt was given up"),
+                    ),
                 ];
                 let health: Vec<String> = (0..p.backends.len())
                     .map(|b| {
@@ -663,12 +713,12 @@ impl LabProtocol for Balancer {
             }
             Some(Node::Backend(b)) => {
                 let fields = vec![
-                    field("status", status, "a crashed backend loses its queue; the balancer learns of it through health checks"),
-                    field("slots", format!("{} of {} busy", b.busy(), b.slots.len()), "requests it serves at once"),
-                    field("queue", b.queue.len().to_string(), "requests waiting for a slot (first in, first out)"),
-                    field("service", p.backend(id).service.name(), "how long a request takes"),
-                    field("slow-down", format!("×{}", crate::num::fixed(f64::from(b.slow_permille) / 1000.0, 2)), "a factor on every service time"),
-                    field("served / refused", format!("{} / {}", b.served, b.refused), "refused: waited past its deadline or found the queue full"),
+                    field(crate::tr_key!("status"), status, crate::tr_key!("a crashed backend loses its queue; the balancer learns of it through health checks")),
+                    field(crate::tr_key!("slots"), format!("{} of {} busy", b.busy(), b.slots.len()), crate::tr_key!("requests it serves at once")),
+                    field(crate::tr_key!("queue"), b.queue.len().to_string(), crate::tr_key!("requests waiting for a slot (first in, first out)")),
+                    field(crate::tr_key!("service"), p.backend(id).service.name(), crate::tr_key!("how long a request takes")),
+                    field(crate::tr_key!("slow-down"), format!("×{}", crate::num::fixed(f64::from(b.slow_permille) / 1000.0, 2)), crate::tr_key!("a factor on every service time")),
+                    field(crate::tr_key!("served / refused"), format!("{} / {}", b.served, b.refused), crate::tr_key!("refused: waited past its deadline or found the queue full")),
                 ];
                 let jobs: Vec<String> = b
                     .slots
@@ -679,7 +729,7 @@ impl LabProtocol for Balancer {
                     .collect();
                 (format!("S{id}: backend"), vec![(sections::SERVER, fields)], "requests (at work, then queued)", jobs)
             }
-            None => (format!("S{id}: down"), vec![(sections::SERVER, vec![field("status", status, "")])], "", Vec::new()),
+            None => (format!("S{id}: down"), vec![(sections::SERVER, vec![field(crate::tr_key!("status"), status, "")])], "", Vec::new()),
         };
         if !timers.is_empty() {
             out.push((sections::TIMERS, timers));
@@ -731,23 +781,23 @@ impl LabProtocol for Balancer {
                 let config = sc.config.as_object_mut()?;
                 config.insert("strategy".to_string(), Value::String(n.to_string()));
                 sc.guide = None;
-                Some((format!("{} on the same workload", words(n)), sc))
+                Some((crate::tr!("{strategy} on the same workload", strategy = strategy_name(n)), sc))
             })
             .collect()
     }
 
     fn lead_word(&self) -> Option<&'static str> {
-        Some("balancer")
+        Some(crate::tr_key!("the balancer"))
     }
 
     fn legend(&self) -> &'static [(&'static str, &'static str)] {
         &[
-            ("balancer", "LB the balancer (S1); requests arrive from the clients at the left"),
-            ("backend", "B a backend, each in its own colour: squares are its slots (filled: at work), the bar its queue, with its length"),
-            ("slow", "a backend slowed down: dashed, “×3 slow”"),
-            ("hash-ring", "hashing: the ring around S1 (or a strip of cells under it) in the colour of the backend each key goes to; thicker, the keys the last change moved"),
-            ("msg ae", "requests (dots) and responses (pale dots); a sample when there are many"),
-            ("msg rv", "health checks (small squares)"),
+            ("balancer", crate::tr_key!("LB the balancer (S1); requests arrive from the clients at the left")),
+            ("backend", crate::tr_key!("B a backend, each in its own colour: squares are its slots (filled: at work), the bar its queue, with its length")),
+            ("slow", crate::tr_key!("a backend slowed down: dashed, “×3 slow”")),
+            ("hash-ring", crate::tr_key!("hashing: the ring around S1 (or a strip of cells under it) in the colour of the backend each key goes to; thicker, the keys the last change moved")),
+            ("msg ae", crate::tr_key!("requests (dots) and responses (pale dots); a sample when there are many")),
+            ("msg rv", crate::tr_key!("health checks (small squares)")),
         ]
     }
 }

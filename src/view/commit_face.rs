@@ -7,7 +7,7 @@
 use crate::protocols::commit::checker::table_of;
 use crate::protocols::commit::threepc::ThreePc;
 use crate::protocols::commit::twopc::TwoPc;
-use crate::protocols::commit::{Begin, COORDINATOR, CommitFamily, Table, Tx, TxMessage};
+use crate::protocols::commit::{Begin, COORDINATOR, CommitFamily, Table, Tx, TxMessage, TxState};
 use crate::scenario::ScenarioProtocol;
 use crate::sim::{Engine, Micros, NodeId, NodeSlot};
 
@@ -56,14 +56,14 @@ fn node_face<P: CommitFamily>(slot: &NodeSlot<P>, now_us: Micros) -> NodeFace {
     let table = table_of(slot);
     let coordinator = slot.id == COORDINATOR;
     let tx = latest(&table);
-    let caption = tx.map_or_else(|| "idle".to_string(), |t| format!("T{} {}", t.id, t.state.as_str()));
+    let caption = tx.map_or_else(|| crate::tr!("idle").to_string(), |t| format!("T{} {}", t.id, state_word(t.state)));
     let blocked = tx.filter(|t| t.holds_locks()).and_then(|t| t.blocked_us(now_us));
-    let mut state = format!("{}, {caption}", if coordinator { "coordinator" } else { "participant" });
+    let mut state = format!("{}, {caption}", if coordinator { crate::tr!("coordinator") } else { crate::tr!("participant") });
     if let Some(b) = blocked {
-        state.push_str(&format!(", uncertain for {}", span_ms(b)));
+        state.push_str(&crate::tr!(", uncertain for {span}", span = span_ms(b)));
     }
     let Some(_) = slot.state() else {
-        return NodeFace { role: "down", badge: "✕", caption, state: format!("down, {state}"), timer: None };
+        return NodeFace { role: "down", badge: "✕", caption, state: crate::tr!("down, {state}", state = state), timer: None };
     };
     let role = tx.map_or("idle", |t| t.state.as_str());
     let timer = slot.timers().iter().min_by_key(|t| t.due_us);
@@ -77,6 +77,17 @@ fn node_face<P: CommitFamily>(slot: &NodeSlot<P>, now_us: Micros) -> NodeFace {
         state,
         timer: timer.map(TimerSpan::from),
     }
+}
+
+/// A transaction's state in words, in the page's language (its `as_str` is the CSS class).
+pub fn state_word(state: TxState) -> &'static str {
+    crate::view::i18n::tr(match state {
+        TxState::Init => crate::tr_key!("init"),
+        TxState::Prepared => crate::tr_key!("prepared"),
+        TxState::PreCommitted => crate::tr_key!("precommitted"),
+        TxState::Committed => crate::tr_key!("committed"),
+        TxState::Aborted => crate::tr_key!("aborted"),
+    })
 }
 
 fn message_face<M: TxMessage>(msg: &M) -> MessageFace {
@@ -134,7 +145,7 @@ fn inspect_node<P: CommitFamily>(engine: &Engine<P>, id: NodeId) -> Option<Inspe
     let table = table_of(slot);
     let coordinator = id == COORDINATOR;
     let mut server = vec![
-        field("role", if coordinator { "coordinator" } else { "participant" }, "node 1 coordinates every transaction; the others vote and obey its decision"),
+        field(crate::tr_key!("role"), if coordinator { "coordinator" } else { "participant" }, crate::tr_key!("node 1 coordinates every transaction; the others vote and obey its decision")),
         field(
             "status",
             if !slot.up() {
@@ -148,22 +159,38 @@ fn inspect_node<P: CommitFamily>(engine: &Engine<P>, id: NodeId) -> Option<Inspe
         ),
     ];
     let locks: Vec<String> = table.iter().filter(|t| t.holds_locks()).map(|t| format!("T{}", t.id)).collect();
-    server.push(field("locks held", if locks.is_empty() { "none".to_string() } else { locks.join(", ") }, "a participant holds a transaction's locks from its Yes vote until it learns the decision"));
-    let txs: Vec<Field> = table.iter().map(|t| field("transaction", tx_line(t, now), "where this node stands, as its log says")).collect();
+    server.push(field(
+        crate::tr_key!("locks held"),
+        if locks.is_empty() { "none".to_string() } else { locks.join(", ") },
+        crate::tr_key!("a participant holds a transaction's locks from its Yes vote until it learns the decision"),
+    ));
+    let txs: Vec<Field> = table.iter().map(|t| field(crate::tr_key!("transaction"), tx_line(t, now), crate::tr_key!("where this node stands, as its log says"))).collect();
     let mut timers: Vec<Field> = slot
         .timers()
         .iter()
-        .map(|t| field("timer", format!("{:?} in {}", t.timer, span_ms(t.due_us.saturating_sub(now))), "votes, resends and the uncertainty timeout that starts the termination protocol"))
+        .map(|t| {
+            field(
+                crate::tr_key!("timer"),
+                format!("{:?} in {}", t.timer, span_ms(t.due_us.saturating_sub(now))),
+                crate::tr_key!("votes, resends and the uncertainty timeout that starts the termination protocol"),
+            )
+        })
         .collect();
     if timers.is_empty() {
-        timers.push(field("timer", "none armed", ""));
+        timers.push(field(crate::tr_key!("timer"), "none armed", ""));
     }
     let log: Vec<String> = match slot.state() {
         Some(n) => P::core(n).log.iter().map(|r| format!("T{} {} @ {}", r.tx, r.entry.name(), span_ms(r.at_us))).collect(),
         None => slot.durable().records.iter().map(|r| format!("T{} {} @ {}", r.tx, r.entry.name(), span_ms(r.at_us))).collect(),
     };
     let title = format!("S{id}: {}{}", if coordinator { "coordinator" } else { "participant" }, if slot.up() { "" } else { ", down" });
-    Some(Inspection { title, sections: vec![(sections::SERVER, server), ("Transactions", txs), (sections::TIMERS, timers)], entries_title: "write-ahead log", entries: log, entries_committed: 0 })
+    Some(Inspection {
+        title,
+        sections: vec![(sections::SERVER, server), (crate::tr_key!("Transactions"), txs), (sections::TIMERS, timers)],
+        entries_title: crate::tr_key!("write-ahead log"),
+        entries: log,
+        entries_committed: 0,
+    })
 }
 
 /// The transactions panel of a commit run.
@@ -246,17 +273,17 @@ macro_rules! commit_lab {
                 kind_class(kind, heartbeat)
             }
             fn lead_word(&self) -> Option<&'static str> {
-                Some("coordinator")
+                Some(crate::tr_key!("the coordinator"))
             }
 
             fn legend(&self) -> &'static [(&'static str, &'static str)] {
                 &[
-                    ("", "C coordinator (S1), P participant; the caption is its state on the latest transaction and, while it is uncertain, for how long"),
-                    ("prepared", "prepared (holds locks)"),
-                    ("committed", "committed"),
-                    ("aborted", "aborted"),
-                    ("msg ae", "coordinator's requests and replies (dots)"),
-                    ("msg rv", "termination protocol and elections (squares)"),
+                    ("", crate::tr_key!("C coordinator (S1), P participant; the caption is its state on the latest transaction and, while it is uncertain, for how long")),
+                    ("prepared", crate::tr_key!("prepared (holds locks)")),
+                    ("committed", crate::tr_key!("committed")),
+                    ("aborted", crate::tr_key!("aborted")),
+                    ("msg ae", crate::tr_key!("coordinator's requests and replies (dots)")),
+                    ("msg rv", crate::tr_key!("termination protocol and elections (squares)")),
                 ]
             }
         }
@@ -269,7 +296,7 @@ commit_lab!(ThreePc);
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::protocols::commit::{Decision, TxState, Vote, threepc, twopc};
+    use crate::protocols::commit::{Decision, Vote, threepc, twopc};
 
     #[test]
     fn messages_are_labelled_from_their_fields() {

@@ -221,11 +221,11 @@ pub trait LabProtocol: ScenarioProtocol + Clone + std::fmt::Debug + 'static {
     }
     /// The legend under the stage: (CSS class of a swatch, or empty for none; text).
     fn legend(&self) -> &'static [(&'static str, &'static str)];
-    /// What the protocol calls the server that leads the others ("leader", "coordinator",
-    /// "balancer"), which the network panel's presets cut off; `None` where no server leads
-    /// (the presets then name S1).
+    /// What the protocol calls the server that leads the others ("the leader", "the
+    /// coordinator", "the balancer": English, translated where shown), which the network
+    /// panel's presets cut off; `None` where no server leads (the presets then name S1).
     fn lead_word(&self) -> Option<&'static str> {
-        Some("leader")
+        Some(crate::tr_key!("the leader"))
     }
 }
 
@@ -233,11 +233,11 @@ pub trait LabProtocol: ScenarioProtocol + Clone + std::fmt::Debug + 'static {
 pub fn kv_metrics(stats: &crate::scenario::compare::RunStats) -> Vec<(&'static str, String)> {
     let ms = |v: Option<f64>| v.map_or("—".to_string(), |v| format!("{} ms", crate::num::fixed(v, 1)));
     vec![
-        ("messages sent", stats.messages.to_string()),
-        ("commands committed", stats.committed.to_string()),
-        ("commit latency p50", ms(stats.latency.p50_ms)),
-        ("commit latency p95", ms(stats.latency.p95_ms)),
-        ("leaders elected", stats.leaders.to_string()),
-        ("events", stats.events.to_string()),
+        (crate::tr_key!("messages sent"), stats.messages.to_string()),
+        (crate::tr_key!("commands committed"), stats.committed.to_string()),
+        (crate::tr_key!("commit latency p50"), ms(stats.latency.p50_ms)),
+        (crate::tr_key!("commit latency p95"), ms(stats.latency.p95_ms)),
+        (crate::tr_key!("leaders elected"), stats.leaders.to_string()),
+        (crate::tr_key!("events"), stats.events.to_string()),
     ]
 }

@@ -64,13 +64,14 @@ fn replay_lines(scenario: &Scenario, events: u64) -> Result<Vec<String>, String>
 
 /// Reads a file the person picked: a scenario, a session exported from the lab, or a trace.
 pub fn import(file: &str, text: &str) -> Result<Imported, String> {
-    let value: Value = serde_json::from_str(text).map_err(|e| format!("{file}: not a scenario or trace file: invalid JSON at line {}, column {}: {e}", e.line(), e.column()))?;
+    let value: Value = serde_json::from_str(text)
+        .map_err(|e| crate::tr!("{file}: not a scenario or trace file: invalid JSON at line {line}, column {column}: {e}", file = file, line = e.line(), column = e.column(), e = e))?;
     if value.get("distlab_trace").is_some() {
         import_trace(file, &value)
     } else {
         let scenario = Scenario::from_value(&value).map_err(|e| e.in_file(Some(file)).to_string())?;
         let run = LabRun::from_scenario(file, scenario)?;
-        let message = format!("Opened {file}.");
+        let message = crate::tr!("Opened {file}.", file = file);
         Ok(Imported { run, message })
     }
 }
@@ -80,34 +81,34 @@ fn import_trace(file: &str, value: &Value) -> Result<Imported, String> {
     match value.get("distlab_trace").and_then(Value::as_u64) {
         Some(TRACE_VERSION) => {}
         Some(v) => {
-            return Err(bad(&format!("trace format {v}; this distlab reads format {TRACE_VERSION}")));
+            return Err(bad(&crate::tr!("trace format {v}; this distlab reads format {ours}", v = v, ours = TRACE_VERSION)));
         }
-        None => return Err(bad("\"distlab_trace\" is not a format number")),
+        None => return Err(bad(crate::tr!("\"distlab_trace\" is not a format number"))),
     }
-    let scenario = value.get("scenario").ok_or_else(|| bad("a trace without its \"scenario\""))?;
+    let scenario = value.get("scenario").ok_or_else(|| bad(crate::tr!("a trace without its \"scenario\"")))?;
     let scenario = Scenario::from_value(scenario).map_err(|e| bad(&format!("scenario: {e}")))?;
-    let at_event = value.get("at_event").and_then(Value::as_u64).ok_or_else(|| bad("\"at_event\" is missing or not a whole number"))?;
-    let lines = value.get("lines").and_then(Value::as_array).ok_or_else(|| bad("\"lines\" is missing or not a list"))?;
+    let at_event = value.get("at_event").and_then(Value::as_u64).ok_or_else(|| bad(crate::tr!("\"at_event\" is missing or not a whole number")))?;
+    let lines = value.get("lines").and_then(Value::as_array).ok_or_else(|| bad(crate::tr!("\"lines\" is missing or not a list")))?;
     let name = value.get("name").and_then(Value::as_str).unwrap_or(file).to_string();
     let replayed = replay_lines(&scenario, at_event).map_err(|e| bad(&e))?;
     for (i, expected) in replayed.iter().enumerate() {
         match lines.get(i) {
             Some(Value::String(found)) if found == expected => {}
             Some(Value::String(found)) => {
-                return Err(bad(&format!("line {} differs from the replay: the file has \"{found}\", this build gives \"{expected}\"", i + 1)));
+                return Err(bad(&crate::tr!("line {n} differs from the replay: the file has \"{found}\", this build gives \"{expected}\"", n = i + 1, found = found, expected = expected)));
             }
-            Some(other) => return Err(bad(&format!("lines[{i}] is not a string: {other}"))),
+            Some(other) => return Err(bad(&crate::tr!("lines[{i}] is not a string: {other}", i = i, other = other))),
             None => {
-                return Err(bad(&format!("the trace stops after {i} lines; the replay has {}", replayed.len())));
+                return Err(bad(&crate::tr!("the trace stops after {i} lines; the replay has {n}", i = i, n = replayed.len())));
             }
         }
     }
     if lines.len() > replayed.len() {
-        return Err(bad(&format!("the trace has {} lines; the replay to event {at_event} has {}", lines.len(), replayed.len())));
+        return Err(bad(&crate::tr!("the trace has {n} lines; the replay to event {at} has {m}", n = lines.len(), at = at_event, m = replayed.len())));
     }
     let mut run = LabRun::from_scenario(&name, scenario)?;
     run.seek_event(at_event);
-    let message = format!("Opened the trace {file}: all {} lines replay identically, at event {at_event}.", replayed.len());
+    let message = crate::tr!("Opened the trace {file}: all {n} lines replay identically, at event {at}.", file = file, n = replayed.len(), at = at_event);
     Ok(Imported { run, message })
 }
 

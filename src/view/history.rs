@@ -131,14 +131,63 @@ pub struct Marker {
     pub at_us: Micros,
     /// What happened.
     pub kind: MarkerKind,
-    /// In words: `S3 leader t2`, `S1 crashed`, `partition [1, 2] [3, 4, 5]`, `commit 4`...
-    pub label: String,
+    /// What it says, put into words in the page's language when shown ([`Marker::label`]).
+    pub text: MarkerText,
     /// A word for its tick where there is room, when the kind does not say it: the verb of a
     /// split or a mend (`isolate`, `release`).
     pub word: Option<&'static str>,
     /// The server it is about, if one (the new leader, the crashed server, the server that
     /// reported the commit).
     pub node: Option<NodeId>,
+}
+
+/// What a marker says, as data: words are made of it when it is shown, so that a marker
+/// recorded in one language reads in the other after the page switches.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum MarkerText {
+    /// A server became leader; `words` says of what, in the protocol's own notation (`t2`,
+    /// `b3.1`).
+    Leader { node: NodeId, words: String },
+    /// A server learned a value.
+    Learned { node: NodeId, value: String },
+    /// A value was chosen (in a slot, for Multi-Paxos), accepted by these servers.
+    Chosen { value: String, slot: Option<u64>, by: Vec<NodeId> },
+    /// Entries committed, from `first` to `last` (one when equal).
+    Commit { first: u64, last: u64 },
+    /// A server crashed.
+    Crashed(NodeId),
+    /// A server restarted.
+    Restarted(NodeId),
+    /// An invariant broke: its name and what the checker saw (the checker's words).
+    Violation { invariant: String, detail: String },
+    /// A network action as the scenario language writes it (`partition [1, 2] [3, 4, 5]`).
+    Action(String),
+}
+
+impl MarkerText {
+    /// In words, in the page's language: `S3 leader t2`, `S1 crashed`, `commit 4`...
+    pub fn words(&self) -> String {
+        let servers = |ids: &[NodeId]| ids.iter().map(|n| format!("S{n}")).collect::<Vec<_>>().join(", ");
+        match self {
+            MarkerText::Leader { node, words } => crate::tr!("S{id} leader {what}", id = node, what = words),
+            MarkerText::Learned { node, value } => crate::tr!("S{id} learned {value}", id = node, value = value),
+            MarkerText::Chosen { value, slot: None, by } => crate::tr!("{value} chosen (accepted by {by})", value = value, by = servers(by)),
+            MarkerText::Chosen { value, slot: Some(slot), by } => crate::tr!("{value} chosen in slot {slot} (accepted by {by})", value = value, slot = slot, by = servers(by)),
+            MarkerText::Commit { first, last } if first == last => crate::tr!("commit {i}", i = last),
+            MarkerText::Commit { first, last } => crate::tr!("commit {a}–{b}", a = first, b = last),
+            MarkerText::Crashed(id) => crate::tr!("S{id} crashed", id = id),
+            MarkerText::Restarted(id) => crate::tr!("S{id} restarted", id = id),
+            MarkerText::Violation { invariant, detail } => format!("{invariant}: {detail}"),
+            MarkerText::Action(a) => a.clone(),
+        }
+    }
+}
+
+impl Marker {
+    /// What it says, in the page's language.
+    pub fn label(&self) -> String {
+        self.text.words()
+    }
 }
 
 /// A due time changed by a delay, release or resume, kept so going back can undo it.
@@ -202,11 +251,13 @@ impl History {
             &Event::Drop { id, from, to, kind, reason } => self.on_drop(event, at_us, (id, from, to, kind), reason),
             &Event::Duplicate { copy, of, due_us, .. } => self.on_duplicate(event, at_us, copy, of, due_us),
             Event::Note { at: Addr::Node(id), mark: Some(mark), .. } => self.on_mark(event, at_us, *id, mark),
-            &Event::Crash { node } => self.mark(Marker { event, at_us, kind: MarkerKind::Crash, label: format!("S{node} crashed"), word: None, node: Some(node) }),
-            &Event::Restart { node } => self.mark(Marker { event, at_us, kind: MarkerKind::Restart, label: format!("S{node} restarted"), word: None, node: Some(node) }),
+            &Event::Crash { node } => self.mark(Marker { event, at_us, kind: MarkerKind::Crash, text: MarkerText::Crashed(node), word: None, node: Some(node) }),
+            &Event::Restart { node } => self.mark(Marker { event, at_us, kind: MarkerKind::Restart, text: MarkerText::Restarted(node), word: None, node: Some(node) }),
             &Event::Due { id, due_us } => self.set_due(event, id, due_us),
             Event::Action { action, .. } => self.on_action(event, at_us, action),
-            Event::Violation { invariant, detail } => self.mark(Marker { event, at_us, kind: MarkerKind::Violation, label: format!("{invariant}: {detail}"), word: None, node: None }),
+            Event::Violation { invariant, detail } => {
+                self.mark(Marker { event, at_us, kind: MarkerKind::Violation, text: MarkerText::Violation { invariant: invariant.to_string(), detail: detail.to_string() }, word: None, node: None })
+            }
             _ => {}
         }
     }
@@ -324,14 +375,14 @@ impl History {
         if index <= highest {
             return;
         }
-        let label = if index == highest + 1 { format!("commit {index}") } else { format!("commit {}–{index}", highest + 1) };
+        let text = MarkerText::Commit { first: highest + 1, last: index };
         self.commits.push_back((event, index));
         if self.commits.len() > MARKERS_MAX
             && let Some((_, i)) = self.commits.pop_front()
         {
             self.commit_index_forgotten = self.commit_index_forgotten.max(i);
         }
-        self.mark(Marker { event, at_us, kind: MarkerKind::Commit, label, word: None, node });
+        self.mark(Marker { event, at_us, kind: MarkerKind::Commit, text, word: None, node });
     }
 
     fn on_deliver(&mut self, event: u64, at_us: Micros, id: MsgId) {
@@ -385,8 +436,8 @@ impl History {
     /// A protocol's note that deserves a mark: a new leader, a commit, a value learned.
     fn on_mark(&mut self, event: u64, at_us: Micros, id: NodeId, mark: &Mark) {
         match mark {
-            Mark::Leader(words) => self.mark(Marker { event, at_us, kind: MarkerKind::Election, label: format!("S{id} leader {words}"), word: None, node: Some(id) }),
-            Mark::Learned(value) => self.mark(Marker { event, at_us, kind: MarkerKind::Learned, label: format!("S{id} learned {value}"), word: None, node: Some(id) }),
+            Mark::Leader(words) => self.mark(Marker { event, at_us, kind: MarkerKind::Election, text: MarkerText::Leader { node: id, words: words.clone() }, word: None, node: Some(id) }),
+            Mark::Learned(value) => self.mark(Marker { event, at_us, kind: MarkerKind::Learned, text: MarkerText::Learned { node: id, value: value.clone() }, word: None, node: Some(id) }),
             &Mark::Commit(index) => self.commit(event, at_us, index, Some(id)),
         }
     }
@@ -403,7 +454,7 @@ impl History {
             Action::Release(..) => (MarkerKind::Heal, "release"),
             _ => return,
         };
-        self.mark(Marker { event, at_us, kind, label: action.to_string(), word: Some(word), node: None });
+        self.mark(Marker { event, at_us, kind, text: MarkerText::Action(action.to_string()), word: Some(word), node: None });
     }
 
     fn set_due(&mut self, event: u64, id: u64, due_us: Micros) {
@@ -531,18 +582,18 @@ mod tests {
         assert_eq!(of(MarkerKind::Restart).iter().map(|m| m.node).collect::<Vec<_>>(), [Some(1)]);
         let elections = of(MarkerKind::Election);
         assert!(elections.len() >= 4, "{elections:?}");
-        assert_eq!(elections[0].label, "S1 leader t1");
+        assert_eq!(elections[0].label(), "S1 leader t1");
         assert_eq!((elections[0].event, elections[0].at_us), (7, 35_912));
-        let splits: Vec<&str> = of(MarkerKind::Partition).iter().map(|m| m.label.as_str()).collect();
+        let splits: Vec<String> = of(MarkerKind::Partition).iter().map(|m| m.label()).collect();
         assert_eq!(splits, ["partition [1, 2] [3, 4, 5]", "isolate S4", "cut S1->S2", "hold S2->S3"]);
         let words: Vec<Option<&str>> = of(MarkerKind::Partition).iter().map(|m| m.word).collect();
         assert_eq!(words, [Some("partition"), Some("isolate"), Some("cut"), Some("hold")]);
-        let heals: Vec<&str> = of(MarkerKind::Heal).iter().map(|m| m.label.as_str()).collect();
+        let heals: Vec<String> = of(MarkerKind::Heal).iter().map(|m| m.label()).collect();
         assert_eq!(heals, ["heal", "repair S1->S2", "release S2->S3"]);
         // Four servers report commit index 2; one marker.
         let commits = of(MarkerKind::Commit);
         assert_eq!(commits.len(), 1, "{commits:?}");
-        assert_eq!(commits[0].label, "commit 1–2");
+        assert_eq!(commits[0].label(), "commit 1–2");
         assert!(of(MarkerKind::Violation).is_empty());
         let events: Vec<u64> = h.markers().iter().map(|m| m.event).collect();
         assert!(events.windows(2).all(|w| w[0] <= w[1]), "markers in event order");
@@ -557,7 +608,7 @@ mod tests {
         let v = t.engine().first_violation().expect("the planted bug breaks an invariant").clone();
         let m = h.markers().iter().find(|m| m.kind == MarkerKind::Violation).expect("a violation marker");
         assert_eq!((m.event, m.at_us), (v.event, v.at_us));
-        assert!(m.label.starts_with(v.invariant), "{}", m.label);
+        assert!(m.label().starts_with(v.invariant), "{}", m.label());
     }
 
     #[test]
@@ -710,11 +761,11 @@ mod tests {
         h.push(&line(3, 30, commit(2, 1)));
         h.push(&line(4, 40, commit(1, 4)));
         h.push(&line(3, 35, commit(1, 9))); // an earlier event than seen: ignored
-        let labels: Vec<&str> = h.markers().iter().map(|m| m.label.as_str()).collect();
+        let labels: Vec<String> = h.markers().iter().map(|m| m.label()).collect();
         assert_eq!(labels, ["commit 1", "commit 2–4"]);
         h.truncate_after(3);
         h.push(&line(5, 50, commit(1, 2)));
-        assert_eq!(h.markers().iter().map(|m| m.label.as_str()).collect::<Vec<_>>(), ["commit 1", "commit 2"]);
+        assert_eq!(h.markers().iter().map(|m| m.label()).collect::<Vec<_>>(), ["commit 1", "commit 2"]);
     }
 
     #[test]
@@ -737,7 +788,7 @@ mod tests {
         h.push(&line(4, 30_000, Event::Resume { node: 2 }));
         h.push(&line(4, 50_000, Event::Due { id: 1, due_us: 50_000 }));
         assert_eq!(h.span(1).map(|s| s.due_us), Some(50_000));
-        assert_eq!(h.markers().iter().map(|m| (m.kind, m.label.as_str())).collect::<Vec<_>>(), [(MarkerKind::Heal, "release S1->S3")]);
+        assert_eq!(h.markers().iter().map(|m| (m.kind, m.label())).collect::<Vec<_>>(), [(MarkerKind::Heal, "release S1->S3".to_string())]);
         // Going back undoes the changes, newest first.
         h.truncate_after(2);
         assert_eq!(h.span(1).map(|s| s.due_us), Some(35_000));
@@ -787,9 +838,9 @@ mod tests {
         assert_eq!(h.spans().len(), SPANS_MAX);
         assert_eq!(h.spans().next().map(|s| s.id), Some(501), "the oldest went first");
         assert!(h.markers().len() <= MARKERS_MAX + MARKERS_SLACK && h.markers().len() >= MARKERS_MAX);
-        assert_eq!(h.markers().last().map(|m| m.label.clone()), Some(format!("commit {n}")));
+        assert_eq!(h.markers().last().map(|m| m.label()), Some(format!("commit {n}")));
         // An index already passed by a forgotten marker still counts as seen.
         h.push(&line(n + 1, n * 10 + 10, commit(1, 3)));
-        assert_eq!(h.markers().last().map(|m| m.label.clone()), Some(format!("commit {n}")));
+        assert_eq!(h.markers().last().map(|m| m.label()), Some(format!("commit {n}")));
     }
 }

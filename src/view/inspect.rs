@@ -54,23 +54,23 @@ impl Inspection {
 /// Section titles, shared by the builders and the tests.
 pub mod sections {
     /// Role, status, leader hint, votes.
-    pub const SERVER: &str = "Server";
+    pub const SERVER: &str = crate::tr_key!("Server");
     /// currentTerm, votedFor, log: what survives a crash.
-    pub const PERSISTENT: &str = "Persistent state (on stable storage)";
+    pub const PERSISTENT: &str = crate::tr_key!("Persistent state (on stable storage)");
     /// What a crashed server will boot from.
-    pub const DURABLE: &str = "Stable storage (what a restart boots from)";
+    pub const DURABLE: &str = crate::tr_key!("Stable storage (what a restart boots from)");
     /// commitIndex, lastApplied.
-    pub const VOLATILE: &str = "Volatile state";
+    pub const VOLATILE: &str = crate::tr_key!("Volatile state");
     /// nextIndex[] and matchIndex[], one field per other server.
-    pub const LEADER: &str = "Leader state: nextIndex[], matchIndex[]";
+    pub const LEADER: &str = crate::tr_key!("Leader state: nextIndex[], matchIndex[]");
     /// The key-value store and client sessions.
-    pub const STATE_MACHINE: &str = "State machine";
+    pub const STATE_MACHINE: &str = crate::tr_key!("State machine");
     /// Pending timers.
-    pub const TIMERS: &str = "Timers";
+    pub const TIMERS: &str = crate::tr_key!("Timers");
     /// A message's id, endpoints, times and fate.
-    pub const ENVELOPE: &str = "Envelope";
+    pub const ENVELOPE: &str = crate::tr_key!("Envelope");
     /// A message's fields.
-    pub const PAYLOAD: &str = "Payload";
+    pub const PAYLOAD: &str = crate::tr_key!("Payload");
 }
 
 /// Field names of per-server rows; clusters have at most 15 servers.
@@ -91,8 +91,13 @@ pub fn at_ms(us: Micros) -> String {
     format!("{} ms", AsMs(us))
 }
 
-fn count(n: usize, one: &str, many: &str) -> String {
-    format!("{n} {}", if n == 1 { one } else { many })
+/// A Raft role in words, for [`crate::view::i18n::tr`].
+fn role_word(role: Role) -> &'static str {
+    match role {
+        Role::Follower => crate::tr_key!("follower"),
+        Role::Candidate => crate::tr_key!("candidate"),
+        Role::Leader => crate::tr_key!("leader"),
+    }
 }
 
 fn server_or(id: Option<NodeId>, none: &str) -> String {
@@ -108,15 +113,19 @@ fn log_lines(log: &[Entry], first_index: u64) -> Vec<String> {
 }
 
 fn last_entry(log: &[Entry]) -> String {
-    log.last().map_or_else(|| "none (empty log)".to_string(), |e| format!("index {} @ term {}", log.len(), e.term))
+    log.last().map_or_else(|| crate::tr!("none (empty log)").to_string(), |e| crate::tr!("index {i} @ term {t}", i = log.len(), t = e.term))
 }
 
 fn persistent_fields(term: u64, voted_for: Option<NodeId>, log: &[Entry]) -> Vec<Field> {
     vec![
-        field("currentTerm", term.to_string(), "latest term this server has seen; only ever increases (persisted)"),
-        field("votedFor", server_or(voted_for, "nobody"), "the candidate this server voted for in its current term (persisted)"),
-        field("log[]", count(log.len(), "entry", "entries"), "commands, each with the term a leader received it in (persisted)"),
-        field("last entry", last_entry(log), "index and term of the last entry: what RequestVote's up-to-date check compares"),
+        field("currentTerm", term.to_string(), crate::tr_key!("latest term this server has seen; only ever increases (persisted)")),
+        field("votedFor", server_or(voted_for, crate::tr!("nobody")), crate::tr_key!("the candidate this server voted for in its current term (persisted)")),
+        field(
+            "log[]",
+            if log.len() == 1 { crate::tr!("1 entry").to_string() } else { crate::tr!("{n} entries", n = log.len()) },
+            crate::tr_key!("commands, each with the term a leader received it in (persisted)"),
+        ),
+        field(crate::tr_key!("last entry"), last_entry(log), crate::tr_key!("index and term of the last entry: what RequestVote's up-to-date check compares")),
     ]
 }
 
@@ -135,11 +144,11 @@ pub fn inspect_node(engine: &Engine<Raft>, id: NodeId) -> Option<Inspection> {
 
 fn crashed(slot: &NodeSlot<Raft>) -> Inspection {
     let d = slot.durable();
-    let server = vec![field("status", "down (crashed)", "a crashed server loses its volatile state and timers; messages sent to it are dropped")];
+    let server = vec![field(crate::tr_key!("status"), "down (crashed)", crate::tr_key!("a crashed server loses its volatile state and timers; messages sent to it are dropped"))];
     Inspection {
-        title: format!("S{}: down", slot.id),
+        title: crate::tr!("S{id}: down", id = slot.id),
         sections: vec![(sections::SERVER, server), (sections::DURABLE, persistent_fields(d.term, d.voted_for, &d.log))],
-        entries_title: "log[] on stable storage",
+        entries_title: crate::tr_key!("log[] on stable storage"),
         entries: log_lines(&d.log, 1),
         entries_committed: 0,
     }
@@ -149,28 +158,32 @@ fn running(engine: &Engine<Raft>, slot: &NodeSlot<Raft>, n: &RaftNode) -> Inspec
     let nodes = engine.nodes().len();
     let mut server = vec![
         field(
-            "role",
-            n.role.as_str(),
+            crate::tr_key!("role"),
+            crate::view::i18n::tr(role_word(n.role)),
             match n.role {
-                Role::Follower => "a follower answers RPCs and waits; if it hears no leader before its election timer fires, it stands",
-                Role::Candidate => "a candidate has voted for itself and asks every server for a vote in its term",
-                Role::Leader => "the leader takes client commands, appends them to its log and replicates them",
+                Role::Follower => crate::tr_key!("a follower answers RPCs and waits; if it hears no leader before its election timer fires, it stands"),
+                Role::Candidate => crate::tr_key!("a candidate has voted for itself and asks every server for a vote in its term"),
+                Role::Leader => crate::tr_key!("the leader takes client commands, appends them to its log and replicates them"),
             },
         ),
-        field("status", if slot.paused() { "paused (frozen)" } else { "running" }, "a paused server is frozen, as in a long GC pause: its timers and deliveries wait until it resumes"),
-        field("leader", server_or(n.leader_hint, "unknown"), "who this server believes leads its current term; followers redirect clients there"),
+        field(
+            crate::tr_key!("status"),
+            if slot.paused() { crate::tr!("paused (frozen)") } else { crate::tr!("running") },
+            crate::tr_key!("a paused server is frozen, as in a long GC pause: its timers and deliveries wait until it resumes"),
+        ),
+        field(crate::tr_key!("leader"), server_or(n.leader_hint, crate::tr!("unknown")), crate::tr_key!("who this server believes leads its current term; followers redirect clients there")),
     ];
     if n.role == Role::Candidate {
         let votes: Vec<String> = n.votes.iter().map(|v| format!("S{v}")).collect();
         server.push(field(
-            "votes received",
-            format!("{} ({} of {}, {} needed)", votes.join(", "), n.votes.len(), nodes, majority(nodes)),
-            "granted votes in this term, its own included; a majority makes it leader",
+            crate::tr_key!("votes received"),
+            crate::tr!("{votes} ({n} of {of}, {needed} needed)", votes = votes.join(", "), n = n.votes.len(), of = nodes, needed = majority(nodes)),
+            crate::tr_key!("granted votes in this term, its own included; a majority makes it leader"),
         ));
     }
     let volatile = vec![
-        field("commitIndex", n.commit_index.to_string(), "highest log index known to be committed (stored on a majority); lost on a crash"),
-        field("lastApplied", n.last_applied.to_string(), "highest log index applied to the state machine; catches up with commitIndex"),
+        field("commitIndex", n.commit_index.to_string(), crate::tr_key!("highest log index known to be committed (stored on a majority); lost on a crash")),
+        field("lastApplied", n.last_applied.to_string(), crate::tr_key!("highest log index applied to the state machine; catches up with commitIndex")),
     ];
     let mut sections = vec![(sections::SERVER, server), (sections::PERSISTENT, persistent_fields(n.term, n.voted_for, &n.log)), (sections::VOLATILE, volatile)];
     if n.role == Role::Leader {
@@ -178,9 +191,9 @@ fn running(engine: &Engine<Raft>, slot: &NodeSlot<Raft>, n: &RaftNode) -> Inspec
     }
     sections.push((sections::STATE_MACHINE, state_machine_fields(n)));
     sections.push((sections::TIMERS, timer_fields(slot, engine.now())));
-    let role = n.role.as_str();
+    let role = crate::view::i18n::tr(role_word(n.role));
     Inspection {
-        title: format!("S{}: {role}, term {}{}", n.id, n.term, if slot.paused() { " (paused)" } else { "" }),
+        title: format!("{}{}", crate::tr!("S{id}: {role}, term {term}", id = n.id, role = role, term = n.term), if slot.paused() { crate::tr!(" (paused)") } else { "" }),
         sections,
         entries_title: "log[]",
         entries: log_lines(&n.log, 1),
@@ -189,51 +202,63 @@ fn running(engine: &Engine<Raft>, slot: &NodeSlot<Raft>, n: &RaftNode) -> Inspec
 }
 
 fn leader_fields(n: &RaftNode) -> Vec<Field> {
-    const HINT: &str = "nextIndex: the next entry to send that server; matchIndex: the highest entry known stored there";
+    const HINT: &str = crate::tr_key!("nextIndex: the next entry to send that server; matchIndex: the highest entry known stored there");
     let peers = n.next_index.iter().zip(&n.match_index).enumerate().map(|(i, (next, m))| (i as NodeId + 1, *next, *m));
     peers
         .filter(|&(peer, _, _)| peer != n.id)
         .map(|(peer, next, m)| {
             let behind = n.last_index().saturating_sub(m);
-            let lag = if behind == 0 { String::new() } else { format!(" ({behind} behind)") };
+            let lag = if behind == 0 { String::new() } else { crate::tr!(" ({behind} behind)", behind = behind) };
             match SERVER_NAMES.get(peer as usize - 1) {
                 Some(name) => field(name, format!("nextIndex {next}, matchIndex {m}{lag}"), HINT),
-                None => field("server", format!("S{peer}: nextIndex {next}, matchIndex {m}{lag}"), HINT),
+                None => field(crate::tr_key!("server"), format!("S{peer}: nextIndex {next}, matchIndex {m}{lag}"), HINT),
             }
         })
         .collect()
 }
 
 fn state_machine_fields(n: &RaftNode) -> Vec<Field> {
-    let data = if n.kv.data.is_empty() { "(empty)".to_string() } else { n.kv.data.iter().map(|(k, v)| format!("{k} = {v}")).collect::<Vec<_>>().join(", ") };
+    let data = if n.kv.data.is_empty() { crate::tr!("(empty)").to_string() } else { n.kv.data.iter().map(|(k, v)| format!("{k} = {v}")).collect::<Vec<_>>().join(", ") };
     let sessions = if n.kv.sessions.is_empty() {
-        "none".to_string()
+        crate::tr!("none").to_string()
     } else {
         n.kv.sessions.iter().map(|(c, (seq, result))| format!("C{c} #{seq} → {}", if result.is_empty() { "\"\"" } else { result })).collect::<Vec<_>>().join(", ")
     };
     vec![
-        field("kv", data, "the key-value store: committed commands applied in log order (volatile: rebuilt by re-applying after a restart)"),
-        field("client sessions", sessions, "each client's last applied request and its answer, so a retried request applies once (section 8)"),
+        field(crate::tr_key!("kv"), data, crate::tr_key!("the key-value store: committed commands applied in log order (volatile: rebuilt by re-applying after a restart)")),
+        field(crate::tr_key!("client sessions"), sessions, crate::tr_key!("each client's last applied request and its answer, so a retried request applies once (section 8)")),
     ]
 }
 
 fn timer_fields(slot: &NodeSlot<Raft>, now_us: Micros) -> Vec<Field> {
     if slot.timers().is_empty() {
-        return vec![field("timers", "none pending", "a leader's heartbeat timer or a follower's election timer is normally pending")];
+        return vec![field(crate::tr_key!("timers"), crate::tr!("none pending"), crate::tr_key!("a leader's heartbeat timer or a follower's election timer is normally pending"))];
     }
     slot.timers()
         .iter()
         .map(|t| {
             let value = if t.due_us >= now_us {
-                format!("{} in {} (at {}; armed for {})", t.timer, span_ms(t.due_us - now_us), at_ms(t.due_us), span_ms(t.due_us.saturating_sub(t.set_us)))
+                crate::tr!(
+                    "{timer} in {left} (at {at}; armed for {armed})",
+                    timer = t.timer,
+                    left = span_ms(t.due_us - now_us),
+                    at = at_ms(t.due_us),
+                    armed = span_ms(t.due_us.saturating_sub(t.set_us))
+                )
             } else {
                 // Only a paused server lets a timer pass its due time: it fires on resume.
-                format!("{} overdue by {}: fires when resumed", t.timer, span_ms(now_us - t.due_us))
+                crate::tr!("{timer} overdue by {late}: fires when resumed", timer = t.timer, late = span_ms(now_us - t.due_us))
             };
             match t.timer {
-                RaftTimer::Election => field("election timer", value, "fires if no leader is heard from: the server becomes a candidate; reset by each AppendEntries and each vote granted"),
-                RaftTimer::Heartbeat => field("heartbeat timer", value, "the leader sends AppendEntries (empty if nothing new) when it fires, so followers do not stand"),
-                RaftTimer::ClientRetry => field("client-retry timer", value, "a client gives up on a server and retries elsewhere"),
+                RaftTimer::Election => field(
+                    crate::tr_key!("election timer"),
+                    value,
+                    crate::tr_key!("fires if no leader is heard from: the server becomes a candidate; reset by each AppendEntries and each vote granted"),
+                ),
+                RaftTimer::Heartbeat => {
+                    field(crate::tr_key!("heartbeat timer"), value, crate::tr_key!("the leader sends AppendEntries (empty if nothing new) when it fires, so followers do not stand"))
+                }
+                RaftTimer::ClientRetry => field(crate::tr_key!("client-retry timer"), value, crate::tr_key!("a client gives up on a server and retries elsewhere")),
             }
         })
         .collect()
@@ -261,7 +286,7 @@ pub fn message_as_text<P: Checked>(engine: &Engine<P>, id: u64, hint: &'static s
     let e = engine.network().in_flight().get(&id)?;
     Some(Inspection {
         title: format!("m{} {} {} → {}", e.id, e.msg.kind(), e.from, e.to),
-        sections: vec![(sections::ENVELOPE, envelope(engine, e)), (sections::PAYLOAD, vec![field("content", e.msg.to_string(), hint)])],
+        sections: vec![(sections::ENVELOPE, envelope(engine, e)), (sections::PAYLOAD, vec![field(crate::tr_key!("content"), e.msg.to_string(), hint)])],
         entries_title: "",
         entries: Vec::new(),
         entries_committed: 0,
@@ -273,20 +298,28 @@ pub fn envelope<P: Checked>(engine: &Engine<P>, e: &Envelope<P::Msg>) -> Vec<Fie
     let now = engine.now();
     let kind = e.msg.kind();
     let mut envelope = vec![
-        field("id", format!("m{}", e.id), "messages are numbered in the order they were sent"),
-        field("type", kind, "the request or reply this is"),
-        field("from → to", format!("{} → {}", e.from, e.to), "sender and receiver"),
-        field("sent at", format!("{} ({} ago)", at_ms(e.sent_us), span_ms(now.saturating_sub(e.sent_us))), "virtual time when it left the sender"),
+        field(crate::tr_key!("id"), format!("m{}", e.id), crate::tr_key!("messages are numbered in the order they were sent")),
+        field(crate::tr_key!("type"), kind, crate::tr_key!("the request or reply this is")),
+        field(crate::tr_key!("from → to"), format!("{} → {}", e.from, e.to), crate::tr_key!("sender and receiver")),
+        field(crate::tr_key!("sent at"), crate::tr!("{at} ({ago} ago)", at = at_ms(e.sent_us), ago = span_ms(now.saturating_sub(e.sent_us))), crate::tr_key!("virtual time when it left the sender")),
         field(
-            "due at",
-            if e.due_us >= now { format!("{} (in {})", at_ms(e.due_us), span_ms(e.due_us - now)) } else { format!("{} ({} ago)", at_ms(e.due_us), span_ms(now - e.due_us)) },
-            "when the network delivers it; latency is drawn per message, so messages can overtake each other",
+            crate::tr_key!("due at"),
+            if e.due_us >= now {
+                crate::tr!("{at} (in {left})", at = at_ms(e.due_us), left = span_ms(e.due_us - now))
+            } else {
+                crate::tr!("{at} ({ago} ago)", at = at_ms(e.due_us), ago = span_ms(now - e.due_us))
+            },
+            crate::tr_key!("when the network delivers it; latency is drawn per message, so messages can overtake each other"),
         ),
     ];
     if let Some(original) = e.copy_of {
-        envelope.push(field("duplicate", format!("a copy of m{original}"), "the network delivers some messages twice; the protocol must tolerate the repeat"));
+        envelope.push(field(
+            crate::tr_key!("duplicate"),
+            crate::tr!("a copy of m{id}", id = original),
+            crate::tr_key!("the network delivers some messages twice; the protocol must tolerate the repeat"),
+        ));
     }
-    envelope.push(field("fate", fate(engine, e), "what the network will do with it as things stand (partitions and cuts are judged on arrival)"));
+    envelope.push(field(crate::tr_key!("fate"), fate(engine, e), crate::tr_key!("what the network will do with it as things stand (partitions and cuts are judged on arrival)")));
     envelope
 }
 
@@ -298,87 +331,99 @@ fn fate<P: Checked>(engine: &Engine<P>, e: &Envelope<P::Msg>) -> String {
     let receiver = |a: Addr| a.node().and_then(|id| engine.nodes().get((id as usize).checked_sub(1)?));
     let lost = net.fate(e.id, |a| receiver(a).is_none_or(|s| s.up()));
     match lost {
-        Ok(Some(DropReason::Loss)) => "lost: the network decided on random loss when it was sent".to_string(),
-        _ if e.held => format!("held on the link {from} → {to} until it is released"),
-        _ if net.is_held(from, to) => format!("will wait on the link: {from} → {to} is held"),
-        Ok(Some(DropReason::Partition)) => format!("will be dropped unless healed first: {from} and {to} cannot reach each other"),
-        Ok(Some(DropReason::Cut)) => format!("will be dropped unless repaired first: the link {from} → {to} is cut"),
-        Ok(Some(_)) => format!("will be dropped: {to} is down"),
-        _ if receiver(to).is_some_and(|s| s.paused()) => format!("will wait: {to} is paused"),
-        _ => "will be delivered".to_string(),
+        Ok(Some(DropReason::Loss)) => crate::tr!("lost: the network decided on random loss when it was sent").to_string(),
+        _ if e.held => crate::tr!("held on the link {from} → {to} until it is released", from = from, to = to),
+        _ if net.is_held(from, to) => crate::tr!("will wait on the link: {from} → {to} is held", from = from, to = to),
+        Ok(Some(DropReason::Partition)) => crate::tr!("will be dropped unless healed first: {from} and {to} cannot reach each other", from = from, to = to),
+        Ok(Some(DropReason::Cut)) => crate::tr!("will be dropped unless repaired first: the link {from} → {to} is cut", from = from, to = to),
+        Ok(Some(_)) => crate::tr!("will be dropped: {to} is down", to = to),
+        _ if receiver(to).is_some_and(|s| s.paused()) => crate::tr!("will wait: {to} is paused", to = to),
+        _ => crate::tr!("will be delivered").to_string(),
     }
 }
 
 fn payload(msg: &Msg, from: Addr) -> (Vec<Field>, Vec<String>) {
-    let term_hint = "the sender's currentTerm; a receiver with a lower term adopts it and becomes a follower";
+    let term_hint = crate::tr_key!("the sender's currentTerm; a receiver with a lower term adopts it and becomes a follower");
     match msg {
         Msg::RequestVote { term, last_log_index, last_log_term } => (
             vec![
-                field("term", term.to_string(), "the candidate's term"),
-                field("candidateId", from.to_string(), "the candidate requesting the vote (the sender)"),
-                field("lastLogIndex", last_log_index.to_string(), "index of the candidate's last log entry"),
-                field("lastLogTerm", last_log_term.to_string(), "term of the candidate's last log entry; a voter refuses a candidate whose log is less up-to-date than its own"),
+                field(crate::tr_key!("term"), term.to_string(), crate::tr_key!("the candidate's term")),
+                field("candidateId", from.to_string(), crate::tr_key!("the candidate requesting the vote (the sender)")),
+                field("lastLogIndex", last_log_index.to_string(), crate::tr_key!("index of the candidate's last log entry")),
+                field("lastLogTerm", last_log_term.to_string(), crate::tr_key!("term of the candidate's last log entry; a voter refuses a candidate whose log is less up-to-date than its own")),
             ],
             Vec::new(),
         ),
         Msg::RequestVoteReply { term, granted } => (
             vec![
-                field("term", term.to_string(), "the voter's currentTerm, for the candidate to update itself"),
-                field("voteGranted", if *granted { "true" } else { "false" }, "true means the candidate received this vote"),
+                field(crate::tr_key!("term"), term.to_string(), crate::tr_key!("the voter's currentTerm, for the candidate to update itself")),
+                field("voteGranted", if *granted { "true" } else { "false" }, crate::tr_key!("true means the candidate received this vote")),
             ],
             Vec::new(),
         ),
         Msg::AppendEntries { term, prev_log_index, prev_log_term, entries, leader_commit } => {
             let carried = match (entries.first(), entries.len()) {
-                (None, _) => "none: a heartbeat".to_string(),
-                (Some(_), 1) => format!("1 entry, index {}", prev_log_index + 1),
-                (Some(_), k) => format!("{k} entries, indexes {}..{}", prev_log_index + 1, prev_log_index + k as u64),
+                (None, _) => crate::tr!("none: a heartbeat").to_string(),
+                (Some(_), 1) => crate::tr!("1 entry, index {i}", i = prev_log_index + 1),
+                (Some(_), k) => crate::tr!("{k} entries, indexes {a}..{b}", k = k, a = prev_log_index + 1, b = prev_log_index + k as u64),
             };
             (
                 vec![
-                    field("term", term.to_string(), "the leader's term"),
-                    field("leaderId", from.to_string(), "so the follower can redirect clients (the sender)"),
-                    field("prevLogIndex", prev_log_index.to_string(), "index of the log entry just before the new ones"),
-                    field("prevLogTerm", prev_log_term.to_string(), "term of that entry; the follower refuses unless its log has the same (the consistency check)"),
-                    field("entries[]", carried, "log entries to store; empty for a heartbeat"),
-                    field("leaderCommit", leader_commit.to_string(), "the leader's commitIndex; the follower commits up to it (or its last new entry)"),
+                    field(crate::tr_key!("term"), term.to_string(), crate::tr_key!("the leader's term")),
+                    field("leaderId", from.to_string(), crate::tr_key!("so the follower can redirect clients (the sender)")),
+                    field("prevLogIndex", prev_log_index.to_string(), crate::tr_key!("index of the log entry just before the new ones")),
+                    field("prevLogTerm", prev_log_term.to_string(), crate::tr_key!("term of that entry; the follower refuses unless its log has the same (the consistency check)")),
+                    field("entries[]", carried, crate::tr_key!("log entries to store; empty for a heartbeat")),
+                    field("leaderCommit", leader_commit.to_string(), crate::tr_key!("the leader's commitIndex; the follower commits up to it (or its last new entry)")),
                 ],
                 log_lines(entries, prev_log_index + 1),
             )
         }
         Msg::AppendEntriesReply { term, success, match_index, conflict_index, conflict_term } => {
-            let mut fields =
-                vec![field("term", term.to_string(), term_hint), field("success", if *success { "true" } else { "false" }, "true if the follower had an entry matching prevLogIndex and prevLogTerm")];
+            let mut fields = vec![
+                field(crate::tr_key!("term"), term.to_string(), term_hint),
+                field(crate::tr_key!("success"), if *success { "true" } else { "false" }, crate::tr_key!("true if the follower had an entry matching prevLogIndex and prevLogTerm")),
+            ];
             if *success {
-                fields.push(field("matchIndex", match_index.to_string(), "not in Figure 2: the last index now known to match the leader's log, so the leader can set matchIndex"));
+                fields.push(field("matchIndex", match_index.to_string(), crate::tr_key!("not in Figure 2: the last index now known to match the leader's log, so the leader can set matchIndex")));
             } else if *conflict_index > 0 {
-                fields.push(field("conflictIndex", conflict_index.to_string(), "not in Figure 2 (section 5.3's optimization): where the follower's conflicting term starts, or its log's end + 1"));
+                fields.push(field(
+                    "conflictIndex",
+                    conflict_index.to_string(),
+                    crate::tr_key!("not in Figure 2 (section 5.3's optimization): where the follower's conflicting term starts, or its log's end + 1"),
+                ));
                 fields.push(field(
                     "conflictTerm",
-                    conflict_term.map_or_else(|| "none (the follower's log is too short)".to_string(), |t| t.to_string()),
-                    "the term of the follower's conflicting entry, so the leader can skip the whole term",
+                    conflict_term.map_or_else(|| crate::tr!("none (the follower's log is too short)").to_string(), |t| t.to_string()),
+                    crate::tr_key!("the term of the follower's conflicting entry, so the leader can skip the whole term"),
                 ));
             } else {
-                fields.push(field("refused", "stale term", "the follower's term is newer than the leader's; the leader will step down"));
+                fields.push(field(crate::tr_key!("refused"), crate::tr!("stale term"), crate::tr_key!("the follower's term is newer than the leader's; the leader will step down")));
             }
             (fields, Vec::new())
         }
         Msg::ClientRequest { seq, command } => (
             vec![
-                field("client", from.to_string(), "the client actor that sent it"),
-                field("seq", format!("#{seq}"), "the client's request number; with the client id it makes a retry apply once"),
-                field("command", command.to_string(), "the state-machine command: set, get or del"),
+                field(crate::tr_key!("client"), from.to_string(), crate::tr_key!("the client actor that sent it")),
+                field(crate::tr_key!("seq"), format!("#{seq}"), crate::tr_key!("the client's request number; with the client id it makes a retry apply once")),
+                field(crate::tr_key!("command"), command.to_string(), crate::tr_key!("the state-machine command: set, get or del")),
             ],
             Vec::new(),
         ),
         Msg::ClientReply { seq, outcome } => {
             let (name, value, hint) = match outcome {
-                ClientOutcome::Done(result) => {
-                    ("result", if result.is_empty() { "\"\"".to_string() } else { result.clone() }, "the state machine's answer, sent once the command was committed and applied")
-                }
-                ClientOutcome::NotLeader(hint) => ("not leader", format!("try {}", server_or(*hint, "another server")), "a follower redirects the client to the leader it knows of"),
+                ClientOutcome::Done(result) => (
+                    crate::tr_key!("result"),
+                    if result.is_empty() { "\"\"".to_string() } else { result.clone() },
+                    crate::tr_key!("the state machine's answer, sent once the command was committed and applied"),
+                ),
+                ClientOutcome::NotLeader(hint) => (
+                    crate::tr_key!("not leader"),
+                    crate::tr!("try {who}", who = server_or(*hint, crate::tr!("another server"))),
+                    crate::tr_key!("a follower redirects the client to the leader it knows of"),
+                ),
             };
-            (vec![field("seq", format!("#{seq}"), "the request this answers"), field(name, value, hint)], Vec::new())
+            (vec![field(crate::tr_key!("seq"), format!("#{seq}"), crate::tr_key!("the request this answers")), field(name, value, hint)], Vec::new())
         }
     }
 }

@@ -81,12 +81,12 @@ pub fn svg(k: &KeyData, c: Point, r: f64, area: Option<TextBox>) -> String {
             let ranges = moved_ranges(&k.ring, &k.left, &k.moved);
             let moved_ids = distinct(ranges.iter().map(|r| r.2));
             let left_ids = distinct(k.left.iter().map(|a| a.2));
-            let mut label = format!("The hash ring around S1: {} points of {} backends, each key going to the backend whose arc it falls on", k.ring.len(), ids.len());
+            let mut label = crate::tr!("The hash ring around S1: {points} points of {n} backends, each key going to the backend whose arc it falls on", points = k.ring.len(), n = ids.len());
             if !moved_ids.is_empty() {
-                let _ = write!(label, "; thicker, the keys the last change moved, in the colour of where they went: {}", names(&moved_ids));
+                label.push_str(&crate::tr!("; thicker, the keys the last change moved, in the colour of where they went: {who}", who = names(&moved_ids)));
             }
             if !left_ids.is_empty() {
-                let _ = write!(label, "; dashed inside, where the arcs of {} were before it left", names(&left_ids));
+                label.push_str(&crate::tr!("; dashed inside, where the arcs of {who} were before it left", who = names(&left_ids)));
             }
             let _ = write!(out, r#"<g class="key-space ring" role="img" aria-label="{}" transform="translate({} {})">"#, escape(&label), fixed(c.x, 1), fixed(c.y, 1));
             let _ = write!(out, r#"<circle class="casing" r="{}" stroke-width="{}"/>"#, fixed(ring_r, 1), fixed(width + 3.0, 1));
@@ -119,12 +119,15 @@ pub fn svg(k: &KeyData, c: Point, r: f64, area: Option<TextBox>) -> String {
             let top = area.top();
             let (_, strip_h) = geometry::strip_size(*cells);
             let size = fixed(geometry::STRIP_CELL, 1);
-            let what =
-                if k.table_size > 0 { format!("Maglev's table: its first {cells} of {} entries", k.table_size) } else { format!("Rendezvous hashing: where keys 0 to {} go", cells.saturating_sub(1)) };
+            let what = if k.table_size > 0 {
+                crate::tr!("Maglev's table: its first {cells} of {n} entries", cells = cells, n = k.table_size)
+            } else {
+                crate::tr!("Rendezvous hashing: where keys 0 to {last} go", last = cells.saturating_sub(1))
+            };
             let moved_ids: Vec<NodeId> = distinct(k.cells.iter().copied()).into_iter().filter(|id| moved(*id)).collect();
-            let label = if moved_ids.is_empty() { what } else { format!("{what}; outlined thicker, the cells of {}, where the last change moved keys", names(&moved_ids)) };
+            let label = if moved_ids.is_empty() { what } else { crate::tr!("{what}; outlined thicker, the cells of {who}, where the last change moved keys", what = what, who = names(&moved_ids)) };
             let _ = write!(out, r#"<g class="key-space strip" role="img" aria-label="{}">"#, escape(&label));
-            let kind = if k.table_size > 0 { "entry" } else { "key" };
+            let kind = if k.table_size > 0 { crate::tr!("entry") } else { crate::tr!("key") };
             for (i, &id) in k.cells.iter().take(*cells).enumerate() {
                 let at = geometry::strip_cell(i, area.x, top);
                 let class = if moved(id) { "cell moved" } else { "cell" };

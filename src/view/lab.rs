@@ -203,7 +203,9 @@ pub trait LabModel {
 
     /// The scenario's description.
     fn description(&self) -> &str {
-        self.scenario().description.as_deref().unwrap_or_default()
+        let sc = self.scenario();
+        let zh = sc.description_zh.as_deref().filter(|_| crate::view::i18n::lang() == crate::view::i18n::Lang::Zh);
+        zh.or(sc.description.as_deref()).unwrap_or_default()
     }
     /// The session and its current moment, for a link.
     fn shared(&self) -> SharedRun {
@@ -382,7 +384,7 @@ impl<P: LabProtocol> Lab<P> {
         });
         match found {
             Some(line) => {
-                self.hit = Some(format!("Breakpoint: S{node} sent {kind} (event {}, {} ms).", line.event, crate::sim::time::AsMs(line.at_us)));
+                self.hit = Some(crate::tr!("Breakpoint: S{id} sent {kind} (event {n}, {ms} ms).", id = node, kind = kind, n = line.event, ms = crate::sim::time::AsMs(line.at_us)));
                 true
             }
             None => false,
@@ -649,7 +651,7 @@ impl<P: LabProtocol> LabModel for Lab<P> {
 
     fn operator_request(&mut self, to: NodeId, request: &serde_json::Value) -> Result<(), String> {
         if to == 0 || to > self.node_count() {
-            return Err(format!("there is no server S{to}"));
+            return Err(crate::tr!("there is no server S{id}", id = to));
         }
         let request = self.engine().protocol().parse_request(&crate::scenario::json::Field::at(request, "request")).map_err(|e| e.to_string())?;
         self.act(Action::Client { request, to: Some(crate::sim::action::Target::Node(to)), client: 1 });
@@ -686,7 +688,7 @@ impl<P: LabProtocol> LabModel for Lab<P> {
         let mut twins = P::twins(&self.scenario);
         let mut other = self.scenario.clone();
         other.seed = self.scenario.seed.wrapping_add(1);
-        twins.push((format!("The same run under seed {}", other.seed), other));
+        twins.push((crate::tr!("The same run under seed {seed}", seed = other.seed), other));
         twins
     }
     fn set_breakpoint(&mut self, breakpoint: Option<(NodeId, String)>) {

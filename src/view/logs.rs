@@ -29,18 +29,18 @@ pub struct LogCell {
 impl LogCell {
     /// Words for a screen reader: `index 2, term 1, set x 1, committed, differs from leader`.
     pub fn aria_label(&self) -> String {
-        let mut s = format!("index {}", self.index);
+        let mut s = crate::tr!("index {i}", i = self.index);
         match self.term {
-            Some(t) => s.push_str(&format!(", term {t}, {}", self.command)),
-            None => s.push_str(", no entry"),
+            Some(t) => s.push_str(&crate::tr!(", term {t}, {command}", t = t, command = self.command)),
+            None => s.push_str(crate::tr!(", no entry")),
         }
         if self.committed {
-            s.push_str(", committed");
+            s.push_str(crate::tr!(", committed"));
         }
         if self.differs_from_leader {
             s.push_str(match self.term {
-                Some(_) => ", differs from leader",
-                None => ", missing: the leader has an entry here",
+                Some(_) => crate::tr!(", differs from leader"),
+                None => crate::tr!(", missing: the leader has an entry here"),
             });
         }
         if self.violating {

@@ -23,15 +23,15 @@ pub struct ScrubMark {
 
 /// Every kind of mark with its symbol and a word for the legend, in the legend's order.
 pub const KINDS: [(&str, &str, &str); 9] = [
-    ("election", "★", "leader elected"),
-    ("commit", "✓", "commit"),
-    ("chosen", "◆", "value chosen (known or not)"),
-    ("learned", "L", "value learned"),
-    ("crash", "✕", "crash"),
-    ("restart", "↻", "restart"),
-    ("partition", "⋮", "partition"),
-    ("heal", "∪", "heal"),
-    ("violation", "⚠", "invariant broken"),
+    ("election", "★", crate::tr_key!("leader elected")),
+    ("commit", "✓", crate::tr_key!("commit")),
+    ("chosen", "◆", crate::tr_key!("value chosen (known or not)")),
+    ("learned", "L", crate::tr_key!("value learned")),
+    ("crash", "✕", crate::tr_key!("crash")),
+    ("restart", "↻", crate::tr_key!("restart")),
+    ("partition", "⋮", crate::tr_key!("partition")),
+    ("heal", "∪", crate::tr_key!("heal")),
+    ("violation", "⚠", crate::tr_key!("invariant broken")),
 ];
 
 /// The symbol drawn for a kind, so that kinds differ by shape and not by colour alone (`•`
@@ -130,7 +130,7 @@ pub fn ms_decimal(us: Micros) -> String {
 
 /// What a screen reader says for the bar's position: `412 ms of 1500 ms`.
 pub fn position_text(now_us: Micros, frontier_us: Micros) -> String {
-    format!("{} ms of {} ms", ms_decimal(now_us.min(frontier_us)), ms_decimal(frontier_us))
+    crate::tr!("{now} ms of {end} ms", now = ms_decimal(now_us.min(frontier_us)), end = ms_decimal(frontier_us))
 }
 
 /// The time for a range input's value in ms (`"412.5"`), to the µs, within `0..=frontier_us`;

@@ -23,6 +23,7 @@ pub mod family;
 pub mod files;
 pub mod geometry;
 pub mod history;
+pub mod i18n;
 pub mod inspect;
 #[cfg(feature = "balancer")]
 pub mod key_space;

@@ -21,6 +21,8 @@ pub struct PageOptions {
     pub autoplay: Option<bool>,
     /// Names in `panels=` that mean nothing, for a visible note rather than a silent miss.
     pub unknown_panels: Vec<String>,
+    /// `?lang=zh` or `=en`: the language the link was made in (see [`super::i18n::Lang::choose`]).
+    pub lang: Option<String>,
 }
 
 impl PageOptions {
@@ -43,6 +45,7 @@ impl PageOptions {
                 }
                 "scenario" if !value.is_empty() => options.scenario = Some(value),
                 "autoplay" => options.autoplay = Some(!matches!(value.as_str(), "0" | "false" | "no")),
+                "lang" if !value.is_empty() => options.lang = Some(value),
                 _ => {}
             }
         }
@@ -61,6 +64,15 @@ impl PageOptions {
     pub fn shows(&self, panel: &str) -> bool {
         !self.embed || self.panels.iter().any(|p| p == panel)
     }
+}
+
+/// `search` (a query string, its `?` optional) with `key=value` in place of any `key=` it had,
+/// the other pairs kept in their order; the result starts with `?`.
+pub fn with_param(search: &str, key: &str, value: &str) -> String {
+    let mut pairs: Vec<&str> = search.trim_start_matches('?').split('&').filter(|p| !p.is_empty() && percent_decode(p.split_once('=').map_or(p, |(k, _)| k)) != key).collect();
+    let pair = format!("{key}={value}");
+    pairs.push(&pair);
+    format!("?{}", pairs.join("&"))
 }
 
 /// `%XX` and `+` decoding of a query value; a malformed escape stays as written.
@@ -89,6 +101,14 @@ pub fn percent_decode(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_link_keeps_its_language() {
+        assert_eq!(PageOptions::parse("?lab=paxos&lang=zh").lang.as_deref(), Some("zh"));
+        assert_eq!(PageOptions::parse("?lang=").lang, None);
+        assert_eq!(with_param("?lab=paxos&lang=en&embed=1", "lang", "zh"), "?lab=paxos&embed=1&lang=zh");
+        assert_eq!(with_param("", "lang", "en"), "?lang=en");
+    }
 
     #[test]
     fn a_page_plays_as_it_opens_unless_asked_not_to() {

@@ -76,7 +76,7 @@ impl PaxosLab for Paxos {
         engine.checker()
     }
     fn roles(&self, slot: &NodeSlot<Self>) -> String {
-        self.roles_of(slot.id).names().join(", ")
+        self.roles_of(slot.id).names().into_iter().map(role_word).collect::<Vec<_>>().join(crate::tr!(", "))
     }
 }
 
@@ -85,7 +85,12 @@ impl PaxosLab for MultiPaxos {
         engine.checker()
     }
     fn roles(&self, slot: &NodeSlot<Self>) -> String {
-        slot.state().map_or("down", |n| n.role.as_str()).to_string()
+        crate::view::i18n::tr(slot.state().map_or(crate::tr_key!("down"), |n| match n.role {
+            Role::Leader => crate::tr_key!("leader"),
+            Role::Candidate => crate::tr_key!("candidate"),
+            Role::Follower => crate::tr_key!("follower"),
+        }))
+        .to_string()
     }
 }
 
@@ -138,9 +143,15 @@ fn chosen_markers<P: PaxosLab>(engine: &Engine<P>, after: Option<u64>) -> Vec<Ma
         .iter()
         .filter(|(_, c)| after.is_none_or(|k| c.event > k))
         .map(|(slot, c)| {
-            let by: Vec<String> = c.by.iter().map(|n| format!("S{n}")).collect();
-            let what = if engine.protocol().name() == "paxos" { String::new() } else { format!(" in slot {slot}") };
-            Marker { event: c.event, at_us: c.at_us, kind: MarkerKind::Chosen, label: format!("{} chosen{what} (accepted by {})", short(&c.value), by.join(", ")), word: None, node: None }
+            let slot = (engine.protocol().name() != "paxos").then_some(*slot);
+            Marker {
+                event: c.event,
+                at_us: c.at_us,
+                kind: MarkerKind::Chosen,
+                text: crate::view::history::MarkerText::Chosen { value: short(&c.value), slot, by: c.by.clone() },
+                word: None,
+                node: None,
+            }
         })
         .collect()
 }
@@ -171,22 +182,22 @@ fn short(v: &impl Display) -> String {
 
 fn acceptor_fields<V: Display>(a: Option<&crate::protocols::paxos::acceptor::Acceptor<V>>) -> Vec<Field> {
     let Some(a) = a else {
-        return vec![field("acceptor", "not an acceptor", "")];
+        return vec![field(crate::tr_key!("acceptor"), "not an acceptor", "")];
     };
-    let mut fields = vec![field("promised", ballot(a.promised), "the highest ballot it promised: it will accept no lower one (kept on stable storage)")];
+    let mut fields = vec![field(crate::tr_key!("promised"), ballot(a.promised), crate::tr_key!("the highest ballot it promised: it will accept no lower one (kept on stable storage)"))];
     if a.accepted.is_empty() {
-        fields.push(field("accepted", "nothing yet", "its vote: the highest-ballot proposal it accepted"));
+        fields.push(field(crate::tr_key!("accepted"), "nothing yet", crate::tr_key!("its vote: the highest-ballot proposal it accepted")));
     }
     for (s, (b, v)) in &a.accepted {
-        fields.push(field("accepted", format!("slot {s}: {v} in ballot {b}"), "its vote: the highest-ballot proposal it accepted (kept on stable storage)"));
+        fields.push(field(crate::tr_key!("accepted"), format!("slot {s}: {v} in ballot {b}"), crate::tr_key!("its vote: the highest-ballot proposal it accepted (kept on stable storage)")));
     }
     fields
 }
 
 fn timer_fields<P: LabProtocol>(slot: &NodeSlot<P>, now: Micros) -> Vec<Field> {
-    let mut timers: Vec<Field> = slot.timers().iter().map(|t| field("timer", format!("{} in {}", t.timer, span_ms(t.due_us.saturating_sub(now))), "")).collect();
+    let mut timers: Vec<Field> = slot.timers().iter().map(|t| field(crate::tr_key!("timer"), format!("{} in {}", t.timer, span_ms(t.due_us.saturating_sub(now))), "")).collect();
     if timers.is_empty() {
-        timers.push(field("timer", "none armed", ""));
+        timers.push(field(crate::tr_key!("timer"), "none armed", ""));
     }
     timers
 }
@@ -201,30 +212,41 @@ fn status(slot_up: bool, paused: bool) -> &'static str {
     }
 }
 
+/// A Paxos role's name (`Roles::names`) in the page's language.
+fn role_word(name: &'static str) -> &'static str {
+    match name {
+        "proposer" => crate::tr!("proposer"),
+        "acceptor" => crate::tr!("acceptor"),
+        "learner" => crate::tr!("learner"),
+        other => other,
+    }
+}
+
 impl LabProtocol for Paxos {
     fn node_face(&self, slot: &NodeSlot<Self>, _now_us: Micros) -> NodeFace {
         let roles = self.roles_of(slot.id);
         let learned = Paxos::learned_of(slot).values().next().cloned();
         let Some(n) = slot.state() else {
             let promised = slot.durable().acceptor.promised;
-            return NodeFace { role: "down", badge: "✕", caption: format!("promised {}", ballot(promised)), state: format!("down, promised {}", ballot(promised)), timer: None };
+            return NodeFace { role: "down", badge: "✕", caption: crate::tr!("promised {b}", b = ballot(promised)), state: crate::tr!("down, promised {b}", b = ballot(promised)), timer: None };
         };
         let vote = n.acceptor.accepted.values().next();
         let (role, badge, caption) = match (&n.phase, &learned) {
             (Phase::Preparing { ballot: b, .. }, _) if roles.proposer => ("proposing", "P", format!("prepare {b}")),
             (Phase::Accepting { ballot: b, value, .. }, _) if roles.proposer => ("leading", "P", format!("accept {value} @{b}")),
-            (_, Some(v)) => ("learned", if roles.learner { "L" } else { "A" }, format!("learned {v}")),
+            (_, Some(v)) => ("learned", if roles.learner { "L" } else { "A" }, crate::tr!("learned {v}", v = v)),
             _ if roles.acceptor => match vote {
-                Some((b, v)) => ("accepted", "A", format!("accepted {v} @{b}")),
-                None if !n.acceptor.promised.is_zero() => ("promised", "A", format!("promised {}", n.acceptor.promised)),
-                None => ("idle", "A", "no promise".to_string()),
+                Some((b, v)) => ("accepted", "A", crate::tr!("accepted {v} @{b}", v = v, b = b)),
+                None if !n.acceptor.promised.is_zero() => ("promised", "A", crate::tr!("promised {b}", b = n.acceptor.promised)),
+                None => ("idle", "A", crate::tr!("no promise").to_string()),
             },
-            _ if roles.proposer => ("idle", "P", "idle".to_string()),
-            _ => ("idle", "L", "waiting".to_string()),
+            _ if roles.proposer => ("idle", "P", crate::tr!("idle").to_string()),
+            _ => ("idle", "L", crate::tr!("waiting").to_string()),
         };
-        let mut state = format!("{}: {caption}", roles.names().join(", "));
+        let names: Vec<&str> = roles.names().into_iter().map(role_word).collect();
+        let mut state = format!("{}: {caption}", names.join(crate::tr!(", ")));
         if let (true, Some((b, v))) = (badge == "P", vote) {
-            state.push_str(&format!("; its acceptor accepted {v} @{b}"));
+            state.push_str(&crate::tr!("; its acceptor accepted {v} @{b}", v = v, b = b));
         }
         NodeFace { role, badge, caption, state, timer: None }
     }
@@ -251,8 +273,8 @@ impl LabProtocol for Paxos {
         let now = engine.now();
         let roles = p.roles_of(id);
         let mut server = vec![
-            field("roles", roles.names().join(", "), "set in the scenario: a node may propose, accept and learn"),
-            field("status", status(slot.up(), slot.paused()), "a crashed server keeps only what its acceptor and proposer saved"),
+            field(crate::tr_key!("roles"), roles.names().join(", "), crate::tr_key!("set in the scenario: a node may propose, accept and learn")),
+            field(crate::tr_key!("status"), status(slot.up(), slot.paused()), crate::tr_key!("a crashed server keeps only what its acceptor and proposer saved")),
         ];
         let mut proposer = Vec::new();
         if roles.proposer {
@@ -260,8 +282,12 @@ impl LabProtocol for Paxos {
                 Some(n) => (n.round, n.value.clone(), n.phase.clone()),
                 None => (slot.durable().round, slot.durable().value.clone(), Phase::Idle),
             };
-            proposer.push(field("round", round.to_string(), "its ballots are (round, its id); a new attempt takes a round above any it has seen"));
-            proposer.push(field("value", value.unwrap_or_else(|| "none asked".into()), "the value it was asked to propose (it must propose an accepted one instead, if a promise reports one)"));
+            proposer.push(field(crate::tr_key!("round"), round.to_string(), crate::tr_key!("its ballots are (round, its id); a new attempt takes a round above any it has seen")));
+            proposer.push(field(
+                crate::tr_key!("value"),
+                value.unwrap_or_else(|| "none asked".into()),
+                crate::tr_key!("the value it was asked to propose (it must propose an accepted one instead, if a promise reports one)"),
+            ));
             proposer.push(field(
                 "phase",
                 match &phase {
@@ -273,7 +299,7 @@ impl LabProtocol for Paxos {
                 "phase 1: prepare and gather a majority of promises; phase 2: ask that majority to accept",
             ));
         }
-        let learned: Vec<Field> = Paxos::learned_of(slot).values().map(|v| field("learned", v.clone(), "what this learner knows was chosen")).collect();
+        let learned: Vec<Field> = Paxos::learned_of(slot).values().map(|v| field(crate::tr_key!("learned"), v.clone(), crate::tr_key!("what this learner knows was chosen"))).collect();
         server.push(field(
             "learned",
             if learned.is_empty() { "nothing yet".to_string() } else { learned.iter().map(|f| f.value.clone()).collect::<Vec<_>>().join(", ") },
@@ -281,9 +307,9 @@ impl LabProtocol for Paxos {
         ));
         let mut out = vec![(sections::SERVER, server)];
         if !proposer.is_empty() {
-            out.push(("Proposer", proposer));
+            out.push((crate::tr_key!("Proposer"), proposer));
         }
-        out.push(("Acceptor (stable storage)", acceptor_fields(Paxos::acceptor_of(slot))));
+        out.push((crate::tr_key!("Acceptor (stable storage)"), acceptor_fields(Paxos::acceptor_of(slot))));
         out.push((sections::TIMERS, timer_fields(slot, now)));
         Some(Inspection { title: format!("S{id}: {}{}", roles.names().join(", "), if slot.up() { "" } else { ", down" }), sections: out, entries_title: "", entries: Vec::new(), entries_committed: 0 })
     }
@@ -323,14 +349,14 @@ impl LabProtocol for Paxos {
 
     fn legend(&self) -> &'static [(&'static str, &'static str)] {
         &[
-            ("", "P proposer, A acceptor, L learner: the badge is the role at work; the caption its state"),
-            ("proposing", "proposing: phase 1 (prepare)"),
-            ("leading", "proposing: phase 2 (accept)"),
-            ("promised", "promised a ballot"),
-            ("accepted", "accepted a value"),
-            ("learned", "learned the chosen value"),
-            ("msg rv", "Prepare and Promise/Nack (squares)"),
-            ("msg ae", "Accept and Accepted (dots)"),
+            ("", crate::tr_key!("P proposer, A acceptor, L learner: the badge is the role at work; the caption its state")),
+            ("proposing", crate::tr_key!("proposing: phase 1 (prepare)")),
+            ("leading", crate::tr_key!("proposing: phase 2 (accept)")),
+            ("promised", crate::tr_key!("promised a ballot")),
+            ("accepted", crate::tr_key!("accepted a value")),
+            ("learned", crate::tr_key!("learned the chosen value")),
+            ("msg rv", crate::tr_key!("Prepare and Promise/Nack (squares)")),
+            ("msg ae", crate::tr_key!("Accept and Accepted (dots)")),
         ]
     }
 }
@@ -340,20 +366,25 @@ impl LabProtocol for MultiPaxos {
         let Some(n) = slot.state() else {
             let d = slot.durable();
             return NodeFace {
-                role: "down", badge: "✕", caption: format!("promised {}", ballot(d.acceptor.promised)), state: format!("down, promised {}", ballot(d.acceptor.promised)), timer: None
+                role: "down",
+                badge: "✕",
+                caption: crate::tr!("promised {b}", b = ballot(d.acceptor.promised)),
+                state: crate::tr!("down, promised {b}", b = ballot(d.acceptor.promised)),
+                timer: None,
             };
         };
-        let (role, badge) = match n.role {
-            Role::Leader => ("leader", "L"),
-            Role::Candidate => ("candidate", "C"),
-            Role::Follower => ("follower", "F"),
+        let (role, badge, word) = match n.role {
+            Role::Leader => ("leader", "L", crate::tr!("leader")),
+            Role::Candidate => ("candidate", "C", crate::tr!("candidate")),
+            Role::Follower => ("follower", "F", crate::tr!("follower")),
         };
         let timer = slot.timers().iter().find(|t| t.timer == MpTimer::Election);
+        let applied = crate::tr!("{n} applied", n = n.applied);
         NodeFace {
             role,
             badge,
-            caption: if n.ballot.is_zero() { format!("{} applied", n.applied) } else { format!("b{} · {} applied", n.ballot, n.applied) },
-            state: format!("{role}, ballot {}, {} slots applied", ballot(n.ballot), n.applied),
+            caption: if n.ballot.is_zero() { applied } else { format!("b{} · {applied}", n.ballot) },
+            state: crate::tr!("{role}, ballot {b}, {n} slots applied", role = word, b = ballot(n.ballot), n = n.applied),
             timer: timer.map(TimerSpan::from),
         }
     }
@@ -380,20 +411,20 @@ impl LabProtocol for MultiPaxos {
     fn inspect_node(engine: &Engine<Self>, id: NodeId) -> Option<Inspection> {
         let slot = engine.nodes().get((id as usize).checked_sub(1)?)?;
         let now = engine.now();
-        let mut server = vec![field("status", status(slot.up(), slot.paused()), "a crashed server keeps its acceptor's promises and votes and what it learned")];
+        let mut server = vec![field(crate::tr_key!("status"), status(slot.up(), slot.paused()), crate::tr_key!("a crashed server keeps its acceptor's promises and votes and what it learned"))];
         if let Some(n) = slot.state() {
-            server.push(field("role", n.role.as_str(), "a leader ran phase 1 once for every slot from `from_slot` on; then only phase 2 per command"));
-            server.push(field("ballot", ballot(n.ballot), "the ballot it leads or follows"));
-            server.push(field("leader hint", n.leader_hint.map_or("none".to_string(), |l| format!("S{l}")), "where it sends clients"));
-            server.push(field("next slot", n.next_slot.to_string(), "the slot its next command takes, when leading"));
-            server.push(field("applied", n.applied.to_string(), "slots applied to the key-value store, in order, without gaps"));
+            server.push(field(crate::tr_key!("role"), n.role.as_str(), crate::tr_key!("a leader ran phase 1 once for every slot from `from_slot` on; then only phase 2 per command")));
+            server.push(field(crate::tr_key!("ballot"), ballot(n.ballot), crate::tr_key!("the ballot it leads or follows")));
+            server.push(field(crate::tr_key!("leader hint"), n.leader_hint.map_or("none".to_string(), |l| format!("S{l}")), crate::tr_key!("where it sends clients")));
+            server.push(field(crate::tr_key!("next slot"), n.next_slot.to_string(), crate::tr_key!("the slot its next command takes, when leading")));
+            server.push(field(crate::tr_key!("applied"), n.applied.to_string(), crate::tr_key!("slots applied to the key-value store, in order, without gaps")));
         }
         let learned = MultiPaxos::learned_of(slot);
         let entries: Vec<String> = learned.iter().map(|(s, e)| format!("{s}: {e}")).collect();
         Some(Inspection {
             title: format!("S{id}: {}", slot.state().map_or("down", |n| n.role.as_str())),
             sections: vec![(sections::SERVER, server), ("Acceptor (stable storage)", acceptor_fields(MultiPaxos::acceptor_of(slot))), (sections::TIMERS, timer_fields(slot, now))],
-            entries_title: "learned[] (slot: command)",
+            entries_title: crate::tr_key!("learned[] (slot: command)"),
             entries,
             entries_committed: 0,
         })
@@ -434,16 +465,16 @@ impl LabProtocol for MultiPaxos {
 
     #[cfg(feature = "raft")]
     fn twins(scenario: &crate::scenario::Scenario) -> Vec<(String, crate::scenario::Scenario)> {
-        crate::scenario::compare::counterpart(scenario, "raft").map(|sc| vec![("Raft on the same run".to_string(), sc)]).unwrap_or_default()
+        crate::scenario::compare::counterpart(scenario, "raft").map(|sc| vec![(crate::tr!("Raft on the same run").to_string(), sc)]).unwrap_or_default()
     }
 
     fn legend(&self) -> &'static [(&'static str, &'static str)] {
         &[
-            ("leader", "L leader (ran phase 1 for all later slots)"),
-            ("candidate", "C candidate (running phase 1)"),
-            ("follower", "F follower"),
-            ("msg rv", "Prepare and Promise/Nack (squares)"),
-            ("msg ae", "Accept / Accepted per slot (dots; hollow = heartbeat)"),
+            ("leader", crate::tr_key!("L leader (ran phase 1 for all later slots)")),
+            ("candidate", crate::tr_key!("C candidate (running phase 1)")),
+            ("follower", crate::tr_key!("F follower")),
+            ("msg rv", crate::tr_key!("Prepare and Promise/Nack (squares)")),
+            ("msg ae", crate::tr_key!("Accept / Accepted per slot (dots; hollow = heartbeat)")),
         ]
     }
 }
@@ -472,7 +503,7 @@ mod tests {
         assert!(p.rows.iter().all(|r| r.promised != "—"), "every acceptor promised: {:?}", p.rows);
         let chosen: Vec<_> = run.markers().iter().filter(|m| m.kind == MarkerKind::Chosen).collect();
         assert_eq!(chosen.len(), 1, "{:?}", run.markers());
-        assert!(chosen[0].label.starts_with(&value), "{}", chosen[0].label);
+        assert!(chosen[0].label().starts_with(&value), "{}", chosen[0].label());
         let learned = run.markers().iter().filter(|m| m.kind == MarkerKind::Learned).count();
         assert_eq!(learned, slot.learned.len(), "a marker per learner");
         assert!(run.markers().iter().filter(|m| m.kind == MarkerKind::Learned).all(|m| m.at_us >= chosen[0].at_us), "learned after chosen");

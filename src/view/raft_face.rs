@@ -12,15 +12,15 @@ impl LabProtocol for Raft {
     fn node_face(&self, slot: &NodeSlot<Self>, _now_us: Micros) -> NodeFace {
         let Some(state) = slot.state() else {
             let term = slot.durable().term;
-            return NodeFace { role: "down", badge: "✕", caption: format!("t{term}"), state: format!("down term {term}"), timer: None };
+            return NodeFace { role: "down", badge: "✕", caption: format!("t{term}"), state: crate::tr!("down term {term}", term = term), timer: None };
         };
-        let (role, badge) = match state.role {
-            Role::Leader => ("leader", "L"),
-            Role::Candidate => ("candidate", "C"),
-            Role::Follower => ("follower", "F"),
+        let (role, badge, word) = match state.role {
+            Role::Leader => ("leader", "L", crate::tr!("leader")),
+            Role::Candidate => ("candidate", "C", crate::tr!("candidate")),
+            Role::Follower => ("follower", "F", crate::tr!("follower")),
         };
         let timer = slot.timers().iter().find(|t| t.timer == RaftTimer::Election);
-        NodeFace { role, badge, caption: format!("t{}", state.term), state: format!("{role} term {}", state.term), timer: timer.map(TimerSpan::from) }
+        NodeFace { role, badge, caption: format!("t{}", state.term), state: crate::tr!("{role} term {term}", role = word, term = state.term), timer: timer.map(TimerSpan::from) }
     }
 
     fn message_face(&self, msg: &Msg) -> MessageFace {
@@ -63,11 +63,17 @@ impl LabProtocol for Raft {
 
     #[cfg(feature = "paxos")]
     fn twins(scenario: &crate::scenario::Scenario) -> Vec<(String, crate::scenario::Scenario)> {
-        crate::scenario::compare::counterpart(scenario, "multipaxos").map(|sc| vec![("Multi-Paxos on the same run".to_string(), sc)]).unwrap_or_default()
+        crate::scenario::compare::counterpart(scenario, "multipaxos").map(|sc| vec![(crate::tr!("Multi-Paxos on the same run").to_string(), sc)]).unwrap_or_default()
     }
 
     fn legend(&self) -> &'static [(&'static str, &'static str)] {
-        &[("leader", "L leader"), ("candidate", "C candidate"), ("follower", "F follower"), ("msg rv", "RequestVote / reply (squares)"), ("msg ae", "AppendEntries / reply (dots; hollow = heartbeat)")]
+        &[
+            ("leader", crate::tr_key!("L leader")),
+            ("candidate", crate::tr_key!("C candidate")),
+            ("follower", crate::tr_key!("F follower")),
+            ("msg rv", crate::tr_key!("RequestVote / reply (squares)")),
+            ("msg ae", crate::tr_key!("AppendEntries / reply (dots; hollow = heartbeat)")),
+        ]
     }
 
     /// The servers' logs side by side, compared with the leader's (see [`log_rows`]). A down

@@ -54,7 +54,15 @@ fn err(message: impl Into<String>) -> ShareError {
 
 /// The fragment (without `#`) for a run.
 pub fn encode(run: &SharedRun) -> String {
-    encode_value(&run.name, &run.scenario.to_value(), run.at_event)
+    // A link made in English leaves the guide's Chinese behind (half the link's length); one
+    // made in Chinese keeps both, since it opens in Chinese (`lang=zh`) and the English is
+    // what the scenario language requires.
+    let mut scenario = run.scenario.clone();
+    if crate::view::i18n::lang() == crate::view::i18n::Lang::En {
+        scenario.description_zh = None;
+        scenario.guide = scenario.guide.as_ref().map(|g| g.without_translations());
+    }
+    encode_value(&run.name, &scenario.to_value(), run.at_event)
 }
 
 /// The fragment (without `#`) for a scenario given as JSON, not parsed: for a build that
@@ -83,13 +91,13 @@ pub fn decode(fragment: &str) -> Result<SharedRun, ShareError> {
     let obj = unpack(fragment)?;
     let name = match obj.get("name") {
         Some(Value::String(s)) if !s.is_empty() => s.clone(),
-        Some(_) => return Err(err("the link's \"name\" is not a non-empty string")),
-        None => "shared run".to_string(),
+        Some(_) => return Err(err(crate::tr!("the link's \"name\" is not a non-empty string"))),
+        None => crate::tr!("shared run").to_string(),
     };
-    let scenario = obj.get("scenario").ok_or_else(|| err("the link has no \"scenario\""))?;
-    let scenario = Scenario::from_value(scenario).map_err(|e| err(format!("the link's scenario: {e}")))?;
+    let scenario = obj.get("scenario").ok_or_else(|| err(crate::tr!("the link has no \"scenario\"")))?;
+    let scenario = Scenario::from_value(scenario).map_err(|e| err(crate::tr!("the link's scenario: {e}", e = e)))?;
     let at_event = match obj.get("at_event") {
-        Some(v) => v.as_u64().ok_or_else(|| err(format!("the link's \"at_event\" is not a whole number of events: {v}")))?,
+        Some(v) => v.as_u64().ok_or_else(|| err(crate::tr!("the link's \"at_event\" is not a whole number of events: {v}", v = v)))?,
         None => 0,
     };
     Ok(SharedRun { name, scenario, at_event })
@@ -97,31 +105,36 @@ pub fn decode(fragment: &str) -> Result<SharedRun, ShareError> {
 
 /// The link's payload as a JSON object, its format version checked.
 fn unpack(fragment: &str) -> Result<serde_json::Map<String, Value>, ShareError> {
-    let body = fragment.trim_start_matches('#').strip_prefix(FRAGMENT_KEY).ok_or_else(|| err(format!("the link's fragment does not start with \"#{FRAGMENT_KEY}\"")))?;
+    let body = fragment.trim_start_matches('#').strip_prefix(FRAGMENT_KEY).ok_or_else(|| err(crate::tr!("the link's fragment does not start with \"#{key}\"", key = FRAGMENT_KEY)))?;
     if body.is_empty() {
-        return Err(err("the link holds no run after \"#run=\" (was it cut short?)"));
+        return Err(err(crate::tr!("the link holds no run after \"#run=\" (was it cut short?)")));
     }
     if let Some((i, c)) = body.char_indices().find(|&(_, c)| !(c.is_ascii_alphanumeric() || c == '-' || c == '_')) {
-        return Err(err(format!("the link's run data has a character that cannot be there, \"{c}\" (U+{:04X}) at position {i} (was the link edited?)", c as u32)));
+        return Err(err(crate::tr!(
+            "the link's run data has a character that cannot be there, \"{c}\" (U+{code}) at position {i} (was the link edited?)",
+            c = c,
+            code = format!("{:04X}", c as u32),
+            i = i
+        )));
     }
-    let bytes = URL_SAFE_NO_PAD.decode(body).map_err(|e| err(format!("the link's run data is damaged ({e}); was the link cut short?")))?;
+    let bytes = URL_SAFE_NO_PAD.decode(body).map_err(|e| err(crate::tr!("the link's run data is damaged ({e}); was the link cut short?", e = e)))?;
     let text = miniz_oxide::inflate::decompress_to_vec_with_limit(&bytes, MAX_PAYLOAD_BYTES).map_err(|e| {
         if matches!(e.status, miniz_oxide::inflate::TINFLStatus::HasMoreOutput) {
-            err(format!("the link's run data is larger than {} KB once unpacked", MAX_PAYLOAD_BYTES / 1024))
+            err(crate::tr!("the link's run data is larger than {kb} KB once unpacked", kb = MAX_PAYLOAD_BYTES / 1024))
         } else {
-            err("the link's run data does not unpack (was the link cut short?)")
+            err(crate::tr!("the link's run data does not unpack (was the link cut short?)"))
         }
     })?;
-    let value: Value = serde_json::from_slice(&text).map_err(|e| err(format!("the link's run data is not valid JSON: {e}")))?;
+    let value: Value = serde_json::from_slice(&text).map_err(|e| err(crate::tr!("the link's run data is not valid JSON: {e}", e = e)))?;
     let Value::Object(obj) = value else {
-        return Err(err("the link's run data is not a JSON object"));
+        return Err(err(crate::tr!("the link's run data is not a JSON object")));
     };
     match obj.get("v").and_then(Value::as_u64) {
         Some(VERSION) => {}
         Some(v) => {
-            return Err(err(format!("the link was made by a distlab with link format {v}; this one reads format {VERSION}")));
+            return Err(err(crate::tr!("the link was made by a distlab with link format {v}; this one reads format {ours}", v = v, ours = VERSION)));
         }
-        None => return Err(err("the link's run data has no format version \"v\"")),
+        None => return Err(err(crate::tr!("the link's run data has no format version \"v\""))),
     }
     Ok(obj)
 }
@@ -139,8 +152,21 @@ mod tests {
     }
 
     #[test]
-    fn a_run_survives_the_round_trip() {
+    fn a_link_keeps_the_guides_chinese_only_when_made_in_chinese() {
         let run = sample();
+        assert!(run.scenario.guide.as_ref().is_some_and(|g| g.title_zh.is_some()), "the sample has its Chinese");
+        let english = decode(&encode(&run)).unwrap();
+        assert!(english.scenario.guide.as_ref().is_some_and(|g| g.title_zh.is_none() && g.steps.iter().all(|s| s.text_zh.is_none())));
+        assert_eq!(english.scenario.description_zh, None);
+        crate::view::i18n::install(crate::view::i18n::Lang::Zh, Some(crate::view::i18n::Catalogue::default()));
+        assert_eq!(decode(&encode(&run)), Ok(run));
+    }
+
+    #[test]
+    fn a_run_survives_the_round_trip() {
+        let mut run = sample();
+        run.scenario.description_zh = None;
+        run.scenario.guide = run.scenario.guide.map(|g| g.without_translations());
         let fragment = encode(&run);
         assert!(is_run_link(&fragment) && is_run_link(&format!("#{fragment}")));
         assert_eq!(decode(&format!("#{fragment}")), Ok(run.clone()));

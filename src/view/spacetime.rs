@@ -278,7 +278,7 @@ pub fn layout(spans: &[MessageSpan], markers: &[Marker], nodes: u32, now_us: Mic
         }
     }
     if clients {
-        lanes.push(Lane { id: LaneId::Clients, y: lane_y(n as usize), label: "clients".to_string(), down: Vec::new() });
+        lanes.push(Lane { id: LaneId::Clients, y: lane_y(n as usize), label: crate::tr!("clients").to_string(), down: Vec::new() });
     }
 
     // Ticks, labelled where there is room.
@@ -425,7 +425,7 @@ mod tests {
 
     fn marker(event: u64, at_us: Micros, kind: MarkerKind, node: Option<NodeId>) -> Marker {
         let word = matches!(kind, MarkerKind::Partition | MarkerKind::Heal).then_some(kind.as_str());
-        Marker { event, at_us, kind, label: format!("{} {event}", kind.as_str()), word, node }
+        Marker { event, at_us, kind, text: crate::view::history::MarkerText::Action(format!("{} {event}", kind.as_str())), word, node }
     }
 
     const S: fn(NodeId) -> Addr = Addr::Node;

@@ -37,7 +37,10 @@ export async function foldFacts(page) {
     const servers = [...(stage?.querySelectorAll('.node .body') ?? [])];
     const serversOut = servers.filter((b) => !inside(b.getBoundingClientRect())).map((b) => b.closest('.node')?.getAttribute('aria-label') ?? '?');
     const control = (name) => [...document.querySelectorAll('button, input[type=range]')].find((e) => (e.getAttribute('aria-label') ?? e.textContent.trim()) === name);
-    const controls = ['Play|Pause', 'Step', 'Step back', 'Speed'].map((names) => {
+    // By their names in the page's language (English, or Chinese: 播放 / 暂停, 单步, 后退一步, 速度).
+    const zh = document.documentElement.lang.startsWith('zh');
+    const wanted = zh ? ['播放|暂停', '单步', '后退一步', '速度'] : ['Play|Pause', 'Step', 'Step back', 'Speed'];
+    const controls = wanted.map((names) => {
       const e = names.split('|').map(control).find(Boolean);
       return { name: names, found: !!e, inside: !!e && inside(e.getBoundingClientRect()) };
     });

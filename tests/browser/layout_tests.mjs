@@ -1,8 +1,9 @@
 // What a person meets on opening any page of the lab, at the viewports people use (a laptop, a
 // small laptop, a projector, a phone), in light and dark: the stage and its play controls in
 // view without scrolling, the run playing (paused under reduced motion or autoplay=0), one
-// primary action, no two words on the stage overlapping, text and shapes with enough contrast,
-// the page speaking only its own family's words, and embeds that hold in an 800×500 iframe.
+// primary action, no two words on the stage overlapping (in English and in Chinese), text and
+// shapes with enough contrast, the page speaking only its own family's words, and embeds that
+// hold in an 800×500 iframe.
 // Screenshots of each page at each viewport go to artifacts/layout/. Called by run.mjs.
 
 import { mkdir } from 'node:fs/promises';
@@ -21,6 +22,9 @@ const FOREIGN = {
   Paxos: [/2PC|3PC/, /coordinator/i, /participant/i, /backend/i, /balancer/i, /transaction/i],
   'Load balancing': [/\bleader/i, /election/i, /Raft/, /Paxos/, /\bterm\b/i, /coordinator/i, /transaction/i, /propos/i],
 };
+
+/// The play button's name while playing, by language.
+const PAUSE = { en: 'Pause', zh: '暂停' };
 
 /// File names, field names and raw JSON: none may reach a person in the first screen.
 const INTERNAL = [/\b(raft|2pc|3pc|paxos|multipaxos|balancer)-[a-z0-9-]+/, /\b[a-z]+_[a-z_]+\b/, /\{"/, /\.json\b/];
@@ -49,9 +53,10 @@ export async function layoutTests({ launch, baseUrl, test, assert, artifacts, ap
       await test(`${p.name} page: at every viewport the stage and its controls are in view at load, the run plays, one action leads, no words collide`, async () => {
         const problems = [];
         for (const v of VIEWPORTS) {
-          for (const scheme of ['light', 'dark']) {
-            const { page, context, errors } = await open(p.query, v, { scheme });
-            const where = `${v.name} ${scheme}`;
+          // English in light and dark, and Chinese (the words of another length must fit too).
+          for (const [scheme, lang] of [['light', 'en'], ['dark', 'en'], ['light', 'zh']]) {
+            const { page, context, errors } = await open(`${p.query}${p.query ? '&' : '?'}lang=${lang}`, v, { scheme });
+            const where = `${v.name} ${scheme} ${lang}`;
             const f = await foldFacts(page);
             if (f.serversOut.length) problems.push(`${where}: servers out of view at load: ${f.serversOut.join(', ')}`);
             if (f.controlsOut.length) problems.push(`${where}: controls out of view at load: ${f.controlsOut.join(', ')}`);
@@ -62,7 +67,7 @@ export async function layoutTests({ launch, baseUrl, test, assert, artifacts, ap
             if (!(smallest >= MIN_WORDS_PX)) problems.push(`${where}: servers' words as small as ${smallest.toFixed(1)} px`);
             // It plays: Pause is offered and the clock moves on its own.
             const t0 = await clock(page);
-            if (!(await page.getByRole('button', { name: 'Pause', exact: true }).isVisible())) problems.push(`${where}: the page did not open playing`);
+            if (!(await page.getByRole('button', { name: PAUSE[lang], exact: true }).isVisible())) problems.push(`${where}: the page did not open playing`);
             for (const wait of [700, 1200, 1500]) {
               await page.waitForTimeout(wait);
               const overlaps = await labelOverlaps(page);
@@ -71,7 +76,7 @@ export async function layoutTests({ launch, baseUrl, test, assert, artifacts, ap
             if (!((await clock(page)) > t0)) problems.push(`${where}: the clock did not move in 3 s`);
             const primary = await page.locator('button.primary:visible').count();
             if (primary !== 1) problems.push(`${where}: ${primary} primary buttons`);
-            await page.screenshot({ path: path.join(out, `${p.name.toLowerCase().replace(/\s+/g, '-')}-${v.width}x${v.height}-${scheme}.png`) });
+            await page.screenshot({ path: path.join(out, `${p.name.toLowerCase().replace(/\s+/g, '-')}-${v.width}x${v.height}-${scheme}${lang === 'en' ? '' : `-${lang}`}.png`) });
             if (errors.length) problems.push(`${where}: ${errors.join('; ')}`);
             await context.close();
           }

@@ -14,6 +14,7 @@ import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 import { chromiumArgs, executablePath } from './chromium.mjs';
 import { labTests } from './lab_tests.mjs';
+import { i18nTests } from './i18n_tests.mjs';
 import { layoutTests } from './layout_tests.mjs';
 
 const baseUrl = process.argv[2] ?? process.env.DISTLAB_URL;
@@ -277,6 +278,15 @@ async function main() {
     });
 
     await layoutTests({
+      launch: () => chromium.launch({ executablePath, headless: true, args: chromiumArgs }),
+      baseUrl,
+      test,
+      assert,
+      artifacts,
+      appTimeoutMs: APP_TIMEOUT_MS,
+    });
+
+    await i18nTests({
       launch: () => chromium.launch({ executablePath, headless: true, args: chromiumArgs }),
       baseUrl,
       test,

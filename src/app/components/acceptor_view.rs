@@ -7,6 +7,8 @@ use std::rc::Rc;
 
 use yew::prelude::*;
 
+use crate::tr;
+
 use crate::view::Panel;
 use crate::view::paxos_face::{AcceptorRow, SlotRow};
 
@@ -20,7 +22,7 @@ fn acceptor(r: &AcceptorRow) -> Html {
     let votes = if r.accepted.is_empty() { "—".to_string() } else { r.accepted.iter().map(|(s, b, v)| format!("{s}: {v} @{b}")).collect::<Vec<_>>().join(" · ") };
     html! {
         <tr key={r.node} class={classes!((!r.up).then_some("down"), r.flagged.then_some("violating"))} data-testid="acceptor-row">
-            <th scope="row">{ format!("S{}{}", r.node, if r.up { "" } else { " (down)" }) }</th>
+            <th scope="row">{ format!("S{}{}", r.node, if r.up { "" } else { tr!(" (down)") }) }</th>
             <td>{ &r.roles }</td>
             <td class="ballot">{ &r.promised }</td>
             <td>{ votes }{ if r.flagged { " ⚠" } else { "" } }</td>
@@ -29,20 +31,20 @@ fn acceptor(r: &AcceptorRow) -> Html {
 }
 
 fn slot(s: &SlotRow, multi: bool) -> Html {
-    let name = if multi { s.slot.to_string() } else { "the decree".to_string() };
+    let name = if multi { s.slot.to_string() } else { tr!("the decree").to_string() };
     let learned = if s.learned.is_empty() {
-        html! { <span class={classes!(s.chosen.is_some().then_some("unknown"))}>{ if s.chosen.is_some() { "nobody yet" } else { "—" } }</span> }
+        html! { <span class={classes!(s.chosen.is_some().then_some("unknown"))}>{ if s.chosen.is_some() { tr!("nobody yet") } else { "—" } }</span> }
     } else {
-        html! { { s.learned.iter().map(|(n, at)| format!("S{n} at {at}")).collect::<Vec<_>>().join(", ") } }
+        html! { { s.learned.iter().map(|(n, at)| tr!("S{n} at {at}", n = n, at = at)).collect::<Vec<_>>().join(", ") } }
     };
     html! {
         <tr key={s.slot} data-testid="slot-row">
             <th scope="row">{ name }</th>
             if let Some((value, ballot, at, by)) = &s.chosen {
-                <td class="chosen"><strong>{ value }</strong>{ format!(" in ballot {ballot}") }</td>
-                <td>{ format!("{at}, by {by}") }</td>
+                <td class="chosen"><strong>{ value }</strong>{ " " }{ tr!("in ballot {ballot}", ballot = ballot) }</td>
+                <td>{ tr!("{at}, by {by}", at = at, by = by) }</td>
             } else {
-                <td colspan="2" class="hint">{ "not chosen (no majority on one ballot yet)" }</td>
+                <td colspan="2" class="hint">{ tr!("not chosen (no majority on one ballot yet)") }</td>
             }
             <td>{ learned }</td>
         </tr>
@@ -55,32 +57,32 @@ pub fn AcceptorView(props: &AcceptorViewProps) -> Html {
         return html! {};
     };
     html! {
-        <section class="acceptor-view" aria-label="Acceptors and chosen values" data-testid="acceptor-view">
-            <h2>{ "Acceptors" }</h2>
-            <div class="log-scroll" tabindex="0" role="region" aria-label="Acceptors, scrollable">
+        <section class="acceptor-view" aria-label={tr!("Acceptors and chosen values")} data-testid="acceptor-view">
+            <h2>{ tr!("Acceptors") }</h2>
+            <div class="log-scroll" tabindex="0" role="region" aria-label={tr!("Acceptors, scrollable")}>
                 <table>
                     <thead>
                         <tr>
-                            <th scope="col">{ "server" }</th>
-                            <th scope="col">{ "roles" }</th>
-                            <th scope="col" title="the highest ballot promised: no lower one will be accepted">{ "promised" }</th>
-                            <th scope="col" title="its votes: slot: value @ballot">{ "accepted" }</th>
+                            <th scope="col">{ tr!("server") }</th>
+                            <th scope="col">{ tr!("roles") }</th>
+                            <th scope="col" title={tr!("the highest ballot promised: no lower one will be accepted")}>{ tr!("promised") }</th>
+                            <th scope="col" title={tr!("its votes: slot: value @ballot")}>{ tr!("accepted") }</th>
                         </tr>
                     </thead>
                     <tbody>{ for p.rows.iter().map(acceptor) }</tbody>
                 </table>
             </div>
-            <h3>{ "Chosen" }</h3>
+            <h3>{ tr!("Chosen") }</h3>
             if p.slots.is_empty() {
-                <p class="hint">{ "Nothing proposed yet." }</p>
+                <p class="hint">{ tr!("Nothing proposed yet.") }</p>
             } else {
                 <table class="chosen-table">
                     <thead>
                         <tr>
-                            <th scope="col">{ if p.multi { "slot" } else { "" } }</th>
-                            <th scope="col">{ "value" }</th>
-                            <th scope="col" title="when a majority of acceptors had accepted the same ballot: chosen from then on, whether anyone knows it or not">{ "chosen at" }</th>
-                            <th scope="col">{ "learned by" }</th>
+                            <th scope="col">{ if p.multi { tr!("slot") } else { "" } }</th>
+                            <th scope="col">{ tr!("value") }</th>
+                            <th scope="col" title={tr!("when a majority of acceptors had accepted the same ballot: chosen from then on, whether anyone knows it or not")}>{ tr!("chosen at") }</th>
+                            <th scope="col">{ tr!("learned by") }</th>
                         </tr>
                     </thead>
                     <tbody>{ for p.slots.iter().map(|s| slot(s, p.multi)) }</tbody>

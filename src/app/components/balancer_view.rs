@@ -9,10 +9,12 @@ use std::rc::Rc;
 use serde_json::{Value, json};
 use yew::prelude::*;
 
+use crate::tr;
+
 use crate::num::fixed;
 
 use super::stage::PanelRef;
-use crate::protocols::balancer::strategy::{NAMES, words};
+use crate::protocols::balancer::strategy::NAMES;
 use crate::sim::NodeId;
 use crate::view::balancer_face::{BackendBar, BalancerPanel, SPARK_BASE_Y, SPARK_POINTS, SPARK_TOP_Y, SPARK_VIEWBOX, SPARK_W, Settings, Sparks};
 use crate::view::{Panel, palette};
@@ -74,28 +76,28 @@ fn SettingsForm(props: &SettingsProps) -> Html {
     };
     let d = &*draft;
     html! {
-        <form class="lb-settings" aria-label="Balancer settings" onsubmit={apply}>
-            <label>{ "Strategy " }
+        <form class="lb-settings" aria-label={tr!("Balancer settings")} onsubmit={apply}>
+            <label>{ tr!("Strategy ") }
                 <select onchange={on_strategy}>
-                    { for NAMES.iter().map(|n| html! { <option key={*n} value={*n} selected={*n == d.strategy}>{ words(n) }</option> }) }
+                    { for NAMES.iter().map(|n| html! { <option key={*n} value={*n} selected={*n == d.strategy}>{ crate::view::balancer_face::strategy_name(n) }</option> }) }
                 </select>
             </label>
             if let Some(rate) = d.rate_per_s {
-                <label>{ "Requests per second " }
+                <label>{ tr!("Requests per second ") }
                     <input type="number" min="1" max="100000" step="any" value={crate::num::short(rate, 3)}
                         onchange={number(|s, v| s.rate_per_s = Some(v.clamp(0.001, 1_000_000.0)))} />
                 </label>
             }
-            <label>{ "Zipf skew (0 uniform) " }
+            <label>{ tr!("Zipf skew (0 uniform) ") }
                 <input type="number" min="0" max="10" step="0.1" value={crate::num::short(d.zipf, 3)} onchange={number(|s, v| s.zipf = v.clamp(0.0, 10.0))} />
             </label>
-            <label>{ "Health check interval in ms (0 none) " }
+            <label>{ tr!("Health check interval in ms (0 none) ") }
                 <input type="number" min="0" step="any" value={crate::num::short(d.health_interval_ms, 3)} onchange={number(|s, v| s.health_interval_ms = v.max(0.0))} />
             </label>
-            <label>{ "Failed checks before a backend is out " }
+            <label>{ tr!("Failed checks before a backend is out ") }
                 <input type="number" min="1" max="100" value={d.health_fall.to_string()} onchange={number(|s, v| s.health_fall = v.clamp(1.0, 100.0) as u32)} />
             </label>
-            <button type="submit" disabled={*d == props.settings}>{ "Apply (starts over)" }</button>
+            <button type="submit" disabled={*d == props.settings}>{ tr!("Apply (starts over)") }</button>
         </form>
     }
 }
@@ -120,11 +122,11 @@ fn backend_row(props: &RowProps) -> Html {
     let (b, max_share, on_request) = (&props.bar, props.max_share, &props.on_request);
     let width = if max_share == 0 { 0.0 } else { b.share_permille as f64 * 100.0 / max_share as f64 };
     let state = if !b.up {
-        "down"
+        crate::tr_key!("down")
     } else if !b.member {
-        "removed"
+        crate::tr_key!("removed")
     } else if !b.healthy {
-        "unhealthy"
+        crate::tr_key!("unhealthy")
     } else {
         ""
     };
@@ -133,38 +135,38 @@ fn backend_row(props: &RowProps) -> Html {
         Callback::from(move |_: MouseEvent| cb.emit(v.clone()))
     };
     let id = b.id;
-    let load = b.load.map(|l| format!(" · {}/{} busy · q {}", l.busy, l.slots, l.queued)).unwrap_or_default();
+    let load = b.load.map(|l| tr!(" · {busy}/{slots} busy · q {queued}", busy = l.busy, slots = l.slots, queued = l.queued)).unwrap_or_default();
     html! {
         <li key={id} class={classes!("backend-bar", (!state.is_empty()).then_some(state))} data-testid="backend-bar">
             <span class="name">{ format!("S{id}") }</span>
-            <span class="track" title={format!("{} % of the served requests", fixed(b.share_permille as f64 / 10.0, 1))}>
+            <span class="track" title={tr!("{p} % of the served requests", p = fixed(b.share_permille as f64 / 10.0, 1))}>
                 <span class="fill" style={format!("width: {}%; {}", fixed(width, 1), colour(id))}></span>
             </span>
             { sparkline(&SparklineProps { id, sparks: b.sparks.clone() }) }
             <span class="figures">
-                { format!("{} % · {} served · {} in flight{load}", fixed(b.share_permille as f64 / 10.0, 1), b.served, b.in_flight) }
+                { tr!("{p} % · {served} served · {in_flight} in flight", p = fixed(b.share_permille as f64 / 10.0, 1), served = b.served, in_flight = b.in_flight) }{ load }
                 if let Some(k) = b.keys {
-                    { format!(" · {k} keys") }
+                    { tr!(" · {k} keys", k = k) }
                 }
                 if b.weight != 1 {
-                    { format!(" · weight {}", b.weight) }
+                    { tr!(" · weight {w}", w = b.weight) }
                 }
                 if !state.is_empty() {
-                    <strong>{ format!(" · {state}") }</strong>
+                    <strong>{ " · " }{ crate::view::i18n::tr(state) }</strong>
                 }
             </span>
             <span class="ops">
                 if b.member {
-                    <button type="button" class="secondary" aria-label={format!("Remove S{id}")} onclick={op(json!({"remove": id}))}>{ "remove" }</button>
+                    <button type="button" class="secondary" aria-label={tr!("Remove S{id}", id = id)} onclick={op(json!({"remove": id}))}>{ tr!("remove") }</button>
                 } else {
-                    <button type="button" class="secondary" aria-label={format!("Add S{id}")} onclick={op(json!({"add": id}))}>{ "add" }</button>
+                    <button type="button" class="secondary" aria-label={tr!("Add S{id}", id = id)} onclick={op(json!({"add": id}))}>{ tr!("add") }</button>
                 }
                 if b.up {
-                    <button type="button" class="secondary" aria-label={format!("Slow S{id} down three times")} onclick={op(json!({"slow": 3, "backend": id}))}>{ "slow ×3" }</button>
-                    <button type="button" class="secondary" aria-label={format!("Normal speed for S{id}")} onclick={op(json!({"slow": 1, "backend": id}))}>{ "normal" }</button>
+                    <button type="button" class="secondary" aria-label={tr!("Slow S{id} down three times", id = id)} onclick={op(json!({"slow": 3, "backend": id}))}>{ tr!("slow ×3") }</button>
+                    <button type="button" class="secondary" aria-label={tr!("Normal speed for S{id}", id = id)} onclick={op(json!({"slow": 1, "backend": id}))}>{ tr!("normal") }</button>
                 }
-                <button type="button" class="secondary" aria-label={format!("Weight of S{id} up (w+)")} onclick={op(json!({"weight": b.weight + 1, "backend": id}))}>{ "w+" }</button>
-                <button type="button" class="secondary" aria-label={format!("Weight of S{id} down (w−)")} disabled={b.weight <= 1} onclick={op(json!({"weight": b.weight.saturating_sub(1).max(1), "backend": id}))}>{ "w−" }</button>
+                <button type="button" class="secondary" aria-label={tr!("Weight of S{id} up (w+)", id = id)} onclick={op(json!({"weight": b.weight + 1, "backend": id}))}>{ "w+" }</button>
+                <button type="button" class="secondary" aria-label={tr!("Weight of S{id} down (w−)", id = id)} disabled={b.weight <= 1} onclick={op(json!({"weight": b.weight.saturating_sub(1).max(1), "backend": id}))}>{ "w−" }</button>
             </span>
         </li>
     }
@@ -179,7 +181,14 @@ struct SparklineProps {
 /// when a sample is added (every 100 ms of virtual time), not at every refresh of the row.
 fn sparkline(props: &SparklineProps) -> Html {
     let s = &props.sparks;
-    let label = format!("S{}: in flight up to {}, latest {}; queue up to {}, latest {}", props.id, s.in_flight_max, s.in_flight_latest, s.queue_len_max, s.queue_len_latest);
+    let label = tr!(
+        "S{id}: in flight up to {fmax}, latest {flast}; queue up to {qmax}, latest {qlast}",
+        id = props.id,
+        fmax = s.in_flight_max,
+        flast = s.in_flight_latest,
+        qmax = s.queue_len_max,
+        qlast = s.queue_len_latest
+    );
     html! {
         <svg class="spark" viewBox={SPARK_VIEWBOX} preserveAspectRatio="none" role="img" aria-label={label.clone()} data-testid="backend-spark">
             <title>{ label }</title>
@@ -200,9 +209,9 @@ fn latency_chart(bucket_ms: f64, series: &[Vec<f64>; 3]) -> Html {
     let names = ["p50", "p95", "p99"];
     html! {
         <figure class="latency-chart">
-            <svg viewBox={format!("0 0 {w} {h}")} role="img" aria-label={format!("Latency p50, p95 and p99 over the last {n} samples of {} ms; the highest is {} ms", fixed(bucket_ms, 0), fixed(top, 1))}>
+            <svg viewBox={format!("0 0 {w} {h}")} role="img" aria-label={tr!("Latency p50, p95 and p99 over the last {n} samples of {bucket} ms; the highest is {top} ms", n = n, bucket = fixed(bucket_ms, 0), top = fixed(top, 1))}>
                 <line class="axis" x1={fixed(pad, 1)} y1={fixed(y(0.0), 1)} x2={fixed(w - 8.0, 1)} y2={fixed(y(0.0), 1)} />
-                <text class="tick" x="2" y={fixed(y(top) + 4.0, 1)}>{ format!("{} ms", fixed(top, 0)) }</text>
+                <text class="tick" x="2" y={fixed(y(top) + 4.0, 1)}>{ tr!("{ms} ms", ms = fixed(top, 0)) }</text>
                 <text class="tick" x="2" y={fixed(y(0.0), 1)}>{ "0" }</text>
                 { for series.iter().zip(names).map(|(s, name)| {
                     let points: Vec<String> = s.iter().enumerate().map(|(i, v)| format!("{},{}", fixed(x(i), 1), fixed(y(*v), 1))).collect();
@@ -211,7 +220,7 @@ fn latency_chart(bucket_ms: f64, series: &[Vec<f64>; 3]) -> Html {
             </svg>
             <figcaption>
                 { for names.iter().map(|n| html! { <span class={classes!("key", *n)}>{ format!("— {n} ") }</span> }) }
-                { format!("of the requests served in each {} ms", fixed(bucket_ms, 0)) }
+                { tr!("of the requests served in each {ms} ms", ms = fixed(bucket_ms, 0)) }
             </figcaption>
         </figure>
     }
@@ -245,37 +254,37 @@ fn BalancerBody(props: &BodyProps) -> Html {
         Callback::from(move |_: MouseEvent| cb.emit(json!({"burst": 100})))
     };
     html! {
-        <section class="balancer-view" aria-label="Load balancing" data-testid="balancer-view">
-            <h2>{ format!("Backends · {}", p.strategy) }</h2>
+        <section class="balancer-view" aria-label={tr!("Load balancing")} data-testid="balancer-view">
+            <h2>{ tr!("Backends · {strategy}", strategy = p.strategy) }</h2>
             <dl class="overall">
-                { for p.overall.iter().map(|(k, v)| html! { <div key={*k}><dt>{ *k }</dt><dd>{ v }</dd></div> }) }
+                { for p.overall.iter().map(|(k, v)| html! { <div key={*k}><dt>{ crate::view::i18n::tr(k) }</dt><dd>{ v }</dd></div> }) }
             </dl>
             <SettingsForm settings={p.settings.clone()} on_apply={props.on_reconfigure.clone()} />
-            <button type="button" onclick={burst}>{ "Burst of 100 requests" }</button>
+            <button type="button" onclick={burst}>{ tr!("Burst of 100 requests") }</button>
             <p class="spark-legend">
-                { "Per backend, over the last " }{ format!("{} s: ", fixed(p.spark_point_ms * SPARK_POINTS as f64 / 1000.0, 0)) }
+                { tr!("Per backend, over the last {s} s:", s = fixed(p.spark_point_ms * SPARK_POINTS as f64 / 1000.0, 0)) }{ " " }
                 <svg class="spark-key" viewBox="0 0 16 8" aria-hidden="true"><line x1="0" y1="4" x2="16" y2="4" /></svg>
-                { " requests in flight (in its colour) and " }
+                { " " }{ tr!("requests in flight (in its colour) and") }{ " " }
                 <svg class="spark-key queue" viewBox="0 0 16 8" aria-hidden="true"><rect x="0" y="1" width="16" height="7" /></svg>
-                { format!(" its queue, on one scale for all: 0 to {} at the dashed line", p.spark_top) }
+                { " " }{ tr!("its queue, on one scale for all: 0 to {top} at the dashed line", top = p.spark_top) }
             </p>
             // The rows are this list's only children: a sibling beside a keyed list makes Yew
             // reconcile it without keys.
             <ul class="backend-bars">
                 { for p.backends.iter().map(|b| backend_row(&RowProps { bar: b.clone(), max_share, on_request: props.on_request.clone() })) }
             </ul>
-            <h3>{ "Latency over time" }</h3>
+            <h3>{ tr!("Latency over time") }</h3>
             { latency_chart(p.latency.0, &p.latency.1) }
             // The ring or Maglev's table itself is on the stage, around the balancer: here, what
             // the last membership change did to the keys, in words.
             if p.last_move.is_some() {
-                <h3>{ "Keys" }</h3>
+                <h3>{ tr!("Keys") }</h3>
                 <div class="keys">
                     if let Some((text, _)) = &p.last_move {
                         <div class="move-notes">
                             <p class="last-move" data-testid="last-move">{ text }</p>
                             if let Some(&(_, _, id)) = p.ring_left.first() {
-                                <p class="hint ring-left-note">{ format!("Dashed inside the ring on the stage: the arcs S{id} held, where the moved keys were; each now belongs to the next backend clockwise.") }</p>
+                                <p class="hint ring-left-note">{ tr!("Dashed inside the ring on the stage: the arcs S{id} held, where the moved keys were; each now belongs to the next backend clockwise.", id = id) }</p>
                             }
                         </div>
                     }

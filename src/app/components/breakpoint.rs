@@ -3,6 +3,8 @@
 
 use yew::prelude::*;
 
+use crate::tr;
+
 use crate::sim::NodeId;
 
 #[derive(Properties, PartialEq)]
@@ -46,28 +48,28 @@ pub fn Breakpoint(props: &BreakpointProps) -> Html {
         Callback::from(move |_: MouseEvent| cb.emit(None))
     };
     html! {
-        <section class="panel breakpoint-panel" aria-label="Breakpoint" data-testid="breakpoint-panel">
-            <h2>{ "Breakpoint" }</h2>
+        <section class="panel breakpoint-panel" aria-label={tr!("Breakpoint")} data-testid="breakpoint-panel">
+            <h2>{ tr!("Breakpoint") }</h2>
             <div class="panel-row">
-                <label class="field">{ "Pause when " }
-                    <select aria-label="Breakpoint server" onchange={on_node}>
+                <label class="field">{ tr!("Pause when ") }
+                    <select aria-label={tr!("Breakpoint server")} onchange={on_node}>
                         { for (1..=props.nodes).map(|id| html! { <option key={id} value={id.to_string()} selected={id == chosen_node}>{ format!("S{id}") }</option> }) }
                     </select>
                 </label>
-                <label class="field">{ " sends " }
-                    <select aria-label="Breakpoint message type" onchange={on_kind}>
+                <label class="field">{ tr!(" sends ") }
+                    <select aria-label={tr!("Breakpoint message type")} onchange={on_kind}>
                         { for props.kinds.iter().map(|k| html! { <option key={*k} value={*k} selected={*k == chosen_kind}>{ *k }</option> }) }
                     </select>
                 </label>
             </div>
             <div class="panel-row">
-                <button type="button" onclick={set} disabled={props.kinds.is_empty()}>{ "Set breakpoint" }</button>
-                <button type="button" class="secondary" onclick={clear} disabled={props.current.is_none()}>{ "Clear" }</button>
+                <button type="button" onclick={set} disabled={props.kinds.is_empty()}>{ tr!("Set breakpoint") }</button>
+                <button type="button" class="secondary" onclick={clear} disabled={props.current.is_none()}>{ tr!("Clear") }</button>
             </div>
             <p class="hint" data-testid="breakpoint-current">{
                 match &props.current {
-                    Some((n, k)) => format!("Playing pauses whenever S{n} sends {k}."),
-                    None => "No breakpoint.".to_string(),
+                    Some((n, k)) => tr!("Playing pauses whenever S{n} sends {k}.", n = n, k = k),
+                    None => tr!("No breakpoint.").to_string(),
                 }
             }</p>
         </section>

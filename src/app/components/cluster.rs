@@ -3,6 +3,8 @@
 
 use yew::prelude::*;
 
+use crate::tr;
+
 use crate::protocols::raft::Raft;
 use crate::scenario::ScenarioProtocol;
 
@@ -82,33 +84,33 @@ pub fn ClusterPanel(props: &ClusterPanelProps) -> Html {
         with_seed(Box::new(move |seed| cb.emit(seed)))
     };
     html! {
-        <section class="panel cluster-panel" aria-label="Cluster" data-testid="cluster-panel">
-            <h2>{ "Cluster" }</h2>
+        <section class="panel cluster-panel" aria-label={tr!("Cluster")} data-testid="cluster-panel">
+            <h2>{ tr!("Cluster") }</h2>
             <div class="panel-row">
                 <label class="field">
-                    <span>{ "Servers" }</span>
-                    <select aria-label="Cluster size" {onchange}>
+                    <span>{ tr!("Servers") }</span>
+                    <select aria-label={tr!("Cluster size")} {onchange}>
                         { for (1..=MAX_NODES).map(|n| html! {
                             <option key={n} value={n.to_string()} selected={n == *size}>{ n }</option>
                         }) }
                     </select>
                 </label>
                 <label class="field">
-                    <span>{ "Seed" }</span>
+                    <span>{ tr!("Seed") }</span>
                     <input type="text" inputmode="numeric" autocomplete="off" spellcheck="false" class="seed"
-                           aria-label="Seed" aria-invalid={error.to_string()}
+                           aria-label={tr!("Seed")} aria-invalid={error.to_string()}
                            aria-describedby={(*error).then_some("cluster-seed-error")}
                            value={(*seed_text).clone()} {oninput} />
                 </label>
             </div>
             if *error {
                 <p class="field-error" id="cluster-seed-error" role="alert">
-                    { format!("The seed is a whole number from 0 to {}.", u64::MAX) }
+                    { tr!("The seed is a whole number from 0 to {max}.", max = u64::MAX) }
                 </p>
             }
             <div class="panel-row">
-                <button type="button" onclick={reset}>{ "New cluster" }</button>
-                <button type="button" class="secondary" onclick={reseed}>{ "Rerun this scenario with seed" }</button>
+                <button type="button" onclick={reset}>{ tr!("New cluster") }</button>
+                <button type="button" class="secondary" onclick={reseed}>{ tr!("Rerun this scenario with seed") }</button>
             </div>
         </section>
     }

@@ -6,6 +6,8 @@ use std::rc::Rc;
 
 use yew::prelude::*;
 
+use crate::tr;
+
 pub struct CompareProps {
     /// What can be set beside the run.
     pub choices: Rc<Vec<String>>,
@@ -30,25 +32,25 @@ pub fn compare(props: &CompareProps) -> Html {
     };
     let selected = props.comparing.as_ref().and_then(|l| props.choices.iter().position(|c| c == l.as_str()));
     html! {
-        <section class="compare" aria-label="Compare" data-testid="compare">
+        <section class="compare" aria-label={tr!("Compare")} data-testid="compare">
             <label>
-                <span>{ "Compare with " }</span>
-                <select aria-label="Compare with" {onchange}>
-                    <option value="" selected={selected.is_none()}>{ "nothing" }</option>
+                <span>{ tr!("Compare with ") }</span>
+                <select aria-label={tr!("Compare with")} {onchange}>
+                    <option value="" selected={selected.is_none()}>{ tr!("nothing") }</option>
                     { for props.choices.iter().enumerate().map(|(i, label)| html! {
                         <option value={i.to_string()} selected={selected == Some(i)}>{ label.clone() }</option>
                     }) }
                 </select>
             </label>
             if let Some(twin) = &props.comparing {
-                <p class="hint">{ "Both runs share the clock; crashes, partitions and requests you give apply to both." }</p>
+                <p class="hint">{ tr!("Both runs share the clock; crashes, partitions and requests you give apply to both.") }</p>
                 <table class="metrics" data-testid="compare-metrics">
                     <thead>
                         <tr><th scope="col"></th><th scope="col">{ props.current.clone() }</th><th scope="col">{ twin.clone() }</th></tr>
                     </thead>
                     <tbody>
                         { for props.metrics.iter().map(|(name, a, b)| html! {
-                            <tr key={*name}><th scope="row">{ *name }</th><td>{ a }</td><td>{ b }</td></tr>
+                            <tr key={*name}><th scope="row">{ crate::view::i18n::tr(name) }</th><td>{ a }</td><td>{ b }</td></tr>
                         }) }
                     </tbody>
                 </table>

@@ -4,6 +4,8 @@
 
 use yew::prelude::*;
 
+use crate::tr;
+
 use crate::sim::Micros;
 use crate::sim::time::AsMs;
 use crate::view::geometry::{SLIDER_STEPS, slider_from_speed, speed_from_slider, speed_label};
@@ -54,23 +56,23 @@ pub fn controls(props: &ControlsProps) -> Html {
             }
         })
     };
-    let (play_label, play_icon) = if props.playing { ("Pause", PAUSE) } else { ("Play", PLAY) };
+    let (play_label, play_icon) = if props.playing { (tr!("Pause"), PAUSE) } else { (tr!("Play"), PLAY) };
     html! {
-        <div class="controls" role="toolbar" aria-label="Run controls">
-            <button type="button" class="icon" aria-label="Step back" title="Step back one event (←)" onclick={back}>{ icon(STEP_BACK) }</button>
-            <button type="button" class="primary play" aria-label={play_label} title="Play or pause (space)" onclick={toggle}>
+        <div class="controls" role="toolbar" aria-label={tr!("Run controls")}>
+            <button type="button" class="icon" aria-label={tr!("Step back")} title={tr!("Step back one event (←)")} onclick={back}>{ icon(STEP_BACK) }</button>
+            <button type="button" class="primary play" aria-label={play_label} title={tr!("Play or pause (space)")} onclick={toggle}>
                 { icon(play_icon) }<span class="play-text">{ play_label }</span>
             </button>
-            <button type="button" class="icon" aria-label="Step" title="Step one event (→)" onclick={step}>{ icon(STEP) }</button>
-            <label class="speed" title="Speed: virtual time per second (+ and −)">
-                <span class="visually-hidden">{ "Speed" }</span>
+            <button type="button" class="icon" aria-label={tr!("Step")} title={tr!("Step one event (→)")} onclick={step}>{ icon(STEP) }</button>
+            <label class="speed" title={tr!("Speed: virtual time per second (+ and −)")}>
+                <span class="visually-hidden">{ tr!("Speed") }</span>
                 <input type="range" min="0" max={SLIDER_STEPS.to_string()} value={slider_from_speed(props.speed).to_string()}
-                       aria-label="Speed" aria-valuetext={speed_label(props.speed)} {oninput} />
+                       aria-label={tr!("Speed")} aria-valuetext={speed_label(props.speed)} {oninput} />
                 <output data-testid="speed">{ speed_label(props.speed) }</output>
             </label>
             <span class="clock">
-                <output data-testid="clock">{ format!("{} ms", AsMs(props.now_us)) }</output>
-                <output data-testid="event-count" aria-label="Event count">{ format!("event {}", props.events) }</output>
+                <output data-testid="clock">{ tr!("{ms} ms", ms = AsMs(props.now_us)) }</output>
+                <output data-testid="event-count" aria-label={tr!("Event count")}>{ tr!("event {n}", n = props.events) }</output>
             </span>
         </div>
     }

@@ -5,6 +5,8 @@ use std::rc::Rc;
 
 use yew::prelude::*;
 
+use crate::tr;
+
 use crate::sim::Addr;
 use crate::view::LogLine;
 
@@ -17,12 +19,12 @@ const LINES_DRAWN_PLAYING: usize = 20;
 
 /// The kinds a person filters by, with the trace kinds each covers.
 const KINDS: &[(&str, &[&str])] = &[
-    ("messages", &["send", "deliver", "drop", "duplicate"]),
-    ("drops", &["drop"]),
-    ("roles and terms", &["state"]),
-    ("timers", &["timer"]),
-    ("faults and actions", &["action", "crash", "restart", "pause", "resume"]),
-    ("violations", &["violation"]),
+    (crate::tr_key!("messages"), &["send", "deliver", "drop", "duplicate"]),
+    (crate::tr_key!("drops"), &["drop"]),
+    (crate::tr_key!("roles and terms"), &["state"]),
+    (crate::tr_key!("timers"), &["timer"]),
+    (crate::tr_key!("faults and actions"), &["action", "crash", "restart", "pause", "resume"]),
+    (crate::tr_key!("violations"), &["violation"]),
 ];
 
 #[derive(Properties, PartialEq)]
@@ -67,32 +69,32 @@ pub fn EventLog(props: &EventLogProps) -> Html {
         .collect();
     let filtered = !actor.is_empty() || !kinds.is_empty() || !needle.is_empty();
     html! {
-        <section class="event-log" aria-label="Event log" data-testid="event-log">
-            <h2>{ "Event log" }</h2>
-            <div class="filters" role="group" aria-label="Filter the event log">
-                <label>{ "Server " }
-                    <select aria-label="Filter by server" onchange={on_actor}>
-                        <option value="" selected={actor.is_empty()}>{ "all" }</option>
+        <section class="event-log" aria-label={tr!("Event log")} data-testid="event-log">
+            <h2>{ tr!("Event log") }</h2>
+            <div class="filters" role="group" aria-label={tr!("Filter the event log")}>
+                <label>{ tr!("Server ") }
+                    <select aria-label={tr!("Filter by server")} onchange={on_actor}>
+                        <option value="" selected={actor.is_empty()}>{ tr!("all") }</option>
                         { for (1..=props.nodes).map(|id| {
                             let v = format!("S{id}");
                             html! { <option key={id} value={v.clone()} selected={*actor == v}>{ v.clone() }</option> }
                         }) }
                     </select>
                 </label>
-                <label>{ "Kind " }
-                    <select aria-label="Filter by kind" onchange={on_kind}>
-                        <option value="" selected={kind.is_empty()}>{ "all" }</option>
-                        { for KINDS.iter().map(|(name, _)| html! { <option key={*name} value={*name} selected={kind.as_str() == *name}>{ *name }</option> }) }
+                <label>{ tr!("Kind ") }
+                    <select aria-label={tr!("Filter by kind")} onchange={on_kind}>
+                        <option value="" selected={kind.is_empty()}>{ tr!("all") }</option>
+                        { for KINDS.iter().map(|(name, _)| html! { <option key={*name} value={*name} selected={kind.as_str() == *name}>{ crate::view::i18n::tr(name) }</option> }) }
                     </select>
                 </label>
-                <label>{ "Text " }
-                    <input type="search" aria-label="Filter by text" placeholder="AppendEntries, m42, term=3" value={(*text).clone()} oninput={on_text} />
+                <label>{ tr!("Text ") }
+                    <input type="search" aria-label={tr!("Filter by text")} placeholder={tr!("AppendEntries, m42, term=3")} value={(*text).clone()} oninput={on_text} />
                 </label>
                 <output class="muted" aria-live="polite">{
                     match (filtered, props.playing) {
-                        (true, _) => format!("{} of the last {} lines", shown.len(), props.lines.len()),
-                        (false, true) => format!("last {} lines; pause to see {}", props.lines.len(), LINES_DRAWN.min(props.lines.len())),
-                        (false, false) => format!("last {} lines", props.lines.len()),
+                        (true, _) => tr!("{shown} of the last {n} lines", shown = shown.len(), n = props.lines.len()),
+                        (false, true) => tr!("last {n} lines; pause to see {drawn}", n = props.lines.len(), drawn = LINES_DRAWN.min(props.lines.len())),
+                        (false, false) => tr!("last {n} lines", n = props.lines.len()),
                     }
                 }</output>
             </div>

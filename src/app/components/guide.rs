@@ -7,6 +7,8 @@ use std::rc::Rc;
 
 use yew::prelude::*;
 
+use crate::tr;
+
 use crate::scenario::guide::Guide;
 
 /// What the guide card shows.
@@ -26,7 +28,7 @@ pub struct GuidePanelProps {
 pub fn guide_panel(props: &GuidePanelProps) -> Html {
     let Some(guide) = props.guide.as_ref() else {
         return html! {
-            <section class="guide card" aria-label="About this scenario" data-testid="guide">
+            <section class="guide card" aria-label={tr!("About this scenario")} data-testid="guide">
                 <p class="description">{ props.description.clone() }</p>
             </section>
         };
@@ -42,28 +44,28 @@ pub fn guide_panel(props: &GuidePanelProps) -> Html {
     };
     let text = guide.steps.get(shown).map(|s| s.text.clone()).unwrap_or_default();
     html! {
-        <section class="guide card" aria-label="Guide" data-testid="guide">
+        <section class="guide card" aria-label={tr!("Guide")} data-testid="guide">
             <h2 class="guide-title">{ guide.title.clone() }</h2>
-            <p class="guide-watch"><span class="label">{ "What to watch" }</span>{ guide.watch.clone() }</p>
+            <p class="guide-watch"><span class="label">{ tr!("What to watch") }</span>{ guide.watch.clone() }</p>
             <div class="guide-step" data-testid="guide-step">
                 <p class="guide-text" role="status" aria-live="polite">{ text }</p>
-                <nav class="guide-nav" aria-label="Guide steps">
-                    <button type="button" class="icon" aria-label="Previous step" title="Go to the previous step's moment" disabled={shown == 0} onclick={go(shown.saturating_sub(1))}>{ "‹" }</button>
+                <nav class="guide-nav" aria-label={tr!("Guide steps")}>
+                    <button type="button" class="icon" aria-label={tr!("Previous step")} title={tr!("Go to the previous step's moment")} disabled={shown == 0} onclick={go(shown.saturating_sub(1))}>{ "‹" }</button>
                     <ol class="guide-dots">
                         { for (0..count).map(|i| html! {
                             <li key={i}>
                                 <button type="button" class={classes!("dot", (i == shown).then_some("current"), (i < shown).then_some("done"))}
-                                    aria-label={format!("Step {} of {count}", i + 1)} aria-current={(i == shown).then_some("step")} onclick={go(i)}></button>
+                                    aria-label={tr!("Step {i} of {count}", i = i + 1, count = count)} aria-current={(i == shown).then_some("step")} onclick={go(i)}></button>
                             </li>
                         }) }
                     </ol>
-                    <span class="guide-count">{ format!("Step {} of {count}", shown + 1) }</span>
-                    <button type="button" class="icon" aria-label="Next step" title="Go to the next step's moment" disabled={shown == last} onclick={go((shown + 1).min(last))}>{ "›" }</button>
+                    <span class="guide-count">{ tr!("Step {i} of {count}", i = shown + 1, count = count) }</span>
+                    <button type="button" class="icon" aria-label={tr!("Next step")} title={tr!("Go to the next step's moment")} disabled={shown == last} onclick={go((shown + 1).min(last))}>{ "›" }</button>
                 </nav>
             </div>
             if !props.description.is_empty() {
                 <details class="description">
-                    <summary>{ "About this scenario" }</summary>
+                    <summary>{ tr!("About this scenario") }</summary>
                     <p>{ props.description.clone() }</p>
                 </details>
             }

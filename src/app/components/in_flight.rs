@@ -7,6 +7,8 @@ use wasm_bindgen::JsCast;
 use web_sys::HtmlDetailsElement;
 use yew::prelude::*;
 
+use crate::tr;
+
 use crate::view::MessageView;
 
 /// Most messages listed: more is a crowd to filter in the event log instead.
@@ -36,7 +38,7 @@ pub fn InFlight(props: &InFlightProps) -> Html {
     let count = props.messages.len();
     html! {
         <details class="in-flight" data-testid="in-flight" {ontoggle}>
-            <summary>{ format!("Messages in flight ({count})") }</summary>
+            <summary>{ tr!("Messages in flight ({count})", count = count) }</summary>
             if *open {
                 <ul>
                     { for props.messages.iter().take(LISTED).map(|m| {
@@ -51,7 +53,7 @@ pub fn InFlight(props: &InFlightProps) -> Html {
                     }) }
                 </ul>
                 if count > LISTED {
-                    <p class="hint">{ format!("and {} more", count - LISTED) }</p>
+                    <p class="hint">{ tr!("and {n} more", n = count - LISTED) }</p>
                 }
             }
         </details>

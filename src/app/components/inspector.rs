@@ -8,6 +8,8 @@ use std::rc::Rc;
 
 use yew::prelude::*;
 
+use crate::tr;
+use crate::view::i18n::tr;
 use crate::view::inspect::{Field, Inspection};
 
 pub struct InspectorProps {
@@ -19,11 +21,11 @@ pub struct InspectorProps {
 
 fn field(f: &Field) -> Html {
     html! {
-        <div class="field" title={f.hint}>
-            <dt>{ f.name }</dt>
+        <div class="field" title={tr(f.hint)}>
+            <dt>{ tr(f.name) }</dt>
             <dd>
                 <span class="value">{ &f.value }</span>
-                <span class="field-hint">{ f.hint }</span>
+                <span class="field-hint">{ tr(f.hint) }</span>
             </dd>
         </div>
     }
@@ -37,26 +39,26 @@ pub fn inspector(props: &InspectorProps) -> Html {
     };
     let committed = i.entries_committed.min(i.entries.len());
     html! {
-        <section class="inspector" data-testid="inspector" aria-label={format!("Inspector: {}", i.title)}>
+        <section class="inspector" data-testid="inspector" aria-label={tr!("Inspector: {what}", what = i.title)}>
             <header class="inspector-head">
                 <h2>{ &i.title }</h2>
-                <button type="button" class="secondary inspector-close" aria-label="Close inspector" onclick={close}>{ "✕" }</button>
+                <button type="button" class="secondary inspector-close" aria-label={tr!("Close inspector")} onclick={close}>{ "✕" }</button>
             </header>
             { for i.sections.iter().map(|(title, fields)| html! {
                 <div class="inspector-section" key={*title}>
-                    <h3>{ *title }</h3>
+                    <h3>{ tr(title) }</h3>
                     <dl>{ for fields.iter().map(field) }</dl>
                 </div>
             }) }
             if !i.entries.is_empty() {
                 <div class="inspector-section">
                     <h3>
-                        { i.entries_title }
+                        { tr(i.entries_title) }
                         if committed > 0 {
-                            <span class="entries-note">{ format!(" · ✓ {committed} committed") }</span>
+                            <span class="entries-note">{ " · " }{ tr!("✓ {n} committed", n = committed) }</span>
                         }
                     </h3>
-                    <div class="inspector-entries" tabindex="0" role="region" aria-label={format!("{}, scrollable", i.entries_title)}>
+                    <div class="inspector-entries" tabindex="0" role="region" aria-label={tr!("{what}, scrollable", what = tr(i.entries_title))}>
                         <ol>
                             { for i.entries.iter().enumerate().map(|(n, line)| {
                                 let done = n < committed;
@@ -65,7 +67,7 @@ pub fn inspector(props: &InspectorProps) -> Html {
                                         <span class="entry">{ line }</span>
                                         if done {
                                             <span class="mark" aria-hidden="true">{ "✓" }</span>
-                                            <span class="visually-hidden">{ " (committed)" }</span>
+                                            <span class="visually-hidden">{ tr!(" (committed)") }</span>
                                         }
                                     </li>
                                 }

@@ -7,6 +7,8 @@ use std::rc::Rc;
 
 use yew::prelude::*;
 
+use crate::tr;
+
 use crate::view::{LogCell, Panel};
 
 #[derive(Properties, PartialEq)]
@@ -50,16 +52,16 @@ pub fn LogView(props: &LogViewProps) -> Html {
     };
     let width = rows.first().map_or(0, |r| r.cells.len());
     html! {
-        <section class="log-view" aria-label="Server logs" data-testid="log-view">
-            <h2>{ "Logs" }</h2>
+        <section class="log-view" aria-label={tr!("Server logs")} data-testid="log-view">
+            <h2>{ tr!("Logs") }</h2>
             if width == 0 {
-                <p class="hint">{ "No entries yet: a leader appends a no-op when elected, then client requests." }</p>
+                <p class="hint">{ tr!("No entries yet: a leader appends a no-op when elected, then client requests.") }</p>
             }
-            <div class="log-scroll" tabindex="0" role="region" aria-label="Server logs, scrollable">
+            <div class="log-scroll" tabindex="0" role="region" aria-label={tr!("Server logs, scrollable")}>
                 <table>
                     <thead>
                         <tr>
-                            <th scope="col" class="server">{ "index" }</th>
+                            <th scope="col" class="server">{ tr!("index") }</th>
                             { for (1..=width).map(|i| html! { <th key={i} scope="col">{ i }</th> }) }
                         </tr>
                     </thead>
@@ -67,11 +69,10 @@ pub fn LogView(props: &LogViewProps) -> Html {
                         { for rows.iter().map(|r| {
                             let class = classes!("log-row", (!r.up).then_some("down"), r.leader.then_some("leader"));
                             let label = format!(
-                                "S{}{}, {} entries, commit {}",
+                                "S{}{}{}",
                                 r.id,
-                                if !r.up { " (down)" } else if r.leader { " (leader)" } else { "" },
-                                r.len,
-                                r.commit
+                                if !r.up { tr!(" (down)") } else if r.leader { tr!(" (leader)") } else { "" },
+                                tr!(", {n} entries, commit {c}", n = r.len, c = r.commit)
                             );
                             html! {
                                 <tr key={r.id} {class} data-testid="log-row" aria-label={label}>
@@ -87,9 +88,9 @@ pub fn LogView(props: &LogViewProps) -> Html {
                     </tbody>
                 </table>
             </div>
-            <ul class="legend log-legend" aria-label="Log legend">
-                <li><span class="swatch-cell committed"></span>{ "committed (bar = commit index)" }</li>
-                <li><span class="swatch-cell differs">{ "≠" }</span>{ "differs from leader (∅ missing)" }</li>
+            <ul class="legend log-legend" aria-label={tr!("Log legend")}>
+                <li><span class="swatch-cell committed"></span>{ tr!("committed (bar = commit index)") }</li>
+                <li><span class="swatch-cell differs">{ "≠" }</span>{ tr!("differs from leader (∅ missing)") }</li>
             </ul>
         </section>
     }

@@ -6,6 +6,8 @@
 
 use yew::prelude::*;
 
+use crate::tr;
+
 use crate::sim::NodeId;
 use crate::view::NetCommand;
 use crate::view::commands::LATENCY_MS_LIMIT;
@@ -38,11 +40,11 @@ fn whole(text: &str, max: u32) -> Option<u32> {
 
 /// The latency range typed, or why it is not one.
 fn latency(min: &str, max: &str) -> Result<(u32, u32), String> {
-    let bad = || format!("Latency: whole numbers of milliseconds, 0 to {LATENCY_MS_LIMIT}.");
+    let bad = || tr!("Latency: whole numbers of milliseconds, 0 to {max}.", max = LATENCY_MS_LIMIT);
     let lo = whole(min, LATENCY_MS_LIMIT).ok_or_else(bad)?;
     let hi = whole(max, LATENCY_MS_LIMIT).ok_or_else(bad)?;
     if lo > hi {
-        return Err("Latency: the minimum must not exceed the maximum.".to_string());
+        return Err(tr!("Latency: the minimum must not exceed the maximum.").to_string());
     }
     Ok((lo, hi))
 }
@@ -117,14 +119,14 @@ pub fn NetworkPanel(props: &NetworkPanelProps) -> Html {
         let pressed = on_b(id);
         html! {
             <button key={id} type="button" class={classes!("side-toggle", pressed.then_some("on-b"))}
-                    aria-pressed={pressed.to_string()} aria-label={format!("S{id} on side B")}
-                    title={format!("S{id} is on side {}: press to move it", if pressed { "B" } else { "A" })} {onclick}>
+                    aria-pressed={pressed.to_string()} aria-label={tr!("S{id} on side B", id = id)}
+                    title={tr!("S{id} is on side {side}: press to move it", id = id, side = if pressed { "B" } else { "A" })} {onclick}>
                 { format!("S{id}") }<span class="side" aria-hidden="true">{ if pressed { "B" } else { "A" } }</span>
             </button>
         }
     });
     let names = |ids: &[NodeId]| {
-        if ids.is_empty() { "none".to_string() } else { ids.iter().map(|id| format!("S{id}")).collect::<Vec<_>>().join(" ") }
+        if ids.is_empty() { tr!("none").to_string() } else { ids.iter().map(|id| format!("S{id}")).collect::<Vec<_>>().join(" ") }
     };
     let sides = format!("A: {} | B: {}", names(&a), names(&b));
     let can_partition = !a.is_empty() && !b.is_empty();
@@ -146,7 +148,7 @@ pub fn NetworkPanel(props: &NetworkPanelProps) -> Html {
         Callback::from(move |e: SubmitEvent| {
             e.prevent_default();
             let (Some(loss), Some(dup)) = (whole(&loss_text, 100), whole(&dup_text, 100)) else {
-                error.set(Some("Loss and duplication: whole numbers of percent, 0 to 100.".to_string()));
+                error.set(Some(tr!("Loss and duplication: whole numbers of percent, 0 to 100.").to_string()));
                 return;
             };
             // Only what changed, so a session's recorded actions say what the person did.
@@ -159,47 +161,47 @@ pub fn NetworkPanel(props: &NetworkPanelProps) -> Html {
         })
     };
     let (lo, hi) = props.latency_ms;
-    let lead = props.lead.map_or_else(|| "S1".to_string(), |w| format!("the {w}"));
-    let summary = format!("Latency {lo}–{hi} ms · loss {} % · duplication {} %", props.loss_percent, props.duplicate_percent);
+    let lead = props.lead.map_or_else(|| "S1".to_string(), |w| crate::view::i18n::tr(w).to_string());
+    let summary = tr!("Latency {lo}–{hi} ms · loss {loss} % · duplication {dup} %", lo = lo, hi = hi, loss = props.loss_percent, dup = props.duplicate_percent);
 
     html! {
-        <section class="panel network-panel" aria-label="Network" data-testid="network-panel">
-            <h2>{ "Network" }</h2>
+        <section class="panel network-panel" aria-label={tr!("Network")} data-testid="network-panel">
+            <h2>{ tr!("Network") }</h2>
             <div class="panel-row presets">
-                <button type="button" onclick={emit(NetCommand::IsolateLeader)} title={format!("Cut {lead} off from everyone")}>
-                    { format!("Isolate {lead}") }
+                <button type="button" onclick={emit(NetCommand::IsolateLeader)} title={tr!("Cut {lead} off from everyone", lead = lead)}>
+                    { tr!("Isolate {lead}", lead = lead) }
                 </button>
                 <button type="button" disabled={nodes < 3} onclick={emit(NetCommand::SplitMajority)}
-                        title={if nodes < 3 { "Needs at least three servers".to_string() } else { format!("A minority holding {lead}, and the majority without it") }}>
-                    { format!("Split: {lead} with a minority | the rest") }
+                        title={if nodes < 3 { tr!("Needs at least three servers").to_string() } else { tr!("A minority holding {lead}, and the majority without it", lead = lead) }}>
+                    { tr!("Split: {lead} with a minority | the rest", lead = lead) }
                 </button>
-                <button type="button" class="secondary" onclick={emit(NetCommand::Heal)} title="Undo partitions, isolation and cuts">{ "Heal" }</button>
+                <button type="button" class="secondary" onclick={emit(NetCommand::Heal)} title={tr!("Undo partitions, isolation and cuts")}>{ tr!("Heal") }</button>
             </div>
             <details class="panel-more">
-                <summary>{ "Draw a partition" }</summary>
-                <div class="side-toggles" role="group" aria-label="Sides of the partition">
+                <summary>{ tr!("Draw a partition") }</summary>
+                <div class="side-toggles" role="group" aria-label={tr!("Sides of the partition")}>
                     { for toggles }
                 </div>
                 <p class="sides"><output data-testid="partition-sides">{ sides }</output></p>
                 <div class="panel-row">
-                    <button type="button" disabled={!can_partition} onclick={partition}>{ "Partition A | B" }</button>
+                    <button type="button" disabled={!can_partition} onclick={partition}>{ tr!("Partition A | B") }</button>
                     if !can_partition {
-                        <span class="hint">{ "Press servers to put at least one on each side." }</span>
+                        <span class="hint">{ tr!("Press servers to put at least one on each side.") }</span>
                     }
                 </div>
             </details>
             <details class="panel-more">
                 <summary>{ summary }</summary>
-                <form class="panel-row" onsubmit={on_latency} aria-label="Latency">
-                    { number_field("Latency min (ms)", LATENCY_MS_LIMIT, &min_text, &latency_error, "net-latency-error") }
-                    { number_field("Latency max (ms)", LATENCY_MS_LIMIT, &max_text, &latency_error, "net-latency-error") }
-                    <button type="submit">{ "Apply latency" }</button>
+                <form class="panel-row" onsubmit={on_latency} aria-label={tr!("Latency")}>
+                    { number_field(tr!("Latency min (ms)"), LATENCY_MS_LIMIT, &min_text, &latency_error, "net-latency-error") }
+                    { number_field(tr!("Latency max (ms)"), LATENCY_MS_LIMIT, &max_text, &latency_error, "net-latency-error") }
+                    <button type="submit">{ tr!("Apply latency") }</button>
                 </form>
                 { error_line("net-latency-error", &latency_error) }
-                <form class="panel-row" onsubmit={on_rates} aria-label="Loss and duplication">
-                    { number_field("Loss (%)", 100, &loss_text, &rates_error, "net-rates-error") }
-                    { number_field("Duplication (%)", 100, &dup_text, &rates_error, "net-rates-error") }
-                    <button type="submit">{ "Apply rates" }</button>
+                <form class="panel-row" onsubmit={on_rates} aria-label={tr!("Loss and duplication")}>
+                    { number_field(tr!("Loss (%)"), 100, &loss_text, &rates_error, "net-rates-error") }
+                    { number_field(tr!("Duplication (%)"), 100, &dup_text, &rates_error, "net-rates-error") }
+                    <button type="submit">{ tr!("Apply rates") }</button>
                 </form>
                 { error_line("net-rates-error", &rates_error) }
             </details>

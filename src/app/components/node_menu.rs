@@ -4,6 +4,8 @@
 
 use yew::prelude::*;
 
+use crate::tr;
+
 use crate::sim::NodeId;
 use crate::view::{NodeCommand, NodeView};
 
@@ -22,24 +24,24 @@ pub fn node_actions(props: &NodeActionsProps) -> Html {
         }
     };
     html! {
-        <div class="node-actions" role="menu" aria-label={format!("S{id} actions")}>
+        <div class="node-actions" role="menu" aria-label={tr!("S{id} actions", id = id)}>
             if node.up {
-                { button(format!("Crash S{id}"), NodeCommand::Crash, true) }
+                { button(tr!("Crash S{id}", id = id), NodeCommand::Crash, true) }
             } else {
-                { button(format!("Restart S{id}"), NodeCommand::Restart, true) }
+                { button(tr!("Restart S{id}", id = id), NodeCommand::Restart, true) }
             }
             if node.paused {
-                { button(format!("Resume S{id}"), NodeCommand::Resume, node.up) }
+                { button(tr!("Resume S{id}", id = id), NodeCommand::Resume, node.up) }
             } else {
-                { button(format!("Pause S{id}"), NodeCommand::Pause, node.up) }
+                { button(tr!("Pause S{id}", id = id), NodeCommand::Pause, node.up) }
             }
-            { button(format!("Time out S{id} now"), NodeCommand::Timeout, node.up && !node.paused) }
+            { button(tr!("Time out S{id} now", id = id), NodeCommand::Timeout, node.up && !node.paused) }
             if node.isolated {
-                { button(format!("Reconnect S{id}"), NodeCommand::Reconnect, true) }
+                { button(tr!("Reconnect S{id}", id = id), NodeCommand::Reconnect, true) }
             } else {
-                { button(format!("Isolate S{id}"), NodeCommand::Isolate, true) }
+                { button(tr!("Isolate S{id}", id = id), NodeCommand::Isolate, true) }
             }
-            { button(format!("Client request to S{id}"), NodeCommand::ClientRequest, node.up) }
+            { button(tr!("Client request to S{id}", id = id), NodeCommand::ClientRequest, node.up) }
         </div>
     }
 }

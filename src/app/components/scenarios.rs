@@ -4,6 +4,8 @@
 
 use yew::prelude::*;
 
+use crate::tr;
+
 use crate::view::family::{FAMILIES, here};
 use crate::view::shipped::SHIPPED;
 
@@ -22,7 +24,7 @@ pub fn Scenarios(props: &ScenariosProps) -> Html {
     // This page's own scenarios first: a person who opened the Raft page is choosing among
     // Raft's; the other families' follow, each under its name.
     let families = std::iter::once(here()).chain(FAMILIES.iter().filter(|f| *f != here()));
-    let groups = families.map(|f| (f.title, SHIPPED.iter().filter(move |s| f.runs(s.protocol))));
+    let groups = families.map(|f| (crate::view::i18n::tr(f.title), SHIPPED.iter().filter(move |s| f.runs(s.protocol))));
     let onchange = {
         let cb = props.on_load.clone();
         Callback::from(move |e: Event| {
@@ -37,19 +39,19 @@ pub fn Scenarios(props: &ScenariosProps) -> Html {
         Callback::from(move |_: MouseEvent| cb.emit(current.clone()))
     };
     html! {
-        <div class="scenarios" role="group" aria-label="Scenario">
+        <div class="scenarios" role="group" aria-label={tr!("Scenario")}>
             <span class="select">
-                <select aria-label="Scenario" title="Scenario" {onchange}>
+                <select aria-label={tr!("Scenario")} title={tr!("Scenario")} {onchange}>
                     { for groups.map(|(family, shipped)| html! {
                         <optgroup key={family} label={family}>
                             { for shipped.map(|s| html! {
-                                <option key={s.name} value={s.name} selected={s.name == props.current.as_str()}>{ s.title }</option>
+                                <option key={s.name} value={s.name} selected={s.name == props.current.as_str()}>{ crate::view::i18n::tr(s.title) }</option>
                             }) }
                         </optgroup>
                     }) }
                 </select>
             </span>
-            <button type="button" class="icon" aria-label="Reset" title="Start the scenario over" onclick={reload}>{ "↺" }</button>
+            <button type="button" class="icon" aria-label={tr!("Reset")} title={tr!("Start the scenario over")} onclick={reload}>{ "↺" }</button>
         </div>
     }
 }

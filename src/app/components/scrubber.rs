@@ -8,6 +8,8 @@ use std::rc::Rc;
 
 use yew::prelude::*;
 
+use crate::tr;
+
 use crate::num::fixed;
 use crate::sim::Micros;
 use crate::view::marks::{DRAWN_MAX, KINDS, ScrubMark, ms_decimal, neighbour, parse_ms, percent, position_text, symbol, thin, tick_span_us};
@@ -60,14 +62,14 @@ pub fn scrubber(props: &ScrubberProps) -> Html {
     let span = tick_span_us(frontier);
     let stretch = if frontier == 0 { 1.0 } else { span as f64 / frontier as f64 };
     html! {
-        <section class="scrubber" aria-label="Time travel" data-testid="scrubber" style={format!("--stretch: {}", fixed(stretch, 6))}>
-            <button type="button" class="icon mark-nav" aria-label="Previous mark" title="Go to the previous mark" disabled={previous.is_none()} onclick={seek_to(previous)}>{ "‹" }</button>
+        <section class="scrubber" aria-label={tr!("Time travel")} data-testid="scrubber" style={format!("--stretch: {}", fixed(stretch, 6))}>
+            <button type="button" class="icon mark-nav" aria-label={tr!("Previous mark")} title={tr!("Go to the previous mark")} disabled={previous.is_none()} onclick={seek_to(previous)}>{ "‹" }</button>
             <div class="scrub-track">
                 <Ticks marks={props.marks.clone()} {span} on_seek={props.on_seek.clone()} />
                 <input type="range" class="scrub-range" min="0" max={ms_decimal(frontier)} step="0.001" value={ms_decimal(now)}
-                       aria-label="Virtual time" aria-valuetext={position_text(now, frontier)} {oninput} />
+                       aria-label={tr!("Virtual time")} aria-valuetext={position_text(now, frontier)} {oninput} />
             </div>
-            <button type="button" class="icon mark-nav" aria-label="Next mark" title="Go to the next mark" disabled={next.is_none()} onclick={seek_to(next)}>{ "›" }</button>
+            <button type="button" class="icon mark-nav" aria-label={tr!("Next mark")} title={tr!("Go to the next mark")} disabled={next.is_none()} onclick={seek_to(next)}>{ "›" }</button>
             <output class="scrub-position" data-testid="scrub-position">{ position_text(now, frontier) }</output>
         </section>
     }
@@ -78,9 +80,9 @@ pub fn scrubber(props: &ScrubberProps) -> Html {
 pub fn mark_legend(marks: &[ScrubMark]) -> Html {
     let present = KINDS.iter().filter(|(kind, _, _)| marks.iter().any(|m| m.kind == *kind));
     html! {
-        <ul class="legend scrub-legend" aria-label="Time line marks">
+        <ul class="legend scrub-legend" aria-label={tr!("Time line marks")}>
             { for present.map(|(kind, sym, word)| html! {
-                <li key={*kind}><span class={classes!("tick-swatch", format!("mark-{kind}"))} aria-hidden="true">{ *sym }</span>{ *word }</li>
+                <li key={*kind}><span class={classes!("tick-swatch", format!("mark-{kind}"))} aria-hidden="true">{ *sym }</span>{ crate::view::i18n::tr(word) }</li>
             }) }
         </ul>
     }
@@ -115,7 +117,7 @@ fn Ticks(props: &TicksProps) -> Html {
     };
     let ticks = thin(&props.marks, span, buckets()).into_iter().map(|i| {
         let m = &props.marks[i];
-        let label = format!("Go to {} ms: {}", ms_decimal(m.at_us), m.label);
+        let label = tr!("Go to {ms} ms: {what}", ms = ms_decimal(m.at_us), what = m.label);
         html! {
             // Out of the tab order: up to two hundred stops would bury the page; the
             // previous/next buttons reach every mark from the keyboard.
@@ -126,7 +128,7 @@ fn Ticks(props: &TicksProps) -> Html {
         }
     });
     html! {
-        <div class="scrub-ticks" role="group" aria-label="Marks" {onclick}>
+        <div class="scrub-ticks" role="group" aria-label={tr!("Marks")} {onclick}>
             { for ticks }
         </div>
     }

@@ -4,6 +4,8 @@
 
 use yew::prelude::*;
 
+use crate::tr;
+
 use crate::app::files::read_picked;
 
 #[derive(Properties, PartialEq)]
@@ -68,17 +70,17 @@ pub fn Session(props: &SessionProps) -> Html {
         })
     };
     html! {
-        <section class="panel session-panel" aria-label="Share, export and import" data-testid="session-panel">
-            <h2>{ "Share" }</h2>
+        <section class="panel session-panel" aria-label={tr!("Share, export and import")} data-testid="session-panel">
+            <h2>{ tr!("Share") }</h2>
             <div class="buttons">
-                <button type="button" onclick={share} title="A link to this exact moment of this run, with everything you did">{ "Link to this moment" }</button>
-                <button type="button" class="secondary" onclick={export_scenario} title="Your session as a scenario file: the CLI runs it too">{ "Export scenario" }</button>
-                <button type="button" class="secondary" onclick={export_trace} title="Every event up to now, with the scenario that makes it">{ "Export trace" }</button>
-                <button type="button" class="secondary" onclick={pick}>{ "Open a file…" }</button>
-                <input ref={file_input} type="file" accept=".json,application/json" class="visually-hidden" aria-label="Scenario or trace file to open" tabindex="-1" onchange={on_file} data-testid="import-file" />
+                <button type="button" onclick={share} title={tr!("A link to this exact moment of this run, with everything you did")}>{ tr!("Link to this moment") }</button>
+                <button type="button" class="secondary" onclick={export_scenario} title={tr!("Your session as a scenario file: the CLI runs it too")}>{ tr!("Export scenario") }</button>
+                <button type="button" class="secondary" onclick={export_trace} title={tr!("Every event up to now, with the scenario that makes it")}>{ tr!("Export trace") }</button>
+                <button type="button" class="secondary" onclick={pick}>{ tr!("Open a file…") }</button>
+                <input ref={file_input} type="file" accept=".json,application/json" class="visually-hidden" aria-label={tr!("Scenario or trace file to open")} tabindex="-1" onchange={on_file} data-testid="import-file" />
             </div>
             if let Some(l) = &*link {
-                <label class="share-link">{ "Link (selected: copy it) " }
+                <label class="share-link">{ tr!("Link (selected: copy it) ") }
                     <input ref={link_input} type="text" readonly=true value={l.clone()} data-testid="share-link" />
                 </label>
             }

@@ -4,6 +4,8 @@
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
+use crate::{tr, tr_key};
+
 #[derive(Properties, PartialEq)]
 pub struct ShortcutsProps {
     /// Whether the dialog is shown.
@@ -14,14 +16,14 @@ pub struct ShortcutsProps {
 
 /// Each shortcut: its keys, as shown, and what it does.
 const SHORTCUTS: [(&[&str], &str); 8] = [
-    (&["Space"], "play or pause"),
-    (&["←", "→"], "step back / step forward one event"),
-    (&["+", "−"], "speed up / slow down"),
-    (&["c"], "client request, to the selected server (else the leader)"),
-    (&["1", "…", "9"], "select server S1 … S9"),
-    (&["0"], "select server S10"),
-    (&["Esc"], "close the menu, inspector or dialog"),
-    (&["?"], "this help"),
+    (&[tr_key!("Space")], tr_key!("play or pause")),
+    (&["←", "→"], tr_key!("step back / step forward one event")),
+    (&["+", "−"], tr_key!("speed up / slow down")),
+    (&["c"], tr_key!("client request, to the selected server (else the leader)")),
+    (&["1", "…", "9"], tr_key!("select server S1 … S9")),
+    (&["0"], tr_key!("select server S10")),
+    (&["Esc"], tr_key!("close the menu, inspector or dialog")),
+    (&["?"], tr_key!("this help")),
 ];
 
 #[component]
@@ -74,18 +76,18 @@ pub fn Shortcuts(props: &ShortcutsProps) -> Html {
             <div class="shortcuts-backdrop" onclick={close.clone()}></div>
             <div class="shortcuts" role="dialog" aria-modal="true" aria-labelledby="shortcuts-title" data-testid="shortcuts" {onkeydown}>
                 <div class="shortcuts-head">
-                    <h2 id="shortcuts-title">{ "Keyboard shortcuts" }</h2>
-                    <button type="button" class="secondary shortcuts-close" aria-label="Close shortcuts" ref={close_ref} onclick={close}>{ "✕" }</button>
+                    <h2 id="shortcuts-title">{ tr!("Keyboard shortcuts") }</h2>
+                    <button type="button" class="secondary shortcuts-close" aria-label={tr!("Close shortcuts")} ref={close_ref} onclick={close}>{ "✕" }</button>
                 </div>
                 <dl>
                     { for SHORTCUTS.iter().map(|(keys, what)| html! {
                         <div class="shortcut" key={*what}>
-                            <dt>{ for keys.iter().map(|k| if *k == "…" { html! { <span class="sep">{ "–" }</span> } } else { html! { <kbd>{ *k }</kbd> } }) }</dt>
-                            <dd>{ *what }</dd>
+                            <dt>{ for keys.iter().map(|k| if *k == "…" { html! { <span class="sep">{ "–" }</span> } } else { html! { <kbd>{ crate::view::i18n::tr(k) }</kbd> } }) }</dt>
+                            <dd>{ crate::view::i18n::tr(what) }</dd>
                         </div>
                     }) }
                 </dl>
-                <p class="hint">{ "Keys typed into a field stay with the field." }</p>
+                <p class="hint">{ tr!("Keys typed into a field stay with the field.") }</p>
             </div>
         </>
     }

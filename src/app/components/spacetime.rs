@@ -13,6 +13,8 @@ use std::rc::Rc;
 
 use yew::prelude::*;
 
+use crate::tr;
+
 use crate::sim::Micros;
 use crate::sim::time::AsMs;
 use crate::view::face::Colours;
@@ -54,12 +56,12 @@ pub fn SpaceTime(props: &SpaceTimeProps) -> Html {
     });
     let view_box = format!("0 0 {} {}", fmt(d.width), fmt(d.height));
     let window_ms = props.window_us / 1_000;
-    let label = format!("Messages between servers over {window_ms} ms up to {} ms", AsMs(props.now_us));
+    let label = tr!("Messages between servers over {window} ms up to {now} ms", window = window_ms, now = AsMs(props.now_us));
     // The only attribute that follows the clock (with the now line while the window fills).
     let slide = format!("translate({} 0)", crate::num::fixed(d.shift, 2));
     html! {
-        <section class="spacetime" data-testid="spacetime" aria-label="Space-time diagram">
-            <h2>{ "Space-time diagram" }</h2>
+        <section class="spacetime" data-testid="spacetime" aria-label={tr!("Space-time diagram")}>
+            <h2>{ tr!("Space-time diagram") }</h2>
             <svg class="spacetime-svg" viewBox={view_box} role="group" aria-label={label}>
                 <defs>
                     { for HEADS.iter().map(|k| html! {
@@ -92,16 +94,16 @@ pub fn SpaceTime(props: &SpaceTimeProps) -> Html {
                     </g>
                 </g>
                 <line class="st-now" x1={fmt(d.now_x)} y1={fmt(spacetime::TOP)} x2={fmt(d.now_x)} y2={fmt(d.lanes_bottom)}>
-                    <title>{ format!("now, {} ms", AsMs(props.now_us)) }</title>
+                    <title>{ tr!("now, {ms} ms", ms = AsMs(props.now_us)) }</title>
                 </line>
             </svg>
             <p class="st-caption">
-                { format!("The last {window_ms} ms. Solid: delivered; dashed: in flight; ✕: dropped. Click a message to select it.") }
+                { tr!("The last {window} ms. Solid: delivered; dashed: in flight; ✕: dropped. Click a message to select it.", window = window_ms) }
                 if props.every > 1 {
-                    { format!(" 1 in {} messages drawn (by id).", props.every) }
+                    { " " }{ tr!("1 in {n} messages drawn (by id).", n = props.every) }
                 }
                 if d.hidden > 0 {
-                    { format!(" {} older messages not drawn.", d.hidden) }
+                    { " " }{ tr!("{n} older messages not drawn.", n = d.hidden) }
                 }
             </p>
         </section>
@@ -151,7 +153,7 @@ fn downs(d: &Diagram) -> Html {
                     <g key={lane_key(l.id)} class="st-lane">
                         { for l.down.iter().map(|&(a, b)| html! {
                             <line class="st-down" x1={fmt(a)} y1={fmt(l.y)} x2={fmt(b)} y2={fmt(l.y)}>
-                                <title>{ format!("{} down", l.label) }</title>
+                                <title>{ tr!("{server} down", server = l.label) }</title>
                             </line>
                         }) }
                     </g>
@@ -176,7 +178,7 @@ fn ticks(d: &Diagram, markers: &[Marker]) -> Html {
                 let x = fmt(t.x);
                 Some(html! {
                     <g key={format!("{}-{}", m.event, t.marker)} class={classes!("st-tick", t.kind.as_str())}>
-                        <title>{ format!("{} at {} ms (event {})", m.label, AsMs(m.at_us), m.event) }</title>
+                        <title>{ tr!("{what} at {ms} ms (event {n})", what = m.label(), ms = AsMs(m.at_us), n = m.event) }</title>
                         <line x1={x.clone()} y1={fmt(t.y1)} x2={x} y2={fmt(t.y2)} />
                         if let Some(text) = &t.text {
                             <text x={fmt(t.x + 2.0)} y={fmt(spacetime::TOP - 3.0)}>{ text }</text>
@@ -222,13 +224,13 @@ impl Title {
 
     fn text(&self) -> String {
         let end = match self.fate {
-            Fate::InFlight => format!("due {} ms, in flight", AsMs(self.due_us)),
-            Fate::Delivered => format!("delivered {} ms", AsMs(self.end_us)),
-            Fate::Dropped => format!("dropped {} ms ({})", AsMs(self.end_us), self.drop_reason.unwrap_or("dropped")),
+            Fate::InFlight => tr!("due {ms} ms, in flight", ms = AsMs(self.due_us)),
+            Fate::Delivered => tr!("delivered {ms} ms", ms = AsMs(self.end_us)),
+            Fate::Dropped => tr!("dropped {ms} ms ({why})", ms = AsMs(self.end_us), why = self.drop_reason.unwrap_or("dropped")),
         };
-        let copy = self.copy_of.map(|o| format!(", a copy of m{o}")).unwrap_or_default();
+        let copy = self.copy_of.map(|o| tr!(", a copy of m{o}", o = o)).unwrap_or_default();
         let (from, to) = self.route;
-        format!("m{} {} {}->{}: sent {} ms, {end}{copy}\n{}", self.id, self.kind, from, to, AsMs(self.sent_us), self.text)
+        format!("m{} {} {}->{}: {}{copy}\n{}", self.id, self.kind, from, to, tr!("sent {ms} ms, {end}", ms = AsMs(self.sent_us), end = end), self.text)
     }
 }
 

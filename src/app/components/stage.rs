@@ -20,6 +20,8 @@ use std::rc::Rc;
 
 use yew::prelude::*;
 
+use crate::tr;
+
 #[cfg(feature = "balancer")]
 use super::stage_keys::KeysLayer;
 use crate::app::clock::{StageClock, use_clock_translate, use_stage_clock};
@@ -66,7 +68,7 @@ pub struct StageProps {
     #[prop_or(true)]
     pub interactive: bool,
     /// The stage's accessible name.
-    #[prop_or(AttrValue::Static("Servers and messages"))]
+    #[prop_or(AttrValue::Static(tr!("Servers and messages")))]
     pub label: AttrValue,
     /// The protocol's panel: a balancer's key space is drawn from it about S1 (none without).
     #[prop_or_default]
@@ -150,7 +152,7 @@ fn clients_mark(layout: Layout) -> Html {
         <g class="clients-mark" aria-hidden="true">
             <line x1={fmt(p.x + 34.0)} y1={fmt(p.y)} x2={fmt(s.x)} y2={fmt(s.y)} />
             <rect x={fmt(p.x - 34.0)} y={fmt(p.y - 17.0)} width="68" height="34" rx="6" />
-            <text x={fmt(p.x)} y={fmt(p.y)}>{ "clients" }</text>
+            <text x={fmt(p.x)} y={fmt(p.y)}>{ tr!("clients") }</text>
         </g>
     }
 }
@@ -260,7 +262,7 @@ fn NodeBody(props: &NodeBodyProps) -> Html {
         state.push_str(", isolated");
     }
     if let Some(g) = node.group {
-        state.push_str(&format!(", side {}", labels::side_letter(g)));
+        state.push_str(&tr!(", side {side}", side = labels::side_letter(g)));
     }
     let label = format!("S{id} {state}");
     let class = classes!("node", node.role, node.paused.then_some("paused"), props.selected.then_some("selected"), props.violating.then_some("violating"));
@@ -278,7 +280,7 @@ fn NodeBody(props: &NodeBodyProps) -> Html {
             <text {class} x={fmt(b.x)} y={fmt(b.y)} font-size={fmt(font)}>{ text }</text>
         }
     };
-    let side = node.group.zip(t.side.as_ref()).map(|(g, b)| text_at("side out", b, labels::CAPTION_FONT, format!("side {}", labels::side_letter(g))));
+    let side = node.group.zip(t.side.as_ref()).map(|(g, b)| text_at("side out", b, labels::CAPTION_FONT, tr!("side {side}", side = labels::side_letter(g))));
     let caption = t.caption.as_ref().map(|(b, inside)| if *inside { text_at("caption", b, t.font * 0.8, node.caption.clone()) } else { caption_lines(b, &node.caption) });
     let mark = t.mark.as_ref().map(|b| text_at("mark", b, t.font, "❚❚".to_string()));
     html! {
@@ -408,7 +410,7 @@ fn MessagesLayer(props: &MessagesProps) -> Html {
     html! {
         <>
         if every > 1 {
-            <text class="sampled" x="8" y={fmt(geometry::view_height(props.layout) - 12.0)}>{ format!("1 in {every} messages drawn ({} in flight)", props.messages.len()) }</text>
+            <text class="sampled" x="8" y={fmt(geometry::view_height(props.layout) - 12.0)}>{ tr!("1 in {every} messages drawn ({n} in flight)", every = every, n = props.messages.len()) }</text>
         }
         <g class="messages" aria-hidden="true" {onclick}>
             { for drawn.iter().zip(flights).map(|(m, flight)| {
@@ -454,7 +456,7 @@ fn MessageDot(props: &MessageDotProps) -> Html {
         <g ref={node} data-msg={m.id.to_string()}>
             <g {class}>
                 if !m.label.is_empty() {
-                    <title>{ format!("m{} {}->{} {} (click to inspect or drop)", m.id, m.from, m.to, m.text) }</title>
+                    <title>{ format!("m{} {}->{} {} {}", m.id, m.from, m.to, m.text, tr!("(click to inspect or drop)")) }</title>
                 }
                 <line class="tail" x1={fmt(-dx * size * 0.6)} y1={fmt(-dy * size * 0.6)} x2={fmt(-dx * tail)} y2={fmt(-dy * tail)} />
                 if m.square {

@@ -5,6 +5,8 @@
 
 use yew::prelude::*;
 
+use crate::tr;
+
 use super::node_menu::{NodeActionsProps, node_actions};
 use crate::sim::NodeId;
 use crate::view::{NodeCommand, NodeView};
@@ -35,11 +37,11 @@ pub fn stage_menu(props: &StageMenuProps) -> Html {
                 { node_actions(&NodeActionsProps { node, on_command: props.on_command.clone() }) }
             }
             if let Some(id) = props.message {
-                <div class="node-actions" role="menu" aria-label={format!("m{id} actions")}>
-                    <button type="button" role="menuitem" onclick={{ let cb = props.on_drop.clone(); Callback::from(move |_: MouseEvent| cb.emit(id)) }}>{ format!("Drop m{id}") }</button>
+                <div class="node-actions" role="menu" aria-label={tr!("m{id} actions", id = id)}>
+                    <button type="button" role="menuitem" onclick={{ let cb = props.on_drop.clone(); Callback::from(move |_: MouseEvent| cb.emit(id)) }}>{ tr!("Drop m{id}", id = id) }</button>
                 </div>
             }
-            <button type="button" class="icon close" aria-label="Close the menu" title="Close (Esc)" onclick={close}>{ "✕" }</button>
+            <button type="button" class="icon close" aria-label={tr!("Close the menu")} title={tr!("Close (Esc)")} onclick={close}>{ "✕" }</button>
         </div>
     }
 }

@@ -6,6 +6,8 @@ use std::rc::Rc;
 
 use yew::prelude::*;
 
+use crate::tr;
+
 use crate::view::Panel;
 use crate::view::commit_face::TxCell;
 
@@ -16,24 +18,24 @@ pub struct TxViewProps {
 }
 
 fn cell(c: &TxCell) -> Html {
-    let mut label = format!("S{}: {}", c.node, c.state);
+    let mut label = format!("S{}: {}", c.node, crate::view::i18n::tr(c.state));
     if c.locks {
-        label.push_str(", holds locks");
+        label.push_str(tr!(", holds locks"));
     }
     if let Some(b) = c.blocked_ms {
-        label.push_str(&format!(", uncertain {b} ms"));
+        label.push_str(&tr!(", uncertain {b} ms", b = b));
     }
     if c.violating {
-        label.push_str(", involved in a broken invariant");
+        label.push_str(tr!(", involved in a broken invariant"));
     }
     html! {
         <td key={c.node} class={classes!("tx-cell", c.state, c.violating.then_some("violating"))} title={label.clone()} aria-label={label}>
-            <span class="state">{ c.state }</span>
+            <span class="state">{ crate::view::i18n::tr(c.state) }</span>
             if c.locks {
-                <span class="locks" aria-hidden="true">{ " · locks" }</span>
+                <span class="locks" aria-hidden="true">{ tr!(" · locks") }</span>
             }
             if let Some(b) = c.blocked_ms {
-                <span class="blocked" aria-hidden="true">{ format!(" · uncertain {b} ms") }</span>
+                <span class="blocked" aria-hidden="true">{ " · " }{ tr!("uncertain {b} ms", b = b) }</span>
             }
             if c.violating {
                 <span class="mark" aria-hidden="true">{ " ⚠" }</span>
@@ -49,17 +51,17 @@ pub fn tx_view(props: &TxViewProps) -> Html {
     };
     let nodes: Vec<u32> = t.logs.iter().map(|(id, _, _)| *id).collect();
     html! {
-        <section class="tx-view" aria-label="Transactions" data-testid="tx-view">
-            <h2>{ "Transactions" }</h2>
+        <section class="tx-view" aria-label={tr!("Transactions")} data-testid="tx-view">
+            <h2>{ tr!("Transactions") }</h2>
             if t.rows.is_empty() {
-                <p class="hint">{ "No transaction yet: a client's begin starts one at the coordinator, S1." }</p>
+                <p class="hint">{ tr!("No transaction yet: a client's begin starts one at the coordinator, S1.") }</p>
             } else {
-                <div class="log-scroll" tabindex="0" role="region" aria-label="Transactions, scrollable">
+                <div class="log-scroll" tabindex="0" role="region" aria-label={tr!("Transactions, scrollable")}>
                     <table>
                         <thead>
                             <tr>
-                                <th scope="col">{ "tx" }</th>
-                                { for nodes.iter().map(|id| html! { <th key={*id} scope="col">{ if *id == 1 { format!("S{id} (coordinator)") } else { format!("S{id}") } }</th> }) }
+                                <th scope="col">{ tr!("tx") }</th>
+                                { for nodes.iter().map(|id| html! { <th key={*id} scope="col">{ if *id == 1 { tr!("S{id} (coordinator)", id = id) } else { format!("S{id}") } }</th> }) }
                             </tr>
                         </thead>
                         <tbody>
@@ -73,11 +75,11 @@ pub fn tx_view(props: &TxViewProps) -> Html {
                     </table>
                 </div>
             }
-            <h3>{ "Write-ahead logs" }</h3>
+            <h3>{ tr!("Write-ahead logs") }</h3>
             <div class="wal-grid">
                 { for t.logs.iter().map(|(id, down, lines)| html! {
-                    <div key={*id} class={classes!("wal", down.then_some("down"))} aria-label={format!("S{id} write-ahead log{}", if *down { ", down" } else { "" })}>
-                        <strong>{ format!("S{id}{}", if *down { " (down)" } else { "" }) }</strong>
+                    <div key={*id} class={classes!("wal", down.then_some("down"))} aria-label={format!("{}{}", tr!("S{id} write-ahead log", id = id), if *down { tr!(", down") } else { "" })}>
+                        <strong>{ format!("S{id}{}", if *down { tr!(" (down)") } else { "" }) }</strong>
                         <ol>
                             { for lines.iter().map(|l| html! { <li>{ l }</li> }) }
                         </ol>

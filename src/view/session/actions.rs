@@ -76,6 +76,9 @@ pub enum LabAction {
     OnScreen(SlowPart, bool),
     /// Close whatever is open (help, inspector) and clear messages: the Escape key.
     Dismiss,
+    /// The page's language changed (see [`crate::view::i18n`]): every word it shows is made
+    /// again, the run left where it is.
+    Relabel,
 }
 
 impl LabState {
@@ -173,9 +176,9 @@ impl LabState {
                 match again {
                     Ok(run) => {
                         s.replace_run(run);
-                        s.page.notice = Some("Started over with the new settings (same seed, same workload but for what changed).".to_string());
+                        s.page.notice = Some(crate::tr!("Started over with the new settings (same seed, same workload but for what changed).").to_string());
                     }
-                    Err(e) => s.page.error = Some(format!("Those settings do not work: {e}")),
+                    Err(e) => s.page.error = Some(crate::tr!("Those settings do not work: {e}", e = e)),
                 }
             }
             LabAction::Operator(to, request) => {
@@ -184,7 +187,7 @@ impl LabState {
                 }
                 let done = s.run.borrow_mut().operator_request(to, &request);
                 if let Err(e) = done {
-                    s.page.error = Some(format!("That request could not be made: {e}"));
+                    s.page.error = Some(crate::tr!("That request could not be made: {e}", e = e));
                 }
             }
             LabAction::Compare(None) => {
@@ -200,7 +203,7 @@ impl LabState {
                         // Paused, the read panels do not refresh: the figures are due now.
                         s.page.metrics = Shared::new(compare_metrics(&s.run.borrow(), s.page.twin.as_ref()));
                     }
-                    Some((_, Err(e))) => s.page.error = Some(format!("Cannot compare: {e}")),
+                    Some((_, Err(e))) => s.page.error = Some(crate::tr!("Cannot compare: {e}", e = e)),
                     None => {}
                 }
             }
@@ -244,7 +247,7 @@ impl LabState {
                             s.replace_run(run);
                             s.page.playing = *s.page.autoplay;
                         }
-                        Err(e) => s.page.error = Some(format!("The scenario could not be loaded (the current run is unchanged): {e}")),
+                        Err(e) => s.page.error = Some(crate::tr!("The scenario could not be loaded (the current run is unchanged): {e}", e = e)),
                     }
                 }
             }
@@ -252,7 +255,7 @@ impl LabState {
                 let blank = s.run.borrow().playground(nodes, seed);
                 match blank {
                     Ok(run) => s.replace_run(run),
-                    Err(e) => s.page.error = Some(format!("Cannot make a cluster of {nodes}: {e}")),
+                    Err(e) => s.page.error = Some(crate::tr!("Cannot make a cluster of {nodes}: {e}", nodes = nodes, e = e)),
                 }
             }
             LabAction::Reseed(seed) => {
@@ -268,15 +271,15 @@ impl LabState {
                     s.replace_run(imported.run);
                     s.page.notice = Some(imported.message);
                 }
-                Err(e) => s.page.error = Some(format!("Could not open the file (the current run is unchanged). {e}")),
+                Err(e) => s.page.error = Some(crate::tr!("Could not open the file (the current run is unchanged). {e}", e = e)),
             },
             LabAction::OpenLink(fragment) if s.leave_for(family::move_for_link(&s.page.search, &fragment, family::holds), true) => {}
             LabAction::OpenLink(fragment) => match crate::view::share::decode(&fragment).map_err(|e| e.to_string()).and_then(LabRun::from_shared) {
                 Ok(run) => {
                     s.replace_run(run);
-                    s.page.notice = Some("Opened the run from the link, at the moment it was shared.".to_string());
+                    s.page.notice = Some(crate::tr!("Opened the run from the link, at the moment it was shared.").to_string());
                 }
-                Err(e) => s.page.error = Some(format!("This link could not be opened: {e}. The lab runs its default scenario instead.")),
+                Err(e) => s.page.error = Some(crate::tr!("This link could not be opened: {e}. The lab runs its default scenario instead.", e = e)),
             },
             LabAction::Error(e) => s.page.error = Some(e),
             LabAction::Breakpoint(bp) => {
@@ -290,6 +293,12 @@ impl LabState {
                 } else {
                     s.page.rounds.off_screen |= part.bit();
                 }
+            }
+            LabAction::Relabel => {
+                s.describe_run();
+                s.page.rounds.forget();
+                // Their labels are words too: copied again on this refresh.
+                (s.page.markers, s.page.past_markers) = (Shared::new(Vec::new()), Shared::new(Vec::new()));
             }
             LabAction::Dismiss => {
                 if s.page.help {

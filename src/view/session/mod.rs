@@ -204,7 +204,7 @@ impl LabState {
                 let blank = crate::scenario::Scenario::new(protocol, 3);
                 let run = LabRun::from_scenario("blank.json", blank).unwrap_or_else(|e2| panic!("no scenario runs here: {e}; {e2}"));
                 let mut s = LabState::with_run(run);
-                s.page.error = Some(format!("The page could not load its scenario ({e}): a blank cluster instead. Reload to try again."));
+                s.page.error = Some(crate::tr!("The page could not load its scenario ({e}): a blank cluster instead. Reload to try again.", e = e));
                 s
             }
         }
@@ -220,7 +220,12 @@ impl LabState {
         let mut s = base.open_here(fragment, scenario);
         if let Err(lab) = family::requested(search) {
             let known: Vec<&str> = family::FAMILIES.iter().map(|f| f.id).collect();
-            s.page.error = Some(format!("The address asks for the lab \"{lab}\", which does not exist (there are {}). Showing the {} lab.", known.join(", "), family::here().title));
+            s.page.error = Some(crate::tr!(
+                "The address asks for the lab \"{lab}\", which does not exist (there are {known}). Showing the {here} lab.",
+                lab = lab,
+                known = known.join(", "),
+                here = crate::view::i18n::tr(family::here().title)
+            ));
         }
         s
     }
@@ -234,7 +239,8 @@ impl LabState {
         let shipped = crate::view::shipped::SHIPPED;
         let Some(name) = shipped.iter().map(|s| s.name).find(|n| *n == name || n.trim_end_matches(".json") == name) else {
             let known: Vec<&str> = shipped.iter().map(|s| s.name.trim_end_matches(".json")).collect();
-            self.page.error = Some(format!("The address asks for the scenario \"{name}\", which the lab does not have (it has {}). Showing the default instead.", known.join(", ")));
+            self.page.error =
+                Some(crate::tr!("The address asks for the scenario \"{name}\", which the lab does not have (it has {known}). Showing the default instead.", name = name, known = known.join(", ")));
             return self;
         };
         // The address asked for it: leaving replaces this page in the history.
@@ -260,7 +266,7 @@ impl LabState {
     /// Leaves for the page of the family that runs a request, if this bundle does not.
     fn leave_for(&mut self, to: Option<family::Move>, replace: bool) -> bool {
         let Some(to) = to else { return false };
-        self.page.notice = Some(format!("Opening the {} lab…", to.family.title));
+        self.page.notice = Some(crate::tr!("Opening the {lab} lab…", lab = crate::view::i18n::tr(to.family.title)));
         self.page.leaving = Some(Leaving { href: to.href(""), replace });
         true
     }
@@ -287,7 +293,7 @@ impl LabState {
         let p = &mut self.page;
         p.scenario = run.name().to_string();
         p.description = run.description().to_string();
-        p.guide = Shared::new(run.scenario().guide.clone());
+        p.guide = Shared::new(run.scenario().guide.as_ref().map(|g| g.in_language(crate::view::i18n::lang().code())));
         p.node_count = run.node_count();
         p.protocol = run.scenario().protocol.clone();
         p.message_kinds = run.message_kinds();

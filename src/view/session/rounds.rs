@@ -66,6 +66,14 @@ pub struct Rounds {
     pub(super) all_next: bool,
 }
 
+impl Rounds {
+    /// Forgets what every copy was taken at, so that the next refresh takes them all again (the
+    /// page's language changed).
+    pub(super) fn forget(&mut self) {
+        *self = Rounds { frames: self.frames, off_screen: self.off_screen, all_next: true, ..Rounds::default() };
+    }
+}
+
 impl LabState {
     /// Copies what the page draws out of the run: what changed with events, and the read
     /// panels whose turn it is.
@@ -89,7 +97,7 @@ impl LabState {
             let markers = run.markers();
             if markers.len() != p.markers.len() || markers.last() != p.markers.last() {
                 p.markers = Shared::new(markers.to_vec());
-                p.marks = Shared::new(p.markers.iter().map(|m| ScrubMark { at_us: m.at_us, kind: m.kind.as_str(), label: m.label.clone() }).collect());
+                p.marks = Shared::new(p.markers.iter().map(|m| ScrubMark { at_us: m.at_us, kind: m.kind.as_str(), label: m.label() }).collect());
             }
         }
         // A new round of the read panels starts every SLOW_EVERY_FRAMES frames while playing

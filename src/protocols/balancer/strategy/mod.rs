@@ -225,7 +225,7 @@ pub fn words(name: &str) -> &'static str {
 }
 
 /// `n` with a comma between thousands: 65,537.
-fn thousands(n: u64) -> String {
+pub fn thousands(n: u64) -> String {
     let digits = n.to_string();
     let mut out = String::with_capacity(digits.len() + digits.len() / 3);
     for (i, c) in digits.chars().enumerate() {
@@ -238,12 +238,12 @@ fn thousands(n: u64) -> String {
 }
 
 /// A factor given in thousandths, in words: 1.25, 2.
-fn factor_words(permille: u32) -> String {
+pub fn factor_words(permille: u32) -> String {
     crate::num::short(f64::from(permille) / 1000.0, 3)
 }
 
 /// A duration in words: 10 s, 1.5 s, 250 ms, 0.5 ms.
-fn duration_words(us: Micros) -> String {
+pub fn duration_words(us: Micros) -> String {
     let trim = |v: f64| crate::num::short(v, 2);
     if us >= 1_000_000 { format!("{} s", trim(us as f64 / 1e6)) } else { format!("{} ms", trim(us as f64 / 1e3)) }
 }
