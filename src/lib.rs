@@ -4,6 +4,7 @@
 
 #[cfg(target_arch = "wasm32")]
 pub mod app;
+pub mod blanks;
 pub mod num;
 pub mod protocols;
 pub mod scenario;

@@ -216,7 +216,7 @@ fn three_pc_partition_flaw_breaks_atomicity_and_the_checker_reports_it() {
     e.run_until(until);
     let v = e.first_violation().expect("3PC under a partition must break atomicity");
     assert_eq!(v.invariant, "Atomicity");
-    assert!(v.detail.starts_with("T1 is committed at S2 but aborted at S3"), "{}", v.detail);
+    assert!(v.detail.to_string().starts_with("T1 is committed at S2 but aborted at S3"), "{}", v.detail);
     assert_eq!(v.nodes, [3, 2]);
     assert_eq!(states(&e, 1), [PC, C, A, A], "the pre-committed side commits, the uncertain side aborts");
     assert!(e.violations()[1].is_none() && e.violations()[2].is_none(), "Validity and Stability hold: every vote was yes");
@@ -231,5 +231,5 @@ fn the_planted_bug_breaks_two_pc_where_the_coordinator_died_before_deciding() {
     e.run_until(sc.until_us);
     let v = e.first_violation().expect("uncertain participants that commit alone break atomicity");
     assert_eq!(v.invariant, "Atomicity");
-    assert!(v.detail.contains("aborted at S1"), "{}", v.detail);
+    assert!(v.detail.to_string().contains("aborted at S1"), "{}", v.detail);
 }

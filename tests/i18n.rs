@@ -53,7 +53,7 @@ fn literal(s: &str) -> Option<(String, &str)> {
 fn marked(source: &str) -> Vec<(String, usize)> {
     let code = source.split("#[cfg(test)]").next().unwrap_or_default();
     let mut found = Vec::new();
-    for needle in ["tr(", "tr!(", "tr_key!("] {
+    for needle in ["tr(", "tr!(", "tr_key!(", "Detail::new("] {
         let mut from = 0;
         while let Some(at) = code[from..].find(needle) {
             let start = from + at;
@@ -106,12 +106,14 @@ fn from_protocols() -> Vec<(String, String)> {
     out
 }
 
-/// Every marked text in the page's code, with where it is first used, and the protocols' words.
+/// Every marked text in the page's code, with where it is first used, and the protocols' words:
+/// their invariants, and what their checkers say when one breaks (`Detail::new("…", …)`).
 fn used() -> Vec<(String, String)> {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let mut files = Vec::new();
     sources(&root.join("src/view"), &mut files);
     sources(&root.join("src/app"), &mut files);
+    sources(&root.join("src/protocols"), &mut files);
     files.sort();
     let mut seen = BTreeSet::new();
     let mut out = from_protocols();

@@ -81,7 +81,7 @@ fn figure_8_planted_bug_is_caught_by_the_checker() {
     e.run_until(until);
     let v = e.first_violation().expect("the checker must catch the lost committed entry");
     assert_eq!(v.invariant, "Leader Completeness");
-    assert!(v.detail.contains("S5 leads term 5 without entry 2"), "{}", v.detail);
+    assert!(v.detail.to_string().contains("S5 leads term 5 without entry 2"), "{}", v.detail);
     assert!(v.nodes.contains(&5) && v.nodes.contains(&1));
     let sms = &e.violations()[4];
     assert!(sms.is_some(), "S5 goes on to commit a different entry at index 2: State Machine Safety");

@@ -20,13 +20,50 @@ pub struct Invariant {
     pub statement: &'static str,
 }
 
+/// What a checker saw, as a text with named blanks and their values (`"S{a} and S{b} were both
+/// leaders of term {term}"`). Its `Display` is the English the CLI, the trace and the report show;
+/// the lab shows the same text in the page's language, looked up by the English text (see
+/// [`crate::blanks`]).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Detail {
+    /// The English text with its blanks.
+    pub text: &'static str,
+    /// The value of each blank, by name.
+    pub values: Vec<(&'static str, String)>,
+}
+
+impl Detail {
+    /// `text` with these values for its blanks.
+    pub fn new(text: &'static str, values: &[(&'static str, &dyn std::fmt::Display)]) -> Detail {
+        Detail { text, values: values.iter().map(|(n, v)| (*n, v.to_string())).collect() }
+    }
+
+    /// Another text (the same in another language) with these values in its blanks.
+    pub fn fill(&self, text: &str) -> String {
+        crate::blanks::fill(text, |name| self.values.iter().find(|(n, _)| *n == name).map(|(_, v)| v.clone()))
+    }
+}
+
+impl std::fmt::Display for Detail {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.fill(self.text))
+    }
+}
+
+/// As its English words: reports keep their form.
+impl Serialize for Detail {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
 /// A broken invariant, as a checker reports it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Breach {
     /// Index into [`Checker::invariants`].
     pub invariant: usize,
-    /// What went wrong, in words, naming nodes, terms and indexes.
-    pub detail: String,
+    /// What went wrong, naming nodes, terms and indexes.
+    pub detail: Detail,
     /// The servers involved, for highlighting.
     pub nodes: Vec<NodeId>,
     /// The log positions involved, as (server, 1-based index), for highlighting.
@@ -43,7 +80,7 @@ pub struct Violation {
     /// Number of that event (1-based, as in the trace).
     pub event: u64,
     /// The explanation.
-    pub detail: String,
+    pub detail: Detail,
     /// The servers involved.
     pub nodes: Vec<NodeId>,
     /// The log positions involved, as (server, 1-based index).

@@ -26,7 +26,7 @@ pub fn invariants(props: &InvariantsProps) -> Html {
                             <strong>{ crate::view::i18n::tr(inv.name) }</strong>
                             { if ok { tr!(" holds") } else { tr!(" BROKEN") } }
                             if let Some(v) = &inv.violation {
-                                <p class="detail">{ tr!("event {n} at {ms} ms: {detail}", n = v.event, ms = AsMs(v.at_us), detail = v.detail) }</p>
+                                <p class="detail">{ tr!("event {n} at {ms} ms: {detail}", n = v.event, ms = AsMs(v.at_us), detail = crate::view::i18n::detail(&v.detail)) }</p>
                             } else {
                                 <p class="statement">{ crate::view::i18n::tr(inv.statement) }</p>
                             }

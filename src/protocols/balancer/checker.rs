@@ -59,7 +59,7 @@ impl BalancerChecker {
         for &a in &lb.answers[self.read..] {
             let rid = a >> 1;
             if rid == 0 || rid > lb.received {
-                out.push(one(ONCE, format!("an answer for r{rid}, which was never received (received {})", lb.received)));
+                out.push(one(ONCE, crate::sim::checker::Detail::new("an answer for r{rid}, which was never received (received {received})", &[("rid", &rid), ("received", &lb.received)])));
                 continue;
             }
             let (w, bit) = ((rid / 64) as usize, rid % 64);
@@ -67,7 +67,13 @@ impl BalancerChecker {
                 self.answered.resize(w + 1, 0);
             }
             if self.answered[w] & (1 << bit) != 0 {
-                out.push(one(ONCE, format!("r{rid} is answered a second time ({}) at {} ms", if a & 1 == 1 { "served" } else { "failed" }, AsMs(now_us))));
+                let values: &[(&str, &dyn std::fmt::Display)] = &[("rid", &rid), ("ms", &AsMs(now_us))];
+                let detail = if a & 1 == 1 {
+                    crate::sim::checker::Detail::new("r{rid} is answered a second time (served) at {ms} ms", values)
+                } else {
+                    crate::sim::checker::Detail::new("r{rid} is answered a second time (failed) at {ms} ms", values)
+                };
+                out.push(one(ONCE, detail));
             }
             self.answered[w] |= 1 << bit;
         }
@@ -76,20 +82,29 @@ impl BalancerChecker {
         if accounted != lb.received {
             out.push(one(
                 LOST,
-                format!(
-                    "received {} but served {} + failed {} + pending {} = {accounted}: {} request(s) vanished without an answer",
-                    lb.received,
-                    lb.served,
-                    lb.failed,
-                    lb.pending_count(),
-                    lb.received as i128 - accounted as i128
+                crate::sim::checker::Detail::new(
+                    "received {received} but served {served} + failed {failed} + pending {pending} = {accounted}: {lost} request(s) vanished without an answer",
+                    &[
+                        ("received", &lb.received),
+                        ("served", &lb.served),
+                        ("failed", &lb.failed),
+                        ("pending", &lb.pending_count()),
+                        ("accounted", &accounted),
+                        ("lost", &(lb.received as i128 - accounted as i128)),
+                    ],
                 ),
             ));
         }
         if let Some((rid, arrived)) = lb.oldest_pending() {
             let bound = self.bound_us + self.paused_during(arrived, now_us);
             if now_us - arrived > bound {
-                out.push(one(BOUNDED, format!("r{rid} has waited {} ms, longer than its attempts allow ({} ms)", AsMs(now_us - arrived), AsMs(bound))));
+                out.push(one(
+                    BOUNDED,
+                    crate::sim::checker::Detail::new(
+                        "r{rid} has waited {waited} ms, longer than its attempts allow ({bound} ms)",
+                        &[("rid", &rid), ("waited", &AsMs(now_us - arrived)), ("bound", &AsMs(bound))],
+                    ),
+                ));
             }
         }
     }

@@ -76,7 +76,15 @@ impl CommitChecker {
             let h = self.txs.entry(tx.id).or_default();
             match h.decided.get(&node) {
                 Some(&before) if before != d => {
-                    out.push(Breach { invariant: STABILITY, detail: format!("S{node} decided {} for T{} and later {}", before.as_str(), tx.id, d.as_str()), nodes: vec![node], positions: Vec::new() });
+                    out.push(Breach {
+                        invariant: STABILITY,
+                        detail: crate::sim::checker::Detail::new(
+                            "S{node} decided {before} for T{tx} and later {after}",
+                            &[("node", &node), ("before", &before.as_str()), ("tx", &tx.id), ("after", &d.as_str())],
+                        ),
+                        nodes: vec![node],
+                        positions: Vec::new(),
+                    });
                     continue;
                 }
                 Some(_) => continue,
@@ -97,7 +105,7 @@ impl CommitChecker {
                 let (c, a) = if d == Decision::Commit { (format!("S{node}"), list) } else { (list, format!("S{node}")) };
                 out.push(Breach {
                     invariant: ATOMICITY,
-                    detail: format!("T{} is committed at {c} but aborted at {a} (at {} ms)", tx.id, AsMs(now_us)),
+                    detail: crate::sim::checker::Detail::new("T{tx} is committed at {c} but aborted at {a} (at {ms} ms)", &[("tx", &tx.id), ("c", &c), ("a", &a), ("ms", &AsMs(now_us))]),
                     nodes: std::iter::once(node).chain(others).collect(),
                     positions: Vec::new(),
                 });
@@ -109,7 +117,7 @@ impl CommitChecker {
                     let list = missing.iter().map(|n| format!("S{n}")).collect::<Vec<_>>().join(", ");
                     out.push(Breach {
                         invariant: VALIDITY,
-                        detail: format!("S{node} committed T{} although {list} never voted yes", tx.id),
+                        detail: crate::sim::checker::Detail::new("S{node} committed T{tx} although {list} never voted yes", &[("node", &node), ("tx", &tx.id), ("list", &list)]),
                         nodes: std::iter::once(node).chain(missing).collect(),
                         positions: Vec::new(),
                     });
@@ -125,7 +133,12 @@ impl CommitChecker {
                 && table.get(id).and_then(|t| t.decision()).is_none()
             {
                 h.decided.remove(&node);
-                out.push(Breach { invariant: STABILITY, detail: format!("S{node} had decided {} for T{id}, and its log no longer says so", d.as_str()), nodes: vec![node], positions: Vec::new() });
+                out.push(Breach {
+                    invariant: STABILITY,
+                    detail: crate::sim::checker::Detail::new("S{node} had decided {d} for T{id}, and its log no longer says so", &[("node", &node), ("d", &d.as_str()), ("id", &id)]),
+                    nodes: vec![node],
+                    positions: Vec::new(),
+                });
             }
         }
     }
@@ -229,7 +242,7 @@ mod tests {
         assert!(out.is_empty());
         c.observe_decisions(3, &t3, None, 7, &mut out);
         assert_eq!(names(&out), ["Atomicity"]);
-        assert_eq!(out[0].detail, "T1 is committed at S2 but aborted at S3 (at 0.007 ms)");
+        assert_eq!(out[0].detail.to_string(), "T1 is committed at S2 but aborted at S3 (at 0.007 ms)");
         assert_eq!(out[0].nodes, vec![3, 2]);
     }
 
@@ -241,7 +254,7 @@ mod tests {
         c.observe_votes(2, &t2, None);
         c.observe_decisions(2, &t2, None, 5, &mut out);
         assert_eq!(names(&out), ["Validity"]);
-        assert_eq!(out[0].detail, "S2 committed T1 although S3 never voted yes");
+        assert_eq!(out[0].detail.to_string(), "S2 committed T1 although S3 never voted yes");
     }
 
     #[test]
@@ -265,7 +278,7 @@ mod tests {
         c.observe_decisions(2, &t2, Some(v2), 9, &mut out);
         c.observe_decisions(3, &t3, Some(v3), 9, &mut out);
         assert_eq!(names(&out), ["Atomicity"]);
-        assert!(out[0].detail.starts_with("T2 is committed at S2 but aborted at S3"), "{}", out[0].detail);
+        assert!(out[0].detail.to_string().starts_with("T2 is committed at S2 but aborted at S3"), "{}", out[0].detail);
     }
 
     #[test]
@@ -275,12 +288,12 @@ mod tests {
         c.observe_decisions(2, &table(&[(1, Entry::Abort)]), None, 5, &mut out);
         c.observe_decisions(2, &table(&[(1, Entry::Abort), (1, Entry::Commit)]), None, 6, &mut out);
         assert_eq!(names(&out), ["Stability"]);
-        assert_eq!(out[0].detail, "S2 decided abort for T1 and later commit");
+        assert_eq!(out[0].detail.to_string(), "S2 decided abort for T1 and later commit");
         let mut c = CommitChecker::new(3);
         let mut out = Vec::new();
         c.observe_decisions(3, &table(&[(4, prepared()), (4, Entry::Abort)]), None, 5, &mut out);
         c.observe_decisions(3, &table(&[(4, prepared())]), None, 6, &mut out);
         assert_eq!(names(&out), ["Stability"]);
-        assert!(out[0].detail.contains("S3 had decided abort for T4"), "{}", out[0].detail);
+        assert!(out[0].detail.to_string().contains("S3 had decided abort for T4"), "{}", out[0].detail);
     }
 }

@@ -213,10 +213,18 @@ impl<P: Observed> PaxosChecker<P> {
             at.insert(id, world.now_us);
             match self.chosen.get(&s) {
                 Some(c) if c.value == *v => {}
-                Some(c) => {
-                    out.push(Breach { invariant: LEARN_ONLY_CHOSEN, detail: format!("S{id} learned {v} in slot {s}, but {} was chosen there", c.value), nodes: vec![id], positions: vec![(id, s)] })
-                }
-                None => out.push(Breach { invariant: LEARN_ONLY_CHOSEN, detail: format!("S{id} learned {v} in slot {s}, where nothing has been chosen"), nodes: vec![id], positions: vec![(id, s)] }),
+                Some(c) => out.push(Breach {
+                    invariant: LEARN_ONLY_CHOSEN,
+                    detail: crate::sim::checker::Detail::new("S{id} learned {v} in slot {s}, but {chosen} was chosen there", &[("id", &id), ("v", &v), ("s", &s), ("chosen", &c.value)]),
+                    nodes: vec![id],
+                    positions: vec![(id, s)],
+                }),
+                None => out.push(Breach {
+                    invariant: LEARN_ONLY_CHOSEN,
+                    detail: crate::sim::checker::Detail::new("S{id} learned {v} in slot {s}, where nothing has been chosen", &[("id", &id), ("v", &v), ("s", &s)]),
+                    nodes: vec![id],
+                    positions: vec![(id, s)],
+                }),
             }
         }
         if P::REPLICATED {
@@ -228,7 +236,12 @@ impl<P: Observed> PaxosChecker<P> {
         let i = id as usize - 1;
         let promised_before = self.seen_promised[i];
         if acc.promised < promised_before {
-            out.push(Breach { invariant: PROMISE_KEPT, detail: format!("S{id} had promised ballot {promised_before}, now only {}", acc.promised), nodes: vec![id], positions: Vec::new() });
+            out.push(Breach {
+                invariant: PROMISE_KEPT,
+                detail: crate::sim::checker::Detail::new("S{id} had promised ballot {before}, now only {now}", &[("id", &id), ("before", &promised_before), ("now", &acc.promised)]),
+                nodes: vec![id],
+                positions: Vec::new(),
+            });
         }
         self.seen_promised[i] = acc.promised.max(promised_before);
         for (&s, (b, v)) in &acc.accepted {
@@ -239,7 +252,10 @@ impl<P: Observed> PaxosChecker<P> {
             if *b < promised_before {
                 out.push(Breach {
                     invariant: PROMISE_KEPT,
-                    detail: format!("S{id} accepted ballot {b} in slot {s} after promising ballot {promised_before}"),
+                    detail: crate::sim::checker::Detail::new(
+                        "S{id} accepted ballot {b} in slot {s} after promising ballot {before}",
+                        &[("id", &id), ("b", &b), ("s", &s), ("before", &promised_before)],
+                    ),
                     nodes: vec![id],
                     positions: vec![(id, s)],
                 });
@@ -249,7 +265,10 @@ impl<P: Observed> PaxosChecker<P> {
                 let other = votes.value.clone();
                 out.push(Breach {
                     invariant: AGREEMENT,
-                    detail: format!("S{id} accepted {v} in ballot {b} of slot {s}, where others accepted {other}: one ballot, two values"),
+                    detail: crate::sim::checker::Detail::new(
+                        "S{id} accepted {v} in ballot {b} of slot {s}, where others accepted {other}: one ballot, two values",
+                        &[("id", &id), ("v", &v), ("b", &b), ("s", &s), ("other", &other)],
+                    ),
                     nodes: vec![id],
                     positions: vec![(id, s)],
                 });
@@ -265,7 +284,7 @@ impl<P: Observed> PaxosChecker<P> {
                     if !self.is_proposed(v) {
                         out.push(Breach {
                             invariant: NONTRIVIALITY,
-                            detail: format!("{v} was chosen in slot {s} (ballot {b}), but nobody proposed it"),
+                            detail: crate::sim::checker::Detail::new("{v} was chosen in slot {s} (ballot {b}), but nobody proposed it", &[("v", &v), ("s", &s), ("b", &b)]),
                             nodes: by.clone(),
                             positions: by.iter().map(|&n| (n, s)).collect(),
                         });
@@ -274,11 +293,9 @@ impl<P: Observed> PaxosChecker<P> {
                 }
                 Some(c) if c.value != *v => out.push(Breach {
                     invariant: AGREEMENT,
-                    detail: format!(
-                        "{v} was chosen in slot {s} by ballot {b} (S{}), but {} had been chosen there by ballot {}",
-                        by.iter().map(|n| n.to_string()).collect::<Vec<_>>().join(", S"),
-                        c.value,
-                        c.ballot
+                    detail: crate::sim::checker::Detail::new(
+                        "{v} was chosen in slot {s} by ballot {b} (S{by}), but {first} had been chosen there by ballot {first_ballot}",
+                        &[("v", &v), ("s", &s), ("b", &b), ("by", &by.iter().map(|n| n.to_string()).collect::<Vec<_>>().join(", S")), ("first", &c.value), ("first_ballot", &c.ballot)],
                     ),
                     nodes: by.clone(),
                     positions: by.iter().map(|&n| (n, s)).collect(),
@@ -305,7 +322,7 @@ impl<P: Observed> PaxosChecker<P> {
             match self.applied.get(&s) {
                 Some((first, by)) if first != v => out.push(Breach {
                     invariant: STATE_MACHINE_SAFETY,
-                    detail: format!("S{id} applied {v} at slot {s}, but S{by} applied {first} there"),
+                    detail: crate::sim::checker::Detail::new("S{id} applied {v} at slot {s}, but S{by} applied {first} there", &[("id", &id), ("v", &v), ("s", &s), ("by", &by), ("first", &first)]),
                     nodes: vec![id, *by],
                     positions: vec![(id, s), (*by, s)],
                 }),

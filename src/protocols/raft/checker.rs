@@ -128,7 +128,7 @@ impl RaftChecker {
         match self.leaders.get(&node.term) {
             Some(&(other, _)) if other != node.id => out.push(Breach {
                 invariant: ELECTION_SAFETY,
-                detail: format!("S{} and S{other} were both leaders of term {}", node.id, node.term),
+                detail: crate::sim::checker::Detail::new("S{a} and S{b} were both leaders of term {term}", &[("a", &node.id), ("b", &other), ("term", &node.term)]),
                 nodes: vec![other, node.id],
                 positions: Vec::new(),
             }),
@@ -146,7 +146,10 @@ impl RaftChecker {
                 let at = old.iter().zip(&node.log).position(|(a, b)| a != b).unwrap_or(node.log.len()) + 1;
                 out.push(Breach {
                     invariant: LEADER_APPEND_ONLY,
-                    detail: format!("leader S{} of term {} changed or removed its entry {at} (log went from {} to {} entries)", node.id, node.term, old.len(), node.log.len()),
+                    detail: crate::sim::checker::Detail::new(
+                        "leader S{id} of term {term} changed or removed its entry {at} (log went from {old} to {new} entries)",
+                        &[("id", &node.id), ("term", &node.term), ("at", &at), ("old", &old.len()), ("new", &node.log.len())],
+                    ),
                     nodes: vec![node.id],
                     positions: vec![(node.id, at as u64)],
                 });
@@ -173,7 +176,10 @@ impl RaftChecker {
             if let Some(d) = (0..=k).find(|&d| ours[d] != theirs[d]) {
                 out.push(Breach {
                     invariant: LOG_MATCHING,
-                    detail: format!("S{} and S{other} both hold an entry of term {} at index {}, but differ at index {}", node.id, ours[k].term, k + 1, d + 1),
+                    detail: crate::sim::checker::Detail::new(
+                        "S{a} and S{b} both hold an entry of term {term} at index {k}, but differ at index {d}",
+                        &[("a", &node.id), ("b", &other), ("term", &ours[k].term), ("k", &(k + 1)), ("d", &(d + 1))],
+                    ),
                     nodes: vec![node.id, other],
                     positions: vec![(node.id, d as u64 + 1), (other, d as u64 + 1)],
                 });
@@ -189,15 +195,17 @@ impl RaftChecker {
                 Some(c) if c.entry != node.log[k] => {
                     out.push(Breach {
                         invariant: STATE_MACHINE_SAFETY,
-                        detail: format!(
-                            "S{} committed \"{}\" (term {}) at index {}, but S{} had committed \"{}\" (term {}) there",
-                            node.id,
-                            node.log[k].command,
-                            node.log[k].term,
-                            k + 1,
-                            c.by,
-                            c.entry.command,
-                            c.entry.term
+                        detail: crate::sim::checker::Detail::new(
+                            "S{id} committed \"{command}\" (term {term}) at index {k}, but S{by} had committed \"{first}\" (term {first_term}) there",
+                            &[
+                                ("id", &node.id),
+                                ("command", &node.log[k].command),
+                                ("term", &node.log[k].term),
+                                ("k", &(k + 1)),
+                                ("by", &c.by),
+                                ("first", &c.entry.command),
+                                ("first_term", &c.entry.term),
+                            ],
                         ),
                         nodes: vec![node.id, c.by],
                         positions: vec![(node.id, k as u64 + 1), (c.by, k as u64 + 1)],
@@ -228,15 +236,9 @@ impl RaftChecker {
             if c.in_term < leader.term && leader.log.get(k) != Some(&c.entry) {
                 out.push(Breach {
                     invariant: LEADER_COMPLETENESS,
-                    detail: format!(
-                        "S{} leads term {} without entry {} (term {}, \"{}\") that S{} committed in term {}",
-                        leader.id,
-                        leader.term,
-                        k + 1,
-                        c.entry.term,
-                        c.entry.command,
-                        c.by,
-                        c.in_term
+                    detail: crate::sim::checker::Detail::new(
+                        "S{id} leads term {term} without entry {k} (term {entry_term}, \"{command}\") that S{by} committed in term {in_term}",
+                        &[("id", &leader.id), ("term", &leader.term), ("k", &(k + 1)), ("entry_term", &c.entry.term), ("command", &c.entry.command), ("by", &c.by), ("in_term", &c.in_term)],
                     ),
                     nodes: vec![leader.id, c.by],
                     positions: vec![(leader.id, k as u64 + 1), (c.by, k as u64 + 1)],
@@ -253,7 +255,10 @@ impl RaftChecker {
                 Some((first, by)) if first != entry => {
                     out.push(Breach {
                         invariant: STATE_MACHINE_SAFETY,
-                        detail: format!("S{} applied \"{}\" (term {}) at index {}, but S{by} applied \"{}\" (term {}) there", node.id, entry.command, entry.term, k + 1, first.command, first.term),
+                        detail: crate::sim::checker::Detail::new(
+                            "S{id} applied \"{command}\" (term {term}) at index {k}, but S{by} applied \"{first}\" (term {first_term}) there",
+                            &[("id", &node.id), ("command", &entry.command), ("term", &entry.term), ("k", &(k + 1)), ("by", &by), ("first", &first.command), ("first_term", &first.term)],
+                        ),
                         nodes: vec![node.id, *by],
                         positions: vec![(node.id, k as u64 + 1), (*by, k as u64 + 1)],
                     });

@@ -95,28 +95,17 @@ fn loaded(lang: Lang) -> Option<&'static Catalogue> {
     LOADED.with(|l| l.borrow().iter().find(|(l, _)| *l == lang).map(|(_, c)| *c))
 }
 
+/// What a checker saw ([`crate::sim::checker::Detail`]) in the page's language: its text looked
+/// up like any other, its values put into the translation's blanks.
+pub fn detail(d: &crate::sim::checker::Detail) -> String {
+    d.fill(tr(d.text))
+}
+
 /// A text with its blanks (`{name}`) filled by the values of the same names; a blank with no
 /// value stays as written, so a slip shows on the page instead of vanishing.
 #[inline(never)]
 pub fn fill(template: &str, values: &[(&str, &dyn Display)]) -> String {
-    let mut out = String::with_capacity(template.len() + 16);
-    let mut rest = template;
-    while let Some(open) = rest.find('{') {
-        out.push_str(&rest[..open]);
-        let after = &rest[open + 1..];
-        match after.find('}').map(|close| (&after[..close], close)) {
-            Some((name, close)) if let Some((_, v)) = values.iter().find(|(n, _)| *n == name) => {
-                out.push_str(&v.to_string());
-                rest = &after[close + 1..];
-            }
-            _ => {
-                out.push('{');
-                rest = after;
-            }
-        }
-    }
-    out.push_str(rest);
-    out
+    crate::blanks::fill(template, |name| values.iter().find(|(n, _)| *n == name).map(|(_, v)| v.to_string()))
 }
 
 /// The blanks a text has (`{name}`), in order of first use.

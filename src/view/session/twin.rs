@@ -71,7 +71,7 @@ impl Twin {
         if new_events {
             self.messages = Shared::new(reuse_messages(&self.messages, run.messages()));
             self.spans = Shared::new(run.history().recent(now, SPACETIME_WINDOW_US, crate::view::spacetime::ARROWS_SAMPLED_OVER).0);
-            self.broken = run.invariants().into_iter().find_map(|i| i.violation.map(|v| format!("{}: {}", i.name, v.detail)));
+            self.broken = run.invariants().into_iter().find_map(|i| i.violation.map(|v| format!("{}: {}", crate::view::i18n::tr(i.name), crate::view::i18n::detail(&v.detail))));
         }
         *self.events = Some(events);
         *self.now_us = now;
