@@ -55,23 +55,25 @@ ensure_wasm_bindgen() {
   cargo install --force --root "$DISTLAB_TOOLS" "wasm-bindgen-cli@$want"
 }
 
-ensure_wasm_opt() {
-  local bin="$DISTLAB_TOOLS/npm/node_modules/.bin/wasm-opt"
-  if "$bin" --version 2>/dev/null | grep -q "version $BINARYEN_VERSION"; then return; fi
-  log "installing wasm-opt (binaryen@$BINARYEN_VERSION from npm)"
+# An npm package's command under .tools/npm, installed unless `BIN --version` already says
+# WANT: ensure_npm_tool BIN PACKAGE@VERSION WANT.
+ensure_npm_tool() {
+  local bin="$DISTLAB_TOOLS/npm/node_modules/.bin/$1"
+  if "$bin" --version 2>/dev/null | grep -q "$3"; then return; fi
+  log "installing $1 ($2 from npm)"
   mkdir -p "$DISTLAB_TOOLS/npm"
-  npm install --silent --no-audit --no-fund --prefix "$DISTLAB_TOOLS/npm" "binaryen@$BINARYEN_VERSION"
+  npm install --silent --no-audit --no-fund --prefix "$DISTLAB_TOOLS/npm" "$2"
+}
+
+ensure_wasm_opt() {
+  ensure_npm_tool wasm-opt "binaryen@$BINARYEN_VERSION" "version $BINARYEN_VERSION"
 }
 
 # terser minifies the wasm-bindgen glue of release builds (Trunk.toml's post-build hook): trunk's
 # own minifier cannot parse it (trunk issue #1044), and minified it is about 2 KB smaller gzipped
 # on every page.
 ensure_terser() {
-  local bin="$DISTLAB_TOOLS/npm/node_modules/.bin/terser"
-  if "$bin" --version 2>/dev/null | grep -q "terser $TERSER_VERSION"; then return; fi
-  log "installing terser@$TERSER_VERSION from npm"
-  mkdir -p "$DISTLAB_TOOLS/npm"
-  npm install --silent --no-audit --no-fund --prefix "$DISTLAB_TOOLS/npm" "terser@$TERSER_VERSION"
+  ensure_npm_tool terser "terser@$TERSER_VERSION" "terser $TERSER_VERSION"
 }
 
 ensure_chromium() {

@@ -18,6 +18,12 @@ pub fn hash() -> String {
 /// Replaces the fragment without a new history entry (the back button leaves the lab, it does
 /// not step through every pause).
 pub fn replace_hash(fragment: &str) {
+    replace(&search(), &format!("#{fragment}"));
+}
+
+/// Replaces the address's query and fragment (each with its `?` or `#`, or empty) without a
+/// new history entry.
+fn replace(search: &str, hash: &str) {
     let Some(window) = web_sys::window() else {
         return;
     };
@@ -25,7 +31,7 @@ pub fn replace_hash(fragment: &str) {
         return;
     };
     let path = window.location().pathname().unwrap_or_default();
-    let _ = history.replace_state_with_url(&JsValue::NULL, "", Some(&format!("{path}{}#{fragment}", search())));
+    let _ = history.replace_state_with_url(&JsValue::NULL, "", Some(&format!("{path}{search}{hash}")));
 }
 
 /// The page's address with a fragment, without the query but the family's `lab=` and the
@@ -43,14 +49,7 @@ pub fn full_link(fragment: &str) -> String {
 
 /// Replaces the query string (`?a=1`) without a new history entry, the fragment kept.
 pub fn replace_search(search: &str) {
-    let Some(window) = web_sys::window() else {
-        return;
-    };
-    let Ok(history) = window.history() else {
-        return;
-    };
-    let path = window.location().pathname().unwrap_or_default();
-    let _ = history.replace_state_with_url(&JsValue::NULL, "", Some(&format!("{path}{search}{}", hash())));
+    replace(search, &hash());
 }
 
 /// Goes to `href` (a query and fragment) on this page's path: a new history entry, or in place

@@ -92,7 +92,7 @@ pub fn at_ms(us: Micros) -> String {
 }
 
 /// A Raft role in words, for [`crate::view::i18n::tr`].
-fn role_word(role: Role) -> &'static str {
+pub(super) fn role_word(role: Role) -> &'static str {
     match role {
         Role::Follower => crate::tr_key!("follower"),
         Role::Candidate => crate::tr_key!("candidate"),

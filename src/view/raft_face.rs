@@ -14,11 +14,12 @@ impl LabProtocol for Raft {
             let term = slot.durable().term;
             return NodeFace { role: "down", badge: "✕", caption: format!("t{term}"), state: crate::tr!("down term {term}", term = term), timer: None };
         };
-        let (role, badge, word) = match state.role {
-            Role::Leader => ("leader", "L", crate::tr!("leader")),
-            Role::Candidate => ("candidate", "C", crate::tr!("candidate")),
-            Role::Follower => ("follower", "F", crate::tr!("follower")),
+        let (role, badge) = match state.role {
+            Role::Leader => ("leader", "L"),
+            Role::Candidate => ("candidate", "C"),
+            Role::Follower => ("follower", "F"),
         };
+        let word = crate::view::i18n::tr(inspect::role_word(state.role));
         let timer = slot.timers().iter().find(|t| t.timer == RaftTimer::Election);
         NodeFace { role, badge, caption: format!("t{}", state.term), state: crate::tr!("{role} term {term}", role = word, term = state.term), timer: timer.map(TimerSpan::from) }
     }

@@ -277,23 +277,17 @@ async function main() {
       appTimeoutMs: APP_TIMEOUT_MS,
     });
 
-    await layoutTests({
+    // The suites that open their own browser, each page in a fresh context.
+    const suite = {
       launch: () => chromium.launch({ executablePath, headless: true, args: chromiumArgs }),
       baseUrl,
       test,
       assert,
       artifacts,
       appTimeoutMs: APP_TIMEOUT_MS,
-    });
-
-    await i18nTests({
-      launch: () => chromium.launch({ executablePath, headless: true, args: chromiumArgs }),
-      baseUrl,
-      test,
-      assert,
-      artifacts,
-      appTimeoutMs: APP_TIMEOUT_MS,
-    });
+    };
+    await layoutTests(suite);
+    await i18nTests(suite);
 
     await test('a panic shows the error overlay, not a dead page', async () => {
       const crash = await openPage(context);
