@@ -66,8 +66,7 @@ CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \
   cargo test --target wasm32-unknown-unknown --tests 2>&1 | tee -a "$summary_log"
 
 section "browser: trunk build --release"
-ensure_wasm_opt
-ensure_trunk
+ensure_web_tools
 trunk build --release
 for wasm in dist/*.wasm; do
   printf 'built %s: %s bytes, %s bytes gzipped\n' "$wasm" "$(wc -c <"$wasm")" "$(gzip -9c "$wasm" | wc -c)"
