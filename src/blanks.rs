@@ -1,5 +1,5 @@
 //! Texts with named blanks, `"S{id} leads term {term}"`, and their filling. Checkers write what
-//! they saw so ([`crate::sim::checker::Detail`]), and the lab writes its words so
+//! they saw so ([`crate::sim::Detail`]), and the lab writes its words so
 //! ([`crate::view::i18n`]): the text with its blanks is what a translation is looked up by, and
 //! the values go into the blanks of whichever language's text.
 

@@ -49,11 +49,27 @@ fn literal(s: &str) -> Option<(String, &str)> {
     None
 }
 
+/// Where a source file's test module starts (`#[cfg(test)] mod tests {`), or its end: an
+/// attribute on a line of its own (`#[cfg(test)] mod harness;`, a test-only `use`) does not
+/// end the code that ships.
+fn test_module(source: &str) -> usize {
+    let mut from = 0;
+    while let Some(at) = source[from..].find("#[cfg(test)]") {
+        let start = from + at;
+        from = start + "#[cfg(test)]".len();
+        let next = source[from..].trim_start().lines().next().unwrap_or_default();
+        if next.starts_with("mod ") && next.trim_end().ends_with('{') {
+            return start;
+        }
+    }
+    source.len()
+}
+
 /// The texts a source file marks for translation, with their lines.
 fn marked(source: &str) -> Vec<(String, usize)> {
-    let code = source.split("#[cfg(test)]").next().unwrap_or_default();
+    let code = &source[..test_module(source)];
     let mut found = Vec::new();
-    for needle in ["tr(", "tr!(", "tr_key!(", "Detail::new("] {
+    for needle in ["tr(", "tr!(", "tr_key!(", "Detail::new(", "Detail::plain("] {
         let mut from = 0;
         while let Some(at) = code[from..].find(needle) {
             let start = from + at;
@@ -114,6 +130,7 @@ fn used() -> Vec<(String, String)> {
     sources(&root.join("src/view"), &mut files);
     sources(&root.join("src/app"), &mut files);
     sources(&root.join("src/protocols"), &mut files);
+    sources(&root.join("src/sim"), &mut files);
     files.sort();
     let mut seen = BTreeSet::new();
     let mut out = from_protocols();
@@ -127,6 +144,13 @@ fn used() -> Vec<(String, String)> {
         }
     }
     out
+}
+
+#[test]
+fn the_scan_reads_the_code_before_the_test_module_only() {
+    let src = "#[cfg(test)]\nmod harness;\nfn a() { tr(\"shipped\"); }\n#[cfg(test)]\nmod tests {\n    fn b() { tr(\"test only\"); }\n}\n";
+    let texts: Vec<String> = marked(src).into_iter().map(|(t, _)| t).collect();
+    assert_eq!(texts, ["shipped"]);
 }
 
 #[test]

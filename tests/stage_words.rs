@@ -9,6 +9,7 @@
 use distlab::sim::Micros;
 use distlab::view::balancer_face::{BalancerPanel, mark_out_of_pool, out_of_pool, stage_keys};
 use distlab::view::geometry::{self, Layout};
+use distlab::view::i18n::{self, Catalogue, Lang};
 use distlab::view::lab::LabRun;
 use distlab::view::labels::{self, StageKeys, TextBox};
 use distlab::view::{MessageView, NodeView};
@@ -79,7 +80,23 @@ fn words(run: &LabRun, layout: Layout, nodes: &[NodeView], messages: &[MessageVi
 
 #[test]
 fn no_two_words_on_a_stage_overlap_at_any_sampled_moment_of_any_shipped_scenario() {
+    no_two_words_overlap();
+}
+
+/// The same in Chinese, whose words on the stage (message labels, captions) take other widths.
+#[test]
+fn no_two_words_on_a_stage_overlap_in_chinese_either() {
+    let zh = Catalogue::parse(include_str!("../static/i18n/zh.json")).expect("the catalogue parses");
+    assert_eq!(i18n::install(Lang::Zh, Some(zh)), Lang::Zh);
+    let labels = no_two_words_overlap();
+    let chinese = labels.iter().filter(|l| l.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c))).count();
+    assert!(chinese > 100, "only {chinese} of {} labels checked in Chinese have a Chinese word", labels.len());
+}
+
+/// Checks every shipped scenario; returns the message labels it checked.
+fn no_two_words_overlap() -> Vec<String> {
     let mut problems = Vec::new();
+    let mut labels = Vec::new();
     let mut labelled = 0usize;
     for (name, text) in shipped() {
         let mut run = LabRun::from_json(&name, &text).unwrap_or_else(|e| panic!("{e}"));
@@ -101,6 +118,7 @@ fn no_two_words_on_a_stage_overlap_at_any_sampled_moment_of_any_shipped_scenario
                 for later in [now, now + 1_000, now + 5_000] {
                     let w = words(&run, layout, &nodes, &messages, now, later);
                     labelled += w.iter().filter(|(what, _)| what.contains("label")).count();
+                    labels.extend(messages.iter().map(|m| m.label.clone()));
                     problems.extend(overlaps(&w).into_iter().map(|o| format!("{name} at {now} µs (drawn at {later} µs, {layout:?}): {o}")));
                     let view = (geometry::view_width(layout), geometry::view_height(layout));
                     problems.extend(outside(&w, view).into_iter().map(|o| format!("{name} at {now} µs (drawn at {later} µs, {layout:?}): {o}")));
@@ -110,4 +128,5 @@ fn no_two_words_on_a_stage_overlap_at_any_sampled_moment_of_any_shipped_scenario
     }
     assert!(problems.is_empty(), "{} overlaps:\n{}", problems.len(), problems.iter().take(40).cloned().collect::<Vec<_>>().join("\n"));
     assert!(labelled > 1_000, "only {labelled} message labels were checked");
+    labels
 }

@@ -2,6 +2,7 @@
 
 use std::fmt;
 
+use super::detail::Detail;
 use super::network::{LinkProfile, MsgId};
 use super::protocol::NodeId;
 use super::rng::Ppm;
@@ -107,37 +108,55 @@ impl<R> Action<R> {
     }
 }
 
+impl<R: fmt::Display> Action<R> {
+    /// The action in words a person reads (`"crash S{id}"`); its `Display` is these words in
+    /// English, as the trace writes them. A request is written as the protocol writes it.
+    pub fn words(&self) -> Detail {
+        // An action on the leader names no server: it has words of its own, so that a
+        // translation can say "the leader".
+        match self {
+            Action::Crash(Target::Node(id)) => Detail::new("crash S{id}", &[("id", id)]),
+            Action::Crash(Target::Leader) => Detail::plain("crash leader"),
+            Action::Restart(Target::Node(id)) => Detail::new("restart S{id}", &[("id", id)]),
+            Action::Restart(Target::Leader) => Detail::plain("restart leader"),
+            Action::Pause(Target::Node(id)) => Detail::new("pause S{id}", &[("id", id)]),
+            Action::Pause(Target::Leader) => Detail::plain("pause leader"),
+            Action::Resume(Target::Node(id)) => Detail::new("resume S{id}", &[("id", id)]),
+            Action::Resume(Target::Leader) => Detail::plain("resume leader"),
+            Action::Timeout(Target::Node(id)) => Detail::new("timeout S{id}", &[("id", id)]),
+            Action::Timeout(Target::Leader) => Detail::plain("timeout leader"),
+            Action::Partition(groups) => {
+                let groups: String = groups.iter().map(|g| format!(" {g:?}")).collect();
+                Detail::new("partition{groups}", &[("groups", &groups)])
+            }
+            Action::Isolate(Target::Node(id)) => Detail::new("isolate S{id}", &[("id", id)]),
+            Action::Isolate(Target::Leader) => Detail::plain("isolate leader"),
+            Action::Reconnect(Target::Node(id)) => Detail::new("reconnect S{id}", &[("id", id)]),
+            Action::Reconnect(Target::Leader) => Detail::plain("reconnect leader"),
+            Action::Heal => Detail::plain("heal"),
+            Action::Cut(a, b) => Detail::new("cut S{a}->S{b}", &[("a", a), ("b", b)]),
+            Action::Repair(a, b) => Detail::new("repair S{a}->S{b}", &[("a", a), ("b", b)]),
+            Action::Hold(a, b) => Detail::new("hold S{a}->S{b}", &[("a", a), ("b", b)]),
+            Action::Release(a, b) => Detail::new("release S{a}->S{b}", &[("a", a), ("b", b)]),
+            Action::Loss(p) => Detail::new("loss {p}ppm", &[("p", p)]),
+            Action::Duplicate(p) => Detail::new("duplicate {p}ppm", &[("p", p)]),
+            Action::Latency(lo, hi) => Detail::new("latency {lo}..{hi}us", &[("lo", lo), ("hi", hi)]),
+            Action::Link(a, b, p) => Detail::new(
+                "link S{a}->S{b} {lo}..{hi}us loss={loss} dup={dup}",
+                &[("a", a), ("b", b), ("lo", &p.latency_us_min), ("hi", &p.latency_us_max), ("loss", &p.loss_ppm), ("dup", &p.duplicate_ppm)],
+            ),
+            Action::Client { request, to: None, client } => Detail::new("client C{client} \"{request}\"", &[("client", client), ("request", request)]),
+            Action::Client { request, to: Some(Target::Node(id)), .. } => Detail::new("client \"{request}\" to S{id}", &[("request", request), ("id", id)]),
+            Action::Client { request, to: Some(Target::Leader), .. } => Detail::new("client \"{request}\" to leader", &[("request", request)]),
+            Action::Drop(id) => Detail::new("drop m{id}", &[("id", id)]),
+            Action::Delay(id, by) => Detail::new("delay m{id} by {by}us", &[("id", id), ("by", by)]),
+        }
+    }
+}
+
 impl<R: fmt::Display> fmt::Display for Action<R> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Action::Crash(t) => write!(f, "crash {t}"),
-            Action::Restart(t) => write!(f, "restart {t}"),
-            Action::Pause(t) => write!(f, "pause {t}"),
-            Action::Resume(t) => write!(f, "resume {t}"),
-            Action::Timeout(t) => write!(f, "timeout {t}"),
-            Action::Partition(groups) => {
-                f.write_str("partition")?;
-                for g in groups {
-                    write!(f, " {g:?}")?;
-                }
-                Ok(())
-            }
-            Action::Isolate(t) => write!(f, "isolate {t}"),
-            Action::Reconnect(t) => write!(f, "reconnect {t}"),
-            Action::Heal => f.write_str("heal"),
-            Action::Cut(a, b) => write!(f, "cut S{a}->S{b}"),
-            Action::Repair(a, b) => write!(f, "repair S{a}->S{b}"),
-            Action::Hold(a, b) => write!(f, "hold S{a}->S{b}"),
-            Action::Release(a, b) => write!(f, "release S{a}->S{b}"),
-            Action::Loss(p) => write!(f, "loss {p}ppm"),
-            Action::Duplicate(p) => write!(f, "duplicate {p}ppm"),
-            Action::Latency(lo, hi) => write!(f, "latency {lo}..{hi}us"),
-            Action::Link(a, b, p) => write!(f, "link S{a}->S{b} {}..{}us loss={} dup={}", p.latency_us_min, p.latency_us_max, p.loss_ppm, p.duplicate_ppm),
-            Action::Client { request, to: None, client } => write!(f, "client C{client} \"{request}\""),
-            Action::Client { request, to: Some(t), .. } => write!(f, "client \"{request}\" to {t}"),
-            Action::Drop(id) => write!(f, "drop m{id}"),
-            Action::Delay(id, by) => write!(f, "delay m{id} by {by}us"),
-        }
+        self.words().fmt(f)
     }
 }
 

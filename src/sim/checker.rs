@@ -7,6 +7,7 @@
 
 use serde::Serialize;
 
+use super::detail::Detail;
 use super::protocol::{NodeId, Protocol};
 use super::time::Micros;
 use super::world::World;
@@ -18,43 +19,6 @@ pub struct Invariant {
     pub name: &'static str,
     /// One sentence a student can read.
     pub statement: &'static str,
-}
-
-/// What a checker saw, as a text with named blanks and their values (`"S{a} and S{b} were both
-/// leaders of term {term}"`). Its `Display` is the English the CLI, the trace and the report show;
-/// the lab shows the same text in the page's language, looked up by the English text (see
-/// [`crate::blanks`]).
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Detail {
-    /// The English text with its blanks.
-    pub text: &'static str,
-    /// The value of each blank, by name.
-    pub values: Vec<(&'static str, String)>,
-}
-
-impl Detail {
-    /// `text` with these values for its blanks.
-    pub fn new(text: &'static str, values: &[(&'static str, &dyn std::fmt::Display)]) -> Detail {
-        Detail { text, values: values.iter().map(|(n, v)| (*n, v.to_string())).collect() }
-    }
-
-    /// Another text (the same in another language) with these values in its blanks.
-    pub fn fill(&self, text: &str) -> String {
-        crate::blanks::fill(text, |name| self.values.iter().find(|(n, _)| *n == name).map(|(_, v)| v.clone()))
-    }
-}
-
-impl std::fmt::Display for Detail {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.fill(self.text))
-    }
-}
-
-/// As its English words: reports keep their form.
-impl Serialize for Detail {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.collect_str(self)
-    }
 }
 
 /// A broken invariant, as a checker reports it.

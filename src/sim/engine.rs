@@ -452,7 +452,7 @@ impl<P: Checked> Engine<P> {
             return false;
         };
         let t = timers.remove(i);
-        self.trace.event(self.events, self.now_us, &Event::Timer { at: addr, timer: &t.timer });
+        self.trace.event_with_words(self.events, self.now_us, &Event::Timer { at: addr, timer: &t.timer }, || super::protocol::Timer::words(&t.timer));
         self.handle(addr, |p, ctx, actor| match actor {
             Actor::Node(node, _) => p.on_timer(node.as_mut().expect("checked up"), t.timer, ctx),
             Actor::Client(client) => p.client_on_timer(client, t.timer, ctx),
@@ -536,7 +536,7 @@ impl<P: Checked> Engine<P> {
                     if self.trace.on() {
                         // The mark is for whoever reads the kept lines; the text does not show it.
                         let mark = if self.trace.mode() == TraceMode::Lines { note.mark() } else { None };
-                        self.trace.event(self.events, self.now_us, &Event::Note { at: me, note: &note, mark });
+                        self.trace.event_with_words(self.events, self.now_us, &Event::Note { at: me, note: &note, mark }, || note.words());
                     }
                 }
             }
@@ -744,7 +744,7 @@ impl<P: Checked> Engine<P> {
                 continue;
             }
             let name = invariants[b.invariant].name;
-            self.trace.event(self.events, self.now_us, &Event::Violation { invariant: name, detail: &b.detail });
+            self.trace.event_with_words(self.events, self.now_us, &Event::Violation { invariant: name, detail: &b.detail }, || b.detail.clone());
             let v = Violation { invariant: name, at_us: self.now_us, event: self.events, detail: b.detail, nodes: b.nodes, positions: b.positions };
             if self.first_violation.is_none() {
                 self.first_violation = Some(v.clone());

@@ -3,6 +3,7 @@
 
 pub mod action;
 pub mod checker;
+pub mod detail;
 pub mod engine;
 pub mod event;
 pub mod network;
@@ -16,6 +17,7 @@ pub mod world;
 
 pub use action::{Action, Scheduled, Target, When};
 pub use checker::{Breach, Checked, Checker, Invariant, Violation};
+pub use detail::Detail;
 pub use engine::{Engine, Planned, Setup};
 pub use event::{Event, Record};
 pub use network::{LinkProfile, MsgId};

@@ -14,6 +14,7 @@ use std::fmt::{self, Debug, Display};
 
 use serde::Serialize;
 
+use super::detail::Detail;
 use super::rng::Rng;
 use super::time::Micros;
 
@@ -64,7 +65,11 @@ pub trait Message: Clone + Debug + Display + Serialize {
 
 /// A protocol's timer: timers are identified by value, so setting one that is already pending
 /// replaces it (an election timer reset), and cancelling names it.
-pub trait Timer: Copy + Eq + Debug + Display {}
+pub trait Timer: Copy + Eq + Debug + Display {
+    /// What the timer is for, in words a person reads (`"election"`); its `Display` is these
+    /// words in English, as the trace writes them.
+    fn words(&self) -> Detail;
+}
 
 /// A state change worth a line in the trace and, often, a marker on the timeline
 /// ("S3 leader term=4").
@@ -75,6 +80,9 @@ pub trait Note: Clone + Debug + Display {
     fn mark(&self) -> Option<Mark> {
         None
     }
+    /// The change in words a person reads (`"leader term={term}"`); its `Display` is these
+    /// words in English, as the trace writes them.
+    fn words(&self) -> Detail;
 }
 
 /// A protocol's state change that deserves a mark on the time line, said in words every

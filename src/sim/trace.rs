@@ -10,6 +10,7 @@
 
 use std::fmt::{Display, Write as _};
 
+use super::detail::Detail;
 use super::event::{ActionWords, Event, Record};
 use super::rng::Fnv1a;
 use super::time::{AsMs, Micros};
@@ -36,6 +37,10 @@ pub struct TraceLine {
     pub text: String,
     /// What happened, as data: what views read.
     pub record: Record,
+    /// The words of a timer, a state change or a broken invariant, as the protocol or its
+    /// checker gave them: what the lab puts into the page's language. Kept only with the lines
+    /// ([`TraceMode::Lines`]).
+    pub words: Option<Detail>,
 }
 
 /// An event as the engine records it: the protocol's words borrowed (see [`super::event`]).
@@ -87,13 +92,24 @@ impl Trace {
         if self.mode == TraceMode::Off {
             return;
         }
-        self.record(event, at_us, what);
+        self.record(event, at_us, what, None);
     }
 
-    fn record(&mut self, event: u64, at_us: Micros, what: &Recorded<'_>) {
+    /// Records an event that has words of its own (a timer, a note, a violation); `words` is
+    /// asked for only when the lines are kept.
+    #[inline]
+    pub fn event_with_words(&mut self, event: u64, at_us: Micros, what: &Recorded<'_>, words: impl FnOnce() -> Detail) {
+        match self.mode {
+            TraceMode::Off => {}
+            TraceMode::Hash => self.record(event, at_us, what, None),
+            TraceMode::Lines => self.record(event, at_us, what, Some(words())),
+        }
+    }
+
+    fn record(&mut self, event: u64, at_us: Micros, what: &Recorded<'_>, words: Option<Detail>) {
         if what.silent() {
             if self.mode == TraceMode::Lines {
-                self.pending.push(TraceLine { event, at_us, text: String::new(), record: what.to_record() });
+                self.pending.push(TraceLine { event, at_us, text: String::new(), record: what.to_record(), words });
             }
             return;
         }
@@ -102,7 +118,7 @@ impl Trace {
         self.hash.write(self.buf.as_bytes());
         self.hash.write(b"\n");
         if self.mode == TraceMode::Lines {
-            self.pending.push(TraceLine { event, at_us, text: self.buf.clone(), record: what.to_record() });
+            self.pending.push(TraceLine { event, at_us, text: self.buf.clone(), record: what.to_record(), words });
         }
     }
 

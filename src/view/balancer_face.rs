@@ -658,7 +658,8 @@ impl LabProtocol for Balancer {
     fn message_face(&self, msg: &Msg) -> MessageFace {
         let label = match msg {
             Msg::Response { status: Status::Ok, .. } | Msg::Request { .. } | Msg::Probe { .. } | Msg::ProbeAck { .. } => String::new(),
-            Msg::Response { status, .. } => status.as_str().to_string(),
+            Msg::Response { status: Status::Timeout, .. } => crate::tr!("timeout").to_string(),
+            Msg::Response { status: Status::Full, .. } => crate::tr!("full").to_string(),
             Msg::Control(op) => op.to_string(),
         };
         let routine = matches!(msg, Msg::Probe { .. } | Msg::ProbeAck { .. });

@@ -94,9 +94,10 @@ fn message_face<M: TxMessage>(msg: &M) -> MessageFace {
     let kind = msg.kind();
     let tx = msg.tx().map(|t| format!("T{t}")).unwrap_or_default();
     let label = match (kind, msg.answer()) {
-        ("Begin" | "Outcome", _) => format!("{} {tx}", kind.to_lowercase()),
-        ("Vote" | "DecisionReply" | "StateReply", Some(answer)) => format!("{tx} {answer}"),
-        ("Ack", _) => format!("ack {tx}"),
+        ("Begin", _) => crate::tr!("begin {tx}", tx = tx),
+        ("Outcome", _) => crate::tr!("outcome {tx}", tx = tx),
+        ("Vote" | "DecisionReply" | "StateReply", Some(answer)) => format!("{tx} {}", answer_word(answer)),
+        ("Ack", _) => crate::tr!("ack {tx}", tx = tx),
         _ => format!("{} {tx}", short(kind)),
     };
     let class = kind_class(kind, false);
@@ -114,14 +115,37 @@ fn kind_class(kind: &str, _heartbeat: bool) -> &'static str {
     }
 }
 
+/// A request's word on the stage, in the page's language.
 fn short(kind: &str) -> String {
     match kind {
-        "DecisionRequest" => "decision?".to_string(),
-        "StateRequest" => "state?".to_string(),
-        "CanCommit" => "can commit?".to_string(),
-        "PreCommit" => "precommit".to_string(),
-        "DoCommit" => "do commit".to_string(),
+        "DecisionRequest" => crate::tr!("decision?").to_string(),
+        "StateRequest" => crate::tr!("state?").to_string(),
+        "CanCommit" => crate::tr!("can commit?").to_string(),
+        "PreCommit" => crate::tr!("precommit").to_string(),
+        "DoCommit" => crate::tr!("do commit").to_string(),
+        "Prepare" => crate::tr!("prepare").to_string(),
+        "Commit" => crate::tr!("commit").to_string(),
+        "Abort" => crate::tr!("abort").to_string(),
+        "Elect" => crate::tr!("elect").to_string(),
+        "Alive" => crate::tr!("alive").to_string(),
         other => other.to_lowercase(),
+    }
+}
+
+/// A reply's answer (a vote, a decision, a state: [`TxMessage::answer`]) on the stage, in the
+/// page's language.
+fn answer_word(answer: &'static str) -> &'static str {
+    match answer {
+        "yes" => crate::tr!("yes"),
+        "no" => crate::tr!("no"),
+        "commit" => crate::tr!("commit"),
+        "abort" => crate::tr!("abort"),
+        "init" => state_word(TxState::Init),
+        "prepared" => state_word(TxState::Prepared),
+        "precommitted" => state_word(TxState::PreCommitted),
+        "committed" => state_word(TxState::Committed),
+        "aborted" => state_word(TxState::Aborted),
+        other => other,
     }
 }
 

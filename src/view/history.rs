@@ -19,7 +19,7 @@
 use std::collections::VecDeque;
 
 use crate::sim::network::{DropReason, MsgId};
-use crate::sim::{Action, Addr, Event, Mark, Micros, NodeId, TraceLine};
+use crate::sim::{Action, Addr, Detail, Event, Mark, Micros, NodeId, TraceLine};
 
 /// Most spans kept; older ones are forgotten first.
 pub const SPANS_MAX: usize = 20_000;
@@ -158,10 +158,11 @@ pub enum MarkerText {
     Crashed(NodeId),
     /// A server restarted.
     Restarted(NodeId),
-    /// An invariant broke: its name and what the checker saw (the checker's words).
-    Violation { invariant: String, detail: String },
-    /// A network action as the scenario language writes it (`partition [1, 2] [3, 4, 5]`).
-    Action(String),
+    /// An invariant broke: its name and what the checker saw (the checker's words; none in a
+    /// line made by hand).
+    Violation { invariant: &'static str, detail: Option<Detail> },
+    /// A network action (`partition [1, 2] [3, 4, 5]`).
+    Action(Detail),
 }
 
 impl MarkerText {
@@ -177,8 +178,9 @@ impl MarkerText {
             MarkerText::Commit { first, last } => crate::tr!("commit {a}–{b}", a = first, b = last),
             MarkerText::Crashed(id) => crate::tr!("S{id} crashed", id = id),
             MarkerText::Restarted(id) => crate::tr!("S{id} restarted", id = id),
-            MarkerText::Violation { invariant, detail } => format!("{invariant}: {detail}"),
-            MarkerText::Action(a) => a.clone(),
+            MarkerText::Violation { invariant, detail: None } => crate::view::i18n::tr(invariant).to_string(),
+            MarkerText::Violation { invariant, detail: Some(d) } => crate::tr!("{invariant}: {detail}", invariant = crate::view::i18n::tr(invariant), detail = crate::view::i18n::detail(d)),
+            MarkerText::Action(a) => crate::view::i18n::detail(a),
         }
     }
 }
@@ -255,8 +257,8 @@ impl History {
             &Event::Restart { node } => self.mark(Marker { event, at_us, kind: MarkerKind::Restart, text: MarkerText::Restarted(node), word: None, node: Some(node) }),
             &Event::Due { id, due_us } => self.set_due(event, id, due_us),
             Event::Action { action, .. } => self.on_action(event, at_us, action),
-            Event::Violation { invariant, detail } => {
-                self.mark(Marker { event, at_us, kind: MarkerKind::Violation, text: MarkerText::Violation { invariant: invariant.to_string(), detail: detail.to_string() }, word: None, node: None })
+            Event::Violation { invariant, .. } => {
+                self.mark(Marker { event, at_us, kind: MarkerKind::Violation, text: MarkerText::Violation { invariant, detail: line.words.clone() }, word: None, node: None })
             }
             _ => {}
         }
@@ -454,7 +456,7 @@ impl History {
             Action::Release(..) => (MarkerKind::Heal, "release"),
             _ => return,
         };
-        self.mark(Marker { event, at_us, kind, text: MarkerText::Action(action.to_string()), word: Some(word), node: None });
+        self.mark(Marker { event, at_us, kind, text: MarkerText::Action(action.words()), word: Some(word), node: None });
     }
 
     fn set_due(&mut self, event: u64, id: u64, due_us: Micros) {
@@ -742,7 +744,7 @@ mod tests {
     /// A trace line of `record`, its text rendered as the engine renders it.
     fn line(event: u64, at_us: Micros, record: Record) -> TraceLine {
         let text = format!("{event} {} {} {record}", crate::sim::time::AsMs(at_us), record.kind());
-        TraceLine { event, at_us, text, record }
+        TraceLine { event, at_us, text, record, words: None }
     }
 
     fn send(id: MsgId, from: u32, to: u32, kind: &'static str, heartbeat: bool, due_us: Micros) -> Record {

@@ -13,6 +13,7 @@ use super::commands::{NetCommand, NodeCommand, net_action, node_action};
 use super::face::{LabProtocol, Panel};
 use super::history::{History, Marker};
 use super::inspect::Inspection;
+use super::log_line::LogLine;
 use super::share::SharedRun;
 use crate::scenario::{Scenario, ScenarioProtocol, protocol::setup};
 use crate::sim::network::{DropReason, LinkProfile};
@@ -79,21 +80,6 @@ pub struct MessageView {
     pub sent_us: Micros,
     /// Due at.
     pub due_us: Micros,
-}
-
-/// A trace line in the event log.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct LogLine {
-    /// Its event number.
-    pub event: u64,
-    /// The kind (`send`, `deliver`, `state`, ...), for colouring and filtering.
-    pub kind: &'static str,
-    /// The server or client it is about, for filtering.
-    pub actor: Option<Addr>,
-    /// The link it is about, if one (a message's route, a cut link), for filtering.
-    pub link: Option<(Addr, Addr)>,
-    /// The line.
-    pub text: String,
 }
 
 /// One invariant and whether it holds so far.
@@ -401,7 +387,7 @@ impl<P: LabProtocol> Lab<P> {
             if last.is_some_and(|last| line.event <= last) || line.record.silent() {
                 continue;
             }
-            self.log.push_back(LogLine { event: line.event, kind: line.record.kind(), actor: line.record.actor(), link: line.record.link(), text: line.text });
+            self.log.push_back(LogLine::of(line));
         }
         while self.log.len() > LOG_LINES {
             self.log.pop_front();
@@ -758,7 +744,7 @@ mod tests {
         assert!(run.advance_to(1_000_000), "stops at the first Prepare");
         let hit = run.take_breakpoint_hit().expect("reported");
         assert!(hit.starts_with("Breakpoint: S1 sent Prepare"), "{hit}");
-        assert!(run.log().back().is_some_and(|l| l.text.contains("S1->") && l.text.contains("Prepare")), "{:?}", run.log().back());
+        assert!(run.log().back().is_some_and(|l| l.text().contains("S1->") && l.text().contains("Prepare")), "{:?}", run.log().back());
         assert_eq!(run.take_breakpoint_hit(), None, "reported once");
         // The coordinator crashes at the instant it sends Commit: the send is lost, the pause still comes.
         run.set_breakpoint(Some((1, "Commit".to_string())));

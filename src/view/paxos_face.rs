@@ -232,8 +232,8 @@ impl LabProtocol for Paxos {
         };
         let vote = n.acceptor.accepted.values().next();
         let (role, badge, caption) = match (&n.phase, &learned) {
-            (Phase::Preparing { ballot: b, .. }, _) if roles.proposer => ("proposing", "P", format!("prepare {b}")),
-            (Phase::Accepting { ballot: b, value, .. }, _) if roles.proposer => ("leading", "P", format!("accept {value} @{b}")),
+            (Phase::Preparing { ballot: b, .. }, _) if roles.proposer => ("proposing", "P", crate::tr!("prepare {b}", b = b)),
+            (Phase::Accepting { ballot: b, value, .. }, _) if roles.proposer => ("leading", "P", crate::tr!("accept {v} @{b}", v = value, b = b)),
             (_, Some(v)) => ("learned", if roles.learner { "L" } else { "A" }, crate::tr!("learned {v}", v = v)),
             _ if roles.acceptor => match vote {
                 Some((b, v)) => ("accepted", "A", crate::tr!("accepted {v} @{b}", v = v, b = b)),
@@ -254,14 +254,14 @@ impl LabProtocol for Paxos {
     fn message_face(&self, msg: &single::Msg) -> MessageFace {
         use single::Msg as M;
         let label = match msg {
-            M::Prepare { ballot } => format!("prep {ballot}"),
-            M::Promise { ballot, accepted: None } => format!("ok {ballot}"),
-            M::Promise { ballot, accepted: Some((ab, v)) } => format!("ok {ballot} {}@{ab}", short(v)),
-            M::Nack { promised, .. } => format!("no: {promised}"),
-            M::Accept { ballot, value } => format!("acc {} @{ballot}", short(value)),
+            M::Prepare { ballot } => crate::tr!("prep {b}", b = ballot),
+            M::Promise { ballot, accepted: None } => crate::tr!("ok {b}", b = ballot),
+            M::Promise { ballot, accepted: Some((ab, v)) } => crate::tr!("ok {b} {v}@{ab}", b = ballot, v = short(v), ab = ab),
+            M::Nack { promised, .. } => crate::tr!("no: {b}", b = promised),
+            M::Accept { ballot, value } => crate::tr!("acc {v} @{b}", v = short(value), b = ballot),
             M::Accepted { ballot, value } => format!("✓ {} @{ballot}", short(value)),
-            M::Decide { value } | M::Chosen { value, .. } => format!("{} chosen", short(value)),
-            M::Propose { value, .. } => format!("propose {}", short(value)),
+            M::Decide { value } | M::Chosen { value, .. } => crate::tr!("{v} chosen", v = short(value)),
+            M::Propose { value, .. } => crate::tr!("propose {v}", v = short(value)),
         };
         let class = kind_class(msg.kind(), false);
         MessageFace { label, class, square: matches!(class, "rv" | "rvr"), routine: false }
@@ -392,16 +392,16 @@ impl LabProtocol for MultiPaxos {
     fn message_face(&self, msg: &multi::Msg) -> MessageFace {
         use multi::Msg as M;
         let label = match msg {
-            M::Prepare { ballot, from_slot } => format!("prep {ballot} ≥{from_slot}"),
-            M::Promise { ballot, accepted } => format!("ok {ballot} +{}", accepted.len()),
-            M::Nack { promised, .. } => format!("no: {promised}"),
+            M::Prepare { ballot, from_slot } => crate::tr!("prep {b} ≥{slot}", b = ballot, slot = from_slot),
+            M::Promise { ballot, accepted } => crate::tr!("ok {b} +{n}", b = ballot, n = accepted.len()),
+            M::Nack { promised, .. } => crate::tr!("no: {b}", b = promised),
             M::Accept { slot, entry, .. } => format!("#{slot} {}", short(&entry.command)),
             M::Accepted { slot, .. } => format!("✓{slot}"),
             M::Heartbeat { .. } => "♥".to_string(),
-            M::Behind { from, .. } => format!("need ≥{from}"),
-            M::Decide { entries } => format!("{} decided", entries.len()),
+            M::Behind { from, .. } => crate::tr!("need ≥{slot}", slot = from),
+            M::Decide { entries } => crate::tr!("{n} decided", n = entries.len()),
             M::ClientRequest { command, .. } => short(command),
-            M::ClientReply { .. } => "reply".to_string(),
+            M::ClientReply { .. } => crate::tr!("reply").to_string(),
         };
         let routine = matches!(msg, M::Heartbeat { .. });
         let class = kind_class(msg.kind(), false);

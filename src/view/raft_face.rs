@@ -96,17 +96,18 @@ impl LabProtocol for Raft {
     }
 }
 
-/// A message's label on the stage.
+/// A message's label on the stage, in the page's language (names, terms and indexes as they
+/// are).
 pub fn short_label(msg: &Msg) -> String {
     match msg {
-        Msg::RequestVote { term, .. } => format!("vote? t{term}"),
-        Msg::RequestVoteReply { granted: true, .. } => "yes".to_string(),
-        Msg::RequestVoteReply { granted: false, .. } => "no".to_string(),
+        Msg::RequestVote { term, .. } => crate::tr!("vote? t{term}", term = term),
+        Msg::RequestVoteReply { granted: true, .. } => crate::tr!("yes").to_string(),
+        Msg::RequestVoteReply { granted: false, .. } => crate::tr!("no").to_string(),
         Msg::AppendEntries { entries, .. } if entries.is_empty() => "♥".to_string(),
         Msg::AppendEntries { entries, .. } => format!("+{}", entries.len()),
-        Msg::AppendEntriesReply { success: true, match_index, .. } => format!("ok {match_index}"),
-        Msg::AppendEntriesReply { .. } => "nak".to_string(),
+        Msg::AppendEntriesReply { success: true, match_index, .. } => crate::tr!("ok {i}", i = match_index),
+        Msg::AppendEntriesReply { .. } => crate::tr!("nak").to_string(),
         Msg::ClientRequest { command, .. } => command.to_string(),
-        Msg::ClientReply { .. } => "reply".to_string(),
+        Msg::ClientReply { .. } => crate::tr!("reply").to_string(),
     }
 }

@@ -425,7 +425,7 @@ mod tests {
 
     fn marker(event: u64, at_us: Micros, kind: MarkerKind, node: Option<NodeId>) -> Marker {
         let word = matches!(kind, MarkerKind::Partition | MarkerKind::Heal).then_some(kind.as_str());
-        Marker { event, at_us, kind, text: crate::view::history::MarkerText::Action(format!("{} {event}", kind.as_str())), word, node }
+        Marker { event, at_us, kind, text: crate::view::history::MarkerText::Action(crate::sim::Action::<String>::Drop(event).words()), word, node }
     }
 
     const S: fn(NodeId) -> Addr = Addr::Node;

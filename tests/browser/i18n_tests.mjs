@@ -8,9 +8,9 @@ import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { PAGES } from './layout.mjs';
 
-/// Where a person reads the page's own words (not the run's data: the event log's trace lines,
-/// the messages' notation on the stage, the guide's prose, which keeps English terms in
-/// parentheses on purpose).
+/// Where a person reads the page's own words (not the run's data: the event log's lines, checked
+/// apart below, the messages' notation on the stage, the guide's prose, which keeps English
+/// terms in parentheses on purpose).
 const CHROME = ['.topbar', '.controls', '.scrubber', '.legend-card', '.invariants', '.inspector-hint', '.in-flight > summary',
   '.network-panel', '.breakpoint-panel', '.cluster-panel', '.session-panel', '.compare', '.guide-nav', '.guide .label',
   '.log-view', '.tx-view', '.acceptor-view', '.balancer-view', '.spacetime > h2', '.st-caption', '.event-log > h2', '.event-log .filters'];
@@ -79,6 +79,12 @@ export async function i18nTests({ launch, baseUrl, test, assert, artifacts, appT
             const words = englishWords(text);
             if (words.length) problems.push(`${where} ${s}: ${[...new Set(words)].slice(0, 8).join(', ')} in "${text.replace(/\s+/g, ' ').slice(0, 100)}"`);
           }
+          // The event log's lines: the engine's verbs and the protocols' words in Chinese, the
+          // messages' notation (RequestVote term=1 last=0@0) as the papers write it.
+          const lines = await page.evaluate(() => [...document.querySelectorAll('.event-log ol li')].map((li) => li.textContent));
+          if (lines.length === 0) problems.push(`${where}: the event log shows no lines`);
+          const notChinese = lines.filter((l) => !/^\d+ [\d.]+ [\u4e00-\u9fff]/.test(l));
+          if (notChinese.length) problems.push(`${where} event log: ${notChinese.length} lines not in Chinese, e.g. "${notChinese[0]}"`);
           if (viewport.width === 1366 || viewport.width === 390) {
             await page.screenshot({ path: path.join(out, `${p.name.toLowerCase().replace(/\s+/g, '-')}-${viewport.width}x${viewport.height}-zh.png`) });
           }

@@ -59,12 +59,14 @@ pub fn EventLog(props: &EventLogProps) -> Html {
     let needle = text.trim().to_ascii_lowercase();
     // The server chosen, among those the menu offers.
     let server = (1..=props.nodes).find(|id| *actor == format!("S{id}")).map(Addr::Node);
-    let shown: Vec<&LogLine> = props
+    // Each line in the page's language, put into words only if it passes the other filters.
+    let shown: Vec<(&LogLine, String)> = props
         .lines
         .iter()
         .filter(|l| server.is_none() || l.actor == server || l.link.is_some_and(|(a, b)| Some(a) == server || Some(b) == server))
         .filter(|l| kinds.is_empty() || kinds.contains(&l.kind))
-        .filter(|l| needle.is_empty() || l.text.to_ascii_lowercase().contains(&needle))
+        .map(|l| (l, l.text()))
+        .filter(|(_, text)| needle.is_empty() || text.to_ascii_lowercase().contains(&needle))
         .take(if props.playing { LINES_DRAWN_PLAYING } else { LINES_DRAWN })
         .collect();
     let filtered = !actor.is_empty() || !kinds.is_empty() || !needle.is_empty();
@@ -99,9 +101,9 @@ pub fn EventLog(props: &EventLogProps) -> Html {
                 }</output>
             </div>
             <ol reversed=true>
-                { for shown.iter().map(|l| html! {
+                { for shown.iter().map(|(l, text)| html! {
                     // Lines have no id of their own; (event, text) is unique within an event.
-                    <li key={format!("{}-{}", l.event, l.text)} class={l.kind}>{ &l.text }</li>
+                    <li key={format!("{}-{}", l.event, text)} class={l.kind}>{ text.clone() }</li>
                 }) }
             </ol>
         </section>

@@ -59,7 +59,7 @@ impl BalancerChecker {
         for &a in &lb.answers[self.read..] {
             let rid = a >> 1;
             if rid == 0 || rid > lb.received {
-                out.push(one(ONCE, crate::sim::checker::Detail::new("an answer for r{rid}, which was never received (received {received})", &[("rid", &rid), ("received", &lb.received)])));
+                out.push(one(ONCE, crate::sim::Detail::new("an answer for r{rid}, which was never received (received {received})", &[("rid", &rid), ("received", &lb.received)])));
                 continue;
             }
             let (w, bit) = ((rid / 64) as usize, rid % 64);
@@ -69,9 +69,9 @@ impl BalancerChecker {
             if self.answered[w] & (1 << bit) != 0 {
                 let values: &[(&str, &dyn std::fmt::Display)] = &[("rid", &rid), ("ms", &AsMs(now_us))];
                 let detail = if a & 1 == 1 {
-                    crate::sim::checker::Detail::new("r{rid} is answered a second time (served) at {ms} ms", values)
+                    crate::sim::Detail::new("r{rid} is answered a second time (served) at {ms} ms", values)
                 } else {
-                    crate::sim::checker::Detail::new("r{rid} is answered a second time (failed) at {ms} ms", values)
+                    crate::sim::Detail::new("r{rid} is answered a second time (failed) at {ms} ms", values)
                 };
                 out.push(one(ONCE, detail));
             }
@@ -82,7 +82,7 @@ impl BalancerChecker {
         if accounted != lb.received {
             out.push(one(
                 LOST,
-                crate::sim::checker::Detail::new(
+                crate::sim::Detail::new(
                     "received {received} but served {served} + failed {failed} + pending {pending} = {accounted}: {lost} request(s) vanished without an answer",
                     &[
                         ("received", &lb.received),
@@ -100,7 +100,7 @@ impl BalancerChecker {
             if now_us - arrived > bound {
                 out.push(one(
                     BOUNDED,
-                    crate::sim::checker::Detail::new(
+                    crate::sim::Detail::new(
                         "r{rid} has waited {waited} ms, longer than its attempts allow ({bound} ms)",
                         &[("rid", &rid), ("waited", &AsMs(now_us - arrived)), ("bound", &AsMs(bound))],
                     ),

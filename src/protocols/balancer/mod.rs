@@ -117,7 +117,7 @@ pub use lb::Lb;
 pub use strategy::{BackendIx, StrategyConfig};
 pub use workload::Workload;
 
-use crate::sim::{Addr, ClientId, Ctx, Message, Micros, NodeId, Note, Protocol};
+use crate::sim::{Addr, ClientId, Ctx, Detail, Message, Micros, NodeId, Note, Protocol};
 use crate::sim::{Checked, Report};
 
 /// The balancer's server id.
@@ -315,17 +315,21 @@ pub enum Timer {
     Finish(u32),
 }
 
-impl crate::sim::Timer for Timer {}
+impl crate::sim::Timer for Timer {
+    fn words(&self) -> Detail {
+        match self {
+            Timer::Arrival => Detail::plain("arrival"),
+            Timer::Burst => Detail::plain("burst"),
+            Timer::Sweep => Detail::plain("request-timeout"),
+            Timer::Health => Detail::plain("health-check"),
+            Timer::Finish(slot) => Detail::new("done slot {slot}", &[("slot", slot)]),
+        }
+    }
+}
 
 impl fmt::Display for Timer {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Timer::Arrival => f.write_str("arrival"),
-            Timer::Burst => f.write_str("burst"),
-            Timer::Sweep => f.write_str("request-timeout"),
-            Timer::Health => f.write_str("health-check"),
-            Timer::Finish(slot) => write!(f, "done slot {slot}"),
-        }
+        crate::sim::Timer::words(self).fmt(f)
     }
 }
 
@@ -405,25 +409,28 @@ impl Note for BalancerNote {
             BalancerNote::PlantedBug { .. } => "planted-bug",
         }
     }
+
+    fn words(&self) -> Detail {
+        match self {
+            BalancerNote::TimedOut { rid, backend } => Detail::new("r{rid} timed out at S{backend}", &[("rid", rid), ("backend", backend)]),
+            BalancerNote::Failed { rid } => Detail::new("r{rid} failed", &[("rid", rid)]),
+            BalancerNote::Health { backend, up: true } => Detail::new("S{backend} marked up", &[("backend", backend)]),
+            BalancerNote::Health { backend, up: false } => Detail::new("S{backend} marked down", &[("backend", backend)]),
+            BalancerNote::Member { backend, added: true } => Detail::new("S{backend} added", &[("backend", backend)]),
+            BalancerNote::Member { backend, added: false } => Detail::new("S{backend} removed", &[("backend", backend)]),
+            BalancerNote::Weight { backend, weight } => Detail::new("S{backend} weight {weight}", &[("backend", backend), ("weight", weight)]),
+            BalancerNote::Moved { keys, of } => Detail::new("{keys} of {of} keys moved", &[("keys", keys), ("of", of)]),
+            BalancerNote::Slow { permille } => Detail::new("speed x{factor}", &[("factor", &crate::protocols::commit::request::ppm_text(*permille * 1000))]),
+            // The request as the scenario writes it: notation.
+            BalancerNote::Refused { op } => Detail::new("{op}: does not apply here, ignored", &[("op", op)]),
+            BalancerNote::PlantedBug { rid } => Detail::new("r{rid} PLANTED BUG", &[("rid", rid)]),
+        }
+    }
 }
 
 impl fmt::Display for BalancerNote {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            BalancerNote::TimedOut { rid, backend } => write!(f, "r{rid} timed out at S{backend}"),
-            BalancerNote::Failed { rid } => write!(f, "r{rid} failed"),
-            BalancerNote::Health { backend, up } => {
-                write!(f, "S{backend} marked {}", if *up { "up" } else { "down" })
-            }
-            BalancerNote::Member { backend, added } => {
-                write!(f, "S{backend} {}", if *added { "added" } else { "removed" })
-            }
-            BalancerNote::Weight { backend, weight } => write!(f, "S{backend} weight {weight}"),
-            BalancerNote::Moved { keys, of } => write!(f, "{keys} of {of} keys moved"),
-            BalancerNote::Slow { permille } => write!(f, "speed x{}", crate::protocols::commit::request::ppm_text(*permille * 1000)),
-            BalancerNote::Refused { op } => write!(f, "{op}: does not apply here, ignored"),
-            BalancerNote::PlantedBug { rid } => write!(f, "r{rid} PLANTED BUG"),
-        }
+        self.words().fmt(f)
     }
 }
 

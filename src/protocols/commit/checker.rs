@@ -78,7 +78,7 @@ impl CommitChecker {
                 Some(&before) if before != d => {
                     out.push(Breach {
                         invariant: STABILITY,
-                        detail: crate::sim::checker::Detail::new(
+                        detail: crate::sim::Detail::new(
                             "S{node} decided {before} for T{tx} and later {after}",
                             &[("node", &node), ("before", &before.as_str()), ("tx", &tx.id), ("after", &d.as_str())],
                         ),
@@ -105,7 +105,7 @@ impl CommitChecker {
                 let (c, a) = if d == Decision::Commit { (format!("S{node}"), list) } else { (list, format!("S{node}")) };
                 out.push(Breach {
                     invariant: ATOMICITY,
-                    detail: crate::sim::checker::Detail::new("T{tx} is committed at {c} but aborted at {a} (at {ms} ms)", &[("tx", &tx.id), ("c", &c), ("a", &a), ("ms", &AsMs(now_us))]),
+                    detail: crate::sim::Detail::new("T{tx} is committed at {c} but aborted at {a} (at {ms} ms)", &[("tx", &tx.id), ("c", &c), ("a", &a), ("ms", &AsMs(now_us))]),
                     nodes: std::iter::once(node).chain(others).collect(),
                     positions: Vec::new(),
                 });
@@ -117,7 +117,7 @@ impl CommitChecker {
                     let list = missing.iter().map(|n| format!("S{n}")).collect::<Vec<_>>().join(", ");
                     out.push(Breach {
                         invariant: VALIDITY,
-                        detail: crate::sim::checker::Detail::new("S{node} committed T{tx} although {list} never voted yes", &[("node", &node), ("tx", &tx.id), ("list", &list)]),
+                        detail: crate::sim::Detail::new("S{node} committed T{tx} although {list} never voted yes", &[("node", &node), ("tx", &tx.id), ("list", &list)]),
                         nodes: std::iter::once(node).chain(missing).collect(),
                         positions: Vec::new(),
                     });
@@ -135,7 +135,7 @@ impl CommitChecker {
                 h.decided.remove(&node);
                 out.push(Breach {
                     invariant: STABILITY,
-                    detail: crate::sim::checker::Detail::new("S{node} had decided {d} for T{id}, and its log no longer says so", &[("node", &node), ("d", &d.as_str()), ("id", &id)]),
+                    detail: crate::sim::Detail::new("S{node} had decided {d} for T{id}, and its log no longer says so", &[("node", &node), ("d", &d.as_str()), ("id", &id)]),
                     nodes: vec![node],
                     positions: Vec::new(),
                 });

@@ -74,7 +74,7 @@ pub use tx::{Table, Tx};
 pub use wal::{Entry, Record, Wal};
 
 use crate::sim::rng::Ppm;
-use crate::sim::{Checked, ClientId, Ctx, Micros, NodeId, Note, Protocol};
+use crate::sim::{Checked, ClientId, Ctx, Detail, Micros, NodeId, Note, Protocol};
 
 /// A transaction's id, 1.. (shown as T1, T2, ...).
 pub type TxId = u64;
@@ -263,9 +263,20 @@ pub enum CommitNote {
     /// A `begin` named a transaction that already exists: its outcome will be reported.
     Known { tx: TxId },
     /// A message the protocol cannot honour (a commit for a transaction never voted on).
-    Refused { tx: TxId, what: &'static str },
+    Refused { tx: TxId, what: Refusal },
     /// The planted bug acted.
     PlantedBug { tx: TxId },
+}
+
+/// Why a participant refused a message ([`CommitNote::Refused`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Refusal {
+    /// A commit for a transaction it never voted yes on.
+    CommitNeverVoted,
+    /// A pre-commit for a transaction it never voted yes on (3PC).
+    PreCommitNeverVoted,
+    /// A decision contrary to the one it already knows.
+    Conflicting,
 }
 
 impl Note for CommitNote {
@@ -287,33 +298,34 @@ impl Note for CommitNote {
             CommitNote::PlantedBug { .. } => "planted-bug",
         }
     }
+
+    fn words(&self) -> Detail {
+        match self {
+            CommitNote::Started { tx, origin: Some((c, seq)) } => Detail::new("T{tx} started for C{c} #{seq}", &[("tx", tx), ("c", c), ("seq", seq)]),
+            CommitNote::Started { tx, origin: None } => Detail::new("T{tx} started", &[("tx", tx)]),
+            CommitNote::Voted { tx, vote: Vote::Yes } => Detail::new("T{tx} votes yes", &[("tx", tx)]),
+            CommitNote::Voted { tx, vote: Vote::No } => Detail::new("T{tx} votes no", &[("tx", tx)]),
+            CommitNote::PreCommitted { tx } => Detail::new("T{tx} precommitted", &[("tx", tx)]),
+            CommitNote::Decided { tx, decision: Decision::Commit } => Detail::new("T{tx} committed", &[("tx", tx)]),
+            CommitNote::Decided { tx, decision: Decision::Abort } => Detail::new("T{tx} aborted", &[("tx", tx)]),
+            CommitNote::Blocked { tx } => Detail::new("T{tx} uncertain: asking the others", &[("tx", tx)]),
+            // The state as the write-ahead log writes it: notation, the same in every language.
+            CommitNote::Recovering { tx, state } => Detail::new("T{tx} recovering, {state} in the log", &[("tx", tx), ("state", &state.as_str())]),
+            CommitNote::Electing { tx } => Detail::new("T{tx} electing a new coordinator", &[("tx", tx)]),
+            CommitNote::Backup { tx } => Detail::new("T{tx} new coordinator", &[("tx", tx)]),
+            CommitNote::StepDown { tx, to } => Detail::new("T{tx} defers to S{to}", &[("tx", tx), ("to", to)]),
+            CommitNote::NotCoordinator => Detail::plain("not the coordinator: begin refused"),
+            CommitNote::Known { tx } => Detail::new("T{tx} already exists: its outcome will be reported", &[("tx", tx)]),
+            CommitNote::Refused { tx, what: Refusal::CommitNeverVoted } => Detail::new("T{tx} commit refused: never voted yes", &[("tx", tx)]),
+            CommitNote::Refused { tx, what: Refusal::PreCommitNeverVoted } => Detail::new("T{tx} pre-commit refused: never voted yes", &[("tx", tx)]),
+            CommitNote::Refused { tx, what: Refusal::Conflicting } => Detail::new("T{tx} conflicting decision ignored", &[("tx", tx)]),
+            CommitNote::PlantedBug { tx } => Detail::new("T{tx} PLANTED BUG: commits on timeout while uncertain", &[("tx", tx)]),
+        }
+    }
 }
 
 impl fmt::Display for CommitNote {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            CommitNote::Started { tx, origin: Some((c, seq)) } => write!(f, "T{tx} started for C{c} #{seq}"),
-            CommitNote::Started { tx, origin: None } => write!(f, "T{tx} started"),
-            CommitNote::Voted { tx, vote } => write!(f, "T{tx} votes {}", vote.as_str()),
-            CommitNote::PreCommitted { tx } => write!(f, "T{tx} precommitted"),
-            CommitNote::Decided { tx, decision } => {
-                write!(f, "T{tx} {}", decision.state().as_str())
-            }
-            CommitNote::Blocked { tx } => write!(f, "T{tx} uncertain: asking the others"),
-            CommitNote::Recovering { tx, state } => {
-                write!(f, "T{tx} recovering, {} in the log", state.as_str())
-            }
-            CommitNote::Electing { tx } => write!(f, "T{tx} electing a new coordinator"),
-            CommitNote::Backup { tx } => write!(f, "T{tx} new coordinator"),
-            CommitNote::StepDown { tx, to } => write!(f, "T{tx} defers to S{to}"),
-            CommitNote::NotCoordinator => f.write_str("not the coordinator: begin refused"),
-            CommitNote::Known { tx } => {
-                write!(f, "T{tx} already exists: its outcome will be reported")
-            }
-            CommitNote::Refused { tx, what } => write!(f, "T{tx} {what}"),
-            CommitNote::PlantedBug { tx } => {
-                write!(f, "T{tx} PLANTED BUG: commits on timeout while uncertain")
-            }
-        }
+        self.words().fmt(f)
     }
 }

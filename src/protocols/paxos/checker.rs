@@ -215,13 +215,13 @@ impl<P: Observed> PaxosChecker<P> {
                 Some(c) if c.value == *v => {}
                 Some(c) => out.push(Breach {
                     invariant: LEARN_ONLY_CHOSEN,
-                    detail: crate::sim::checker::Detail::new("S{id} learned {v} in slot {s}, but {chosen} was chosen there", &[("id", &id), ("v", &v), ("s", &s), ("chosen", &c.value)]),
+                    detail: crate::sim::Detail::new("S{id} learned {v} in slot {s}, but {chosen} was chosen there", &[("id", &id), ("v", &v), ("s", &s), ("chosen", &c.value)]),
                     nodes: vec![id],
                     positions: vec![(id, s)],
                 }),
                 None => out.push(Breach {
                     invariant: LEARN_ONLY_CHOSEN,
-                    detail: crate::sim::checker::Detail::new("S{id} learned {v} in slot {s}, where nothing has been chosen", &[("id", &id), ("v", &v), ("s", &s)]),
+                    detail: crate::sim::Detail::new("S{id} learned {v} in slot {s}, where nothing has been chosen", &[("id", &id), ("v", &v), ("s", &s)]),
                     nodes: vec![id],
                     positions: vec![(id, s)],
                 }),
@@ -238,7 +238,7 @@ impl<P: Observed> PaxosChecker<P> {
         if acc.promised < promised_before {
             out.push(Breach {
                 invariant: PROMISE_KEPT,
-                detail: crate::sim::checker::Detail::new("S{id} had promised ballot {before}, now only {now}", &[("id", &id), ("before", &promised_before), ("now", &acc.promised)]),
+                detail: crate::sim::Detail::new("S{id} had promised ballot {before}, now only {now}", &[("id", &id), ("before", &promised_before), ("now", &acc.promised)]),
                 nodes: vec![id],
                 positions: Vec::new(),
             });
@@ -252,10 +252,7 @@ impl<P: Observed> PaxosChecker<P> {
             if *b < promised_before {
                 out.push(Breach {
                     invariant: PROMISE_KEPT,
-                    detail: crate::sim::checker::Detail::new(
-                        "S{id} accepted ballot {b} in slot {s} after promising ballot {before}",
-                        &[("id", &id), ("b", &b), ("s", &s), ("before", &promised_before)],
-                    ),
+                    detail: crate::sim::Detail::new("S{id} accepted ballot {b} in slot {s} after promising ballot {before}", &[("id", &id), ("b", &b), ("s", &s), ("before", &promised_before)]),
                     nodes: vec![id],
                     positions: vec![(id, s)],
                 });
@@ -265,7 +262,7 @@ impl<P: Observed> PaxosChecker<P> {
                 let other = votes.value.clone();
                 out.push(Breach {
                     invariant: AGREEMENT,
-                    detail: crate::sim::checker::Detail::new(
+                    detail: crate::sim::Detail::new(
                         "S{id} accepted {v} in ballot {b} of slot {s}, where others accepted {other}: one ballot, two values",
                         &[("id", &id), ("v", &v), ("b", &b), ("s", &s), ("other", &other)],
                     ),
@@ -284,7 +281,7 @@ impl<P: Observed> PaxosChecker<P> {
                     if !self.is_proposed(v) {
                         out.push(Breach {
                             invariant: NONTRIVIALITY,
-                            detail: crate::sim::checker::Detail::new("{v} was chosen in slot {s} (ballot {b}), but nobody proposed it", &[("v", &v), ("s", &s), ("b", &b)]),
+                            detail: crate::sim::Detail::new("{v} was chosen in slot {s} (ballot {b}), but nobody proposed it", &[("v", &v), ("s", &s), ("b", &b)]),
                             nodes: by.clone(),
                             positions: by.iter().map(|&n| (n, s)).collect(),
                         });
@@ -293,7 +290,7 @@ impl<P: Observed> PaxosChecker<P> {
                 }
                 Some(c) if c.value != *v => out.push(Breach {
                     invariant: AGREEMENT,
-                    detail: crate::sim::checker::Detail::new(
+                    detail: crate::sim::Detail::new(
                         "{v} was chosen in slot {s} by ballot {b} (S{by}), but {first} had been chosen there by ballot {first_ballot}",
                         &[("v", &v), ("s", &s), ("b", &b), ("by", &by.iter().map(|n| n.to_string()).collect::<Vec<_>>().join(", S")), ("first", &c.value), ("first_ballot", &c.ballot)],
                     ),
@@ -322,7 +319,7 @@ impl<P: Observed> PaxosChecker<P> {
             match self.applied.get(&s) {
                 Some((first, by)) if first != v => out.push(Breach {
                     invariant: STATE_MACHINE_SAFETY,
-                    detail: crate::sim::checker::Detail::new("S{id} applied {v} at slot {s}, but S{by} applied {first} there", &[("id", &id), ("v", &v), ("s", &s), ("by", &by), ("first", &first)]),
+                    detail: crate::sim::Detail::new("S{id} applied {v} at slot {s}, but S{by} applied {first} there", &[("id", &id), ("v", &v), ("s", &s), ("by", &by), ("first", &first)]),
                     nodes: vec![id, *by],
                     positions: vec![(id, s), (*by, s)],
                 }),

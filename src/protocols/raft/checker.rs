@@ -128,7 +128,7 @@ impl RaftChecker {
         match self.leaders.get(&node.term) {
             Some(&(other, _)) if other != node.id => out.push(Breach {
                 invariant: ELECTION_SAFETY,
-                detail: crate::sim::checker::Detail::new("S{a} and S{b} were both leaders of term {term}", &[("a", &node.id), ("b", &other), ("term", &node.term)]),
+                detail: crate::sim::Detail::new("S{a} and S{b} were both leaders of term {term}", &[("a", &node.id), ("b", &other), ("term", &node.term)]),
                 nodes: vec![other, node.id],
                 positions: Vec::new(),
             }),
@@ -146,7 +146,7 @@ impl RaftChecker {
                 let at = old.iter().zip(&node.log).position(|(a, b)| a != b).unwrap_or(node.log.len()) + 1;
                 out.push(Breach {
                     invariant: LEADER_APPEND_ONLY,
-                    detail: crate::sim::checker::Detail::new(
+                    detail: crate::sim::Detail::new(
                         "leader S{id} of term {term} changed or removed its entry {at} (log went from {old} to {new} entries)",
                         &[("id", &node.id), ("term", &node.term), ("at", &at), ("old", &old.len()), ("new", &node.log.len())],
                     ),
@@ -176,7 +176,7 @@ impl RaftChecker {
             if let Some(d) = (0..=k).find(|&d| ours[d] != theirs[d]) {
                 out.push(Breach {
                     invariant: LOG_MATCHING,
-                    detail: crate::sim::checker::Detail::new(
+                    detail: crate::sim::Detail::new(
                         "S{a} and S{b} both hold an entry of term {term} at index {k}, but differ at index {d}",
                         &[("a", &node.id), ("b", &other), ("term", &ours[k].term), ("k", &(k + 1)), ("d", &(d + 1))],
                     ),
@@ -195,7 +195,7 @@ impl RaftChecker {
                 Some(c) if c.entry != node.log[k] => {
                     out.push(Breach {
                         invariant: STATE_MACHINE_SAFETY,
-                        detail: crate::sim::checker::Detail::new(
+                        detail: crate::sim::Detail::new(
                             "S{id} committed \"{command}\" (term {term}) at index {k}, but S{by} had committed \"{first}\" (term {first_term}) there",
                             &[
                                 ("id", &node.id),
@@ -236,7 +236,7 @@ impl RaftChecker {
             if c.in_term < leader.term && leader.log.get(k) != Some(&c.entry) {
                 out.push(Breach {
                     invariant: LEADER_COMPLETENESS,
-                    detail: crate::sim::checker::Detail::new(
+                    detail: crate::sim::Detail::new(
                         "S{id} leads term {term} without entry {k} (term {entry_term}, \"{command}\") that S{by} committed in term {in_term}",
                         &[("id", &leader.id), ("term", &leader.term), ("k", &(k + 1)), ("entry_term", &c.entry.term), ("command", &c.entry.command), ("by", &c.by), ("in_term", &c.in_term)],
                     ),
@@ -255,7 +255,7 @@ impl RaftChecker {
                 Some((first, by)) if first != entry => {
                     out.push(Breach {
                         invariant: STATE_MACHINE_SAFETY,
-                        detail: crate::sim::checker::Detail::new(
+                        detail: crate::sim::Detail::new(
                             "S{id} applied \"{command}\" (term {term}) at index {k}, but S{by} applied \"{first}\" (term {first_term}) there",
                             &[("id", &node.id), ("command", &entry.command), ("term", &entry.term), ("k", &(k + 1)), ("by", &by), ("first", &first.command), ("first_term", &first.term)],
                         ),

@@ -7,7 +7,7 @@ use serde::Serialize;
 
 pub use crate::protocols::kv::ClientOutcome;
 use crate::protocols::kv::Command;
-use crate::sim::{ClientId, Mark, Message, Note, Timer};
+use crate::sim::{ClientId, Detail, Mark, Message, Note, Timer};
 
 /// A log entry: the term it was created in and its command. `origin` names the client request
 /// it carries, so a retried request is applied once.
@@ -108,15 +108,19 @@ pub enum RaftTimer {
     ClientRetry,
 }
 
-impl Timer for RaftTimer {}
+impl Timer for RaftTimer {
+    fn words(&self) -> Detail {
+        match self {
+            RaftTimer::Election => Detail::plain("election"),
+            RaftTimer::Heartbeat => Detail::plain("heartbeat"),
+            RaftTimer::ClientRetry => Detail::plain("client-retry"),
+        }
+    }
+}
 
 impl fmt::Display for RaftTimer {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            RaftTimer::Election => "election",
-            RaftTimer::Heartbeat => "heartbeat",
-            RaftTimer::ClientRetry => "client-retry",
-        })
+        self.words().fmt(f)
     }
 }
 
@@ -156,17 +160,21 @@ impl Note for RaftNote {
             _ => None,
         }
     }
+
+    fn words(&self) -> Detail {
+        match self {
+            RaftNote::Candidate { term } => Detail::new("candidate term={term}", &[("term", term)]),
+            RaftNote::Leader { term } => Detail::new("leader term={term}", &[("term", term)]),
+            RaftNote::Follower { term } => Detail::new("follower term={term}", &[("term", term)]),
+            RaftNote::Commit { index } => Detail::new("commit index={index}", &[("index", index)]),
+            RaftNote::NotLeader => Detail::plain("not leader: request refused"),
+            RaftNote::Answered { seq, result } => Detail::new("answered #{seq} \"{result}\"", &[("seq", seq), ("result", result)]),
+        }
+    }
 }
 
 impl fmt::Display for RaftNote {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            RaftNote::Candidate { term } => write!(f, "candidate term={term}"),
-            RaftNote::Leader { term } => write!(f, "leader term={term}"),
-            RaftNote::Follower { term } => write!(f, "follower term={term}"),
-            RaftNote::Commit { index } => write!(f, "commit index={index}"),
-            RaftNote::NotLeader => f.write_str("not leader: request refused"),
-            RaftNote::Answered { seq, result } => write!(f, "answered #{seq} \"{result}\""),
-        }
+        self.words().fmt(f)
     }
 }

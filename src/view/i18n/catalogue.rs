@@ -95,9 +95,9 @@ fn loaded(lang: Lang) -> Option<&'static Catalogue> {
     LOADED.with(|l| l.borrow().iter().find(|(l, _)| *l == lang).map(|(_, c)| *c))
 }
 
-/// What a checker saw ([`crate::sim::checker::Detail`]) in the page's language: its text looked
+/// What a checker saw ([`crate::sim::Detail`]) in the page's language: its text looked
 /// up like any other, its values put into the translation's blanks.
-pub fn detail(d: &crate::sim::checker::Detail) -> String {
+pub fn detail(d: &crate::sim::Detail) -> String {
     d.fill(tr(d.text))
 }
 

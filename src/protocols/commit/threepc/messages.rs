@@ -5,7 +5,7 @@ use std::fmt;
 use serde::Serialize;
 
 use crate::protocols::commit::{Begin, Decision, TxId, TxMessage, TxState, Vote, VotePlan};
-use crate::sim::{Message, NodeId, Timer};
+use crate::sim::{Detail, Message, NodeId, Timer};
 
 /// A 3PC message. The sender travels in the envelope.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -143,19 +143,23 @@ pub enum ThreePcTimer {
     ClientRetry,
 }
 
-impl Timer for ThreePcTimer {}
+impl Timer for ThreePcTimer {
+    fn words(&self) -> Detail {
+        match self {
+            ThreePcTimer::Votes(tx) => Detail::new("votes T{tx}", &[("tx", tx)]),
+            ThreePcTimer::Acks(tx) => Detail::new("acks T{tx}", &[("tx", tx)]),
+            ThreePcTimer::Uncertain(tx) => Detail::new("uncertain T{tx}", &[("tx", tx)]),
+            ThreePcTimer::Election(tx) => Detail::new("election T{tx}", &[("tx", tx)]),
+            ThreePcTimer::Gather(tx) => Detail::new("gather T{tx}", &[("tx", tx)]),
+            ThreePcTimer::BackupAcks(tx) => Detail::new("backup-acks T{tx}", &[("tx", tx)]),
+            ThreePcTimer::Ask(tx) => Detail::new("ask T{tx}", &[("tx", tx)]),
+            ThreePcTimer::ClientRetry => Detail::plain("client-retry"),
+        }
+    }
+}
 
 impl fmt::Display for ThreePcTimer {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            ThreePcTimer::Votes(tx) => write!(f, "votes T{tx}"),
-            ThreePcTimer::Acks(tx) => write!(f, "acks T{tx}"),
-            ThreePcTimer::Uncertain(tx) => write!(f, "uncertain T{tx}"),
-            ThreePcTimer::Election(tx) => write!(f, "election T{tx}"),
-            ThreePcTimer::Gather(tx) => write!(f, "gather T{tx}"),
-            ThreePcTimer::BackupAcks(tx) => write!(f, "backup-acks T{tx}"),
-            ThreePcTimer::Ask(tx) => write!(f, "ask T{tx}"),
-            ThreePcTimer::ClientRetry => f.write_str("client-retry"),
-        }
+        self.words().fmt(f)
     }
 }

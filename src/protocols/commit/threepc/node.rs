@@ -6,7 +6,7 @@ use std::fmt;
 
 use super::ThreePc;
 use super::messages::{Msg, ThreePcTimer};
-use crate::protocols::commit::{COORDINATOR, CommitNote, Core, Decision, TxId, TxState, Wal, participants};
+use crate::protocols::commit::{COORDINATOR, CommitNote, Core, Decision, Refusal, TxId, TxState, Wal, participants};
 use crate::sim::{Ctx, NodeId};
 
 /// Where a participant stands in the termination protocol of one transaction.
@@ -115,7 +115,7 @@ impl ThreePcNode {
     pub fn on_decision(&mut self, tx: TxId, decision: Decision, ctx: &mut Ctx<ThreePc>) {
         match self.core.table.get(tx).map(|t| t.state) {
             Some(s @ (TxState::Committed | TxState::Aborted)) if s.decision() != Some(decision) => {
-                ctx.note(CommitNote::Refused { tx, what: "conflicting decision ignored" });
+                ctx.note(CommitNote::Refused { tx, what: Refusal::Conflicting });
             }
             Some(TxState::Committed | TxState::Aborted) => {}
             Some(_) => self.learn(tx, decision, ctx),
@@ -123,7 +123,7 @@ impl ThreePcNode {
             // participant's Yes.
             None if self.core.id != COORDINATOR => match decision {
                 Decision::Abort => self.learn(tx, decision, ctx),
-                Decision::Commit => ctx.note(CommitNote::Refused { tx, what: "commit refused: never voted yes" }),
+                Decision::Commit => ctx.note(CommitNote::Refused { tx, what: Refusal::CommitNeverVoted }),
             },
             None => {}
         }

@@ -6,7 +6,7 @@
 use super::ThreePc;
 use super::messages::{Msg, ThreePcTimer};
 use super::node::{Term, ThreePcNode};
-use crate::protocols::commit::{CommitNote, Decision, Entry, TxId, TxState};
+use crate::protocols::commit::{CommitNote, Decision, Entry, Refusal, TxId, TxState};
 use crate::sim::{Ctx, NodeId};
 
 impl ThreePcNode {
@@ -27,7 +27,7 @@ impl ThreePcNode {
                 return;
             }
             TxState::Init => {
-                ctx.note(CommitNote::Refused { tx, what: "pre-commit refused: never voted yes" });
+                ctx.note(CommitNote::Refused { tx, what: Refusal::PreCommitNeverVoted });
                 return;
             }
         }

@@ -5,7 +5,7 @@ use std::fmt;
 use serde::Serialize;
 
 use crate::protocols::commit::{Begin, Decision, TxId, TxMessage, Vote, VotePlan};
-use crate::sim::{Message, NodeId, Timer};
+use crate::sim::{Detail, Message, NodeId, Timer};
 
 /// A 2PC message. The sender travels in the envelope.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -107,15 +107,19 @@ pub enum TwoPcTimer {
     ClientRetry,
 }
 
-impl Timer for TwoPcTimer {}
+impl Timer for TwoPcTimer {
+    fn words(&self) -> Detail {
+        match self {
+            TwoPcTimer::Votes(tx) => Detail::new("votes T{tx}", &[("tx", tx)]),
+            TwoPcTimer::Resend(tx) => Detail::new("resend T{tx}", &[("tx", tx)]),
+            TwoPcTimer::Uncertain(tx) => Detail::new("uncertain T{tx}", &[("tx", tx)]),
+            TwoPcTimer::ClientRetry => Detail::plain("client-retry"),
+        }
+    }
+}
 
 impl fmt::Display for TwoPcTimer {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            TwoPcTimer::Votes(tx) => write!(f, "votes T{tx}"),
-            TwoPcTimer::Resend(tx) => write!(f, "resend T{tx}"),
-            TwoPcTimer::Uncertain(tx) => write!(f, "uncertain T{tx}"),
-            TwoPcTimer::ClientRetry => f.write_str("client-retry"),
-        }
+        self.words().fmt(f)
     }
 }

@@ -6,7 +6,7 @@
 use super::TwoPc;
 use super::messages::{Msg, TwoPcTimer};
 use super::node::TwoPcNode;
-use crate::protocols::commit::{COORDINATOR, CommitNote, Decision, TxId, TxState};
+use crate::protocols::commit::{COORDINATOR, CommitNote, Decision, Refusal, TxId, TxState};
 use crate::sim::{Ctx, NodeId};
 
 impl TwoPcNode {
@@ -22,7 +22,7 @@ impl TwoPcNode {
             TxState::Committed | TxState::Aborted => {
                 let had = self.core.table.get(tx).and_then(|t| t.decision());
                 if had != Some(decision) {
-                    ctx.note(CommitNote::Refused { tx, what: "conflicting decision ignored" });
+                    ctx.note(CommitNote::Refused { tx, what: Refusal::Conflicting });
                 } else if from_coordinator {
                     ctx.send_node(from, Msg::Ack { tx });
                 }
@@ -36,7 +36,7 @@ impl TwoPcNode {
                         ctx.send_node(from, Msg::Ack { tx });
                     }
                 }
-                Decision::Commit => ctx.note(CommitNote::Refused { tx, what: "commit refused: never voted yes" }),
+                Decision::Commit => ctx.note(CommitNote::Refused { tx, what: Refusal::CommitNeverVoted }),
             },
         }
     }

@@ -6,7 +6,7 @@ use serde::Serialize;
 
 use super::super::ballot::Ballot;
 use crate::protocols::kv::{ClientOutcome, Command};
-use crate::sim::{ClientId, Mark, Message, Note, Timer};
+use crate::sim::{ClientId, Detail, Mark, Message, Note, Timer};
 
 /// A log entry: a command, and the client request it carries (so a retried request applies
 /// once).
@@ -108,15 +108,19 @@ pub enum MpTimer {
     ClientRetry,
 }
 
-impl Timer for MpTimer {}
+impl Timer for MpTimer {
+    fn words(&self) -> Detail {
+        match self {
+            MpTimer::Election => Detail::plain("election"),
+            MpTimer::Heartbeat => Detail::plain("heartbeat"),
+            MpTimer::ClientRetry => Detail::plain("client-retry"),
+        }
+    }
+}
 
 impl fmt::Display for MpTimer {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            MpTimer::Election => "election",
-            MpTimer::Heartbeat => "heartbeat",
-            MpTimer::ClientRetry => "client-retry",
-        })
+        self.words().fmt(f)
     }
 }
 
@@ -155,17 +159,21 @@ impl Note for MpNote {
             _ => None,
         }
     }
+
+    fn words(&self) -> Detail {
+        match self {
+            MpNote::Candidate { ballot } => Detail::new("candidate b={ballot}", &[("ballot", ballot)]),
+            MpNote::Leader { ballot, recovered, noops } => Detail::new("leader b={ballot} recovered={recovered} noops={noops}", &[("ballot", ballot), ("recovered", recovered), ("noops", noops)]),
+            MpNote::Follower { ballot } => Detail::new("follower b={ballot}", &[("ballot", ballot)]),
+            MpNote::Learned { slot } => Detail::new("learned slot={slot}", &[("slot", slot)]),
+            MpNote::NotLeader => Detail::plain("not leader: request refused"),
+            MpNote::Answered { seq, result } => Detail::new("answered #{seq} \"{result}\"", &[("seq", seq), ("result", result)]),
+        }
+    }
 }
 
 impl fmt::Display for MpNote {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            MpNote::Candidate { ballot } => write!(f, "candidate b={ballot}"),
-            MpNote::Leader { ballot, recovered, noops } => write!(f, "leader b={ballot} recovered={recovered} noops={noops}"),
-            MpNote::Follower { ballot } => write!(f, "follower b={ballot}"),
-            MpNote::Learned { slot } => write!(f, "learned slot={slot}"),
-            MpNote::NotLeader => f.write_str("not leader: request refused"),
-            MpNote::Answered { seq, result } => write!(f, "answered #{seq} \"{result}\""),
-        }
+        self.words().fmt(f)
     }
 }

@@ -6,7 +6,7 @@ use std::fmt;
 use serde::Serialize;
 
 use super::super::ballot::Ballot;
-use crate::sim::{Mark, Message, Note, Timer};
+use crate::sim::{Detail, Mark, Message, Note, Timer};
 
 /// A message. The sender travels in the envelope.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -70,14 +70,18 @@ pub enum PaxosTimer {
     ClientRetry,
 }
 
-impl Timer for PaxosTimer {}
+impl Timer for PaxosTimer {
+    fn words(&self) -> Detail {
+        match self {
+            PaxosTimer::Retry => Detail::plain("retry"),
+            PaxosTimer::ClientRetry => Detail::plain("client-retry"),
+        }
+    }
+}
 
 impl fmt::Display for PaxosTimer {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            PaxosTimer::Retry => "retry",
-            PaxosTimer::ClientRetry => "client-retry",
-        })
+        self.words().fmt(f)
     }
 }
 
@@ -114,17 +118,21 @@ impl Note for PaxosNote {
             _ => None,
         }
     }
+
+    fn words(&self) -> Detail {
+        match self {
+            PaxosNote::Round { ballot } => Detail::new("round b={ballot}", &[("ballot", ballot)]),
+            PaxosNote::Propose { ballot, value, adopted: true } => Detail::new("propose b={ballot} v={value} (adopted from a promise)", &[("ballot", ballot), ("value", value)]),
+            PaxosNote::Propose { ballot, value, adopted: false } => Detail::new("propose b={ballot} v={value}", &[("ballot", ballot), ("value", value)]),
+            PaxosNote::Preempted { ballot, by } => Detail::new("preempted b={ballot} by {by}", &[("ballot", ballot), ("by", by)]),
+            PaxosNote::Learned { value } => Detail::new("learned v={value}", &[("value", value)]),
+            PaxosNote::NotProposer => Detail::plain("not a proposer: request refused"),
+        }
+    }
 }
 
 impl fmt::Display for PaxosNote {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            PaxosNote::Round { ballot } => write!(f, "round b={ballot}"),
-            PaxosNote::Propose { ballot, value, adopted: true } => write!(f, "propose b={ballot} v={value} (adopted from a promise)"),
-            PaxosNote::Propose { ballot, value, adopted: false } => write!(f, "propose b={ballot} v={value}"),
-            PaxosNote::Preempted { ballot, by } => write!(f, "preempted b={ballot} by {by}"),
-            PaxosNote::Learned { value } => write!(f, "learned v={value}"),
-            PaxosNote::NotProposer => f.write_str("not a proposer: request refused"),
-        }
+        self.words().fmt(f)
     }
 }
