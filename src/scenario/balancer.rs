@@ -227,7 +227,7 @@ fn parse_workload(f: &Field<'_>) -> Result<Workload> {
         Some(z) if !z.value().is_null() => {
             let s = z.f64()?;
             if !(0.0..=10.0).contains(&s) {
-                return Err(z.err(format!("{s} is out of range [0, 10] for a Zipf skew")));
+                return Err(z.err(format!("{} is out of range [0, 10] for a Zipf skew", z.value())));
             }
             Keys::Zipf { s, table: Arc::new(ZipfTable::new(count, s)) }
         }

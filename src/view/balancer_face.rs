@@ -454,14 +454,15 @@ fn panel(engine: &Engine<Balancer>) -> BalancerPanel {
     });
     let last_move = lb.moves.last().map(|m| {
         let to: Vec<String> = m.to.iter().filter(|(_, k)| *k > 0).map(|(b, k)| format!("S{} {k}", node_of(*b))).collect();
-        let text = format!(
-            "{} at {}: {} of {} keys moved ({:.1} %){}",
-            m.change,
-            ms(m.at_us),
-            m.moved,
-            m.keys,
-            m.moved as f64 * 100.0 / m.keys.max(1) as f64,
-            if to.is_empty() { String::new() } else { format!(", to {}", to.join(", ")) }
+        // The change as the scenario writes it (`add S12`): notation, in every language.
+        let text = crate::tr!(
+            "{change} at {at}: {moved} of {keys} keys moved ({share} %){to}",
+            change = m.change,
+            at = ms(m.at_us),
+            moved = m.moved,
+            keys = m.keys,
+            share = crate::num::fixed(m.moved as f64 * 100.0 / m.keys.max(1) as f64, 1),
+            to = if to.is_empty() { String::new() } else { crate::tr!(", to {list}", list = to.join(crate::tr!(", "))) }
         );
         (text, m.to.iter().filter(|(_, k)| *k > 0).map(|(b, _)| node_of(*b)).collect())
     });

@@ -209,7 +209,7 @@ fn latency_chart(bucket_ms: f64, series: &[Vec<f64>; 3]) -> Html {
     let names = ["p50", "p95", "p99"];
     html! {
         <figure class="latency-chart">
-            <svg viewBox={format!("0 0 {w} {h}")} role="img" aria-label={tr!("Latency p50, p95 and p99 over the last {n} samples of {bucket} ms; the highest is {top} ms", n = n, bucket = fixed(bucket_ms, 0), top = fixed(top, 1))}>
+            <svg viewBox={format!("0 0 {} {}", fixed(w, 0), fixed(h, 0))} role="img" aria-label={tr!("Latency p50, p95 and p99 over the last {n} samples of {bucket} ms; the highest is {top} ms", n = n, bucket = fixed(bucket_ms, 0), top = fixed(top, 1))}>
                 <line class="axis" x1={fixed(pad, 1)} y1={fixed(y(0.0), 1)} x2={fixed(w - 8.0, 1)} y2={fixed(y(0.0), 1)} />
                 <text class="tick" x="2" y={fixed(y(top) + 4.0, 1)}>{ tr!("{ms} ms", ms = fixed(top, 0)) }</text>
                 <text class="tick" x="2" y={fixed(y(0.0), 1)}>{ "0" }</text>

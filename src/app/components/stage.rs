@@ -90,7 +90,7 @@ impl PartialEq for PanelRef {
 #[component]
 pub fn Stage(props: &StageProps) -> Html {
     let n = props.nodes.len() as u32;
-    let view_box = format!("0 0 {} {}", geometry::view_width(props.layout), geometry::view_height(props.layout));
+    let view_box = format!("0 0 {} {}", crate::num::short(geometry::view_width(props.layout), 1), crate::num::short(geometry::view_height(props.layout), 1));
     // The moving parts re-render only when they change, and draw themselves at the clock's
     // time; this tells them the time moved outside the frame loop.
     use_effect_with((props.now_us, props.clock.clone()), |(_, clock)| clock.redraw());
