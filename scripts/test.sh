@@ -71,6 +71,12 @@ trunk build --release
 for wasm in dist/*.wasm; do
   printf 'built %s: %s bytes, %s bytes gzipped\n' "$wasm" "$(wc -c <"$wasm")" "$(gzip -9c "$wasm" | wc -c)"
 done
+# Rust's float formatting (an f64 written with {} or {:.1}) adds some 8 KB gzipped to a page: the
+# page writes numbers with src/num.rs. The bundles as cargo built them still carry their names.
+if grep -l 'float_to_decimal\|float_to_exponential' "${CARGO_TARGET_DIR:-target}"/wasm32-unknown-unknown/web-release/distlab-web*.wasm; then
+  echo "the bundles above format an f64 with Rust's formatter: write it with crate::num::fixed or short" >&2
+  exit 1
+fi
 
 section "browser: headless Chromium (tests/browser/run.mjs)"
 ensure_chromium
