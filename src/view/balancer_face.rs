@@ -532,7 +532,8 @@ pub fn moved_ranges(ring: &[(u32, NodeId)], left: &[(u32, u32, NodeId)], moved_t
 pub fn ring_arcs_d(arcs: impl Iterator<Item = (u32, u32)>, c: f64, r: f64) -> String {
     let at = |p: u32| {
         let a = f64::from(p) / 4_294_967_296.0 * std::f64::consts::TAU - std::f64::consts::FRAC_PI_2;
-        (c + r * a.cos(), c + r * a.sin())
+        let (sin, cos) = super::trig::sin_cos(a);
+        (c + r * cos, c + r * sin)
     };
     let mut d = String::new();
     for (start, end) in arcs {

@@ -92,7 +92,8 @@ pub fn ring_positions(n: u32) -> Vec<Point> {
     (0..n)
         .map(|i| {
             let angle = -std::f64::consts::FRAC_PI_2 + std::f64::consts::TAU * f64::from(i) / f64::from(n);
-            Point { x: c.x + r * angle.cos(), y: c.y + r * angle.sin() }
+            let (sin, cos) = super::trig::sin_cos(angle);
+            Point { x: c.x + r * cos, y: c.y + r * sin }
         })
         .collect()
 }
@@ -310,7 +311,7 @@ pub fn node_radius(n: u32) -> f64 {
     if n == 1 {
         return NODE_R_MAX;
     }
-    let chord = 2.0 * ring_radius() * (std::f64::consts::PI / f64::from(n)).sin();
+    let chord = 2.0 * ring_radius() * super::trig::sin_cos(std::f64::consts::PI / f64::from(n)).0;
     (chord * 0.36).min(NODE_R_MAX)
 }
 

@@ -40,6 +40,7 @@ pub mod session;
 pub mod share;
 pub mod shipped;
 pub mod spacetime;
+pub mod trig;
 
 pub use commands::{NetCommand, NodeCommand};
 pub use face::{LabProtocol, Panel};
