@@ -1,5 +1,7 @@
 //! Every word of the page in both languages: the English texts the code marks with `tr("…")`,
-//! `tr!("…", …)` or `tr_key!("…")` (in `src/view` and `src/app`, tests left out), and the
+//! `tr!("…", …)` or `tr_key!("…")` (in `src/view` and `src/app`, tests left out), the words
+//! the core hands the page as `Detail::new("…", …)` or `Detail::plain("…")` (what checkers
+//! saw, the event log's words, what is wrong with a scenario), and the
 //! protocols' invariants as the page lists them, against the Chinese catalogue,
 //! `static/i18n/zh.json`. A text the catalogue lacks, an entry no code uses, or a
 //! translation with other blanks than its English fails here, naming the text.
@@ -123,7 +125,9 @@ fn from_protocols() -> Vec<(String, String)> {
 }
 
 /// Every marked text in the page's code, with where it is first used, and the protocols' words:
-/// their invariants, and what their checkers say when one breaks (`Detail::new("…", …)`).
+/// their invariants, and what their checkers say when one breaks (`Detail::new("…", …)`), and
+/// the scenario parser's errors (`src/scenario`), which the page shows when a file, a link or a
+/// setting is refused.
 fn used() -> Vec<(String, String)> {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let mut files = Vec::new();
@@ -131,6 +135,7 @@ fn used() -> Vec<(String, String)> {
     sources(&root.join("src/app"), &mut files);
     sources(&root.join("src/protocols"), &mut files);
     sources(&root.join("src/sim"), &mut files);
+    sources(&root.join("src/scenario"), &mut files);
     files.sort();
     let mut seen = BTreeSet::new();
     let mut out = from_protocols();

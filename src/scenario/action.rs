@@ -14,7 +14,7 @@ use serde_json::Value;
 use super::error::Result;
 use super::json::{Field, Obj, inline, ms_range_value, ms_value, ratio_value, unknown};
 use crate::sim::network::LinkProfile;
-use crate::sim::{Action, NodeId, Scheduled, Target, When};
+use crate::sim::{Action, Detail, NodeId, Scheduled, Target, When};
 
 /// Every action key a schedule entry may hold, in documentation order.
 pub const ACTIONS: &[&str] = &[
@@ -57,18 +57,18 @@ pub fn parse_entry(field: &Field<'_>, nodes: u32, base: &LinkProfile) -> Result<
     let after = o.opt("after_event");
     let when = match (at, when) {
         (Some(_), Some(_)) => {
-            return Err(o.err("has both \"at_ms\" and \"when\" (expected exactly one)"));
+            return Err(o.err(Detail::plain("has both \"at_ms\" and \"when\" (expected exactly one)")));
         }
         (None, None) if after.is_some() => {
-            return Err(o.err("has \"after_event\" without \"at_ms\" (the moment after that event)"));
+            return Err(o.err(Detail::plain("has \"after_event\" without \"at_ms\" (the moment after that event)")));
         }
-        (None, None) => return Err(o.err("missing \"at_ms\" or \"when\"")),
+        (None, None) => return Err(o.err(Detail::plain("missing \"at_ms\" or \"when\""))),
         (Some(at), None) => match after {
             Some(event) => When::After { event: event.u64()?, at_us: at.ms()? },
             None => When::At(at.ms()?),
         },
         (None, Some(_)) if after.is_some() => {
-            return Err(o.err("has \"after_event\" with \"when\" (\"after_event\" goes with \"at_ms\")"));
+            return Err(o.err(Detail::plain("has \"after_event\" with \"when\" (\"after_event\" goes with \"at_ms\")")));
         }
         (None, Some(w)) => {
             let mut wo = w.object()?;
@@ -76,7 +76,7 @@ pub fn parse_entry(field: &Field<'_>, nodes: u32, base: &LinkProfile) -> Result<
             let sends = wo.req("sends")?;
             let kind = sends.str()?;
             if kind.is_empty() {
-                return Err(sends.err("expected a message type, found an empty string"));
+                return Err(sends.err(Detail::plain("expected a message type, found an empty string")));
             }
             wo.finish()?;
             When::Sends { node, kind: kind.to_string() }
@@ -95,23 +95,23 @@ pub fn parse_action(o: &mut Obj<'_>, nodes: u32, base: &LinkProfile, reserved: &
         if !ACTIONS.contains(k) {
             let mut expected: Vec<&str> = ACTIONS.to_vec();
             expected.extend_from_slice(MODIFIERS);
-            return Err(o.err(unknown("action", k, &expected)));
+            return Err(o.err(unknown(Detail::plain("action"), k, &expected)));
         }
     }
     let name: &'static str = match present.as_slice() {
         [] => {
-            return Err(o.err(format!("no action (expected one of: {})", ACTIONS.join(", "))));
+            return Err(o.err(Detail::new("no action (expected one of: {expected})", &[("expected", &ACTIONS.join(", "))])));
         }
         [one] => ACTIONS.iter().copied().find(|a| a == one).expect("checked above"),
         many => {
-            return Err(o.err(format!("more than one action: {} (expected exactly one)", many.join(", "))));
+            return Err(o.err(Detail::new("more than one action: {found} (expected exactly one)", &[("found", &many.join(", "))])));
         }
     };
     let f = o.req(name)?;
     if name != "client" && name != "begin" {
         for m in MODIFIERS {
             if let Some(extra) = o.opt(m) {
-                return Err(extra.err("only allowed with \"client\" or \"begin\""));
+                return Err(extra.err(Detail::plain("only allowed with \"client\" or \"begin\"")));
             }
         }
     }
@@ -130,7 +130,7 @@ pub fn parse_action(o: &mut Obj<'_>, nodes: u32, base: &LinkProfile, reserved: &
         "partition" => Action::Partition(parse_groups(&f, nodes)?),
         "heal" => {
             if f.value() != &Value::Bool(true) {
-                return Err(f.err(format!("expected true, found {}", super::json::describe(f.value()))));
+                return Err(f.err(Detail::plain("expected true, found {found}").with("found", super::json::describe(f.value()))));
             }
             Action::Heal
         }
@@ -160,7 +160,7 @@ pub fn parse_action(o: &mut Obj<'_>, nodes: u32, base: &LinkProfile, reserved: &
                 None => 1,
             };
             if to.is_some() && o.has("client_id") {
-                return Err(o.err("\"client_id\" names the client actor; a request sent \"to\" a server has none"));
+                return Err(o.err(Detail::plain("\"client_id\" names the client actor; a request sent \"to\" a server has none")));
             }
             Action::Client { request: f.value().clone(), to, client }
         }
@@ -181,20 +181,20 @@ pub fn parse_action(o: &mut Obj<'_>, nodes: u32, base: &LinkProfile, reserved: &
 fn parse_groups(f: &Field<'_>, nodes: u32) -> Result<Vec<Vec<NodeId>>> {
     let groups = f.array()?;
     if groups.is_empty() {
-        return Err(f.err("expected at least one group (use \"heal\": true to undo partitions)"));
+        return Err(f.err(Detail::plain("expected at least one group (use \"heal\": true to undo partitions)")));
     }
     let mut seen: Vec<Option<usize>> = vec![None; nodes as usize + 1];
     let mut out = Vec::with_capacity(groups.len());
     for (gi, g) in groups.iter().enumerate() {
         let members = g.array()?;
         if members.is_empty() {
-            return Err(g.err("a group needs at least one node"));
+            return Err(g.err(Detail::plain("a group needs at least one node")));
         }
         let mut group = Vec::with_capacity(members.len());
         for m in &members {
             let id = m.node_id(nodes)?;
             if let Some(prev) = seen[id as usize] {
-                return Err(m.err(format!("node {id} is already in group {prev}")));
+                return Err(m.err(Detail::new("node {id} is already in group {group}", &[("id", &id), ("group", &prev)])));
             }
             seen[id as usize] = Some(gi);
             group.push(id);
@@ -212,7 +212,7 @@ pub fn parse_link(f: &Field<'_>, nodes: u32, base: &LinkProfile) -> Result<(Node
     let to_field = o.req("to")?;
     let to = to_field.node_id(nodes)?;
     if from == to {
-        return Err(to_field.err(format!("a link joins two different nodes, found from {from} to {to}")));
+        return Err(to_field.err(Detail::new("a link joins two different nodes, found from {from} to {to}", &[("from", &from), ("to", &to)])));
     }
     let mut p = *base;
     if let Some(l) = o.opt("latency_ms") {

@@ -40,7 +40,7 @@ use crate::protocols::balancer::strategy::{NAMES, StrategyConfig};
 use crate::protocols::balancer::workload::{Arrivals, Keys, Workload, ZipfTable};
 use crate::protocols::balancer::{BackendConfig, Balancer, HealthConfig, KINDS, Op, PlantedBug, Service};
 use crate::sim::rng::Rng;
-use crate::sim::{Micros, NodeId};
+use crate::sim::{Detail, Micros, NodeId};
 
 /// Most servers: the balancer and 200 backends.
 pub const MAX_NODES: u32 = 201;
@@ -54,15 +54,15 @@ pub const PLANTED_BUGS: &[(&str, PlantedBug)] = &[("lose_on_timeout", PlantedBug
 fn positive_ms(f: &Field<'_>) -> Result<Micros> {
     let us = f.ms()?;
     if us == 0 {
-        return Err(f.err("must be positive"));
+        return Err(f.err(Detail::plain("must be positive")));
     }
     Ok(us)
 }
 
-fn thousandths(f: &Field<'_>, above: f64, what: &str) -> Result<u32> {
+fn thousandths(f: &Field<'_>, above: f64, what: Detail) -> Result<u32> {
     let x = f.f64()?;
     if x < above || x > 1_000_000.0 {
-        return Err(f.err(format!("{} is out of range: {what}", f.value())));
+        return Err(f.err(Detail::new("{value} is out of range: {what}", &[("value", f.value())]).with("what", what)));
     }
     Ok((x * 1000.0).round() as u32)
 }
@@ -76,11 +76,11 @@ fn parse_strategy(f: &Field<'_>) -> Result<StrategyConfig> {
             (n, Some(o))
         }
         other => {
-            return Err(f.err(format!("expected a strategy name or an object with \"name\", found {}", describe(other))));
+            return Err(f.err(Detail::plain("expected a strategy name or an object with \"name\", found {found}").with("found", describe(other))));
         }
     };
     let name = name_field.str()?;
-    let mut s = StrategyConfig::by_name(name).ok_or_else(|| name_field.err(unknown("strategy", name, NAMES)))?;
+    let mut s = StrategyConfig::by_name(name).ok_or_else(|| name_field.err(unknown(Detail::plain("strategy"), name, NAMES)))?;
     if let Some(o) = obj.as_mut() {
         match &mut s {
             StrategyConfig::RingHash { vnodes } | StrategyConfig::BoundedLoad { vnodes, .. } => {
@@ -93,9 +93,9 @@ fn parse_strategy(f: &Field<'_>) -> Result<StrategyConfig> {
         match &mut s {
             StrategyConfig::BoundedLoad { factor_permille, .. } => {
                 if let Some(v) = o.opt("load_factor") {
-                    *factor_permille = thousandths(&v, 1.0, "a load factor c > 1 (1.25: at most 25 % above the mean)")?;
+                    *factor_permille = thousandths(&v, 1.0, Detail::plain("a load factor c > 1 (1.25: at most 25 % above the mean)"))?;
                     if *factor_permille <= 1000 {
-                        return Err(v.err("must be above 1"));
+                        return Err(v.err(Detail::plain("must be above 1")));
                     }
                 }
             }
@@ -103,7 +103,7 @@ fn parse_strategy(f: &Field<'_>) -> Result<StrategyConfig> {
                 if let Some(v) = o.opt("table_size") {
                     let m = v.u64_in(2, 10_000_019)? as u32;
                     if !is_prime(m) {
-                        return Err(v.err(format!("{m} is not a prime (Maglev needs a prime table size, e.g. 251, 65537)")));
+                        return Err(v.err(Detail::new("{m} is not a prime (Maglev needs a prime table size, e.g. 251, 65537)", &[("m", &m)])));
                     }
                     *table_size = m;
                 }
@@ -119,7 +119,7 @@ fn parse_strategy(f: &Field<'_>) -> Result<StrategyConfig> {
                     *all = match v.str()? {
                         "two" => false,
                         "all" => true,
-                        other => return Err(v.err(unknown("choices", other, &["two", "all"]))),
+                        other => return Err(v.err(unknown(Detail::plain("choices"), other, &["two", "all"]))),
                     };
                 }
             }
@@ -148,18 +148,18 @@ fn parse_service(f: &Field<'_>, base: Service) -> Result<Service> {
         "exponential" => Service::Exponential { mean_us },
         "pareto" => {
             let alpha_milli = match (&alpha_field, base) {
-                (Some(a), _) => thousandths(a, 1.001, "a Pareto shape α > 1")?,
+                (Some(a), _) => thousandths(a, 1.001, Detail::plain("a Pareto shape α > 1"))?,
                 (None, Service::Pareto { alpha_milli, .. }) => alpha_milli,
                 (None, _) => 1500,
             };
             Service::Pareto { mean_us, alpha_milli }
         }
         other => {
-            return Err(f.err(unknown("service distribution", other, &["constant", "exponential", "pareto"])));
+            return Err(f.err(unknown(Detail::plain("service distribution"), other, &["constant", "exponential", "pareto"])));
         }
     };
     if let (Some(a), false) = (&alpha_field, matches!(s, Service::Pareto { .. })) {
-        return Err(a.err("only a pareto distribution has an alpha"));
+        return Err(a.err(Detail::plain("only a pareto distribution has an alpha")));
     }
     o.finish()?;
     Ok(s)
@@ -186,7 +186,7 @@ fn backend_keys(o: &mut Obj<'_>, b: &mut BackendConfig) -> Result<()> {
         b.member = f.bool()?;
     }
     if let Some(f) = o.opt("slow") {
-        b.slow_permille = thousandths(&f, 0.001, "a slow-down factor (1 = normal speed, 3 = three times slower)")?;
+        b.slow_permille = thousandths(&f, 0.001, Detail::plain("a slow-down factor (1 = normal speed, 3 = three times slower)"))?;
     }
     Ok(())
 }
@@ -198,12 +198,12 @@ fn parse_workload(f: &Field<'_>) -> Result<Workload> {
     let burst = o.opt("burst");
     w.arrivals = match (rate, burst) {
         (Some(_), Some(b)) => {
-            return Err(b.err("a workload has either \"rate_per_s\" or \"burst\", not both"));
+            return Err(b.err(Detail::plain("a workload has either \"rate_per_s\" or \"burst\", not both")));
         }
         (Some(r), None) => {
             let x = r.f64()?;
             if !(x > 0.0 && x <= 10_000_000.0) {
-                return Err(r.err(format!("{} is out of range (0, 10000000] requests per second", r.value())));
+                return Err(r.err(Detail::new("{value} is out of range (0, 10000000] requests per second", &[("value", r.value())])));
             }
             Arrivals::Poisson { rate_milli_per_s: ((x * 1000.0).round() as u64).max(1) }
         }
@@ -227,7 +227,7 @@ fn parse_workload(f: &Field<'_>) -> Result<Workload> {
         Some(z) if !z.value().is_null() => {
             let s = z.f64()?;
             if !(0.0..=10.0).contains(&s) {
-                return Err(z.err(format!("{} is out of range [0, 10] for a Zipf skew", z.value())));
+                return Err(z.err(Detail::new("{value} is out of range [0, 10] for a Zipf skew", &[("value", z.value())])));
             }
             Keys::Zipf { s, table: Arc::new(ZipfTable::new(count, s)) }
         }
@@ -249,13 +249,13 @@ fn planted_bug(o: &mut Obj<'_>) -> Result<Option<PlantedBug>> {
     }
     let name = f.str()?;
     let names: Vec<&str> = PLANTED_BUGS.iter().map(|(n, _)| *n).collect();
-    PLANTED_BUGS.iter().find(|(n, _)| *n == name).map(|(_, b)| Some(*b)).ok_or_else(|| f.err(unknown("planted bug", name, &names)))
+    PLANTED_BUGS.iter().find(|(n, _)| *n == name).map(|(_, b)| Some(*b)).ok_or_else(|| f.err(unknown(Detail::plain("planted bug"), name, &names)))
 }
 
 /// The `config` of a balancer scenario of `nodes` servers.
 pub fn parse_config(o: &mut Obj<'_>, nodes: u32) -> Result<Balancer> {
     if nodes < 2 {
-        return Err(ScenarioError::at("nodes", format!("{nodes} is out of range 2..={MAX_NODES} for balancer (the balancer, node 1, and 1 to 200 backends)")));
+        return Err(ScenarioError::at("nodes", Detail::new("{nodes} is out of range 2..={max} for balancer (the balancer, node 1, and 1 to 200 backends)", &[("nodes", &nodes), ("max", &MAX_NODES)])));
     }
     let strategy = match o.opt("strategy") {
         Some(f) => parse_strategy(&f)?,
@@ -276,10 +276,10 @@ pub fn parse_config(o: &mut Obj<'_>, nodes: u32) -> Result<Balancer> {
             let nf = eo.req("node")?;
             let id = nf.node_id(nodes)?;
             if id == 1 {
-                return Err(nf.err("node 1 is the balancer; backends are nodes 2.."));
+                return Err(nf.err(Detail::plain("node 1 is the balancer; backends are nodes 2..")));
             }
             if std::mem::replace(&mut seen[id as usize], true) {
-                return Err(nf.err(format!("node {id} is configured twice")));
+                return Err(nf.err(Detail::new("node {id} is configured twice", &[("id", &id)])));
             }
             backend_keys(&mut eo, &mut p.backends[id as usize - 2])?;
             eo.finish()?;
@@ -320,7 +320,7 @@ pub fn parse_config(o: &mut Obj<'_>, nodes: u32) -> Result<Balancer> {
 /// `{"weight": 5, "backend": 3}`, `{"slow": 3, "backend": 4}`.
 pub fn parse_op(f: &Field<'_>, nodes: u32) -> Result<Op> {
     if !f.value().is_object() {
-        return Err(f.err(format!("expected an operator's request, an object such as {{\"add\": 3}} (a \"begin\" action), found {}", describe(f.value()))));
+        return Err(f.expected(Detail::new("an operator's request, an object such as {example} (a \"begin\" action)", &[("example", &r#"{"add": 3}"#)])));
     }
     let mut o = f.object()?;
     const OPS: &[&str] = &["burst", "add", "remove", "weight", "slow"];
@@ -329,7 +329,7 @@ pub fn parse_op(f: &Field<'_>, nodes: u32) -> Result<Op> {
         let bf = o.req("backend")?;
         let id = bf.node_id(nodes)?;
         if id == 1 {
-            return Err(bf.err("node 1 is the balancer; backends are nodes 2.."));
+            return Err(bf.err(Detail::plain("node 1 is the balancer; backends are nodes 2..")));
         }
         Ok(id)
     };
@@ -341,7 +341,7 @@ pub fn parse_op(f: &Field<'_>, nodes: u32) -> Result<Op> {
             let bf = o.req(key)?;
             let id = bf.node_id(nodes)?;
             if id == 1 {
-                return Err(bf.err("node 1 is the balancer; backends are nodes 2.."));
+                return Err(bf.err(Detail::plain("node 1 is the balancer; backends are nodes 2..")));
             }
             if key == "add" { Op::Add(id) } else { Op::Remove(id) }
         }
@@ -350,12 +350,12 @@ pub fn parse_op(f: &Field<'_>, nodes: u32) -> Result<Op> {
             Op::Weight(backend(&mut o)?, w)
         }
         ["slow"] => {
-            let s = thousandths(&o.req("slow")?, 0.001, "a slow-down factor (1 = normal speed)")?;
+            let s = thousandths(&o.req("slow")?, 0.001, Detail::plain("a slow-down factor (1 = normal speed)"))?;
             Op::Slow(backend(&mut o)?, s)
         }
-        [] => return Err(o.err(format!("no request (expected one of: {})", OPS.join(", ")))),
+        [] => return Err(o.err(Detail::new("no request (expected one of: {expected})", &[("expected", &OPS.join(", "))]))),
         many => {
-            return Err(o.err(format!("more than one request: {} (expected exactly one)", many.join(", "))));
+            return Err(o.err(Detail::new("more than one request: {found} (expected exactly one)", &[("found", &many.join(", "))])));
         }
     };
     o.finish()?;
@@ -385,7 +385,7 @@ impl ScenarioProtocol for Balancer {
     }
 
     fn parse_durable(&self, _node: NodeId, o: &mut Obj<'_>, _nodes: u32) -> Result<u32> {
-        Err(o.err("balancer servers start empty: \"initial\" states are not supported"))
+        Err(o.err(Detail::plain("balancer servers start empty: \"initial\" states are not supported")))
     }
 
     fn parse_request(&self, request: &Field<'_>) -> Result<Op> {

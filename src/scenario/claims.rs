@@ -27,6 +27,8 @@
 
 use serde_json::Value;
 
+use crate::sim::Detail;
+
 /// One claim: a path into the report and what must be found there.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Claim {
@@ -48,18 +50,18 @@ impl Claim {
 
     /// Whether the path is well formed (checked when a guide is read, so that a typo is an
     /// error in the file rather than a failed check later).
-    pub fn validate(&self) -> Result<(), String> {
+    pub fn validate(&self) -> Result<(), Detail> {
         let segments = segments(&self.path)?;
         match segments.first() {
             Some(Segment::Key(_)) => {}
             _ => {
-                return Err(format!("\"{}\" must start with a name (S3, C1, outcome, invariants, ...)", self.path));
+                return Err(Detail::new("\"{path}\" must start with a name (S3, C1, outcome, invariants, ...)", &[("path", &self.path)]));
             }
         }
         if let Some((op, _)) = operator(&self.want)
             && !OPERATORS.contains(&op)
         {
-            return Err(format!("unknown operator \"{op}\" (expected one of: {})", OPERATORS.join(", ")));
+            return Err(Detail::new("unknown operator \"{op}\" (expected one of: {expected})", &[("op", &op), ("expected", &OPERATORS.join(", "))]));
         }
         Ok(())
     }
@@ -87,31 +89,33 @@ enum Segment<'a> {
     Find(&'a str, &'a str),
 }
 
-fn segments(path: &str) -> Result<Vec<Segment<'_>>, String> {
+fn segments(path: &str) -> Result<Vec<Segment<'_>>, Detail> {
     let mut out = Vec::new();
-    let bad = |why: &str| format!("\"{path}\": {why}");
     for part in path.split('.') {
         let (key, mut rest) = match part.find('[') {
             Some(i) => (&part[..i], &part[i..]),
             None => (part, ""),
         };
         if key.is_empty() && (out.is_empty() || rest.is_empty()) {
-            return Err(bad("an empty name"));
+            return Err(Detail::new("\"{path}\": an empty name", &[("path", &path)]));
         }
         if !key.is_empty() {
             out.push(Segment::Key(key));
         }
         while !rest.is_empty() {
-            let close = rest.find(']').ok_or_else(|| bad("a [ without its ]"))?;
+            let close = rest.find(']').ok_or_else(|| Detail::new("\"{path}\": a [ without its ]", &[("path", &path)]))?;
             let inner = &rest[1..close];
             rest = &rest[close + 1..];
             if !rest.is_empty() && !rest.starts_with('[') {
-                return Err(bad("text after a ]"));
+                return Err(Detail::new("\"{path}\": text after a ]", &[("path", &path)]));
             }
             match inner.split_once('=') {
                 Some((field, value)) if !field.is_empty() => out.push(Segment::Find(field, value)),
-                Some(_) => return Err(bad("[=...] names no field")),
-                None => out.push(Segment::Index(inner.parse().map_err(|_| bad(&format!("[{inner}] is neither an index nor field=value")))?)),
+                Some(_) => return Err(Detail::new("\"{path}\": [=...] names no field", &[("path", &path)])),
+                None => {
+                    let index = inner.parse().map_err(|_| Detail::new("\"{path}\": [{inner}] is neither an index nor field=value", &[("path", &path), ("inner", &inner)]))?;
+                    out.push(Segment::Index(index));
+                }
             }
         }
     }
@@ -120,7 +124,7 @@ fn segments(path: &str) -> Result<Vec<Segment<'_>>, String> {
 
 /// The value at `path` in a report (see the module doc).
 pub fn resolve(report: &Value, path: &str) -> Result<Value, String> {
-    let segments = segments(path)?;
+    let segments = segments(path).map_err(|e| e.to_string())?;
     let mut at: Value;
     let mut rest = &segments[..];
     match segments.first() {

@@ -17,13 +17,13 @@ use std::collections::BTreeMap;
 use serde_json::{Map, Value};
 
 use super::error::{Result, ScenarioError};
-use super::json::{Field, Obj, describe, ratio_value, unknown};
+use super::json::{Field, Obj, ratio_value, unknown};
 use super::protocol::ScenarioProtocol;
 use crate::protocols::commit::threepc::ThreePc;
 use crate::protocols::commit::twopc::TwoPc;
 use crate::protocols::commit::{Begin, PlantedBug, Vote, Wal, participants, threepc, twopc};
 use crate::sim::rng::{Ppm, Rng};
-use crate::sim::{Micros, NodeId};
+use crate::sim::{Detail, Micros, NodeId};
 
 /// The names of [`PlantedBug`]s in scenario files.
 pub const PLANTED_BUGS: &[(&str, PlantedBug)] = &[("commit_on_timeout", PlantedBug::CommitOnTimeout)];
@@ -33,7 +33,10 @@ pub const MAX_NODES: u32 = 10;
 
 fn check_nodes(name: &str, nodes: u32) -> Result<()> {
     if nodes < 3 {
-        return Err(ScenarioError::at("nodes", format!("{nodes} is out of range 3..={MAX_NODES} for {name} (a coordinator, node 1, and 2 to 9 participants)")));
+        return Err(ScenarioError::at(
+            "nodes",
+            Detail::new("{nodes} is out of range 3..={max} for {protocol} (a coordinator, node 1, and 2 to 9 participants)", &[("nodes", &nodes), ("max", &MAX_NODES), ("protocol", &name)]),
+        ));
     }
     Ok(())
 }
@@ -42,7 +45,7 @@ fn positive_ms(o: &mut Obj<'_>, key: &'static str, into: &mut Micros) -> Result<
     if let Some(f) = o.opt(key) {
         let us = f.ms()?;
         if us == 0 {
-            return Err(f.err("must be positive"));
+            return Err(f.err(Detail::plain("must be positive")));
         }
         *into = us;
     }
@@ -59,7 +62,7 @@ fn planted_bug(o: &mut Obj<'_>) -> Result<Option<PlantedBug>> {
     let name = f.str()?;
     let names: Vec<&str> = PLANTED_BUGS.iter().map(|(n, _)| *n).collect();
     let bug = PLANTED_BUGS.iter().find(|(n, _)| *n == name).map(|(_, b)| *b);
-    bug.map(Some).ok_or_else(|| f.err(unknown("planted bug", name, &names)))
+    bug.map(Some).ok_or_else(|| f.err(unknown(Detail::plain("planted bug"), name, &names)))
 }
 
 fn yes_probability(o: &mut Obj<'_>, into: &mut Ppm) -> Result<()> {
@@ -70,7 +73,7 @@ fn yes_probability(o: &mut Obj<'_>, into: &mut Ppm) -> Result<()> {
 }
 
 fn no_initial(name: &str, o: &mut Obj<'_>) -> Result<Wal> {
-    Err(o.err(format!("{name} servers start from an empty log: \"initial\" states are not supported")))
+    Err(o.err(Detail::new("{protocol} servers start from an empty log: \"initial\" states are not supported", &[("protocol", &name)])))
 }
 
 /// The [`ScenarioProtocol`] items both protocols share, written into each impl: servers start
@@ -99,7 +102,7 @@ macro_rules! begin_requests {
 /// optional; vote keys are participants' ids, 2..=`nodes`.
 pub fn parse_begin(f: &Field<'_>, nodes: u32) -> Result<Begin> {
     if !f.value().is_object() {
-        return Err(f.err(format!("expected a transaction, an object such as {{\"votes\": {{\"3\": \"no\"}}}} (a \"begin\" action), found {}", describe(f.value()))));
+        return Err(f.expected(Detail::new("a transaction, an object such as {example} (a \"begin\" action)", &[("example", &r#"{"votes": {"3": "no"}}"#)])));
     }
     let mut o = f.object()?;
     let mut b = Begin::default();
@@ -111,17 +114,17 @@ pub fn parse_begin(f: &Field<'_>, nodes: u32) -> Result<Begin> {
         let map = v.value().as_object().expect("checked: an object");
         for (k, val) in map {
             let at = Field::at(val, format!("{}.{k}", v.path()));
-            let id: NodeId = k.parse().map_err(|_| at.err(format!("\"{k}\" is not a node id")))?;
+            let id: NodeId = k.parse().map_err(|_| at.err(Detail::new("\"{key}\" is not a node id", &[("key", k)])))?;
             if id == 1 {
-                return Err(at.err("node 1 is the coordinator; only participants vote"));
+                return Err(at.err(Detail::plain("node 1 is the coordinator; only participants vote")));
             }
             if id < 2 || id > nodes {
-                return Err(at.err(format!("node {id} is out of range 2..={nodes} (the participants)")));
+                return Err(at.err(Detail::new("node {id} is out of range 2..={nodes} (the participants)", &[("id", &id), ("nodes", &nodes)])));
             }
             let vote = match at.str()? {
                 "yes" => Vote::Yes,
                 "no" => Vote::No,
-                other => return Err(at.err(unknown("vote", other, &["yes", "no"]))),
+                other => return Err(at.err(unknown(Detail::plain("vote"), other, &["yes", "no"]))),
             };
             b.votes.insert(id, vote);
         }

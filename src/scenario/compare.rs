@@ -26,7 +26,7 @@ use crate::protocols::kv::{Command, KvClient};
 use crate::protocols::paxos::multi::{self, MultiPaxos};
 use crate::protocols::raft::Raft;
 use crate::sim::time::to_ms_f64;
-use crate::sim::{Engine, Micros, TraceMode, When};
+use crate::sim::{Detail, Engine, Micros, TraceMode, When};
 
 /// The `config` keys Raft and Multi-Paxos share (same names, meanings and defaults).
 pub const SHARED_CONFIG: &[&str] = &["election_timeout_ms", "heartbeat_ms", "client_timeout_ms"];
@@ -39,16 +39,16 @@ pub const COMPARED: [&str; 2] = ["multipaxos", "raft"];
 pub fn counterpart(sc: &Scenario, protocol: &str) -> Result<Scenario> {
     let file = sc.file.as_deref();
     if !COMPARED.contains(&sc.protocol.as_str()) {
-        return Err(ScenarioError::at("protocol", format!("compare runs raft and multipaxos scenarios, not \"{}\"", sc.protocol)).in_file(file));
+        return Err(ScenarioError::at("protocol", Detail::new("compare runs raft and multipaxos scenarios, not \"{protocol}\"", &[("protocol", &sc.protocol)])).in_file(file));
     }
     if !COMPARED.contains(&protocol) {
-        return Err(ScenarioError::whole(format!("compare runs raft and multipaxos, not \"{protocol}\"")).in_file(file));
+        return Err(ScenarioError::whole(Detail::new("compare runs raft and multipaxos, not \"{protocol}\"", &[("protocol", &protocol)])).in_file(file));
     }
     if !sc.initial.is_empty() {
-        return Err(ScenarioError::at("initial", "initial states are protocol-specific: compare needs a scenario without them").in_file(file));
+        return Err(ScenarioError::at("initial", Detail::plain("initial states are protocol-specific: compare needs a scenario without them")).in_file(file));
     }
     if let Some(i) = sc.schedule.iter().position(|s| matches!(s.when, When::Sends { .. })) {
-        return Err(ScenarioError::at(format!("schedule[{i}].when"), "a trigger on a message type has no counterpart in the other protocol").in_file(file));
+        return Err(ScenarioError::at(format!("schedule[{i}].when"), Detail::plain("a trigger on a message type has no counterpart in the other protocol")).in_file(file));
     }
     let mut out = sc.clone();
     out.protocol = protocol.to_string();

@@ -7,7 +7,7 @@ use serde_json::Value;
 
 use super::Scenario;
 use super::error::{Result, ScenarioError};
-use super::kind::{ProtocolKind, RequestGen, protocol, protocol_names};
+use super::kind::{ProtocolKind, RequestGen, nodes_out_of_range, protocol, unknown_protocol};
 use crate::sim::network::LinkProfile;
 use crate::sim::rng::{Ppm, Rng};
 use crate::sim::{Action, Micros, NodeId, Scheduled, Target, When, ms};
@@ -127,9 +127,9 @@ impl FuzzSpec {
 
     /// A generator for this spec, after checking the protocol, the cluster size and the config.
     pub fn generator(&self) -> Result<Generator> {
-        let kind = protocol(&self.protocol).ok_or_else(|| ScenarioError::at("protocol", format!("unknown protocol \"{}\" (expected one of: {})", self.protocol, protocol_names())))?;
+        let kind = protocol(&self.protocol).ok_or_else(|| ScenarioError::at("protocol", unknown_protocol(&self.protocol)))?;
         if self.nodes < 1 || self.nodes > kind.max_nodes() {
-            return Err(ScenarioError::at("nodes", format!("{} is out of range 1..={} for {}", self.nodes, kind.max_nodes(), self.protocol)));
+            return Err(ScenarioError::at("nodes", nodes_out_of_range(self.nodes, kind)));
         }
         let requests = kind.request_gen(&self.config, self.nodes)?;
         let mut g = Generator { spec: self.clone(), kind, requests };

@@ -31,7 +31,7 @@ use serde_json::Value;
 use super::claims::Claim;
 use super::error::Result;
 use super::json::{Field, Obj, inline_obj, ms_value, unknown};
-use crate::sim::Micros;
+use crate::sim::{Detail, Micros};
 
 /// At most this many steps: a guide is a handful of hints, not a textbook, and the panel shows
 /// "step i of n".
@@ -81,15 +81,15 @@ impl Guide {
         let watch_zh = o.opt("watch_zh").map(|f| text(&f)).transpose()?;
         if title_zh.is_some() != watch_zh.is_some() {
             let missing = if title_zh.is_none() { "title_zh" } else { "watch_zh" };
-            return Err(o.err(format!("missing field \"{missing}\" (a guide translated at all is translated whole)")));
+            return Err(o.err(Detail::new("missing field \"{key}\" (a guide translated at all is translated whole)", &[("key", &missing)])));
         }
         let sf = o.req("steps")?;
         let items = sf.array()?;
         if items.is_empty() {
-            return Err(sf.err("a guide needs at least one step"));
+            return Err(sf.err(Detail::plain("a guide needs at least one step")));
         }
         if items.len() > MAX_STEPS {
-            return Err(sf.err(format!("{} steps are too many (at most {MAX_STEPS})", items.len())));
+            return Err(sf.err(Detail::new("{n} steps are too many (at most {max})", &[("n", &items.len()), ("max", &MAX_STEPS)])));
         }
         let last = items.len() - 1;
         let mut steps: Vec<Step> = Vec::with_capacity(items.len());
@@ -99,7 +99,11 @@ impl Guide {
             let text_zh = so.opt("text_zh").map(|f| text(&f)).transpose()?;
             let text = text(&so.req("text")?)?;
             if text_zh.is_some() != title_zh.is_some() {
-                let why = if title_zh.is_some() { "missing field \"text_zh\" (the guide has title_zh: it is translated whole)" } else { "a step's text_zh needs the guide's title_zh and watch_zh" };
+                let why = if title_zh.is_some() {
+                    Detail::plain("missing field \"text_zh\" (the guide has title_zh: it is translated whole)")
+                } else {
+                    Detail::plain("a step's text_zh needs the guide's title_zh and watch_zh")
+                };
                 return Err(so.err(why));
             }
             let until_us = match so.opt("until_ms") {
@@ -108,16 +112,17 @@ impl Guide {
                     // Steps before the previous step's end would never be shown.
                     match steps.last().and_then(|s| s.until_us) {
                         Some(prev) if us <= prev => {
-                            return Err(uf.err(format!("{} ms is not after {}.until_ms ({} ms)", ms_value(us), step_path(&sf, i - 1), ms_value(prev))));
+                            let previous = format!("{}.until_ms", step_path(&sf, i - 1));
+                            return Err(uf.err(Detail::new("{ms} ms is not after {previous} ({prev_ms} ms)", &[("ms", &ms_value(us)), ("previous", &previous), ("prev_ms", &ms_value(prev))])));
                         }
                         None if us == 0 => {
-                            return Err(uf.err("0 ms: the step would never be shown"));
+                            return Err(uf.err(Detail::plain("0 ms: the step would never be shown")));
                         }
                         _ => Some(us),
                     }
                 }
                 None if i < last => {
-                    return Err(so.err("missing field \"until_ms\" (only the last step may leave it out: it then stays to the end)"));
+                    return Err(so.err(Detail::plain("missing field \"until_ms\" (only the last step may leave it out: it then stays to the end)")));
                 }
                 None => None,
             };
@@ -209,7 +214,7 @@ pub fn display_title(file_name: &str, text: &str) -> String {
 /// then reported as such rather than as a missing field.
 fn known_keys_only(o: &Obj<'_>, keys: &[&str]) -> Result<()> {
     match o.keys().find(|k| !keys.contains(k)) {
-        Some(k) => Err(o.err(unknown("field", k, keys))),
+        Some(k) => Err(o.err(unknown(Detail::plain("field"), k, keys))),
         None => Ok(()),
     }
 }
@@ -218,7 +223,7 @@ fn known_keys_only(o: &Obj<'_>, keys: &[&str]) -> Result<()> {
 /// file's claims without checking their paths: it never evaluates them (the guide tests and
 /// `distlab guide` do, natively), and the checking code would weigh on every page's download.
 fn claims(f: &Field<'_>) -> Result<Vec<Claim>> {
-    let o = f.value().as_object().ok_or_else(|| f.err(format!("expected an object of claims, found {}", super::json::describe(f.value()))))?;
+    let o = f.value().as_object().ok_or_else(|| f.expected(Detail::plain("an object of claims")))?;
     let mut claims = Vec::with_capacity(o.len());
     for (path, want) in o {
         let claim = Claim { path: path.clone(), want: want.clone() };
@@ -235,7 +240,7 @@ fn claims(f: &Field<'_>) -> Result<Vec<Claim>> {
 fn text(f: &Field<'_>) -> Result<String> {
     let s = f.str()?;
     if s.trim().is_empty() {
-        return Err(f.err("expected a non-empty string"));
+        return Err(f.err(Detail::plain("expected a non-empty string")));
     }
     Ok(s.to_string())
 }

@@ -8,7 +8,7 @@ use serde_json::{Map, Value};
 use super::error::{Result, ScenarioError};
 use crate::sim::network::ppm_from_ratio;
 use crate::sim::rng::Ppm;
-use crate::sim::{Micros, NodeId, Target};
+use crate::sim::{Detail, Micros, NodeId, Target};
 
 /// The largest time a scenario may name, in µs (about 31 years): far enough below 2^53 that every
 /// time written as fractional milliseconds reads back to the same µs.
@@ -43,12 +43,14 @@ impl<'a> Field<'a> {
     }
 
     /// An error about this value.
-    pub fn err(&self, message: impl Into<String>) -> ScenarioError {
+    pub fn err(&self, message: Detail) -> ScenarioError {
         ScenarioError::at(self.path.clone(), message)
     }
 
-    fn expected(&self, what: &str) -> ScenarioError {
-        self.err(format!("expected {what}, found {}", describe(self.value)))
+    /// An error saying what was expected here and what was found ("expected an object, found
+    /// an array").
+    pub fn expected(&self, what: Detail) -> ScenarioError {
+        self.err(Detail::plain("expected {what}, found {found}").with("what", what).with("found", describe(self.value)))
     }
 
     /// The child at `key` of an object (no check that it exists).
@@ -61,7 +63,7 @@ impl<'a> Field<'a> {
     pub fn object(&self) -> Result<Obj<'a>> {
         match self.value {
             Value::Object(map) => Ok(Obj { map, field: self.clone(), known: Vec::new() }),
-            _ => Err(self.expected("an object")),
+            _ => Err(self.expected(Detail::plain("an object"))),
         }
     }
 
@@ -69,7 +71,7 @@ impl<'a> Field<'a> {
     pub fn array(&self) -> Result<Vec<Field<'a>>> {
         match self.value {
             Value::Array(items) => Ok(items.iter().enumerate().map(|(i, v)| Field { value: v, path: format!("{}[{i}]", self.path) }).collect()),
-            _ => Err(self.expected("an array")),
+            _ => Err(self.expected(Detail::plain("an array"))),
         }
     }
 
@@ -78,30 +80,30 @@ impl<'a> Field<'a> {
         let items = self.array()?;
         match <[Field<'a>; 2]>::try_from(items) {
             Ok(pair) => Ok(pair),
-            Err(items) => Err(self.err(format!("expected an array of 2 elements, found {}", items.len()))),
+            Err(items) => Err(self.err(Detail::new("expected an array of 2 elements, found {n}", &[("n", &items.len())]))),
         }
     }
 
     /// This value as a string.
     pub fn str(&self) -> Result<&'a str> {
-        self.value.as_str().ok_or_else(|| self.expected("a string"))
+        self.value.as_str().ok_or_else(|| self.expected(Detail::plain("a string")))
     }
 
     /// This value as a boolean.
     pub fn bool(&self) -> Result<bool> {
-        self.value.as_bool().ok_or_else(|| self.expected("true or false"))
+        self.value.as_bool().ok_or_else(|| self.expected(Detail::plain("true or false")))
     }
 
     /// This value as a non-negative integer.
     pub fn u64(&self) -> Result<u64> {
-        self.value.as_u64().ok_or_else(|| self.expected("a non-negative integer"))
+        self.value.as_u64().ok_or_else(|| self.expected(Detail::plain("a non-negative integer")))
     }
 
     /// This value as an integer in `lo..=hi`.
     pub fn u64_in(&self, lo: u64, hi: u64) -> Result<u64> {
         let v = self.u64()?;
         if v < lo || v > hi {
-            return Err(self.err(format!("{v} is out of range {lo}..={hi}")));
+            return Err(self.err(Detail::new("{v} is out of range {lo}..={hi}", &[("v", &v), ("lo", &lo), ("hi", &hi)])));
         }
         Ok(v)
     }
@@ -109,8 +111,8 @@ impl<'a> Field<'a> {
     /// This value as a finite number.
     pub fn f64(&self) -> Result<f64> {
         match self.value {
-            Value::Number(n) => n.as_f64().filter(|x| x.is_finite()).ok_or_else(|| self.expected("a finite number")),
-            _ => Err(self.expected("a number")),
+            Value::Number(n) => n.as_f64().filter(|x| x.is_finite()).ok_or_else(|| self.expected(Detail::plain("a finite number"))),
+            _ => Err(self.expected(Detail::plain("a number"))),
         }
     }
 
@@ -121,11 +123,11 @@ impl<'a> Field<'a> {
         // bundles would otherwise carry for these messages alone).
         let written = self.value;
         if x < 0.0 {
-            return Err(self.err(format!("{written} ms is negative")));
+            return Err(self.err(Detail::new("{written} ms is negative", &[("written", written)])));
         }
         let us = (x * 1000.0).round();
         if us > MAX_US as f64 {
-            return Err(self.err(format!("{written} ms is too large")));
+            return Err(self.err(Detail::new("{written} ms is too large", &[("written", written)])));
         }
         Ok(us as Micros)
     }
@@ -135,7 +137,7 @@ impl<'a> Field<'a> {
         let [lo, hi] = self.pair()?;
         let (lo_us, hi_us) = (lo.ms()?, hi.ms()?);
         if lo_us > hi_us {
-            return Err(self.err(format!("the range is empty: {} > {}", fmt_ms(lo_us), fmt_ms(hi_us))));
+            return Err(self.err(Detail::new("the range is empty: {lo} > {hi}", &[("lo", &fmt_ms(lo_us)), ("hi", &fmt_ms(hi_us))])));
         }
         Ok((lo_us, hi_us))
     }
@@ -143,16 +145,16 @@ impl<'a> Field<'a> {
     /// A probability in `[0, 1]`, as parts per million.
     pub fn ratio(&self) -> Result<Ppm> {
         let x = self.f64()?;
-        ppm_from_ratio(x).ok_or_else(|| self.err(format!("{} is not a probability in [0, 1]", self.value)))
+        ppm_from_ratio(x).ok_or_else(|| self.err(Detail::new("{value} is not a probability in [0, 1]", &[("value", self.value)])))
     }
 
     /// A server id in `1..=nodes`.
     pub fn node_id(&self, nodes: u32) -> Result<NodeId> {
         let Some(id) = self.value.as_u64() else {
-            return Err(self.expected("a node id"));
+            return Err(self.expected(Detail::plain("a node id")));
         };
         if id < 1 || id > nodes as u64 {
-            return Err(self.err(format!("node {id} is out of range 1..={nodes}")));
+            return Err(self.err(Detail::new("node {id} is out of range 1..={nodes}", &[("id", &id), ("nodes", &nodes)])));
         }
         Ok(id as NodeId)
     }
@@ -161,9 +163,9 @@ impl<'a> Field<'a> {
     pub fn target(&self, nodes: u32) -> Result<Target> {
         match self.value {
             Value::String(s) if s == "leader" => Ok(Target::Leader),
-            Value::String(s) => Err(self.err(format!("unknown target \"{s}\" (expected a node id 1..={nodes} or \"leader\")"))),
+            Value::String(s) => Err(self.err(Detail::new("unknown target \"{name}\" (expected a node id 1..={nodes} or \"leader\")", &[("name", s), ("nodes", &nodes)]))),
             Value::Number(_) => self.node_id(nodes).map(Target::Node),
-            _ => Err(self.expected("a node id or \"leader\"")),
+            _ => Err(self.expected(Detail::plain("a node id or \"leader\""))),
         }
     }
 
@@ -172,7 +174,7 @@ impl<'a> Field<'a> {
         let [a, b] = self.pair()?;
         let (a, b) = (a.node_id(nodes)?, b.node_id(nodes)?);
         if a == b {
-            return Err(self.err(format!("a link joins two different nodes, found [{a}, {b}]")));
+            return Err(self.err(Detail::new("a link joins two different nodes, found [{a}, {b}]", &[("a", &a), ("b", &b)])));
         }
         Ok((a, b))
     }
@@ -193,7 +195,7 @@ impl<'a> Obj<'a> {
     }
 
     /// An error about the object.
-    pub fn err(&self, message: impl Into<String>) -> ScenarioError {
+    pub fn err(&self, message: Detail) -> ScenarioError {
         self.field.err(message)
     }
 
@@ -222,7 +224,7 @@ impl<'a> Obj<'a> {
 
     /// The value at `key`; an error if missing.
     pub fn req(&mut self, key: &'static str) -> Result<Field<'a>> {
-        self.opt(key).ok_or_else(|| self.field.err(format!("missing field \"{key}\"")))
+        self.opt(key).ok_or_else(|| self.field.err(Detail::new("missing field \"{key}\"", &[("key", &key)])))
     }
 
     /// Declares keys as known without reading them (read elsewhere).
@@ -236,21 +238,22 @@ impl<'a> Obj<'a> {
     pub fn finish(self) -> Result<()> {
         for key in self.map.keys() {
             if !self.known.contains(&key.as_str()) {
-                return Err(self.field.err(unknown("field", key, &self.known)));
+                return Err(self.field.err(unknown(Detail::plain("field"), key, &self.known)));
             }
         }
         Ok(())
     }
 }
 
-/// "unknown field "sed" (expected one of: seed, nodes; did you mean "seed"?)".
-pub fn unknown(what: &str, name: &str, expected: &[&str]) -> String {
-    let mut msg = format!("unknown {what} \"{name}\" (expected one of: {}", expected.join(", "));
-    if let Some(guess) = closest(name, expected) {
-        msg.push_str(&format!("; did you mean \"{guess}\"?"));
-    }
-    msg.push(')');
-    msg
+/// "unknown field "sed" (expected one of: seed, nodes; did you mean "seed"?)", where `what`
+/// (`Detail::plain("field")`) is translated with the rest.
+pub fn unknown(what: Detail, name: &str, expected: &[&str]) -> Detail {
+    let list = expected.join(", ");
+    let message = match closest(name, expected) {
+        Some(guess) => Detail::new("unknown {what} \"{name}\" (expected one of: {expected}; did you mean \"{guess}\"?)", &[("name", &name), ("expected", &list), ("guess", &guess)]),
+        None => Detail::new("unknown {what} \"{name}\" (expected one of: {expected})", &[("name", &name), ("expected", &list)]),
+    };
+    message.with("what", what)
 }
 
 /// The expected name nearest to `name`, if it is close (a typo).
@@ -283,16 +286,15 @@ fn edit_distance(a: &str, b: &str) -> usize {
     d[a.len() * w + b.len()]
 }
 
-/// A short description of a value for "expected X, found Y".
-pub fn describe(v: &Value) -> String {
+/// A short description of a value for "expected X, found Y": its notation when short and
+/// plain (`null`, `true`, `2.5`), else words.
+pub fn describe(v: &Value) -> Detail {
     match v {
-        Value::Null => "null".into(),
-        Value::Bool(b) => format!("{b}"),
-        Value::Number(n) => format!("{n}"),
-        Value::String(s) if s.chars().count() <= 40 => format!("the string \"{s}\""),
-        Value::String(_) => "a string".into(),
-        Value::Array(_) => "an array".into(),
-        Value::Object(_) => "an object".into(),
+        Value::Null | Value::Bool(_) | Value::Number(_) => Detail::notation(v),
+        Value::String(s) if s.chars().count() <= 40 => Detail::new("the string \"{text}\"", &[("text", s)]),
+        Value::String(_) => Detail::plain("a string"),
+        Value::Array(_) => Detail::plain("an array"),
+        Value::Object(_) => Detail::plain("an object"),
     }
 }
 

@@ -11,7 +11,7 @@ use super::error::Result;
 use super::protocol::{ScenarioProtocol, parse_config, setup};
 use super::run::AnyRun;
 use crate::sim::rng::Rng;
-use crate::sim::{Engine, TraceMode};
+use crate::sim::{Detail, Engine, TraceMode};
 
 /// A source of random requests, already written as scenario JSON.
 pub type RequestGen = Box<dyn FnMut(&mut Rng) -> Value>;
@@ -71,6 +71,16 @@ pub fn protocol(name: &str) -> Option<&'static dyn ProtocolKind> {
 /// The names of every protocol, comma-separated.
 pub fn protocol_names() -> String {
     protocols().iter().map(|k| k.name()).collect::<Vec<_>>().join(", ")
+}
+
+/// What a scenario naming a protocol this build does not hold is told.
+pub fn unknown_protocol(name: &str) -> Detail {
+    Detail::new("unknown protocol \"{name}\" (expected one of: {expected})", &[("name", &name), ("expected", &protocol_names())])
+}
+
+/// What a cluster of `nodes` servers, too many or too few for `kind`, is told.
+pub fn nodes_out_of_range(nodes: impl std::fmt::Display, kind: &dyn ProtocolKind) -> Detail {
+    Detail::new("{nodes} is out of range 1..={max} for {protocol}", &[("nodes", &nodes), ("max", &kind.max_nodes()), ("protocol", &kind.name())])
 }
 
 impl<P: ScenarioProtocol> ProtocolKind for Kind<P> {

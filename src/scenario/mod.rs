@@ -42,9 +42,10 @@ pub use protocol::ScenarioProtocol;
 pub use run::AnyRun;
 
 use crate::sim::network::LinkProfile;
-use crate::sim::{Micros, NodeId, Scheduled, TraceMode, ms};
+use crate::sim::{Detail, Micros, NodeId, Scheduled, TraceMode, ms};
 use error::Result;
 use json::{Field, inline, ms_range_value, ms_value, ratio_value};
+use kind::{nodes_out_of_range, unknown_protocol};
 
 /// Default root seed.
 pub const DEFAULT_SEED: u64 = 1;
@@ -151,7 +152,7 @@ impl Scenario {
     /// Reads a scenario file.
     pub fn load(path: &std::path::Path) -> Result<Scenario> {
         let name = path.display().to_string();
-        let text = std::fs::read_to_string(path).map_err(|e| ScenarioError::whole(format!("cannot read: {e}")).in_file(Some(&name)))?;
+        let text = std::fs::read_to_string(path).map_err(|e| ScenarioError::whole(Detail::new("cannot read: {reason}", &[("reason", &e)])).in_file(Some(&name)))?;
         Scenario::parse(&text, Some(&name))
     }
 
@@ -162,11 +163,11 @@ impl Scenario {
         o.allow(TOP_KEYS);
         let pf = o.req("protocol")?;
         let name = pf.str()?;
-        let kind = protocol(name).ok_or_else(|| pf.err(format!("unknown protocol \"{name}\" (expected one of: {})", protocol_names())))?;
+        let kind = protocol(name).ok_or_else(|| pf.err(unknown_protocol(name)))?;
         let nf = o.req("nodes")?;
         let nodes = nf.u64()?;
         if nodes < 1 || nodes > kind.max_nodes() as u64 {
-            return Err(nf.err(format!("{nodes} is out of range 1..={} for {name}", kind.max_nodes())));
+            return Err(nf.err(nodes_out_of_range(nodes, kind)));
         }
         let nodes = nodes as u32;
         let mut sc = Scenario::new(name, nodes);
@@ -178,7 +179,7 @@ impl Scenario {
         }
         if let Some(f) = o.opt("description_zh") {
             if sc.description.is_none() {
-                return Err(f.err("a translation of a description the scenario does not have"));
+                return Err(f.err(Detail::plain("a translation of a description the scenario does not have")));
             }
             sc.description_zh = Some(f.str()?.to_string());
         }
@@ -214,7 +215,7 @@ impl Scenario {
                 let nf = eo.req("node")?;
                 let id = nf.node_id(nodes)?;
                 if let Some(prev) = seen[id as usize] {
-                    return Err(nf.err(format!("node {id} already has an initial state (initial[{prev}])")));
+                    return Err(nf.err(Detail::new("node {id} already has an initial state (initial[{prev}])", &[("id", &id), ("prev", &prev)])));
                 }
                 seen[id as usize] = Some(i);
                 sc.initial.push(entry.value().clone());
@@ -235,7 +236,7 @@ impl Scenario {
 
     /// The protocol's kind (always found for a parsed scenario).
     pub fn kind(&self) -> Result<&'static dyn ProtocolKind> {
-        protocol(&self.protocol).ok_or_else(|| ScenarioError::at("protocol", format!("unknown protocol \"{}\" (expected one of: {})", self.protocol, protocol_names())).in_file(self.file.as_deref()))
+        protocol(&self.protocol).ok_or_else(|| ScenarioError::at("protocol", unknown_protocol(&self.protocol)).in_file(self.file.as_deref()))
     }
 
     /// Starts a run of the scenario.

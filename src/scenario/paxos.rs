@@ -26,13 +26,13 @@ use crate::protocols::kv::Command;
 use crate::protocols::paxos::Ballot;
 use crate::protocols::paxos::multi::MultiPaxos;
 use crate::protocols::paxos::single::{Announce, Backoff, Durable, Paxos, PlantedBug, Proposal};
-use crate::sim::NodeId;
 use crate::sim::rng::Rng;
+use crate::sim::{Detail, NodeId};
 
 fn positive_ms(f: &Field<'_>) -> Result<crate::sim::Micros> {
     let us = f.ms()?;
     if us == 0 {
-        return Err(f.err("must be positive"));
+        return Err(f.err(Detail::plain("must be positive")));
     }
     Ok(us)
 }
@@ -42,7 +42,7 @@ fn node_list(f: &Field<'_>, nodes: u32) -> Result<Vec<NodeId>> {
     for item in f.array()? {
         let id = item.node_id(nodes)?;
         if ids.contains(&id) {
-            return Err(item.err(format!("node {id} is listed twice")));
+            return Err(item.err(Detail::new("node {id} is listed twice", &[("id", &id)])));
         }
         ids.push(id);
     }
@@ -62,7 +62,7 @@ fn planted_bug(f: &Field<'_>) -> Result<bool> {
         _ => {
             let name = f.str()?;
             if name != "ignore_promised_values" {
-                return Err(f.err(unknown("planted bug", name, &["ignore_promised_values"])));
+                return Err(f.err(unknown(Detail::plain("planted bug"), name, &["ignore_promised_values"])));
             }
             Ok(true)
         }
@@ -81,7 +81,7 @@ impl ScenarioProtocol for Paxos {
                 if let Some(lf) = r.opt(key) {
                     *list = node_list(&lf, nodes)?;
                     if list.is_empty() && key != "proposers" {
-                        return Err(lf.err(format!("at least one of the servers must be among the {key}")));
+                        return Err(lf.err(Detail::new("at least one of the servers must be among the {key}", &[("key", &key)])));
                     }
                 }
             }
@@ -94,7 +94,7 @@ impl ScenarioProtocol for Paxos {
             p.backoff = match f.str()? {
                 "fixed" => Backoff::Fixed,
                 "random" => Backoff::Random,
-                other => return Err(f.err(unknown("back-off", other, &["fixed", "random"]))),
+                other => return Err(f.err(unknown(Detail::plain("back-off"), other, &["fixed", "random"]))),
             };
         }
         if let Some(f) = o.opt("backoff_ms") {
@@ -105,7 +105,7 @@ impl ScenarioProtocol for Paxos {
                 "acceptors" => Announce::Acceptors,
                 "proposer" => Announce::Proposer,
                 other => {
-                    return Err(f.err(unknown("announcer", other, &["acceptors", "proposer"])));
+                    return Err(f.err(unknown(Detail::plain("announcer"), other, &["acceptors", "proposer"])));
                 }
             };
         }
@@ -150,7 +150,7 @@ impl ScenarioProtocol for Paxos {
         let s = request.str()?;
         match s.split_whitespace().collect::<Vec<_>>().as_slice() {
             ["propose", v] => Ok(Proposal { value: v.to_string() }),
-            _ => Err(request.err(format!("\"{s}\" is not a proposal (expected \"propose VALUE\", one word)"))),
+            _ => Err(request.err(Detail::new("\"{text}\" is not a proposal (expected \"propose VALUE\", one word)", &[("text", &s)]))),
         }
     }
 
@@ -177,7 +177,7 @@ impl ScenarioProtocol for MultiPaxos {
         if let Some(f) = o.opt("election_timeout_ms") {
             let (lo, hi) = f.ms_range()?;
             if lo == 0 {
-                return Err(f.err("the shortest election timeout must be positive"));
+                return Err(f.err(Detail::plain("the shortest election timeout must be positive")));
             }
             m.election_timeout_us = (lo, hi);
         }
@@ -201,9 +201,9 @@ impl ScenarioProtocol for MultiPaxos {
     }
 
     fn parse_request(&self, request: &Field<'_>) -> Result<Command> {
-        let c = request.str()?.parse::<Command>().map_err(|e| request.err(e))?;
+        let c = Command::parse(request.str()?).map_err(|e| request.err(e))?;
         if c == Command::Noop {
-            return Err(request.err("\"noop\" is a leader's filler, not a client request"));
+            return Err(request.err(Detail::plain("\"noop\" is a leader's filler, not a client request")));
         }
         Ok(c)
     }

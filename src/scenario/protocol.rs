@@ -9,7 +9,7 @@ use super::Scenario;
 use super::error::Result;
 use super::json::{Field, Obj};
 use crate::sim::rng::Rng;
-use crate::sim::{Action, NodeId, Report, Scheduled, Setup, TraceMode, When};
+use crate::sim::{Action, Detail, NodeId, Report, Scheduled, Setup, TraceMode, When};
 
 /// A protocol that scenario files can name.
 pub trait ScenarioProtocol: Report {
@@ -67,7 +67,7 @@ pub fn setup<P: ScenarioProtocol>(sc: &Scenario, seed: u64, trace: TraceMode) ->
             && !kinds.is_empty()
             && !kinds.contains(&kind.as_str())
         {
-            let msg = super::json::unknown("message type", kind, kinds);
+            let msg = super::json::unknown(Detail::plain("message type"), kind, kinds);
             return Err(super::error::ScenarioError::at(format!("schedule[{i}].when.sends"), msg));
         }
         // An object request is written (and most likely was read) as `begin`.

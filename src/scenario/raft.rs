@@ -11,14 +11,14 @@ use super::error::Result;
 use super::json::{Field, Obj};
 use super::protocol::ScenarioProtocol;
 use crate::protocols::raft::{Command, Durable, Entry, PlantedBug, Raft};
-use crate::sim::NodeId;
 use crate::sim::rng::Rng;
+use crate::sim::{Detail, NodeId};
 
 /// The names of [`PlantedBug`]s in scenario files.
 pub const PLANTED_BUGS: &[(&str, PlantedBug)] = &[("commit_previous_term", PlantedBug::CommitPreviousTerm)];
 
 fn command(f: &Field<'_>) -> Result<Command> {
-    f.str()?.parse::<Command>().map_err(|e| f.err(e))
+    Command::parse(f.str()?).map_err(|e| f.err(e))
 }
 
 impl ScenarioProtocol for Raft {
@@ -30,20 +30,20 @@ impl ScenarioProtocol for Raft {
         if let Some(f) = o.opt("election_timeout_ms") {
             let (lo, hi) = f.ms_range()?;
             if lo == 0 {
-                return Err(f.err("the shortest election timeout must be positive"));
+                return Err(f.err(Detail::plain("the shortest election timeout must be positive")));
             }
             r.election_timeout_us = (lo, hi);
         }
         if let Some(f) = o.opt("heartbeat_ms") {
             r.heartbeat_us = f.ms()?;
             if r.heartbeat_us == 0 {
-                return Err(f.err("must be positive"));
+                return Err(f.err(Detail::plain("must be positive")));
             }
         }
         if let Some(f) = o.opt("client_timeout_ms") {
             r.client_timeout_us = f.ms()?;
             if r.client_timeout_us == 0 {
-                return Err(f.err("must be positive"));
+                return Err(f.err(Detail::plain("must be positive")));
             }
         }
         if let Some(f) = o.opt("max_entries_per_append") {
@@ -59,7 +59,7 @@ impl ScenarioProtocol for Raft {
                     let name = f.str()?;
                     let names: Vec<&str> = PLANTED_BUGS.iter().map(|(n, _)| *n).collect();
                     let bug = PLANTED_BUGS.iter().find(|(n, _)| *n == name).map(|(_, b)| *b);
-                    Some(bug.ok_or_else(|| f.err(super::json::unknown("planted bug", name, &names)))?)
+                    Some(bug.ok_or_else(|| f.err(super::json::unknown(Detail::plain("planted bug"), name, &names)))?)
                 }
             };
         }
@@ -81,10 +81,10 @@ impl ScenarioProtocol for Raft {
                 let tf = e.req("term")?;
                 let t = tf.u64_in(1, u64::MAX)?;
                 if t < prev {
-                    return Err(tf.err(format!("term {t} is lower than the previous entry's term {prev}")));
+                    return Err(tf.err(Detail::new("term {term} is lower than the previous entry's term {prev}", &[("term", &t), ("prev", &prev)])));
                 }
                 if t > term {
-                    return Err(tf.err(format!("term {t} is higher than the node's term {term}")));
+                    return Err(tf.err(Detail::new("term {term} is higher than the node's term {node_term}", &[("term", &t), ("node_term", &term)])));
                 }
                 prev = t;
                 let c = command(&e.req("command")?)?;
@@ -98,7 +98,7 @@ impl ScenarioProtocol for Raft {
     fn parse_request(&self, request: &Field<'_>) -> Result<Command> {
         let c = command(request)?;
         if c == Command::Noop {
-            return Err(request.err("\"noop\" is a leader's entry, not a client request"));
+            return Err(request.err(Detail::plain("\"noop\" is a leader's entry, not a client request")));
         }
         Ok(c)
     }

@@ -17,7 +17,7 @@ pub mod world;
 
 pub use action::{Action, Scheduled, Target, When};
 pub use checker::{Breach, Checked, Checker, Invariant, Violation};
-pub use detail::Detail;
+pub use detail::{Blank, Detail};
 pub use engine::{Engine, Planned, Setup};
 pub use event::{Event, Record};
 pub use network::{LinkProfile, MsgId};

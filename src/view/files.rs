@@ -10,8 +10,9 @@
 
 use serde_json::{Value, json};
 
+use super::i18n;
 use super::lab::LabRun;
-use crate::scenario::{BuildOptions, Scenario};
+use crate::scenario::{BuildOptions, Scenario, ScenarioError};
 use crate::sim::TraceMode;
 
 /// The trace file format's version.
@@ -54,7 +55,7 @@ fn pretty(v: &Value) -> String {
 /// The trace lines of a scenario's run up to `events` events.
 fn replay_lines(scenario: &Scenario, events: u64) -> Result<Vec<String>, String> {
     let options = BuildOptions { seed: None, until_us: None, trace: TraceMode::Lines };
-    let mut run = scenario.build(&options).map_err(|e| e.to_string())?.run;
+    let mut run = scenario.build(&options).map_err(|e| i18n::scenario_error(&e))?.run;
     let mut lines: Vec<String> = run.drain_trace().into_iter().map(|l| l.text).collect();
     while run.events() < events && run.step() {
         lines.extend(run.drain_trace().into_iter().map(|l| l.text));
@@ -64,12 +65,19 @@ fn replay_lines(scenario: &Scenario, events: u64) -> Result<Vec<String>, String>
 
 /// Reads a file the person picked: a scenario, a session exported from the lab, or a trace.
 pub fn import(file: &str, text: &str) -> Result<Imported, String> {
-    let value: Value = serde_json::from_str(text)
-        .map_err(|e| crate::tr!("{file}: not a scenario or trace file: invalid JSON at line {line}, column {column}: {e}", file = file, line = e.line(), column = e.column(), e = e))?;
+    let value: Value = serde_json::from_str(text).map_err(|e| {
+        crate::tr!(
+            "{file}: not a scenario or trace file: invalid JSON at line {line}, column {column}: {e}",
+            file = file,
+            line = e.line(),
+            column = e.column(),
+            e = i18n::detail(&ScenarioError::syntax_reason(&e))
+        )
+    })?;
     if value.get("distlab_trace").is_some() {
         import_trace(file, &value)
     } else {
-        let scenario = Scenario::from_value(&value).map_err(|e| e.in_file(Some(file)).to_string())?;
+        let scenario = Scenario::from_value(&value).map_err(|e| i18n::scenario_error(&e.in_file(Some(file))))?;
         let run = LabRun::from_scenario(file, scenario)?;
         let message = crate::tr!("Opened {file}.", file = file);
         Ok(Imported { run, message })
@@ -86,7 +94,7 @@ fn import_trace(file: &str, value: &Value) -> Result<Imported, String> {
         None => return Err(bad(crate::tr!("\"distlab_trace\" is not a format number"))),
     }
     let scenario = value.get("scenario").ok_or_else(|| bad(crate::tr!("a trace without its \"scenario\"")))?;
-    let scenario = Scenario::from_value(scenario).map_err(|e| bad(&format!("scenario: {e}")))?;
+    let scenario = Scenario::from_value(scenario).map_err(|e| bad(&crate::tr!("scenario: {e}", e = i18n::scenario_error(&e))))?;
     let at_event = value.get("at_event").and_then(Value::as_u64).ok_or_else(|| bad(crate::tr!("\"at_event\" is missing or not a whole number")))?;
     let lines = value.get("lines").and_then(Value::as_array).ok_or_else(|| bad(crate::tr!("\"lines\" is missing or not a list")))?;
     let name = value.get("name").and_then(Value::as_str).unwrap_or(file).to_string();

@@ -12,6 +12,7 @@ use std::ops::{Deref, DerefMut};
 use super::commands::{NetCommand, NodeCommand, net_action, node_action};
 use super::face::{LabProtocol, Panel};
 use super::history::{History, Marker};
+use super::i18n;
 use super::inspect::Inspection;
 use super::log_line::LogLine;
 use super::share::SharedRun;
@@ -210,7 +211,7 @@ pub trait LabModel {
             o.get_mut("config")?.as_object_mut()
         });
         let (Some(config), Some(patch)) = (config, patch.as_object()) else {
-            return Err("the settings are not an object".to_string());
+            return Err(crate::tr!("the settings are not an object").to_string());
         };
         for (k, v) in patch {
             match (config.get_mut(k), v) {
@@ -220,7 +221,7 @@ pub trait LabModel {
                 }
             }
         }
-        let sc = Scenario::from_value(&value).map_err(|e| e.to_string())?;
+        let sc = Scenario::from_value(&value).map_err(|e| i18n::scenario_error(&e))?;
         LabRun::from_scenario(self.name(), sc)
     }
     /// The same scenario under another seed, from the start.
@@ -262,14 +263,14 @@ impl DerefMut for LabRun {
 impl LabRun {
     /// Builds a run of a scenario's JSON text (named `name` in errors) under its own seed.
     pub fn from_json(name: &str, text: &str) -> Result<LabRun, String> {
-        let sc = Scenario::parse(text, Some(name)).map_err(|e| e.to_string())?;
+        let sc = Scenario::parse(text, Some(name)).map_err(|e| i18n::scenario_error(&e))?;
         LabRun::from_scenario(name, sc)
     }
 
     /// Builds a run of a parsed scenario, of whichever protocol it names.
     pub fn from_scenario(name: &str, sc: Scenario) -> Result<LabRun, String> {
         let protocol = sc.protocol.clone();
-        lab_of(name, sc).unwrap_or_else(|| Err(format!("{name}: the lab does not show {protocol} runs yet")))
+        lab_of(name, sc).unwrap_or_else(|| Err(crate::tr!("{name}: the lab does not show {protocol} runs yet", name = name, protocol = protocol)))
     }
 
     /// A shipped scenario by file name.
@@ -335,7 +336,7 @@ pub struct Lab<P: LabProtocol> {
 impl<P: LabProtocol> Lab<P> {
     /// Builds a run of a scenario of protocol `P`.
     pub fn new(name: &str, mut sc: Scenario) -> Result<Self, String> {
-        let setup = setup::<P>(&sc, sc.seed, TraceMode::Lines).map_err(|e| e.to_string())?;
+        let setup = setup::<P>(&sc, sc.seed, TraceMode::Lines).map_err(|e| i18n::scenario_error(&e))?;
         sc.file = None;
         let mut run = Lab {
             name: name.to_string(),
@@ -435,7 +436,7 @@ impl<P: LabProtocol> LabModel for Lab<P> {
         Box::new(self.clone())
     }
     fn playground(&self, nodes: u32, seed: u64) -> Result<LabRun, String> {
-        let sc = Scenario::parse(&self.engine().protocol().playground(nodes, seed), None).map_err(|e| e.to_string())?;
+        let sc = Scenario::parse(&self.engine().protocol().playground(nodes, seed), None).map_err(|e| i18n::scenario_error(&e))?;
         Ok(LabRun(Box::new(Lab::<P>::new(&format!("playground-{nodes}.json"), sc)?)))
     }
     fn name(&self) -> &str {
@@ -639,7 +640,7 @@ impl<P: LabProtocol> LabModel for Lab<P> {
         if to == 0 || to > self.node_count() {
             return Err(crate::tr!("there is no server S{id}", id = to));
         }
-        let request = self.engine().protocol().parse_request(&crate::scenario::json::Field::at(request, "request")).map_err(|e| e.to_string())?;
+        let request = self.engine().protocol().parse_request(&crate::scenario::json::Field::at(request, "request")).map_err(|e| i18n::scenario_error(&e))?;
         self.act(Action::Client { request, to: Some(crate::sim::action::Target::Node(to)), client: 1 });
         Ok(())
     }

@@ -95,7 +95,7 @@ pub fn decode(fragment: &str) -> Result<SharedRun, ShareError> {
         None => crate::tr!("shared run").to_string(),
     };
     let scenario = obj.get("scenario").ok_or_else(|| err(crate::tr!("the link has no \"scenario\"")))?;
-    let scenario = Scenario::from_value(scenario).map_err(|e| err(crate::tr!("the link's scenario: {e}", e = e)))?;
+    let scenario = Scenario::from_value(scenario).map_err(|e| err(crate::tr!("the link's scenario: {e}", e = crate::view::i18n::scenario_error(&e))))?;
     let at_event = match obj.get("at_event") {
         Some(v) => v.as_u64().ok_or_else(|| err(crate::tr!("the link's \"at_event\" is not a whole number of events: {v}", v = v)))?,
         None => 0,
@@ -125,7 +125,8 @@ fn unpack(fragment: &str) -> Result<serde_json::Map<String, Value>, ShareError> 
             err(crate::tr!("the link's run data does not unpack (was the link cut short?)"))
         }
     })?;
-    let value: Value = serde_json::from_slice(&text).map_err(|e| err(crate::tr!("the link's run data is not valid JSON: {e}", e = e)))?;
+    let value: Value =
+        serde_json::from_slice(&text).map_err(|e| err(crate::tr!("the link's run data is not valid JSON: {e}", e = crate::view::i18n::detail(&crate::scenario::ScenarioError::syntax_reason(&e)))))?;
     let Value::Object(obj) = value else {
         return Err(err(crate::tr!("the link's run data is not a JSON object")));
     };

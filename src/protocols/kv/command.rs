@@ -7,7 +7,7 @@ use std::str::FromStr;
 
 use serde::Serialize;
 
-use crate::sim::ClientId;
+use crate::sim::{ClientId, Detail};
 
 /// A state-machine command, as written in scenarios: `set K V`, `get K`, `del K`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -23,17 +23,25 @@ pub enum Command {
     Noop,
 }
 
-impl FromStr for Command {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, String> {
+impl Command {
+    /// Reads a command as scenarios write it; the error is words the lab translates (a
+    /// scenario's request that is not a command).
+    pub fn parse(s: &str) -> Result<Command, Detail> {
         let words: Vec<&str> = s.split_whitespace().collect();
         match words.as_slice() {
             ["set", k, v] => Ok(Command::Set { key: k.to_string(), value: v.to_string() }),
             ["get", k] => Ok(Command::Get { key: k.to_string() }),
             ["del", k] => Ok(Command::Del { key: k.to_string() }),
             ["noop"] => Ok(Command::Noop),
-            _ => Err(format!("\"{s}\" is not a command (expected \"set KEY VALUE\", \"get KEY\" or \"del KEY\")")),
+            _ => Err(Detail::new("\"{text}\" is not a command (expected \"set KEY VALUE\", \"get KEY\" or \"del KEY\")", &[("text", &s)])),
         }
+    }
+}
+
+impl FromStr for Command {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        Command::parse(s).map_err(|e| e.to_string())
     }
 }
 

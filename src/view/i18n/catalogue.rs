@@ -96,9 +96,17 @@ fn loaded(lang: Lang) -> Option<&'static Catalogue> {
 }
 
 /// What a checker saw ([`crate::sim::Detail`]) in the page's language: its text looked
-/// up like any other, its values put into the translation's blanks.
+/// up like any other, its values put into the translation's blanks, and the words in its
+/// other blanks translated so too.
 pub fn detail(d: &crate::sim::Detail) -> String {
-    d.fill(tr(d.text))
+    d.fill_with(tr(d.text), &detail)
+}
+
+/// Why a scenario could not be read, in the page's language: where (the file, a syntax
+/// error's line and column, the JSON path, which stay as written) and what is wrong, as
+/// [`detail`] puts them. In English it is the error's `Display`, which the CLI prints.
+pub fn scenario_error(e: &crate::scenario::ScenarioError) -> String {
+    detail(&e.words())
 }
 
 /// A text with its blanks (`{name}`) filled by the values of the same names; a blank with no

@@ -19,7 +19,7 @@
 
 mod catalogue;
 
-pub use catalogue::{Catalogue, blanks, detail, fill, install, lang, tr};
+pub use catalogue::{Catalogue, blanks, detail, fill, install, lang, scenario_error, tr};
 
 /// A language the page speaks.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
