@@ -10,6 +10,7 @@
 
 pub mod clock;
 pub mod components;
+pub mod deflate;
 pub mod files;
 mod frames;
 pub mod keys;
@@ -20,6 +21,7 @@ pub mod panic;
 pub mod state;
 pub mod url;
 
+use std::cell::RefCell;
 use std::rc::Rc;
 
 use yew::prelude::*;
@@ -98,17 +100,40 @@ fn use_frame_loop(lab: &UseReducerHandle<LabState>) {
     });
 }
 
-/// Keeps the address's fragment a link to the moment on screen, whenever the run stands still
-/// (writing it on every frame while playing would cost more than it gives). A page opened
-/// without a link gets one only once something happened.
+/// Keeps links to the moment on screen whenever the run stands still (making them on every
+/// frame while playing would cost more than it gives): the address's fragment (a page opened
+/// without a link gets one only once something happened), and the embed's "Open in distlab",
+/// `open_link`, whose `href` is set on the element (its render leaves it alone). The browser
+/// compresses them in the background: one whose moment has gone by the time it is ready (the
+/// run moved on, or plays) is dropped, so an older moment never overwrites a newer one.
+/// Returns the JSON the embed's link was made of (empty while it may be an older moment's).
 #[hook]
-fn use_fragment_sync(lab: &UseReducerHandle<LabState>) {
-    let run = lab.run.clone();
-    use_effect_with((lab.page.playing, lab.page.events, lab.page.shown, lab.page.generation), move |&(playing, events, _, generation)| {
-        if !playing && (*events > 0 || generation > 0 || crate::view::share::is_run_link(&url::hash())) {
-            url::replace_hash(&crate::view::share::encode(&run.borrow().shared()));
+fn use_moment_links(lab: &UseReducerHandle<LabState>, open_link: &NodeRef) -> Rc<RefCell<String>> {
+    let (run, open_link) = (lab.run.clone(), open_link.clone());
+    let newest = use_memo((), |_| deflate::Newest::default());
+    let made_of = use_mut_ref(String::new);
+    let made = made_of.clone();
+    // The language too: the link is made in it, and a new language draws a new embed link.
+    let moment = (lab.page.playing, lab.page.events, lab.page.shown, lab.page.generation, crate::view::i18n::lang());
+    use_effect_with(moment, move |&(playing, events, _, generation, _)| {
+        made.borrow_mut().clear();
+        let address = *events > 0 || generation > 0 || crate::view::share::is_run_link(&url::hash());
+        if playing || !(address || open_link.get().is_some()) {
+            newest.forget();
+            return;
         }
+        let payload = crate::view::share::payload(&run.borrow().shared());
+        newest.pack(payload.clone(), move |fragment| {
+            if address {
+                url::replace_hash(&fragment);
+            }
+            if let Some(a) = open_link.cast::<web_sys::HtmlAnchorElement>() {
+                a.set_href(&url::full_link(&fragment));
+                *made.borrow_mut() = payload;
+            }
+        });
     });
+    made_of
 }
 
 /// Goes to another family's page when the lab was asked for a run only that page's bundle
@@ -116,8 +141,14 @@ fn use_fragment_sync(lab: &UseReducerHandle<LabState>) {
 #[hook]
 fn use_leaving(lab: &UseReducerHandle<LabState>) {
     use_effect_with(lab.page.leaving.clone(), |leaving| {
-        if let Some(leaving) = leaving {
-            url::go(&leaving.href, leaving.replace);
+        match leaving {
+            // A file's run goes in the fragment, compressed first.
+            Some(crate::view::session::Leaving { href, run: Some(payload), replace }) => {
+                let (href, replace) = (href.clone(), *replace);
+                deflate::pack(payload.clone(), move |fragment| url::go(&format!("{href}#{fragment}"), replace));
+            }
+            Some(leaving) => url::go(&leaving.href, leaving.replace),
+            None => {}
         }
     });
     // Back from that page, the browser may restore this one as it was left (its back-forward
@@ -181,7 +212,8 @@ fn App(props: &AppProps) -> Html {
     on_screen::use_on_screen(lab.dispatcher(), lab.page.generation);
     let narrow_screen = narrow::use_narrow_screen();
     let layout = narrow::screen_layout(lab.page.layout, narrow_screen);
-    use_fragment_sync(&lab);
+    let open_link = use_node_ref();
+    let open_link_made_of = use_moment_links(&lab, &open_link);
     use_leaving(&lab);
     use_fetching(&lab);
     keys::use_shortcuts(lab.dispatcher());
@@ -214,31 +246,26 @@ fn App(props: &AppProps) -> Html {
         let d = d.clone();
         use_callback(lab.page.selected, move |id, selected| d.dispatch(LabAction::Select(if *selected == Some(Selected::Node(id)) { None } else { Some(Selected::Node(id)) })))
     };
-    let make_link = {
+    // The JSON of a link to the run as it stands, which the browser compresses.
+    let payload = {
         let run = lab.run.clone();
-        use_callback(lab.page.generation, move |(), _| url::full_link(&crate::view::share::encode(&run.borrow().shared())))
+        use_callback(lab.page.generation, move |(), _| crate::view::share::payload(&run.borrow().shared()))
     };
-    // The embed's "Open in distlab" link: the run as it is when the link is about to be used
-    // (pressed, or focused to be followed by keyboard), set on the element then. Rebuilding it
-    // in every render compressed the whole run sixty times a second. Until then it holds the
-    // run as it opened.
-    let open_href = use_memo(lab.page.generation, {
-        let make_link = make_link.clone();
-        move |_| make_link.emit(())
-    });
-    let set_open_link = {
-        let make_link = make_link.clone();
-        move |e: &Event| {
-            if let Some(a) = e.target_dyn_into::<web_sys::HtmlAnchorElement>() {
-                a.set_href(&make_link.emit(()));
-            }
+    // The share dialog's link: a newer request drops one still being compressed.
+    let make_link = {
+        let (payload, newest) = (payload.clone(), use_memo((), |_| deflate::Newest::default()));
+        use_callback(payload.clone(), move |ready: Callback<String>, _| newest.pack(payload.emit(()), move |fragment| ready.emit(url::full_link(&fragment))))
+    };
+    // The embed's "Open in distlab", on a click that would follow an older moment (the run
+    // plays, or its newest link is not ready): made for the moment on screen, then opened where
+    // the link opens, a new tab.
+    let on_open_link = use_callback(payload.clone(), move |e: MouseEvent, payload| {
+        let text = payload.emit(());
+        if *open_link_made_of.borrow() != text {
+            e.prevent_default();
+            deflate::pack(text, |fragment| url::open_in_new_tab(&url::full_link(&fragment)));
         }
-    };
-    let open_link_at_pointer = use_callback(make_link.clone(), {
-        let set = set_open_link.clone();
-        move |e: PointerEvent, _| set(&e)
     });
-    let open_link_at_focus = use_callback(make_link.clone(), move |e: FocusEvent, _| set_open_link(&e));
     let on_export_scenario = {
         let (run, d) = (lab.run.clone(), d.clone());
         use_callback(lab.page.generation, move |(), _| {
@@ -392,7 +419,7 @@ fn App(props: &AppProps) -> Html {
                 <header class="topbar compact">
                     <span class="brand">{ "distlab" }</span>
                     <span class="scenario-title">{ title.clone() }</span>
-                    <a class="open-link" href={open_href.to_string()} target="_blank" rel="noopener" onpointerdown={open_link_at_pointer} onfocus={open_link_at_focus}>{ tr!("Open in distlab ↗") }</a>
+                    <a ref={open_link} class="open-link" href={url::full_link("")} target="_blank" rel="noopener" onclick={on_open_link}>{ tr!("Open in distlab ↗") }</a>
                 </header>
             } else {
                 <header class="topbar">

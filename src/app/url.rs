@@ -34,17 +34,25 @@ fn replace(search: &str, hash: &str) {
     let _ = history.replace_state_with_url(&JsValue::NULL, "", Some(&format!("{path}{search}{hash}")));
 }
 
-/// The page's address with a fragment, without the query but the family's `lab=` and the
-/// page's language (a link to the full lab).
+/// The page's address with a fragment (without `#`; empty for none), without the query but
+/// the family's `lab=` and the page's language (a link to the full lab).
 pub fn full_link(fragment: &str) -> String {
     // The language the link is made in goes with it: an instructor's link opens in theirs.
     let lang = format!("lang={}", crate::view::i18n::lang().code());
     let lab = crate::view::family::address(&lang, crate::view::family::here(), None);
+    let hash = if fragment.is_empty() { String::new() } else { format!("#{fragment}") };
     let Some(window) = web_sys::window() else {
-        return format!("{lab}#{fragment}");
+        return format!("{lab}{hash}");
     };
     let location = window.location();
-    format!("{}{}{lab}#{fragment}", location.origin().unwrap_or_default(), location.pathname().unwrap_or_default())
+    format!("{}{}{lab}{hash}", location.origin().unwrap_or_default(), location.pathname().unwrap_or_default())
+}
+
+/// Opens `href` in a new tab, as a link with `target="_blank" rel="noopener"` does.
+pub fn open_in_new_tab(href: &str) {
+    if let Some(window) = web_sys::window() {
+        let _ = window.open_with_url_and_target_and_features(href, "_blank", "noopener");
+    }
 }
 
 /// Replaces the query string (`?a=1`) without a new history entry, the fragment kept.

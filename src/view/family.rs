@@ -182,14 +182,30 @@ pub struct Move {
     pub family: &'static Family,
     /// The new query string (see [`address`]).
     pub search: String,
-    /// The new fragment, without `#` (empty for none).
-    pub fragment: String,
+    /// What travels in the new page's fragment.
+    pub fragment: Carried,
+}
+
+/// What a [`Move`] carries in the new page's fragment.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Carried {
+    /// Nothing: the query says what to open.
+    Nothing,
+    /// A link's fragment (without `#`), as it came.
+    Link(String),
+    /// A run as a link's JSON ([`super::share::payload_value`]), for the page to compress into
+    /// the fragment as it leaves: the compressor is the browser's (see [`super::share`]).
+    Run(String),
 }
 
 impl Move {
-    /// The address to go to, on the page at `path`.
+    /// The address to go to, on the page at `path`: its query, and its fragment when that
+    /// travels as it came (a [`Carried::Run`] is added once compressed).
     pub fn href(&self, path: &str) -> String {
-        let hash = if self.fragment.is_empty() { String::new() } else { format!("#{}", self.fragment) };
+        let hash = match &self.fragment {
+            Carried::Link(fragment) => format!("#{fragment}"),
+            Carried::Nothing | Carried::Run(_) => String::new(),
+        };
         format!("{path}{}{hash}", self.search)
     }
 }
@@ -197,7 +213,7 @@ impl Move {
 /// Where a shipped scenario, asked for by name, runs, if not here.
 pub fn move_for_scenario(search: &str, name: &str, holds: impl Fn(&str) -> bool) -> Option<Move> {
     let family = elsewhere(&shipped_protocol(name)?, holds)?;
-    Some(Move { family, search: address(search, family, Some(name)), fragment: String::new() })
+    Some(Move { family, search: address(search, family, Some(name)), fragment: Carried::Nothing })
 }
 
 /// Where a link's run (`#run=...`) runs, if not here.
@@ -205,7 +221,7 @@ pub fn move_for_link(search: &str, fragment: &str, holds: impl Fn(&str) -> bool)
     let family = elsewhere(&super::share::peek_protocol(fragment)?, holds)?;
     // Any `?scenario=` stays behind: the link says what to open.
     let search = address(&pairs_without(search, &["scenario"]).join("&"), family, None);
-    Some(Move { family, search, fragment: fragment.trim_start_matches('#').to_string() })
+    Some(Move { family, search, fragment: Carried::Link(fragment.trim_start_matches('#').to_string()) })
 }
 
 /// Where a file the person picked (a scenario, or a trace file's scenario at its moment) runs,
@@ -217,7 +233,7 @@ pub fn move_for_file(search: &str, file: &str, text: &str, holds: impl Fn(&str) 
         None => (&value, 0),
     };
     let family = elsewhere(protocol_of(scenario)?, holds)?;
-    let fragment = super::share::encode_value(file, scenario, at_event);
+    let fragment = Carried::Run(super::share::payload_value(file, scenario, at_event));
     Some(Move { family, search: address(search, family, None), fragment })
 }
 
@@ -324,7 +340,10 @@ mod tests {
         let text = crate::view::files::scenario_file(&crate::view::lab::LabRun::shipped("3pc-all-yes.json").expect("shipped"));
         let m = move_for_file("?embed=1", "mine.json", &text, raft_only).expect("moves");
         assert_eq!(m.search, "?lab=commit&embed=1");
-        let carried = crate::view::share::decode(&m.fragment).expect("the file travels as a link");
+        assert_eq!(m.href("/"), "/?lab=commit&embed=1", "the run is added once compressed");
+        let Carried::Run(payload) = &m.fragment else { panic!("the file travels as a run: {:?}", m.fragment) };
+        let packed = crate::view::share::fragment(&miniz_oxide::deflate::compress_to_vec(payload.as_bytes(), 9));
+        let carried = crate::view::share::decode(&packed).expect("the file travels as a link");
         assert_eq!((carried.name.as_str(), carried.at_event, carried.scenario.protocol.as_str()), ("mine.json", 0, "3pc"));
         assert_eq!(move_for_file("", "mine.json", &text, holds), None);
         assert_eq!(move_for_file("", "bad.json", "{not json", raft_only), None, "a bad file is reported by the import");

@@ -1,11 +1,16 @@
 //! Links to an exact moment of a run: the scenario (with every action the person took, pinned
 //! between events) and the moment, compressed into the URL fragment.
 //!
-//! `#run=<base64url(deflate(JSON))>` where the JSON is
+//! `#run=<base64url(deflate(JSON))>` (raw deflate) where the JSON is
 //! `{"v": 1, "name": "raft-election.json", "scenario": {...}, "at_event": 412}`. The scenario is
 //! the whole file, not a reference to a shipped one: a link keeps working when the shipped
 //! files change. A fragment never reaches a server, so a link can be as long as it needs to be;
 //! deflate keeps a typical session to a few hundred characters.
+//!
+//! Making a link is split so that the browser can do the compressing: [`payload`] writes the
+//! JSON, the page deflates it with the browser's `CompressionStream` (`crate::app`), and
+//! [`fragment`] writes the result. Reading stays here, synchronous, with miniz_oxide's
+//! inflater, which is small.
 //!
 //! Decoding is for input from anywhere (a link pasted into a chat, cut short, edited by hand):
 //! every failure is a [`ShareError`] that says what is wrong in words a person can act on.
@@ -52,8 +57,8 @@ fn err(message: impl Into<String>) -> ShareError {
     ShareError(message.into())
 }
 
-/// The fragment (without `#`) for a run.
-pub fn encode(run: &SharedRun) -> String {
+/// The JSON a link carries for a run: [`fragment`] once deflated.
+pub fn payload(run: &SharedRun) -> String {
     // A link made in English leaves the guide's Chinese behind (half the link's length); one
     // made in Chinese keeps both, since it opens in Chinese (`lang=zh`) and the English is
     // what the scenario language requires.
@@ -62,15 +67,74 @@ pub fn encode(run: &SharedRun) -> String {
         scenario.description_zh = None;
         scenario.guide = scenario.guide.as_ref().map(|g| g.without_translations());
     }
-    encode_value(&run.name, &scenario.to_value(), run.at_event)
+    payload_value(&run.name, &scenario.to_value(), run.at_event)
 }
 
-/// The fragment (without `#`) for a scenario given as JSON, not parsed: for a build that
-/// cannot parse it to hand it to one that can (see [`super::family`]).
+/// The JSON a link carries for a scenario given as JSON, not parsed: for a build that cannot
+/// parse it to hand it to one that can (see [`super::family`]).
+pub fn payload_value(name: &str, scenario: &Value, at_event: u64) -> String {
+    json!({ "v": VERSION, "name": name, "scenario": scenario, "at_event": at_event }).to_string()
+}
+
+/// The fragment (without `#`) for a payload deflated (raw deflate, no zlib header): by the
+/// browser's `CompressionStream` in the web bundles, which carry no compressor of their own;
+/// by [`stored`] where that is missing.
+pub fn fragment(deflated: &[u8]) -> String {
+    format!("{FRAGMENT_KEY}{}", base64url(deflated))
+}
+
+/// base64url without padding (RFC 4648 §5), as `URL_SAFE_NO_PAD.encode` writes it: written out
+/// because the base64 crate's encoder, unrolled for speed, weighs more wasm than a link of a
+/// few KB is worth (the decoder, which reading links needs, stays the crate's).
+fn base64url(bytes: &[u8]) -> String {
+    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
+    for chunk in bytes.chunks(3) {
+        let bits = chunk.iter().enumerate().fold(0u32, |bits, (i, &b)| bits | (u32::from(b) << (16 - 8 * i)));
+        // n bytes give n + 1 characters of 6 bits each.
+        for i in 0..=chunk.len() {
+            out.push(char::from(ALPHABET[((bits >> (18 - 6 * i)) & 63) as usize]));
+        }
+    }
+    out
+}
+
+/// `bytes` as a raw deflate stream of stored (uncompressed) blocks: a link as long as its JSON
+/// in base64, but one every reader opens, for a browser that cannot compress.
+pub fn stored(bytes: &[u8]) -> Vec<u8> {
+    // A stored block holds at most 65535 bytes; an empty input still needs its one final block.
+    let blocks: Vec<&[u8]> = if bytes.is_empty() { vec![bytes] } else { bytes.chunks(usize::from(u16::MAX)).collect() };
+    let mut out = Vec::with_capacity(bytes.len() + 5 * blocks.len());
+    for (i, block) in blocks.iter().enumerate() {
+        // BFINAL in bit 0, BTYPE 00 (stored) in bits 1-2; the rest of the byte pads to the
+        // byte boundary that LEN starts on.
+        out.push(u8::from(i + 1 == blocks.len()));
+        let len = block.len() as u16;
+        out.extend_from_slice(&len.to_le_bytes());
+        out.extend_from_slice(&(!len).to_le_bytes());
+        out.extend_from_slice(block);
+    }
+    out
+}
+
+/// The fragment (without `#`) for a run, compressed here: for native callers and the tests. The
+/// web bundles are built without the `link-deflate` feature, so without miniz_oxide's
+/// compressor (8.9 KB of the Raft page's wasm gzipped), and compress in the browser
+/// ([`payload`], then [`fragment`]).
+#[cfg(feature = "link-deflate")]
+pub fn encode(run: &SharedRun) -> String {
+    fragment(&deflate(&payload(run)))
+}
+
+/// The fragment (without `#`) for a scenario given as JSON, compressed here (see [`encode`]).
+#[cfg(feature = "link-deflate")]
 pub fn encode_value(name: &str, scenario: &Value, at_event: u64) -> String {
-    let value = json!({ "v": VERSION, "name": name, "scenario": scenario, "at_event": at_event });
-    let bytes = miniz_oxide::deflate::compress_to_vec(value.to_string().as_bytes(), 9);
-    format!("{FRAGMENT_KEY}{}", URL_SAFE_NO_PAD.encode(bytes))
+    fragment(&deflate(&payload_value(name, scenario, at_event)))
+}
+
+#[cfg(feature = "link-deflate")]
+fn deflate(payload: &str) -> Vec<u8> {
+    miniz_oxide::deflate::compress_to_vec(payload.as_bytes(), 9)
 }
 
 /// Whether a fragment (with or without `#`) is meant to be a run link, rather than empty or
@@ -212,6 +276,31 @@ mod tests {
             let e = decode(&input).expect_err(expected);
             assert!(e.0.contains(expected), "{expected}: {e}");
         }
+    }
+
+    #[test]
+    fn base64url_writes_what_the_base64_crate_writes() {
+        let bytes: Vec<u8> = (0..300u32).map(|i| (i * 97 % 256) as u8).collect();
+        for n in 0..bytes.len() {
+            assert_eq!(base64url(&bytes[..n]), URL_SAFE_NO_PAD.encode(&bytes[..n]), "{n} bytes");
+        }
+    }
+
+    #[test]
+    fn stored_blocks_are_read_back_by_the_inflater() {
+        let long: Vec<u8> = (0..200_000u32).map(|i| (i * 7 % 251) as u8).collect();
+        for input in [&b""[..], b"{\"v\": 1}", &long[..65_535], &long[..65_536], &long] {
+            let packed = stored(input);
+            assert_eq!(packed.len(), input.len() + 5 * input.len().div_ceil(65_535).max(1), "{} bytes", input.len());
+            assert_eq!(miniz_oxide::inflate::decompress_to_vec(&packed).ok().as_deref(), Some(input), "{} bytes", input.len());
+        }
+    }
+
+    #[test]
+    fn a_link_of_stored_blocks_opens_as_a_compressed_one_does() {
+        let run = sample();
+        let text = payload(&run);
+        assert_eq!(decode(&fragment(&stored(text.as_bytes()))), decode(&encode(&run)));
     }
 
     #[test]

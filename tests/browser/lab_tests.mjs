@@ -22,6 +22,26 @@ export async function labTests({ context, launch, baseUrl, test, assert, artifac
     await p.page.locator('svg.stage g.node').first().waitFor({ timeout: appTimeoutMs });
     return p;
   };
+  // The address once it links to the event on screen. The browser compresses the link in the
+  // background, so the address catches up a moment after the run stands still: it is read back
+  // as a page opening it reads it (raw deflate) until it names that event.
+  const linkToMoment = (page) => page.evaluate(async (timeoutMs) => {
+    const linked = async (href) => {
+      const body = new URL(href).hash.match(/^#run=(.+)$/)?.[1].replace(/-/g, '+').replace(/_/g, '/');
+      if (!body) return null;
+      const bytes = Uint8Array.from(atob(body + '='.repeat((4 - (body.length % 4)) % 4)), (c) => c.charCodeAt(0));
+      const text = await new Response(new Blob([bytes]).stream().pipeThrough(new DecompressionStream('deflate-raw'))).text();
+      return JSON.parse(text).at_event;
+    };
+    const shown = () => Number(/event (\d+)/.exec(document.querySelector('[data-testid=event-count]')?.textContent ?? '')?.[1]);
+    const deadline = performance.now() + timeoutMs;
+    for (;;) {
+      const href = location.href;
+      if ((await linked(href)) === shown()) return href;
+      if (performance.now() > deadline) throw new Error(`the address ${href.slice(0, 80)}… does not link to event ${shown()}`);
+      await new Promise((done) => requestAnimationFrame(done));
+    }
+  }, 5_000);
   const playUntilLeader = async (page) => {
     await page.getByRole('button', { name: 'Play', exact: true }).click();
     await page.getByRole('button', { name: /^S\d+ leader/ }).first().waitFor({ timeout: 20_000 });
@@ -296,8 +316,7 @@ export async function labTests({ context, launch, baseUrl, test, assert, artifac
     await page.getByRole('button', { name: /^S\d+ leader/ }).first().click();
     await page.getByRole('menuitem', { name: /^Crash S\d+$/ }).click();
     for (let i = 0; i < 5; i++) await page.getByRole('button', { name: 'Step', exact: true }).click();
-    await page.waitForFunction(() => location.hash.startsWith('#run='), null, { timeout: 5_000 });
-    const link = page.url();
+    const link = await linkToMoment(page);
     const events = await eventCount(page);
     const state = await labels(page);
     const again = await open(link);
@@ -375,20 +394,28 @@ export async function labTests({ context, launch, baseUrl, test, assert, artifac
     await frame.getByRole('button', { name: 'Play', exact: true }).click();
     await frame.getByRole('button', { name: /^S\d+ leader/ }).first().waitFor({ timeout: 20_000 });
     await p.page.screenshot({ path: path.join(artifacts, 'embed-800x500.png') });
-    // "Open in distlab" links to the moment on screen when it is used (a link holds a moment
-    // as an event: step onto one).
+    // "Open in distlab" opens the full lab in a new tab at the moment on screen (a link holds a
+    // moment as an event: step onto one), paused or playing.
     await frame.getByRole('button', { name: 'Pause', exact: true }).click();
     await frame.getByRole('button', { name: 'Step', exact: true }).click();
     const moment = await frame.getByTestId('clock').innerText();
     const open = frame.getByRole('link', { name: /Open in distlab/ });
-    await open.focus();
-    const href = await open.getAttribute('href');
-    assert(/#run=/.test(href ?? ''), `the embed's link is ${href}`);
-    const full = await openPage(context);
-    await full.page.goto(href, { waitUntil: 'load' });
-    await full.page.waitForFunction((m) => document.querySelector('[data-testid=clock]')?.innerText === m, moment, { timeout: appTimeoutMs });
-    assert(full.errors.length === 0, full.errors.join('\n'));
-    await full.page.close();
+    const follow = async () => {
+      const [tab] = await Promise.all([context.waitForEvent('page'), open.click()]);
+      const tabErrors = [];
+      tab.on('pageerror', (error) => tabErrors.push(`page error: ${error.message}`));
+      await tab.waitForURL(/#run=/, { timeout: appTimeoutMs });
+      await tab.locator('svg.stage g.node').first().waitFor({ timeout: appTimeoutMs });
+      return { tab, tabErrors };
+    };
+    const paused = await follow();
+    await paused.tab.waitForFunction((m) => document.querySelector('[data-testid=clock]')?.innerText === m, moment, { timeout: appTimeoutMs });
+    assert(paused.tabErrors.length === 0, paused.tabErrors.join('\n'));
+    await paused.tab.close();
+    await frame.getByRole('button', { name: 'Play', exact: true }).click();
+    const playing = await follow();
+    assert(playing.tabErrors.length === 0, playing.tabErrors.join('\n'));
+    await playing.tab.close();
     assert(p.errors.length === 0, p.errors.join('\n'));
     await p.page.close();
   });
@@ -562,7 +589,7 @@ export async function labTests({ context, launch, baseUrl, test, assert, artifac
     // Its link, opened on the Raft page's address, comes back to the commit page at the same moment.
     for (let i = 0; i < 5; i++) await page.getByRole('button', { name: 'Step', exact: true }).click();
     const moment = await page.getByTestId('clock').innerText();
-    const fragment = new URL(page.url()).hash;
+    const fragment = new URL(await linkToMoment(page)).hash;
     assert(fragment.startsWith('#run='), `the address holds no link: ${page.url()}`);
     await page.goto(new URL(`?${fragment}`.replace('?#', '#'), baseUrl).href, { waitUntil: 'load' });
     await page.waitForURL(/\?lab=commit#run=/, { timeout: appTimeoutMs });
@@ -574,6 +601,35 @@ export async function labTests({ context, launch, baseUrl, test, assert, artifac
     await page.waitForURL(/scenario=2pc-one-votes-no/, { timeout: appTimeoutMs });
     assert(errors.length === 0, errors.join('\n'));
     await page.close();
+  });
+
+  await test('a file of another family opened on the Raft page moves to that page carrying the run in a link', async () => {
+    const { page, errors } = await open();
+    const text = await readFile(new URL('../../scenarios/3pc-all-yes.json', import.meta.url), 'utf8');
+    await page.getByTestId('import-file').setInputFiles({ name: 'mine.json', mimeType: 'application/json', buffer: Buffer.from(text) });
+    await page.waitForURL(/\?lab=commit&autoplay=0#run=/, { timeout: appTimeoutMs });
+    await page.getByRole('button', { name: /^S1 coordinator/ }).waitFor({ timeout: appTimeoutMs });
+    assert((await visibleText(page.getByTestId('notice'))).includes('link'), 'no notice that the run came as a link');
+    assert(errors.length === 0, errors.join('\n'));
+    await page.close();
+  });
+
+  await test('a browser without CompressionStream still makes links that open: the address and the share dialog\'s', async () => {
+    const { page, errors } = await openPage(context);
+    await page.addInitScript(() => { delete globalThis.CompressionStream; });
+    await page.goto(new URL('?autoplay=0', baseUrl).href, { waitUntil: 'load' });
+    await page.locator('svg.stage g.node').first().waitFor({ timeout: appTimeoutMs });
+    for (let i = 0; i < 12; i++) await page.getByRole('button', { name: 'Step', exact: true }).click();
+    const link = await linkToMoment(page);
+    const events = await eventCount(page);
+    await page.getByRole('button', { name: 'Link to this moment' }).click();
+    const shared = await page.getByTestId('share-link').inputValue();
+    assert(new URL(shared).hash === new URL(link).hash, `the dialog's link ${shared.slice(0, 80)}… is not the address's`);
+    const again = await open(link);
+    assert((await eventCount(again.page)) === events, `the link opened at event ${await eventCount(again.page)}, not ${events}`);
+    assert(errors.length === 0 && again.errors.length === 0, [...errors, ...again.errors].join('\n'));
+    await page.close();
+    await again.page.close();
   });
 
   await test('Paxos: a value is marked chosen before any learner knows it, and the acceptors table shows promises, votes and learn times', async () => {

@@ -10,8 +10,9 @@ use crate::app::files::read_picked;
 
 #[derive(Properties, PartialEq)]
 pub struct SessionProps {
-    /// Builds the link to the current moment.
-    pub make_link: Callback<(), String>,
+    /// Makes the link to the current moment and hands it to the callback once the browser has
+    /// compressed it.
+    pub make_link: Callback<Callback<String>>,
     pub on_export_scenario: Callback<()>,
     pub on_export_trace: Callback<()>,
     /// A file was read: (name, text).
@@ -27,7 +28,12 @@ pub fn Session(props: &SessionProps) -> Html {
     let file_input = use_node_ref();
     let share = {
         let (link, make) = (link.clone(), props.make_link.clone());
-        Callback::from(move |_: MouseEvent| link.set(Some(make.emit(()))))
+        // The field goes until the new link is ready, so what is copied is never an older one.
+        Callback::from(move |_: MouseEvent| {
+            link.set(None);
+            let link = link.clone();
+            make.emit(Callback::from(move |made| link.set(Some(made))));
+        })
     };
     // Select the link once shown, so copying is one keystroke (clipboard access needs more
     // permissions than a lab should ask for).

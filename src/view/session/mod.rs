@@ -61,6 +61,9 @@ pub fn default_scenario() -> &'static str {
 pub struct Leaving {
     /// Query and fragment (see [`crate::view::family::Move::href`]).
     pub href: String,
+    /// A run's JSON for the page to compress and add as the fragment before it goes (see
+    /// [`crate::view::family::Carried::Run`]).
+    pub run: Option<String>,
     /// Replace the current history entry.
     pub replace: bool,
 }
@@ -267,7 +270,11 @@ impl LabState {
     fn leave_for(&mut self, to: Option<family::Move>, replace: bool) -> bool {
         let Some(to) = to else { return false };
         self.page.notice = Some(crate::tr!("Opening the {lab} lab…", lab = crate::view::i18n::tr(to.family.title)));
-        self.page.leaving = Some(Leaving { href: to.href(""), replace });
+        let run = match &to.fragment {
+            family::Carried::Run(payload) => Some(payload.clone()),
+            family::Carried::Nothing | family::Carried::Link(_) => None,
+        };
+        self.page.leaving = Some(Leaving { href: to.href(""), run, replace });
         true
     }
 
