@@ -121,3 +121,20 @@ fn multi_paxos_new_leader_recovers_the_unfinished_slot() {
     let answers: Vec<&str> = e.clients().iter().flat_map(|c| c.state.answered.iter().map(|a| a.result.as_str())).collect();
     assert_eq!(answers, vec!["ok", "ok", "ok", "2"]);
 }
+
+/// An "old proposer" exercise: the interesting state is set up beforehand. S2 and S3 accepted
+/// Yak in ballot 2.2 before the run; S5, asked to propose Cat, learns of Yak from their promises
+/// and must propose it (P2c). Yak was proposed, by whoever led ballot 2.2: a value in the initial
+/// durable state counts as proposed, and Nontriviality holds.
+#[test]
+fn p2c_a_value_accepted_before_the_run_was_proposed_and_may_be_chosen() {
+    let text = r#"{"protocol": "paxos", "nodes": 5, "seed": 1, "until_ms": 3000,
+        "initial": [{"node": 2, "promised": [2, 2], "accepted": {"ballot": [2, 2], "value": "Yak"}},
+                    {"node": 3, "promised": [2, 2], "accepted": {"ballot": [2, 2], "value": "Yak"}}],
+        "schedule": [{"at_ms": 0, "client": "propose Cat", "to": 5}]}"#;
+    let e = run::<Paxos>(text, "old-proposer");
+    let c = only_chosen(&e);
+    assert_eq!(c.value, "Yak");
+    assert!(c.ballot > Ballot::new(2, 2), "chosen in S5's ballot {:?}, after its retries", c.ballot);
+    assert!(e.checker().proposed().iter().any(|v| v == "Yak"), "{:?}", e.checker().proposed());
+}

@@ -48,6 +48,12 @@ pub trait Observed: Protocol {
     fn learned_of(slot: &NodeSlot<Self>) -> &BTreeMap<u64, Self::Value>;
     /// The values this server was asked to propose since it booted, in order.
     fn proposed_of(node: &Self::Node) -> &[Self::Value];
+    /// The values in the server's durable state as the run starts (a scenario's `initial`):
+    /// each was proposed by someone, before the run, and may be chosen. By default, what its
+    /// acceptor had accepted.
+    fn initial_values(slot: &NodeSlot<Self>) -> Vec<Self::Value> {
+        Self::acceptor_of(slot).map(|a| a.accepted.values().map(|(_, v)| v.clone()).collect()).unwrap_or_default()
+    }
     /// The ballots this server started (sent prepares for) since it booted, in order.
     fn started_of(node: &Self::Node) -> &[Ballot];
     /// The highest slot applied to its state machine.
@@ -96,6 +102,8 @@ pub struct PaxosChecker<P: Observed> {
     seen_started: Vec<usize>,
     seen_applied: Vec<u64>,
     proposed: Vec<P::Value>,
+    /// Whether the run's initial state has been read (its values count as proposed).
+    initial_read: bool,
     started: Vec<(Ballot, Micros)>,
     applied: BTreeMap<u64, (P::Value, NodeId)>,
     leaders: BTreeMap<Ballot, Micros>,
@@ -116,6 +124,7 @@ impl<P: Observed> PaxosChecker<P> {
             seen_started: vec![0; n],
             seen_applied: vec![0; n],
             proposed: Vec::new(),
+            initial_read: false,
             started: Vec::new(),
             applied: BTreeMap::new(),
             leaders: BTreeMap::new(),
@@ -339,6 +348,15 @@ impl<P: Observed> Checker<P> for PaxosChecker<P> {
     }
 
     fn check(&mut self, world: &World<'_, P>, touched: Option<NodeId>, out: &mut Vec<Breach>) {
+        // The engine checks once as the run starts, before any event: what the servers hold
+        // then was set up by the scenario, proposed before the run ("Paxos Made Simple" §2.2:
+        // only a proposed value may be chosen; an old proposer's value is one).
+        if !self.initial_read {
+            self.initial_read = true;
+            for slot in world.nodes {
+                self.proposed.extend(P::initial_values(slot));
+            }
+        }
         match touched {
             Some(id) => self.observe(world, id, out),
             None => {

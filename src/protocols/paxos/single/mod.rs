@@ -311,4 +311,10 @@ impl Observed for Paxos {
     fn started_of(node: &PaxosNode) -> &[Ballot] {
         &node.started
     }
+
+    /// What its acceptor had accepted, and the value its proposer was proposing.
+    fn initial_values(slot: &NodeSlot<Self>) -> Vec<String> {
+        let d = slot.durable();
+        d.acceptor.accepted.values().map(|(_, v)| v.clone()).chain(d.value.clone()).collect()
+    }
 }
