@@ -108,6 +108,18 @@ impl<R> Action<R> {
     }
 }
 
+impl<R> Action<R> {
+    /// Whether it names the leader, a server known only when it is applied (the trace then
+    /// says which: `crash leader (S3)`).
+    pub fn names_leader(&self) -> bool {
+        match self {
+            Action::Crash(t) | Action::Restart(t) | Action::Pause(t) | Action::Resume(t) | Action::Timeout(t) | Action::Isolate(t) | Action::Reconnect(t) => *t == Target::Leader,
+            Action::Client { to, .. } => *to == Some(Target::Leader),
+            _ => false,
+        }
+    }
+}
+
 impl<R: fmt::Display> Action<R> {
     /// The action in words a person reads (`"crash S{id}"`); its `Display` is these words in
     /// English, as the trace writes them. A request is written as the protocol writes it.

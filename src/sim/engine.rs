@@ -593,6 +593,7 @@ impl<P: Checked> Engine<P> {
     fn apply(&mut self, action: Action<P::Request>) -> Option<NodeId> {
         let target = match &action {
             Action::Crash(t) | Action::Restart(t) | Action::Pause(t) | Action::Resume(t) | Action::Timeout(t) | Action::Isolate(t) | Action::Reconnect(t) => Some(*t),
+            Action::Client { to: Some(t), .. } => Some(*t),
             _ => None,
         };
         let id = match target {
@@ -702,8 +703,8 @@ impl<P: Checked> Engine<P> {
                     }
                 });
             }
-            Action::Client { request, to: Some(t), .. } => {
-                let nid = self.resolve(t)?;
+            Action::Client { request, to: Some(_), .. } => {
+                let nid = id?;
                 if !self.nodes[nid as usize - 1].paused {
                     self.handle(Addr::Node(nid), |p, ctx, actor| {
                         if let Actor::Node(Some(node), _) = actor {

@@ -127,11 +127,25 @@ impl<T> Event<T, Action<String>> {
 pub trait ActionWords: Display {
     /// The action with its request as text.
     fn to_record(&self) -> Action<String>;
+    /// Whether it names the leader ([`Action::names_leader`]).
+    fn names_leader(&self) -> bool;
 }
 
 impl<R: Display + Clone> ActionWords for Action<R> {
     fn to_record(&self) -> Action<String> {
         self.clone().map_request(|r| r.to_string())
+    }
+    fn names_leader(&self) -> bool {
+        Action::names_leader(self)
+    }
+}
+
+impl<W: ActionWords + ?Sized> ActionWords for &W {
+    fn to_record(&self) -> Action<String> {
+        (**self).to_record()
+    }
+    fn names_leader(&self) -> bool {
+        (**self).names_leader()
     }
 }
 
@@ -161,7 +175,7 @@ impl<'a> Event<&'a dyn Display, &'a dyn ActionWords> {
 
 /// The trace's details of the event (what follows `<event> <time ms> <kind> `): this text is
 /// what the golden digests pin, so it changes only with them.
-impl<T: Display, A: Display> Display for Event<T, A> {
+impl<T: Display, A: ActionWords> Display for Event<T, A> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Event::Start { node } => write!(f, "S{node}"),
@@ -173,6 +187,8 @@ impl<T: Display, A: Display> Display for Event<T, A> {
             Event::Note { at, note, .. } => write!(f, "{at} {note}"),
             Event::Trigger { node, kind, action } => write!(f, "when S{node} sends {kind}: {action}"),
             Event::Skipped { action } => write!(f, "{action}: no such server now, skipped"),
+            // The server an action on the leader reached, as it was resolved then.
+            Event::Action { node: Some(id), action } if action.names_leader() => write!(f, "{action} (S{id})"),
             Event::Action { action, .. } => write!(f, "{action}"),
             Event::Crash { node } | Event::Restart { node } | Event::Pause { node } | Event::Resume { node } => write!(f, "S{node}"),
             Event::Violation { invariant, detail } => write!(f, "{invariant}: {detail}"),
@@ -209,5 +225,16 @@ mod tests {
         let hold: Record = Event::Action { node: None, action: Action::Hold(2, 3) };
         assert_eq!(hold.link(), Some((Addr::Node(2), Addr::Node(3))));
         assert_eq!(recorded[3].to_record().link(), None);
+    }
+
+    #[test]
+    fn an_action_on_the_leader_names_the_server_it_reached() {
+        let on_leader: Record = Event::Action { node: Some(3), action: Action::Crash(crate::sim::Target::Leader) };
+        assert_eq!(on_leader.to_string(), "crash leader (S3)");
+        let request: Record = Event::Action { node: Some(1), action: Action::Client { request: "set x 1".to_string(), to: Some(crate::sim::Target::Leader), client: 0 } };
+        assert_eq!(request.to_string(), "client \"set x 1\" to leader (S1)");
+        // A server named by the scenario is already in the words.
+        let named: Record = Event::Action { node: Some(3), action: Action::Crash(crate::sim::Target::Node(3)) };
+        assert_eq!(named.to_string(), "crash S3");
     }
 }

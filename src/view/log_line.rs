@@ -58,6 +58,7 @@ impl LogLine {
             Event::Note { at, note, .. } => tr!("state {at} {note}", at = at, note = words(note)),
             Event::Trigger { node, kind, action } => tr!("action when S{id} sends {kind}: {action}", id = node, kind = kind, action = detail(&action.words())),
             Event::Skipped { action } => tr!("action {action}: no such server now, skipped", action = detail(&action.words())),
+            Event::Action { node: Some(id), action } if action.names_leader() => tr!("action {action} (S{id})", action = detail(&action.words()), id = id),
             Event::Action { action, .. } => tr!("action {action}", action = detail(&action.words())),
             Event::Crash { node } => tr!("crash S{id}", id = node),
             Event::Restart { node } => tr!("restart S{id}", id = node),
