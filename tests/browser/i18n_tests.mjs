@@ -35,19 +35,13 @@ function englishWords(text) {
   return (stripped.match(/[A-Za-z0-9][A-Za-z0-9-]*/g) ?? []).filter((w) => /[A-Za-z]/.test(w) && !NAMES.some((re) => re.test(w)));
 }
 
-export async function i18nTests({ launch, baseUrl, test, assert, artifacts, appTimeoutMs }) {
+export async function i18nTests({ launch, test, assert, artifacts, openLab, appTimeoutMs }) {
   const out = path.join(artifacts, 'i18n');
   await mkdir(out, { recursive: true });
   const browser = await launch();
   const open = async (query, { locale = 'en-US', viewport = { width: 1366, height: 768 }, context } = {}) => {
     const ctx = context ?? await browser.newContext({ viewport, locale });
-    const page = await ctx.newPage();
-    const errors = [];
-    page.on('pageerror', (e) => errors.push(`page error: ${e.message}`));
-    page.on('console', (m) => { if (m.type() === 'error') errors.push(`console error: ${m.text()}`); });
-    await page.goto(new URL(query, baseUrl).href, { waitUntil: 'networkidle' });
-    await page.locator('svg.stage g.node').first().waitFor({ timeout: appTimeoutMs });
-    return { page, context: ctx, errors };
+    return { ...(await openLab(ctx, query)), context: ctx };
   };
   const clock = (page) => page.evaluate(() => document.querySelector('[data-testid=clock]').textContent);
   const events = (page) => page.evaluate(() => document.querySelector('[data-testid=event-count]').textContent);

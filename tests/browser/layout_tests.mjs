@@ -29,7 +29,7 @@ const PAUSE = { en: 'Pause', zh: '暂停' };
 /// File names, field names and raw JSON: none may reach a person in the first screen.
 const INTERNAL = [/\b(raft|2pc|3pc|paxos|multipaxos|balancer)-[a-z0-9-]+/, /\b[a-z]+_[a-z_]+\b/, /\{"/, /\.json\b/];
 
-export async function layoutTests({ launch, baseUrl, test, assert, artifacts, appTimeoutMs }) {
+export async function layoutTests({ launch, baseUrl, test, assert, artifacts, openLab, appTimeoutMs }) {
   const out = path.join(artifacts, 'layout');
   await mkdir(out, { recursive: true });
   const browser = await launch();
@@ -38,13 +38,7 @@ export async function layoutTests({ launch, baseUrl, test, assert, artifacts, ap
       viewport: { width: viewport.width, height: viewport.height },
       isMobile: !!viewport.mobile, hasTouch: !!viewport.mobile, deviceScaleFactor: 1, colorScheme: scheme, reducedMotion,
     });
-    const page = await context.newPage();
-    const errors = [];
-    page.on('pageerror', (e) => errors.push(`page error: ${e.message}`));
-    page.on('console', (m) => { if (m.type() === 'error') errors.push(`console error: ${m.text()}`); });
-    await page.goto(new URL(query, baseUrl).href, { waitUntil: 'networkidle' });
-    await page.locator('svg.stage g.node').first().waitFor({ timeout: appTimeoutMs });
-    return { page, context, errors };
+    return { ...(await openLab(context, query)), context };
   };
   const clock = (page) => page.evaluate(() => Number.parseFloat(document.querySelector('[data-testid=clock]').textContent));
 

@@ -63,6 +63,14 @@ async function openPage(context) {
   return { page, errors };
 }
 
+// Opens `query` of the served app in a new page of `context` and waits for the stage's servers.
+async function openLab(context, query) {
+  const { page, errors } = await openPage(context);
+  await page.goto(new URL(query, baseUrl).href, { waitUntil: 'networkidle' });
+  await page.locator('svg.stage g.node').first().waitFor({ timeout: APP_TIMEOUT_MS });
+  return { page, errors };
+}
+
 async function visibleText(locator) {
   await locator.waitFor({ state: 'visible', timeout: APP_TIMEOUT_MS });
   return (await locator.innerText()).trim();
@@ -284,6 +292,7 @@ async function main() {
       test,
       assert,
       artifacts,
+      openLab,
       appTimeoutMs: APP_TIMEOUT_MS,
     };
     await layoutTests(suite);
