@@ -167,6 +167,26 @@ fn use_leaving(lab: &UseReducerHandle<LabState>) {
     });
 }
 
+/// Opens a run link put into the address of the open page: the browser does not reload for a
+/// new fragment (a pasted link, Back between two links), so without this the lab would stay
+/// where it was. The lab's own links replace the fragment through the history, which fires no
+/// `hashchange`.
+#[hook]
+fn use_pasted_links(lab: &UseReducerHandle<LabState>) {
+    let dispatcher = lab.dispatcher();
+    use_effect_with((), move |_| {
+        let listener = web_sys::window().map(|window| {
+            gloo::events::EventListener::new(&window, "hashchange", move |_| {
+                let fragment = url::hash();
+                if crate::view::share::is_run_link(&fragment) {
+                    dispatcher.dispatch(LabAction::PastedLink(fragment));
+                }
+            })
+        });
+        move || drop(listener)
+    });
+}
+
 /// Fetches the shipped scenario the lab asked for (this bundle carries only its family's
 /// default: see [`crate::view::shipped::fetched`]) and hands its text to the reducer.
 #[hook]
@@ -215,6 +235,7 @@ fn App(props: &AppProps) -> Html {
     let open_link = use_node_ref();
     let open_link_made_of = use_moment_links(&lab, &open_link);
     use_leaving(&lab);
+    use_pasted_links(&lab);
     use_fetching(&lab);
     keys::use_shortcuts(lab.dispatcher());
 

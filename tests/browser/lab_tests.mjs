@@ -340,6 +340,35 @@ export async function labTests({ context, launch, baseUrl, test, assert, artifac
     }
   });
 
+  await test('a link pasted into the address of an open lab opens its run at its moment, and a damaged one keeps the run', async () => {
+    const first = await open();
+    await playUntilLeader(first.page);
+    const moment = await first.page.getByTestId('clock').innerText();
+    const events = await eventCount(first.page);
+    const fragment = new URL(await linkToMoment(first.page)).hash;
+    await first.page.close();
+    // Another run, playing: the browser does not reload for a new fragment, so only the lab
+    // itself can open what is pasted.
+    const { page, errors } = await open('?scenario=raft-split-vote');
+    await page.getByRole('button', { name: 'Play', exact: true }).click();
+    await page.evaluate(() => { window.notReloaded = true; });
+    await page.evaluate((f) => { location.hash = f; }, fragment);
+    await page.waitForFunction((m) => document.querySelector('[data-testid=clock]')?.innerText === m, moment, { timeout: appTimeoutMs });
+    assert(await page.evaluate(() => window.notReloaded === true), 'the page reloaded');
+    assert(await eventCount(page) === events, `the pasted link opened at event ${await eventCount(page)}, not ${events}`);
+    await page.getByRole('button', { name: 'Play', exact: true }).waitFor({ timeout: appTimeoutMs });
+    assert((await visibleText(page.getByTestId('notice'))).includes('link'), 'no notice that a link was opened');
+    // A damaged one says what a fresh load says about it, and the run stays where it was.
+    await page.evaluate(() => { location.hash = '#run=AAAA'; });
+    await page.getByTestId('error').waitFor({ timeout: appTimeoutMs });
+    const error = await visibleText(page.getByTestId('error'));
+    assert(error.includes('does not unpack') && error.includes('unchanged'), `the error reads "${error}"`);
+    assert(await page.getByTestId('clock').innerText() === moment && await eventCount(page) === events, 'the run moved');
+    await shot(page, 'pasted-damaged-link');
+    assert(errors.length === 0, errors.join('\n'));
+    await page.close();
+  });
+
   await test('a bad file is reported by name and the current run is kept', async () => {
     const { page, errors } = await open();
     await playUntilLeader(page);

@@ -64,8 +64,12 @@ pub enum LabAction {
     Reseed(u64),
     /// A file the person picked (name, text): a scenario or a trace.
     Import(String, String),
-    /// A run link's fragment.
+    /// A run link's fragment, as the page opens.
     OpenLink(String),
+    /// A run link's fragment put into the address of the open page (pasted, or the browser's
+    /// Back between two of them): the browser does not reload for a new fragment, so the lab
+    /// opens it itself, paused at its moment. A damaged one leaves the run as it was.
+    PastedLink(String),
     /// An error from outside the reducer (a file that could not be read).
     Error(String),
     /// Set or clear the breakpoint (pause when a server sends a type of message).
@@ -280,6 +284,15 @@ impl LabState {
                     s.page.notice = Some(crate::tr!("Opened the run from the link, at the moment it was shared.").to_string());
                 }
                 Err(e) => s.page.error = Some(crate::tr!("This link could not be opened: {e}. The lab runs its default scenario instead.", e = e)),
+            },
+            LabAction::PastedLink(fragment) if s.leave_for(family::move_for_link(&s.page.search, &fragment, family::holds), false) => {}
+            LabAction::PastedLink(fragment) => match crate::view::share::decode(&fragment).map_err(|e| e.to_string()).and_then(LabRun::from_shared) {
+                Ok(run) => {
+                    s.replace_run(run);
+                    s.page.playing = false;
+                    s.page.notice = Some(crate::tr!("Opened the run from the link, at the moment it was shared.").to_string());
+                }
+                Err(e) => s.page.error = Some(crate::tr!("This link could not be opened: {e}. The current run is unchanged.", e = e)),
             },
             LabAction::Error(e) => s.page.error = Some(e),
             LabAction::Breakpoint(bp) => {

@@ -276,6 +276,26 @@ fn a_link_opens_at_its_moment_and_a_shipped_name_opens_that_scenario() {
 }
 
 #[test]
+fn a_link_pasted_into_the_open_lab_opens_paused_at_its_moment_and_a_damaged_one_keeps_the_run() {
+    let mut a = election();
+    a.apply(LabAction::Seek(700_000));
+    let fragment = format!("#{}", crate::view::share::encode(&a.run.borrow().shared()));
+    let mut s = LabState::with_run(LabRun::shipped("raft-split-vote.json").expect("shipped"));
+    s.apply(LabAction::TogglePlay);
+    s.apply(LabAction::PastedLink(fragment));
+    assert_eq!((s.page.scenario.as_str(), *s.page.events, *s.page.now_us), (a.page.scenario.as_str(), *a.page.events, *a.page.now_us));
+    assert!(!s.page.playing && s.page.error.is_none() && s.page.leaving.is_none(), "paused at the moment, as a fresh load");
+    let (run, now) = (s.run.clone(), *s.page.now_us);
+    s.apply(LabAction::PastedLink("#run=damaged!".into()));
+    let fresh = LabState::open("", "#run=damaged!", None).page.error.expect("a fresh load reports it");
+    let why = |e: &str| e.split(": ").nth(1).map(|w| w.split(". ").next().unwrap_or_default().to_string());
+    let error = s.page.error.clone().expect("reported");
+    assert_eq!(why(&error), why(&fresh), "the same reason as a fresh load: {error} / {fresh}");
+    assert!(error.contains("unchanged"), "{error}");
+    assert_eq!((s.run.clone(), *s.page.now_us), (run, now), "the run stays as it was");
+}
+
+#[test]
 fn dropping_the_inspected_message_closes_the_inspector() {
     let mut s = election();
     s.apply(LabAction::Seek(400_000));
