@@ -6,7 +6,7 @@ use std::collections::VecDeque;
 
 use serde::Serialize;
 
-use super::command::Command;
+use super::command::{Answer, Command};
 use super::{ClientOutcome, KvService};
 use crate::sim::{Addr, ClientId, Ctx, Micros, NodeId};
 
@@ -18,7 +18,7 @@ pub struct Answered {
     /// The command.
     pub command: String,
     /// The state machine's answer.
-    pub result: String,
+    pub result: Answer,
     /// How many times it was sent.
     pub attempts: u32,
     /// When the client first sent it (left out of reports).
