@@ -15,18 +15,80 @@ use crate::sim::{Addr, ClientId, Ctx, Micros, NodeId};
 pub struct Answered {
     /// Request number.
     pub seq: u64,
-    /// The command.
-    pub command: String,
+    /// The command (as its text in reports).
+    #[serde(serialize_with = "as_text")]
+    pub command: Command,
     /// The state machine's answer.
     pub result: Answer,
     /// How many times it was sent.
     pub attempts: u32,
-    /// When the client first sent it (left out of reports).
+    /// When the client first sent it (in reports, in the run's `history`).
     #[serde(skip)]
     pub sent_us: Micros,
-    /// When the answer came (left out of reports).
+    /// When the answer came (in reports, in the run's `history`).
     #[serde(skip)]
     pub answered_us: Micros,
+}
+
+fn as_text<S: serde::Serializer>(command: &Command, s: S) -> Result<S::Ok, S::Error> {
+    s.collect_str(command)
+}
+
+/// One client operation, as linearizability and history checkers (Porcupine, Knossos, Elle)
+/// take one after a small conversion: who, what, when it was invoked and completed, and what it
+/// returned. A run's history is every client's, in [`history`]; the README documents its JSON
+/// and the conversions.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Operation {
+    /// The client (1 for C1): a checker's process.
+    pub client: ClientId,
+    /// Its request number, 1, 2, ... per client.
+    pub seq: u64,
+    /// The command as written.
+    #[serde(serialize_with = "as_text")]
+    pub command: Command,
+    /// What it does: `set`, `get`, `del` or `noop`.
+    pub f: &'static str,
+    /// The key it names; null for a no-op.
+    pub key: Option<String>,
+    /// The value a `set` writes; null for the others.
+    pub value: Option<String>,
+    /// When the client first sent it, in µs of virtual time: the operation cannot take effect
+    /// before. A request still waiting in the client's queue was not invoked and is left out.
+    pub invoked_us: Micros,
+    /// When its answer reached the client; null if none had by the end of the run.
+    pub completed_us: Option<Micros>,
+    /// `ok`: answered; `pending`: no answer by the end of the run, so it may or may not have
+    /// taken effect, then or later (Jepsen's `:info`).
+    pub status: &'static str,
+    /// The answer: `"ok"` for `set`, the value for `get` (null for a missing key), `"1"` or
+    /// `"0"` for `del`, `""` for `noop`; null while pending.
+    pub result: Option<Answer>,
+}
+
+impl Operation {
+    fn new(client: ClientId, seq: u64, command: &Command, invoked_us: Micros, completed: Option<(Micros, &Answer)>) -> Self {
+        Operation {
+            client,
+            seq,
+            command: command.clone(),
+            f: command.verb(),
+            key: command.key().map(str::to_string),
+            value: command.value().map(str::to_string),
+            invoked_us,
+            completed_us: completed.map(|(at, _)| at),
+            status: if completed.is_some() { "ok" } else { "pending" },
+            result: completed.map(|(_, a)| a.clone()),
+        }
+    }
+}
+
+/// Every client's operations, ordered by invocation time (then client, then number): the run's
+/// history as clients saw it.
+pub fn history<'a>(clients: impl IntoIterator<Item = &'a KvClient>) -> Vec<Operation> {
+    let mut ops: Vec<Operation> = clients.into_iter().flat_map(KvClient::history).collect();
+    ops.sort_by_key(|o| (o.invoked_us, o.client, o.seq));
+    ops
 }
 
 /// A key-value client.
@@ -51,6 +113,14 @@ impl KvClient {
     /// An idle client.
     pub fn new(id: ClientId) -> Self {
         KvClient { id, queue: VecDeque::new(), current: None, target: None, answered: Vec::new(), current_since_us: 0, next_seq: 1 }
+    }
+
+    /// This client's operations: those answered, then the one in flight (not those queued,
+    /// which were never sent).
+    pub fn history(&self) -> Vec<Operation> {
+        let answered = self.answered.iter().map(|a| Operation::new(self.id, a.seq, &a.command, a.sent_us, Some((a.answered_us, &a.result))));
+        let pending = self.current.iter().map(|(seq, command, _)| Operation::new(self.id, *seq, command, self.current_since_us, None));
+        answered.chain(pending).collect()
     }
 
     /// Queues a command; sends it now if nothing is in flight.
@@ -98,7 +168,7 @@ impl KvClient {
         }
         match outcome {
             ClientOutcome::Done(result) => {
-                self.answered.push(Answered { seq, command: command.to_string(), result, attempts: *attempts, sent_us: self.current_since_us, answered_us: ctx.now() });
+                self.answered.push(Answered { seq, command: command.clone(), result, attempts: *attempts, sent_us: self.current_since_us, answered_us: ctx.now() });
                 self.current = None;
                 ctx.cancel_timer(P::client_retry_timer());
                 self.start_next(cfg, ctx);

@@ -43,6 +43,34 @@ impl Command {
     }
 }
 
+impl Command {
+    /// What it does, as history checkers name an operation (`f`): `set`, `get`, `del`, `noop`.
+    pub fn verb(&self) -> &'static str {
+        match self {
+            Command::Set { .. } => "set",
+            Command::Get { .. } => "get",
+            Command::Del { .. } => "del",
+            Command::Noop => "noop",
+        }
+    }
+
+    /// The key it names; none for a no-op.
+    pub fn key(&self) -> Option<&str> {
+        match self {
+            Command::Set { key, .. } | Command::Get { key } | Command::Del { key } => Some(key),
+            Command::Noop => None,
+        }
+    }
+
+    /// The value a `set` writes.
+    pub fn value(&self) -> Option<&str> {
+        match self {
+            Command::Set { value, .. } => Some(value),
+            _ => None,
+        }
+    }
+}
+
 impl FromStr for Command {
     type Err = String;
     fn from_str(s: &str) -> Result<Self, String> {

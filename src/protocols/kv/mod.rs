@@ -11,7 +11,7 @@ pub mod command;
 
 use serde::Serialize;
 
-pub use client::{Answered, KvClient};
+pub use client::{Answered, KvClient, Operation, history};
 pub use command::{Answer, Command, Kv};
 
 use crate::sim::{Micros, NodeId, Protocol};

@@ -51,7 +51,7 @@ pub use crate::protocols::kv::{Command, KvClient as RaftClient};
 pub use checker::RaftChecker;
 pub use messages::{Entry, Msg, RaftNote, RaftTimer};
 
-use crate::protocols::kv::KvService;
+use crate::protocols::kv::{KvClient, KvService};
 pub use node::{RaftNode, Role};
 
 use crate::sim::{Addr, ClientId, Ctx, Micros, NodeId, Protocol, World, ms, time::to_ms_f64};
@@ -240,6 +240,10 @@ impl Report for Raft {
             "queued": c.queue.iter().map(|c| c.to_string()).collect::<Vec<_>>(),
             "answered": c.answered,
         })
+    }
+
+    fn history(&self, clients: &[&KvClient]) -> Option<Value> {
+        Some(json!(crate::protocols::kv::history(clients.iter().copied())))
     }
 
     fn outcome(&self, _world: &World<'_, Self>, checker: &RaftChecker) -> Value {

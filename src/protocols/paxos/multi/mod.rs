@@ -236,6 +236,10 @@ impl Report for MultiPaxos {
         })
     }
 
+    fn history(&self, clients: &[&KvClient]) -> Option<Value> {
+        Some(json!(crate::protocols::kv::history(clients.iter().copied())))
+    }
+
     fn outcome(&self, world: &World<'_, Self>, checker: &PaxosChecker<MultiPaxos>) -> Value {
         let leaders: Vec<Value> = checker.leaders().iter().map(|(b, at)| json!({"ballot": b.json(), "node": b.node, "at_ms": to_ms_f64(*at)})).collect();
         let _ = world;
