@@ -4,7 +4,7 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-use serde_json::Value;
+use serde_json::{Value, json};
 
 fn distlab(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_distlab")).args(args).current_dir(env!("CARGO_MANIFEST_DIR")).output().expect("the binary runs")
@@ -72,7 +72,7 @@ fn run_overrides_seed_and_length() {
 fn a_violated_invariant_exits_1() {
     let dir = scratch("violation");
     let file = dir.join("bug.json");
-    let o = distlab(&["fuzz", "--protocol", "raft", "--nodes", "5", "--first-seed", "1800", "--seeds", "50", "--config", r#"{"planted_bug": "commit_previous_term"}"#, "--out", dir.to_str().unwrap()]);
+    let o = distlab(&["fuzz", "--protocol", "raft", "--nodes", "5", "--first-seed", "1740", "--seeds", "50", "--config", r#"{"planted_bug": "commit_previous_term"}"#, "--out", dir.to_str().unwrap()]);
     assert_eq!(o.status.code(), Some(1), "{}{}", stdout(&o), stderr(&o));
     let out = stdout(&o);
     assert!(out.contains("violated"), "{out}");
@@ -165,6 +165,54 @@ fn trace_agrees_with_run() {
         let err = stderr(&o);
         assert!(err.contains(&format!("trace_hash {}", r["trace_hash"].as_str().unwrap())), "{err}");
     }
+}
+
+/// A time as the trace writes it: milliseconds with three decimals.
+fn trace_ms(us: u64) -> String {
+    format!("{}.{:03}", us / 1000, us % 1000)
+}
+
+/// Issue 21, point 8: `run` reports every client operation as history (who, number, command,
+/// invocation and completion times, result), the times those of the trace's sends and
+/// deliveries; a missing key (null) is told from the value "(nil)"; a request still unanswered
+/// at the end is pending, with no completion.
+#[test]
+fn run_reports_client_history_with_the_trace_times_and_a_missing_key_apart() {
+    let dir = scratch("history");
+    for protocol in ["raft", "multipaxos"] {
+        let file = dir.join(format!("{protocol}.json"));
+        let schedule = r#"[{"at_ms": 0, "timeout": 1}, {"at_ms": 300, "client": "get y"}, {"at_ms": 450, "client": "set y (nil)", "client_id": 2},
+            {"at_ms": 600, "client": "get y"}, {"at_ms": 900, "client": "del y", "client_id": 2}, {"at_ms": 999, "client": "get y"}]"#;
+        std::fs::write(&file, format!(r#"{{"protocol": "{protocol}", "nodes": 3, "seed": 1, "schedule": {schedule}, "until_ms": 1000}}"#)).unwrap();
+        let file = file.to_str().unwrap();
+        let (r, code) = report(&["run", file]);
+        assert_eq!(code, 0, "{protocol}");
+        let trace = stdout(&distlab(&["trace", file]));
+        let h = r["history"].as_array().unwrap_or_else(|| panic!("{protocol}: no history in {r}"));
+        let ops: Vec<(u64, u64, &str)> = h.iter().map(|o| (o["client"].as_u64().unwrap(), o["seq"].as_u64().unwrap(), o["command"].as_str().unwrap())).collect();
+        assert_eq!(ops, [(1, 1, "get y"), (2, 1, "set y (nil)"), (1, 2, "get y"), (2, 2, "del y"), (1, 3, "get y")], "{protocol}: ordered by invocation");
+        for o in h {
+            let (c, seq) = (o["client"].as_u64().unwrap(), o["seq"].as_u64().unwrap());
+            let invoked = o["invoked_us"].as_u64().unwrap();
+            let sent = format!(" {} send ", trace_ms(invoked));
+            assert!(trace.lines().any(|l| l.contains(&sent) && l.contains(&format!("C{c}->S")) && l.contains(&format!("ClientRequest #{seq} "))), "{protocol}: C{c}#{seq} sent at {invoked} µs");
+            if let Some(done) = o["completed_us"].as_u64() {
+                assert_eq!(o["status"], "ok");
+                let delivered = format!(" {} deliver ", trace_ms(done));
+                assert!(trace.lines().any(|l| l.contains(&delivered) && l.contains(&format!("->C{c} ClientReply #{seq} "))), "{protocol}: C{c}#{seq} answered at {done} µs");
+                assert!(done > invoked);
+            }
+        }
+        let field = |i: usize, k: &str| h[i][k].clone();
+        assert_eq!((field(0, "f"), field(0, "key"), field(0, "result")), (json!("get"), json!("y"), Value::Null), "{protocol}: a missing key is null");
+        assert_eq!((field(1, "f"), field(1, "value"), field(1, "result")), (json!("set"), json!("(nil)"), json!("ok")), "{protocol}");
+        assert_eq!(field(2, "result"), json!("(nil)"), "{protocol}: the value (nil) is a string");
+        assert_eq!((field(3, "f"), field(3, "result")), (json!("del"), json!("1")), "{protocol}");
+        assert_eq!((field(4, "status"), field(4, "completed_us"), field(4, "result")), (json!("pending"), Value::Null, Value::Null), "{protocol}: sent at 999 ms, unanswered at 1000");
+        assert!(trace.contains("ClientReply #1 (nil)") && trace.contains("ClientReply #2 \"(nil)\""), "{protocol}: the trace tells them apart too");
+    }
+    let (r, _) = report(&["run", "scenarios/2pc-all-yes.json"]);
+    assert!(r.get("history").is_none(), "2PC's clients keep no key-value history");
 }
 
 #[test]

@@ -1,6 +1,7 @@
 //! The engine's verbs, determinism and time travel, exercised with Raft as the protocol.
 #![cfg(not(target_arch = "wasm32"))]
 
+use distlab::protocols::kv::Answer;
 use distlab::protocols::raft::{Command, Raft, Role};
 use distlab::sim::{Action, Engine, LinkProfile, Scheduled, Setup, Target, Timeline, TraceMode, When, ms};
 
@@ -35,7 +36,7 @@ fn a_leader_is_elected_and_commands_commit() {
     assert!(leader(&e).is_some());
     assert_eq!(committed(&e), ["set x 1", "get x"]);
     let c = &e.clients()[0].state;
-    assert_eq!(c.answered.iter().map(|a| a.result.as_str()).collect::<Vec<_>>(), ["ok", "1"]);
+    assert_eq!(c.answered.iter().map(|a| a.result.clone()).collect::<Vec<_>>(), [Answer::Ok, Answer::Value("1".into())]);
     assert!(e.first_violation().is_none());
 }
 

@@ -118,7 +118,7 @@ fn multi_paxos_new_leader_recovers_the_unfinished_slot() {
         assert_eq!(n.applied, 4, "S{}", slot.id);
         assert_eq!(n.kv.data.get("x").map(String::as_str), Some("2"));
     }
-    let answers: Vec<&str> = e.clients().iter().flat_map(|c| c.state.answered.iter().map(|a| a.result.as_str())).collect();
+    let answers: Vec<&str> = e.clients().iter().flat_map(|c| c.state.answered.iter().map(|a| a.result.text().expect("no missing key here"))).collect();
     assert_eq!(answers, vec!["ok", "ok", "ok", "2"]);
 }
 

@@ -21,6 +21,13 @@ pub trait Report: Checked {
     fn client_view(&self, client: &Self::Client) -> Value;
     /// The protocol's summary of the run (`leaders`, `committed`, ...).
     fn outcome(&self, world: &World<'_, Self>, checker: &Self::Checker) -> Value;
+    /// Every client operation with its invocation and completion times and its result, for
+    /// history checkers (the report's `history`); `None` for a protocol whose clients keep
+    /// no such record.
+    fn history(&self, clients: &[&Self::Client]) -> Option<Value> {
+        let _ = clients;
+        None
+    }
 }
 
 /// The report of `distlab run`: the invariants and their first breaches, every server's view,
@@ -58,7 +65,8 @@ pub fn report<P: Report>(engine: &super::engine::Engine<P>) -> Value {
         })
         .collect();
     let trace_hash = if engine.trace_mode() == TraceMode::Off { Value::Null } else { Value::String(engine.trace_hash()) };
-    json!({
+    let clients: Vec<&P::Client> = engine.clients().iter().map(|c| &c.state).collect();
+    let mut out = json!({
         "protocol": p.name(),
         "seed": engine.seed(),
         "end_ms": to_ms_f64(engine.now()),
@@ -68,5 +76,9 @@ pub fn report<P: Report>(engine: &super::engine::Engine<P>) -> Value {
         "nodes": nodes,
         "clients": engine.clients().iter().map(|c| json!({"id": c.id, "view": p.client_view(&c.state)})).collect::<Vec<_>>(),
         "outcome": p.outcome(&engine.world(), engine.checker()),
-    })
+    });
+    if let Some(history) = p.history(&clients) {
+        out["history"] = history;
+    }
+    out
 }

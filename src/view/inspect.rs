@@ -219,11 +219,8 @@ fn leader_fields(n: &RaftNode) -> Vec<Field> {
 
 fn state_machine_fields(n: &RaftNode) -> Vec<Field> {
     let data = if n.kv.data.is_empty() { crate::tr!("(empty)").to_string() } else { n.kv.data.iter().map(|(k, v)| format!("{k} = {v}")).collect::<Vec<_>>().join(", ") };
-    let sessions = if n.kv.sessions.is_empty() {
-        crate::tr!("none").to_string()
-    } else {
-        n.kv.sessions.iter().map(|(c, (seq, result))| format!("C{c} #{seq} → {}", if result.is_empty() { "\"\"" } else { result })).collect::<Vec<_>>().join(", ")
-    };
+    let sessions =
+        if n.kv.sessions.is_empty() { crate::tr!("none").to_string() } else { n.kv.sessions.iter().map(|(c, (seq, result))| format!("C{c} #{seq} → {result}")).collect::<Vec<_>>().join(", ") };
     vec![
         field(crate::tr_key!("kv"), data, crate::tr_key!("the key-value store: committed commands applied in log order (volatile: rebuilt by re-applying after a restart)")),
         field(crate::tr_key!("client sessions"), sessions, crate::tr_key!("each client's last applied request and its answer, so a retried request applies once (section 8)")),
@@ -412,11 +409,7 @@ fn payload(msg: &Msg, from: Addr) -> (Vec<Field>, Vec<String>) {
         ),
         Msg::ClientReply { seq, outcome } => {
             let (name, value, hint) = match outcome {
-                ClientOutcome::Done(result) => (
-                    crate::tr_key!("result"),
-                    if result.is_empty() { "\"\"".to_string() } else { result.clone() },
-                    crate::tr_key!("the state machine's answer, sent once the command was committed and applied"),
-                ),
+                ClientOutcome::Done(result) => (crate::tr_key!("result"), result.to_string(), crate::tr_key!("the state machine's answer, sent once the command was committed and applied")),
                 ClientOutcome::NotLeader(hint) => (
                     crate::tr_key!("not leader"),
                     crate::tr!("try {who}", who = server_or(*hint, crate::tr!("another server"))),

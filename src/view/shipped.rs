@@ -73,6 +73,7 @@ pub const SHIPPED: &[Shipped] = &[
     shipped!("raft-leader-crash.json", "raft", crate::tr_key!("Leader crash and re-election")),
     shipped!("raft-split-vote.json", "raft", crate::tr_key!("Split vote")),
     shipped!("raft-partition.json", "raft", crate::tr_key!("Partitioned leader with stale entries")),
+    shipped!("raft-partition-clients.json", "raft", crate::tr_key!("Clients leave a partitioned leader")),
     shipped!("raft-figure7.json", "raft", crate::tr_key!("Figure 7: a new leader repairs the logs")),
     shipped!("raft-figure8.json", "raft", crate::tr_key!("Figure 8: committing entries from earlier terms")),
     shipped!("raft-figure8-planted-bug.json", "raft", crate::tr_key!("Figure 8 with a planted bug")),

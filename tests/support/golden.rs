@@ -9,6 +9,8 @@ const FIGURE_8_BUG: &str = include_str!("../../scenarios/raft-figure8-planted-bu
 pub const PAXOS_BACKOFF: &str = include_str!("../../scenarios/paxos-dueling-backoff.json");
 const PAXOS_UNANNOUNCED: &str = include_str!("../../scenarios/paxos-chosen-unannounced.json");
 pub const MULTIPAXOS: &str = include_str!("../../scenarios/multipaxos-leader-change.json");
+// Clients leaving a leader cut off in a minority: the key-value client's retry rules.
+const RAFT_PARTITION_CLIENTS: &str = include_str!("../../scenarios/raft-partition-clients.json");
 // Exponential service times, Poisson gaps and a Zipf table: the balancer's reproducible ln/exp.
 const BALANCER_HEALTH: &str = include_str!("../../scenarios/balancer-health-check-failure.json");
 const BALANCER_ZIPF: &str = include_str!("../../scenarios/balancer-zipf-bounded-load.json");
@@ -22,6 +24,7 @@ pub const GOLDEN: &[(&str, &str, Option<u64>, &str, u64)] = &[
     ("raft-tour", TOUR, Some(99), "a2a6b1d209a52f2c", 796),
     ("raft-figure7", FIGURE_7, None, "bc425b41f11f77d9", 313),
     ("raft-figure8-planted-bug", FIGURE_8_BUG, None, "9f9c69f37ea74ae7", 181),
+    ("raft-partition-clients", RAFT_PARTITION_CLIENTS, None, "82e3fa32aa7b14fe", 1038),
     ("paxos-dueling-backoff", PAXOS_BACKOFF, None, "da0293d34f800809", 84),
     ("paxos-chosen-unannounced", PAXOS_UNANNOUNCED, None, "df63f58648467e73", 58),
     ("multipaxos-leader-change", MULTIPAXOS, None, "473e333d415bca5a", 340),

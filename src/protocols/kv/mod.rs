@@ -11,8 +11,8 @@ pub mod command;
 
 use serde::Serialize;
 
-pub use client::{Answered, KvClient};
-pub use command::{Command, Kv};
+pub use client::{Answered, KvClient, Operation, history};
+pub use command::{Answer, Command, Kv};
 
 use crate::sim::{Micros, NodeId, Protocol};
 
@@ -20,7 +20,7 @@ use crate::sim::{Micros, NodeId, Protocol};
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub enum ClientOutcome {
     /// Applied; the state machine's answer.
-    Done(String),
+    Done(Answer),
     /// Not the leader; maybe a hint of who is.
     NotLeader(Option<NodeId>),
 }

@@ -6,7 +6,7 @@ use std::rc::Rc;
 use serde::Serialize;
 
 pub use crate::protocols::kv::ClientOutcome;
-use crate::protocols::kv::Command;
+use crate::protocols::kv::{Answer, Command};
 use crate::sim::{ClientId, Detail, Mark, Message, Note, Timer};
 
 /// A log entry: the term it was created in and its command. `origin` names the client request
@@ -90,7 +90,7 @@ impl fmt::Display for Msg {
                 None => write!(f, "AppendEntriesReply term={term} conflict={conflict_index}"),
             },
             Msg::ClientRequest { seq, command } => write!(f, "ClientRequest #{seq} \"{command}\""),
-            Msg::ClientReply { seq, outcome: ClientOutcome::Done(r) } => write!(f, "ClientReply #{seq} \"{r}\""),
+            Msg::ClientReply { seq, outcome: ClientOutcome::Done(r) } => write!(f, "ClientReply #{seq} {r}"),
             Msg::ClientReply { seq, outcome: ClientOutcome::NotLeader(Some(h)) } => write!(f, "ClientReply #{seq} not-leader hint=S{h}"),
             Msg::ClientReply { seq, outcome: ClientOutcome::NotLeader(None) } => write!(f, "ClientReply #{seq} not-leader"),
         }
@@ -138,7 +138,7 @@ pub enum RaftNote {
     /// Refused a request handed to it directly, not being the leader.
     NotLeader,
     /// A client got its answer.
-    Answered { seq: u64, result: String },
+    Answered { seq: u64, result: Answer },
 }
 
 impl Note for RaftNote {
@@ -168,7 +168,10 @@ impl Note for RaftNote {
             RaftNote::Follower { term } => Detail::new("follower term={term}", &[("term", term)]),
             RaftNote::Commit { index } => Detail::new("commit index={index}", &[("index", index)]),
             RaftNote::NotLeader => Detail::plain("not leader: request refused"),
-            RaftNote::Answered { seq, result } => Detail::new("answered #{seq} \"{result}\"", &[("seq", seq), ("result", result)]),
+            RaftNote::Answered { seq, result } => match result.text() {
+                Some(text) => Detail::new("answered #{seq} \"{result}\"", &[("seq", seq), ("result", &text)]),
+                None => Detail::new("answered #{seq} (nil)", &[("seq", seq)]),
+            },
         }
     }
 }

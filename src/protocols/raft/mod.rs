@@ -37,7 +37,9 @@
 //! committed.
 //!
 //! **Clients (section 8).** A client sends a command to the server it believes leads; followers
-//! redirect it; it retries elsewhere on a timeout. Commands carry a per-client number so a retry
+//! redirect it; it retries elsewhere on a timeout, and trusts that timeout over a redirect back
+//! to the server that did not answer (a leader cut off in a minority, which its follower still
+//! points at: [`crate::protocols::kv::client`]). Commands carry a per-client number so a retry
 //! is applied once.
 
 pub mod checker;
@@ -51,7 +53,7 @@ pub use crate::protocols::kv::{Command, KvClient as RaftClient};
 pub use checker::RaftChecker;
 pub use messages::{Entry, Msg, RaftNote, RaftTimer};
 
-use crate::protocols::kv::KvService;
+use crate::protocols::kv::{KvClient, KvService};
 pub use node::{RaftNode, Role};
 
 use crate::sim::{Addr, ClientId, Ctx, Micros, NodeId, Protocol, World, ms, time::to_ms_f64};
@@ -235,11 +237,11 @@ impl Report for Raft {
     }
 
     fn client_view(&self, c: &RaftClient) -> Value {
-        json!({
-            "pending": c.current.as_ref().map(|(seq, cmd, attempts)| json!({"seq": seq, "command": cmd.to_string(), "attempts": attempts})),
-            "queued": c.queue.iter().map(|c| c.to_string()).collect::<Vec<_>>(),
-            "answered": c.answered,
-        })
+        c.view()
+    }
+
+    fn history(&self, clients: &[&KvClient]) -> Option<Value> {
+        Some(json!(crate::protocols::kv::history(clients.iter().copied())))
     }
 
     fn outcome(&self, _world: &World<'_, Self>, checker: &RaftChecker) -> Value {

@@ -412,7 +412,7 @@ impl RaftNode {
         }
         if let Some((c, seq)) = client {
             if let Some(result) = self.kv.answered(c, seq) {
-                ctx.send(Addr::Client(c), Msg::ClientReply { seq, outcome: ClientOutcome::Done(result.to_string()) });
+                ctx.send(Addr::Client(c), Msg::ClientReply { seq, outcome: ClientOutcome::Done(result.clone()) });
                 return;
             }
             // A retry of a request already in the log in this term: its answer comes when it

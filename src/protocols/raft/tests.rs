@@ -268,10 +268,10 @@ fn test_leader_answers_client_once_applied_and_dedups_retries() {
     h.deliver(Addr::Client(1), set.clone());
     assert_eq!(h.node.log.len(), 1, "a retry of a pending request is not appended twice");
     h.deliver(Addr::Node(2), Msg::AppendEntriesReply { term, success: true, match_index: 1, conflict_index: 0, conflict_term: None });
-    assert!(h.sent().contains(&(Addr::Client(1), Msg::ClientReply { seq: 1, outcome: messages::ClientOutcome::Done("ok".into()) })));
+    assert!(h.sent().contains(&(Addr::Client(1), Msg::ClientReply { seq: 1, outcome: messages::ClientOutcome::Done(crate::protocols::kv::Answer::Ok) })));
     h.deliver(Addr::Client(1), set);
     assert_eq!(h.node.log.len(), 1);
-    assert_eq!(h.sent(), vec![(Addr::Client(1), Msg::ClientReply { seq: 1, outcome: messages::ClientOutcome::Done("ok".into()) })]);
+    assert_eq!(h.sent(), vec![(Addr::Client(1), Msg::ClientReply { seq: 1, outcome: messages::ClientOutcome::Done(crate::protocols::kv::Answer::Ok) })]);
 }
 
 #[test]
@@ -300,6 +300,6 @@ fn test_retry_of_earlier_term_entry_is_appended_in_the_leaders_term() {
     assert_eq!(h.node.log.len(), 2);
     h.deliver(Addr::Node(2), Msg::AppendEntriesReply { term, success: true, match_index: 2, conflict_index: 0, conflict_term: None });
     assert_eq!(h.node.commit_index, 2);
-    assert_eq!(h.node.kv.sessions.get(&1), Some(&(1, "ok".to_string())), "applied once");
-    assert!(h.sent().contains(&(Addr::Client(1), Msg::ClientReply { seq: 1, outcome: messages::ClientOutcome::Done("ok".into()) })));
+    assert_eq!(h.node.kv.sessions.get(&1), Some(&(1, crate::protocols::kv::Answer::Ok)), "applied once");
+    assert!(h.sent().contains(&(Addr::Client(1), Msg::ClientReply { seq: 1, outcome: messages::ClientOutcome::Done(crate::protocols::kv::Answer::Ok) })));
 }

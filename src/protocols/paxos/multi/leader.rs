@@ -177,7 +177,7 @@ impl MpNode {
         }
         if let Some((c, seq)) = client {
             if let Some(result) = self.kv.answered(c, seq) {
-                ctx.send(Addr::Client(c), Msg::ClientReply { seq, outcome: ClientOutcome::Done(result.to_string()) });
+                ctx.send(Addr::Client(c), Msg::ClientReply { seq, outcome: ClientOutcome::Done(result.clone()) });
                 return;
             }
             if self.pending.values().any(|(e, _)| e.origin == Some((c, seq))) {

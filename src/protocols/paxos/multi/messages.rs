@@ -5,7 +5,7 @@ use std::fmt;
 use serde::Serialize;
 
 use super::super::ballot::Ballot;
-use crate::protocols::kv::{ClientOutcome, Command};
+use crate::protocols::kv::{Answer, ClientOutcome, Command};
 use crate::sim::{ClientId, Detail, Mark, Message, Note, Timer};
 
 /// A log entry: a command, and the client request it carries (so a retried request applies
@@ -90,7 +90,7 @@ impl fmt::Display for Msg {
             Msg::Behind { ballot, from } => write!(f, "Behind b={ballot} from={from}"),
             Msg::Decide { entries } => write!(f, "Decide slots={}", entries.len()),
             Msg::ClientRequest { seq, command } => write!(f, "ClientRequest #{seq} \"{command}\""),
-            Msg::ClientReply { seq, outcome: ClientOutcome::Done(r) } => write!(f, "ClientReply #{seq} \"{r}\""),
+            Msg::ClientReply { seq, outcome: ClientOutcome::Done(r) } => write!(f, "ClientReply #{seq} {r}"),
             Msg::ClientReply { seq, outcome: ClientOutcome::NotLeader(Some(h)) } => write!(f, "ClientReply #{seq} not-leader hint=S{h}"),
             Msg::ClientReply { seq, outcome: ClientOutcome::NotLeader(None) } => write!(f, "ClientReply #{seq} not-leader"),
         }
@@ -138,7 +138,7 @@ pub enum MpNote {
     /// Refused a request handed to it directly, not being the leader.
     NotLeader,
     /// A client got its answer.
-    Answered { seq: u64, result: String },
+    Answered { seq: u64, result: Answer },
 }
 
 impl Note for MpNote {
@@ -167,7 +167,10 @@ impl Note for MpNote {
             MpNote::Follower { ballot } => Detail::new("follower b={ballot}", &[("ballot", ballot)]),
             MpNote::Learned { slot } => Detail::new("learned slot={slot}", &[("slot", slot)]),
             MpNote::NotLeader => Detail::plain("not leader: request refused"),
-            MpNote::Answered { seq, result } => Detail::new("answered #{seq} \"{result}\"", &[("seq", seq), ("result", result)]),
+            MpNote::Answered { seq, result } => match result.text() {
+                Some(text) => Detail::new("answered #{seq} \"{result}\"", &[("seq", seq), ("result", &text)]),
+                None => Detail::new("answered #{seq} (nil)", &[("seq", seq)]),
+            },
         }
     }
 }

@@ -229,11 +229,11 @@ impl Report for MultiPaxos {
     }
 
     fn client_view(&self, c: &KvClient) -> Value {
-        json!({
-            "pending": c.current.as_ref().map(|(seq, cmd, attempts)| json!({"seq": seq, "command": cmd.to_string(), "attempts": attempts})),
-            "queued": c.queue.iter().map(|c| c.to_string()).collect::<Vec<_>>(),
-            "answered": c.answered,
-        })
+        c.view()
+    }
+
+    fn history(&self, clients: &[&KvClient]) -> Option<Value> {
+        Some(json!(crate::protocols::kv::history(clients.iter().copied())))
     }
 
     fn outcome(&self, world: &World<'_, Self>, checker: &PaxosChecker<MultiPaxos>) -> Value {

@@ -2,7 +2,7 @@
 //! recorded.
 
 use super::*;
-use crate::protocols::kv::ClientOutcome;
+use crate::protocols::kv::{Answer, ClientOutcome};
 use crate::sim::protocol::Effect;
 use crate::sim::rng::Rng;
 
@@ -97,7 +97,7 @@ fn leader_decides_a_slot_with_a_majority_and_answers_the_client() {
     assert!(h.node.learned.is_empty(), "itself and S2: two of five");
     h.deliver(Addr::Node(3), Msg::Accepted { ballot: b(1, 1), slot: 1 });
     assert_eq!(h.node.applied, 1);
-    assert!(h.sent().contains(&(Addr::Client(1), Msg::ClientReply { seq: 1, outcome: ClientOutcome::Done("ok".into()) })));
+    assert!(h.sent().contains(&(Addr::Client(1), Msg::ClientReply { seq: 1, outcome: ClientOutcome::Done(Answer::Ok) })));
 }
 
 #[test]
