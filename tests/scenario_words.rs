@@ -25,6 +25,7 @@ fn malformed() -> Vec<(&'static str, Option<&'static str>)> {
         (r#"{"protocol": "raft", "nodes": 5, "schedule": [{"at_ms": -3, "crash": 1}]}"#, None),
         (r#"{"protocol": "raft", "nodes": 5, "network": {"latency_ms": [30, 10]}}"#, Some("scenarios/x.json")),
         (r#"{"protocol": "raft", "nodes": 5, "network": {"loss": 1.5}}"#, Some("scenarios/x.json")),
+        (r#"{"protocol": "raft", "nodes": 5, "initial": [{"node": 1, "term": 18446744073709551615}]}"#, Some("scenarios/x.json")),
         (r#"{"protocol": "raft", "nodes": 5, "schedule": [{"at_ms": 1, "client": "sett x 1"}]}"#, Some("scenarios/x.json")),
         (r#"{"protocol": "raft", "nodes": 5, "schedule": [{"at_ms": 1, "heal": "yes please"}]}"#, Some("scenarios/x.json")),
         (r#"{"protocol": "raft", "nodes": 5, "config": {"planted_bug": "commit_previous_trem"}}"#, Some("scenarios/x.json")),

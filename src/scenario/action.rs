@@ -64,7 +64,7 @@ pub fn parse_entry(field: &Field<'_>, nodes: u32, base: &LinkProfile) -> Result<
         }
         (None, None) => return Err(o.err(Detail::plain("missing \"at_ms\" or \"when\""))),
         (Some(at), None) => match after {
-            Some(event) => When::After { event: event.u64()?, at_us: at.ms()? },
+            Some(event) => When::After { event: event.counter(0)?, at_us: at.ms()? },
             None => When::At(at.ms()?),
         },
         (None, Some(_)) if after.is_some() => {
@@ -164,10 +164,10 @@ pub fn parse_action(o: &mut Obj<'_>, nodes: u32, base: &LinkProfile, reserved: &
             }
             Action::Client { request: f.value().clone(), to, client }
         }
-        "drop" => Action::Drop(f.u64_in(1, u64::MAX)?),
+        "drop" => Action::Drop(f.counter(1)?),
         "delay" => {
             let mut d = f.object()?;
-            let msg = d.req("msg")?.u64_in(1, u64::MAX)?;
+            let msg = d.req("msg")?.counter(1)?;
             let by = d.req("by_ms")?.ms()?;
             d.finish()?;
             Action::Delay(msg, by)

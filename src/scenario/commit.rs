@@ -107,7 +107,7 @@ pub fn parse_begin(f: &Field<'_>, nodes: u32) -> Result<Begin> {
     let mut o = f.object()?;
     let mut b = Begin::default();
     if let Some(id) = o.opt("id") {
-        b.id = Some(id.u64_in(1, u64::MAX >> 1)?);
+        b.id = Some(id.counter(1)?);
     }
     if let Some(v) = o.opt("votes") {
         v.object()?;
@@ -281,7 +281,7 @@ mod tests {
             (json!({"votes": {"7": "no"}}), "schedule[0].begin.votes.7: node 7 is out of range 2..=4 (the participants)"),
             (json!({"votes": {"x": "no"}}), "schedule[0].begin.votes.x: \"x\" is not a node id"),
             (json!({"votes": {"3": "maybe"}}), "schedule[0].begin.votes.3: unknown vote \"maybe\" (expected one of: yes, no)"),
-            (json!({"id": 0}), "schedule[0].begin.id: 0 is out of range 1..=9223372036854775807"),
+            (json!({"id": 0}), "schedule[0].begin.id: 0 is out of range 1..=9007199254740992"),
             (json!({"vote": {}}), "schedule[0].begin: unknown field \"vote\" (expected one of: id, votes, yes_probability; did you mean \"votes\"?)"),
         ];
         for (v, want) in cases {

@@ -14,6 +14,14 @@ use crate::sim::{Detail, Micros, NodeId, Target};
 /// time written as fractional milliseconds reads back to the same µs.
 pub const MAX_US: Micros = 1_000_000_000_000_000;
 
+/// The largest term, round, transaction id, event or message number a scenario may name: 2^53,
+/// the largest integer every JSON reader keeps exactly (JavaScript's numbers stop there), and so
+/// far below `u64::MAX` that the counting a run does from it — one more per election, per round,
+/// per transaction — cannot reach the end: that would take 2^64 − 2^53 elections, thousands of
+/// years of simulation. Past it a counter would wrap to 0 (a term of 2^64 − 1 made S1 the leader
+/// of term 0), so a larger number is refused where it is read, with this limit named.
+pub const MAX_COUNTER: u64 = 1 << 53;
+
 /// A value and its path in the document.
 #[derive(Clone, Debug)]
 pub struct Field<'a> {
@@ -106,6 +114,22 @@ impl<'a> Field<'a> {
             return Err(self.err(Detail::new("{v} is out of range {lo}..={hi}", &[("v", &v), ("lo", &lo), ("hi", &hi)])));
         }
         Ok(v)
+    }
+
+    /// This value as a counter a run counts on from (a term, a round, an id, an event or message
+    /// number), in `lo..=`[`MAX_COUNTER`].
+    pub fn counter(&self, lo: u64) -> Result<u64> {
+        let too_large =
+            |written: &dyn std::fmt::Display| self.err(Detail::new("{v} is above the limit {max} (2^53), past which counting on from it could overflow", &[("v", written), ("max", &MAX_COUNTER)]));
+        match self.value.as_u64() {
+            Some(v) if v > MAX_COUNTER => Err(too_large(&v)),
+            Some(_) => self.u64_in(lo, MAX_COUNTER),
+            // An integer beyond u64 (2^64 or more) reads as a float: name the limit too.
+            None => match self.value.as_f64() {
+                Some(x) if x.fract() == 0.0 && x > MAX_COUNTER as f64 => Err(too_large(self.value)),
+                _ => self.u64(),
+            },
+        }
     }
 
     /// This value as a finite number.
@@ -397,6 +421,21 @@ mod tests {
         assert!(Field::root(&json!(-1)).ms().is_err());
         assert!(Field::root(&json!([3, 2])).ms_range().is_err());
         assert!(Field::root(&json!(1.5)).ratio().is_err());
+    }
+
+    #[test]
+    fn counters_stop_at_2_to_the_53_and_say_so() {
+        let limit = "is above the limit 9007199254740992 (2^53), past which counting on from it could overflow";
+        assert_eq!(Field::root(&json!(MAX_COUNTER)).counter(0).unwrap(), MAX_COUNTER);
+        assert_eq!(Field::root(&json!(0)).counter(0).unwrap(), 0);
+        assert_eq!(Field::at(&json!(MAX_COUNTER + 1), "x").counter(0).unwrap_err().to_string(), format!("x: 9007199254740993 {limit}"));
+        assert_eq!(Field::root(&json!(u64::MAX)).counter(1).unwrap_err().message, format!("18446744073709551615 {limit}").as_str());
+        // 2^64 and beyond are no u64: serde_json holds them as floats.
+        let huge: Value = serde_json::from_str("100000000000000000000").unwrap();
+        assert_eq!(Field::root(&huge).counter(0).unwrap_err().message, format!("1e+20 {limit}").as_str());
+        assert_eq!(Field::root(&json!(0)).counter(1).unwrap_err().message, "0 is out of range 1..=9007199254740992");
+        assert_eq!(Field::root(&json!(2.5)).counter(0).unwrap_err().message, "expected a non-negative integer, found 2.5");
+        assert_eq!(Field::root(&json!(-1)).counter(0).unwrap_err().message, "expected a non-negative integer, found -1");
     }
 
     #[test]

@@ -52,7 +52,7 @@ fn node_list(f: &Field<'_>, nodes: u32) -> Result<Vec<NodeId>> {
 
 fn ballot(f: &Field<'_>, nodes: u32) -> Result<Ballot> {
     let [r, n] = f.pair()?;
-    Ok(Ballot::new(r.u64_in(1, u64::MAX)?, n.node_id(nodes)?))
+    Ok(Ballot::new(r.counter(1)?, n.node_id(nodes)?))
 }
 
 /// Reads `planted_bug`: null or `"ignore_promised_values"`.
@@ -135,7 +135,7 @@ impl ScenarioProtocol for Paxos {
             d.acceptor.accepted.insert(1, (b, v));
         }
         if let Some(f) = o.opt("round") {
-            d.round = f.u64()?;
+            d.round = f.counter(0)?;
         }
         if let Some(f) = o.opt("value") {
             d.value = match f.value() {

@@ -68,7 +68,7 @@ impl ScenarioProtocol for Raft {
 
     fn parse_durable(&self, _node: NodeId, o: &mut Obj<'_>, nodes: u32) -> Result<Durable> {
         let term_field = o.opt("term");
-        let term = term_field.as_ref().map(|f| f.u64()).transpose()?.unwrap_or(0);
+        let term = term_field.as_ref().map(|f| f.counter(0)).transpose()?.unwrap_or(0);
         let voted_for = match o.opt("voted_for") {
             Some(f) if !f.value().is_null() => Some(f.node_id(nodes)?),
             _ => None,
@@ -79,7 +79,7 @@ impl ScenarioProtocol for Raft {
             for item in f.array()? {
                 let mut e = item.object()?;
                 let tf = e.req("term")?;
-                let t = tf.u64_in(1, u64::MAX)?;
+                let t = tf.counter(1)?;
                 if t < prev {
                     return Err(tf.err(Detail::new("term {term} is lower than the previous entry's term {prev}", &[("term", &t), ("prev", &prev)])));
                 }

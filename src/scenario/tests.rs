@@ -209,3 +209,73 @@ fn fuzz_specs_are_checked() {
     let sc = one.scenario(3);
     assert!(sc.schedule.iter().all(|s| !matches!(s.action, Action::Partition(_) | Action::Cut(..) | Action::Isolate(_))));
 }
+
+/// What the parser says of a counter past [`json::MAX_COUNTER`] at `path`.
+fn past_the_limit(path: &str, v: u64) -> String {
+    format!("scenarios/x.json: {path}: {v} is above the limit 9007199254740992 (2^53), past which counting on from it could overflow")
+}
+
+const LIMIT: u64 = json::MAX_COUNTER;
+
+#[test]
+fn raft_terms_stop_at_2_to_the_53() {
+    // issue 22: an initial term of 2^64 - 1 made S1 the leader of term 0.
+    let initial = |term: u64, log_term: u64| json!({"protocol": "raft", "nodes": 3, "initial": [{"node": 1, "term": term, "log": [{"term": log_term, "command": "set x 1"}]}]});
+    assert_eq!(err(initial(u64::MAX, 1)), past_the_limit("initial[0].term", u64::MAX));
+    assert_eq!(err(initial(LIMIT + 1, 1)), past_the_limit("initial[0].term", LIMIT + 1));
+    // A log entry's term is checked against the limit before the node's term.
+    assert_eq!(err(initial(LIMIT, LIMIT + 1)), past_the_limit("initial[0].log[0].term", LIMIT + 1));
+    // At the limit, a run elects, counts on and commits.
+    let sc = parse(json!({"protocol": "raft", "nodes": 3, "initial": [{"node": 1, "term": LIMIT}], "schedule": [{"at_ms": 0, "timeout": 1}, {"at_ms": 100, "client": "set x 1"}], "until_ms": 1000}))
+        .unwrap();
+    let mut built = sc.build(&BuildOptions { trace: TraceMode::Lines, ..Default::default() }).unwrap();
+    assert!(!built.run_to_end(), "{:?}", built.run.first_violation());
+    let lines: Vec<String> = built.run.drain_trace().into_iter().map(|l| l.text).collect();
+    let leader = format!("S1 leader term={}", LIMIT + 1);
+    assert!(lines.iter().any(|l| l.ends_with(&leader)), "no \"{leader}\" in the trace");
+    assert!(lines.iter().any(|l| l.ends_with("S1 commit index=1")), "nothing committed");
+}
+
+#[test]
+fn paxos_rounds_stop_at_2_to_the_53() {
+    // issue 22: a round of 2^64 - 1 wrapped to 0 and a value was chosen in it.
+    let initial = |entry: serde_json::Value| json!({"protocol": "paxos", "nodes": 3, "initial": [entry]});
+    assert_eq!(err(initial(json!({"node": 1, "round": u64::MAX}))), past_the_limit("initial[0].round", u64::MAX));
+    assert_eq!(err(initial(json!({"node": 1, "round": LIMIT + 1}))), past_the_limit("initial[0].round", LIMIT + 1));
+    assert_eq!(err(initial(json!({"node": 2, "promised": [LIMIT + 1, 1]}))), past_the_limit("initial[0].promised[0]", LIMIT + 1));
+    assert_eq!(err(initial(json!({"node": 2, "accepted": {"ballot": [LIMIT + 1, 1], "value": "A"}}))), past_the_limit("initial[0].accepted.ballot[0]", LIMIT + 1));
+    assert!(parse(initial(json!({"node": 2, "round": LIMIT, "promised": [LIMIT, 1], "accepted": {"ballot": [LIMIT, 1], "value": "A"}}))).is_ok());
+    let sc = parse(json!({"protocol": "paxos", "nodes": 3, "initial": [{"node": 1, "round": LIMIT}], "schedule": [{"at_ms": 0, "client": "propose A", "to": 1}], "until_ms": 2000})).unwrap();
+    let mut built = sc.build(&BuildOptions { trace: TraceMode::Lines, ..Default::default() }).unwrap();
+    assert!(!built.run_to_end(), "{:?}", built.run.first_violation());
+    let lines: Vec<String> = built.run.drain_trace().into_iter().map(|l| l.text).collect();
+    let round = format!("state S1 round b={}.1", LIMIT + 1);
+    assert!(lines.iter().any(|l| l.ends_with(&round)), "no \"{round}\" in the trace");
+    assert_eq!(lines.iter().filter(|l| l.ends_with("learned v=A")).count(), 3, "A is not chosen and learned everywhere");
+}
+
+#[test]
+fn transaction_ids_stop_at_2_to_the_53() {
+    let begin = |id: u64| json!({"protocol": "2pc", "nodes": 3, "schedule": [{"at_ms": 0, "begin": {"id": id}, "to": 1}, {"at_ms": 1, "begin": {}, "to": 1}]});
+    assert_eq!(err(begin(u64::MAX)), past_the_limit("schedule[0].begin.id", u64::MAX));
+    assert_eq!(err(begin(LIMIT + 1)), past_the_limit("schedule[0].begin.id", LIMIT + 1));
+    // At the limit, the next transaction takes the next id.
+    let mut built = parse(begin(LIMIT)).unwrap().build(&BuildOptions::default()).unwrap();
+    assert!(!built.run_to_end());
+    let ids: Vec<u64> = built.run.report()["outcome"]["transactions"].as_array().unwrap().iter().map(|t| t["id"].as_u64().unwrap()).collect();
+    assert_eq!(ids, [LIMIT, LIMIT + 1]);
+}
+
+#[test]
+fn event_and_message_numbers_stop_at_2_to_the_53() {
+    let entry = |e: serde_json::Value| json!({"protocol": "raft", "nodes": 3, "schedule": [e]});
+    assert_eq!(err(entry(json!({"at_ms": 1, "after_event": LIMIT + 1, "crash": 1}))), past_the_limit("schedule[0].after_event", LIMIT + 1));
+    assert_eq!(err(entry(json!({"at_ms": 1, "drop": u64::MAX}))), past_the_limit("schedule[0].drop", u64::MAX));
+    assert_eq!(err(entry(json!({"at_ms": 1, "delay": {"msg": LIMIT + 1, "by_ms": 5}}))), past_the_limit("schedule[0].delay.msg", LIMIT + 1));
+    for ok in [json!({"at_ms": 1, "after_event": LIMIT, "crash": 1}), json!({"at_ms": 1, "drop": LIMIT}), json!({"at_ms": 1, "delay": {"msg": LIMIT, "by_ms": 5}})] {
+        assert!(parse(entry(ok.clone())).is_ok(), "{ok}");
+    }
+    // Integers past u64 are read as floats by serde_json: still named as past the limit.
+    let e = parse(json!({"protocol": "raft", "nodes": 3, "initial": [{"node": 1, "term": 18446744073709551616.0_f64}]})).unwrap_err();
+    assert_eq!(e.to_string(), "scenarios/x.json: initial[0].term: 1.8446744073709552e+19 is above the limit 9007199254740992 (2^53), past which counting on from it could overflow");
+}

@@ -17,7 +17,7 @@ use super::protocol::{Addr, ClientId, Ctx, Effect, Message, NodeId, Note, Protoc
 use super::rng::Rng;
 use super::time::Micros;
 use super::trace::{Trace, TraceLine, TraceMode};
-use super::world::{ClientSlot, NodeSlot, PendingTimer, World};
+use super::world::{ClientSlot, NodeSlot, PendingTimer, Timers, World};
 
 /// What a queue entry will do.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -133,7 +133,7 @@ impl<P: Checked> Engine<P> {
                 state: None,
                 durable: initial.get(id as usize - 1).cloned().flatten().unwrap_or_else(|| protocol.fresh_durable(id)),
                 paused: false,
-                timers: Vec::new(),
+                timers: Timers::default(),
                 rng: Rng::stream(seed, &format!("node/{id}")),
             })
             .collect();
@@ -361,12 +361,12 @@ impl<P: Checked> Engine<P> {
     fn is_live(&self, q: Queued) -> bool {
         match q.ev {
             Ev::Deliver(id) => self.net.is_due(id, q.at_us),
-            Ev::Timer { addr, id } => self.timers_of(addr).is_some_and(|ts| ts.iter().any(|t| t.id == id)),
+            Ev::Timer { addr, id } => self.timers_of(addr).is_some_and(|ts| ts.has_id(id)),
             Ev::Action(_) => true,
         }
     }
 
-    fn timers_of(&self, addr: Addr) -> Option<&Vec<PendingTimer<P::Timer>>> {
+    fn timers_of(&self, addr: Addr) -> Option<&Timers<P::Timer>> {
         match addr {
             Addr::Node(id) => self.nodes.get(id as usize - 1).map(|n| &n.timers),
             Addr::Client(id) => self.clients.get(id as usize - 1).map(|c| &c.timers),
@@ -412,7 +412,7 @@ impl<P: Checked> Engine<P> {
                 }
                 self.now_us = q.at_us;
                 self.events += 1;
-                self.fire_timer(addr, |t| t.id == id);
+                self.fire_timer(addr, id);
                 addr.node()
             }
             Ev::Action(index) => {
@@ -453,8 +453,8 @@ impl<P: Checked> Engine<P> {
         env.to.node()
     }
 
-    /// Fires the first pending timer of `addr` that `pick` selects (a crashed server's none).
-    fn fire_timer(&mut self, addr: Addr, pick: impl Fn(&PendingTimer<P::Timer>) -> bool) -> bool {
+    /// Fires the pending timer of `addr` the engine numbered `id` (a crashed server's none).
+    fn fire_timer(&mut self, addr: Addr, id: u64) -> bool {
         let timers = match addr {
             Addr::Node(id) => {
                 let slot = &mut self.nodes[id as usize - 1];
@@ -465,10 +465,9 @@ impl<P: Checked> Engine<P> {
             }
             Addr::Client(id) => &mut self.clients[id as usize - 1].timers,
         };
-        let Some(i) = timers.iter().position(pick) else {
+        let Some(t) = timers.take(id) else {
             return false;
         };
-        let t = timers.remove(i);
         self.trace.event_with_words(self.events, self.now_us, &Event::Timer { at: addr, timer: &t.timer }, || super::protocol::Timer::words(&t.timer));
         self.handle(addr, |p, ctx, actor| match actor {
             Actor::Node(node, _) => p.on_timer(node.as_mut().expect("checked up"), t.timer, ctx),
@@ -529,16 +528,16 @@ impl<P: Checked> Engine<P> {
                 Effect::SetTimer(timer, after_us) => {
                     self.seq += 1;
                     let id = self.seq;
-                    let pending = PendingTimer { timer, set_us: self.now_us, due_us: self.now_us + after_us, id };
+                    // A timer due past the end of time never fires, rather than wrapping to the past.
+                    let pending = PendingTimer { timer, set_us: self.now_us, due_us: self.now_us.saturating_add(after_us), id };
                     if let Some(ts) = self.timers_mut(me) {
-                        ts.retain(|t| t.timer != timer);
-                        ts.push(pending);
+                        ts.set(pending);
                     }
                     self.queue.push(Reverse(Queued { at_us: pending.due_us, seq: id, ev: Ev::Timer { addr: me, id } }));
                 }
                 Effect::CancelTimer(timer) => {
                     if let Some(ts) = self.timers_mut(me) {
-                        ts.retain(|t| t.timer != timer);
+                        ts.cancel(timer);
                     }
                 }
                 Effect::Persist => {
@@ -560,7 +559,7 @@ impl<P: Checked> Engine<P> {
         }
     }
 
-    fn timers_mut(&mut self, addr: Addr) -> Option<&mut Vec<PendingTimer<P::Timer>>> {
+    fn timers_mut(&mut self, addr: Addr) -> Option<&mut Timers<P::Timer>> {
         match addr {
             Addr::Node(id) => self.nodes.get_mut(id as usize - 1).map(|n| &mut n.timers),
             Addr::Client(id) => self.clients.get_mut(id as usize - 1).map(|c| &mut c.timers),
@@ -679,15 +678,10 @@ impl<P: Checked> Engine<P> {
                 let nid = id.unwrap_or(0);
                 let slot = &self.nodes[s(id)];
                 if let (Some(node), false) = (slot.state.as_ref(), slot.paused) {
-                    match self.proto.timeout_now_timer(node) {
-                        Some(named) if slot.timers.iter().any(|t| t.timer == named) => {
-                            self.fire_timer(Addr::Node(nid), |t| t.timer == named);
-                        }
-                        _ => {
-                            if let Some(first) = slot.timers.iter().min_by_key(|t| (t.due_us, t.id)).map(|t| t.id) {
-                                self.fire_timer(Addr::Node(nid), |t| t.id == first);
-                            }
-                        }
+                    let named = self.proto.timeout_now_timer(node).and_then(|named| slot.timers.get(named));
+                    // The protocol's timer for it if pending, else the one due first.
+                    if let Some(id) = named.or_else(|| slot.timers.iter().min_by_key(|t| (t.due_us, t.id))).map(|t| t.id) {
+                        self.fire_timer(Addr::Node(nid), id);
                     }
                 }
             }
@@ -712,7 +706,7 @@ impl<P: Checked> Engine<P> {
                 let cid = client.max(1);
                 while self.clients.len() < cid as usize {
                     let next = self.clients.len() as ClientId + 1;
-                    self.clients.push(ClientSlot { id: next, state: self.proto.new_client(next), timers: Vec::new(), rng: Rng::stream(self.seed, &format!("client/{next}")) });
+                    self.clients.push(ClientSlot { id: next, state: self.proto.new_client(next), timers: Timers::default(), rng: Rng::stream(self.seed, &format!("client/{next}")) });
                 }
                 self.handle(Addr::Client(cid), |p, ctx, actor| {
                     if let Actor::Client(client) = actor {

@@ -26,4 +26,4 @@ pub use report::Report;
 pub use time::{Micros, ms};
 pub use timeline::Timeline;
 pub use trace::{TraceLine, TraceMode};
-pub use world::{ClientSlot, NodeSlot, PendingTimer, World};
+pub use world::{ClientSlot, NodeSlot, PendingTimer, Timers, World};

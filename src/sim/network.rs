@@ -215,7 +215,9 @@ impl<M: Clone> Network<M> {
     /// link (whose release will deliver it).
     pub fn delay(&mut self, id: MsgId, by_us: Micros) -> Option<(Micros, bool)> {
         let e = self.in_flight.get_mut(&id)?;
-        e.due_us += by_us;
+        // Delayed again and again, a message could be due past the end of time: it stays at the
+        // end (never delivered, as a run ends before), instead of wrapping to the past.
+        e.due_us = e.due_us.saturating_add(by_us);
         Some((e.due_us, e.held))
     }
 
@@ -434,6 +436,20 @@ mod tests {
         assert!(s.copy.is_some());
         assert!(n.in_flight[&s.id].doomed);
         assert_eq!(n.in_flight.len(), 2);
+    }
+
+    #[test]
+    fn a_message_delayed_again_and_again_stays_at_the_end_of_time_instead_of_wrapping() {
+        // A schedule may delay one message many times (each by at most json::MAX_US): the
+        // sum passes u64::MAX after some 18,500 delays.
+        let mut n = net();
+        let s = n.send(0, Addr::Node(1), Addr::Node(2), "m");
+        let by = 1_000_000_000_000_000;
+        let mut due = s.due_us;
+        for _ in 0..20_000 {
+            due = n.delay(s.id, by).expect("still on the wire").0;
+        }
+        assert_eq!(due, Micros::MAX);
     }
 
     #[test]

@@ -64,8 +64,10 @@ pub trait Message: Clone + Debug + Display + Serialize {
 }
 
 /// A protocol's timer: timers are identified by value, so setting one that is already pending
-/// replaces it (an election timer reset), and cancelling names it.
-pub trait Timer: Copy + Eq + Debug + Display {
+/// replaces it (an election timer reset), and cancelling names it. Ordered so that the engine
+/// finds a pending one by value without a search (`#[derive(PartialOrd, Ord)]`; the order means
+/// nothing else).
+pub trait Timer: Copy + Ord + Debug + Display {
     /// What the timer is for, in words a person reads (`"election"`); its `Display` is these
     /// words in English, as the trace writes them.
     fn words(&self) -> Detail;

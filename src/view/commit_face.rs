@@ -48,14 +48,10 @@ pub struct TxPanel {
     pub logs: Vec<(NodeId, bool, Vec<String>)>,
 }
 
-fn latest(table: &Table) -> Option<&Tx> {
-    table.iter().max_by_key(|t| (t.changed, t.id))
-}
-
 fn node_face<P: CommitFamily>(slot: &NodeSlot<P>, now_us: Micros) -> NodeFace {
     let table = table_of(slot);
     let coordinator = slot.id == COORDINATOR;
-    let tx = latest(&table);
+    let tx = table.latest();
     let caption = tx.map_or_else(|| crate::tr!("idle").to_string(), |t| format!("T{} {}", t.id, state_word(t.state)));
     let blocked = tx.filter(|t| t.holds_locks()).and_then(|t| t.blocked_us(now_us));
     let mut state = format!("{}, {caption}", if coordinator { crate::tr!("coordinator") } else { crate::tr!("participant") });

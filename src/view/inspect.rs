@@ -487,7 +487,7 @@ mod tests {
         assert_eq!(value(&i, "role"), "candidate");
         assert_eq!(value(&i, "votes received"), "S3 (1 of 5, 3 needed)");
         assert_eq!(value(&i, "votedFor"), "S3");
-        let due = e.nodes()[2].timers()[0].due_us;
+        let due = e.nodes()[2].timers().iter().next().expect("a pending timer").due_us;
         assert!(value(&i, "election timer").starts_with(&format!("election in {}", span_ms(due))));
         assert_eq!(span_ms(123_449), "123.4 ms");
         assert_eq!(span_ms(123_450), "123.5 ms");

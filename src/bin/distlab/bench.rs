@@ -12,12 +12,15 @@ use crate::fuzz::{generator, spec_from};
 use crate::progress::human;
 use crate::{CmdResult, Outcome};
 
-const FLAGS: &[&str] = &["--protocol", "--seconds", "--nodes", "--faults", "--until-ms", "--config", "--requests", "--backends", "--strategy"];
+const FLAGS: &[&str] = &["--protocol", "--seconds", "--nodes", "--faults", "--until-ms", "--config", "--requests", "--backends", "--strategy", "--transactions"];
 
 /// `distlab bench`.
 pub fn bench(args: &[String]) -> CmdResult {
     let flags = Flags::parse(args, FLAGS, &["--json", "--time-travel"])?;
     flags.no_positional("bench")?;
+    if flags.get("--transactions").is_some() {
+        return crate::bench_commit::bench(&flags);
+    }
     if flags.get("--protocol") == Some("balancer") {
         return crate::bench_balancer::bench(&flags);
     }

@@ -7,6 +7,7 @@
 mod args;
 mod bench;
 mod bench_balancer;
+mod bench_commit;
 mod compare;
 mod fuzz;
 mod out;
@@ -63,6 +64,11 @@ USAGE:
       Simulates N requests (default 1000000) over K backends (default 100) for each
       load-balancing strategy (or those in LIST), trace off, one core, and prints requests
       per second of wall time.
+  distlab bench --transactions LIST [--protocol 2pc|3pc] [--json]
+      Runs each number of transactions in LIST (default 1000,3000,10000), begun 1 µs apart
+      on 5 servers of 2PC (or 3PC), trace off, one core, and prints the cost per event of
+      each and its ratio to the first's: a ratio well above 1 means work that grows with the
+      transactions under way.
   distlab help
       Prints this.
 

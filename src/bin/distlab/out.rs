@@ -1,32 +1,46 @@
 //! Writing to stdout without panicking when the reader goes away (`distlab trace | head`).
+//!
+//! Rust ignores SIGPIPE, so a write to a pipe whose reader has exited returns an error of
+//! kind `BrokenPipe` instead of ending the process: the writer has to notice and stop.
 
-use std::io::{self, BufWriter, Stdout, Write};
+use std::io::{self, BufWriter, ErrorKind, Stdout, Write};
 
-/// A buffered stdout that remembers whether the reader is gone.
+/// A buffered stdout that remembers why writing stopped, if it did.
 pub struct Out {
     w: BufWriter<Stdout>,
-    closed: bool,
+    failed: Option<io::Error>,
 }
 
 impl Out {
     /// Standard output.
     pub fn new() -> Self {
-        Out { w: BufWriter::with_capacity(1 << 16, io::stdout()), closed: false }
+        Out { w: BufWriter::with_capacity(1 << 16, io::stdout()), failed: None }
     }
 
-    /// Writes one line; returns false once the reader is gone.
+    /// Writes one line; returns false once writing has failed (the reader is gone).
     pub fn line(&mut self, s: &str) -> bool {
-        if !self.closed && (self.w.write_all(s.as_bytes()).is_err() || self.w.write_all(b"\n").is_err()) {
-            self.closed = true;
+        if self.failed.is_none()
+            && let Err(e) = self.w.write_all(s.as_bytes()).and_then(|()| self.w.write_all(b"\n"))
+        {
+            self.failed = Some(e);
         }
-        !self.closed
+        self.failed.is_none()
     }
 
-    /// Flushes what is buffered.
-    pub fn flush(&mut self) {
-        if !self.closed && self.w.flush().is_err() {
-            self.closed = true;
+    /// Flushes what is buffered; returns false once writing has failed.
+    pub fn flush(&mut self) -> bool {
+        if self.failed.is_none()
+            && let Err(e) = self.w.flush()
+        {
+            self.failed = Some(e);
         }
+        self.failed.is_none()
+    }
+
+    /// Why writing stopped, unless it stopped because the reader went away (a closed pipe,
+    /// which is how `| head` says it has read enough: no error).
+    pub fn error(&self) -> Option<&io::Error> {
+        self.failed.as_ref().filter(|e| e.kind() != ErrorKind::BrokenPipe)
     }
 }
 

@@ -54,35 +54,43 @@ fn pretty_in_order(report: &serde_json::Value) -> String {
     format!("{{\n{}\n}}", fields.join(",\n"))
 }
 
-/// `distlab trace FILE`: every trace line as it happens; the hash on stderr.
+/// `distlab trace FILE`: every trace line as it happens; the hash on stderr. When the reader
+/// goes away (`distlab trace F | head`), the run stops there, quietly: the exit status says
+/// whether an invariant broke in what ran, and no hash is printed (it would be an unfinished
+/// run's).
 pub fn trace(args: &[String]) -> CmdResult {
     let mut built = build(args, "trace", TraceMode::Lines)?;
     let until = built.until_us;
     let mut out = Out::new();
-    emit(&mut built, &mut out);
+    let mut open = emit(&mut built, &mut out);
     // One instant at a time, so lines stream out while the run goes on.
-    while let Some(t) = built.run.next_due() {
-        if t > until {
-            break;
+    while open {
+        match built.run.next_due() {
+            Some(t) if t <= until => open = emit_until(&mut built, &mut out, t),
+            _ => break,
         }
-        built.run.run_until(t);
-        emit(&mut built, &mut out);
     }
-    built.run.run_until(until);
-    emit(&mut built, &mut out);
-    out.flush();
-    eprintln!("trace_hash {} events {}", built.run.trace_hash(), built.run.events());
+    open = open && emit_until(&mut built, &mut out, until) && out.flush();
+    if let Some(e) = out.error() {
+        return Err(format!("cannot write the trace to standard output: {e}"));
+    }
+    if open {
+        eprintln!("trace_hash {} events {}", built.run.trace_hash(), built.run.events());
+    }
     Ok(outcome(&built))
 }
 
-/// Prints the trace lines recorded since the last call (dropping them once stdout is closed).
-fn emit(built: &mut Built, out: &mut Out) {
+/// Runs to `t` and prints what happened; false once stdout is closed.
+fn emit_until(built: &mut Built, out: &mut Out, t: distlab::sim::Micros) -> bool {
+    built.run.run_until(t);
+    emit(built, out)
+}
+
+/// Prints the trace lines recorded since the last call; false once stdout is closed (the
+/// caller stops the run).
+fn emit(built: &mut Built, out: &mut Out) -> bool {
     // Silent events (a message's due time moving) are data for views, not lines of the trace.
-    for line in built.run.drain_trace().into_iter().filter(|l| !l.record.silent()) {
-        if !out.line(&line.text) {
-            break;
-        }
-    }
+    built.run.drain_trace().into_iter().filter(|l| !l.record.silent()).all(|line| out.line(&line.text))
 }
 
 /// `distlab check FILE...`: parses each file, reports the first error of each.

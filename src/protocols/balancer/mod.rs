@@ -301,7 +301,7 @@ impl fmt::Display for Msg {
 }
 
 /// Timers.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Timer {
     /// Balancer: the next Poisson arrival.
     Arrival,

@@ -271,10 +271,10 @@ mod tests {
         }
         assert!(out.is_empty(), "{out:?}");
         let (v2, v3) = (t2.version, t3.version);
-        assert_eq!(t2.changed_since(Some(v2)).count(), 0);
+        assert_eq!(t2.changed_since(Some(v2)).len(), 0);
         t2.apply(&Record { tx: 2, at_us: 9, entry: Entry::Commit });
         t3.apply(&Record { tx: 2, at_us: 9, entry: Entry::Abort });
-        assert_eq!(t2.changed_since(Some(v2)).map(|t| t.id).collect::<Vec<_>>(), [2], "T1 is not looked at again");
+        assert_eq!(t2.changed_since(Some(v2)).iter().map(|t| t.id).collect::<Vec<_>>(), [2], "T1 is not looked at again");
         c.observe_decisions(2, &t2, Some(v2), 9, &mut out);
         c.observe_decisions(3, &t3, Some(v3), 9, &mut out);
         assert_eq!(names(&out), ["Atomicity"]);

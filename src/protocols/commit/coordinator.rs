@@ -36,7 +36,8 @@ impl Core {
             }
             return;
         }
-        let tx = request.id.unwrap_or(self.table.last_id() + 1);
+        // Ids a scenario names are at most 2^53 (the parser's limit): the next one always exists.
+        let tx = request.id.unwrap_or_else(|| self.table.last_id().checked_add(1).expect("a transaction id below 2^64 - 1: the next id would wrap to 0"));
         let parts = participants(ctx.nodes());
         self.write(tx, Entry::Start { participants: parts.clone(), origin }, ctx);
         ctx.note(CommitNote::Started { tx, origin });

@@ -2,7 +2,7 @@
 //! It is never edited directly, only by applying log records, so a restarted node's table is
 //! exactly its log replayed.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use super::wal::{Entry, Record};
 use super::{Decision, TxId, TxState, Vote};
@@ -79,12 +79,21 @@ impl Tx {
 }
 
 /// Every transaction a node's log mentions, by id. `version` counts changes, so an observer
-/// (the checker) can skip a node whose table did not change.
+/// (the checker) can skip a node whose table did not change, and look at only the transactions
+/// changed since it last looked ([`Table::changed_since`]).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Table {
     txs: BTreeMap<TxId, Tx>,
     /// Incremented by every record applied.
     pub version: u64,
+    /// The transaction each record changed, by version (`changes[v - 1]` for version `v`): what
+    /// changed after a version is read from here, in time proportional to the changes, where
+    /// filtering every transaction made the checker's look after each event grow with the run
+    /// (quadratic: 10,000 transactions took 32 s).
+    changes: Vec<TxId>,
+    /// Which transaction each client request began (`start` records), so that a retry is
+    /// recognised without a walk through every transaction.
+    origins: BTreeSet<((ClientId, u64), TxId)>,
 }
 
 impl Table {
@@ -101,13 +110,36 @@ impl Table {
     pub fn apply(&mut self, r: &Record) {
         self.version += 1;
         let tx = self.txs.entry(r.tx).or_insert_with(|| Tx::new(r.tx));
+        let origin_before = tx.origin;
         tx.apply(r);
         tx.changed = self.version;
+        self.changes.push(r.tx);
+        if tx.origin != origin_before {
+            if let Some(o) = origin_before {
+                self.origins.remove(&(o, r.tx));
+            }
+            if let Some(o) = tx.origin {
+                self.origins.insert((o, r.tx));
+            }
+        }
     }
 
-    /// The transactions changed after version `since` (every one for `None`).
-    pub fn changed_since(&self, since: Option<u64>) -> impl Iterator<Item = &Tx> {
-        self.txs.values().filter(move |t| since.is_none_or(|v| t.changed > v))
+    /// The transactions changed after version `since` (every one for `None`), by id: in time
+    /// proportional to the records applied since, not to the table's size.
+    pub fn changed_since(&self, since: Option<u64>) -> Vec<&Tx> {
+        let Some(v) = since else {
+            return self.txs.values().collect();
+        };
+        let from = usize::try_from(v).unwrap_or(usize::MAX).min(self.changes.len());
+        let mut ids: Vec<TxId> = self.changes[from..].to_vec();
+        ids.sort_unstable();
+        ids.dedup();
+        ids.iter().map(|id| &self.txs[id]).collect()
+    }
+
+    /// The transaction the latest record changed, if any.
+    pub fn latest(&self) -> Option<&Tx> {
+        self.changes.last().map(|id| &self.txs[id])
     }
 
     /// A transaction, if the log mentions it.
@@ -127,7 +159,7 @@ impl Table {
 
     /// The transaction a client request began, if any.
     pub fn by_origin(&self, origin: (ClientId, u64)) -> Option<TxId> {
-        self.txs.values().find(|t| t.origin == Some(origin)).map(|t| t.id)
+        self.origins.range((origin, TxId::MIN)..=(origin, TxId::MAX)).next().map(|&(_, id)| id)
     }
 
     /// The highest id mentioned (0 if none).
@@ -178,6 +210,39 @@ mod tests {
         assert_eq!((t.state(5), t.get(5).unwrap().vote), (TxState::Aborted, None), "aborted without ever voting");
         assert_eq!(t.state(6), TxState::Init);
         assert_eq!(t.last_id(), 5);
+    }
+
+    #[test]
+    fn changed_since_gives_the_transactions_of_the_later_records_once_each_by_id() {
+        let mut t = Table::default();
+        for (tx, e) in [(1, Entry::Abort), (5, Entry::VotedNo), (3, Entry::Abort)] {
+            t.apply(&rec(tx, 10, e));
+        }
+        let v = t.version;
+        assert!(t.changed_since(Some(v)).is_empty());
+        t.apply(&rec(5, 20, Entry::End));
+        t.apply(&rec(2, 20, Entry::Abort));
+        t.apply(&rec(5, 30, Entry::End));
+        let ids = |since| t.changed_since(since).iter().map(|tx| tx.id).collect::<Vec<_>>();
+        assert_eq!(ids(Some(v)), [2, 5]);
+        assert_eq!(ids(Some(v + 2)), [5]);
+        assert_eq!(ids(Some(0)), [1, 2, 3, 5]);
+        assert_eq!(ids(None), [1, 2, 3, 5]);
+        assert_eq!(ids(Some(u64::MAX)), Vec::<TxId>::new());
+        assert_eq!(t.latest().map(|tx| tx.id), Some(5));
+        assert_eq!(Table::default().latest(), None);
+    }
+
+    #[test]
+    fn a_request_is_found_by_its_origin_as_the_lowest_transaction_it_began() {
+        let start = |origin| Entry::Start { participants: vec![2, 3], origin };
+        let mut t = Table::replay(&[rec(4, 0, start(Some((1, 7)))), rec(2, 0, start(Some((1, 7)))), rec(3, 0, start(Some((2, 7)))), rec(6, 0, start(None))]);
+        assert_eq!(t.by_origin((1, 7)), Some(2));
+        assert_eq!(t.by_origin((2, 7)), Some(3));
+        assert_eq!(t.by_origin((1, 8)), None);
+        // A start record written again with another origin moves the transaction.
+        t.apply(&rec(2, 5, start(Some((1, 9)))));
+        assert_eq!((t.by_origin((1, 7)), t.by_origin((1, 9))), (Some(4), Some(2)));
     }
 
     #[test]

@@ -98,7 +98,7 @@ impl fmt::Display for Msg {
 }
 
 /// Raft's timers.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 pub enum RaftTimer {
     /// A follower or candidate hears nothing: start an election.
     Election,

@@ -161,7 +161,9 @@ impl RaftNode {
         if self.role == Role::Leader {
             return;
         }
-        self.term += 1;
+        // Terms start at most at 2^53 (the scenario parser's limit), so this never overflows in a
+        // run; if it did, wrapping to term 0 would make a stale server a fresh leader.
+        self.term = self.term.checked_add(1).expect("a term below 2^64 - 1: an election past the largest term would wrap to 0");
         self.role = Role::Candidate;
         self.voted_for = Some(self.id);
         self.leader_hint = None;

@@ -303,3 +303,12 @@ fn test_retry_of_earlier_term_entry_is_appended_in_the_leaders_term() {
     assert_eq!(h.node.kv.sessions.get(&1), Some(&(1, crate::protocols::kv::Answer::Ok)), "applied once");
     assert!(h.sent().contains(&(Addr::Client(1), Msg::ClientReply { seq: 1, outcome: messages::ClientOutcome::Done(crate::protocols::kv::Answer::Ok) })));
 }
+
+#[test]
+#[should_panic(expected = "an election past the largest term would wrap to 0")]
+fn test_an_election_past_the_largest_term_fails_loudly_instead_of_wrapping_to_term_0() {
+    // Scenarios start terms at most at 2^53, so no run gets here; if one did, a candidate of
+    // term 0 would collect votes from servers that have forgotten nothing.
+    let mut h = Harness::new(1, 3, Durable { term: u64::MAX, ..Durable::default() });
+    h.timer(RaftTimer::Election);
+}

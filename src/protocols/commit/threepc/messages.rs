@@ -121,7 +121,7 @@ impl fmt::Display for Msg {
 }
 
 /// 3PC's timers, one of each kind per transaction.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 pub enum ThreePcTimer {
     /// Coordinator: votes are missing; abort.
     Votes(TxId),

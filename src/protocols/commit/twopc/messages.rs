@@ -95,7 +95,7 @@ impl TxMessage for Msg {
 }
 
 /// 2PC's timers, one of each kind per transaction.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 pub enum TwoPcTimer {
     /// Coordinator: votes are missing; abort.
     Votes(TxId),

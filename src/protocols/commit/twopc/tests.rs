@@ -278,3 +278,11 @@ fn test_planted_bug_commits_on_timeout_while_uncertain() {
     ok.timer(320, TwoPcTimer::Uncertain(1));
     assert_eq!(ok.state(1), TxState::Prepared, "without the bug it stays uncertain");
 }
+
+#[test]
+#[should_panic(expected = "the next id would wrap to 0")]
+fn test_a_transaction_after_the_largest_id_fails_loudly_instead_of_wrapping_to_t0() {
+    let mut h = coordinator();
+    h.request(0, Begin { id: Some(u64::MAX), ..Begin::default() });
+    h.request(1, Begin::default());
+}

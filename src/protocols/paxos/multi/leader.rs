@@ -24,7 +24,8 @@ impl MpNode {
         if self.role == Role::Leader {
             return;
         }
-        self.round = self.round.max(self.highest_seen).max(self.acceptor.promised.round) + 1;
+        // As a single-decree proposer's rounds (`single::proposer`): a wrapped round would be 0.
+        self.round = self.round.max(self.highest_seen).max(self.acceptor.promised.round).checked_add(1).expect("a round below 2^64 - 1: a ballot past the largest round would wrap to 0");
         self.ballot = Ballot::new(self.round, self.id);
         self.role = Role::Candidate;
         self.leader_hint = None;

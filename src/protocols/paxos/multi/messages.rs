@@ -98,7 +98,7 @@ impl fmt::Display for Msg {
 }
 
 /// Timers.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 pub enum MpTimer {
     /// No word from a leader: run phase 1 with a higher ballot.
     Election,

@@ -149,3 +149,10 @@ fn a_restarted_server_replays_what_it_learned() {
     assert_eq!(h.node.applied, 2, "slot 3 is a gap");
     assert_eq!(h.node.kv.data.get("x").map(String::as_str), Some("2"));
 }
+
+#[test]
+#[should_panic(expected = "a ballot past the largest round would wrap to 0")]
+fn an_election_past_the_largest_round_fails_loudly_instead_of_wrapping_to_round_0() {
+    let mut h = Harness::new(1, Durable { round: u64::MAX, ..Durable::default() });
+    h.timer(MpTimer::Election);
+}

@@ -62,7 +62,7 @@ impl fmt::Display for Msg {
 }
 
 /// Timers.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 pub enum PaxosTimer {
     /// A proposer's round did not end with a chosen value in time: start a higher one.
     Retry,

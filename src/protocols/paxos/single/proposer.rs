@@ -83,7 +83,9 @@ impl PaxosNode {
     /// Phase 1a: a new ballot above every round used or seen, persisted before any prepare
     /// leaves, sent to every acceptor.
     pub fn start_round(&mut self, cfg: &Paxos, ctx: &mut Ctx<Paxos>) {
-        self.round = self.round.max(self.highest_seen) + 1;
+        // Rounds start at most at 2^53 (the scenario parser's limit); a wrapped round 0 would be
+        // below every promise, and a value chosen in it would break the ballots' order.
+        self.round = self.round.max(self.highest_seen).checked_add(1).expect("a round below 2^64 - 1: a ballot past the largest round would wrap to 0");
         let ballot = Ballot::new(self.round, self.id);
         self.phase = Phase::Preparing { ballot, promises: Default::default() };
         self.attempts += 1;

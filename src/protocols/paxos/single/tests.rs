@@ -185,3 +185,11 @@ fn a_server_that_is_not_a_proposer_refuses_requests() {
     assert!(h.sent().is_empty());
     assert!(h.effects.iter().any(|e| matches!(e, Effect::Note(PaxosNote::NotProposer))));
 }
+
+#[test]
+#[should_panic(expected = "a ballot past the largest round would wrap to 0")]
+fn a_round_past_the_largest_fails_loudly_instead_of_wrapping_to_round_0() {
+    let mut h = Harness::new(1, Paxos::new(5));
+    h.node.round = u64::MAX;
+    h.request("A");
+}
