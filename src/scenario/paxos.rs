@@ -5,7 +5,9 @@
 //! every server), `retry_ms` (a proposer's retry timer, armed when a round starts), `backoff`
 //! (`"random"`, the default, or `"fixed"`), `backoff_ms` (the largest random back-off of a
 //! first retry), `announce` (`"acceptors"`, the default: acceptors tell learners; or
-//! `"proposer"`), `client_timeout_ms`, `planted_bug` (`"ignore_promised_values"` or null).
+//! `"proposer"`), `client_timeout_ms`, `catchup_ms` (how long a learner that does not know the
+//! outcome waits, after news of a new ballot, before it asks the others; default 500),
+//! `planted_bug` (`"ignore_promised_values"` or null).
 //! Requests: `"propose V"`, handed to a proposer with `"to"` (`{"at_ms": 0, "client": "propose
 //! A", "to": 1}`: start proposer S1 with value A now) or sent by a client actor to a proposer.
 //! `initial` entries: `{"node": 3, "promised": [2, 1], "accepted": {"ballot": [1, 2], "value":
@@ -112,6 +114,9 @@ impl ScenarioProtocol for Paxos {
         if let Some(f) = o.opt("client_timeout_ms") {
             p.client_timeout_us = positive_ms(&f)?;
         }
+        if let Some(f) = o.opt("catchup_ms") {
+            p.catchup_us = positive_ms(&f)?;
+        }
         if let Some(f) = o.opt("planted_bug") {
             p.planted_bug = planted_bug(&f)?.then_some(PlantedBug::IgnorePromisedValues);
         }
@@ -164,7 +169,7 @@ impl ScenarioProtocol for Paxos {
     }
 
     fn message_kinds(&self) -> &'static [&'static str] {
-        &["Prepare", "Promise", "Accept", "Accepted", "Nack", "Decide", "Chosen"]
+        &["Prepare", "Promise", "Accept", "Accepted", "Nack", "Decide", "Ask", "Chosen"]
     }
 }
 
@@ -224,5 +229,25 @@ impl ScenarioProtocol for MultiPaxos {
 
     fn message_kinds(&self) -> &'static [&'static str] {
         &["Prepare", "Promise", "Accept", "Accepted", "Nack", "Heartbeat", "Behind", "Decide", "ClientReply"]
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::scenario::protocol::parse_config;
+    use crate::sim::ms;
+    use serde_json::json;
+
+    #[test]
+    fn paxos_config_keys_set_the_fields() {
+        let c = json!({"roles": {"proposers": [1], "learners": [2, 3]}, "retry_ms": 50, "backoff": "fixed", "backoff_ms": 20, "announce": "proposer", "client_timeout_ms": 900, "catchup_ms": 250, "planted_bug": "ignore_promised_values"});
+        let p: Paxos = parse_config(&c, "config", 3).unwrap();
+        assert_eq!((p.proposers, p.acceptors, p.learners), (vec![1], vec![1, 2, 3], vec![2, 3]));
+        assert_eq!((p.retry_us, p.backoff, p.backoff_us, p.announce), (ms(50), Backoff::Fixed, ms(20), Announce::Proposer));
+        assert_eq!((p.client_timeout_us, p.catchup_us, p.planted_bug), (ms(900), ms(250), Some(PlantedBug::IgnorePromisedValues)));
+        let d: Paxos = parse_config(&json!({}), "config", 3).unwrap();
+        assert_eq!(d, Paxos::new(3));
+        assert_eq!(parse_config::<Paxos>(&json!({"catchup_ms": 0}), "config", 3).unwrap_err().to_string(), "config.catchup_ms: must be positive");
     }
 }

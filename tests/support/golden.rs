@@ -8,6 +8,8 @@ const FIGURE_7: &str = include_str!("../../scenarios/raft-figure7.json");
 const FIGURE_8_BUG: &str = include_str!("../../scenarios/raft-figure8-planted-bug.json");
 pub const PAXOS_BACKOFF: &str = include_str!("../../scenarios/paxos-dueling-backoff.json");
 const PAXOS_UNANNOUNCED: &str = include_str!("../../scenarios/paxos-chosen-unannounced.json");
+// A learner's catch-up timer, its questions and the answers.
+const PAXOS_CATCH_UP: &str = include_str!("../../scenarios/paxos-learner-catch-up.json");
 pub const MULTIPAXOS: &str = include_str!("../../scenarios/multipaxos-leader-change.json");
 // Exponential service times, Poisson gaps and a Zipf table: the balancer's reproducible ln/exp.
 const BALANCER_HEALTH: &str = include_str!("../../scenarios/balancer-health-check-failure.json");
@@ -24,6 +26,7 @@ pub const GOLDEN: &[(&str, &str, Option<u64>, &str, u64)] = &[
     ("raft-figure8-planted-bug", FIGURE_8_BUG, None, "9f9c69f37ea74ae7", 181),
     ("paxos-dueling-backoff", PAXOS_BACKOFF, None, "da0293d34f800809", 84),
     ("paxos-chosen-unannounced", PAXOS_UNANNOUNCED, None, "df63f58648467e73", 58),
+    ("paxos-learner-catch-up", PAXOS_CATCH_UP, None, "aa183b98c0ddce7e", 39),
     ("multipaxos-leader-change", MULTIPAXOS, None, "473e333d415bca5a", 340),
     ("multipaxos-leader-change", MULTIPAXOS, Some(99), "52784e6670ab7cbe", 325),
     ("balancer-health-check-failure", BALANCER_HEALTH, None, "af797c6a2a41930a", 5238),

@@ -20,9 +20,14 @@
 //! **Learning.** Decisions ride on the next Accept or Heartbeat as the leader's decided prefix
 //! `commit`; a follower learns slot s ≤ commit when what it accepted there was accepted in the
 //! leader's ballot (a ballot proposes one value per slot). A follower still missing slots asks
-//! (Behind), and the leader sends them (Decide). Decided slots are persisted and applied in
-//! order to the same key-value state machine as Raft's ([`crate::protocols::kv`]); the leader
-//! answers the client, and client sessions make a retried command apply once.
+//! (Behind), and the leader sends them (Decide). Heartbeats never stop while a leader leads, so
+//! a follower that missed a slot's Accept, its decision, its Behind or the Decide learns the
+//! slot from a later heartbeat: the distinguished learner of Paxos Made Simple (section 2.3)
+//! announcing again until the follower has it — at any loss rate below 100 %, once the network
+//! lets messages through, every server learns every chosen slot. Decided slots are persisted
+//! and applied in order to the same key-value state machine as Raft's
+//! ([`crate::protocols::kv`]); the leader answers the client, and client sessions make a
+//! retried command apply once.
 //!
 //! **Compared with Raft** (same client, same workload, [`crate::scenario::compare`]): Raft's
 //! election restricts who may lead (an up-to-date log), so a new leader never re-proposes;
