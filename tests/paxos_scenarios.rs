@@ -200,3 +200,49 @@ fn section_2_3_at_30_percent_loss_every_learner_learns_the_chosen_value() {
     }
     assert!(missing.is_empty(), "(seed, the learners that learned): {missing:?}");
 }
+
+/// A steady Multi-Paxos cluster of `nodes` servers on the default network with `loss_ppm`, and
+/// `commands` writes from client C1, one every 100 ms from 1 s on.
+fn multi_paxos_workload(nodes: u32, seed: u64, loss_ppm: u32, commands: u64, until_ms: u64) -> Engine<MultiPaxos> {
+    use distlab::protocols::kv::Command;
+    use distlab::sim::{Action, LinkProfile, Scheduled, Setup, When, ms};
+    let schedule = (0..commands)
+        .map(|i| Scheduled { when: When::At(ms(1_000 + i * 100)), action: Action::Client { request: Command::Set { key: "x".into(), value: i.to_string() }, to: None, client: 1 } })
+        .collect();
+    let network = LinkProfile { loss_ppm, ..LinkProfile::default() };
+    let mut e = Engine::new(Setup { protocol: MultiPaxos::default(), nodes, seed, network, initial: Vec::new(), schedule, trace: TraceMode::Off });
+    e.run_until(ms(until_ms));
+    assert!(e.first_violation().is_none(), "{:?}", e.first_violation());
+    e
+}
+
+/// Issue 21, point 6: on a network that loses nothing, a Multi-Paxos command costs phase 2 and
+/// nothing more: one Accept to each other server and one Accepted back (the leader's own vote
+/// crosses no network), counted from the engine's typed record of sends. Resending pending
+/// Accepts on every heartbeat, even a few milliseconds after they left, cost more.
+#[test]
+fn multi_paxos_a_command_costs_one_accept_and_one_accepted_per_follower_on_a_clean_network() {
+    for nodes in [3, 5, 7] {
+        for seed in 1..=8 {
+            let e = multi_paxos_workload(nodes, seed, 0, 20, 5_000);
+            assert_eq!(e.checker().leaders().len(), 1, "{nodes} servers, seed {seed}: one leader, no take-over");
+            assert_eq!(committed(e.checker()).len(), 20, "{nodes} servers, seed {seed}");
+            let sent = |kind: &str| e.sent_by_kind().get(kind).copied().unwrap_or(0);
+            let each = 20 * (nodes as u64 - 1);
+            assert_eq!((sent("Accept"), sent("Accepted")), (each, each), "{nodes} servers, seed {seed}");
+        }
+    }
+}
+
+/// The same workload with 20 % of messages lost: the leader's resends (and new leaders'
+/// phase 2, when lost heartbeats cost the leader its place) still get every command chosen.
+#[test]
+fn multi_paxos_commands_are_still_chosen_when_messages_are_lost() {
+    let mut accepts = 0;
+    for seed in 1..=8 {
+        let e = multi_paxos_workload(5, seed, 200_000, 20, 60_000);
+        assert_eq!(committed(e.checker()).len(), 20, "seed {seed}");
+        accepts += e.sent_by_kind().get("Accept").copied().unwrap_or(0);
+    }
+    assert!(accepts > 8 * 20 * 4, "{accepts} Accepts in 8 runs: some were sent again");
+}

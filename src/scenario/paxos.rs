@@ -15,7 +15,9 @@
 //!
 //! **`"protocol": "multipaxos"`**. `config` keys: `election_timeout_ms` `[lo, hi]`,
 //! `heartbeat_ms`, `client_timeout_ms` (the same names and defaults as Raft's, so a scenario
-//! runs as either; see [`super::compare`]), `max_decides_per_message`, `planted_bug`
+//! runs as either; see [`super::compare`]), `resend_ms` (the leader's resend timeout for an
+//! unanswered Accept before it has measured the round trip to that acceptor, and its floor;
+//! default 100), `max_decides_per_message`, `planted_bug`
 //! (`"ignore_promised_values"` or null). Requests: `"set K V"`, `"get K"`, `"del K"`, as Raft.
 //! Every server is proposer (leader candidate), acceptor and learner.
 
@@ -192,6 +194,9 @@ impl ScenarioProtocol for MultiPaxos {
         if let Some(f) = o.opt("client_timeout_ms") {
             m.client_timeout_us = positive_ms(&f)?;
         }
+        if let Some(f) = o.opt("resend_ms") {
+            m.resend_us = positive_ms(&f)?;
+        }
         if let Some(f) = o.opt("max_decides_per_message") {
             m.max_decides_per_message = f.u64_in(1, 1 << 20)? as usize;
         }
@@ -249,5 +254,16 @@ mod tests {
         let d: Paxos = parse_config(&json!({}), "config", 3).unwrap();
         assert_eq!(d, Paxos::new(3));
         assert_eq!(parse_config::<Paxos>(&json!({"catchup_ms": 0}), "config", 3).unwrap_err().to_string(), "config.catchup_ms: must be positive");
+    }
+
+    #[test]
+    fn multi_paxos_config_keys_set_the_fields() {
+        let c = json!({"election_timeout_ms": [100, 200], "heartbeat_ms": 20, "client_timeout_ms": 400, "resend_ms": 300, "max_decides_per_message": 8, "planted_bug": "ignore_promised_values"});
+        let m: MultiPaxos = parse_config(&c, "config", 5).unwrap();
+        assert_eq!((m.election_timeout_us, m.heartbeat_us, m.client_timeout_us, m.resend_us), ((ms(100), ms(200)), ms(20), ms(400), ms(300)));
+        assert_eq!((m.max_decides_per_message, m.ignore_promised_values), (8, true));
+        let d: MultiPaxos = parse_config(&json!({}), "config", 5).unwrap();
+        assert_eq!(d, MultiPaxos::default());
+        assert_eq!(parse_config::<MultiPaxos>(&json!({"resend_ms": 0}), "config", 5).unwrap_err().to_string(), "config.resend_ms: must be positive");
     }
 }
