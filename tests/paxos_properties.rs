@@ -3,6 +3,9 @@
 //! duplication — with proposals and client commands sprinkled in: no invariant is ever
 //! violated (Agreement above all). Non-vacuity: such runs do choose values. And the planted
 //! bug (a proposer that ignores the values reported in promises) is caught by random schedules.
+//! Liveness of learning (issue 21, point 1): whatever share of messages is lost for a while,
+//! once the network lets them through every learner learns the chosen value, and every
+//! Multi-Paxos server every chosen slot.
 #![cfg(not(target_arch = "wasm32"))]
 
 use distlab::protocols::kv::Command;
@@ -41,8 +44,77 @@ fn run<P: Checked>(protocol: P, seed: u64, actions: Vec<(u64, Action<P::Request>
     SCHEDULES.run(protocol, seed, actions, TraceMode::Off)
 }
 
+/// Messages lost at a random rate (0 to 90 %) for 10 s, then none, until 30 s.
+const LOSSY: Schedules = Schedules { nodes: NODES, targets: 1..=NODES, kinds: &[], span_ms: 10_000, until_ms: 30_000, count: 0..1 };
+
+/// Who plays which role: every server all three; two proposers, three acceptors and learners
+/// that are not acceptors (S4 learns only from what it is told); or every role everywhere, with
+/// the proposer, not the acceptors, telling the learners.
+fn layout(which: usize) -> Paxos {
+    let mut p = Paxos::new(NODES);
+    match which {
+        0 => {}
+        1 => {
+            p.proposers = vec![1, 5];
+            p.acceptors = vec![1, 2, 3];
+            p.learners = vec![2, 3, 4, 5];
+        }
+        _ => p.announce = distlab::protocols::paxos::single::Announce::Proposer,
+    }
+    p
+}
+
 proptest! {
     #![proptest_config(ProptestConfig { cases: 96, ..ProptestConfig::default() })]
+
+    /// Section 2.3: a value is chosen, and then every learner learns it, however many of the
+    /// Accepted (or Decide) messages were lost, because a learner that does not know asks. Before
+    /// learners asked, a learner that missed them never learned.
+    #[test]
+    fn paxos_every_learner_learns_the_chosen_value_once_the_network_lets_messages_through(
+        seed in any::<u64>(),
+        loss_percent in 0..=90u32,
+        which in 0..3usize,
+        proposals in timed(LOSSY.span_ms, (proptest::sample::select(vec!["A", "B", "C"]), 0..2usize, any::<bool>()), 1..4),
+    ) {
+        let protocol = layout(which);
+        let mut actions: Vec<(u64, Action<Proposal>)> = vec![(0, Action::Loss(loss_percent * 10_000))];
+        for (at, (value, who, direct)) in proposals {
+            let request = Proposal { value: value.to_string() };
+            let to = direct.then(|| Target::Node(protocol.proposers[who % protocol.proposers.len()]));
+            actions.push((at, Action::Client { request, to, client: 1 }));
+        }
+        let learners = protocol.learners.clone();
+        let e = LOSSY.run(protocol, seed, actions, TraceMode::Off);
+        prop_assert!(e.first_violation().is_none(), "{:?}", e.first_violation());
+        prop_assert_eq!(e.checker().chosen().len(), 1);
+        let learned: Vec<u32> = e.checker().learned_at().get(&1).map(|m| m.keys().copied().collect()).unwrap_or_default();
+        prop_assert_eq!(learned, learners);
+    }
+
+    /// Multi-Paxos: a follower that misses a slot's Accept, or the decision riding on the next
+    /// one, learns the slot from the next heartbeat it hears (its `commit` says the slot is
+    /// decided; a follower lacking it asks, Behind, and the leader sends it, Decide): once the
+    /// network lets messages through, every server knows every chosen slot and has applied them.
+    #[test]
+    fn multi_paxos_every_server_learns_every_chosen_slot_once_the_network_lets_messages_through(
+        seed in any::<u64>(),
+        loss_percent in 0..=90u32,
+        commands in timed(LOSSY.span_ms, command(), 5..30),
+    ) {
+        let actions = [vec![(0, Action::Loss(loss_percent * 10_000))], commands].concat();
+        let e = LOSSY.run(MultiPaxos::default(), seed, actions, TraceMode::Off);
+        prop_assert!(e.first_violation().is_none(), "{:?}", e.first_violation());
+        let chosen = e.checker().chosen();
+        prop_assert!(!chosen.is_empty());
+        for slot in e.nodes() {
+            let n = slot.state().expect("up after the repairs");
+            let learned: Vec<(u64, String)> = n.learned.iter().map(|(s, v)| (*s, v.command.to_string())).collect();
+            let want: Vec<(u64, String)> = chosen.iter().map(|(s, c)| (*s, c.value.command.to_string())).collect();
+            prop_assert_eq!(learned, want, "S{}", slot.id);
+            prop_assert_eq!(n.applied, chosen.len() as u64, "S{}", slot.id);
+        }
+    }
 
     /// Single-decree Paxos: whatever fails, at most one value is chosen, only a proposed one,
     /// learners learn only it, acceptors keep their promises.

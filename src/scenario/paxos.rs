@@ -5,7 +5,9 @@
 //! every server), `retry_ms` (a proposer's retry timer, armed when a round starts), `backoff`
 //! (`"random"`, the default, or `"fixed"`), `backoff_ms` (the largest random back-off of a
 //! first retry), `announce` (`"acceptors"`, the default: acceptors tell learners; or
-//! `"proposer"`), `client_timeout_ms`, `planted_bug` (`"ignore_promised_values"` or null).
+//! `"proposer"`), `client_timeout_ms`, `catchup_ms` (how long a learner that does not know the
+//! outcome waits, after news of a new ballot, before it asks the others; default 500),
+//! `planted_bug` (`"ignore_promised_values"` or null).
 //! Requests: `"propose V"`, handed to a proposer with `"to"` (`{"at_ms": 0, "client": "propose
 //! A", "to": 1}`: start proposer S1 with value A now) or sent by a client actor to a proposer.
 //! `initial` entries: `{"node": 3, "promised": [2, 1], "accepted": {"ballot": [1, 2], "value":
@@ -13,7 +15,9 @@
 //!
 //! **`"protocol": "multipaxos"`**. `config` keys: `election_timeout_ms` `[lo, hi]`,
 //! `heartbeat_ms`, `client_timeout_ms` (the same names and defaults as Raft's, so a scenario
-//! runs as either; see [`super::compare`]), `max_decides_per_message`, `planted_bug`
+//! runs as either; see [`super::compare`]), `resend_ms` (the leader's resend timeout for an
+//! unanswered Accept before it has measured the round trip to that acceptor, and its floor;
+//! default 100), `max_decides_per_message`, `planted_bug`
 //! (`"ignore_promised_values"` or null). Requests: `"set K V"`, `"get K"`, `"del K"`, as Raft.
 //! Every server is proposer (leader candidate), acceptor and learner.
 
@@ -112,6 +116,9 @@ impl ScenarioProtocol for Paxos {
         if let Some(f) = o.opt("client_timeout_ms") {
             p.client_timeout_us = positive_ms(&f)?;
         }
+        if let Some(f) = o.opt("catchup_ms") {
+            p.catchup_us = positive_ms(&f)?;
+        }
         if let Some(f) = o.opt("planted_bug") {
             p.planted_bug = planted_bug(&f)?.then_some(PlantedBug::IgnorePromisedValues);
         }
@@ -164,7 +171,7 @@ impl ScenarioProtocol for Paxos {
     }
 
     fn message_kinds(&self) -> &'static [&'static str] {
-        &["Prepare", "Promise", "Accept", "Accepted", "Nack", "Decide", "Chosen"]
+        &["Prepare", "Promise", "Accept", "Accepted", "Nack", "Decide", "Ask", "Chosen"]
     }
 }
 
@@ -186,6 +193,9 @@ impl ScenarioProtocol for MultiPaxos {
         }
         if let Some(f) = o.opt("client_timeout_ms") {
             m.client_timeout_us = positive_ms(&f)?;
+        }
+        if let Some(f) = o.opt("resend_ms") {
+            m.resend_us = positive_ms(&f)?;
         }
         if let Some(f) = o.opt("max_decides_per_message") {
             m.max_decides_per_message = f.u64_in(1, 1 << 20)? as usize;
@@ -224,5 +234,36 @@ impl ScenarioProtocol for MultiPaxos {
 
     fn message_kinds(&self) -> &'static [&'static str] {
         &["Prepare", "Promise", "Accept", "Accepted", "Nack", "Heartbeat", "Behind", "Decide", "ClientReply"]
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::scenario::protocol::parse_config;
+    use crate::sim::ms;
+    use serde_json::json;
+
+    #[test]
+    fn paxos_config_keys_set_the_fields() {
+        let c = json!({"roles": {"proposers": [1], "learners": [2, 3]}, "retry_ms": 50, "backoff": "fixed", "backoff_ms": 20, "announce": "proposer", "client_timeout_ms": 900, "catchup_ms": 250, "planted_bug": "ignore_promised_values"});
+        let p: Paxos = parse_config(&c, "config", 3).unwrap();
+        assert_eq!((p.proposers, p.acceptors, p.learners), (vec![1], vec![1, 2, 3], vec![2, 3]));
+        assert_eq!((p.retry_us, p.backoff, p.backoff_us, p.announce), (ms(50), Backoff::Fixed, ms(20), Announce::Proposer));
+        assert_eq!((p.client_timeout_us, p.catchup_us, p.planted_bug), (ms(900), ms(250), Some(PlantedBug::IgnorePromisedValues)));
+        let d: Paxos = parse_config(&json!({}), "config", 3).unwrap();
+        assert_eq!(d, Paxos::new(3));
+        assert_eq!(parse_config::<Paxos>(&json!({"catchup_ms": 0}), "config", 3).unwrap_err().to_string(), "config.catchup_ms: must be positive");
+    }
+
+    #[test]
+    fn multi_paxos_config_keys_set_the_fields() {
+        let c = json!({"election_timeout_ms": [100, 200], "heartbeat_ms": 20, "client_timeout_ms": 400, "resend_ms": 300, "max_decides_per_message": 8, "planted_bug": "ignore_promised_values"});
+        let m: MultiPaxos = parse_config(&c, "config", 5).unwrap();
+        assert_eq!((m.election_timeout_us, m.heartbeat_us, m.client_timeout_us, m.resend_us), ((ms(100), ms(200)), ms(20), ms(400), ms(300)));
+        assert_eq!((m.max_decides_per_message, m.ignore_promised_values), (8, true));
+        let d: MultiPaxos = parse_config(&json!({}), "config", 5).unwrap();
+        assert_eq!(d, MultiPaxos::default());
+        assert_eq!(parse_config::<MultiPaxos>(&json!({"resend_ms": 0}), "config", 5).unwrap_err().to_string(), "config.resend_ms: must be positive");
     }
 }

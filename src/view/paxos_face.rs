@@ -164,7 +164,7 @@ fn kind_class(kind: &str, heartbeat: bool) -> &'static str {
         "Promise" | "Nack" => "rvr",
         "Heartbeat" if heartbeat => "ae heartbeat",
         "Accept" | "Heartbeat" | "Decide" => "ae",
-        "Accepted" | "Behind" => "aer",
+        "Accepted" | "Behind" | "Ask" => "aer",
         _ => "client",
     }
 }
@@ -262,6 +262,7 @@ impl LabProtocol for Paxos {
             M::Accepted { ballot, value } => format!("✓ {} @{ballot}", short(value)),
             M::Decide { value } | M::Chosen { value, .. } => crate::tr!("{v} chosen", v = short(value)),
             M::Propose { value, .. } => crate::tr!("propose {v}", v = short(value)),
+            M::Ask => crate::tr!("chosen?").to_string(),
         };
         let class = kind_class(msg.kind(), false);
         MessageFace { label, class, square: matches!(class, "rv" | "rvr"), routine: false }

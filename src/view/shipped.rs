@@ -98,6 +98,7 @@ pub const SHIPPED: &[Shipped] = &[
     shipped!("paxos-dueling-backoff.json", "paxos", crate::tr_key!("Random back-off breaks the duel")),
     shipped!("paxos-acceptor-crash.json", "paxos", crate::tr_key!("Acceptor crash and recovery")),
     shipped!("paxos-chosen-unannounced.json", "paxos", crate::tr_key!("Chosen, and nobody knows")),
+    shipped!("paxos-learner-catch-up.json", "paxos", crate::tr_key!("A learner that missed the news asks")),
     shipped!("multipaxos-leader-change.json", "multipaxos", crate::tr_key!("Multi-Paxos: leader change with an unfinished slot")),
     shipped!("balancer-round-robin-slow-backend.json", "balancer", crate::tr_key!("Round robin and a slow backend")),
     shipped!("balancer-least-conn-slow-backend.json", "balancer", crate::tr_key!("Least connections and a slow backend")),

@@ -8,6 +8,8 @@ const FIGURE_7: &str = include_str!("../../scenarios/raft-figure7.json");
 const FIGURE_8_BUG: &str = include_str!("../../scenarios/raft-figure8-planted-bug.json");
 pub const PAXOS_BACKOFF: &str = include_str!("../../scenarios/paxos-dueling-backoff.json");
 const PAXOS_UNANNOUNCED: &str = include_str!("../../scenarios/paxos-chosen-unannounced.json");
+// A learner's catch-up timer, its questions and the answers.
+const PAXOS_CATCH_UP: &str = include_str!("../../scenarios/paxos-learner-catch-up.json");
 pub const MULTIPAXOS: &str = include_str!("../../scenarios/multipaxos-leader-change.json");
 // Clients leaving a leader cut off in a minority: the key-value client's retry rules.
 const RAFT_PARTITION_CLIENTS: &str = include_str!("../../scenarios/raft-partition-clients.json");
@@ -27,8 +29,9 @@ pub const GOLDEN: &[(&str, &str, Option<u64>, &str, u64)] = &[
     ("raft-partition-clients", RAFT_PARTITION_CLIENTS, None, "82e3fa32aa7b14fe", 1038),
     ("paxos-dueling-backoff", PAXOS_BACKOFF, None, "da0293d34f800809", 84),
     ("paxos-chosen-unannounced", PAXOS_UNANNOUNCED, None, "df63f58648467e73", 58),
-    ("multipaxos-leader-change", MULTIPAXOS, None, "473e333d415bca5a", 340),
-    ("multipaxos-leader-change", MULTIPAXOS, Some(99), "52784e6670ab7cbe", 325),
+    ("paxos-learner-catch-up", PAXOS_CATCH_UP, None, "aa183b98c0ddce7e", 39),
+    ("multipaxos-leader-change", MULTIPAXOS, None, "4553ff475c1d17bd", 311),
+    ("multipaxos-leader-change", MULTIPAXOS, Some(99), "ddfee10d681521e7", 302),
     ("balancer-health-check-failure", BALANCER_HEALTH, None, "af797c6a2a41930a", 5238),
     ("balancer-zipf-bounded-load", BALANCER_ZIPF, None, "892b8d5cbb186d13", 12194),
     ("2pc-concurrent", TWO_PC_CONCURRENT, None, "191fa886cc03103f", 230),

@@ -8,7 +8,8 @@ use std::collections::BTreeMap;
 use super::super::ballot::Ballot;
 use super::MultiPaxos;
 use super::messages::{Entry, MpNote, MpTimer, Msg};
-use super::node::{MpNode, Role};
+use super::node::{MpNode, Pending, Role};
+use super::round_trip::RoundTrip;
 use crate::protocols::kv::{ClientOutcome, Command};
 use crate::sim::{Addr, ClientId, Ctx, NodeId};
 
@@ -95,24 +96,30 @@ impl MpNode {
 
     /// Phase 2a for one slot, to every acceptor (itself included).
     fn propose(&mut self, slot: u64, entry: Entry, ctx: &mut Ctx<MultiPaxos>) {
-        self.pending.insert(slot, (entry.clone(), Default::default()));
+        let now = ctx.now();
+        let sent = (1..=ctx.nodes()).filter(|&p| p != self.id).map(|p| (p, (now, false))).collect();
+        self.pending.insert(slot, Pending { entry: entry.clone(), acks: Default::default(), sent });
         let commit = self.prefix();
         self.broadcast(Msg::Accept { ballot: self.ballot, slot, entry, commit }, ctx);
     }
 
-    /// Phase 2b at the leader: a majority decides the slot.
-    pub fn on_accepted(&mut self, from: NodeId, ballot: Ballot, slot: u64, ctx: &mut Ctx<MultiPaxos>) {
+    /// Phase 2b at the leader: a majority decides the slot. An answer to an Accept sent once
+    /// measures the round trip to that acceptor.
+    pub fn on_accepted(&mut self, from: NodeId, ballot: Ballot, slot: u64, cfg: &MultiPaxos, ctx: &mut Ctx<MultiPaxos>) {
         if self.role != Role::Leader || ballot != self.ballot {
             return;
         }
-        let Some((_, acks)) = self.pending.get_mut(&slot) else {
+        let Some(p) = self.pending.get_mut(&slot) else {
             return;
         };
-        acks.insert(from);
-        if acks.len() >= Self::majority(ctx.nodes()) {
-            let (entry, _) = self.pending.remove(&slot).expect("present");
+        if let Some((at, false)) = p.sent.remove(&from) {
+            self.round_trips.entry(from).or_insert_with(|| RoundTrip::new(cfg.resend_us)).sample(ctx.now() - at, cfg.resend_us, cfg.heartbeat_us);
+        }
+        p.acks.insert(from);
+        if p.acks.len() >= Self::majority(ctx.nodes()) {
+            let p = self.pending.remove(&slot).expect("present");
             if !self.learned.contains_key(&slot) {
-                self.learn(slot, entry, ctx);
+                self.learn(slot, p.entry, ctx);
             }
             self.apply(ctx);
         }
@@ -139,18 +146,31 @@ impl MpNode {
         }
     }
 
-    /// The leader's heartbeat timer: heartbeats, and accept requests again to acceptors that
-    /// have not answered them (lost messages).
+    /// The leader's heartbeat timer: heartbeats, and accept requests again to each acceptor
+    /// that has not answered one within its resend timeout (a lost message, or a crashed
+    /// acceptor), which then doubles until an answer measures the round trip anew.
     pub fn on_heartbeat_timer(&mut self, cfg: &MultiPaxos, ctx: &mut Ctx<MultiPaxos>) {
         if self.role != Role::Leader {
             return;
         }
         self.send_heartbeats(ctx);
-        let commit = self.prefix();
-        let resend: Vec<(u64, Entry, Vec<NodeId>)> = self.pending.iter().map(|(&s, (e, acks))| (s, e.clone(), (1..=ctx.nodes()).filter(|p| !acks.contains(p) && *p != self.id).collect())).collect();
-        for (slot, entry, peers) in resend {
-            for p in peers {
-                ctx.send_node(p, Msg::Accept { ballot: self.ballot, slot, entry: entry.clone(), commit });
+        let (now, commit, ballot) = (ctx.now(), self.prefix(), self.ballot);
+        for peer in (1..=ctx.nodes()).filter(|&p| p != self.id) {
+            let round_trip = self.round_trips.entry(peer).or_insert_with(|| RoundTrip::new(cfg.resend_us));
+            let timeout = round_trip.timeout_us;
+            let mut resent = false;
+            for (&slot, p) in &mut self.pending {
+                let Some(sent) = p.sent.get_mut(&peer) else {
+                    continue;
+                };
+                if now - sent.0 >= timeout {
+                    *sent = (now, true);
+                    resent = true;
+                    ctx.send_node(peer, Msg::Accept { ballot, slot, entry: p.entry.clone(), commit });
+                }
+            }
+            if resent {
+                round_trip.back_off(cfg.resend_us);
             }
         }
         ctx.set_timer(MpTimer::Heartbeat, cfg.heartbeat_us);
@@ -181,7 +201,7 @@ impl MpNode {
                 ctx.send(Addr::Client(c), Msg::ClientReply { seq, outcome: ClientOutcome::Done(result.clone()) });
                 return;
             }
-            if self.pending.values().any(|(e, _)| e.origin == Some((c, seq))) {
+            if self.pending.values().any(|p| p.entry.origin == Some((c, seq))) {
                 return;
             }
         }

@@ -20,9 +20,22 @@
 //! **Learning.** Decisions ride on the next Accept or Heartbeat as the leader's decided prefix
 //! `commit`; a follower learns slot s ≤ commit when what it accepted there was accepted in the
 //! leader's ballot (a ballot proposes one value per slot). A follower still missing slots asks
-//! (Behind), and the leader sends them (Decide). Decided slots are persisted and applied in
-//! order to the same key-value state machine as Raft's ([`crate::protocols::kv`]); the leader
-//! answers the client, and client sessions make a retried command apply once.
+//! (Behind), and the leader sends them (Decide). Heartbeats never stop while a leader leads, so
+//! a follower that missed a slot's Accept, its decision, its Behind or the Decide learns the
+//! slot from a later heartbeat: the distinguished learner of Paxos Made Simple (section 2.3)
+//! announcing again until the follower has it — at any loss rate below 100 %, once the network
+//! lets messages through, every server learns every chosen slot. Decided slots are persisted
+//! and applied in order to the same key-value state machine as Raft's
+//! ([`crate::protocols::kv`]); the leader answers the client, and client sessions make a
+//! retried command apply once.
+//!
+//! **Resending.** A lost Accept (or Accepted) would leave its slot undecided, so the leader
+//! sends an Accept again to an acceptor that has not answered it — but only once an answer could
+//! have come: after a per-acceptor timeout that follows the measured round trip, as TCP's
+//! retransmission timeout does (RFC 6298; [`round_trip`]), never below `resend_ms` (100), and
+//! doubling with each resend. The leader looks on each heartbeat. On a network that loses
+//! nothing a command costs one Accept to each other server and one Accepted back, no more; a
+//! decided slot is never resent (followers learn it from `commit`).
 //!
 //! **Compared with Raft** (same client, same workload, [`crate::scenario::compare`]): Raft's
 //! election restricts who may lead (an up-to-date log), so a new leader never re-proposes;
@@ -35,6 +48,7 @@
 pub mod leader;
 pub mod messages;
 pub mod node;
+pub mod round_trip;
 #[cfg(test)]
 mod tests;
 
@@ -43,7 +57,7 @@ use std::collections::BTreeMap;
 use serde_json::{Value, json};
 
 pub use messages::{Entry, MpNote, MpTimer, Msg};
-pub use node::{MpNode, Role};
+pub use node::{MpNode, Pending, Role};
 
 use super::acceptor::Acceptor;
 use super::ballot::Ballot;
@@ -59,8 +73,11 @@ use crate::sim::{Checked, Report};
 pub struct MultiPaxos {
     /// Election timeouts are drawn uniformly from this range.
     pub election_timeout_us: (Micros, Micros),
-    /// A leader's heartbeat interval (and resend interval of unanswered accepts).
+    /// A leader's heartbeat interval (it looks at its unanswered accepts on each).
     pub heartbeat_us: Micros,
+    /// The leader's resend timeout for an unanswered Accept before it has measured the round
+    /// trip to that acceptor, and the least it ever waits ([`round_trip`]).
+    pub resend_us: Micros,
     /// How long a client waits before retrying elsewhere.
     pub client_timeout_us: Micros,
     /// Upper bound on slots in one Decide.
@@ -72,7 +89,7 @@ pub struct MultiPaxos {
 
 impl Default for MultiPaxos {
     fn default() -> Self {
-        MultiPaxos { election_timeout_us: (ms(150), ms(300)), heartbeat_us: ms(50), client_timeout_us: ms(500), max_decides_per_message: 64, ignore_promised_values: false }
+        MultiPaxos { election_timeout_us: (ms(150), ms(300)), heartbeat_us: ms(50), resend_us: ms(100), client_timeout_us: ms(500), max_decides_per_message: 64, ignore_promised_values: false }
     }
 }
 
@@ -215,7 +232,7 @@ impl Report for MultiPaxos {
         });
         if n.role == Role::Leader {
             v["next_slot"] = json!(n.next_slot);
-            v["pending"] = Value::Array(n.pending.iter().map(|(s, (e, acks))| json!({"slot": s, "value": entry_json(e), "accepted_by": acks})).collect());
+            v["pending"] = Value::Array(n.pending.iter().map(|(s, p)| json!({"slot": s, "value": entry_json(&p.entry), "accepted_by": p.acks})).collect());
         }
         if n.role == Role::Candidate {
             v["promises"] = json!(n.promises.keys().collect::<Vec<_>>());

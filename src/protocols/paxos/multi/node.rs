@@ -8,9 +8,10 @@ use serde::Serialize;
 use super::super::acceptor::{Acceptor, Answer};
 use super::super::ballot::Ballot;
 use super::messages::{Entry, MpNote, MpTimer, Msg};
+use super::round_trip::RoundTrip;
 use super::{Durable, MultiPaxos};
 use crate::protocols::kv::{ClientOutcome, Kv};
-use crate::sim::{Addr, Ctx, NodeId};
+use crate::sim::{Addr, Ctx, Micros, NodeId};
 
 /// A server's role.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -32,6 +33,18 @@ impl Role {
             Role::Leader => "leader",
         }
     }
+}
+
+/// A leader's proposal not yet decided.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Pending {
+    /// What it proposes in the slot.
+    pub entry: Entry,
+    /// The acceptors that accepted it in the leader's ballot.
+    pub acks: BTreeSet<NodeId>,
+    /// Per acceptor yet to answer (the leader itself never waits): when its Accept last left,
+    /// and whether that was a resend, whose answer measures no round trip.
+    pub sent: BTreeMap<NodeId, (Micros, bool)>,
 }
 
 /// A running server.
@@ -61,8 +74,10 @@ pub struct MpNode {
     pub from_slot: u64,
     /// Leader: the next free slot.
     pub next_slot: u64,
-    /// Leader: proposals not yet decided, with the acceptors that accepted them.
-    pub pending: BTreeMap<u64, (Entry, BTreeSet<NodeId>)>,
+    /// Leader: proposals not yet decided, per slot.
+    pub pending: BTreeMap<u64, Pending>,
+    /// Leader: per acceptor, the round trip measured to it and the resend timeout it sets.
+    pub round_trips: BTreeMap<NodeId, RoundTrip>,
     /// The highest round seen in a refusal or a message.
     pub highest_seen: u64,
     /// Values it proposed since boot (for the checker).
@@ -89,6 +104,7 @@ impl MpNode {
             from_slot: 1,
             next_slot: 1,
             pending: BTreeMap::new(),
+            round_trips: BTreeMap::new(),
             highest_seen: 0,
             proposed: Vec::new(),
             started: Vec::new(),
@@ -155,7 +171,7 @@ impl MpNode {
             Msg::Prepare { ballot, from_slot } => self.on_prepare(from, ballot, from_slot, cfg, ctx),
             Msg::Promise { ballot, accepted } => self.on_promise(from, ballot, accepted, cfg, ctx),
             Msg::Accept { ballot, slot, entry, commit } => self.on_accept(from, ballot, slot, entry, commit, cfg, ctx),
-            Msg::Accepted { ballot, slot } => self.on_accepted(from, ballot, slot, ctx),
+            Msg::Accepted { ballot, slot } => self.on_accepted(from, ballot, slot, cfg, ctx),
             Msg::Nack { ballot, promised } => self.on_nack(ballot, promised, cfg, ctx),
             Msg::Heartbeat { ballot, commit } => self.on_heartbeat(from, ballot, commit, cfg, ctx),
             Msg::Behind { ballot, from: first } => self.on_behind(from, ballot, first, cfg, ctx),

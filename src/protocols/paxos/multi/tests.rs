@@ -11,6 +11,7 @@ struct Harness {
     node: MpNode,
     rng: Rng,
     effects: Vec<Effect<MultiPaxos>>,
+    now: Micros,
 }
 
 impl Harness {
@@ -19,18 +20,18 @@ impl Harness {
         let mut rng = Rng::stream(1, "test");
         let mut effects = Vec::new();
         let node = cfg.boot(id, &durable, &mut Ctx::new(0, Addr::Node(id), 5, &mut rng, &mut effects));
-        Harness { cfg, node, rng, effects }
+        Harness { cfg, node, rng, effects, now: 0 }
     }
 
     fn deliver(&mut self, from: Addr, msg: Msg) {
         self.effects.clear();
-        let mut ctx = Ctx::new(0, Addr::Node(self.node.id), 5, &mut self.rng, &mut self.effects);
+        let mut ctx = Ctx::new(self.now, Addr::Node(self.node.id), 5, &mut self.rng, &mut self.effects);
         self.cfg.on_message(&mut self.node, from, msg, &mut ctx);
     }
 
     fn timer(&mut self, t: MpTimer) {
         self.effects.clear();
-        let mut ctx = Ctx::new(0, Addr::Node(self.node.id), 5, &mut self.rng, &mut self.effects);
+        let mut ctx = Ctx::new(self.now, Addr::Node(self.node.id), 5, &mut self.rng, &mut self.effects);
         self.cfg.on_timer(&mut self.node, t, &mut ctx);
     }
 
@@ -155,4 +156,44 @@ fn a_restarted_server_replays_what_it_learned() {
 fn an_election_past_the_largest_round_fails_loudly_instead_of_wrapping_to_round_0() {
     let mut h = Harness::new(1, Durable { round: u64::MAX, ..Durable::default() });
     h.timer(MpTimer::Election);
+}
+
+/// The Accepts a handler sent, as (acceptor, slot).
+fn accepts(h: &Harness) -> Vec<(NodeId, u64)> {
+    h.sent().into_iter().filter_map(|(to, m)| if let (Addr::Node(n), Msg::Accept { slot, .. }) = (to, m) { Some((n, slot)) } else { None }).collect()
+}
+
+#[test]
+fn the_leader_resends_an_accept_only_when_an_answer_could_have_come_and_did_not() {
+    let mut h = Harness::new(1, Durable::default());
+    h.lead(vec![]);
+    h.deliver(Addr::Client(1), Msg::ClientRequest { seq: 1, command: Command::Set { key: "x".into(), value: "5".into() } });
+    assert_eq!(accepts(&h), vec![(2, 1), (3, 1), (4, 1), (5, 1)]);
+    h.now = ms(40);
+    h.deliver(Addr::Node(2), Msg::Accepted { ballot: b(1, 1), slot: 1 });
+    assert_eq!(h.node.round_trips[&2].smoothed_us, Some(ms(40)), "an answer to one Accept measures the round trip");
+    // The next heartbeat comes 50 ms after the Accepts left: too soon to give up on them.
+    h.now = ms(50);
+    h.timer(MpTimer::Heartbeat);
+    assert_eq!(accepts(&h), vec![], "no Accept is resent a heartbeat after it left");
+    // 100 ms (the resend timeout before a round trip is measured) after they left, S3, S4
+    // and S5 have not answered: theirs go again; S2's answer came.
+    h.now = ms(100);
+    h.timer(MpTimer::Heartbeat);
+    assert_eq!(accepts(&h), vec![(3, 1), (4, 1), (5, 1)]);
+    // Each resend doubles the wait: 200 ms after the resend, not 100.
+    for at in [150, 200, 250] {
+        h.now = ms(at);
+        h.timer(MpTimer::Heartbeat);
+        assert_eq!(accepts(&h), vec![], "at {at} ms");
+    }
+    h.now = ms(300);
+    h.timer(MpTimer::Heartbeat);
+    assert_eq!(accepts(&h), vec![(3, 1), (4, 1), (5, 1)]);
+    // An answer to a resent Accept measures nothing (which one does it answer?), and decides.
+    h.now = ms(320);
+    h.deliver(Addr::Node(3), Msg::Accepted { ballot: b(1, 1), slot: 1 });
+    assert_eq!(h.node.round_trips[&3].smoothed_us, None);
+    assert_eq!(h.node.applied, 1);
+    assert!(h.node.pending.is_empty(), "a decided slot is not resent: followers learn it from the commit");
 }

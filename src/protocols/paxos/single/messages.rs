@@ -1,5 +1,5 @@
 //! Single-decree Paxos's messages (the four of Paxos Made Simple plus a refusal, an
-//! announcement and client traffic), timers and notes.
+//! announcement, a learner's question and client traffic), timers and notes.
 
 use std::fmt;
 
@@ -22,12 +22,27 @@ pub enum Msg {
     Accepted { ballot: Ballot, value: String },
     /// A refusal of a prepare or accept in `ballot`: the acceptor promised `promised`.
     Nack { ballot: Ballot, promised: Ballot },
-    /// A proposer that saw its value chosen tells the learners (with `"announce": "proposer"`).
+    /// `value` is chosen: from a proposer that saw its value chosen, to the learners (with
+    /// `"announce": "proposer"`); or from any server that knows, to a learner that asked.
     Decide { value: String },
+    /// A learner that does not know the outcome asks what the others know (section 2.3): a
+    /// server that knows answers Decide, an acceptor that accepted a proposal answers Accepted.
+    Ask,
     /// A client asks a proposer to propose a value.
     Propose { seq: u64, value: String },
     /// The proposer tells the client which value was chosen.
     Chosen { seq: u64, value: String },
+}
+
+impl Msg {
+    /// The highest ballot a message of a round names (a Nack's promise is above its ballot).
+    pub fn ballot(&self) -> Option<Ballot> {
+        match self {
+            Msg::Prepare { ballot } | Msg::Promise { ballot, .. } | Msg::Accept { ballot, .. } | Msg::Accepted { ballot, .. } => Some(*ballot),
+            Msg::Nack { ballot, promised } => Some((*ballot).max(*promised)),
+            Msg::Decide { .. } | Msg::Ask | Msg::Propose { .. } | Msg::Chosen { .. } => None,
+        }
+    }
 }
 
 impl Message for Msg {
@@ -39,6 +54,7 @@ impl Message for Msg {
             Msg::Accepted { .. } => "Accepted",
             Msg::Nack { .. } => "Nack",
             Msg::Decide { .. } => "Decide",
+            Msg::Ask => "Ask",
             Msg::Propose { .. } => "Propose",
             Msg::Chosen { .. } => "Chosen",
         }
@@ -55,6 +71,7 @@ impl fmt::Display for Msg {
             Msg::Accepted { ballot, value } => write!(f, "Accepted b={ballot} v={value}"),
             Msg::Nack { ballot, promised } => write!(f, "Nack b={ballot} promised={promised}"),
             Msg::Decide { value } => write!(f, "Decide v={value}"),
+            Msg::Ask => write!(f, "Ask"),
             Msg::Propose { seq, value } => write!(f, "Propose #{seq} v={value}"),
             Msg::Chosen { seq, value } => write!(f, "Chosen #{seq} v={value}"),
         }
@@ -68,6 +85,9 @@ pub enum PaxosTimer {
     Retry,
     /// A client waited too long for a proposer.
     ClientRetry,
+    /// A learner heard of no new ballot for a while and still does not know the outcome: it
+    /// asks.
+    CatchUp,
 }
 
 impl Timer for PaxosTimer {
@@ -75,6 +95,7 @@ impl Timer for PaxosTimer {
         match self {
             PaxosTimer::Retry => Detail::plain("retry"),
             PaxosTimer::ClientRetry => Detail::plain("client-retry"),
+            PaxosTimer::CatchUp => Detail::plain("catch-up"),
         }
     }
 }

@@ -18,6 +18,19 @@
 //!   the proposer that saw that majority (`"announce": "proposer"`, fewer messages, but a
 //!   proposer crash can leave a chosen value unannounced until another round finds it).
 //!
+//! **Learning when messages are lost** (section 2.3: "because of message loss, a value could be
+//! chosen with no learner ever finding out"; "the learner could ask the acceptors"). Once every
+//! proposer knows the outcome no round runs again, so a learner that missed the Accepted of the
+//! round that chose v would wait forever. A learner that does not know the outcome therefore
+//! keeps a catch-up timer ([`learner`]): `catchup_ms` (500) after it last heard of a ballot
+//! higher than any before — while rounds climb it waits for them — or 16 times that if it has
+//! heard of none, it asks every server (Ask). A server that knows v answers Decide; an
+//! acceptor that does not know answers with the proposal it accepted, counted like any
+//! Accepted. Still in doubt, it asks again after twice the wait (up to 16 times `catchup_ms`). So
+//! once the network lets messages through, at any loss rate below 100 %, every learner that is
+//! up learns the chosen value; a run without loss learns in time and never asks, and its trace
+//! is what it was before learners asked.
+//!
 //! **Chosen is a global fact.** v is chosen the instant the majority-th acceptor accepts it.
 //! Nobody knows yet: the Accepted messages are still in flight. The checker
 //! ([`super::checker::PaxosChecker`]) sees it at once and stamps the moment; the learners'
@@ -96,6 +109,10 @@ pub struct Paxos {
     pub announce: Announce,
     /// How long a client waits before trying another proposer.
     pub client_timeout_us: Micros,
+    /// How long a learner that does not know the outcome waits, after hearing of a new
+    /// ballot, before it asks the others (16 times that after a boot with no ballot heard of;
+    /// doubled per question that did not teach it the value, up to 16 times; see [`learner`]).
+    pub catchup_us: Micros,
     /// A rule broken on purpose.
     pub planted_bug: Option<PlantedBug>,
 }
@@ -113,6 +130,7 @@ impl Paxos {
             backoff_us: ms(100),
             announce: Announce::Acceptors,
             client_timeout_us: ms(500),
+            catchup_us: ms(500),
             planted_bug: None,
         }
     }
@@ -177,6 +195,7 @@ impl Protocol for Paxos {
     fn boot(&self, id: NodeId, durable: &Durable, ctx: &mut Ctx<Self>) -> PaxosNode {
         let mut node = PaxosNode::boot(id, self.roles_of(id), durable);
         node.start(self, ctx);
+        node.start_learner(self, ctx);
         node
     }
 
@@ -189,8 +208,10 @@ impl Protocol for Paxos {
     }
 
     fn on_timer(&self, node: &mut PaxosNode, timer: PaxosTimer, ctx: &mut Ctx<Self>) {
-        if timer == PaxosTimer::Retry {
-            node.on_retry(self, ctx);
+        match timer {
+            PaxosTimer::Retry => node.on_retry(self, ctx),
+            PaxosTimer::CatchUp => node.on_catch_up(self, ctx),
+            PaxosTimer::ClientRetry => {}
         }
     }
 

@@ -84,6 +84,10 @@ pub struct PaxosNode {
     pub attempts: u32,
     /// The learner's count of acceptances: per ballot, its value and who accepted it.
     pub tally: BTreeMap<Ballot, (String, BTreeSet<NodeId>)>,
+    /// The learner: the highest ballot it has heard of since boot (news of a round).
+    pub heard: Ballot,
+    /// The learner: times it asked since it last heard of a new ballot (its back-off).
+    pub asks: u32,
     /// Clients waiting for this proposer's outcome.
     pub waiting: Vec<(ClientId, u64)>,
     /// Values this server was asked to propose since boot (for the checker).
@@ -111,6 +115,8 @@ impl PaxosNode {
             highest_seen: 0,
             attempts: 0,
             tally: BTreeMap::new(),
+            heard: Ballot::ZERO,
+            asks: 0,
             waiting: Vec::new(),
             proposed: Vec::new(),
             started: Vec::new(),
@@ -155,6 +161,9 @@ impl PaxosNode {
     }
 
     fn dispatch(&mut self, from: NodeId, msg: Msg, cfg: &Paxos, ctx: &mut Ctx<Paxos>) {
+        if let Some(ballot) = msg.ballot() {
+            self.heard_of(ballot, cfg, ctx);
+        }
         match msg {
             Msg::Prepare { ballot } => self.on_prepare(from, ballot, ctx),
             Msg::Accept { ballot, value } => self.on_accept(from, ballot, value, cfg, ctx),
@@ -169,6 +178,7 @@ impl PaxosNode {
             }
             Msg::Nack { ballot, promised } => self.on_nack(ballot, promised, ctx),
             Msg::Decide { value } => self.on_decide(value, cfg, ctx),
+            Msg::Ask => self.on_ask(from, ctx),
             // Client traffic comes through `on_client_propose`; `Chosen` is for clients.
             Msg::Propose { .. } | Msg::Chosen { .. } => {}
         }

@@ -193,3 +193,105 @@ fn a_round_past_the_largest_fails_loudly_instead_of_wrapping_to_round_0() {
     h.node.round = u64::MAX;
     h.request("A");
 }
+
+impl Harness {
+    /// When the catch-up timer was armed to fire, if it was in the last handler.
+    fn catch_up_armed(&self) -> Option<Micros> {
+        self.effects.iter().rev().find_map(|e| if let Effect::SetTimer(PaxosTimer::CatchUp, t) = e { Some(*t) } else { None })
+    }
+}
+
+#[test]
+fn a_learner_that_heard_of_no_round_waits_the_longest_before_asking_one_whose_acceptor_promised_the_shortest() {
+    let h = Harness::new(4, Paxos::new(5));
+    assert_eq!(h.catch_up_armed(), Some(h.cfg.catchup_us * 16));
+    let d = Durable { acceptor: Acceptor { promised: b(1, 1), accepted: Default::default() }, ..Durable::default() };
+    let mut rng = Rng::stream(1, "test");
+    let mut effects = Vec::new();
+    let cfg = Paxos::new(5);
+    cfg.boot(4, &d, &mut Ctx::new(0, Addr::Node(4), 5, &mut rng, &mut effects));
+    assert!(effects.iter().any(|e| matches!(e, Effect::SetTimer(PaxosTimer::CatchUp, t) if *t == cfg.catchup_us)));
+    // A learner that knows never asks.
+    let d = Durable { learned: [(1, "A".to_string())].into(), ..Durable::default() };
+    let mut effects = Vec::new();
+    cfg.boot(4, &d, &mut Ctx::new(0, Addr::Node(4), 5, &mut rng, &mut effects));
+    assert!(!effects.iter().any(|e| matches!(e, Effect::SetTimer(PaxosTimer::CatchUp, _))));
+}
+
+#[test]
+fn news_of_a_higher_ballot_puts_off_the_question_news_of_the_same_does_not() {
+    let mut h = Harness::new(4, Paxos::new(5));
+    h.deliver(1, Msg::Prepare { ballot: b(1, 1) });
+    assert_eq!(h.catch_up_armed(), Some(h.cfg.catchup_us));
+    h.deliver(1, Msg::Accept { ballot: b(1, 1), value: "A".into() });
+    assert_eq!(h.catch_up_armed(), None, "the same round is no news");
+    h.deliver(5, Msg::Nack { ballot: b(1, 5), promised: b(2, 3) });
+    assert_eq!(h.catch_up_armed(), Some(h.cfg.catchup_us), "a higher promise is");
+}
+
+#[test]
+fn section_2_3_a_learner_in_doubt_asks_everyone_and_asks_again_later_and_later() {
+    let mut cfg = Paxos::new(5);
+    cfg.proposers = vec![1];
+    let mut h = Harness::new(4, cfg);
+    h.deliver(1, Msg::Prepare { ballot: b(1, 1) });
+    let mut waits = Vec::new();
+    for _ in 0..6 {
+        h.timer(PaxosTimer::CatchUp);
+        let to: Vec<u32> = h.sent().iter().filter(|(_, m)| *m == Msg::Ask).map(|(t, _)| *t).collect();
+        assert_eq!(to, vec![1, 2, 3, 5], "and itself, through the inbox");
+        waits.push(h.catch_up_armed().unwrap() / h.cfg.catchup_us);
+    }
+    assert_eq!(waits, vec![2, 4, 8, 16, 16, 16]);
+    // Its own acceptor promised 1.1 and accepted nothing: it answered itself nothing.
+    assert!(h.node.tally.is_empty());
+}
+
+#[test]
+fn section_2_3_asked_a_server_that_knows_tells_the_value_an_acceptor_its_vote_others_nothing() {
+    let mut h = Harness::new(3, Paxos::new(5));
+    h.deliver(4, Msg::Ask);
+    assert!(h.sent().is_empty(), "nothing accepted, nothing known");
+    h.deliver(1, Msg::Accept { ballot: b(1, 1), value: "A".into() });
+    h.deliver(4, Msg::Ask);
+    assert_eq!(h.sent(), vec![(4, Msg::Accepted { ballot: b(1, 1), value: "A".into() })]);
+    for from in [1, 2] {
+        h.deliver(from, Msg::Accepted { ballot: b(1, 1), value: "A".into() });
+    }
+    assert_eq!(h.node.learned.get(&1).map(String::as_str), Some("A"));
+    h.deliver(4, Msg::Ask);
+    assert_eq!(h.sent(), vec![(4, Msg::Decide { value: "A".into() })]);
+    // A proposer that saw its value chosen knows it, learner or not.
+    let mut cfg = Paxos::new(5);
+    cfg.learners = vec![4];
+    let mut h = Harness::new(1, cfg);
+    h.request("B");
+    for from in [2, 3] {
+        h.deliver(from, Msg::Promise { ballot: b(1, 1), accepted: None });
+    }
+    for from in [2, 3] {
+        h.deliver(from, Msg::Accepted { ballot: b(1, 1), value: "B".into() });
+    }
+    h.deliver(4, Msg::Ask);
+    assert_eq!(h.sent(), vec![(4, Msg::Decide { value: "B".into() })]);
+}
+
+#[test]
+fn a_learner_counts_answers_as_votes_and_learning_stops_the_questions() {
+    let mut h = Harness::new(4, Paxos::new(5));
+    h.deliver(1, Msg::Prepare { ballot: b(1, 1) });
+    h.timer(PaxosTimer::CatchUp);
+    for from in [1, 2] {
+        h.deliver(from, Msg::Accepted { ballot: b(1, 1), value: "A".into() });
+    }
+    assert!(h.node.learned.is_empty());
+    h.deliver(5, Msg::Accepted { ballot: b(1, 1), value: "A".into() });
+    assert_eq!(h.node.learned.get(&1).map(String::as_str), Some("A"));
+    assert!(h.effects.iter().any(|e| matches!(e, Effect::CancelTimer(PaxosTimer::CatchUp))));
+    h.timer(PaxosTimer::CatchUp);
+    assert!(h.sent().is_empty(), "a learner that knows asks nothing");
+    // A Decide from anyone that knows is enough.
+    let mut h = Harness::new(4, Paxos::new(5));
+    h.deliver(2, Msg::Decide { value: "C".into() });
+    assert_eq!(h.node.learned.get(&1).map(String::as_str), Some("C"));
+}
