@@ -14,8 +14,6 @@
 //! Both runs are built from the same seed; each protocol draws from its own per-server
 //! streams, so the same faults hit at the same virtual times while the protocols diverge.
 
-use std::collections::BTreeMap;
-
 use serde::Serialize;
 use serde_json::Value;
 
@@ -26,7 +24,7 @@ use crate::protocols::kv::{Command, KvClient};
 use crate::protocols::paxos::multi::{self, MultiPaxos};
 use crate::protocols::raft::Raft;
 use crate::sim::time::to_ms_f64;
-use crate::sim::{Detail, Engine, Micros, TraceMode, When};
+use crate::sim::{Detail, Engine, MessageCounts, Micros, TraceMode, When};
 
 /// The `config` keys Raft and Multi-Paxos share (same names, meanings and defaults).
 pub const SHARED_CONFIG: &[&str] = &["election_timeout_ms", "heartbeat_ms", "client_timeout_ms"];
@@ -99,10 +97,9 @@ pub struct RunStats {
     pub events: u64,
     /// The trace digest.
     pub trace_hash: String,
-    /// Messages sent, clients' included.
-    pub messages: u64,
-    /// Messages sent by type.
-    pub messages_by_kind: BTreeMap<&'static str, u64>,
+    /// What became of the messages (clients' included), in total and by type: the engine's
+    /// own counts, as `distlab run` reports them.
+    pub messages: MessageCounts,
     /// Client commands committed (chosen in order / committed), no-ops left out.
     pub committed: usize,
     /// Commit latency as the clients saw it.
@@ -146,8 +143,7 @@ pub fn stats<P: Comparable>(e: &Engine<P>) -> RunStats {
         protocol: P::NAME,
         events: e.events(),
         trace_hash: e.trace_hash(),
-        messages: e.sent_by_kind().values().sum(),
-        messages_by_kind: e.sent_by_kind().clone(),
+        messages: e.messages().clone(),
         committed: P::committed(e.checker()),
         latency: Latency::of(samples),
         leaders: P::leaders(e.checker()),
@@ -213,7 +209,7 @@ mod tests {
             assert_eq!(r.committed, 4, "{r:?}");
             assert_eq!(r.latency.count, 4);
             assert!(r.leaders >= 2);
-            assert!(r.messages > 0 && r.messages_by_kind["ClientRequest"] >= 4);
+            assert!(r.messages.total().sent > 0 && r.messages.get("ClientRequest").is_some_and(|c| c.sent >= 4));
         }
     }
 

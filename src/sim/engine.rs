@@ -7,10 +7,11 @@
 //! invariant is kept with its time, event number and explanation.
 
 use std::cmp::Reverse;
-use std::collections::{BTreeMap, BinaryHeap, VecDeque};
+use std::collections::{BinaryHeap, VecDeque};
 
 use super::action::{Action, Scheduled, Target, When};
 use super::checker::{Breach, Checked, Checker, Violation};
+use super::counts::MessageCounts;
 use super::event::Event;
 use super::network::{DropReason, LinkProfile, MsgId, Network};
 use super::protocol::{Addr, ClientId, Ctx, Effect, Message, NodeId, Note, Protocol};
@@ -119,8 +120,8 @@ pub struct Engine<P: Checked> {
     incarnations: Vec<u64>,
     /// A trigger fired during the current event: it may have touched any server.
     triggered: bool,
-    /// Messages put on the network so far, by type (duplicates made by the network not counted).
-    sent: BTreeMap<&'static str, u64>,
+    /// What became of the messages so far, by type.
+    messages: MessageCounts,
 }
 
 impl<P: Checked> Engine<P> {
@@ -161,7 +162,7 @@ impl<P: Checked> Engine<P> {
             breaches: Vec::new(),
             incarnations: vec![0; n as usize],
             triggered: false,
-            sent: BTreeMap::new(),
+            messages: MessageCounts::default(),
         };
         for s in schedule {
             let index = engine.actions.len();
@@ -217,10 +218,10 @@ impl<P: Checked> Engine<P> {
     pub fn network(&self) -> &Network<P::Msg> {
         &self.net
     }
-    /// Messages sent so far (by servers and clients), by message type; a copy the network makes
-    /// of a duplicated message is not a send.
-    pub fn sent_by_kind(&self) -> &BTreeMap<&'static str, u64> {
-        &self.sent
+    /// What became of the messages so far: sent, delivered, dropped, duplicated and in flight,
+    /// by message type (see [`MessageCounts`]).
+    pub fn messages(&self) -> &MessageCounts {
+        &self.messages
     }
     /// The checker and its history.
     pub fn checker(&self) -> &P::Checker {
@@ -441,9 +442,11 @@ impl<P: Checked> Engine<P> {
         let lost = self.net.fate(id, up).ok()?;
         let env = self.net.take(id)?;
         if let Some(reason) = lost {
+            self.messages.dropped(env.msg.kind());
             self.trace.event(self.events, self.now_us, &Event::Drop { id: env.id, from: env.from, to: env.to, kind: env.msg.kind(), reason });
             return None;
         }
+        self.messages.delivered(env.msg.kind());
         self.trace.event(self.events, self.now_us, &Event::Deliver { id: env.id, from: env.from, to: env.to, msg: &env.msg });
         let (from, msg) = (env.from, env.msg);
         self.handle(env.to, |p, ctx, actor| match actor {
@@ -517,6 +520,7 @@ impl<P: Checked> Engine<P> {
                         self.fire_triggers(node, msg.kind());
                         if !self.up(me) || self.incarnations[node as usize - 1] != incarnation {
                             let id = self.net.burn_id();
+                            self.messages.lost_with_sender(msg.kind());
                             self.trace.event(self.events, self.now_us, &Event::Drop { id, from: me, to, kind: msg.kind(), reason: DropReason::SenderCrashed });
                             // The sender is gone: nothing else it meant to do happens.
                             drained.for_each(drop);
@@ -567,7 +571,8 @@ impl<P: Checked> Engine<P> {
     }
 
     fn send(&mut self, from: Addr, to: Addr, msg: P::Msg) {
-        *self.sent.entry(msg.kind()).or_insert(0) += 1;
+        let kind = msg.kind();
+        self.messages.sent(kind);
         let sent = self.net.send(self.now_us, from, to, msg);
         if self.trace.on() {
             let e = &self.net.in_flight()[&sent.id];
@@ -575,6 +580,7 @@ impl<P: Checked> Engine<P> {
         }
         self.push(sent.due_us, Ev::Deliver(sent.id));
         if let Some((copy, due_us)) = sent.copy {
+            self.messages.duplicated(kind);
             self.trace.event(self.events, self.now_us, &Event::Duplicate { copy, of: sent.id, from, due_us });
             self.push(due_us, Ev::Deliver(copy));
         }
@@ -636,6 +642,7 @@ impl<P: Checked> Engine<P> {
                         if let Ev::Deliver(m) = q.ev
                             && let Some(e) = self.net.take(m)
                         {
+                            self.messages.dropped(e.msg.kind());
                             self.trace.event(self.events, self.now_us, &Event::Drop { id: e.id, from: e.from, to: e.to, kind: e.msg.kind(), reason: DropReason::Down });
                         }
                     }
@@ -727,6 +734,7 @@ impl<P: Checked> Engine<P> {
             }
             Action::Drop(m) => {
                 if let Some(e) = self.net.take(m) {
+                    self.messages.dropped(e.msg.kind());
                     self.trace.event(self.events, self.now_us, &Event::Drop { id: e.id, from: e.from, to: e.to, kind: e.msg.kind(), reason: DropReason::User });
                 }
             }

@@ -3,6 +3,7 @@
 
 pub mod action;
 pub mod checker;
+pub mod counts;
 pub mod detail;
 pub mod engine;
 pub mod event;
@@ -17,6 +18,7 @@ pub mod world;
 
 pub use action::{Action, Scheduled, Target, When};
 pub use checker::{Breach, Checked, Checker, Invariant, Violation};
+pub use counts::{Counts, MessageCounts};
 pub use detail::{Blank, Detail};
 pub use engine::{Engine, Planned, Setup};
 pub use event::{Event, Record};

@@ -30,8 +30,8 @@ pub trait Report: Checked {
     }
 }
 
-/// The report of `distlab run`: the invariants and their first breaches, every server's view,
-/// the clients' and the protocol's outcome.
+/// The report of `distlab run`: what became of the messages, the invariants and their first
+/// breaches, every server's view, the clients' and the protocol's outcome.
 #[cfg(feature = "report")]
 pub fn report<P: Report>(engine: &super::engine::Engine<P>) -> Value {
     use super::checker::Checker;
@@ -72,6 +72,7 @@ pub fn report<P: Report>(engine: &super::engine::Engine<P>) -> Value {
         "end_ms": to_ms_f64(engine.now()),
         "events": engine.events(),
         "trace_hash": trace_hash,
+        "messages": engine.messages(),
         "invariants": invariants,
         "nodes": nodes,
         "clients": engine.clients().iter().map(|c| json!({"id": c.id, "view": p.client_view(&c.state)})).collect::<Vec<_>>(),

@@ -765,11 +765,12 @@ impl LabProtocol for Balancer {
     }
 
     fn metrics(engine: &Engine<Self>) -> Vec<(&'static str, String)> {
-        let Some(lb) = lb_of(engine) else {
-            return vec![("balancer", "down".to_string())];
+        let mut m = match lb_of(engine) {
+            Some(lb) => overall(lb, engine.now()),
+            None => vec![("balancer", "down".to_string())],
         };
-        let mut m = overall(lb, engine.now());
         m.retain(|(n, _)| *n != "pending");
+        m.extend(super::face::message_metrics(engine.messages()));
         m
     }
 

@@ -7,7 +7,7 @@ use std::any::Any;
 use std::rc::Rc;
 
 use crate::scenario::{Scenario, ScenarioProtocol};
-use crate::sim::{Engine, Micros, NodeId, NodeSlot};
+use crate::sim::{Engine, MessageCounts, Micros, NodeId, NodeSlot};
 
 use super::history::Marker;
 use super::inspect::Inspection;
@@ -210,9 +210,11 @@ pub trait LabProtocol: ScenarioProtocol + Clone + std::fmt::Debug + 'static {
         kind_class(kind, heartbeat)
     }
     /// What compare mode sets side by side: (name, value) figures of the run so far. By
-    /// default the events and the messages sent.
+    /// default the events and the messages sent, delivered and dropped.
     fn metrics(engine: &Engine<Self>) -> Vec<(&'static str, String)> {
-        vec![("events", engine.events().to_string()), ("messages sent", engine.sent_by_kind().values().sum::<u64>().to_string())]
+        let mut m = vec![(crate::tr_key!("events"), engine.events().to_string())];
+        m.extend(message_metrics(engine.messages()));
+        m
     }
     /// Runs compare mode may set beside a scenario, besides the same under another seed: a
     /// label and the scenario (Multi-Paxos: the same run under Raft).
@@ -229,15 +231,23 @@ pub trait LabProtocol: ScenarioProtocol + Clone + std::fmt::Debug + 'static {
     }
 }
 
+/// The messages sent, delivered and dropped so far: every protocol's compare table has them
+/// (the engine's counts, as `distlab run` reports them).
+pub fn message_metrics(counts: &MessageCounts) -> [(&'static str, String); 3] {
+    let t = counts.total();
+    [(crate::tr_key!("messages sent"), t.sent.to_string()), (crate::tr_key!("messages delivered"), t.delivered.to_string()), (crate::tr_key!("messages dropped"), t.dropped.to_string())]
+}
+
 /// The figures of a key-value service (Raft, Multi-Paxos) for compare mode.
 pub fn kv_metrics(stats: &crate::scenario::compare::RunStats) -> Vec<(&'static str, String)> {
     let ms = |v: Option<f64>| v.map_or("—".to_string(), |v| format!("{} ms", crate::num::fixed(v, 1)));
-    vec![
-        (crate::tr_key!("messages sent"), stats.messages.to_string()),
+    let mut m = message_metrics(&stats.messages).to_vec();
+    m.extend([
         (crate::tr_key!("commands committed"), stats.committed.to_string()),
         (crate::tr_key!("commit latency p50"), ms(stats.latency.p50_ms)),
         (crate::tr_key!("commit latency p95"), ms(stats.latency.p95_ms)),
         (crate::tr_key!("leaders elected"), stats.leaders.to_string()),
         (crate::tr_key!("events"), stats.events.to_string()),
-    ]
+    ]);
+    m
 }

@@ -716,6 +716,37 @@ mod tests {
         LabRun::shipped("raft-election.json").expect("the shipped scenario loads")
     }
 
+    /// Compare mode's figures give every family's messages sent, delivered and dropped: the
+    /// engine's counts, the same `distlab run` reports.
+    #[cfg(feature = "report")]
+    #[test]
+    fn every_family_compares_messages_sent_delivered_and_dropped() {
+        use crate::scenario::{BuildOptions, Scenario};
+        use crate::sim::TraceMode;
+        for name in [
+            "raft-leader-crash.json",
+            "2pc-coordinator-crash-after-commit.json",
+            "3pc-coordinator-crash-after-commit.json",
+            "paxos-acceptor-crash.json",
+            "multipaxos-leader-change.json",
+            "balancer-health-check-failure.json",
+        ] {
+            let mut run = LabRun::shipped(name).unwrap_or_else(|e| panic!("{name}: {e}"));
+            let until = run.scenario().until_us;
+            run.seek_time(until);
+            let figures = run.metrics();
+            let shown = |figure: &str| figures.iter().find(|(n, _)| *n == figure).map(|(_, v)| v.parse::<u64>().expect("a count")).unwrap_or_else(|| panic!("{name}: no {figure} in {figures:?}"));
+            let text = crate::view::shipped::text(name).expect("shipped");
+            let mut built = Scenario::parse(&text, Some(name)).expect("parses").build(&BuildOptions { trace: TraceMode::Off, ..Default::default() }).expect("builds");
+            built.run_to_end();
+            let report = built.run.report();
+            for (figure, field) in [("messages sent", "sent"), ("messages delivered", "delivered"), ("messages dropped", "dropped")] {
+                assert_eq!(Some(shown(figure)), report["messages"][field].as_u64(), "{name}: {figure}");
+            }
+            assert!(shown("messages dropped") > 0, "{name}: a run that loses messages");
+        }
+    }
+
     #[test]
     fn every_shipped_scenario_loads() {
         for (name, _) in crate::view::shipped::runnable() {

@@ -35,7 +35,7 @@ pub fn run(args: &[String]) -> CmdResult {
 }
 
 /// The order of a report's top-level keys (the rest follow, sorted).
-const REPORT_ORDER: &[&str] = &["protocol", "seed", "end_ms", "events", "trace_hash", "invariants", "nodes", "clients", "outcome"];
+const REPORT_ORDER: &[&str] = &["protocol", "seed", "end_ms", "events", "trace_hash", "messages", "invariants", "nodes", "clients", "outcome"];
 
 /// A report as indented JSON, its top-level keys in [`REPORT_ORDER`] rather than sorted.
 fn pretty_in_order(report: &serde_json::Value) -> String {
