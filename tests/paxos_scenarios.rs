@@ -157,7 +157,7 @@ fn section_2_3_a_learner_cut_off_while_the_value_was_chosen_asks_and_learns_it()
             assert!(t < distlab::sim::ms(100), "S{n} learns from the Accepted: {t} us");
         }
     }
-    assert_eq!(e.sent_by_kind().get("Ask"), Some(&4), "one question to each other server, once");
+    assert_eq!(e.messages().get("Ask").map(|c| c.sent), Some(4), "one question to each other server, once");
     assert_eq!(e.checker().ballots_started().len(), 1, "no new round");
 }
 
@@ -227,7 +227,7 @@ fn multi_paxos_a_command_costs_one_accept_and_one_accepted_per_follower_on_a_cle
             let e = multi_paxos_workload(nodes, seed, 0, 20, 5_000);
             assert_eq!(e.checker().leaders().len(), 1, "{nodes} servers, seed {seed}: one leader, no take-over");
             assert_eq!(committed(e.checker()).len(), 20, "{nodes} servers, seed {seed}");
-            let sent = |kind: &str| e.sent_by_kind().get(kind).copied().unwrap_or(0);
+            let sent = |kind: &str| e.messages().get(kind).map_or(0, |c| c.sent);
             let each = 20 * (nodes as u64 - 1);
             assert_eq!((sent("Accept"), sent("Accepted")), (each, each), "{nodes} servers, seed {seed}");
         }
@@ -242,7 +242,7 @@ fn multi_paxos_commands_are_still_chosen_when_messages_are_lost() {
     for seed in 1..=8 {
         let e = multi_paxos_workload(5, seed, 200_000, 20, 60_000);
         assert_eq!(committed(e.checker()).len(), 20, "seed {seed}");
-        accepts += e.sent_by_kind().get("Accept").copied().unwrap_or(0);
+        accepts += e.messages().get("Accept").map_or(0, |c| c.sent);
     }
     assert!(accepts > 8 * 20 * 4, "{accepts} Accepts in 8 runs: some were sent again");
 }
