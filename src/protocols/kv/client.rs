@@ -14,7 +14,9 @@
 //! one is not followed; the client asks the next server instead, at once (the one that
 //! redirected it did answer, so it is up, and the majority is elsewhere). To never circle at
 //! network speed, a server that turned the request away is not asked again before the retry
-//! timer fires; and once every server has timed out, the client starts the round over.
+//! timer fires; once every server has timed out, the client starts the round over; and once
+//! every server it has not given up on turned it away in two retry periods in a row, it forgets
+//! whom it gave up on (the network has healed, and they all point at a leader it had marked).
 //!
 //! Section 8 picks the next server at random; ring order is deterministic instead, needs no
 //! draw from the engine's stream for the client (only the very first pick does), and asks every
@@ -133,6 +135,9 @@ pub struct KvClient {
     /// Whether the retry timer waits on `target`'s answer; false once `target` turned the
     /// request away, when the timer only paces the next try.
     awaiting: bool,
+    /// Retry periods in a row in which every server not given up on turned the request away:
+    /// at two, the marks in `unreachable` are older than what the servers know.
+    refused_rounds: u8,
     next_seq: u64,
 }
 
@@ -149,6 +154,7 @@ impl KvClient {
             unreachable: BTreeSet::new(),
             declined: BTreeSet::new(),
             awaiting: false,
+            refused_rounds: 0,
             next_seq: 1,
         }
     }
@@ -280,6 +286,20 @@ impl KvClient {
                 self.unreachable.insert(t);
             }
         }
+        // Every server the client has not given up on turned the request away since the timer
+        // last fired. Once, it may be a majority that has not yet elected a leader of its own
+        // and still names the one cut off; twice in a row, a retry period later, the marks are
+        // older than what the servers know (the network healed, and the leader they name is
+        // reachable now). Forget them then, or the client would never ask the leader again.
+        if !self.awaiting && (1..=nodes).all(|s| self.unreachable.contains(&s) || self.declined.contains(&s)) {
+            self.refused_rounds += 1;
+            if self.refused_rounds >= 2 {
+                self.unreachable.clear();
+                self.refused_rounds = 0;
+            }
+        } else {
+            self.refused_rounds = 0;
+        }
         self.declined.clear();
         self.rotate(nodes);
         self.send_current(cfg, ctx);
@@ -340,6 +360,29 @@ mod tests {
         assert_eq!(h.reply(4, ClientOutcome::Done(Answer::Ok)), Vec::<NodeId>::new());
         assert!(h.client.unreachable.is_empty(), "an answer forgets the timeouts");
         assert_eq!(h.client.target, Some(4), "the next request goes to the server that answered");
+    }
+
+    /// A server that timed out under loss leads once the network heals: every other server
+    /// points at it. The client used to skip it for good (no server timed out any more, none
+    /// answered "done"), circling the followers until the run ended; two retry periods of
+    /// refusals from every other server now make it forget them.
+    #[test]
+    fn two_rounds_of_refusals_pointing_at_a_server_given_up_on_forgive_it() {
+        let mut h = Harness::asking(2);
+        assert_eq!(h.timeout(), [3], "S2 lost the request: given up on");
+        assert_eq!(h.not_leader(3, Some(2)), [4]);
+        assert_eq!(h.not_leader(4, Some(2)), [5]);
+        assert_eq!(h.not_leader(5, Some(2)), [1]);
+        assert_eq!(h.not_leader(1, Some(2)), Vec::<NodeId>::new(), "every server asked once: wait for the timer");
+        // Once may be a majority that has not elected yet: S2 stays skipped for one more round.
+        assert_eq!(h.timeout(), [3]);
+        for s in [3, 4, 5] {
+            assert_eq!(h.not_leader(s, Some(2)), [s % 5 + 1]);
+        }
+        assert_eq!(h.not_leader(1, Some(2)), Vec::<NodeId>::new());
+        assert_eq!(h.timeout(), [2], "a round later they still all point at S2: ask it again");
+        assert!(h.client.unreachable.is_empty());
+        assert_eq!(h.reply(2, ClientOutcome::Done(Answer::Ok)), Vec::<NodeId>::new());
     }
 
     /// A server that timed out is skipped when the client moves on, until the next answer; once
