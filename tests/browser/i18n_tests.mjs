@@ -25,7 +25,7 @@ const NOTATION = '.wal ol';
 const NAMES = [
   /^[SCTm]\d+$/, /^[tb]\d/, /^\d/, /^(Raft|Paxos|Multi-Paxos|distlab|2PC|3PC|RPC|RPCs|GC|LB|P2C|EWMA|Peak-EWMA|peak-EWMA|Maglev|Zipf|CPU|English)$/,
   // Message types: one capitalised word (Prepare, Vote) or several run together (RequestVoteReply).
-  /^(Prepare|Promise|Nack|Accept|Accepted|Decide|Chosen|Commit|Abort|Vote|Begin|Outcome|Ack|Request|Response|Probe|Control)$/, /^[A-Z][a-z]+(?:[A-Z][a-z]+)+$/,
+  /^(Prepare|Promise|Nack|Accept|Accepted|Decide|Ask|Chosen|Commit|Abort|Vote|Begin|Outcome|Ack|Request|Response|Probe|Control)$/, /^[A-Z][a-z]+(?:[A-Z][a-z]+)+$/,
   /^[a-z]+[A-Z][A-Za-z]*$/, /^(set|get|del|ms|µs|p50|p95|p99|vnodes)$/, /^[a-z]$/i,
 ];
 
