@@ -767,7 +767,7 @@ impl LabProtocol for Balancer {
     fn metrics(engine: &Engine<Self>) -> Vec<(&'static str, String)> {
         let mut m = match lb_of(engine) {
             Some(lb) => overall(lb, engine.now()),
-            None => vec![("balancer", "down".to_string())],
+            None => vec![(crate::tr_key!("the balancer"), crate::tr!("down").to_string())],
         };
         m.retain(|(n, _)| *n != "pending");
         m.extend(super::face::message_metrics(engine.messages()));
@@ -1052,6 +1052,22 @@ mod tests {
         twin.advance_to(2_000_000);
         let received = |r: &LabRun| r.metrics().into_iter().find(|(n, _)| *n == "received").map(|(_, v)| v);
         assert_eq!(received(&run), received(&twin), "the same requests arrive under both strategies");
+    }
+
+    /// Every figure the comparison table names is a word the page translates, the balancer's
+    /// being down included (its row was an untranslated "balancer").
+    #[test]
+    fn the_figures_are_named_in_words_the_page_translates_even_with_the_balancer_down() {
+        let zh = crate::view::i18n::Catalogue::parse(include_str!("../../static/i18n/zh.json")).expect("the catalogue parses");
+        let mut run = LabRun::shipped("balancer-round-robin-slow-backend.json").expect("shipped");
+        run.advance_to(500_000);
+        let up: Vec<&str> = run.metrics().into_iter().map(|(n, _)| n).collect();
+        run.node_command(1, crate::view::commands::NodeCommand::Crash);
+        let down: Vec<&str> = run.metrics().into_iter().map(|(n, _)| n).collect();
+        assert!(down.contains(&"the balancer"), "{down:?}");
+        for name in up.into_iter().chain(down) {
+            assert!(zh.get(name).is_some(), "\"{name}\" has no Chinese");
+        }
     }
 
     /// The run as near `us` as it goes (it may end before).
