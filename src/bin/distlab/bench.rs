@@ -40,9 +40,7 @@ pub fn bench(args: &[String]) -> CmdResult {
         return Err(format!("--seconds: {seconds} is not a duration in (0, 86400]"));
     }
     let mut generator = generator(&spec)?;
-    if cfg!(debug_assertions) {
-        eprintln!("distlab: note: a debug build; `cargo run --release -- bench` gives the real figures");
-    }
+    note_if_debug_build("bench");
     let budget = Duration::from_secs_f64(seconds);
     let started = Instant::now();
     let (mut runs, mut events, mut violations, mut simulated_us) = (0u64, 0u64, 0u64, 0u64);
@@ -76,4 +74,12 @@ pub fn bench(args: &[String]) -> CmdResult {
         }
     }
     Ok(Outcome::Held)
+}
+
+/// Says on standard error that a debug build's figures are not the real ones, and which release
+/// command gives them (`args`: the benchmark's arguments after `distlab`).
+pub fn note_if_debug_build(args: &str) {
+    if cfg!(debug_assertions) {
+        eprintln!("distlab: note: a debug build; `cargo run --release -- {args}` gives the real figures");
+    }
 }

@@ -22,9 +22,7 @@ pub fn bench(flags: &Flags) -> CmdResult {
         Some(s) => s.split(',').map(str::trim).collect(),
         None => NAMES.to_vec(),
     };
-    if cfg!(debug_assertions) {
-        eprintln!("distlab: note: a debug build; `cargo run --release -- bench --protocol balancer` gives the real figures");
-    }
+    super::bench::note_if_debug_build("bench --protocol balancer");
     let json_out = flags.switch("--json");
     if !json_out {
         println!("bench balancer: {requests} requests over {backends} backends (8 slots, exponential 10 ms, 60 % load), trace off, one core");

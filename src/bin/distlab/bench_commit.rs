@@ -48,9 +48,7 @@ pub fn bench(flags: &Flags) -> CmdResult {
         return Err(format!("--transactions is only for --protocol 2pc or 3pc, not {protocol}"));
     }
     let sizes = sizes(flags)?;
-    if cfg!(debug_assertions) {
-        eprintln!("distlab: note: a debug build; `cargo run --release -- bench --transactions ...` gives the real figures");
-    }
+    super::bench::note_if_debug_build("bench --transactions ...");
     let json_out = flags.switch("--json");
     if !json_out {
         println!("bench {protocol}: transactions begun 1 µs apart on 5 servers, 5 s of virtual time, trace off, checker after every event, one core");
